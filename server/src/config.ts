@@ -1,0 +1,144 @@
+// Settings: editor settings (armadilha.*) and the project file armadilha.config.json, with the same
+// keys; the file wins over editor defaults. A broken file never breaks analysis: its problems are
+// reported on the file and the defaults stay in force.
+
+import type { LocaleSetting } from './locale';
+import type { Rule, Severity } from './rule';
+
+export type RuleLevel = 'off' | Severity;
+export const RULE_LEVELS: RuleLevel[] = ['off', 'hint', 'info', 'warning', 'error'];
+
+export interface Settings {
+  enable: boolean;
+  locale: LocaleSetting;
+  /** Rule id → level; rules not listed keep their default severity. */
+  rules: Record<string, RuleLevel>;
+  /** Name lists the heuristics use (tables that record once-only facts, broker calls, …). */
+  names: Record<string, string[]>;
+  /** Timeout the require-network-timeout fixes insert. */
+  defaultTimeoutMs: number;
+  /** Files above this size are skipped with one information diagnostic. */
+  maxFileSizeMb: number;
+}
+
+export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Record<string, string[]> };
+
+export const CONFIG_FILE_NAME = 'armadilha.config.json';
+
+export function defaultSettings(rules: readonly Rule[]): Settings {
+  const names: Record<string, string[]> = {};
+  let defaultTimeoutMs = 10_000;
+  for (const rule of rules) {
+    for (const setting of rule.settings ?? []) {
+      if (Array.isArray(setting.default)) names[setting.key] = [...setting.default];
+      else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
+    }
+  }
+  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2 };
+}
+
+/** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
+export function mergeSettings(base: Settings, override: PartialSettings | undefined): Settings {
+  if (!override) return base;
+  return {
+    enable: override.enable ?? base.enable,
+    locale: override.locale ?? base.locale,
+    rules: { ...base.rules, ...(override.rules ?? {}) },
+    names: { ...base.names, ...(override.names ?? {}) },
+    defaultTimeoutMs: override.defaultTimeoutMs ?? base.defaultTimeoutMs,
+    maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
+  };
+}
+
+export interface ConfigProblem {
+  /** Which core text describes the problem. */
+  key: 'configInvalidJson' | 'configInvalidValue' | 'configUnknownKey' | 'configUnknownRule';
+  data: Record<string, string>;
+  /** Offset range in the configuration text. */
+  start: number;
+  end: number;
+}
+
+export interface ValidatedSettings {
+  settings: PartialSettings;
+  problems: ConfigProblem[];
+}
+
+/** Reads armadilha.config.json text. Invalid parts are reported and left out; valid parts apply. */
+export function parseConfigText(text: string, rules: readonly Rule[]): ValidatedSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stripBom(text));
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
+    return { settings: {}, problems: [{ key: 'configInvalidJson', data: { detail: message }, start: position, end: Math.min(text.length, position + 1) }] };
+  }
+  return validateSettings(raw, rules, text);
+}
+
+/**
+ * Keeps the valid parts of a settings object (from the editor or from the config file). When `text`
+ * is given, problems point at the offending key in it.
+ */
+export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''): ValidatedSettings {
+  const problems: ConfigProblem[] = [];
+  const settings: PartialSettings = {};
+  const at = (key: string) => {
+    const index = text.indexOf(`"${key}"`);
+    return index >= 0 ? { start: index, end: index + key.length + 2 } : { start: 0, end: 0 };
+  };
+  const invalid = (key: string, detail: string) => problems.push({ key: 'configInvalidValue', data: { key, detail }, ...at(key) });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    invalid('(root)', 'expected an object');
+    return { settings, problems };
+  }
+  const ruleIds = new Set(rules.map((rule) => rule.id));
+  const nameKeys = new Set(rules.flatMap((rule) => (rule.settings ?? []).filter((setting) => Array.isArray(setting.default)).map((setting) => setting.key)));
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    switch (key) {
+      case '$schema':
+        break;
+      case 'enable':
+        if (typeof value === 'boolean') settings.enable = value;
+        else invalid(key, 'expected true or false');
+        break;
+      case 'locale':
+        if (value === 'auto' || value === 'en' || value === 'pt-BR') settings.locale = value;
+        else invalid(key, 'expected "auto", "en" or "pt-BR"');
+        break;
+      case 'defaultTimeoutMs':
+      case 'maxFileSizeMb':
+        if (typeof value === 'number' && value > 0 && Number.isFinite(value)) settings[key] = value;
+        else invalid(key, 'expected a positive number');
+        break;
+      case 'rules':
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          settings.rules = {};
+          for (const [ruleId, level] of Object.entries(value)) {
+            if (!ruleIds.has(ruleId)) problems.push({ key: 'configUnknownRule', data: { key: ruleId }, ...at(ruleId) });
+            else if (typeof level === 'string' && (RULE_LEVELS as string[]).includes(level)) settings.rules[ruleId] = level as RuleLevel;
+            else invalid(ruleId, `expected one of ${RULE_LEVELS.join(', ')}`);
+          }
+        } else invalid(key, 'expected an object mapping rule ids to levels');
+        break;
+      case 'names':
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          settings.names = {};
+          for (const [nameKey, list] of Object.entries(value)) {
+            if (!nameKeys.has(nameKey)) problems.push({ key: 'configUnknownKey', data: { key: `names.${nameKey}` }, ...at(nameKey) });
+            else if (Array.isArray(list) && list.every((item) => typeof item === 'string')) settings.names[nameKey] = list as string[];
+            else invalid(nameKey, 'expected a list of strings');
+          }
+        } else invalid(key, 'expected an object of name lists');
+        break;
+      default:
+        problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
+    }
+  }
+  return { settings, problems };
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -1,0 +1,120 @@
+// Helpers over libpg-query's JSON tree. Nodes typed as "any Node" come wrapped (`{ FuncCall: {…} }`);
+// fields of a fixed message type (a RangeVar in `relation`) come unwrapped. The walker descends
+// through both and reports the wrapped ones, with the chain of wrapped ancestors.
+
+import type { AstNode } from './parser';
+
+export interface Visit {
+  /** Node type, e.g. "FuncCall". */
+  type: string;
+  /** The node's fields (the inside of the wrapper). */
+  node: any;
+  /** Field name (or array index) through which the walk reached this node from its parent. */
+  key: string;
+  parent: Visit | undefined;
+}
+
+/** Calls `visitor` for every wrapped node under `root` (root included). Returning false skips children. */
+export function walk(root: unknown, visitor: (visit: Visit) => boolean | void, parent?: Visit, key = ''): void {
+  if (root === null || typeof root !== 'object') return;
+  if (Array.isArray(root)) {
+    for (const item of root) walk(item, visitor, parent, key);
+    return;
+  }
+  const entries = Object.keys(root);
+  if (entries.length === 1 && isNodeTypeName(entries[0])) {
+    const type = entries[0];
+    const node = (root as Record<string, unknown>)[type];
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      const visit: Visit = { type, node, key, parent };
+      if (visitor(visit) === false) return;
+      for (const field of Object.keys(node)) walk((node as Record<string, unknown>)[field], visitor, visit, field);
+      return;
+    }
+  }
+  for (const field of entries) walk((root as Record<string, unknown>)[field], visitor, parent, field);
+}
+
+/** Every wrapped node of one type under root. */
+export function findAll(root: unknown, type: string): Visit[] {
+  const found: Visit[] = [];
+  walk(root, (visit) => {
+    if (visit.type === type) found.push(visit);
+  });
+  return found;
+}
+
+function isNodeTypeName(name: string): boolean {
+  const first = name.charCodeAt(0);
+  return first >= 65 && first <= 90;
+}
+
+export function nodeTypeOf(node: AstNode | undefined): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const keys = Object.keys(node);
+  return keys.length === 1 && isNodeTypeName(keys[0]) ? keys[0] : undefined;
+}
+
+export function unwrap(node: AstNode | undefined): any {
+  const type = nodeTypeOf(node);
+  return type ? node![type] : undefined;
+}
+
+/** Lower-cased dotted name of a FuncCall, e.g. "pg_catalog.now" or "cron.schedule". */
+export function functionName(funcCall: any): string {
+  return (funcCall?.funcname ?? []).map((part: AstNode) => String(part.String?.sval ?? '').toLowerCase()).join('.');
+}
+
+/** Last part of a FuncCall's name: "now" for pg_catalog.now(). */
+export function functionBaseName(funcCall: any): string {
+  const parts = funcCall?.funcname ?? [];
+  return String(parts[parts.length - 1]?.String?.sval ?? '').toLowerCase();
+}
+
+/** The string value of an A_Const node (wrapped or not), or undefined. */
+export function constantString(node: AstNode | any): string | undefined {
+  const constant = node?.A_Const ?? node;
+  return constant?.sval?.sval;
+}
+
+/** Column name of a ColumnRef (last field), lower-cased, or undefined for `*`. */
+export function columnName(columnRef: any): string | undefined {
+  const fields = columnRef?.fields ?? [];
+  const last = fields[fields.length - 1];
+  return last?.String?.sval?.toLowerCase();
+}
+
+/** Qualified relation name of a RangeVar: "public.payments" or "payments". */
+export function relationName(rangeVar: any): string {
+  if (!rangeVar?.relname) return '';
+  return rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}`.toLowerCase() : String(rangeVar.relname).toLowerCase();
+}
+
+/** The location of a node (wrapped or not), if it has one. */
+export function locationOf(node: AstNode | any): number | undefined {
+  const inner = nodeTypeOf(node) ? unwrap(node) : node;
+  const location = inner?.location;
+  return typeof location === 'number' && location >= 0 ? location : undefined;
+}
+
+/** Lower-cased names of a DefElem list (`options`) mapped to their string values. */
+export function definitionOptions(options: AstNode[] | undefined): Map<string, any> {
+  const map = new Map<string, any>();
+  for (const option of options ?? []) {
+    const element = option.DefElem;
+    if (element?.defname) map.set(String(element.defname).toLowerCase(), element);
+  }
+  return map;
+}
+
+/** True when any ancestor of visit (not visit itself) has the given type. */
+export function hasAncestor(visit: Visit, type: string): boolean {
+  for (let ancestor = visit.parent; ancestor; ancestor = ancestor.parent) if (ancestor.type === type) return true;
+  return false;
+}
+
+/** Lower-cased name of a TypeName node (wrapped or not): "pg_catalog.int4", "trigger". */
+export function typeName(node: any): string {
+  const inner = node?.TypeName ?? node;
+  return (inner?.names ?? []).map((part: AstNode) => String(part.String?.sval ?? '').toLowerCase()).join('.');
+}

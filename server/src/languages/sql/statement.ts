@@ -1,0 +1,172 @@
+// One parsed SQL statement, wherever it came from (a .sql file, a PL/pgSQL body, a cron string,
+// an EXECUTE literal, a TypeScript template), with the way back to document offsets.
+
+import { MappedText } from '../../text/mapped-text';
+import { OffsetConverter } from '../../text/positions';
+import { locationOf, nodeTypeOf } from './ast';
+import { Token, tokenize } from './lexer';
+import type { AstNode, ParsedStatement } from './parser';
+import type { BodyStatementInfo, Routine } from './plpgsql-model';
+import type { TransactionUnit } from './transactions';
+
+export type StatementOrigin = 'file' | 'routine-body' | 'sql-function-body' | 'cron' | 'execute' | 'embedded';
+
+export class SqlStatement {
+  /** The node's type, e.g. "UpdateStmt". */
+  readonly kind: string;
+  /** The node's fields. */
+  readonly body: any;
+  /** The transaction this statement runs in; set once the file model is complete. */
+  transaction!: TransactionUnit;
+  private converter: OffsetConverter | undefined;
+  private tokenCache: Token[] | undefined;
+
+  constructor(
+    readonly node: AstNode,
+    /** The text that was parsed; offsets below are UTF-16 offsets into source.text. */
+    readonly source: MappedText,
+    readonly sourceStart: number,
+    readonly sourceEnd: number,
+    readonly origin: StatementOrigin,
+    /** The function, procedure or DO block this statement belongs to. */
+    readonly routine?: Routine,
+    /** PL/pgSQL details for statements of a PL/pgSQL body. */
+    readonly plpgsql?: BodyStatementInfo,
+    /** The statement this one was found inside (the CREATE FUNCTION, the cron.schedule call). */
+    readonly container?: SqlStatement,
+  ) {
+    this.kind = nodeTypeOf(node) ?? '';
+    this.body = this.kind ? node[this.kind] : undefined;
+  }
+
+  /** Document offset of the statement's first character. */
+  get start(): number {
+    return this.source.toDocument(this.sourceStart);
+  }
+
+  /** Document offset just after the statement's last character. */
+  get end(): number {
+    return this.source.toDocument(this.sourceEnd);
+  }
+
+  get text(): string {
+    return this.source.text.slice(this.sourceStart, this.sourceEnd);
+  }
+
+  /** Offset in source.text of a libpg-query location (UTF-8 bytes from the start of source.text). */
+  sourceOffset(byteLocation: number): number {
+    this.converter ??= new OffsetConverter(this.source.text);
+    return this.converter.fromUtf8(byteLocation);
+  }
+
+  /** Document offset of a node's location, or of the statement start when the node has none. */
+  offsetOf(node: AstNode | any): number {
+    const location = locationOf(node);
+    return this.source.toDocument(location === undefined ? this.sourceStart : this.sourceOffset(location));
+  }
+
+  /**
+   * Document range of the expression that starts at a node's location: a function call with its
+   * argument list, a dotted name, a literal. libpg-query gives start locations only; the end comes
+   * from the tokens.
+   */
+  rangeOf(node: AstNode | any): { start: number; end: number } {
+    const range = this.sourceRangeOf(node);
+    return { start: this.source.toDocument(range.start), end: this.source.toDocument(range.end) };
+  }
+
+  /** Like rangeOf, in offsets of source.text. */
+  sourceRangeOf(node: AstNode | any): { start: number; end: number } {
+    const location = locationOf(node);
+    if (location === undefined) return { start: this.sourceStart, end: this.sourceEnd };
+    const start = this.sourceOffset(location);
+    return { start, end: expressionEnd(this.tokens(), this.source.text, start) };
+  }
+
+  /** Tokens of the statement, in source.text offsets. */
+  tokens(): Token[] {
+    this.tokenCache ??= tokenize(this.source.text, {}, this.sourceStart, this.sourceEnd).filter((token) => token.kind !== 'comment');
+    return this.tokenCache;
+  }
+
+  /** Lower-cased word at a token index, or undefined. */
+  word(index: number): string | undefined {
+    const token = this.tokens()[index];
+    return token && token.kind === 'word' ? this.source.text.slice(token.start, token.end).toLowerCase() : undefined;
+  }
+
+  /** Index of the first token at or after a source offset. */
+  tokenIndexAt(sourceOffset: number): number {
+    const tokens = this.tokens();
+    let low = 0;
+    let high = tokens.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (tokens[middle].start < sourceOffset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /**
+   * Index of the first token that is the given keyword at parenthesis depth zero (relative to the
+   * statement), searching from token index `from`; -1 when absent.
+   */
+  topLevelKeyword(keyword: string, from = 0): number {
+    const tokens = this.tokens();
+    let depth = 0;
+    for (let index = 0; index < tokens.length; index++) {
+      const token = tokens[index];
+      if (token.kind === 'punct') {
+        const code = this.source.text.charCodeAt(token.start);
+        if (code === 40) depth++;
+        else if (code === 41) depth--;
+        continue;
+      }
+      if (index >= from && depth === 0 && token.kind === 'word' && this.word(index) === keyword) return index;
+    }
+    return -1;
+  }
+}
+
+/** SqlStatements for the parser's output on `text`, with each statement's own range. */
+export function statementsOf(
+  text: MappedText,
+  parsed: ParsedStatement[],
+  origin: StatementOrigin,
+  routine?: Routine,
+  plpgsql?: BodyStatementInfo,
+  container?: SqlStatement,
+): SqlStatement[] {
+  if (parsed.length === 1) return [new SqlStatement(parsed[0].node, text, 0, text.text.length, origin, routine, plpgsql, container)];
+  const converter = new OffsetConverter(text.text);
+  return parsed.map((entry) => {
+    const start = converter.fromUtf8(entry.byteStart);
+    const end = entry.byteLength === undefined ? text.text.length : converter.fromUtf8(entry.byteStart + entry.byteLength);
+    const leading = text.text.slice(start, end).search(/\S/);
+    return new SqlStatement(entry.node, text, leading > 0 ? start + leading : start, end, origin, routine, plpgsql, container);
+  });
+}
+
+/** End offset of the expression starting at `start`: a (dotted) name with its argument list, or one token. */
+function expressionEnd(tokens: Token[], text: string, start: number): number {
+  let index = tokens.findIndex((token) => token.start >= start);
+  if (index < 0) return start;
+  let end = tokens[index].end;
+  // Dotted names: schema.function, table.column.
+  while (index + 2 < tokens.length && text[tokens[index + 1].start] === '.' && tokens[index + 1].end - tokens[index + 1].start === 1) {
+    index += 2;
+    end = tokens[index].end;
+  }
+  const next = tokens[index + 1];
+  if (next && next.kind === 'punct' && text[next.start] === '(') {
+    let depth = 0;
+    for (let position = index + 1; position < tokens.length; position++) {
+      const token = tokens[position];
+      if (token.kind !== 'punct') continue;
+      if (text[token.start] === '(') depth++;
+      else if (text[token.start] === ')' && --depth === 0) return token.end;
+    }
+  }
+  return end;
+}

@@ -1,0 +1,32 @@
+// Syntax problems reported by the parser, placed on the token the parser complained about.
+
+import { MappedText } from '../../text/mapped-text';
+import { OffsetConverter } from '../../text/positions';
+import { tokenize } from './lexer';
+
+export interface SyntaxProblem {
+  /** Document offsets. */
+  start: number;
+  end: number;
+  /** PostgreSQL's own message, e.g. 'syntax error at or near "selec"'. */
+  message: string;
+}
+
+/** A problem at PostgreSQL's error cursor (a code-point index into text.text). */
+export function syntaxProblem(text: MappedText, message: string, cursor: number): SyntaxProblem {
+  const source = text.text;
+  let start = new OffsetConverter(source).fromCodePoint(cursor);
+  let end = start;
+  const following = tokenize(source, {}, start, Math.min(source.length, start + 200)).find((token) => token.kind !== 'comment');
+  if (following && following.start === start) end = following.end;
+  else if (start >= source.trimEnd().length) {
+    // "at end of input": mark the last token instead of an empty range after it.
+    const tokens = tokenize(source).filter((token) => token.kind !== 'comment');
+    const last = tokens[tokens.length - 1];
+    if (last) {
+      start = last.start;
+      end = last.end;
+    }
+  } else end = Math.min(source.length, start + 1);
+  return { start: text.toDocument(start), end: text.toDocument(end), message };
+}

@@ -1,0 +1,251 @@
+// The analysis core: lint(text, language, settings) → findings. A pure function of its input; the
+// language server and the CLI are thin adapters over it. No LSP imports here.
+
+import type { Settings } from './config';
+import { docsUrl } from './docs';
+import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
+import { lex } from './languages/sql/lexer';
+import { MappedText } from './text/mapped-text';
+import { coreText, format, type Locale } from './locale';
+import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
+import { RULES, ruleById } from './rules';
+import { schemaFacts, type SchemaFact } from './schema/facts';
+import { SchemaModel } from './schema/model';
+import { findDirectives, type CommentRange } from './suppressions';
+import { LineIndex } from './text/positions';
+
+export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
+
+export interface Fix {
+  title: string;
+  safe: boolean;
+  /** Edits in document offsets (UTF-16), non-overlapping. */
+  edits: Edit[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  /** Document offsets (UTF-16). */
+  start: number;
+  end: number;
+  message: string;
+  fixes: Fix[];
+  /** Offset of the start of the statement the finding belongs to (suppression comments go before its line). */
+  anchor: number;
+  docsUrl: string;
+}
+
+export interface LintInput {
+  text: string;
+  language: DocumentLanguage;
+  settings: Settings;
+  locale: Locale;
+  /**
+   * The workspace schema, given this document's own schema facts (so that an edited migration is seen
+   * as it is now). Defaults to a model of the document alone.
+   */
+  schema?: (documentFacts: SchemaFact[]) => SchemaModel;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** What this document says about the schema, for the workspace model. */
+  facts: SchemaFact[];
+  /** Rules that threw; they are skipped, the rest of the analysis stands. */
+  ruleErrors: Array<{ ruleId: string; error: unknown }>;
+}
+
+const EXTENSIONS: Record<string, DocumentLanguage> = {
+  '.sql': 'sql',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+};
+
+export function languageOfPath(path: string): DocumentLanguage | undefined {
+  const match = /\.[^./\\]+$/.exec(path.toLowerCase());
+  if (!match || path.toLowerCase().endsWith('.d.ts')) return undefined;
+  return EXTENSIONS[match[0]];
+}
+
+export function languageOfId(languageId: string): DocumentLanguage | undefined {
+  if (languageId === 'sql' || languageId === 'pgsql' || languageId === 'postgres') return 'sql';
+  if (languageId === 'typescript' || languageId === 'typescriptreact') return 'typescript';
+  if (languageId === 'javascript' || languageId === 'javascriptreact') return 'javascript';
+  return undefined;
+}
+
+export function lint(input: LintInput): LintResult {
+  const { text, settings, locale } = input;
+  const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
+  if (!settings.enable) return result;
+  const skipped = skipReason(text, settings, locale);
+  if (skipped) {
+    result.findings.push(builtInFinding('skipped-file', { reason: skipped }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings));
+    return result;
+  }
+  const ruleLanguage: RuleLanguage = input.language === 'sql' ? 'sql' : 'ts';
+  const sql: SqlModel = input.language === 'sql' ? buildSqlModel([{ text: MappedText.document(text), origin: 'file', psql: true }]) : emptyModel();
+  result.facts = schemaFacts(sql.statements);
+  const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
+
+  const raw: Finding[] = [];
+  for (const problem of sql.syntaxErrors) raw.push(builtInFinding('syntax-error', { detail: problem.message }, problem.start, problem.end, locale, settings));
+
+  const memo = new Map<string, unknown>();
+  for (const rule of RULES) {
+    if (!rule.check || !rule.languages.includes(ruleLanguage) || levelOf(rule, settings) === 'off') continue;
+    const context: RuleContext = {
+      text,
+      sql,
+      schema,
+      settings,
+      names: (key) => settings.names[key] ?? [],
+      number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
+      memo: <T>(key: string, compute: () => T): T => {
+        if (!memo.has(key)) memo.set(key, compute());
+        return memo.get(key) as T;
+      },
+      report: (report) => raw.push(toFinding(rule, report, locale, settings)),
+    };
+    try {
+      rule.check(context);
+    } catch (error) {
+      result.ruleErrors.push({ ruleId: rule.id, error });
+    }
+  }
+  result.findings = applySuppressions(text, input.language, dedupe(raw), locale, settings);
+  result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
+  return result;
+}
+
+export function levelOf(rule: Rule, settings: Settings): Severity | 'off' {
+  return settings.rules[rule.id] ?? rule.severity;
+}
+
+function toFinding(rule: Rule, report: Report, locale: Locale, settings: Settings): Finding {
+  const text = rule.text[locale];
+  const data: Record<string, string | number> = { ...(report.data ?? {}) };
+  for (const [placeholder, variant] of Object.entries(report.variants ?? {})) data[placeholder] = format(text.variants?.[variant] ?? variant, data);
+  return {
+    ruleId: rule.id,
+    severity: levelOf(rule, settings) as Severity,
+    start: report.start,
+    end: Math.max(report.start, report.end),
+    message: format(text.message, data),
+    fixes: (report.fixes ?? []).map((proposal) => ({
+      title: format(text.fixes?.[proposal.key] ?? proposal.key, { ...data, ...(proposal.data ?? {}) }),
+      safe: proposal.safe ?? rule.fix === 'safe',
+      edits: proposal.edits,
+    })),
+    anchor: report.anchor ?? report.start,
+    docsUrl: docsUrl(rule.id, locale),
+  };
+}
+
+function builtInFinding(ruleId: string, data: Record<string, string>, start: number, end: number, locale: Locale, settings: Settings): Finding {
+  return toFinding(ruleById(ruleId)!, { start, end, data }, locale, settings);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.ruleId}:${finding.start}:${finding.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings): Finding[] {
+  if (!text.includes('armadilha-ignore')) return findings;
+  const lines = new LineIndex(text);
+  const { comments, leadingEnd } = language === 'sql' ? sqlComments(text) : scriptComments(text);
+  const directives = findDirectives(text, comments, lines, leadingEnd);
+  const used = new Set<string>();
+  const suppressedBy = (finding: Finding): boolean => {
+    const findingLines = new Set([lines.positionAt(finding.anchor).line, lines.positionAt(finding.start).line]);
+    let suppressed = false;
+    for (const directive of directives) {
+      const applies = directive.scope === 'file' || findingLines.has(directive.line + 1);
+      if (!applies) continue;
+      for (const id of directive.ids) {
+        if (id.id === finding.ruleId) {
+          used.add(`${directive.start}:${id.id}`);
+          suppressed = true;
+        }
+      }
+    }
+    return suppressed;
+  };
+  const kept = findings.filter((finding) => !suppressedBy(finding));
+  for (const directive of directives) {
+    for (const id of directive.ids) {
+      const rule = ruleById(id.id);
+      if (!rule) {
+        kept.push(builtInFinding('invalid-suppression', { rule: id.id }, id.start, id.end, locale, settings));
+      } else if (!used.has(`${directive.start}:${id.id}`) && levelOf(rule, settings) !== 'off' && !rule.builtIn) {
+        kept.push(builtInFinding('unused-suppression', { rule: id.id }, id.start, id.end, locale, settings));
+      }
+    }
+  }
+  return kept.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
+}
+
+/** Comments of a SQL document and where its leading comments end. */
+function sqlComments(text: string): { comments: CommentRange[]; leadingEnd: number } {
+  const comments: CommentRange[] = [];
+  let leadingEnd = -1;
+  lex(
+    text,
+    (token) => {
+      if (token.kind === 'comment') comments.push({ start: token.start, end: token.end });
+      else if (leadingEnd < 0) leadingEnd = token.start;
+    },
+    { psql: true },
+  );
+  return { comments, leadingEnd: leadingEnd < 0 ? text.length : leadingEnd };
+}
+
+/** Comments of a TypeScript/JavaScript document (// and /* *\/, outside strings and templates). */
+function scriptComments(text: string): { comments: CommentRange[]; leadingEnd: number } {
+  const comments: CommentRange[] = [];
+  const pattern = /\/\/[^\n\r]*|\/\*[\s\S]*?\*\/|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (match[0].startsWith('//') || match[0].startsWith('/*')) comments.push({ start: match.index, end: match.index + match[0].length });
+  }
+  const firstCode = text.replace(/\/\/[^\n\r]*|\/\*[\s\S]*?\*\//g, (comment) => ' '.repeat(comment.length)).search(/\S/);
+  return { comments, leadingEnd: firstCode < 0 ? text.length : firstCode };
+}
+
+function skipReason(text: string, settings: Settings, locale: Locale): string | undefined {
+  const limitBytes = settings.maxFileSizeMb * 1024 * 1024;
+  if (text.length > limitBytes || (text.length * 3 > limitBytes && Buffer.byteLength(text, 'utf8') > limitBytes)) {
+    return coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb });
+  }
+  if (looksBinary(text)) return coreText(locale, 'fileBinary');
+  return undefined;
+}
+
+/** NUL characters, or many U+FFFD replacement characters (what invalid UTF-8 decodes to). */
+export function looksBinary(text: string): boolean {
+  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  if (sample.includes('\u0000')) return true;
+  const replacements = sample.match(/\uFFFD/g)?.length ?? 0;
+  return replacements > 0 && replacements >= Math.max(1, sample.length / 1000);
+}
+
+function firstLineEnd(text: string): number {
+  const newline = text.search(/[\r\n]/);
+  return newline < 0 ? Math.min(text.length, 200) : Math.min(newline, 200);
+}
+
+function emptyModel(): SqlModel {
+  return { statements: [], scripts: [], routines: [], transactions: [], syntaxErrors: [] };
+}

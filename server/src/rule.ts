@@ -1,0 +1,110 @@
+// The shape of a rule: one object holds everything a user sees (texts in both languages, examples,
+// the skill it comes from) and everything the tests run. Rules never build LSP objects.
+
+import type { Locale } from './locale';
+import type { SqlModel } from './languages/sql/sql-file';
+import type { SchemaModel } from './schema/model';
+import type { Settings } from './config';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type RuleLanguage = 'sql' | 'ts';
+export type FixSafety = 'safe' | 'unsafe';
+
+export interface RuleText {
+  /** The squiggle message: names the table/function/call, says why and what to do. May use {placeholders}. */
+  message: string;
+  /** One line. */
+  summary: string;
+  /** Why it fails in a distributed system. */
+  rationale: string;
+  /** What to do instead. */
+  remedy: string;
+  /** Titles of the fixes the rule offers, by fix key. May use {placeholders}. */
+  fixes?: Record<string, string>;
+  /** Message fragments chosen per report (see Report.variants). May use {placeholders}. */
+  variants?: Record<string, string>;
+}
+
+export interface RuleExample {
+  code: string;
+  /** The text after applying the rule's first fix (only for rules that fix). */
+  fixed?: string;
+  /** Which file the example is: "sql" (default) or "ts". */
+  language?: RuleLanguage;
+  /** DDL the example needs: read into the schema model, and run before the code on PostgreSQL. */
+  schema?: string;
+}
+
+export interface RuleSetting {
+  /** Key under `armadilha.names` (string lists) or top-level `armadilha.<key>` (numbers). */
+  key: string;
+  default: string[] | number;
+  description: Record<Locale, string>;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  languages: RuleLanguage[];
+  fix?: FixSafety;
+  /** The skill and section the rule's facts come from. */
+  skill: { name: string; section: string };
+  /** Prior art, if any. */
+  sources?: string[];
+  text: Record<Locale, RuleText>;
+  examples: { invalid: RuleExample[]; valid: Array<string | RuleExample> };
+  /** Name lists and numbers the rule reads from the settings. */
+  settings?: RuleSetting[];
+  /** Built-in checks (syntax errors, suppressions) are produced by the core, not by check(). */
+  builtIn?: boolean;
+  check?(context: RuleContext): void;
+}
+
+/** A text edit in document offsets (UTF-16). */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface FixProposal {
+  /** Key into the rule's `text[locale].fixes`. */
+  key: string;
+  data?: Record<string, string | number>;
+  edits: Edit[];
+  /** Overrides the rule's fix safety for this proposal. */
+  safe?: boolean;
+}
+
+export interface Report {
+  start: number;
+  end: number;
+  data?: Record<string, string | number>;
+  fixes?: FixProposal[];
+  /** Fills message placeholders with localized fragments: { reason: 'queueConsumer' } → text.variants.queueConsumer. */
+  variants?: Record<string, string>;
+  /**
+   * Start of the statement the finding belongs to, used by `armadilha-ignore` comments, which go on the
+   * line before the statement. Defaults to `start`.
+   */
+  anchor?: number;
+}
+
+export interface RuleContext {
+  /** The document text. */
+  text: string;
+  sql: SqlModel;
+  schema: SchemaModel;
+  settings: Settings;
+  report(report: Report): void;
+  /** A name list from the settings, e.g. names('idempotentTables'). */
+  names(key: string): string[];
+  /** A numeric setting, e.g. number('defaultTimeoutMs'). */
+  number(key: string): number;
+  /** Computes a value once per lint run, shared by the rules that need it. */
+  memo<T>(key: string, compute: () => T): T;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,107 @@
+import { defineRule } from '../rule';
+import { clockUses } from './shared/clock';
+import { replaceWithNow } from './shared/now-fix';
+
+export default defineRule({
+  id: 'no-clock-timestamp-expiry',
+  severity: 'warning',
+  languages: ['sql'],
+  fix: 'safe',
+  skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REGRA #1; REQ ARMADILHAS-01; anti-pattern 1' },
+  settings: [
+    {
+      key: 'expiryColumns',
+      default: ['expires_at', '*_expires*', 'expir*', 'valid_until', 'deadline', 'lease*', 'ttl*', '*_timeout*'],
+      description: {
+        en: 'Column names (globs with *) that hold an expiry instant; a wall-clock value written to or compared with them is reported.',
+        'pt-BR': 'Nomes de colunas (globs com *) que guardam um instante de expiração; um valor de relógio de parede escrito nelas ou comparado com elas é reportado.',
+      },
+    },
+  ],
+  text: {
+    en: {
+      message: '{function}() reads the wall clock, which NTP can move backwards or forwards, and its value decides an expiry here{column}. Use now() (the transaction start time) so expiry stays consistent.',
+      summary: 'Expiry, TTL and lease times must come from now(), not from the wall clock.',
+      rationale:
+        'clock_timestamp() and timeofday() return the machine\'s real-time clock at the moment of the call, and statement_timestamp() changes from one statement to the next. The real-time clock is corrected by NTP and can jump in either direction, so an expiry computed from it can be born already expired, or outlive its intended lifetime; two statements of the same transaction can also disagree about "now". When several nodes write and check expiries, these skews compound.',
+      remedy:
+        'Compute and check expiry instants with now() (an alias of transaction_timestamp(), also written current_timestamp), which is fixed for the whole transaction: write expires_at = now() + interval \'1 hour\' when the token is created and compare expires_at > now() when it is used. Keep clock_timestamp() for measuring how long something took inside a transaction.',
+      fixes: { replaceWithNow: 'Replace {function}() with now()' },
+    },
+    'pt-BR': {
+      message: '{function}() lê o relógio de parede, que o NTP pode adiantar ou atrasar, e aqui o valor decide uma expiração{column}. Use now() (o início da transação) para que a expiração fique consistente.',
+      summary: 'Instantes de expiração, TTL e lease devem vir de now(), não do relógio de parede.',
+      rationale:
+        'clock_timestamp() e timeofday() devolvem o relógio real da máquina no momento da chamada, e statement_timestamp() muda de um comando para o outro. O relógio real é corrigido pelo NTP e pode saltar para qualquer lado, então uma expiração calculada com ele pode nascer já vencida ou durar mais do que deveria; dois comandos da mesma transação podem até discordar sobre o "agora". Quando vários nós gravam e conferem expirações, essas diferenças se somam.',
+      remedy:
+        'Calcule e confira instantes de expiração com now() (sinônimo de transaction_timestamp(), também escrito current_timestamp), que é fixo durante toda a transação: grave expires_at = now() + interval \'1 hour\' ao criar o token e compare expires_at > now() ao usá-lo. Deixe clock_timestamp() para medir quanto tempo algo levou dentro de uma transação.',
+      fixes: { replaceWithNow: 'Trocar {function}() por now()' },
+    },
+  },
+  examples: {
+    invalid: [
+      {
+        code: "update public.sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;",
+        fixed: "update public.sessions set expires_at = now() + interval '1 hour' where id = 1;",
+        schema: 'create table public.sessions (id bigint primary key, expires_at timestamptz);',
+      },
+      {
+        code: "insert into api_tokens (token, expires_at) values ('t-1', timeofday()::timestamptz + interval '24 hours');",
+        fixed: "insert into api_tokens (token, expires_at) values ('t-1', now()::timestamptz + interval '24 hours');",
+        schema: 'create table api_tokens (token text primary key, expires_at timestamptz);',
+      },
+      {
+        code: 'delete from leases where lease_until < clock_timestamp();',
+        fixed: 'delete from leases where lease_until < now();',
+        schema: 'create table leases (id int primary key, lease_until timestamptz);',
+      },
+      {
+        code: [
+          'create function public.issue_invite(p_email text) returns void language plpgsql as $$',
+          'declare',
+          '  v_deadline timestamptz;',
+          'begin',
+          "  v_deadline := clock_timestamp() + interval '7 days';",
+          '  insert into public.invites (email, valid_until) values (p_email, v_deadline);',
+          'end $$;',
+        ].join('\n'),
+        fixed: [
+          'create function public.issue_invite(p_email text) returns void language plpgsql as $$',
+          'declare',
+          '  v_deadline timestamptz;',
+          'begin',
+          "  v_deadline := now() + interval '7 days';",
+          '  insert into public.invites (email, valid_until) values (p_email, v_deadline);',
+          'end $$;',
+        ].join('\n'),
+        schema: 'create table public.invites (email text primary key, valid_until timestamptz);',
+      },
+    ],
+    valid: [
+      "update public.sessions set expires_at = now() + interval '1 hour' where id = 1;",
+      'select * from api_tokens where token = $1 and expires_at > now();',
+      'select clock_timestamp() - statement_timestamp() as elapsed;',
+      [
+        'do $$',
+        'declare',
+        '  t0 timestamptz := clock_timestamp();',
+        'begin',
+        '  perform pg_sleep(0);',
+        "  raise notice 'took %', clock_timestamp() - t0;",
+        'end $$;',
+      ].join('\n'),
+    ],
+  },
+  check(context) {
+    for (const use of clockUses(context)) {
+      if (use.kind !== 'expiry') continue;
+      const range = use.statement.rangeOf({ location: use.call.location });
+      context.report({
+        ...range,
+        anchor: use.statement.start,
+        data: { function: use.function, column: use.column ? ` (${use.column})` : '' },
+        fixes: replaceWithNow(use),
+      });
+    }
+  },
+});

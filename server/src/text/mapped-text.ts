@@ -1,0 +1,156 @@
+// A text that was cut out of another text (a statement of a file, a function body, the SQL inside a
+// string literal or a TypeScript template) together with the way back: every offset in it maps to an
+// offset in the document, and text inserted by a fix is escaped for the literal it lands in.
+
+export interface Segment {
+  /** Offset in this text. */
+  textStart: number;
+  /** Offset in the parent text. */
+  parentStart: number;
+  length: number;
+}
+
+export type Encoder = (inserted: string) => string;
+
+const identity: Encoder = (inserted) => inserted;
+
+export class MappedText {
+  private constructor(
+    readonly text: string,
+    private readonly segments: Segment[],
+    private readonly encoder: Encoder,
+    readonly parent: MappedText | undefined,
+  ) {}
+
+  /** The document itself. */
+  static document(text: string): MappedText {
+    return new MappedText(text, [{ textStart: 0, parentStart: 0, length: text.length }], identity, undefined);
+  }
+
+  /** A text assembled by a front end (e.g. a template with placeholders), with its own segments. */
+  static assembled(parent: MappedText, text: string, segments: Segment[], encoder: Encoder): MappedText {
+    return new MappedText(text, segments, encoder, parent);
+  }
+
+  /** parent.text[start, end) with some ranges blanked by spaces (same length, same offsets). */
+  static slice(parent: MappedText, start: number, end: number, blanks: Array<[number, number]> = []): MappedText {
+    let text = parent.text.slice(start, end);
+    for (const [blankStart, blankEnd] of blanks) {
+      const from = Math.max(blankStart, start) - start;
+      const to = Math.min(blankEnd, end) - start;
+      if (to > from) text = text.slice(0, from) + ' '.repeat(to - from) + text.slice(to);
+    }
+    return new MappedText(text, [{ textStart: 0, parentStart: start, length: end - start }], identity, parent);
+  }
+
+  /** A synthetic prefix followed by parent.text[start, end): e.g. "select " + a PL/pgSQL expression. */
+  static prefixed(parent: MappedText, prefix: string, start: number, end: number, blanks: Array<[number, number]> = []): MappedText {
+    const slice = MappedText.slice(parent, start, end, blanks);
+    return new MappedText(prefix + slice.text, [{ textStart: prefix.length, parentStart: start, length: end - start }], identity, parent);
+  }
+
+  /**
+   * The content of a quoted literal of the parent, unescaped, with a segment per run of characters
+   * that were copied verbatim, so that offsets inside it map back exactly.
+   */
+  static unquoted(parent: MappedText, contentStart: number, contentEnd: number, quoting: 'standard' | 'escape' | 'dollar' | 'template', quote = "'"): MappedText {
+    if (quoting === 'dollar') return new MappedText(parent.text.slice(contentStart, contentEnd), [{ textStart: 0, parentStart: contentStart, length: contentEnd - contentStart }], identity, parent);
+    const segments: Segment[] = [];
+    let text = '';
+    let runStart = contentStart;
+    const flush = (until: number) => {
+      if (until > runStart) {
+        segments.push({ textStart: text.length, parentStart: runStart, length: until - runStart });
+        text += parent.text.slice(runStart, until);
+      }
+    };
+    const source = parent.text;
+    let index = contentStart;
+    while (index < contentEnd) {
+      const char = source[index];
+      if (quoting === 'standard' && char === quote && source[index + 1] === quote) {
+        flush(index + 1);
+        index += 2;
+        runStart = index;
+      } else if ((quoting === 'escape' || quoting === 'template') && char === '\\' && index + 1 < contentEnd) {
+        flush(index);
+        text += unescapeCharacter(source[index + 1]);
+        index += 2;
+        runStart = index;
+      } else index++;
+    }
+    flush(contentEnd);
+    return new MappedText(text, segments, encoderFor(quoting, quote), parent);
+  }
+
+  /** Offset in the document (the root text) of an offset in this text. */
+  toDocument(offset: number): number {
+    const inParent = this.toParent(offset);
+    return this.parent ? this.parent.toDocument(inParent) : inParent;
+  }
+
+  /** Offset in this text of a document offset, or undefined when the document offset is outside it. */
+  fromDocument(documentOffset: number): number | undefined {
+    const inParent = this.parent ? this.parent.fromDocument(documentOffset) : documentOffset;
+    if (inParent === undefined) return undefined;
+    for (const segment of this.segments) {
+      if (inParent >= segment.parentStart && inParent <= segment.parentStart + segment.length) {
+        return segment.textStart + (inParent - segment.parentStart);
+      }
+    }
+    return undefined;
+  }
+
+  /** Escapes text that a fix inserts into this text, for every literal it is nested in. */
+  encode(inserted: string): string {
+    const own = this.encoder(inserted);
+    return this.parent ? this.parent.encode(own) : own;
+  }
+
+  private toParent(offset: number): number {
+    const segments = this.segments;
+    if (segments.length === 0) return 0;
+    // Binary search for the last segment starting at or before offset.
+    let low = 0;
+    let high = segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (segments[middle].textStart <= offset) low = middle;
+      else high = middle - 1;
+    }
+    const segment = segments[low];
+    if (offset < segment.textStart) return segment.parentStart; // inside a synthetic prefix
+    const within = Math.min(offset - segment.textStart, segment.length);
+    // An offset between two segments (an escape sequence) belongs to the next segment's start.
+    if (offset - segment.textStart > segment.length && low + 1 < segments.length) return segments[low + 1].parentStart;
+    return segment.parentStart + within;
+  }
+}
+
+function unescapeCharacter(char: string): string {
+  switch (char) {
+    case 'n':
+      return '\n';
+    case 't':
+      return '\t';
+    case 'r':
+      return '\r';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    default:
+      return char;
+  }
+}
+
+function encoderFor(quoting: 'standard' | 'escape' | 'template', quote: string): Encoder {
+  if (quoting === 'standard') return (inserted) => inserted.split(quote).join(quote + quote);
+  if (quoting === 'escape') return (inserted) => inserted.replace(/\\/g, '\\\\').split(quote).join('\\' + quote);
+  // Template literals and JavaScript strings: escape backslashes, the quote and `${`.
+  return (inserted) => {
+    let escaped = inserted.replace(/\\/g, '\\\\').split(quote).join('\\' + quote);
+    if (quote === '`') escaped = escaped.replace(/\$\{/g, '\\${');
+    return escaped;
+  };
+}
