@@ -4,13 +4,13 @@
 import type { Settings } from './config';
 import { docsUrl } from './docs';
 import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
-import { lex } from './languages/sql/lexer';
 import { MappedText } from './text/mapped-text';
 import { coreText, format, type Locale } from './locale';
 import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
 import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
+import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
 import { LineIndex } from './text/positions';
 
@@ -166,7 +166,7 @@ function dedupe(findings: Finding[]): Finding[] {
 function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings): Finding[] {
   if (!text.includes('armadilha-ignore')) return findings;
   const lines = new LineIndex(text);
-  const { comments, leadingEnd } = language === 'sql' ? sqlComments(text) : scriptComments(text);
+  const { comments, leadingEnd } = commentsOf(text, language);
   const directives = findDirectives(text, comments, lines, leadingEnd);
   const used = new Set<string>();
   const suppressedBy = (finding: Finding): boolean => {
@@ -198,30 +198,16 @@ function applySuppressions(text: string, language: DocumentLanguage, findings: F
   return kept.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
 }
 
-/** Comments of a SQL document and where its leading comments end. */
-function sqlComments(text: string): { comments: CommentRange[]; leadingEnd: number } {
-  const comments: CommentRange[] = [];
-  let leadingEnd = -1;
-  lex(
-    text,
-    (token) => {
-      if (token.kind === 'comment') comments.push({ start: token.start, end: token.end });
-      else if (leadingEnd < 0) leadingEnd = token.start;
-    },
-    { psql: true },
-  );
-  return { comments, leadingEnd: leadingEnd < 0 ? text.length : leadingEnd };
-}
-
-/** Comments of a TypeScript/JavaScript document (// and /* *\/, outside strings and templates). */
-function scriptComments(text: string): { comments: CommentRange[]; leadingEnd: number } {
-  const comments: CommentRange[] = [];
-  const pattern = /\/\/[^\n\r]*|\/\*[\s\S]*?\*\/|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    if (match[0].startsWith('//') || match[0].startsWith('/*')) comments.push({ start: match.index, end: match.index + match[0].length });
+/** Comments of a document and where its leading comments end (the first token that is not a comment). */
+function commentsOf(text: string, language: DocumentLanguage): { comments: CommentRange[]; leadingEnd: number } {
+  const comments = commentRanges(text, language);
+  let leadingEnd = 0;
+  for (const comment of comments) {
+    if (text.slice(leadingEnd, comment.start).trim()) break;
+    leadingEnd = comment.end;
   }
-  const firstCode = text.replace(/\/\/[^\n\r]*|\/\*[\s\S]*?\*\//g, (comment) => ' '.repeat(comment.length)).search(/\S/);
-  return { comments, leadingEnd: firstCode < 0 ? text.length : firstCode };
+  const firstCode = text.slice(leadingEnd).search(/\S/);
+  return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }
 
 function skipReason(text: string, settings: Settings, locale: Locale): string | undefined {

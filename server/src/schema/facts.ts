@@ -3,7 +3,10 @@
 // file only re-extracts that file's facts.
 
 import { columnName, constantString, relationName, typeName } from '../languages/sql/ast';
-import type { SqlStatement } from '../languages/sql/statement';
+import { parseSql } from '../languages/sql/parser';
+import { splitStatements } from '../languages/sql/split';
+import { statementsOf, type SqlStatement } from '../languages/sql/statement';
+import { MappedText } from '../text/mapped-text';
 
 export interface ColumnFact {
   name: string;
@@ -166,3 +169,22 @@ export function sequenceArgument(funcCall: any): string | undefined {
   const literal = constantString(argument) ?? constantString(argument?.TypeCast?.arg);
   return literal;
 }
+
+/**
+ * Facts of a script read cheaply: only statements that can state facts (CREATE, ALTER, DROP, REVOKE)
+ * are parsed. Used to build the workspace model before the files are analysed.
+ */
+export function schemaFactsOfScript(text: string): SchemaFact[] {
+  const document = MappedText.document(text);
+  const statements: SqlStatement[] = [];
+  for (const span of splitStatements(text)) {
+    const first = /^[a-z]+/i.exec(text.slice(span.start, span.start + 8))?.[0].toLowerCase();
+    if (!first || !DDL_VERBS.has(first)) continue;
+    const statementText = MappedText.slice(document, span.start, span.end, span.metaRanges);
+    const outcome = parseSql(statementText.text);
+    if (outcome.ok) statements.push(...statementsOf(statementText, outcome.statements, 'file'));
+  }
+  return schemaFacts(statements);
+}
+
+const DDL_VERBS = new Set(['create', 'alter', 'drop', 'revoke']);

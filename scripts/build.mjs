@@ -1,0 +1,32 @@
+// Bundles the client, the server and the CLI with esbuild, and copies the libpg-query WebAssembly
+// next to them (the parser loads it from its own folder).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+// Some dependencies ship ES modules that read import.meta.url; in a CommonJS bundle it is derived from __filename.
+const importMetaUrl = 'const import_meta_url = require("url").pathToFileURL(__filename).href;';
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'import.meta.url': 'import_meta_url' },
+  banner: { js: importMetaUrl },
+};
+
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` } }),
+]);
+copyFileSync(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), 'dist/libpg-query.wasm');
+chmodSync('dist/cli.js', 0o755);

@@ -1,0 +1,257 @@
+// armadilha check | rules | explain <id> | lsp — the command-line adapter over the analysis core.
+// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration errors.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkFiles, checkText, type CheckResult } from './cli/check';
+import { collectFiles, MissingPathError } from './cli/files';
+import { formatJson, formatSarif, formatText, type FileReport } from './cli/formats';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, type Settings } from './config';
+import { ruleDocument } from './docs';
+import { loadParser } from './languages/sql/parser';
+import { coreText, resolveLocale, type Locale } from './locale';
+import { RULES, ruleById } from './rules';
+import { startServer } from './server';
+import { SERVER_VERSION } from './version';
+
+const SEVERITY_RANK = { hint: 0, info: 1, warning: 2, error: 3 } as const;
+type FailOn = keyof typeof SEVERITY_RANK | 'none';
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  positional: string[];
+  format: string;
+  locale?: string;
+  fix: boolean;
+  stdin: boolean;
+  stdinFilename?: string;
+  failOn: FailOn;
+  config?: string;
+  help: boolean;
+}
+
+const HELP: Record<Locale, string> = {
+  en: `armadilha ${SERVER_VERSION} — distributed-systems pitfalls in PostgreSQL SQL and TypeScript/JavaScript
+
+Usage:
+  armadilha check [paths or globs...]   analyse files (default: the current folder, honouring .gitignore)
+      --format text|json|sarif          output format (default: text)
+      --fix                             apply safe fixes in place
+      --stdin --stdin-filename <name>   read one file from standard input (with --fix, the fixed text goes to stdout)
+      --fail-on error|warning|info|hint|none   exit 1 when a finding is at or above this severity (default: warning)
+      --config <file>                   configuration file (default: the nearest ${CONFIG_FILE_NAME})
+      --locale en|pt-BR                 language of messages (default: from LANG)
+  armadilha rules [--format text|json]  list the rules
+  armadilha explain <rule-id>           print a rule's documentation
+  armadilha lsp --stdio                 run the language server for any editor
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.`,
+  'pt-BR': `armadilha ${SERVER_VERSION} — armadilhas de sistemas distribuídos em SQL PostgreSQL e TypeScript/JavaScript
+
+Uso:
+  armadilha check [caminhos ou globs...] analisa arquivos (padrão: a pasta atual, respeitando o .gitignore)
+      --format text|json|sarif          formato da saída (padrão: text)
+      --fix                             aplica as correções seguras nos arquivos
+      --stdin --stdin-filename <nome>   lê um arquivo da entrada padrão (com --fix, o texto corrigido vai para a saída padrão)
+      --fail-on error|warning|info|hint|none   sai com 1 quando há achado com essa severidade ou maior (padrão: warning)
+      --config <arquivo>                arquivo de configuração (padrão: o ${CONFIG_FILE_NAME} mais próximo)
+      --locale en|pt-BR                 idioma das mensagens (padrão: pelo LANG)
+  armadilha rules [--format text|json]  lista as regras
+  armadilha explain <id-da-regra>       mostra a documentação de uma regra
+  armadilha lsp --stdio                 roda o servidor de linguagem para qualquer editor
+
+Códigos de saída: 0 nenhum achado com severidade --fail-on ou maior, 1 achados, 2 erro de uso ou de configuração.`,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  let options: Options;
+  const envLocale = resolveLocale(undefined, process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
+  try {
+    options = parseArguments(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP[envLocale]}\n`);
+    return 2;
+  }
+  if (options.command === 'lsp') {
+    // The server takes over the process; --stdio (or --node-ipc, --socket) picks the transport.
+    startServer();
+    return -1;
+  }
+  if (options.help || !options.command) {
+    process.stdout.write(`${HELP[resolveLocale(options.locale, envLocale)]}\n`);
+    return options.help ? 0 : 2;
+  }
+  if (options.command === 'version' || options.command === '--version') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const cwd = process.cwd();
+  let settings: Settings;
+  try {
+    settings = loadSettings(options, cwd);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const locale = resolveLocale(options.locale ?? (settings.locale !== 'auto' ? settings.locale : undefined), envLocale);
+  switch (options.command) {
+    case 'rules':
+      return listRules(options, locale);
+    case 'explain':
+      return explain(options, locale);
+    case 'check':
+      return check(options, settings, locale, cwd);
+    default:
+      process.stderr.write(`${coreText(locale, 'cliUsage')}:\n${HELP[locale]}\n`);
+      return 2;
+  }
+}
+
+function parseArguments(argv: string[]): Options {
+  const options: Options = { command: '', positional: [], format: 'text', fix: false, stdin: false, failOn: 'warning', help: false };
+  const value = (index: number, flag: string): string => {
+    const next = argv[index + 1];
+    if (next === undefined || next.startsWith('--')) throw new UsageError(`Missing value for ${flag}`);
+    return next;
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index];
+    const [flag, inline] = argument.startsWith('--') && argument.includes('=') ? [argument.slice(0, argument.indexOf('=')), argument.slice(argument.indexOf('=') + 1)] : [argument, undefined];
+    const take = () => inline ?? value(index++, flag);
+    switch (flag) {
+      case '--format':
+        options.format = take();
+        break;
+      case '--locale':
+        options.locale = take();
+        break;
+      case '--fix':
+        options.fix = true;
+        break;
+      case '--stdin':
+        options.stdin = true;
+        break;
+      case '--stdin-filename':
+        options.stdinFilename = take();
+        break;
+      case '--fail-on':
+        options.failOn = take() as FailOn;
+        break;
+      case '--config':
+        options.config = take();
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      case '--version':
+      case '-v':
+        options.command ||= 'version';
+        break;
+      case '--stdio':
+      case '--node-ipc':
+        break;
+      default:
+        if (argument.startsWith('--') && options.command !== 'lsp') throw new UsageError(`Unknown option ${argument}`);
+        if (!options.command) options.command = argument;
+        else options.positional.push(argument);
+    }
+  }
+  if (!['text', 'json', 'sarif'].includes(options.format)) throw new UsageError(`--format must be text, json or sarif`);
+  if (options.locale && !['en', 'pt-BR', 'auto'].includes(options.locale)) throw new UsageError(`--locale must be en or pt-BR`);
+  if (!['error', 'warning', 'info', 'hint', 'none'].includes(options.failOn)) throw new UsageError(`--fail-on must be error, warning, info, hint or none`);
+  if (options.stdinFilename && !options.stdin) throw new UsageError('--stdin-filename needs --stdin');
+  return options;
+}
+
+function loadSettings(options: Options, cwd: string): Settings {
+  const file = options.config ? path.resolve(cwd, options.config) : findConfig(cwd);
+  const defaults = defaultSettings(RULES);
+  if (!file) return defaults;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`Cannot read configuration file ${file}`);
+  }
+  const parsed = parseConfigText(text, RULES);
+  if (parsed.problems.length) {
+    const locale = resolveLocale(options.locale, process.env.LANG);
+    throw new Error(parsed.problems.map((problem) => `${path.relative(cwd, file) || file}: ${coreText(locale, problem.key, problem.data)}`).join('\n'));
+  }
+  return mergeSettings(defaults, parsed.settings);
+}
+
+function findConfig(start: string): string | undefined {
+  for (let directory = start; ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(directory, '.git')) || path.dirname(directory) === directory) return undefined;
+  }
+}
+
+async function check(options: Options, settings: Settings, locale: Locale, cwd: string): Promise<number> {
+  await loadParser();
+  let reports: FileReport[];
+  let summary: CheckResult | undefined;
+  if (options.stdin) {
+    const input = fs.readFileSync(0, 'utf8');
+    const { report, fixedText } = checkText(input, options.stdinFilename ?? 'stdin.sql', settings, locale, options.fix);
+    reports = [report];
+    if (options.fix) process.stdout.write(fixedText);
+  } else {
+    let files;
+    try {
+      files = collectFiles(options.positional, cwd);
+    } catch (error) {
+      if (error instanceof MissingPathError) {
+        process.stderr.write(`${coreText(locale, 'cliNoFiles', { paths: error.message })}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    summary = checkFiles(files, settings, locale, options.fix);
+    reports = summary.reports;
+  }
+  const output = options.format === 'json' ? formatJson(reports) : options.format === 'sarif' ? formatSarif(reports, locale) : formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR);
+  (options.stdin && options.fix ? process.stderr : process.stdout).write(`${output}\n`);
+  if (summary?.fixesApplied) process.stderr.write(`${coreText(locale, 'cliFixed', { count: summary.fixesApplied, files: summary.filesFixed })}\n`);
+  if (options.failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[options.failOn];
+  return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+}
+
+function listRules(options: Options, locale: Locale): number {
+  if (options.format === 'json') {
+    const rules = RULES.map((rule) => ({
+      id: rule.id,
+      severity: rule.severity,
+      languages: rule.languages,
+      fix: rule.fix ?? null,
+      builtIn: !!rule.builtIn,
+      summary: rule.text[locale].summary,
+      skill: rule.skill,
+    }));
+    process.stdout.write(`${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
+    return 0;
+  }
+  const width = Math.max(...RULES.map((rule) => rule.id.length));
+  for (const rule of RULES) {
+    const fix = rule.fix === 'safe' ? 'fix' : rule.fix === 'unsafe' ? 'fix?' : '   ';
+    process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${fix.padEnd(4)}  ${rule.languages.join(',').padEnd(6)}  ${rule.text[locale].summary}\n`);
+  }
+  return 0;
+}
+
+function explain(options: Options, locale: Locale): number {
+  const id = options.positional[0];
+  const rule = id ? ruleById(id) : undefined;
+  if (!rule) {
+    process.stderr.write(`${coreText(locale, 'cliUnknownRule', { rule: id ?? '' })}\n`);
+    return 2;
+  }
+  process.stdout.write(`${ruleDocument(rule, locale)}\n`);
+  return 0;
+}

@@ -1,0 +1,128 @@
+// `armadilha check`: reads the files, builds the schema model from every .sql file given, analyses
+// each file, and with --fix applies safe fixes in place (atomically, and only to files that did not
+// change on disk meanwhile).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Settings } from '../config';
+import { languageOfPath, lint, type DocumentLanguage, type Finding } from '../lint';
+import type { Locale } from '../locale';
+import { applyEdits, mergeFixes } from '../fixes';
+import { schemaFactsOfScript } from '../schema/facts';
+import { WorkspaceSchema } from '../schema/workspace';
+import type { InputFile } from './files';
+import type { FileReport } from './formats';
+
+const MAX_FIX_ROUNDS = 5;
+
+export interface CheckResult {
+  reports: FileReport[];
+  fixesApplied: number;
+  filesFixed: number;
+}
+
+interface LoadedFile {
+  file: InputFile;
+  text: string | undefined;
+  raw: Buffer;
+  language: DocumentLanguage;
+}
+
+export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean): CheckResult {
+  const loaded = files.map(load).filter((entry): entry is LoadedFile => !!entry);
+  const schema = new WorkspaceSchema();
+  for (const entry of loaded) {
+    if (entry.language === 'sql' && entry.text !== undefined && !tooLarge(entry.text, settings)) schema.updateFacts(entry.file.absolute, schemaFactsOfScript(entry.text));
+  }
+  const result: CheckResult = { reports: [], fixesApplied: 0, filesFixed: 0 };
+  for (const entry of loaded) {
+    let text = entry.text ?? '\u0000';
+    let findings = analyze(text, entry, schema, settings, locale);
+    if (fix && entry.text !== undefined) {
+      let applied = 0;
+      for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+        const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
+        if (!edits.length) break;
+        text = applyEdits(text, edits);
+        applied += edits.length;
+        findings = analyze(text, entry, schema, settings, locale);
+      }
+      if (applied && writeIfUnchanged(entry, text)) {
+        result.fixesApplied += applied;
+        result.filesFixed++;
+      } else if (applied) {
+        text = entry.text;
+        findings = analyze(text, entry, schema, settings, locale);
+      }
+    }
+    result.reports.push({ file: entry.file.display, text, findings });
+  }
+  return result;
+}
+
+export function checkText(text: string, fileName: string, settings: Settings, locale: Locale, fix: boolean): { report: FileReport; fixedText: string } {
+  const language = languageOfPath(fileName) ?? 'sql';
+  const schema = new WorkspaceSchema();
+  const entry: LoadedFile = { file: { absolute: path.resolve(fileName), display: fileName }, text, raw: Buffer.from(text), language };
+  let current = text;
+  let findings = analyze(current, entry, schema, settings, locale);
+  for (let round = 0; fix && round < MAX_FIX_ROUNDS; round++) {
+    const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
+    if (!edits.length) break;
+    current = applyEdits(current, edits);
+    findings = analyze(current, entry, schema, settings, locale);
+  }
+  return { report: { file: fileName, text: current, findings }, fixedText: current };
+}
+
+function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale): Finding[] {
+  return lint({
+    text,
+    language: entry.language,
+    settings,
+    locale,
+    schema: (facts) => (entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
+  }).findings;
+}
+
+function load(file: InputFile): LoadedFile | undefined {
+  const language = languageOfPath(file.absolute);
+  if (!language) return undefined;
+  let raw: Buffer;
+  try {
+    raw = fs.readFileSync(file.absolute);
+  } catch {
+    return undefined;
+  }
+  return { file, raw, text: decodeUtf8(raw), language };
+}
+
+/** The text of a UTF-8 file, or undefined when the bytes are not valid UTF-8. */
+export function decodeUtf8(raw: Buffer): string | undefined {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  }
+}
+
+function tooLarge(text: string, settings: Settings): boolean {
+  return text.length > settings.maxFileSizeMb * 1024 * 1024;
+}
+
+// Writes through a temporary file and a rename, and only when the file on disk still holds the
+// bytes that were analysed: an editor or another tool may have changed it meanwhile.
+function writeIfUnchanged(entry: LoadedFile, text: string): boolean {
+  try {
+    const current = fs.readFileSync(entry.file.absolute);
+    if (!current.equals(entry.raw)) return false;
+    const bom = entry.raw[0] === 0xef && entry.raw[1] === 0xbb && entry.raw[2] === 0xbf ? '\ufeff' : '';
+    const temporary = path.join(path.dirname(entry.file.absolute), `.${path.basename(entry.file.absolute)}.armadilha-${process.pid}.tmp`);
+    fs.writeFileSync(temporary, bom + text, { mode: fs.statSync(entry.file.absolute).mode });
+    fs.renameSync(temporary, entry.file.absolute);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,142 @@
+// Output formats of `armadilha check`. Lines and columns are 1-based, columns in UTF-16 code units,
+// in every format. The JSON shape is a contract (version 1).
+
+import { docsUrl } from '../docs';
+import type { Finding } from '../lint';
+import { coreText, type Locale } from '../locale';
+import type { Rule } from '../rule';
+import { RULES } from '../rules';
+import { SERVER_VERSION } from '../version';
+import { LineIndex } from '../text/positions';
+
+export interface FileReport {
+  file: string;
+  text: string;
+  findings: Finding[];
+}
+
+interface Place {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+function place(lines: LineIndex, start: number, end: number): Place {
+  const from = lines.positionAt(start);
+  const to = lines.positionAt(end);
+  return { line: from.line + 1, column: from.character + 1, endLine: to.line + 1, endColumn: to.character + 1 };
+}
+
+export function formatJson(reports: FileReport[]): string {
+  const findings = reports.flatMap((report) => {
+    const lines = new LineIndex(report.text);
+    return report.findings.map((finding) => {
+      const entry: Record<string, unknown> = {
+        file: report.file,
+        rule: finding.ruleId,
+        severity: finding.severity,
+        ...place(lines, finding.start, finding.end),
+        message: finding.message,
+      };
+      const fix = finding.fixes[0];
+      if (fix) entry.fix = { title: fix.title, safe: fix.safe, edits: fix.edits.map((edit) => ({ ...place(lines, edit.start, edit.end), text: edit.text })) };
+      return entry;
+    });
+  });
+  return JSON.stringify({ version: 1, findings }, null, 2);
+}
+
+const SARIF_LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+export function formatSarif(reports: FileReport[], locale: Locale): string {
+  const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
+  const results = reports.flatMap((report) => {
+    const lines = new LineIndex(report.text);
+    const artifactLocation = { uri: encodeURI(report.file) };
+    return report.findings.map((finding) => {
+      const region = place(lines, finding.start, finding.end);
+      const result: Record<string, unknown> = {
+        ruleId: finding.ruleId,
+        ruleIndex: ruleIndex.get(finding.ruleId),
+        level: SARIF_LEVEL[finding.severity],
+        message: { text: finding.message },
+        locations: [{ physicalLocation: { artifactLocation, region: sarifRegion(region) } }],
+      };
+      if (finding.fixes.length) {
+        result.fixes = finding.fixes.map((fix) => ({
+          description: { text: fix.title },
+          artifactChanges: [
+            {
+              artifactLocation,
+              replacements: fix.edits.map((edit) => ({ deletedRegion: sarifRegion(place(lines, edit.start, edit.end)), insertedContent: { text: edit.text } })),
+            },
+          ],
+        }));
+      }
+      return result;
+    });
+  });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'armadilha',
+            version: SERVER_VERSION,
+            informationUri: 'https://github.com/armadilha-dev/armadilha',
+            rules: RULES.map((rule) => sarifRule(rule, locale)),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2);
+}
+
+function sarifRegion(region: Place): Record<string, number> {
+  return { startLine: region.line, startColumn: region.column, endLine: region.endLine, endColumn: region.endColumn };
+}
+
+function sarifRule(rule: Rule, locale: Locale): Record<string, unknown> {
+  const text = rule.text[locale];
+  return {
+    id: rule.id,
+    shortDescription: { text: text.summary },
+    fullDescription: { text: `${text.rationale} ${text.remedy}` },
+    helpUri: docsUrl(rule.id, locale),
+    help: { text: text.remedy },
+    defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
+    properties: { skill: `${rule.skill.name} — ${rule.skill.section}`, languages: rule.languages },
+  };
+}
+
+export function formatText(reports: FileReport[], locale: Locale, color: boolean): string {
+  const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const severityColor: Record<Finding['severity'], string> = { error: '31', warning: '33', info: '36', hint: '90' };
+  const out: string[] = [];
+  const counts = { error: 0, warning: 0, info: 0, hint: 0 };
+  let filesWithFindings = 0;
+  for (const report of reports) {
+    if (!report.findings.length) continue;
+    filesWithFindings++;
+    const lines = new LineIndex(report.text);
+    for (const finding of report.findings) {
+      counts[finding.severity]++;
+      const at = place(lines, finding.start, finding.end);
+      const severity = paint(severityColor[finding.severity], coreText(locale, `severity_${finding.severity}`));
+      const fixable = finding.fixes.some((fix) => fix.safe) ? ' [fix]' : '';
+      out.push(`${report.file}:${at.line}:${at.column}: ${severity} ${finding.message} ${paint('90', `(${finding.ruleId})${fixable}`)}`);
+    }
+  }
+  const total = counts.error + counts.warning + counts.info + counts.hint;
+  if (total) {
+    out.push('');
+    out.push(coreText(locale, 'cliSummary', { count: total, files: filesWithFindings, errors: counts.error, warnings: counts.warning, infos: counts.info + counts.hint }));
+  } else out.push(coreText(locale, 'cliClean', { files: reports.length }));
+  return out.join('\n');
+}

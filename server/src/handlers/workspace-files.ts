@@ -1,0 +1,83 @@
+// The workspace's .sql files feed the schema model: read once at start-up (in slices, so that
+// diagnostics for open documents are never held up, with progress shown), then kept current through
+// workspace/didChangeWatchedFiles. Configuration file changes re-read the configuration.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileChangeType, type DidChangeWatchedFilesParams } from 'vscode-languageserver/node';
+import { CONFIG_FILE_NAME } from '../config';
+import { looksBinary } from '../lint';
+import { filePath, fileUri, type ServerState } from '../state';
+import type { DiagnosticsPublisher } from './diagnostics';
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', 'out', '.next', 'coverage', 'vendor', 'target', '.vscode-test']);
+const SLICE_MS = 15;
+const MAX_INDEXED_BYTES = 2 * 1024 * 1024;
+
+export async function indexWorkspace(state: ServerState, publisher: DiagnosticsPublisher, title: string): Promise<number> {
+  const files = state.workspaceFolders.flatMap((folder) => listSqlFiles(folder));
+  if (!files.length) return 0;
+  const progress = await state.connection.window.createWorkDoneProgress().catch(() => undefined);
+  progress?.begin(title, 0, `0/${files.length}`, false);
+  let sliceStart = Date.now();
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index];
+    if (!state.documents.get(fileUri(file))) readIntoSchema(state, file);
+    if (Date.now() - sliceStart > SLICE_MS) {
+      progress?.report(Math.round((index / files.length) * 100), `${index}/${files.length}`);
+      // Yield so that pending requests (diagnostics for the open file, hovers) are served first.
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = Date.now();
+    }
+  }
+  progress?.done();
+  publisher.scheduleAll();
+  return files.length;
+}
+
+export function onWatchedFilesChanged(state: ServerState, publisher: DiagnosticsPublisher, params: DidChangeWatchedFilesParams): void {
+  let changed = false;
+  for (const change of params.changes) {
+    const file = filePath(change.uri);
+    if (!file) continue;
+    if (path.basename(file) === CONFIG_FILE_NAME) {
+      state.forgetProjectConfigs();
+      changed = true;
+    } else if (file.toLowerCase().endsWith('.sql') && !state.documents.get(change.uri)) {
+      if (change.type === FileChangeType.Deleted) changed = state.schema.remove(file) || changed;
+      else changed = readIntoSchema(state, file) || changed;
+    }
+  }
+  if (changed) {
+    state.forgetSettings();
+    publisher.scheduleAll();
+  }
+}
+
+/** Reads a file from disk into the schema model; unreadable, huge or binary files are left out. */
+export function readIntoSchema(state: ServerState, file: string): boolean {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size > MAX_INDEXED_BYTES) return false;
+    const text = fs.readFileSync(file, 'utf8');
+    if (looksBinary(text)) return false;
+    return state.schema.updateFromText(file, text);
+  } catch {
+    return state.schema.remove(file);
+  }
+}
+
+export function listSqlFiles(root: string, found: string[] = []): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) listSqlFiles(path.join(root, entry.name), found);
+    } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql')) found.push(path.join(root, entry.name));
+  }
+  return found.sort();
+}

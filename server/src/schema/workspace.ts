@@ -1,0 +1,53 @@
+// The schema facts of every .sql file of a workspace, kept per file so that a change re-reads one
+// file. The model is rebuilt from the facts (in path order: migrations are named by timestamp) only
+// when some file's facts actually changed.
+
+import { buildSqlFileModel } from '../languages/sql/sql-file';
+import { schemaFacts, type SchemaFact } from './facts';
+import { SchemaModel } from './model';
+
+export class WorkspaceSchema {
+  private readonly factsByFile = new Map<string, { facts: SchemaFact[]; key: string }>();
+  private cached: SchemaModel | undefined;
+
+  get fileCount(): number {
+    return this.factsByFile.size;
+  }
+
+  /** Reads a file's text (parsing it) and records its facts; returns true when they changed. */
+  updateFromText(file: string, text: string): boolean {
+    return this.updateFacts(file, schemaFacts(buildSqlFileModel(text).statements));
+  }
+
+  /** Records a file's facts; returns true when they differ from what was known. */
+  updateFacts(file: string, facts: SchemaFact[]): boolean {
+    const key = JSON.stringify(facts);
+    const known = this.factsByFile.get(file);
+    if (known && known.key === key) return false;
+    if (!facts.length && !known) return false;
+    if (facts.length) this.factsByFile.set(file, { facts, key });
+    else this.factsByFile.delete(file);
+    this.cached = undefined;
+    return true;
+  }
+
+  remove(file: string): boolean {
+    const removed = this.factsByFile.delete(file);
+    if (removed) this.cached = undefined;
+    return removed;
+  }
+
+  model(): SchemaModel {
+    if (!this.cached) {
+      const files = [...this.factsByFile.keys()].sort();
+      this.cached = SchemaModel.fromFacts(files.map((file) => this.factsByFile.get(file)!.facts));
+    }
+    return this.cached;
+  }
+
+  /** The model as seen by a document whose current text states `facts` (an unsaved edit included). */
+  modelFor(file: string, facts: SchemaFact[]): SchemaModel {
+    this.updateFacts(file, facts);
+    return this.model();
+  }
+}

@@ -1,0 +1,122 @@
+// Wiring only: capabilities → handlers. Runs over IPC (VS Code), stdio (any editor: armadilha lsp
+// --stdio) or a socket; vscode-languageserver picks the transport from the command line.
+
+import * as path from 'node:path';
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { docsUrl, ruleDocument } from './docs';
+import { RULES, ruleById } from './rules';
+import { onCodeAction, SHOW_DOCUMENTATION_COMMAND } from './handlers/code-actions';
+import { DiagnosticsPublisher } from './handlers/diagnostics';
+import { onHover } from './handlers/hover';
+import { filePath, ServerState } from './state';
+import { indexWorkspace, onWatchedFilesChanged, readIntoSchema } from './handlers/workspace-files';
+import { loadParser } from './languages/sql/parser';
+import { resolveLocale } from './locale';
+import { FIX_ALL_KIND } from './lsp-adapters';
+import { SERVER_VERSION } from './version';
+
+/** Custom request: the Markdown documentation of a rule in the user's language. */
+export const RULE_DOCUMENTATION_REQUEST = 'armadilha/ruleDocumentation';
+
+interface InitializationOptions {
+  /** Display language when the client does not send InitializeParams.locale. */
+  locale?: string;
+  /** False in untrusted workspaces: the project configuration file is not read. */
+  trusted?: boolean;
+  /** Settings for clients without workspace/configuration. */
+  settings?: unknown;
+}
+
+export function startServer(connection: Connection = createConnection()): Connection {
+  const state = new ServerState(connection);
+  const publisher = new DiagnosticsPublisher(state);
+  let canWatchFiles = false;
+  let canRegisterConfiguration = false;
+
+  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    await loadParser();
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    state.clientLocale = params.locale ?? options.locale;
+    state.trusted = options.trusted !== false;
+    state.initializationSettings = options.settings;
+    state.canReadConfiguration = !!params.capabilities.workspace?.configuration;
+    canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
+    canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    state.workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
+      .map((folder) => filePath(folder.uri))
+      .filter((folder): folder is string => !!folder);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'armadilha', version: SERVER_VERSION },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'armadilha' });
+    if (canWatchFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }],
+      });
+    }
+    const locale = resolveLocale(undefined, state.clientLocale);
+    void indexWorkspace(state, publisher, locale === 'pt-BR' ? 'Armadilha: lendo as migrations' : 'Armadilha: reading migrations').catch((error) =>
+      connection.console.error(`Indexing failed: ${(error as Error)?.stack ?? error}`),
+    );
+  });
+
+  state.documents.onDidChangeContent((change) => publisher.schedule(change.document.uri));
+  state.documents.onDidClose((event) => {
+    state.forgetAnalysis(event.document.uri);
+    publisher.clear(event.document.uri);
+    // The schema goes back to what is saved on disk.
+    const file = filePath(event.document.uri);
+    if (file && file.toLowerCase().endsWith('.sql') && readIntoSchema(state, file)) publisher.scheduleAll();
+  });
+  state.documents.onDidSave((event) => {
+    if (path.basename(event.document.uri) === 'armadilha.config.json') {
+      state.forgetProjectConfigs();
+      publisher.scheduleAll();
+    }
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    state.forgetSettings();
+    publisher.scheduleAll();
+  });
+  connection.onDidChangeWatchedFiles((params) => onWatchedFilesChanged(state, publisher, params));
+  connection.onHover((params) => onHover(state, params));
+  connection.onCodeAction((params) => onCodeAction(state, params));
+  // Editors other than VS Code run this command from the "show documentation" code action: the
+  // rule's page opens in the browser. (The VS Code client shows it in a Markdown preview instead.)
+  connection.onExecuteCommand(async (params) => {
+    if (params.command !== SHOW_DOCUMENTATION_COMMAND) return;
+    const ruleId = String(params.arguments?.[0] ?? '');
+    const locale = resolveLocale((await state.settingsFor('')).locale, state.clientLocale);
+    await connection.window.showDocument({ uri: docsUrl(ruleId, locale), external: true, takeFocus: true });
+  });
+  connection.onRequest(RULE_DOCUMENTATION_REQUEST, async (params: { ruleId: string }) => {
+    const rule = ruleById(params.ruleId);
+    if (!rule) return null;
+    const locale = resolveLocale((await state.settingsFor('')).locale, state.clientLocale);
+    return { markdown: ruleDocument(rule, locale), ruleIds: RULES.map((each) => each.id) };
+  });
+
+  state.documents.listen(connection);
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,157 @@
+// What the language server knows between requests: open documents, the workspace schema, the
+// project configuration files, and the last analysis of each open document (a cache keyed by
+// document version, so hovers and code actions never re-analyse an unchanged text).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Connection } from 'vscode-languageserver/node';
+import { TextDocuments } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
+import { resolveLocale, type Locale } from './locale';
+import { RULES } from './rules';
+import { WorkspaceSchema } from './schema/workspace';
+import { LineIndex } from './text/positions';
+
+export interface Analysis {
+  version: number;
+  result: LintResult;
+  locale: Locale;
+  lines: LineIndex;
+  language: DocumentLanguage;
+}
+
+export interface ProjectConfig {
+  /** Absolute path of armadilha.config.json. */
+  file: string;
+  text: string;
+  settings: PartialSettings;
+  problems: ConfigProblem[];
+}
+
+export class ServerState {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly schema = new WorkspaceSchema();
+  clientLocale: string | undefined;
+  canReadConfiguration = false;
+  /** Untrusted workspaces: analysis runs (it executes nothing) but project config files are not read. */
+  trusted = true;
+  workspaceFolders: string[] = [];
+  initializationSettings: unknown;
+  private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
+  private readonly projectConfigs = new Map<string, ProjectConfig | null>();
+  private readonly analyses = new Map<string, Analysis>();
+
+  constructor(readonly connection: Connection) {}
+
+  /** Settings for a document: defaults ← editor settings ← armadilha.config.json. */
+  async settingsFor(uri: string): Promise<Settings> {
+    let editor = this.editorSettings.get(uri);
+    if (!editor) {
+      editor = this.readEditorSettings(uri);
+      this.editorSettings.set(uri, editor);
+    }
+    const project = this.projectConfigFor(uri);
+    return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
+  }
+
+  forgetSettings(): void {
+    this.editorSettings.clear();
+    this.analyses.clear();
+  }
+
+  forgetProjectConfigs(): void {
+    this.projectConfigs.clear();
+    this.analyses.clear();
+  }
+
+  /** The configuration file governing a document: the nearest armadilha.config.json up to its workspace folder. */
+  projectConfigFor(uri: string): ProjectConfig | undefined {
+    if (!this.trusted) return undefined;
+    const file = filePath(uri);
+    if (!file) return undefined;
+    const root = this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file);
+    for (let directory = path.dirname(file); ; directory = path.dirname(directory)) {
+      const config = this.loadProjectConfig(directory);
+      if (config) return config;
+      if (directory === root || path.dirname(directory) === directory || !directory.startsWith(root)) return undefined;
+    }
+  }
+
+  /** Every configuration file read so far (to publish their problems). */
+  loadedProjectConfigs(): ProjectConfig[] {
+    return [...this.projectConfigs.values()].filter((config): config is ProjectConfig => !!config);
+  }
+
+  async analyze(document: TextDocument): Promise<Analysis | undefined> {
+    const cached = this.analyses.get(document.uri);
+    if (cached && cached.version === document.version) return cached;
+    const language = languageOfId(document.languageId) ?? languageOfPath(document.uri);
+    if (!language) return undefined;
+    const settings = await this.settingsFor(document.uri);
+    // The document may have changed while settings were read; the newest version is analysed.
+    const current = this.documents.get(document.uri) ?? document;
+    const text = current.getText();
+    const locale = resolveLocale(settings.locale, this.clientLocale);
+    const schemaKey = language === 'sql' ? filePath(current.uri) ?? current.uri : undefined;
+    const result = lint({
+      text,
+      language,
+      settings,
+      locale,
+      schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
+    });
+    const analysis: Analysis = { version: current.version, result, locale, lines: new LineIndex(text), language };
+    this.analyses.set(current.uri, analysis);
+    for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
+    return analysis;
+  }
+
+  forgetAnalysis(uri: string): void {
+    this.analyses.delete(uri);
+  }
+
+  private async readEditorSettings(uri: string): Promise<PartialSettings> {
+    let raw: unknown = this.initializationSettings;
+    if (this.canReadConfiguration) {
+      try {
+        raw = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'armadilha' });
+      } catch {
+        raw = this.initializationSettings;
+      }
+    }
+    if (!raw || typeof raw !== 'object') return {};
+    // Editors send every contributed setting; only the valid ones are kept.
+    return validateSettings(raw, RULES).settings;
+  }
+
+  private loadProjectConfig(directory: string): ProjectConfig | undefined {
+    const file = path.join(directory, CONFIG_FILE_NAME);
+    if (this.projectConfigs.has(file)) return this.projectConfigs.get(file) ?? undefined;
+    let config: ProjectConfig | null = null;
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      const parsed = parseConfigText(text, RULES);
+      config = { file, text, settings: parsed.settings, problems: parsed.problems };
+    } catch {
+      config = null; // no file here
+    }
+    this.projectConfigs.set(file, config);
+    return config ?? undefined;
+  }
+}
+
+export function filePath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export function fileUri(file: string): string {
+  return pathToFileURL(file).toString();
+}

@@ -1,0 +1,49 @@
+// Shared helpers for tests: lint with a schema, apply fixes, parse.
+import { defaultSettings, mergeSettings, type PartialSettings } from '../../server/src/config';
+import { applyEdits } from '../../server/src/fixes';
+import { buildSqlFileModel } from '../../server/src/languages/sql/sql-file';
+import { loadParser, parseSql } from '../../server/src/languages/sql/parser';
+import { lint, type DocumentLanguage, type Finding } from '../../server/src/lint';
+import type { Locale } from '../../server/src/locale';
+import { RULES } from '../../server/src/rules';
+import { schemaFacts } from '../../server/src/schema/facts';
+import { SchemaModel } from '../../server/src/schema/model';
+
+export const ready = loadParser();
+
+export interface LintOptions {
+  language?: DocumentLanguage;
+  schema?: string;
+  locale?: Locale;
+  settings?: PartialSettings;
+}
+
+export function lintText(code: string, options: LintOptions = {}): Finding[] {
+  const extra = options.schema ? schemaFacts(buildSqlFileModel(options.schema).statements) : [];
+  const result = lint({
+    text: code,
+    language: options.language ?? 'sql',
+    settings: mergeSettings(defaultSettings(RULES), options.settings),
+    locale: options.locale ?? 'en',
+    schema: (facts) => SchemaModel.fromFacts([extra, facts]),
+  });
+  if (result.ruleErrors.length) throw result.ruleErrors[0].error;
+  return result.findings;
+}
+
+export function findingsOf(ruleId: string, code: string, options: LintOptions = {}): Finding[] {
+  return lintText(code, options).filter((finding) => finding.ruleId === ruleId);
+}
+
+/** Applies the first fix of a finding. */
+export function applyFirstFix(code: string, finding: Finding): string {
+  return applyEdits(code, finding.fixes[0].edits);
+}
+
+/** True when libpg-query parses every statement of a script (psql-free SQL). */
+export function sqlParses(code: string): boolean {
+  const model = buildSqlFileModel(code);
+  return model.syntaxErrors.length === 0 && parseSql(code).ok;
+}
+
+export { RULES };
