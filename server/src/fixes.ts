@@ -13,9 +13,10 @@ export function mergeFixes(fixes: readonly Fix[]): Edit[] {
   return taken.sort((left, right) => left.start - right.start);
 }
 
-/** Applies non-overlapping edits to a text. */
+/** Applies non-overlapping edits to a text; insertions at one point appear in array order (as in LSP). */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const ordered = edits.map((edit, index) => ({ edit, index })).sort((left, right) => right.edit.start - left.edit.start || right.index - left.index);
   let result = text;
-  for (const edit of [...edits].sort((left, right) => right.start - left.start)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  for (const { edit } of ordered) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   return result;
 }

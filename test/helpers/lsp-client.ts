@@ -151,8 +151,9 @@ export function offsetOf(text: string, position: { line: number; character: numb
 }
 
 export function applyTextEdits(text: string, edits: TextEdit[]): string {
-  const withOffsets = edits.map((edit) => ({ start: offsetOf(text, edit.range.start), end: offsetOf(text, edit.range.end), text: edit.newText }));
+  // Insertions at one position appear in array order, as the LSP specification says.
+  const withOffsets = edits.map((edit, index) => ({ start: offsetOf(text, edit.range.start), end: offsetOf(text, edit.range.end), text: edit.newText, index }));
   let result = text;
-  for (const edit of withOffsets.sort((left, right) => right.start - left.start)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  for (const edit of withOffsets.sort((left, right) => right.start - left.start || right.index - left.index)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   return result;
 }

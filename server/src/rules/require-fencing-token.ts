@@ -162,7 +162,7 @@ function fencingFix(context: RuleContext, write: SqlStatement, scope: SqlStateme
 
   if (write.kind === 'UpdateStmt') {
     const set = write.topLevelKeyword('set');
-    const assignsColumn = (write.body.targetList ?? []).some((target: any) => target.ResTarget?.name?.toLowerCase() === column);
+    const assignsColumn = (write.body.targetList ?? []).some((target: any) => target.ResTarget?.name === column);
     if (set < 0 || assignsColumn) return [];
     const setEnd = Math.min(keyword(write.topLevelKeyword('from', set)), keyword(where), returning);
     edits.insert(lastTokenBefore(setEnd), `, ${column} = ${token}`);

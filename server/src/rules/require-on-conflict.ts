@@ -155,7 +155,7 @@ function readsQueue(statement: SqlStatement): boolean {
 function onConflictFix(context: RuleContext, statement: SqlStatement, table: string): FixProposal[] {
   const info = context.schema.table(table);
   if (!info) return [];
-  const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? '').toLowerCase());
+  const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? ''));
   const key = context.schema.keysOf(info).find((columns) => columns.length > 0 && (supplied.length === 0 || columns.every((column) => supplied.includes(column))));
   if (!key) return [];
   const columns = key.map(quoteIdentifier).join(', ');

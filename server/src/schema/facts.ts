@@ -70,9 +70,9 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
     case 'CreateTableAsStmt': {
       if (body.objtype !== 'OBJECT_MATVIEW') return;
       const into = body.into;
-      const names: string[] = (into?.colNames ?? []).map((name: any) => String(name.String?.sval ?? '').toLowerCase());
+      const names: string[] = (into?.colNames ?? []).map((name: any) => String(name.String?.sval ?? ''));
       const targets = body.query?.SelectStmt?.targetList ?? [];
-      const columns = names.length ? names : targets.map((target: any) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? '').toLowerCase());
+      const columns = names.length ? names : targets.map((target: any) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? ''));
       facts.push({ op: 'createMaterializedView', table: qualified(into?.rel), columns });
       return;
     }
@@ -100,14 +100,14 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const params: any[] = body.indexParams ?? [];
       const plain = params.every((param) => param.IndexElem?.name);
       // Partial and expression indexes cannot be named as an ON CONFLICT target without repeating them.
-      const key = body.unique && plain && !body.whereClause ? { kind: 'unique' as const, columns: params.map((param) => String(param.IndexElem.name).toLowerCase()) } : undefined;
+      const key = body.unique && plain && !body.whereClause ? { kind: 'unique' as const, columns: params.map((param) => String(param.IndexElem.name)) } : undefined;
       facts.push({ op: 'createIndex', table, key: key ?? (body.unique ? { kind: 'unique', columns: [] } : undefined) });
       return;
     }
     case 'DropStmt': {
       if (body.removeType !== 'OBJECT_TABLE' && body.removeType !== 'OBJECT_MATVIEW') return;
       for (const object of body.objects ?? []) {
-        const parts: string[] = (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? '').toLowerCase());
+        const parts: string[] = (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? ''));
         if (parts.length) facts.push({ op: 'dropTable', table: parts.length === 1 ? `public.${parts[0]}` : parts.join('.') });
       }
       return;
@@ -116,7 +116,7 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       if ((body.renameType === 'OBJECT_TABLE' || body.renameType === 'OBJECT_MATVIEW') && body.relation && body.newname) {
         const table = qualified(body.relation);
         const schema = table.slice(0, table.indexOf('.'));
-        facts.push({ op: 'renameTable', table, newName: `${schema}.${String(body.newname).toLowerCase()}` });
+        facts.push({ op: 'renameTable', table, newName: `${schema}.${String(body.newname)}` });
       }
       return;
     }
@@ -125,10 +125,10 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       return;
     case 'GrantStmt': {
       if (body.is_grant || body.objtype !== 'OBJECT_TABLE' || body.targtype !== 'ACL_TARGET_OBJECT') return;
-      const privileges: string[] = body.privileges ? body.privileges.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '').toLowerCase()) : ['all'];
+      const privileges: string[] = body.privileges ? body.privileges.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
       const roles: string[] = (body.grantees ?? []).map((grantee: any) => {
         const role = grantee.RoleSpec;
-        return role?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : String(role?.rolename ?? '').toLowerCase();
+        return role?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : String(role?.rolename ?? '');
       });
       for (const object of body.objects ?? []) facts.push({ op: 'revoke', table: qualified(object.RangeVar), privileges, roles });
       return;
@@ -147,7 +147,7 @@ function columnFact(definition: any): ColumnFact {
   const constraints: any[] = (definition.constraints ?? []).map((constraint: any) => constraint.Constraint?.contype);
   const type = typeName(definition.typeName);
   return {
-    name: String(definition.colname).toLowerCase(),
+    name: String(definition.colname),
     type,
     generated: constraints.some((kind) => kind === 'CONSTR_DEFAULT' || kind === 'CONSTR_IDENTITY' || kind === 'CONSTR_GENERATED') || /serial$/.test(type),
   };
@@ -160,7 +160,7 @@ function keyKind(contype: string | undefined): KeyFact['kind'] | undefined {
 }
 
 function keyColumns(constraint: any): string[] {
-  return (constraint.keys ?? []).map((key: any) => String(key.String?.sval ?? '').toLowerCase());
+  return (constraint.keys ?? []).map((key: any) => String(key.String?.sval ?? ''));
 }
 
 /** The sequence name literal of a nextval/currval call, as written: nextval('fencing_tokens_seq'). */

@@ -4,7 +4,7 @@
 import type { ColumnFact, KeyFact, SchemaFact } from './facts';
 
 export interface TableInfo {
-  /** Qualified, lower-cased: "public.payments". */
+  /** Qualified: "public.payments" (names as PostgreSQL resolves them). */
   name: string;
   columns: Map<string, ColumnFact>;
   primaryKey: string[] | undefined;
@@ -31,12 +31,11 @@ export class SchemaModel {
 
   /** A table or materialized view by qualified or bare name ("payments" finds "public.payments" or a unique match). */
   table(name: string): TableInfo | undefined {
-    const lower = name.toLowerCase();
-    const exact = this.tables.get(lower.includes('.') ? lower : `public.${lower}`);
-    if (exact || lower.includes('.')) return exact;
+    const exact = this.tables.get(name.includes('.') ? name : `public.${name}`);
+    if (exact || name.includes('.')) return exact;
     let found: TableInfo | undefined;
     for (const table of this.tables.values()) {
-      if (table.name.endsWith(`.${lower}`)) {
+      if (table.name.endsWith(`.${name}`)) {
         if (found) return undefined; // ambiguous across schemas
         found = table;
       }

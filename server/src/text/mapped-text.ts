@@ -80,6 +80,8 @@ export class MappedText {
       } else index++;
     }
     flush(contentEnd);
+    // The end of the text maps to the end of the content, after a trailing escape sequence.
+    segments.push({ textStart: text.length, parentStart: contentEnd, length: 0 });
     return new MappedText(text, segments, encoderFor(quoting, quote), parent);
   }
 

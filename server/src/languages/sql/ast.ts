@@ -77,17 +77,20 @@ export function constantString(node: AstNode | any): string | undefined {
   return constant?.sval?.sval;
 }
 
-/** Column name of a ColumnRef (last field), lower-cased, or undefined for `*`. */
+// Names come as PostgreSQL resolves them: unquoted identifiers already folded to lower case by the
+// parser, quoted ones exactly as written. They are compared as given.
+
+/** Column name of a ColumnRef (last field), or undefined for `*`. */
 export function columnName(columnRef: any): string | undefined {
   const fields = columnRef?.fields ?? [];
   const last = fields[fields.length - 1];
-  return last?.String?.sval?.toLowerCase();
+  return last?.String?.sval;
 }
 
 /** Qualified relation name of a RangeVar: "public.payments" or "payments". */
 export function relationName(rangeVar: any): string {
   if (!rangeVar?.relname) return '';
-  return rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}`.toLowerCase() : String(rangeVar.relname).toLowerCase();
+  return rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : String(rangeVar.relname);
 }
 
 /** The location of a node (wrapped or not), if it has one. */

@@ -8,7 +8,7 @@ export type SinkKind = 'insert' | 'update' | 'default' | 'row-assign' | 'where';
 
 export interface ValueSink {
   kind: SinkKind;
-  /** Lower-cased target column, when known. */
+  /** Target column, when known. */
   column: string | undefined;
   /** The value expression (a wrapped node). */
   expression: any;
@@ -21,17 +21,17 @@ export function valueSinks(statement: SqlStatement): ValueSink[] {
   const body = statement.body;
   switch (statement.kind) {
     case 'InsertStmt': {
-      const columns: Array<string | undefined> = (body.cols ?? []).map((column: any) => column.ResTarget?.name?.toLowerCase());
+      const columns: Array<string | undefined> = (body.cols ?? []).map((column: any) => column.ResTarget?.name);
       const select = body.selectStmt?.SelectStmt;
       for (const row of select?.valuesLists ?? []) {
         (row.List?.items ?? []).forEach((item: any, index: number) => sinks.push({ kind: 'insert', column: columns[index], expression: item }));
       }
       (select?.targetList ?? []).forEach((target: any, index: number) => sinks.push({ kind: 'insert', column: columns[index], expression: target.ResTarget?.val }));
-      for (const target of body.onConflictClause?.targetList ?? []) sinks.push({ kind: 'update', column: target.ResTarget?.name?.toLowerCase(), expression: target.ResTarget?.val });
+      for (const target of body.onConflictClause?.targetList ?? []) sinks.push({ kind: 'update', column: target.ResTarget?.name, expression: target.ResTarget?.val });
       break;
     }
     case 'UpdateStmt':
-      for (const target of body.targetList ?? []) sinks.push({ kind: 'update', column: target.ResTarget?.name?.toLowerCase(), expression: target.ResTarget?.val });
+      for (const target of body.targetList ?? []) sinks.push({ kind: 'update', column: target.ResTarget?.name, expression: target.ResTarget?.val });
       break;
     case 'CreateStmt':
       for (const element of body.tableElts ?? []) if (element.ColumnDef) addColumnDefaults(element.ColumnDef, sinks);
@@ -39,7 +39,7 @@ export function valueSinks(statement: SqlStatement): ValueSink[] {
     case 'AlterTableStmt':
       for (const command of body.cmds ?? []) {
         const alter = command.AlterTableCmd;
-        if (alter?.subtype === 'AT_ColumnDefault' && alter.def) sinks.push({ kind: 'default', column: alter.name?.toLowerCase(), expression: alter.def });
+        if (alter?.subtype === 'AT_ColumnDefault' && alter.def) sinks.push({ kind: 'default', column: alter.name, expression: alter.def });
         if (alter?.subtype === 'AT_AddColumn' && alter.def?.ColumnDef) addColumnDefaults(alter.def.ColumnDef, sinks);
       }
       break;
@@ -63,7 +63,7 @@ export function valueSinks(statement: SqlStatement): ValueSink[] {
 function addColumnDefaults(definition: any, sinks: ValueSink[]): void {
   for (const constraint of definition.constraints ?? []) {
     const value = constraint.Constraint;
-    if (value?.contype === 'CONSTR_DEFAULT' && value.raw_expr) sinks.push({ kind: 'default', column: String(definition.colname).toLowerCase(), expression: value.raw_expr });
+    if (value?.contype === 'CONSTR_DEFAULT' && value.raw_expr) sinks.push({ kind: 'default', column: String(definition.colname), expression: value.raw_expr });
   }
 }
 

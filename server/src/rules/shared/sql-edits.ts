@@ -24,7 +24,10 @@ export class SqlEdits {
 
   /** Replaces source text [start, end) with text. */
   replace(sourceStart: number, sourceEnd: number, text: string): this {
-    this.edits.push({ start: sourceStart, end: sourceEnd, text });
+    // Two insertions at one point become one, in the order they were made.
+    const same = this.edits.find((edit) => edit.start === sourceStart && edit.end === sourceStart && sourceEnd === sourceStart);
+    if (same) same.text += text;
+    else this.edits.push({ start: sourceStart, end: sourceEnd, text });
     return this;
   }
 

@@ -1,0 +1,174 @@
+// The SQL front end: offsets across units, statement splitting, PL/pgSQL bodies, nested SQL,
+// transactions. Accented and astral characters on purpose: Portuguese comments are the norm here.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { splitPlpgsqlBody } from '../server/src/languages/sql/plpgsql';
+import { splitStatements } from '../server/src/languages/sql/split';
+import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
+import { MappedText } from '../server/src/text/mapped-text';
+import { LineIndex, OffsetConverter } from '../server/src/text/positions';
+import { ready } from './helpers/lint';
+
+before(() => ready);
+
+describe('offsets', () => {
+  it('converts UTF-8 byte offsets and code-point indices to UTF-16 offsets', () => {
+    const text = "-- ação 😀\nselect 'é'";
+    const converter = new OffsetConverter(text);
+    const selectAt = text.indexOf('select');
+    assert.equal(converter.fromUtf8(Buffer.byteLength(text.slice(0, selectAt))), selectAt);
+    // The emoji is one code point but two UTF-16 units.
+    assert.equal(converter.fromCodePoint([...text.slice(0, selectAt)].length), selectAt);
+    assert.equal(converter.toUtf8(selectAt), Buffer.byteLength(text.slice(0, selectAt)));
+    const ascii = new OffsetConverter('select 1');
+    assert.equal(ascii.fromUtf8(7), 7);
+  });
+
+  it('maps line/column positions in UTF-16 units, with CRLF and CR line breaks', () => {
+    const lines = new LineIndex('a\r\nção😀x\rz');
+    assert.deepEqual(lines.positionAt(3 + 5), { line: 1, character: 5 });
+    assert.equal(lines.offsetAt({ line: 1, character: 5 }), 8);
+    assert.deepEqual(lines.positionAt(10), { line: 2, character: 0 });
+    assert.equal(lines.lineText(1), 'ção😀x');
+  });
+
+  it('maps text inside a quoted literal back to the document through escape sequences', () => {
+    const document = MappedText.document("x := 'it''s é' || E'a\\nb'");
+    const standard = MappedText.unquoted(document, 6, 13, 'standard');
+    assert.equal(standard.text, "it's é");
+    assert.equal(document.text.slice(standard.toDocument(5), standard.toDocument(6)), 'é');
+    assert.equal(standard.toDocument(standard.text.length), 13);
+    assert.equal(standard.encode("'"), "''");
+    const escaped = MappedText.unquoted(document, 20, 24, 'escape');
+    assert.equal(escaped.text, 'a\nb');
+    assert.equal(document.text[escaped.toDocument(2)], 'b');
+  });
+});
+
+describe('statement splitting', () => {
+  const texts = (text: string) => splitStatements(text).map((span) => text.slice(span.start, span.end));
+
+  it('splits at semicolons outside strings, dollar quotes, nested comments and parentheses', () => {
+    const text = "select 'a;b'; select $x$ ; $x$; /* a /* nested; */ still; */ select E'\\';'; create rule r as on insert to t do also (insert into u values (1); delete from v);";
+    assert.deepEqual(texts(text), ["select 'a;b'", 'select $x$ ; $x$', "select E'\\';'", 'create rule r as on insert to t do also (insert into u values (1); delete from v)']);
+  });
+
+  it('keeps SQL-standard function bodies (BEGIN ATOMIC … END) whole', () => {
+    const text = 'create function f() returns int language sql begin atomic select 1; select case when true then 2 end; end; select 3;';
+    assert.deepEqual(texts(text), ['create function f() returns int language sql begin atomic select 1; select case when true then 2 end; end', 'select 3']);
+  });
+
+  it('tolerates psql: meta-commands, \\g, variables and COPY data', () => {
+    const text = "\\set limite 10\nselect :limite \\gset\nselect * from t limit :'limite';\ncopy t from stdin;\n1\tum; dois\n\\.\nselect 2;";
+    assert.deepEqual(texts(text), ['select :limite', "select * from t limit :'limite'", 'copy t from stdin', 'select 2']);
+  });
+
+  it('reports one syntax error per broken statement, at the parser position, and analyses the rest', () => {
+    const text = "select 1;\nselect 'ação' frm t;\nupdate t set a = 1;\nselec 2;";
+    const model = buildSqlFileModel(text);
+    assert.deepEqual(model.syntaxErrors.map((error) => text.slice(error.start, error.end)), ['t', 'selec']);
+    assert.deepEqual(model.statements.map((statement) => statement.kind), ['SelectStmt', 'UpdateStmt']);
+  });
+
+  it('does not report statements that use psql variables', () => {
+    assert.deepEqual(buildSqlFileModel('create table :tabela (id int);').syntaxErrors, []);
+  });
+});
+
+describe('PL/pgSQL bodies', () => {
+  it('finds SQL pieces with INTO targets, assignments, conditions and exception handlers', () => {
+    const body = `
+declare
+  v_count int := (select count(*) from t);
+  v_name text;
+begin
+  select name, count into v_name, v_count from t where id = 1;
+  v_count := v_count + 1;
+  if v_count > 10 then
+    update t set n = v_count where id = 1;
+  elsif v_name is null then
+    perform pg_notify('c', v_name);
+  end if;
+  begin
+    insert into u (name) values (v_name) returning id into v_count;
+  exception when unique_violation or sqlstate '23P01' then
+    raise notice 'dup %', v_name;
+  end;
+  for r in select * from t loop
+    delete from t where id = r.id;
+  end loop;
+  return;
+end`;
+    const { pieces, variables } = splitPlpgsqlBody(body);
+    const summary = pieces.map((piece) => [piece.info.kind, (piece.prefix + body.slice(piece.start, piece.end)).replace(/\s+/g, ' '), piece.info.targets.join(',')]);
+    assert.deepEqual(summary, [
+      ['declare', 'select (select count(*) from t)', 'v_count'],
+      ['sql', 'select name, count into v_name, v_count from t where id = 1', 'v_name,v_count'],
+      ['assign', 'select v_count + 1', 'v_count'],
+      ['condition', 'select v_count > 10', ''],
+      ['sql', 'update t set n = v_count where id = 1', ''],
+      ['condition', 'select v_name is null', ''],
+      ['perform', "selectperform pg_notify('c', v_name)", ''],
+      ['sql', 'insert into u (name) values (v_name) returning id into v_count', 'v_count'],
+      ['loop-query', 'select * from t', 'r'],
+      ['sql', 'delete from t where id = r.id', ''],
+    ]);
+    assert.deepEqual([...variables.keys()], ['v_count', 'v_name']);
+    const insert = pieces[7];
+    assert.deepEqual(insert.info.block?.handlers, ['unique_violation', 'sqlstate:23P01']);
+    assert.equal(pieces[9].info.loopDepth, 1);
+  });
+
+  it('places body statements at their exact document positions, through single-quoted bodies too', () => {
+    const text = "-- função de teste\ncreate function f() returns void language plpgsql as 'begin update t set nome = ''João'' where id = 1; end';";
+    const model = buildSqlFileModel(text);
+    const update = model.statements.find((statement) => statement.kind === 'UpdateStmt')!;
+    assert.equal(text.slice(update.start, update.end), "update t set nome = ''João'' where id = 1");
+    assert.equal(update.routine?.name, 'f');
+    assert.equal(update.transaction.kind, 'routine');
+  });
+
+  it('analyses bodies the PL/pgSQL parser would reject for lack of a catalog (%TYPE, enum targets)', () => {
+    const text = `create function g(p_id public.t.id%TYPE) returns void language plpgsql as $$
+declare v_status public.status_enum; v_n int;
+begin
+  select status, n into v_status, v_n from public.t where id = p_id;
+  update public.t set n = v_n + 1 where id = p_id;
+end $$;`;
+    const model = buildSqlFileModel(text);
+    assert.deepEqual(model.syntaxErrors, []);
+    assert.deepEqual(model.statements.map((statement) => statement.kind), ['CreateFunctionStmt', 'SelectStmt', 'UpdateStmt']);
+  });
+});
+
+describe('nested SQL and transactions', () => {
+  it('parses cron.schedule commands and EXECUTE literals, as their own statements', () => {
+    const text = "select cron.schedule('j', '* * * * *', $$refresh materialized view mv; delete from t$$);\ndo $$ begin execute 'update t set a = 1'; end $$;";
+    const model = buildSqlFileModel(text);
+    const nested = model.statements.filter((statement) => statement.origin === 'cron' || statement.origin === 'execute');
+    assert.deepEqual(nested.map((statement) => [statement.origin, statement.kind, text.slice(statement.start, statement.end)]), [
+      ['cron', 'RefreshMatViewStmt', 'refresh materialized view mv'],
+      ['cron', 'DeleteStmt', 'delete from t'],
+      ['execute', 'UpdateStmt', 'update t set a = 1'],
+    ]);
+    assert.equal(nested[0].transaction, nested[1].transaction);
+    assert.equal(nested[0].transaction.kind, 'scheduled');
+  });
+
+  it('reports syntax errors inside cron commands at their position', () => {
+    const text = "select cron.schedule('j', '* * * * *', 'delet from t');";
+    const model = buildSqlFileModel(text);
+    assert.deepEqual(model.syntaxErrors.map((error) => text.slice(error.start, error.end)), ['delet']);
+  });
+
+  it('groups BEGIN … COMMIT into one transaction with its isolation level, and autocommits the rest', () => {
+    const text = 'select 1;\nbegin isolation level repeatable read;\nselect 2;\nset transaction isolation level serializable;\ncommit;\nselect 3;';
+    const model = buildSqlFileModel(text);
+    const units = model.statements.map((statement) => statement.transaction);
+    assert.notEqual(units[0], units[1]);
+    assert.equal(units[1], units[2]);
+    assert.equal(units[1], units[4]);
+    assert.equal(units[1].isolation, 'repeatable read');
+    assert.equal(units[5].kind, 'autocommit');
+  });
+});
