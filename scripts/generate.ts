@@ -1,0 +1,135 @@
+// Writes everything that is derived from the rule objects, so that none of it can drift:
+//   docs/rules/<id>.md and docs/rules/pt-BR/<id>.md      rule pages
+//   schemas/armadilha.config.schema.json                 JSON schema of armadilha.config.json
+//   package.json contributes.configuration               editor settings
+//   package.nls.json, package.nls.pt-br.json             manifest strings in both languages
+//   README.md (between rules markers)                    the rules table
+// `tsx scripts/generate.ts` writes; `--check` only reports stale files (a test runs that).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { RULE_LEVELS } from '../server/src/config';
+import { docsPath, ruleDocument } from '../server/src/docs';
+import { LOCALES, type Locale } from '../server/src/locale';
+import { RULES } from '../server/src/rules';
+import { MANIFEST_STRINGS } from './manifest-strings';
+
+type Files = Map<string, string>;
+
+export function generatedFiles(root = '.'): Files {
+  const files: Files = new Map();
+  for (const rule of RULES) for (const locale of LOCALES) files.set(docsPath(rule.id, locale), ruleDocument(rule, locale));
+  files.set('schemas/armadilha.config.schema.json', json(configSchema()));
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  manifest.contributes ??= {};
+  manifest.contributes.configuration = editorConfiguration();
+  files.set('package.json', json(manifest));
+  files.set('package.nls.json', json(nls('en')));
+  files.set('package.nls.pt-br.json', json(nls('pt-BR')));
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  files.set('README.md', readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(<!-- rules:end -->)/, `$1${rulesTable()}$2`));
+  return files;
+}
+
+/** Paths whose content differs from what the generator would write (or that it would delete). */
+export function staleFiles(root = '.'): string[] {
+  const stale = [...generatedFiles(root)].filter(([file, text]) => !existsSync(path.join(root, file)) || readFileSync(path.join(root, file), 'utf8') !== text).map(([file]) => file);
+  return [...stale, ...obsoleteDocs(root)];
+}
+
+function obsoleteDocs(root: string): string[] {
+  const expected = new Set(RULES.flatMap((rule) => LOCALES.map((locale) => docsPath(rule.id, locale))));
+  const found: string[] = [];
+  for (const folder of ['docs/rules', 'docs/rules/pt-BR']) {
+    if (!existsSync(path.join(root, folder))) continue;
+    for (const name of readdirSync(path.join(root, folder))) if (name.endsWith('.md') && !expected.has(`${folder}/${name}`)) found.push(`${folder}/${name}`);
+  }
+  return found;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function nameSettings() {
+  return RULES.flatMap((rule) => (rule.settings ?? []).filter((setting) => Array.isArray(setting.default)).map((setting) => ({ rule, setting })));
+}
+
+function configSchema(): unknown {
+  const names: Record<string, unknown> = {};
+  for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string' }, default: setting.default, description: setting.description.en };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Armadilha configuration (armadilha.config.json)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      enable: { type: 'boolean', default: true, description: MANIFEST_STRINGS['setting.enable'].en },
+      locale: { enum: ['auto', 'en', 'pt-BR'], default: 'auto', description: MANIFEST_STRINGS['setting.locale'].en },
+      rules: {
+        type: 'object',
+        description: MANIFEST_STRINGS['setting.rules'].en,
+        additionalProperties: false,
+        properties: Object.fromEntries(RULES.map((rule) => [rule.id, { enum: RULE_LEVELS, description: rule.text.en.summary }])),
+      },
+      names: { type: 'object', additionalProperties: false, properties: names },
+      defaultTimeoutMs: { type: 'number', exclusiveMinimum: 0, default: 10000, description: MANIFEST_STRINGS['setting.defaultTimeoutMs'].en },
+      maxFileSizeMb: { type: 'number', exclusiveMinimum: 0, default: 2, description: MANIFEST_STRINGS['setting.maxFileSizeMb'].en },
+    },
+  };
+}
+
+function editorConfiguration(): unknown {
+  const properties: Record<string, unknown> = {
+    'armadilha.enable': { type: 'boolean', default: true, scope: 'resource', description: '%setting.enable%' },
+    'armadilha.locale': { type: 'string', enum: ['auto', 'en', 'pt-BR'], default: 'auto', scope: 'window', description: '%setting.locale%' },
+    'armadilha.rules': {
+      type: 'object',
+      default: {},
+      scope: 'resource',
+      description: '%setting.rules%',
+      additionalProperties: false,
+      properties: Object.fromEntries(RULES.map((rule) => [rule.id, { type: 'string', enum: RULE_LEVELS, description: `%setting.rule.${rule.id}%` }])),
+    },
+  };
+  for (const { setting } of nameSettings()) {
+    properties[`armadilha.names.${setting.key}`] = { type: 'array', items: { type: 'string' }, default: setting.default, scope: 'resource', description: `%setting.names.${setting.key}%` };
+  }
+  properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', description: '%setting.defaultTimeoutMs%' };
+  properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
+  properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
+  return { title: '%configuration.title%', properties };
+}
+
+function nls(locale: Locale): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [key, text] of Object.entries(MANIFEST_STRINGS)) strings[key] = text[locale];
+  for (const rule of RULES) strings[`setting.rule.${rule.id}`] = rule.text[locale].summary;
+  for (const { setting } of nameSettings()) strings[`setting.names.${setting.key}`] = setting.description[locale];
+  return Object.fromEntries(Object.entries(strings).sort(([left], [right]) => left.localeCompare(right)));
+}
+
+function rulesTable(): string {
+  const rows = RULES.map((rule) => {
+    const fix = rule.fix === 'safe' ? 'safe' : rule.fix === 'unsafe' ? 'unsafe' : '–';
+    const languages = rule.languages.map((language) => (language === 'sql' ? 'SQL' : 'TS/JS')).join(', ');
+    return `| [\`${rule.id}\`](${docsPath(rule.id, 'en')}) ([pt-BR](${docsPath(rule.id, 'pt-BR')})) | ${languages} | ${rule.severity} | ${fix} | ${rule.text.en.summary} |`;
+  });
+  return ['| Rule | Runs on | Severity | Fix | What it catches |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--check')) {
+    const stale = staleFiles();
+    if (stale.length) {
+      process.stderr.write(`Generated files are stale (run npm run generate):\n${stale.join('\n')}\n`);
+      process.exit(1);
+    }
+  } else {
+    for (const file of obsoleteDocs('.')) rmSync(file);
+    for (const [file, text] of generatedFiles()) {
+      mkdirSync(path.dirname(file) || '.', { recursive: true });
+      writeFileSync(file, text);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// User-visible strings of the extension manifest (command titles, setting descriptions that are not
+// a rule's), in both languages. scripts/generate.ts writes them to package.nls.json and
+// package.nls.pt-br.json; rule settings take their descriptions from the rule objects.
+
+import type { Locale } from '../server/src/locale';
+
+export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
+  'extension.description': {
+    en: 'Catches distributed-systems traps in PostgreSQL SQL and TypeScript/JavaScript: wall-clock expiry, locks without fencing tokens, inserts without ON CONFLICT, fetch without timeout, retries without backoff.',
+    'pt-BR': 'Encontra armadilhas de sistemas distribuídos em SQL PostgreSQL e TypeScript/JavaScript: expiração por relógio de parede, locks sem fencing token, inserts sem ON CONFLICT, fetch sem timeout, retries sem backoff.',
+  },
+  'command.showDocumentation': { en: 'Show Rule Documentation', 'pt-BR': 'Mostrar documentação da regra' },
+  'command.restartServer': { en: 'Restart Server', 'pt-BR': 'Reiniciar o servidor' },
+  'command.showOutput': { en: 'Show Output', 'pt-BR': 'Mostrar saída' },
+  'configuration.title': { en: 'Armadilha', 'pt-BR': 'Armadilha' },
+  'setting.enable': { en: 'Analyse SQL, TypeScript and JavaScript files for distributed-systems pitfalls.', 'pt-BR': 'Analisar arquivos SQL, TypeScript e JavaScript em busca de armadilhas de sistemas distribuídos.' },
+  'setting.locale': {
+    en: 'Language of messages and hovers. "auto" follows the display language of the editor.',
+    'pt-BR': 'Idioma das mensagens e hovers. "auto" segue o idioma de exibição do editor.',
+  },
+  'setting.rules': {
+    en: 'Severity per rule: off, hint, info, warning or error. Rules not listed keep their default. armadilha.config.json in the project wins over this setting.',
+    'pt-BR': 'Severidade por regra: off, hint, info, warning ou error. Regras não listadas mantêm o padrão. O armadilha.config.json do projeto prevalece sobre esta configuração.',
+  },
+  'setting.defaultTimeoutMs': {
+    en: 'Timeout in milliseconds that the require-network-timeout fixes insert.',
+    'pt-BR': 'Timeout em milissegundos que as correções de require-network-timeout inserem.',
+  },
+  'setting.maxFileSizeMb': {
+    en: 'Files larger than this many megabytes are not analysed; they get one information diagnostic instead.',
+    'pt-BR': 'Arquivos maiores que estes megabytes não são analisados; recebem um único diagnóstico informativo.',
+  },
+  'setting.trace': { en: 'Traces the communication between the editor and the Armadilha language server.', 'pt-BR': 'Registra a comunicação entre o editor e o servidor de linguagem do Armadilha.' },
+};
