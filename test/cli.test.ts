@@ -95,6 +95,17 @@ describe('armadilha check', () => {
     assert.equal(code, 1);
   });
 
+  it('reads UTF-16 files with a byte-order mark, and --fix writes them back in the same encoding', () => {
+    const folder = project({});
+    const file = path.join(folder, 'utf16.sql');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(MIGRATION, 'utf16le')]));
+    assert.equal(run(['check', 'utf16.sql', '--format', 'json'], folder).code, 1);
+    run(['check', 'utf16.sql', '--fix'], folder);
+    const bytes = readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe]);
+    assert.equal(bytes.subarray(2).toString('utf16le'), MIGRATION.replace('clock_timestamp()', 'now()'));
+  });
+
   it('reads standard input, and with --fix writes the fixed text to standard output', () => {
     const folder = project({});
     const report = run(['check', '--stdin', '--stdin-filename', 'migrations/x.sql', '--format', 'json'], folder, MIGRATION);

@@ -4,6 +4,8 @@
 import type { Settings } from './config';
 import { docsUrl } from './docs';
 import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
+import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
+import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
 import { coreText, format, type Locale } from './locale';
 import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
@@ -39,6 +41,8 @@ export interface Finding {
 export interface LintInput {
   text: string;
   language: DocumentLanguage;
+  /** File name or path; decides .tsx/.jsx parsing. */
+  fileName?: string;
   settings: Settings;
   locale: Locale;
   /**
@@ -91,8 +95,13 @@ export function lint(input: LintInput): LintResult {
     return result;
   }
   const ruleLanguage: RuleLanguage = input.language === 'sql' ? 'sql' : 'ts';
-  const sql: SqlModel = input.language === 'sql' ? buildSqlModel([{ text: MappedText.document(text), origin: 'file', psql: true }]) : emptyModel();
-  result.facts = schemaFacts(sql.statements);
+  const document = MappedText.document(text);
+  const typescript = input.language === 'sql' ? undefined : TsModel.parse(text, input.fileName ?? (input.language === 'javascript' ? 'document.js' : 'document.ts'));
+  const embedded = typescript ? findEmbeddedSql(typescript, document) : [];
+  const sql: SqlModel = typescript
+    ? buildSqlModel(embedded.map((entry) => ({ text: entry.text, origin: 'embedded', psql: false, group: groupOf(typescript, entry), reportSyntaxErrors: entry.substitutionCount === 0, placeholders: true })))
+    : buildSqlModel([{ text: document, origin: 'file', psql: true }]);
+  result.facts = typescript ? [] : schemaFacts(sql.statements);
   const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
 
   const raw: Finding[] = [];
@@ -100,10 +109,14 @@ export function lint(input: LintInput): LintResult {
 
   const memo = new Map<string, unknown>();
   for (const rule of RULES) {
-    if (!rule.check || !rule.languages.includes(ruleLanguage) || levelOf(rule, settings) === 'off') continue;
+    // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
+    const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
+    if (!rule.check || !applies || levelOf(rule, settings) === 'off') continue;
     const context: RuleContext = {
       text,
       sql,
+      typescript,
+      embedded,
       schema,
       settings,
       names: (key) => settings.names[key] ?? [],
@@ -120,6 +133,8 @@ export function lint(input: LintInput): LintResult {
       result.ruleErrors.push({ ruleId: rule.id, error });
     }
   }
+  // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
+  if (typescript) for (const finding of raw) finding.anchor = typescript.statementStartAt(finding.start);
   result.findings = applySuppressions(text, input.language, dedupe(raw), locale, settings);
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
   return result;
@@ -232,6 +247,7 @@ function firstLineEnd(text: string): number {
   return newline < 0 ? Math.min(text.length, 200) : Math.min(newline, 200);
 }
 
-function emptyModel(): SqlModel {
-  return { statements: [], scripts: [], routines: [], transactions: [], syntaxErrors: [] };
+/** Queries of one function run in order on one connection: they form one script. */
+function groupOf(typescript: TsModel, entry: EmbeddedSql): number {
+  return typescript.functions.indexOf(typescript.scopeOf(entry.call ?? entry.literal));
 }

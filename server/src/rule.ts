@@ -3,6 +3,8 @@
 
 import type { Locale } from './locale';
 import type { SqlModel } from './languages/sql/sql-file';
+import type { EmbeddedSql } from './languages/typescript/embedded-sql';
+import type { TsModel } from './languages/typescript/ts-file';
 import type { SchemaModel } from './schema/model';
 import type { Settings } from './config';
 
@@ -93,7 +95,12 @@ export interface Report {
 export interface RuleContext {
   /** The document text. */
   text: string;
+  /** SQL statements: of the .sql document, or embedded in the TypeScript/JavaScript document. */
   sql: SqlModel;
+  /** The TypeScript/JavaScript document, for TS rules (undefined for .sql documents). */
+  typescript: TsModel | undefined;
+  /** The SQL literals of a TypeScript/JavaScript document, with the calls that run them. */
+  embedded: EmbeddedSql[];
   schema: SchemaModel;
   settings: Settings;
   report(report: Report): void;

@@ -99,6 +99,7 @@ export class ServerState {
     const result = lint({
       text,
       language,
+      fileName: filePath(current.uri) ?? current.uri,
       settings,
       locale,
       schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),

@@ -25,8 +25,12 @@ interface LoadedFile {
   file: InputFile;
   text: string | undefined;
   raw: Buffer;
+  encoding: TextEncoding;
   language: DocumentLanguage;
 }
+
+/** How a file's bytes encode its text; --fix writes the text back the same way. */
+export type TextEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
 
 export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean): CheckResult {
   const loaded = files.map(load).filter((entry): entry is LoadedFile => !!entry);
@@ -63,7 +67,7 @@ export function checkFiles(files: InputFile[], settings: Settings, locale: Local
 export function checkText(text: string, fileName: string, settings: Settings, locale: Locale, fix: boolean): { report: FileReport; fixedText: string } {
   const language = languageOfPath(fileName) ?? 'sql';
   const schema = new WorkspaceSchema();
-  const entry: LoadedFile = { file: { absolute: path.resolve(fileName), display: fileName }, text, raw: Buffer.from(text), language };
+  const entry: LoadedFile = { file: { absolute: path.resolve(fileName), display: fileName }, text, raw: Buffer.from(text), encoding: 'utf8', language };
   let current = text;
   let findings = analyze(current, entry, schema, settings, locale);
   for (let round = 0; fix && round < MAX_FIX_ROUNDS; round++) {
@@ -79,6 +83,7 @@ function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, setti
   return lint({
     text,
     language: entry.language,
+    fileName: entry.file.absolute,
     settings,
     locale,
     schema: (facts) => (entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
@@ -94,16 +99,38 @@ function load(file: InputFile): LoadedFile | undefined {
   } catch {
     return undefined;
   }
-  return { file, raw, text: decodeUtf8(raw), language };
+  const decoded = decodeText(raw);
+  return { file, raw, text: decoded?.text, encoding: decoded?.encoding ?? 'utf8', language };
 }
 
-/** The text of a UTF-8 file, or undefined when the bytes are not valid UTF-8. */
-export function decodeUtf8(raw: Buffer): string | undefined {
+/**
+ * The text of a file: UTF-8 (with or without a byte-order mark), or UTF-16 with a byte-order mark.
+ * Undefined when the bytes are none of these (a binary file, Windows-1252 text).
+ */
+export function decodeText(raw: Buffer): { text: string; encoding: TextEncoding } | undefined {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (raw[0] === 0xff && raw[1] === 0xfe) return { text: new TextDecoder('utf-16le', { fatal: true }).decode(raw.subarray(2)), encoding: 'utf16le' };
+    if (raw[0] === 0xfe && raw[1] === 0xff) return { text: new TextDecoder('utf-16be', { fatal: true }).decode(raw.subarray(2)), encoding: 'utf16be' };
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
+    return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), encoding: 'utf8-bom' } : { text, encoding: 'utf8' };
   } catch {
     return undefined;
+  }
+}
+
+export function encodeText(text: string, encoding: TextEncoding): Buffer {
+  switch (encoding) {
+    case 'utf8':
+      return Buffer.from(text, 'utf8');
+    case 'utf8-bom':
+      return Buffer.from(`\ufeff${text}`, 'utf8');
+    case 'utf16le':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    case 'utf16be': {
+      const bytes = Buffer.from(text, 'utf16le');
+      bytes.swap16();
+      return Buffer.concat([Buffer.from([0xfe, 0xff]), bytes]);
+    }
   }
 }
 
@@ -117,9 +144,8 @@ function writeIfUnchanged(entry: LoadedFile, text: string): boolean {
   try {
     const current = fs.readFileSync(entry.file.absolute);
     if (!current.equals(entry.raw)) return false;
-    const bom = entry.raw[0] === 0xef && entry.raw[1] === 0xbb && entry.raw[2] === 0xbf ? '\ufeff' : '';
     const temporary = path.join(path.dirname(entry.file.absolute), `.${path.basename(entry.file.absolute)}.armadilha-${process.pid}.tmp`);
-    fs.writeFileSync(temporary, bom + text, { mode: fs.statSync(entry.file.absolute).mode });
+    fs.writeFileSync(temporary, encodeText(text, entry.encoding), { mode: fs.statSync(entry.file.absolute).mode });
     fs.renameSync(temporary, entry.file.absolute);
     return true;
   } catch {

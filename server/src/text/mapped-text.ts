@@ -103,6 +103,29 @@ export class MappedText {
     return undefined;
   }
 
+  /**
+   * True when text[start, end) was copied verbatim from the document, at every nesting level: a fix
+   * may replace it. False when it covers synthetic text (a placeholder standing for a \${…}
+   * substitution, an unescaped character, a prefix added for parsing), which a fix must never touch.
+   */
+  rangeIsVerbatim(start: number, end: number): boolean {
+    if (!this.coversVerbatim(start, end)) return false;
+    return this.parent ? this.parent.rangeIsVerbatim(this.toParent(start), this.toParent(end)) : true;
+  }
+
+  private coversVerbatim(start: number, end: number): boolean {
+    if (end < start) return false;
+    let covered = start;
+    for (const segment of this.segments) {
+      const segmentEnd = segment.textStart + segment.length;
+      if (segmentEnd < covered || segment.textStart > covered) continue;
+      if (end === start) return true; // an insertion inside or at the edge of copied text
+      covered = Math.max(covered, segmentEnd);
+      if (covered >= end) return true;
+    }
+    return false;
+  }
+
   /** Escapes text that a fix inserts into this text, for every literal it is nested in. */
   encode(inserted: string): string {
     const own = this.encoder(inserted);

@@ -25,15 +25,33 @@ export interface ScriptSource {
   origin: StatementOrigin;
   /** psql meta-commands and variables are recognised in .sql files only. */
   psql: boolean;
+  /**
+   * Sources with the same group run one after the other on one connection (the queries of one
+   * TypeScript function): they form one script for transactions. Default: each source alone.
+   */
+  group?: number;
+  /** Report statements the parser rejects (off for SQL with substitutions it cannot see). Default: on. */
+  reportSyntaxErrors?: boolean;
+  /** $1-style placeholders may stand for identifiers too: retry a failing statement with _1. */
+  placeholders?: boolean;
 }
 
 export function buildSqlModel(sources: ScriptSource[]): SqlModel {
   const nested: NestedResult = { statements: [], routines: [], syntaxErrors: [], scheduled: [] };
   const statements: SqlStatement[] = [];
   const scripts: SqlStatement[][] = [];
+  const groups = new Map<number, SqlStatement[]>();
   for (const source of sources) {
-    const script = parseScript(source, nested.syntaxErrors);
-    scripts.push(script);
+    const script = parseScript(source, source.reportSyntaxErrors === false ? [] : nested.syntaxErrors);
+    if (source.group === undefined) scripts.push(script);
+    else {
+      const group = groups.get(source.group);
+      if (group) group.push(...script);
+      else {
+        groups.set(source.group, script);
+        scripts.push(script);
+      }
+    }
     for (const statement of script) {
       statements.push(statement);
       const before = nested.statements.length;
@@ -57,7 +75,7 @@ export function buildSqlFileModel(text: string): SqlModel {
 // other statement of the file is still analysed.
 function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[]): SqlStatement[] {
   const spans = splitStatements(source.text.text, { psql: source.psql });
-  const results: Array<{ span: StatementSpan; text: MappedText; outcome: ParseOutcome }> = spans.map((span) => parseSpan(source.text, span));
+  const results: Array<{ span: StatementSpan; text: MappedText; outcome: ParseOutcome }> = spans.map((span) => parseSpan(source.text, span, !!source.placeholders));
   const statements: SqlStatement[] = [];
   for (let index = 0; index < results.length; index++) {
     const result = results[index];
@@ -89,11 +107,16 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[]): SqlSt
   return statements;
 }
 
-function parseSpan(document: MappedText, span: StatementSpan): { span: StatementSpan; text: MappedText; outcome: ParseOutcome } {
+function parseSpan(document: MappedText, span: StatementSpan, placeholders: boolean): { span: StatementSpan; text: MappedText; outcome: ParseOutcome } {
   const text = MappedText.slice(document, span.start, span.end, span.metaRanges);
   let outcome = parseSql(text.text);
   if (!outcome.ok && span.usesPsqlVariables) {
     const retried = parseSql(substitutePsqlVariables(text.text));
+    if (retried.ok) outcome = retried;
+  }
+  // A ${…} placeholder in an identifier position (a table name): $1 → _1, same length, same offsets.
+  if (!outcome.ok && placeholders && /\$\d/.test(text.text)) {
+    const retried = parseSql(text.text.replace(/\$(\d+)/g, '_$1'));
     if (retried.ok) outcome = retried;
   }
   return { span, text, outcome };

@@ -43,8 +43,12 @@ export class SqlEdits {
     return text;
   }
 
-  /** True when the edited source still parses, into as many statements as before. */
+  /**
+   * True when the edited source still parses, into as many statements as before, and no edit touches
+   * synthetic text (a placeholder for a TypeScript \${…} substitution, a prefix added for parsing).
+   */
   parses(): boolean {
+    if (!this.edits.every((edit) => this.statement.source.rangeIsVerbatim(edit.start, edit.end))) return false;
     const before = parseSql(this.statement.source.text);
     const after = parseSql(this.editedSource());
     return before.ok && after.ok && after.statements.length === before.statements.length;

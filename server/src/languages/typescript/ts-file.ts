@@ -1,0 +1,246 @@
+// The model TypeScript rules run on: imports, what the client objects are (a Stripe client, a Redis
+// client, axios, redlock, a database client), the functions with their calls in source order, and
+// the SQL embedded in the code.
+
+import type { SourceFile } from 'ts-morph';
+import { parseTypeScript, ts } from './project';
+
+export type ClientKind =
+  | 'stripe'
+  | 'redis'
+  | 'redlock'
+  | 'axios'
+  | 'got'
+  | 'undici'
+  | 'http'
+  | 'pg'
+  | 'postgres'
+  | 'knex'
+  | 'prisma'
+  | 'kysely'
+  | 'drizzle'
+  | 'supabase'
+  | 'slonik';
+
+/** Module specifier → the kind of client its default export or constructor makes. */
+const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
+  [/^(npm:)?stripe(@.*)?$|esm\.sh\/stripe/, 'stripe'],
+  [/^(npm:)?(redis|ioredis|@upstash\/redis|@redis\/client)(@.*)?(\/.*)?$/, 'redis'],
+  [/^(npm:)?redlock(@.*)?$/, 'redlock'],
+  [/^(npm:)?axios(@.*)?$/, 'axios'],
+  [/^(npm:)?got(@.*)?$/, 'got'],
+  [/^(npm:)?undici(@.*)?$/, 'undici'],
+  [/^(node:)?https?$/, 'http'],
+  [/^(npm:)?pg(@.*)?$/, 'pg'],
+  [/^(npm:)?postgres(@.*)?$/, 'postgres'],
+  [/^(npm:)?knex(@.*)?$/, 'knex'],
+  [/^(npm:)?@prisma\/client(@.*)?$/, 'prisma'],
+  [/^(npm:)?kysely(@.*)?$/, 'kysely'],
+  [/^(npm:)?drizzle-orm(@.*)?(\/.*)?$/, 'drizzle'],
+  [/^(npm:|jsr:)?@supabase\/supabase-js(@.*)?$|esm\.sh\/@supabase\/supabase-js/, 'supabase'],
+  [/^(npm:)?slonik(@.*)?$/, 'slonik'],
+];
+
+export function moduleKind(specifier: string): ClientKind | undefined {
+  return MODULE_KINDS.find(([pattern]) => pattern.test(specifier))?.[1];
+}
+
+export interface ImportBinding {
+  module: string;
+  /** 'default', '*' (namespace) or the exported name. */
+  imported: string;
+}
+
+export interface CallSite {
+  node: ts.CallExpression | ts.TaggedTemplateExpression | ts.NewExpression;
+  /** Dotted callee as written, without `this.`/`await`: "stripe.charges.create", "fetch", "sql". */
+  callee: string;
+  /** Last name of the callee: "create". */
+  method: string;
+  /** What the callee's root object is, when known. */
+  kind: ClientKind | undefined;
+}
+
+export interface FunctionScope {
+  node: ts.Node;
+  /** Calls inside this function in source order, not counting nested functions. */
+  calls: CallSite[];
+}
+
+export class TsModel {
+  readonly node: ts.SourceFile;
+  readonly imports = new Map<string, ImportBinding>();
+  /** Variable, parameter and property names bound to a known client kind. */
+  readonly bindings = new Map<string, ClientKind>();
+  readonly functions: FunctionScope[] = [];
+
+  constructor(
+    readonly text: string,
+    readonly sourceFile: SourceFile,
+  ) {
+    this.node = sourceFile.compilerNode;
+    this.collectImports();
+    this.collectBindings();
+    this.collectFunctions();
+  }
+
+  static parse(text: string, fileName: string): TsModel {
+    return new TsModel(text, parseTypeScript(text, fileName));
+  }
+
+  /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */
+  kindOf(expression: ts.Expression): ClientKind | undefined {
+    const root = rootName(expression);
+    if (!root) return undefined;
+    const bound = this.bindings.get(root);
+    if (bound) return bound;
+    const imported = this.imports.get(root);
+    return imported ? moduleKind(imported.module) : undefined;
+  }
+
+  /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
+  statementStartAt(offset: number): number {
+    let found: ts.Node = this.node;
+    const visit = (node: ts.Node): void => {
+      if (offset < node.getStart(this.node) || offset >= node.getEnd()) return;
+      if (isStatementLike(node)) found = node;
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(this.node, visit);
+    return found === this.node ? offset : found.getStart(this.node);
+  }
+
+  /** The function scope whose body directly contains a node. */
+  scopeOf(node: ts.Node): FunctionScope {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (isFunctionLike(current)) return this.functions.find((scope) => scope.node === current) ?? this.functions[0];
+    }
+    return this.functions[0];
+  }
+
+  private collectImports(): void {
+    for (const statement of this.node.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const module = statement.moduleSpecifier.text;
+        const clause = statement.importClause;
+        if (clause?.name) this.imports.set(clause.name.text, { module, imported: 'default' });
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) this.imports.set(bindings.name.text, { module, imported: '*' });
+        if (bindings && ts.isNamedImports(bindings)) {
+          for (const element of bindings.elements) this.imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
+        }
+      }
+    }
+    // const x = require('m'), const { a } = require('m')
+    const visit = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && node.initializer && ts.isCallExpression(node.initializer)) {
+        const call = node.initializer;
+        if (ts.isIdentifier(call.expression) && call.expression.text === 'require' && call.arguments[0] && ts.isStringLiteral(call.arguments[0])) {
+          const module = call.arguments[0].text;
+          if (ts.isIdentifier(node.name)) this.imports.set(node.name.text, { module, imported: 'default' });
+          else if (ts.isObjectBindingPattern(node.name)) {
+            for (const element of node.name.elements) if (ts.isIdentifier(element.name)) this.imports.set(element.name.text, { module, imported: element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text });
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.node);
+  }
+
+  // const stripe = new Stripe(key); const redis = createClient(); this.redis = new Redis();
+  // constructor(private readonly sql: postgres.Sql) {}; function f(redis: Redis) {}
+  private collectBindings(): void {
+    const bind = (name: ts.Node | undefined, kind: ClientKind | undefined) => {
+      if (!kind || !name) return;
+      const key = ts.isIdentifier(name) || ts.isPrivateIdentifier(name) ? name.text : ts.isPropertyAccessExpression(name) ? name.name.text : undefined;
+      if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
+      else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
+      else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
+      else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
+      ts.forEachChild(node, visit);
+    };
+    visit(this.node);
+  }
+
+  private kindOfInitializer(expression: ts.Expression): ClientKind | undefined {
+    let current = expression;
+    while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+    if (ts.isNewExpression(current) || ts.isCallExpression(current)) {
+      // new Stripe(), createClient(), Redis.fromEnv(), axios.create(), postgres(), knex(), drizzle()
+      const kind = this.kindOf(current.expression);
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  private kindOfType(type: ts.TypeNode | undefined): ClientKind | undefined {
+    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
+    const root = ts.isIdentifier(type.typeName) ? type.typeName.text : rootOfQualified(type.typeName);
+    const imported = this.imports.get(root);
+    return imported ? moduleKind(imported.module) : undefined;
+  }
+
+  private collectFunctions(): void {
+    const top: FunctionScope = { node: this.node, calls: [] };
+    this.functions.push(top);
+    const visit = (node: ts.Node, scope: FunctionScope): void => {
+      let inner = scope;
+      if (isFunctionLike(node)) {
+        inner = { node, calls: [] };
+        this.functions.push(inner);
+      }
+      // Children first for calls (arguments are evaluated before the call itself).
+      ts.forEachChild(node, (child) => visit(child, inner));
+      if (ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node) || ts.isNewExpression(node)) {
+        const target = ts.isTaggedTemplateExpression(node) ? node.tag : node.expression;
+        const callee = dottedName(target);
+        if (callee) inner.calls.push({ node, callee, method: callee.slice(callee.lastIndexOf('.') + 1), kind: this.kindOf(target) });
+      }
+    };
+    ts.forEachChild(this.node, (child) => visit(child, top));
+  }
+}
+
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
+}
+
+function isStatementLike(node: ts.Node): boolean {
+  return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
+}
+
+/** "a.b.c" for an identifier/property-access chain (through this., calls' results are cut), else undefined. */
+export function dottedName(expression: ts.Expression): string | undefined {
+  const parts: string[] = [];
+  let current: ts.Expression = expression;
+  for (;;) {
+    while (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
+    if (ts.isPropertyAccessExpression(current)) {
+      parts.unshift(current.name.text);
+      current = current.expression;
+    } else if (ts.isIdentifier(current)) {
+      parts.unshift(current.text);
+      return parts.join('.');
+    } else if (current.kind === ts.SyntaxKind.ThisKeyword) {
+      return parts.length ? parts.join('.') : undefined;
+    } else if (ts.isCallExpression(current) || ts.isElementAccessExpression(current)) {
+      // stripe.charges.create(...).then → keep what follows the call
+      current = current.expression;
+      if (!parts.length) return undefined;
+    } else return parts.length ? parts.join('.') : undefined;
+  }
+}
+
+/** The first name of an expression chain: "stripe" in stripe.charges.create, "redis" in this.redis.set. */
+export function rootName(expression: ts.Expression): string | undefined {
+  const name = dottedName(expression);
+  return name ? name.split('.')[0] : undefined;
+}
+
+function rootOfQualified(name: ts.EntityName): string {
+  return ts.isIdentifier(name) ? name.text : rootOfQualified(name.left);
+}
