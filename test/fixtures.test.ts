@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyEdits, mergeFixes } from '../server/src/fixes';
 import { languageOfPath } from '../server/src/lint';
 import { ruleById } from '../server/src/rules';
-import { lintText, ready, sqlParses } from './helpers/lint';
+import { lintText, ready, sqlParses, typescriptParses } from './helpers/lint';
 import { closeDatabase, runsOnPostgres } from './helpers/postgres';
 
 before(() => ready);
@@ -52,7 +52,7 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).sort() : []) {
         const text = readFileSync(file, 'utf8');
         const [firstLine, secondLine] = text.split('\n');
         const expectations = parseExpectations(firstLine, folder);
-        const findings = lintText(text, { language });
+        const findings = lintText(text, { language, fileName: name });
         const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
         for (const ruleId of new Set(expectations.map((expectation) => expectation.ruleId))) {
           const mine = findings.filter((finding) => finding.ruleId === ruleId);
@@ -72,6 +72,10 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).sort() : []) {
         const fixed = applyEdits(text, mergeFixes(fixes));
         assert.equal(fixed, readFileSync(fixedFile, 'utf8'));
         if (language === 'sql') assert.ok(sqlParses(fixed), 'the fixed file parses');
+        else {
+          assert.ok(typescriptParses(fixed, name), 'the fixed file has no TypeScript syntax errors');
+          assert.deepEqual(lintText(fixed, { language }).filter((finding) => finding.ruleId === 'syntax-error'), [], 'its embedded SQL still parses');
+        }
         if (runOnPostgres) assert.equal(await runsOnPostgres(fixed), undefined, 'the fixed file runs on PostgreSQL');
       });
     }

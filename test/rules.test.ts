@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { LOCALES } from '../server/src/locale';
 import type { RuleExample } from '../server/src/rule';
-import { applyFirstFix, findingsOf, ready, RULES, sqlParses } from './helpers/lint';
+import { applyFirstFix, findingsOf, lintText, ready, RULES, sqlParses, typescriptParses } from './helpers/lint';
 
 before(() => ready);
 
@@ -67,6 +67,10 @@ describe('rule examples', () => {
           assert.equal(fixed, example.fixed);
           assert.deepEqual(findingsOf(rule.id, fixed, options).map((each) => each.message), [], 'silent after the fix');
           if (options.language === 'sql') assert.ok(sqlParses(fixed), 'fixed SQL parses');
+          else {
+            assert.ok(typescriptParses(fixed), 'fixed TypeScript has no syntax errors');
+            assert.deepEqual(lintText(fixed, options).filter((each) => each.ruleId === 'syntax-error'), [], 'embedded SQL still parses');
+          }
         });
       });
     });

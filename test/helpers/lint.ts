@@ -7,12 +7,14 @@ import { lint, type DocumentLanguage, type Finding } from '../../server/src/lint
 import type { Locale } from '../../server/src/locale';
 import { RULES } from '../../server/src/rules';
 import { schemaFacts } from '../../server/src/schema/facts';
+import { ts } from '../../server/src/languages/typescript/project';
 import { SchemaModel } from '../../server/src/schema/model';
 
 export const ready = loadParser();
 
 export interface LintOptions {
   language?: DocumentLanguage;
+  fileName?: string;
   schema?: string;
   locale?: Locale;
   settings?: PartialSettings;
@@ -23,6 +25,7 @@ export function lintText(code: string, options: LintOptions = {}): Finding[] {
   const result = lint({
     text: code,
     language: options.language ?? 'sql',
+    fileName: options.fileName,
     settings: mergeSettings(defaultSettings(RULES), options.settings),
     locale: options.locale ?? 'en',
     schema: (facts) => SchemaModel.fromFacts([extra, facts]),
@@ -44,6 +47,12 @@ export function applyFirstFix(code: string, finding: Finding): string {
 export function sqlParses(code: string): boolean {
   const model = buildSqlFileModel(code);
   return model.syntaxErrors.length === 0 && parseSql(code).ok;
+}
+
+/** True when TypeScript reports no syntax error (the compiler's parse diagnostics) for the text. */
+export function typescriptParses(code: string, fileName = 'example.ts'): boolean {
+  const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true, /x$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  return ((source as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length === 0;
 }
 
 export { RULES };

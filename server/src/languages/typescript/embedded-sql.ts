@@ -35,10 +35,10 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
   const found: EmbeddedSql[] = [];
   const seen = new Set<ts.Node>();
   const source = model.node;
-  const add = (literal: ts.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, parameters?: ts.ArrayLiteralExpression) => {
+  const add = (literal: ts.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, parameters?: ts.ArrayLiteralExpression, questionMarks = false) => {
     if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
     seen.add(literal);
-    const assembled = assemble(literal, source, document);
+    const assembled = assemble(literal, source, document, questionMarks);
     if (!looksLikeSql(assembled.text.text)) return;
     found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters });
   };
@@ -53,7 +53,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
       if (QUERY_METHODS.has(method) && first) {
         if (ts.isObjectLiteralExpression(first)) {
           add(propertyValue(first, 'text') ?? propertyValue(first, 'sql'), node, false, arrayLiteral(propertyValue(first, 'values')));
-        } else add(first, node, false, arrayLiteral(second));
+        } else add(first, node, false, arrayLiteral(second), method === 'raw'); // knex.raw binds with ?
       }
     } else if ((ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarker(node, source)) {
       add(node, undefined, false);
@@ -86,9 +86,16 @@ function arrayLiteral(node: ts.Node | undefined): ts.ArrayLiteralExpression | un
  * The literal's text with escapes decoded and substitutions replaced by $1, $2, … placeholders, with
  * a segment for every run copied verbatim.
  */
-function assemble(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression, source: ts.SourceFile, document: MappedText): { text: MappedText; substitutionCount: number } {
+function assemble(
+  literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression,
+  source: ts.SourceFile,
+  document: MappedText,
+  questionMarks: boolean,
+): { text: MappedText; substitutionCount: number } {
   const segments: Segment[] = [];
   let text = '';
+  let substitutionCount = 0;
+  let inSqlString = false;
   const appendRaw = (start: number, end: number) => {
     // start/end: document offsets of raw literal text (between delimiters), escapes still in it.
     let runStart = start;
@@ -107,12 +114,21 @@ function assemble(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral |
         text += decoded;
         index += length;
         runStart = index;
-      } else index++;
+      } else if (questionMarks && raw[index] === '?' && !inSqlString) {
+        // knex bindings: ? (a value) and ?? (an identifier) become placeholders like ${…}.
+        flush(index);
+        substitutionCount++;
+        text += `$${substitutionCount}`;
+        index += raw[index + 1] === '?' ? 2 : 1;
+        runStart = index;
+      } else {
+        if (raw[index] === "'") inSqlString = !inSqlString;
+        index++;
+      }
     }
     flush(end);
   };
   let quote = '`';
-  let substitutionCount = 0;
   if (ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal)) {
     const start = literal.getStart(source);
     quote = source.text[start];

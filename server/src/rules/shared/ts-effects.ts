@@ -1,0 +1,120 @@
+// What a TypeScript call does, for the application-side rules: a database write (SQL or a query
+// builder/ORM), a network call, an external side effect (email, SMS, payment, HTTP POST), a publish to
+// a broker. Heuristics by client kind (from imports) and by names; lists are settings where users
+// have their own names.
+
+import type { EmbeddedSql } from '../../languages/typescript/embedded-sql';
+import { ts } from '../../languages/typescript/project';
+import { dottedName, type CallSite, type TsModel } from '../../languages/typescript/ts-file';
+import type { SqlStatement } from '../../languages/sql/statement';
+import type { RuleContext } from '../../rule';
+import { matchesAny } from './names';
+
+const SQL_WRITES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+/** Query-builder / ORM methods that write. */
+const BUILDER_WRITES = new Set(['insert', 'upsert', 'update', 'delete', 'insertInto', 'updateTable', 'deleteFrom', 'create', 'createMany', 'updateMany', 'deleteMany', 'del', 'merge', 'onConflict']);
+const ORM_KINDS = new Set(['prisma', 'supabase', 'knex', 'kysely', 'drizzle']);
+
+export interface TsEffects {
+  /** SQL statements a call runs (embedded literal of the call), in order. */
+  sqlOf(call: CallSite['node']): SqlStatement[];
+  /** The embedded literal a call runs, if any. */
+  embeddedOf(call: CallSite['node']): EmbeddedSql | undefined;
+  /** True when the call writes to the database (SQL INSERT/UPDATE/DELETE or an ORM/builder write). */
+  isDatabaseWrite(call: CallSite): boolean;
+  /** Table names a call writes to, when known. */
+  writtenTables(call: CallSite): string[];
+}
+
+/** Effects of the calls of a document, computed once per lint run. */
+export function tsEffects(context: RuleContext): TsEffects {
+  return context.memo('tsEffects', () => {
+    const byCall = new Map<ts.Node, EmbeddedSql>();
+    for (const entry of context.embedded) if (entry.call) byCall.set(entry.call, entry);
+    const statementsOf = new Map<EmbeddedSql, SqlStatement[]>();
+    for (const statement of context.sql.statements) {
+      const entry = embeddedOfStatement(statement, context.embedded);
+      if (entry) statementsOf.set(entry, [...(statementsOf.get(entry) ?? []), statement]);
+    }
+    const effects: TsEffects = {
+      embeddedOf: (call) => byCall.get(call),
+      sqlOf: (call) => {
+        const entry = byCall.get(call);
+        return entry ? statementsOf.get(entry) ?? [] : [];
+      },
+      isDatabaseWrite: (call) => {
+        if (effects.sqlOf(call.node).some((statement) => SQL_WRITES.has(statement.kind))) return true;
+        return !!call.kind && ORM_KINDS.has(call.kind) && BUILDER_WRITES.has(call.method) && !ts.isTaggedTemplateExpression(call.node);
+      },
+      writtenTables: (call) => {
+        const tables = effects
+          .sqlOf(call.node)
+          .filter((statement) => SQL_WRITES.has(statement.kind))
+          .map((statement) => String(statement.body.relation?.relname ?? ''));
+        const fromTable = supabaseTable(call) ?? prismaModel(call);
+        return fromTable ? [...tables, fromTable] : tables;
+      },
+    };
+    return effects;
+  });
+}
+
+/** The embedded literal a SQL statement was parsed from. */
+export function embeddedOfStatement(statement: SqlStatement, embedded: readonly EmbeddedSql[]): EmbeddedSql | undefined {
+  for (let text = statement.source.parent; text; text = text.parent) {
+    const entry = embedded.find((candidate) => candidate.text === text);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+// supabase.from('payments').insert(...): the table is the argument of .from().
+function supabaseTable(call: CallSite): string | undefined {
+  if (!ts.isCallExpression(call.node) || !ts.isPropertyAccessExpression(call.node.expression)) return undefined;
+  let receiver: ts.Expression = call.node.expression.expression;
+  while (ts.isCallExpression(receiver)) {
+    const callee = receiver.expression;
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'from' && receiver.arguments[0] && ts.isStringLiteralLike(receiver.arguments[0])) return receiver.arguments[0].text;
+    receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
+  }
+  return undefined;
+}
+
+// prisma.payment.create(...): the model is the property before the method.
+function prismaModel(call: CallSite): string | undefined {
+  if (call.kind !== 'prisma') return undefined;
+  const parts = call.callee.split('.');
+  return parts.length >= 3 ? parts[parts.length - 2] : undefined;
+}
+
+/** The value of a property of an object literal argument, by name. */
+export function objectProperty(object: ts.Node | undefined, name: string): ts.Expression | undefined {
+  if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
+  for (const property of object.properties) {
+    if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return property.name;
+  }
+  return undefined;
+}
+
+/** True when an object literal has a spread (…options), whose content is unknown. */
+export function hasSpread(object: ts.Node | undefined): boolean {
+  return !!object && ts.isObjectLiteralExpression(object) && object.properties.some((property) => ts.isSpreadAssignment(property));
+}
+
+export function propertyNameText(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return undefined;
+}
+
+/** The callee's dotted name matches one of the patterns (e.g. "*.publish", "producer.send"). */
+export function calleeMatches(call: CallSite, patterns: readonly string[]): boolean {
+  return matchesAny(call.callee, patterns.map((pattern) => (pattern.includes('*') ? pattern : `*${pattern}`)));
+}
+
+/** Range of a node in the document (UTF-16 offsets). */
+export function nodeRange(model: TsModel, node: ts.Node): { start: number; end: number } {
+  return { start: node.getStart(model.node), end: node.getEnd() };
+}
+
+export { dottedName, ts };
