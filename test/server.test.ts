@@ -252,13 +252,33 @@ describe('language server', () => {
     assert.match(page.markdown, /Por que isso falha/);
   });
 
+  it('runs as `armadilha lsp --stdio` for any editor: initialize → diagnostics → code action → hover → shutdown/exit', async () => {
+    const folder = workspace();
+    const session = new TestClient({ workspace: folder, command: [process.execPath, path.resolve('dist/cli.js'), 'lsp', '--stdio'] });
+    clients.push(session);
+    await session.initialize();
+    const uri = uriOf(path.join(folder, 'a.sql'));
+    const [diagnostic] = await session.open(uri, EXPIRY);
+    assert.equal(diagnostic.code, 'no-clock-timestamp-expiry');
+    const [fix] = await codeActions(session, uri, diagnostic.range, [diagnostic]);
+    assert.equal(fix.title, 'Replace clock_timestamp() with now()');
+    assert.match(JSON.stringify(await hover(session, uri, EXPIRY.indexOf('clock_timestamp') + 1)), /no-clock-timestamp-expiry/);
+    assert.equal(await session.shutdown(), 0);
+    const orphan = new TestClient({ command: [process.execPath, path.resolve('dist/cli.js'), 'lsp', '--stdio'] });
+    clients.push(orphan);
+    await orphan.initialize();
+    const exited = new Promise<number | null>((resolve) => orphan.process.once('exit', resolve));
+    orphan.process.stdin!.end();
+    assert.equal(typeof (await exited), 'number');
+  });
+
   it('shuts down and exits with code 0, and exits when its input closes', async () => {
     const session = await client();
     assert.equal(await session.shutdown(), 0);
     const orphan = await client();
     const exited = new Promise<number | null>((resolve) => orphan.process.once('exit', resolve));
     orphan.process.stdin!.end();
-    assert.notEqual(await exited, undefined);
+    assert.equal(typeof (await exited), 'number');
   });
 });
 
