@@ -5,6 +5,7 @@ import { before, describe, it } from 'node:test';
 import { splitPlpgsqlBody } from '../server/src/languages/sql/plpgsql';
 import { splitStatements } from '../server/src/languages/sql/split';
 import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
+import { isolationSettings } from '../server/src/languages/sql/transactions';
 import { MappedText } from '../server/src/text/mapped-text';
 import { LineIndex, OffsetConverter } from '../server/src/text/positions';
 import { ready } from './helpers/lint';
@@ -170,5 +171,96 @@ describe('nested SQL and transactions', () => {
     assert.equal(units[1], units[4]);
     assert.equal(units[1].isolation, 'repeatable read');
     assert.equal(units[5].kind, 'autocommit');
+  });
+});
+
+describe('isolation levels: session defaults and setting scopes', () => {
+  const levels = (text: string) => buildSqlFileModel(text).statements.map((statement) => [statement.text, statement.transaction.isolation]);
+
+  it('gives later transactions the session default, until RESET; BEGIN and SET TRANSACTION override it; SET LOCAL does not carry over', () => {
+    const text = [
+      'set session characteristics as transaction isolation level repeatable read;',
+      'begin;',
+      'commit;',
+      'begin isolation level serializable;',
+      'commit;',
+      'begin;',
+      'set transaction isolation level read committed;',
+      'commit;',
+      "select 'autocommit';",
+      "set local default_transaction_isolation = 'serializable';",
+      'reset default_transaction_isolation;',
+      'select 1;',
+      "SET default_transaction_isolation TO 'READ UNCOMMITTED';",
+      'begin;',
+    ].join('\n');
+    assert.deepEqual(levels(text), [
+      ['set session characteristics as transaction isolation level repeatable read', undefined],
+      ['begin', 'repeatable read'],
+      ['commit', 'repeatable read'],
+      ['begin isolation level serializable', 'serializable'],
+      ['commit', 'serializable'],
+      ['begin', 'read committed'],
+      ['set transaction isolation level read committed', 'read committed'],
+      ['commit', 'read committed'],
+      ["select 'autocommit'", 'repeatable read'],
+      ["set local default_transaction_isolation = 'serializable'", 'repeatable read'],
+      ['reset default_transaction_isolation', 'repeatable read'],
+      ['select 1', undefined],
+      ["SET default_transaction_isolation TO 'READ UNCOMMITTED'", undefined],
+      ['begin', 'read uncommitted'],
+    ]);
+  });
+
+  it('runs a DO block at the level of the transaction that runs it, and a cron command at the level it begins with', () => {
+    const text = [
+      'begin isolation level repeatable read;',
+      'do $$ begin perform 1; end $$;',
+      'commit;',
+      "select cron.schedule('j', '* * * * *', $$begin isolation level serializable; select 2; commit$$);",
+      "select cron.schedule('k', '* * * * *', 'select 3');",
+    ].join('\n');
+    const model = buildSqlFileModel(text);
+    const byText = (fragment: string) => model.statements.find((statement) => statement.origin !== 'file' && statement.text.includes(fragment))!.transaction;
+    const body = model.statements.find((statement) => statement.origin === 'routine-body')!.transaction;
+    assert.equal(body.kind, 'routine');
+    assert.equal(body.isolation, 'repeatable read');
+    assert.equal(byText('select 2').kind, 'scheduled');
+    assert.equal(byText('select 2').isolation, 'serializable');
+    assert.equal(byText('select 3').isolation, undefined);
+  });
+
+  it('lists the isolation each statement requests, with its scope', () => {
+    const text = [
+      'start transaction isolation level repeatable read, read only;',
+      "set transaction_isolation = 'serializable';",
+      "set local default_transaction_isolation = 'serializable';",
+      'set session characteristics as transaction isolation level serializable;',
+      "alter database app set default_transaction_isolation = 'serializable';",
+      "alter role all in database app set default_transaction_isolation to 'serializable';",
+      "alter user current_user set default_transaction_isolation = 'read committed';",
+      "alter system set default_transaction_isolation = 'serializable';",
+      "select set_config('default_transaction_isolation', 'serializable', false), set_config('default_transaction_isolation', 'serializable', true);",
+      'discard all;',
+      "set default_transaction_isolation = 'bogus';",
+      'set session characteristics as transaction read only;',
+    ].join('\n');
+    const settings = buildSqlFileModel(text).statements.map((statement) =>
+      isolationSettings(statement).map((setting) => [setting.scope, setting.level, setting.database, setting.role].filter(Boolean).join(' ')),
+    );
+    assert.deepEqual(settings, [
+      ['transaction repeatable read'],
+      ['transaction serializable'],
+      ['local serializable'],
+      ['session serializable'],
+      ['database serializable app'],
+      ['role serializable app ALL'],
+      ['role read committed CURRENT_USER'],
+      ['system serializable'],
+      ['session serializable', 'local serializable'],
+      ['session'],
+      [],
+      [],
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 // What a hover shows, as Markdown: the documentation of the findings under the cursor, or the short
-// documentation of the SQL keyword or function under it (also inside dollar-quoted bodies and strings).
+// documentation of the SQL keyword, phrase or function under it (also inside dollar-quoted bodies and
+// strings).
 
-import { keywordHover } from './hovers';
+import { keywordHover, type KeywordHover } from './hovers';
 import { lex, type Token } from './languages/sql/lexer';
 import type { Finding } from './lint';
 import { coreText, type Locale } from './locale';
@@ -28,16 +29,15 @@ export function ruleMarkdown(ruleId: string, locale: Locale, message: string | u
 
 /** Keyword documentation for the SQL word at `offset` of a SQL text, or undefined. */
 export function sqlKeywordHover(text: string, offset: number, locale: Locale): string | undefined {
-  const word = sqlWordAt(MappedText.document(text), offset, 0, true);
-  if (!word) return undefined;
-  const entry = keywordHover(word);
+  const entry = hoverAt(MappedText.document(text), offset, 0, true);
   if (!entry) return undefined;
   return `**${entry.title}**\n\n${entry.text[locale]}\n\n${coreText(locale, 'hoverSkill')}: \`${entry.skill}\``;
 }
 
-// Finds the word at a document offset, descending into string literals (function bodies, cron
-// commands, EXECUTE strings) up to three levels deep. "on" before "conflict" counts as "conflict".
-function sqlWordAt(text: MappedText, documentOffset: number, depth: number, psql: boolean): string | undefined {
+// Finds the entry for the word at a document offset, descending into string literals (function
+// bodies, cron commands, EXECUTE strings, setting values) up to three levels deep. The words around it
+// decide which phrase, if any, it belongs to.
+function hoverAt(text: MappedText, documentOffset: number, depth: number, psql: boolean): KeywordHover | undefined {
   const offset = text.fromDocument(documentOffset);
   if (offset === undefined) return undefined;
   const tokens: Token[] = [];
@@ -50,10 +50,14 @@ function sqlWordAt(text: MappedText, documentOffset: number, depth: number, psql
   if (token.kind === 'string') {
     if (depth >= 3 || token.unterminated) return undefined;
     const inner = MappedText.unquoted(text, token.contentStart!, token.contentEnd!, token.quoting ?? 'standard');
-    return sqlWordAt(inner, documentOffset, depth + 1, false);
+    return hoverAt(inner, documentOffset, depth + 1, false);
   }
-  const word = text.text.slice(token.start, token.end).toLowerCase();
-  const next = tokens[index + 1];
-  if (word === 'on' && next?.kind === 'word' && text.text.slice(next.start, next.end).toLowerCase() === 'conflict') return 'conflict';
-  return word;
+  const texts = tokens.map((each) => (each.kind === 'string' ? '' : text.text.slice(each.start, each.end).toLowerCase()));
+  return keywordHover(texts, index);
+}
+
+/** Keyword documentation at a document offset inside SQL embedded in another language (a TypeScript template), mapped by `sql`. */
+export function embeddedSqlKeywordHover(sql: MappedText, offset: number, locale: Locale): string | undefined {
+  const entry = hoverAt(sql, offset, 0, false);
+  return entry && `**${entry.title}**\n\n${entry.text[locale]}\n\n${coreText(locale, 'hoverSkill')}: \`${entry.skill}\``;
 }

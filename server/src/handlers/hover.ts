@@ -1,7 +1,9 @@
-// textDocument/hover: the documentation of a finding under the cursor, else of the SQL keyword.
+// textDocument/hover: the documentation of a finding under the cursor, else of the SQL keyword (also
+// inside SQL embedded in TypeScript), else of the TypeScript API under it.
 
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { findingHover, sqlKeywordHover } from '../hover-content';
+import { typescriptHover } from '../hover-typescript';
 import type { ServerState } from '../state';
 
 export async function onHover(state: ServerState, params: HoverParams): Promise<Hover | null> {
@@ -13,6 +15,6 @@ export async function onHover(state: ServerState, params: HoverParams): Promise<
   const text = document.getText();
   const markdown =
     findingHover(analysis.result.findings, offset, analysis.locale) ??
-    (analysis.language === 'sql' ? sqlKeywordHover(text, offset, analysis.locale) : undefined);
+    (analysis.language === 'sql' ? sqlKeywordHover(text, offset, analysis.locale) : typescriptHover(text, params.textDocument.uri, offset, analysis.locale));
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 }

@@ -1,14 +1,11 @@
-import { columnName, functionBaseName, relationName, walk } from '../languages/sql/ast';
+import { functionBaseName, relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type FixProposal, type RuleContext } from '../rule';
-import type { SchemaModel } from '../schema/model';
 import { sequenceArgument } from '../schema/facts';
+import { comparesToken, fencingInsertions, tokenColumn } from './shared/fencing';
+import { checkTypeScriptLocks, embeddedFencingFix } from './shared/fencing-typescript';
 import { lockSections } from './shared/locks';
-import { matchesAny } from './shared/names';
-import { keywordCase, SqlEdits } from './shared/sql-edits';
-
-const ORDERING = new Set(['<', '<=', '>', '>=']);
-const INTEGER_TYPES = /(int2|int4|int8|smallint|integer|bigint|serial|bigserial|numeric)$/;
+import { SqlEdits } from './shared/sql-edits';
 
 export default defineRule({
   id: 'require-fencing-token',
@@ -26,25 +23,45 @@ export default defineRule({
         'pt-BR': 'Nomes de colunas (globs com *) que guardam um fencing token; uma escrita que compara uma delas com < ou > conta como protegida.',
       },
     },
+    {
+      key: 'fencedStorageWrites',
+      default: ['*.putObject', 'PutObjectCommand', '*.storage.from.upload', '*.storage.from.update', '*.bucket.file.save'],
+      description: {
+        en: 'Calls (globs with *) that overwrite an object in shared storage; under a Redis lock they must carry a fencing token or be conditional (IfMatch).',
+        'pt-BR': 'Chamadas (globs com *) que sobrescrevem um objeto num armazenamento compartilhado; sob um lock no Redis precisam levar um fencing token ou ser condicionais (IfMatch).',
+      },
+    },
   ],
   text: {
     en: {
-      message: '{verb} of {table} runs under {lock}() but does not check a fencing token. If this process pauses (GC, VM suspend, timeout) and another one takes the lock, this stale write still lands; compare a monotonic token in the WHERE clause.',
+      message: '{write} runs under {lock}() but does not check a fencing token. If this process pauses (GC, VM suspend, timeout) and another one takes the lock, this stale write still lands; {advice}.',
       summary: 'Writes protected by a distributed lock must carry a fencing token that storage checks.',
       rationale:
         'A lock only says who held it a moment ago. A holder can stall after acquiring it (a long garbage-collection pause, a suspended VM, an Edge Function hitting its timeout) while the lock expires and a second holder starts working. When the first one resumes it still believes it holds the lock, and without a check in storage its late write overwrites the newer one: two leaders, corrupted data.',
       remedy:
-        'Take a strictly increasing token with the lock (nextval of a sequence), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token < <token>. A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated).',
+        'Take a strictly increasing token with the lock (nextval of a sequence), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token < <token>. A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated). A Redis lock (SET NX, Redlock) hands out no token of its own: take one from a sequence or a Redis INCR counter after acquiring it and pass it with every write (in SQL embedded in code, as a bind parameter).',
       fixes: { addFencing: 'Add the fencing check on {column} with {token}' },
+      variants: {
+        sqlWrite: '{verb} of {table}',
+        callWrite: '{call}',
+        where: 'compare a monotonic token in the WHERE clause',
+        pass: 'pass a monotonic token with the write and have storage reject tokens older than the last one it accepted',
+      },
     },
     'pt-BR': {
-      message: '{verb} em {table} roda sob {lock}() mas não confere um fencing token. Se este processo pausar (GC, VM suspensa, timeout) e outro pegar o lock, esta escrita atrasada ainda entra; compare um token monotônico no WHERE.',
+      message: '{write} roda sob {lock}() mas não confere um fencing token. Se este processo pausar (GC, VM suspensa, timeout) e outro pegar o lock, esta escrita atrasada ainda entra; {advice}.',
       summary: 'Escritas protegidas por lock distribuído precisam levar um fencing token conferido pelo armazenamento.',
       rationale:
         'Um lock só diz quem o tinha há um instante. Quem o adquiriu pode travar logo depois (uma pausa longa de garbage collection, uma VM suspensa, uma Edge Function estourando o timeout) enquanto o lock expira e um segundo detentor começa a trabalhar. Quando o primeiro volta, ainda acredita ter o lock e, sem uma verificação no armazenamento, sua escrita atrasada sobrescreve a mais nova: dois líderes, dados corrompidos.',
       remedy:
-        'Obtenha um token estritamente crescente junto com o lock (nextval de uma sequence), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token < <token>. Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas).',
+        'Obtenha um token estritamente crescente junto com o lock (nextval de uma sequence), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token < <token>. Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind).',
       fixes: { addFencing: 'Adicionar a verificação de fencing em {column} com {token}' },
+      variants: {
+        sqlWrite: '{verb} em {table}',
+        callWrite: '{call}',
+        where: 'compare um token monotônico no WHERE',
+        pass: 'envie um token monotônico junto com a escrita e faça o armazenamento recusar tokens mais antigos que o último aceito',
+      },
     },
   },
   examples: {
@@ -96,6 +113,70 @@ export default defineRule({
           'create table public.locked_resource (id bigint primary key, last_token bigint not null default 0, value text);',
         ].join('\n'),
       },
+      {
+        language: 'ts',
+        code: [
+          "import { createClient } from 'redis';",
+          "import { Pool } from 'pg';",
+          '',
+          'const redis = createClient();',
+          'const pool = new Pool();',
+          '',
+          'export async function publishPrice(productId: string, price: number) {',
+          '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
+          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          "  await pool.query('update public.locked_resource set value = $1 where id = $2', [price, productId]);",
+          '}',
+        ].join('\n'),
+        fixed: [
+          "import { createClient } from 'redis';",
+          "import { Pool } from 'pg';",
+          '',
+          'const redis = createClient();',
+          'const pool = new Pool();',
+          '',
+          'export async function publishPrice(productId: string, price: number) {',
+          '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
+          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          '}',
+        ].join('\n'),
+        schema: 'create table public.locked_resource (id text primary key, last_token bigint not null default 0, value numeric);',
+      },
+      {
+        code: [
+          "import Redlock from 'redlock';",
+          "import Redis from 'ioredis';",
+          "import postgres from 'postgres';",
+          '',
+          'const sql = postgres();',
+          'const redlock = new Redlock([new Redis()]);',
+          '',
+          'export async function claimLeadership(region: string, node: string) {',
+          '  await redlock.using([`leader:${region}`], 10_000, async () => {',
+          '    const [{ fencingToken }] = await sql`select nextval(\'fencing_tokens_seq\') as "fencingToken"`;',
+          '    await sql`update public.leaders set node = ${node} where region = ${region}`;',
+          '  });',
+          '}',
+        ].join('\n'),
+        fixed: [
+          "import Redlock from 'redlock';",
+          "import Redis from 'ioredis';",
+          "import postgres from 'postgres';",
+          '',
+          'const sql = postgres();',
+          'const redlock = new Redlock([new Redis()]);',
+          '',
+          'export async function claimLeadership(region: string, node: string) {',
+          '  await redlock.using([`leader:${region}`], 10_000, async () => {',
+          '    const [{ fencingToken }] = await sql`select nextval(\'fencing_tokens_seq\') as "fencingToken"`;',
+          '    await sql`update public.leaders set node = ${node}, last_token = ${fencingToken} where region = ${region} and last_token < ${fencingToken}`;',
+          '  });',
+          '}',
+        ].join('\n'),
+        language: 'ts',
+        schema: 'create table public.leaders (region text primary key, node text, last_token bigint not null default 0);',
+      },
     ],
     valid: [
       [
@@ -112,6 +193,34 @@ export default defineRule({
       ].join('\n'),
       "select pg_advisory_lock_shared(1);\nupdate public.counters set n = n + 1 where id = 1;",
       "update public.locked_resource set value = 'x' where id = 1;",
+      {
+        language: 'ts',
+        code: [
+          "import { createClient } from 'redis';",
+          "import { Pool } from 'pg';",
+          'const redis = createClient();',
+          'const pool = new Pool();',
+          'export async function publishPrice(productId: string, price: number) {',
+          '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
+          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          '}',
+        ].join('\n'),
+      },
+      {
+        language: 'ts',
+        code: [
+          "import Redis from 'ioredis';",
+          "import { Pool } from 'pg';",
+          'const redis = new Redis();',
+          'const pool = new Pool();',
+          'export async function monthlyReport(month: string) {',
+          "  if ((await redis.set(`lock:report:${month}`, crypto.randomUUID(), 'PX', 60_000, 'NX')) !== 'OK') return;",
+          "  const { rows } = await pool.query('select sum(amount) from public.payments where month = $1', [month]);",
+          "  await pool.query('insert into public.reports (month, total) values ($1, $2)', [month, rows[0].sum]);",
+          '}',
+        ].join('\n'),
+      },
     ],
   },
   check(context) {
@@ -128,56 +237,27 @@ export default defineRule({
           end: head.end,
           anchor: write.start,
           data: { verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE', table, lock: section.function },
+          variants: { write: 'sqlWrite', advice: 'where' },
           fixes: fencingFix(context, write, section.statements, section.lock),
         });
       }
     }
+    // TypeScript: writes under a Redis lock (SET NX, redlock).
+    if (context.typescript) checkTypeScriptLocks(context, reported);
   },
 });
 
-/** True when the WHERE clause orders a token-like column against something (last_token < $1). */
-function comparesToken(whereClause: any, fencingColumns: string[]): boolean {
-  let found = false;
-  walk(whereClause, (visit) => {
-    if (found || visit.type !== 'A_Expr' || !ORDERING.has(visit.node.name?.[0]?.String?.sval)) return;
-    for (const side of [visit.node.lexpr, visit.node.rexpr]) {
-      const name = side?.ColumnRef ? columnName(side.ColumnRef) : undefined;
-      if (name && matchesAny(name, fencingColumns)) found = true;
-    }
-  });
-  return found;
-}
-
 function fencingFix(context: RuleContext, write: SqlStatement, scope: SqlStatement[], lock: SqlStatement): FixProposal[] {
+  // In TypeScript the token is a variable of the code, passed as a new bind parameter.
+  const embedded = context.typescript ? embeddedFencingFix(context, write) : undefined;
+  if (embedded) return [embedded];
   const token = tokenExpression(write, scope, lock);
   if (!token) return [];
   const { column, confirmed } = tokenColumn(context.schema, relationName(write.body.relation));
+  const insertions = fencingInsertions(write, column, token);
+  if (!insertions) return [];
   const edits = new SqlEdits(write);
-  const tokens = write.tokens();
-  const keyword = (index: number) => (index >= 0 ? index : Number.MAX_SAFE_INTEGER);
-  const lastTokenBefore = (index: number) => (index < tokens.length ? tokens[index - 1].end : write.sourceEnd);
-  const returning = keyword(write.topLevelKeyword('returning'));
-  const where = write.topLevelKeyword('where');
-  if (where >= 0 && write.word(where + 1) === 'current') return [];
-
-  if (write.kind === 'UpdateStmt') {
-    const set = write.topLevelKeyword('set');
-    const assignsColumn = (write.body.targetList ?? []).some((target: any) => target.ResTarget?.name === column);
-    if (set < 0 || assignsColumn) return [];
-    const setEnd = Math.min(keyword(write.topLevelKeyword('from', set)), keyword(where), returning);
-    edits.insert(lastTokenBefore(setEnd), `, ${column} = ${token}`);
-  }
-  const and = keywordCase(write, 'and');
-  if (where >= 0) {
-    const whereEnd = lastTokenBefore(returning);
-    // "a or b and last_token < t" would bind to b only: wrap an OR in parentheses first.
-    if (write.body.whereClause?.BoolExpr?.boolop === 'OR_EXPR') {
-      edits.insert(tokens[where + 1].start, '(');
-      edits.insert(whereEnd, `) ${and} ${column} < ${token}`);
-    } else edits.insert(whereEnd, ` ${and} ${column} < ${token}`);
-  } else {
-    edits.insert(lastTokenBefore(returning), ` ${keywordCase(write, 'where')} ${column} < ${token}`);
-  }
+  for (const insertion of insertions) edits.insert(insertion.offset, insertion.text);
   if (!edits.parses()) return [];
   return [{ key: 'addFencing', data: { column, token }, edits: edits.toDocumentEdits(), safe: confirmed }];
 }
@@ -200,18 +280,4 @@ function tokenExpression(write: SqlStatement, scope: SqlStatement[], lock: SqlSt
     });
   }
   return token;
-}
-
-/** The table's token column from the schema model, else last_token (then the fix is not marked safe). */
-function tokenColumn(schema: SchemaModel, table: string): { column: string; confirmed: boolean } {
-  const info = schema.table(table);
-  if (info) {
-    for (const preferred of ['last_token', 'fencing_token']) {
-      if (info.columns.has(preferred)) return { column: preferred, confirmed: true };
-    }
-    for (const column of info.columns.values()) {
-      if (column.name.endsWith('_token') && INTEGER_TYPES.test(column.type)) return { column: column.name, confirmed: true };
-    }
-  }
-  return { column: 'last_token', confirmed: false };
 }

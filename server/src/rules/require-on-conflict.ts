@@ -1,12 +1,11 @@
-import { functionName, relationName, walk } from '../languages/sql/ast';
+import { relationName } from '../languages/sql/ast';
 import { caughtBy, type Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type FixProposal, type RuleContext } from '../rule';
 import { quoteIdentifier } from './shared/identifiers';
 import { baseName, matchesAny } from './shared/names';
+import { queueReads } from './shared/queues';
 import { keywordCase, SqlEdits } from './shared/sql-edits';
-
-const QUEUE_READS = new Set(['pgmq.read', 'pgmq.pop', 'pgmq.read_with_poll']);
 
 export default defineRule({
   id: 'require-on-conflict',
@@ -39,7 +38,7 @@ export default defineRule({
       rationale:
         'Supabase workloads follow the crash-recovery model: Edge Functions are retried after timeouts, pgmq redelivers a message whose visibility timeout ran out before it was deleted, and payment providers resend webhooks until they get a 2xx. Each redelivery runs the same insert again. Without a conflict clause the second run either aborts the whole transaction with a unique violation (and the message is redelivered forever) or, without a unique key, records the payment twice.',
       remedy:
-        'Give the table a unique key that identifies the fact (the provider\'s event or payment id) and write INSERT … ON CONFLICT (that key) DO NOTHING, or DO UPDATE when the latest values must win. Alternatively, catch unique_violation around the insert.',
+        'Give the table a unique key that identifies the fact (the provider\'s event or payment id) and write INSERT … ON CONFLICT (that key) DO NOTHING, or DO UPDATE when the latest values must win. Alternatively, catch unique_violation around the insert. (require-queue-dedup looks at a queue consumer as a whole, for its updates too.)',
       fixes: { addOnConflict: 'Add ON CONFLICT ({columns}) DO NOTHING' },
       variants: {
         onceTable: 'the table records something that must happen once',
@@ -53,7 +52,7 @@ export default defineRule({
       rationale:
         'Cargas no Supabase seguem o modelo crash-recovery: Edge Functions são reexecutadas depois de timeouts, o pgmq reentrega uma mensagem cujo visibility timeout venceu antes do delete, e provedores de pagamento reenviam webhooks até receber um 2xx. Cada reentrega executa o mesmo insert outra vez. Sem cláusula de conflito, a segunda execução aborta a transação inteira com unique violation (e a mensagem volta para sempre) ou, sem chave única, registra o pagamento duas vezes.',
       remedy:
-        'Dê à tabela uma chave única que identifique o fato (o id do evento ou do pagamento no provedor) e escreva INSERT … ON CONFLICT (essa chave) DO NOTHING, ou DO UPDATE quando os valores mais recentes devem prevalecer. Outra saída é capturar unique_violation em volta do insert.',
+        'Dê à tabela uma chave única que identifique o fato (o id do evento ou do pagamento no provedor) e escreva INSERT … ON CONFLICT (essa chave) DO NOTHING, ou DO UPDATE quando os valores mais recentes devem prevalecer. Outra saída é capturar unique_violation em volta do insert. (require-queue-dedup olha o consumidor de fila como um todo, também os updates.)',
       fixes: { addOnConflict: 'Adicionar ON CONFLICT ({columns}) DO NOTHING' },
       variants: {
         onceTable: 'a tabela registra algo que deve acontecer uma vez só',
@@ -142,12 +141,7 @@ function contextReason(context: RuleContext, statement: SqlStatement, table: str
 }
 
 function readsQueue(statement: SqlStatement): boolean {
-  if (!/pgmq/i.test(statement.text)) return false;
-  let found = false;
-  walk(statement.body, (visit) => {
-    if (visit.type === 'FuncCall' && QUEUE_READS.has(functionName(visit.node))) found = true;
-  });
-  return found;
+  return queueReads(statement).length > 0;
 }
 
 // ON CONFLICT on the first unique key (primary key first) whose columns the INSERT supplies: a key

@@ -2,7 +2,7 @@
 // the facts of every .sql file in path order (migrations are named by timestamp), so a change to one
 // file only re-extracts that file's facts.
 
-import { columnName, constantString, relationName, typeName } from '../languages/sql/ast';
+import { columnName, constantString, functionBaseName, relationName, typeName, walk } from '../languages/sql/ast';
 import { parseSql } from '../languages/sql/parser';
 import { splitStatements } from '../languages/sql/split';
 import { statementsOf, type SqlStatement } from '../languages/sql/statement';
@@ -17,7 +17,7 @@ export interface ColumnFact {
 
 export type SchemaFact =
   | { op: 'createTable'; table: string; columns: ColumnFact[]; keys: KeyFact[]; hasExclusion: boolean }
-  | { op: 'createMaterializedView'; table: string; columns: string[] }
+  | { op: 'createMaterializedView'; table: string; columns: string[]; withNoData?: boolean; key?: ViewKeyFact }
   | { op: 'addColumn'; table: string; column: ColumnFact }
   | { op: 'addKey'; table: string; key: KeyFact }
   | { op: 'addExclusion'; table: string }
@@ -25,7 +25,26 @@ export type SchemaFact =
   | { op: 'dropTable'; table: string }
   | { op: 'renameTable'; table: string; newName: string }
   | { op: 'createSequence'; sequence: string }
-  | { op: 'revoke'; table: string; privileges: string[]; roles: string[] };
+  | { op: 'revoke'; table: string; privileges: string[]; roles: string[] }
+  | { op: 'grant'; table: string; privileges: string[]; roles: string[] }
+  /** GRANT/REVOKE … ON ALL TABLES IN SCHEMA: applies to the tables that exist at that point. */
+  | { op: 'schemaPrivileges'; schema: string; grant: boolean; privileges: string[]; roles: string[] }
+  /** ALTER DEFAULT PRIVILEGES … ON TABLES: applies to tables created afterwards in those schemas (none listed: any). */
+  | { op: 'defaultPrivileges'; schemas: string[]; grant: boolean; privileges: string[]; roles: string[] }
+  /** Roles the statement names (GRANT, REVOKE, CREATE POLICY … TO, ALTER DEFAULT PRIVILEGES, CREATE ROLE). */
+  | { op: 'roles'; roles: string[] }
+  | { op: 'createTrigger'; table: string; before: boolean; events: string[] }
+  /** A top-level REFRESH: the view is populated afterwards, unless WITH NO DATA. */
+  | { op: 'refreshMaterializedView'; table: string; withNoData: boolean };
+
+/**
+ * What identifies a row of a materialized view, read from its query: the output columns of its GROUP
+ * BY, or a table's key carried through (output column per table column), valid when every joined
+ * table matches at most one row (its key columns are all equated in the join).
+ */
+export type ViewKeyFact =
+  | { kind: 'groupBy'; columns: string[] }
+  | { kind: 'base'; table: string; columns: Array<[string, string]>; star: boolean; lookups: Array<{ table: string; columns: string[] }> };
 
 export interface KeyFact {
   kind: 'primary' | 'unique';
@@ -73,7 +92,8 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const names: string[] = (into?.colNames ?? []).map((name: any) => String(name.String?.sval ?? ''));
       const targets = body.query?.SelectStmt?.targetList ?? [];
       const columns = names.length ? names : targets.map((target: any) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? ''));
-      facts.push({ op: 'createMaterializedView', table: qualified(into?.rel), columns });
+      const key = viewKey(body.query?.SelectStmt, names);
+      facts.push({ op: 'createMaterializedView', table: qualified(into?.rel), columns, ...(into?.skipData ? { withNoData: true } : {}), ...(key ? { key } : {}) });
       return;
     }
     case 'AlterTableStmt': {
@@ -124,18 +144,74 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       facts.push({ op: 'createSequence', sequence: qualified(body.sequence) });
       return;
     case 'GrantStmt': {
-      if (body.is_grant || body.objtype !== 'OBJECT_TABLE' || body.targtype !== 'ACL_TARGET_OBJECT') return;
-      const privileges: string[] = body.privileges ? body.privileges.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
-      const roles: string[] = (body.grantees ?? []).map((grantee: any) => {
-        const role = grantee.RoleSpec;
-        return role?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : String(role?.rolename ?? '');
+      pushRoles(body.grantees, facts);
+      if (body.objtype !== 'OBJECT_TABLE') return;
+      // A column privilege (UPDATE (status)) is not the table privilege: revoking it leaves the table's,
+      // granting it gives back part of what a table-wide REVOKE took.
+      const listed: any[] = (body.privileges ?? []).filter((privilege: any) => body.is_grant || !privilege.AccessPriv?.cols);
+      if (body.privileges && !listed.length) return;
+      const privileges: string[] = body.privileges ? listed.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
+      const roles = roleNames(body.grantees);
+      if (body.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
+        for (const schema of body.objects ?? []) facts.push({ op: 'schemaPrivileges', schema: String(schema.String?.sval ?? ''), grant: !!body.is_grant, privileges, roles });
+        return;
+      }
+      if (body.targtype !== 'ACL_TARGET_OBJECT') return;
+      for (const object of body.objects ?? []) facts.push({ op: body.is_grant ? 'grant' : 'revoke', table: qualified(object.RangeVar), privileges, roles });
+      return;
+    }
+    case 'CreatePolicyStmt':
+      pushRoles(body.roles, facts);
+      return;
+    case 'AlterDefaultPrivilegesStmt': {
+      const action = body.action;
+      pushRoles(action?.grantees, facts);
+      if (action?.objtype !== 'OBJECT_TABLE') return;
+      const listed: any[] = (action.privileges ?? []).filter((privilege: any) => action.is_grant || !privilege.AccessPriv?.cols);
+      if (action.privileges && !listed.length) return;
+      const schemas: string[] = (body.options ?? [])
+        .filter((option: any) => option.DefElem?.defname === 'schemas')
+        .flatMap((option: any) => (option.DefElem.arg?.List?.items ?? []).map((item: any) => String(item.String?.sval ?? '')));
+      facts.push({
+        op: 'defaultPrivileges',
+        schemas,
+        grant: !!action.is_grant,
+        privileges: action.privileges ? listed.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'],
+        roles: roleNames(action.grantees),
       });
-      for (const object of body.objects ?? []) facts.push({ op: 'revoke', table: qualified(object.RangeVar), privileges, roles });
+      return;
+    }
+    case 'CreateRoleStmt':
+      if (body.role) facts.push({ op: 'roles', roles: [String(body.role)] });
+      return;
+    case 'RefreshMatViewStmt':
+      facts.push({ op: 'refreshMaterializedView', table: qualified(body.relation), withNoData: !!body.skipData });
+      return;
+    case 'CreateTrigStmt': {
+      const events = Object.entries(TRIGGER_EVENTS).filter(([, bit]) => ((body.events ?? 0) & bit) !== 0).map(([event]) => event);
+      facts.push({ op: 'createTrigger', table: qualified(body.relation), before: ((body.timing ?? 0) & TRIGGER_BEFORE) !== 0, events });
       return;
     }
     default:
       return;
   }
+}
+
+// pg_trigger's tgtype bits, as CREATE TRIGGER's parse tree carries them.
+const TRIGGER_BEFORE = 2;
+const TRIGGER_EVENTS: Record<string, number> = { insert: 4, delete: 8, update: 16, truncate: 32 };
+
+/** Grantees as privileges are recorded: 'public' for PUBLIC. */
+function roleNames(grantees: any[] | undefined): string[] {
+  return (grantees ?? []).map((grantee: any) => {
+    const role = grantee.RoleSpec;
+    return role?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : String(role?.rolename ?? '');
+  });
+}
+
+function pushRoles(roleSpecs: any[] | undefined, facts: SchemaFact[]): void {
+  const roles = (roleSpecs ?? []).map((spec: any) => spec.RoleSpec).filter((role: any) => role?.roletype === 'ROLESPEC_CSTRING').map((role: any) => String(role.rolename));
+  if (roles.length) facts.push({ op: 'roles', roles });
 }
 
 function qualified(rangeVar: any): string {
@@ -187,4 +263,124 @@ export function schemaFactsOfScript(text: string): SchemaFact[] {
   return schemaFacts(statements);
 }
 
-const DDL_VERBS = new Set(['create', 'alter', 'drop', 'revoke']);
+const DDL_VERBS = new Set(['create', 'alter', 'drop', 'revoke', 'grant', 'refresh']);
+
+// REFRESH … CONCURRENTLY needs a unique index on plain columns of the view, so the rule that asks for
+// it wants to know which output columns identify a row. Only query shapes that cannot repeat a row
+// give a key: set operations, set-returning functions in the output, grouping sets, CTEs that may
+// shadow a table name, and any other FROM item give none.
+function viewKey(select: any, names: string[]): ViewKeyFact | undefined {
+  if (!select || (select.op && select.op !== 'SETOP_NONE')) return undefined;
+  const targets: any[] = (select.targetList ?? []).map((target: any) => target.ResTarget);
+  if (targets.some((target) => !target || returnsSet(target.val))) return undefined;
+  const outputName = (index: number): string | undefined => names[index] ?? targets[index]?.name ?? (targets[index]?.val?.ColumnRef ? columnName(targets[index].val.ColumnRef) : undefined);
+  if (select.groupClause?.length) {
+    const columns: string[] = [];
+    for (const item of select.groupClause) {
+      const index = groupedTarget(item, targets);
+      const name = index === undefined ? undefined : outputName(index);
+      if (!name) return undefined;
+      if (!columns.includes(name)) columns.push(name);
+    }
+    return { kind: 'groupBy', columns };
+  }
+  if (select.withClause || select.fromClause?.length !== 1) return undefined;
+  const from = joinTree(select.fromClause[0]);
+  if (!from) return undefined;
+  const baseAlias = aliasOf(from.base);
+  const columns: Array<[string, string]> = [];
+  let star = false;
+  targets.forEach((target, index) => {
+    const fields: any[] = target.val?.ColumnRef?.fields ?? [];
+    if (fields.length === 0 || fields.length > 2) return;
+    const qualifier = fields.length === 2 ? fields[0].String?.sval : undefined;
+    if (qualifier !== undefined ? qualifier !== baseAlias : from.lookups.length > 0 && !fields[0].A_Star) return;
+    if (fields[fields.length - 1].A_Star) star ||= names.length === 0;
+    else {
+      const name = outputName(index);
+      if (name) columns.push([String(fields[fields.length - 1].String?.sval), name]);
+    }
+  });
+  if (!star && !columns.length) return undefined;
+  const lookups = from.lookups.map((lookup) => ({ table: qualified(lookup.rangeVar), columns: lookup.columns }));
+  return { kind: 'base', table: qualified(from.base), columns, star, lookups };
+}
+
+/** Index of the output column a GROUP BY item names: by position, or by repeating its expression. */
+function groupedTarget(item: any, targets: any[]): number | undefined {
+  if (item.GroupingSet) return undefined;
+  const position = item.A_Const?.ival?.ival;
+  if (typeof position === 'number') return position >= 1 && position <= targets.length ? position - 1 : undefined;
+  const fields: any[] | undefined = item.ColumnRef?.fields;
+  const index = targets.findIndex((target) => {
+    const targetFields: any[] | undefined = target.val?.ColumnRef?.fields;
+    // e.aggregate_id and aggregate_id are one column when either is unqualified (PostgreSQL rejects an
+    // ambiguous unqualified name). An output alias alone is not matched: GROUP BY prefers input columns.
+    if (fields && targetFields && (fields.length === 1 || targetFields.length === 1)) return columnName(item.ColumnRef) === columnName(target.val.ColumnRef);
+    return sameExpression(item, target.val);
+  });
+  return index >= 0 ? index : undefined;
+}
+
+/** The first table of a FROM item and the tables joined to it that match at most one row each. */
+function joinTree(item: any): { base: any; lookups: Array<{ rangeVar: any; columns: string[] }> } | undefined {
+  if (item.RangeVar) return { base: item.RangeVar, lookups: [] };
+  const join = item.JoinExpr;
+  if (!join || join.isNatural || (join.jointype !== 'JOIN_INNER' && join.jointype !== 'JOIN_LEFT') || !join.rarg?.RangeVar) return undefined;
+  const left = joinTree(join.larg);
+  if (!left) return undefined;
+  const alias = aliasOf(join.rarg.RangeVar);
+  const columns: string[] = join.usingClause ? join.usingClause.map((name: any) => String(name.String?.sval)) : equatedColumns(join.quals, alias);
+  return { base: left.base, lookups: [...left.lookups, { rangeVar: join.rarg.RangeVar, columns }] };
+}
+
+/** Columns of `alias` that the join condition sets equal to something that does not come from `alias`. */
+function equatedColumns(quals: any, alias: string): string[] {
+  const conjuncts: any[] = quals?.BoolExpr?.boolop === 'AND_EXPR' ? quals.BoolExpr.args : quals ? [quals] : [];
+  const columns: string[] = [];
+  for (const conjunct of conjuncts) {
+    const expression = conjunct.A_Expr;
+    if (expression?.kind !== 'AEXPR_OP' || expression.name?.[0]?.String?.sval !== '=') continue;
+    for (const [own, other] of [[expression.lexpr, expression.rexpr], [expression.rexpr, expression.lexpr]]) {
+      const fields: any[] = own?.ColumnRef?.fields ?? [];
+      if (fields.length === 2 && fields[0].String?.sval === alias && fields[1].String && !mayReference(other, alias)) columns.push(String(fields[1].String.sval));
+    }
+  }
+  return columns;
+}
+
+function mayReference(node: any, alias: string): boolean {
+  let found = false;
+  walk(node, (visit) => {
+    if (visit.type !== 'ColumnRef') return;
+    const fields: any[] = visit.node.fields ?? [];
+    if (fields.length < 2 || fields[0].String?.sval === alias) found = true;
+  });
+  return found;
+}
+
+function aliasOf(rangeVar: any): string {
+  return String(rangeVar.alias?.aliasname ?? rangeVar.relname);
+}
+
+// Common set-returning functions: one of them in the output list turns one row into many.
+const SET_RETURNING = new Set(
+  ('unnest generate_series generate_subscripts regexp_matches regexp_split_to_table string_to_table jsonb_array_elements ' +
+    'jsonb_array_elements_text json_array_elements json_array_elements_text jsonb_each jsonb_each_text json_each json_each_text ' +
+    'jsonb_object_keys json_object_keys jsonb_path_query jsonb_to_recordset json_to_recordset jsonb_populate_recordset json_populate_recordset').split(' '),
+);
+
+function returnsSet(node: any): boolean {
+  let found = false;
+  walk(node, (visit) => {
+    if (visit.type === 'SubLink') return false;
+    if (visit.type === 'FuncCall' && SET_RETURNING.has(functionBaseName(visit.node))) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+function sameExpression(left: any, right: any): boolean {
+  const withoutLocations = (node: any) => JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
+  return withoutLocations(left) === withoutLocations(right);
+}

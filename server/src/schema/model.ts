@@ -1,7 +1,7 @@
 // The workspace schema model: what the migrations say about tables, keys, materialized views,
 // sequences and revoked privileges. Rules ask it questions; nothing ever connects to a database.
 
-import type { ColumnFact, KeyFact, SchemaFact } from './facts';
+import type { ColumnFact, KeyFact, SchemaFact, ViewKeyFact } from './facts';
 
 export interface TableInfo {
   /** Qualified: "public.payments" (names as PostgreSQL resolves them). */
@@ -16,11 +16,25 @@ export interface TableInfo {
   isMaterializedView: boolean;
   /** Role → privileges revoked from it. */
   revoked: Map<string, Set<string>>;
+  /** Materialized views: output columns that identify a row, when the view's query proves one. */
+  viewKey?: string[];
+  /** Materialized views created WITH NO DATA (unpopulated until a first, non-concurrent refresh). */
+  createdWithNoData?: boolean;
+  /** Materialized views: top-level REFRESH statements (not WITH NO DATA) that populate it. */
+  populatingRefreshes?: number;
+  /** Events (update, delete, …) that some BEFORE trigger on the table intercepts. */
+  beforeTriggers?: Set<string>;
 }
+
+// What REVOKE ALL / GRANT ALL on a table stands for.
+const TABLE_PRIVILEGES = ['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger', 'maintain'];
 
 export class SchemaModel {
   readonly tables = new Map<string, TableInfo>();
   readonly sequences = new Set<string>();
+  /** Roles the workspace names in GRANT, REVOKE, policies and default privileges, or creates: they exist where it runs. */
+  readonly roles = new Set<string>();
+  private readonly defaultPrivileges: Array<Extract<SchemaFact, { op: 'defaultPrivileges' }>> = [];
 
   /** Replays facts in order. */
   static fromFacts(factLists: Iterable<readonly SchemaFact[]>): SchemaModel {
@@ -63,11 +77,55 @@ export class SchemaModel {
         for (const column of fact.columns) table.columns.set(column.name, column);
         for (const key of fact.keys) this.addKey(table, key);
         table.hasExclusion ||= fact.hasExclusion;
+        for (const defaults of this.defaultPrivileges) {
+          if (defaults.schemas.length && !defaults.schemas.some((schema) => fact.table.startsWith(`${schema}.`))) continue;
+          this.apply({ op: defaults.grant ? 'grant' : 'revoke', table: fact.table, privileges: defaults.privileges, roles: defaults.roles });
+        }
         return;
       }
       case 'createMaterializedView': {
         const view = this.ensure(fact.table, true);
         for (const column of fact.columns) if (column) view.columns.set(column, { name: column, type: '', generated: false });
+        view.viewKey = this.viewKeyOf(fact.key);
+        if (fact.withNoData) view.createdWithNoData = true;
+        return;
+      }
+      case 'grant': {
+        const table = this.tables.get(fact.table);
+        if (!table) return;
+        for (const role of fact.roles) {
+          const privileges = table.revoked.get(role);
+          if (!privileges) continue;
+          if (privileges.delete('all')) for (const privilege of TABLE_PRIVILEGES) privileges.add(privilege);
+          for (const privilege of fact.privileges) {
+            if (privilege === 'all') privileges.clear();
+            else privileges.delete(privilege);
+          }
+        }
+        return;
+      }
+      case 'schemaPrivileges':
+        for (const table of [...this.tables.values()]) {
+          if (!table.name.startsWith(`${fact.schema}.`)) continue;
+          this.apply({ op: fact.grant ? 'grant' : 'revoke', table: table.name, privileges: fact.privileges, roles: fact.roles });
+        }
+        return;
+      case 'defaultPrivileges':
+        this.defaultPrivileges.push(fact);
+        return;
+      case 'roles':
+        for (const role of fact.roles) this.roles.add(role);
+        return;
+      case 'refreshMaterializedView': {
+        const view = this.tables.get(fact.table);
+        if (view?.isMaterializedView && !fact.withNoData) view.populatingRefreshes = (view.populatingRefreshes ?? 0) + 1;
+        return;
+      }
+      case 'createTrigger': {
+        const table = this.tables.get(fact.table);
+        if (!table || !fact.before) return;
+        table.beforeTriggers ??= new Set();
+        for (const event of fact.events) table.beforeTriggers.add(event);
         return;
       }
       case 'addColumn':
@@ -115,6 +173,24 @@ export class SchemaModel {
         return;
       }
     }
+  }
+
+  // A GROUP BY key is the view's own columns; a table's key carried through holds only when the table
+  // and every joined table (with a key of its own equated in the join) are known at this point.
+  private viewKeyOf(key: ViewKeyFact | undefined): string[] | undefined {
+    if (!key) return undefined;
+    if (key.kind === 'groupBy') return key.columns;
+    const base = this.tables.get(key.table);
+    if (!base) return undefined;
+    for (const lookup of key.lookups) {
+      const joined = this.tables.get(lookup.table);
+      if (!joined || !this.keysOf(joined).some((columns) => columns.length > 0 && columns.every((column) => lookup.columns.includes(column)))) return undefined;
+    }
+    for (const columns of this.keysOf(base)) {
+      const mapped = columns.map((column) => key.columns.find(([source]) => source === column)?.[1] ?? (key.star ? column : undefined));
+      if (columns.length > 0 && mapped.every((column) => column !== undefined)) return mapped as string[];
+    }
+    return undefined;
   }
 
   private ensure(name: string, isMaterializedView: boolean): TableInfo {

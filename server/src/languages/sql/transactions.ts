@@ -3,8 +3,12 @@
 // - outside of one, each statement of a script commits on its own (autocommit);
 // - a function, procedure or DO body is one unit with its caller's transaction;
 // - a cron command string is a unit of its own that runs later.
+// The isolation level of a unit is the one its BEGIN or SET TRANSACTION requests, else the session
+// default that an earlier statement of the same script set (SET SESSION CHARACTERISTICS, SET
+// default_transaction_isolation); a DO block runs with the level of the transaction that runs it; a
+// cron command (one implicit transaction) with the level its BEGIN or SET TRANSACTION asks for.
 
-import { constantString, definitionOptions } from './ast';
+import { constantString, definitionOptions, functionName, walk } from './ast';
 import type { Routine } from './plpgsql-model';
 import type { SqlStatement } from './statement';
 
@@ -13,7 +17,11 @@ export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable
 export interface TransactionUnit {
   kind: 'explicit' | 'autocommit' | 'routine' | 'scheduled';
   statements: SqlStatement[];
-  /** Isolation requested by BEGIN … ISOLATION LEVEL or SET TRANSACTION inside the unit. */
+  /**
+   * Isolation requested by BEGIN … ISOLATION LEVEL or SET TRANSACTION inside the unit, else the session
+   * default set earlier in the script, else (DO blocks) the level of the transaction running the block.
+   * Defaults configured outside the file (ALTER DATABASE/ROLE, the server) are unknown: undefined.
+   */
   isolation: IsolationLevel | undefined;
   routine?: Routine;
 }
@@ -26,10 +34,14 @@ export function buildTransactions(scripts: SqlStatement[][], routines: Routine[]
   const units: TransactionUnit[] = [];
   for (const script of scripts) {
     let open: TransactionUnit | undefined;
+    // The session default in effect when each unit started; applied once the unit's own level is known.
+    let sessionDefault: IsolationLevel | undefined;
+    const defaults = new Map<TransactionUnit, IsolationLevel>();
     for (const statement of script) {
       const control = transactionControl(statement);
       if (control === 'begin' && !open) {
         open = { kind: 'explicit', statements: [], isolation: isolationOf(statement) };
+        if (sessionDefault) defaults.set(open, sessionDefault);
         units.push(open);
       }
       if (open) {
@@ -39,10 +51,13 @@ export function buildTransactions(scripts: SqlStatement[][], routines: Routine[]
         if (control === 'end') open = undefined;
       } else {
         const single: TransactionUnit = { kind: 'autocommit', statements: [statement], isolation: isolationOf(statement) };
+        if (sessionDefault) defaults.set(single, sessionDefault);
         statement.transaction = single;
         units.push(single);
       }
+      for (const setting of isolationSettings(statement)) if (setting.scope === 'session') sessionDefault = setting.level;
     }
+    for (const [unit, level] of defaults) unit.isolation ??= level;
   }
   for (const routine of routines) {
     const unit: TransactionUnit = { kind: 'routine', statements: routine.statements, isolation: undefined, routine };
@@ -50,11 +65,15 @@ export function buildTransactions(scripts: SqlStatement[][], routines: Routine[]
       statement.transaction = unit;
       unit.isolation ??= isolationOf(statement);
     }
+    if (routine.kind === 'do') unit.isolation ??= routine.header.transaction?.isolation;
     units.push(unit);
   }
   for (const group of scheduled) {
     const unit: TransactionUnit = { kind: 'scheduled', statements: group, isolation: undefined };
-    for (const statement of group) statement.transaction ??= unit;
+    for (const statement of group) {
+      statement.transaction ??= unit;
+      unit.isolation ??= isolationOf(statement);
+    }
     units.push(unit);
   }
   return units;
@@ -75,11 +94,115 @@ function transactionControl(statement: SqlStatement): 'begin' | 'end' | undefine
   }
 }
 
-/** Isolation level set by a BEGIN/START TRANSACTION or SET TRANSACTION statement. */
+/** Isolation level a statement sets for its own transaction: BEGIN/START TRANSACTION, SET TRANSACTION, SET transaction_isolation. */
 export function isolationOf(statement: SqlStatement): IsolationLevel | undefined {
-  let options: any[] | undefined;
-  if (statement.kind === 'TransactionStmt') options = statement.body.options;
-  else if (statement.kind === 'VariableSetStmt' && statement.body.name === 'TRANSACTION') options = statement.body.args;
-  const level = constantString(definitionOptions(options).get('transaction_isolation')?.arg);
-  return level ? (level.toLowerCase() as IsolationLevel) : undefined;
+  return isolationSettings(statement).find((setting) => setting.scope === 'transaction')?.level;
+}
+
+/**
+ * Who an isolation setting applies to: the current transaction (BEGIN, SET TRANSACTION, SET
+ * transaction_isolation), the rest of the current transaction only (SET LOCAL
+ * default_transaction_isolation), later transactions of the session (SET SESSION CHARACTERISTICS,
+ * SET default_transaction_isolation), or every new session of a database, a role or the server.
+ */
+export type IsolationScope = 'transaction' | 'local' | 'session' | 'database' | 'role' | 'system';
+
+export interface IsolationSetting {
+  scope: IsolationScope;
+  /** The level requested; undefined when the setting goes back to the configured default (RESET, TO DEFAULT). */
+  level: IsolationLevel | undefined;
+  /** The A_Const that holds the level: its location is the level's words or string literal. */
+  value: any;
+  /** ALTER DATABASE, ALTER ROLE … IN DATABASE: the database. */
+  database?: string;
+  /** ALTER ROLE/USER: the role; "ALL" for ALTER ROLE ALL. */
+  role?: string;
+}
+
+const LEVELS = new Set<string>(['read uncommitted', 'read committed', 'repeatable read', 'serializable']);
+
+/** Every isolation level a statement requests, with the scope it applies to. */
+export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
+  const body = statement.body;
+  switch (statement.kind) {
+    case 'TransactionStmt':
+      return optionSetting(body.options, 'transaction');
+    case 'VariableSetStmt':
+      return variableSetting(body);
+    case 'DiscardStmt':
+      return body.target === 'DISCARD_ALL' ? [{ scope: 'session', level: undefined, value: undefined }] : [];
+    case 'AlterDatabaseSetStmt':
+      return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'database', database: body.dbname }));
+    case 'AlterRoleSetStmt':
+      return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'role', role: roleName(body.role), database: body.database }));
+    case 'AlterSystemStmt':
+      return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'system' }));
+    case 'SelectStmt':
+      return statement.text.toLowerCase().includes('set_config') ? setConfigSettings(body) : [];
+    default:
+      return [];
+  }
+}
+
+function optionSetting(options: any[] | undefined, scope: IsolationScope): IsolationSetting[] {
+  const value = definitionOptions(options).get('transaction_isolation')?.arg;
+  const level = levelOf(value);
+  return level ? [{ scope, level, value }] : [];
+}
+
+// SET [SESSION | LOCAL] …, RESET …, RESET ALL, SET TRANSACTION …, SET SESSION CHARACTERISTICS AS TRANSACTION ….
+function variableSetting(set: any): IsolationSetting[] {
+  if (!set) return [];
+  if (set.kind === 'VAR_RESET_ALL') return [{ scope: 'session', level: undefined, value: undefined }];
+  const name = String(set.name ?? '');
+  if (name === 'TRANSACTION') return optionSetting(set.args, 'transaction');
+  if (name === 'SESSION CHARACTERISTICS') return optionSetting(set.args, 'session');
+  if (name === 'transaction_isolation') {
+    const value = set.args?.[0];
+    const level = levelOf(value);
+    return level ? [{ scope: 'transaction', level, value }] : [];
+  }
+  if (name !== 'default_transaction_isolation') return [];
+  const scope: IsolationScope = set.is_local ? 'local' : 'session';
+  if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') return [{ scope, level: undefined, value: undefined }];
+  const value = set.args?.[0];
+  const level = levelOf(value);
+  return level ? [{ scope, level, value }] : [];
+}
+
+// set_config('default_transaction_isolation', '<level>', <is_local>) with constant arguments.
+function setConfigSettings(body: any): IsolationSetting[] {
+  const settings: IsolationSetting[] = [];
+  walk(body, (visit) => {
+    if (visit.type !== 'FuncCall' || !/^(pg_catalog\.)?set_config$/.test(functionName(visit.node))) return;
+    const [nameArgument, value, localArgument] = visit.node.args ?? [];
+    const name = constantString(nameArgument)?.toLowerCase();
+    const level = levelOf(value);
+    const local = localArgument?.A_Const?.boolval?.boolval === true || /^(true|t|on|yes|1)$/i.test(constantString(localArgument) ?? '');
+    if (!level) return;
+    if (name === 'transaction_isolation') settings.push({ scope: 'transaction', level, value });
+    else if (name === 'default_transaction_isolation') settings.push({ scope: local ? 'local' : 'session', level, value });
+  });
+  return settings;
+}
+
+function levelOf(value: any): IsolationLevel | undefined {
+  const level = constantString(value)?.toLowerCase();
+  return level && LEVELS.has(level) ? (level as IsolationLevel) : undefined;
+}
+
+function roleName(role: any): string {
+  if (!role) return 'ALL';
+  switch (role.roletype) {
+    case 'ROLESPEC_CURRENT_USER':
+      return 'CURRENT_USER';
+    case 'ROLESPEC_SESSION_USER':
+      return 'SESSION_USER';
+    case 'ROLESPEC_CURRENT_ROLE':
+      return 'CURRENT_ROLE';
+    case 'ROLESPEC_PUBLIC':
+      return 'PUBLIC';
+    default:
+      return String(role.rolename ?? '');
+  }
 }

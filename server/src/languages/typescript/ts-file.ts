@@ -73,6 +73,8 @@ export class TsModel {
   /** Variable, parameter and property names bound to a known client kind. */
   readonly bindings = new Map<string, ClientKind>();
   readonly functions: FunctionScope[] = [];
+  /** The document's file name or path as given to parse() ('' when unknown), e.g. to tell test code. */
+  fileName = '';
 
   constructor(
     readonly text: string,
@@ -85,7 +87,9 @@ export class TsModel {
   }
 
   static parse(text: string, fileName: string): TsModel {
-    return new TsModel(text, parseTypeScript(text, fileName));
+    const model = new TsModel(text, parseTypeScript(text, fileName));
+    model.fileName = fileName;
+    return model;
   }
 
   /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */

@@ -1,0 +1,266 @@
+import { functionBaseName, functionName, relationName, typeName, walk } from '../languages/sql/ast';
+import type { Routine } from '../languages/sql/plpgsql-model';
+import type { SqlStatement } from '../languages/sql/statement';
+import { defineRule, type RuleContext } from '../rule';
+import { columnRefs, expressionText, stringConstant, walkStatement } from './shared/expressions';
+import { baseName, matchesAny, matchesAnyExactly } from './shared/names';
+
+const BUILD_OBJECT = new Set(['json_build_object', 'jsonb_build_object']);
+const WHOLE_ROW = new Set(['row_to_json', 'to_json', 'to_jsonb', 'json_agg', 'jsonb_agg']);
+/** Variable types that hold a scalar or a document, not a table row (a column's %type counts as scalar). */
+const SCALAR_TYPE = /^(pg_catalog\.)?(text|varchar|bpchar|char|character|jsonb?|int[248]?|integer|bigint|smallint|numeric|decimal|real|double|float[48]?|uuid|bool|boolean|timestamptz|timestamp|date|timetz|time|interval)\b|%type$/;
+
+interface EventPayload {
+  what: 'triggerRow' | 'key' | 'wholeRow';
+  key?: string;
+}
+
+export default defineRule({
+  id: 'no-notify-event-log',
+  severity: 'info',
+  languages: ['sql'],
+  skill: { name: 'streams-eventos-cdc', section: 'REGRA #1; REQ STREAMS-01 (AMQP-style vs log-based brokers); anti-pattern 1' },
+  sources: ['Martin Kleppmann, Designing Data-Intensive Applications, ch. 11 (message brokers vs logs)'],
+  settings: [
+    {
+      key: 'eventLogTables',
+      default: ['*outbox*', '*queue*', '*events*', '*jobs*', '*tasks*', '*messages*', '*inbox*'],
+      description: {
+        en: 'Table names (globs with *) that already record events or messages durably (outboxes, queues, job tables); a NOTIFY next to an insert into one, or from a trigger on one, is a wake-up and is not reported.',
+        'pt-BR': 'Nomes de tabelas (globs com *) que já registram eventos ou mensagens de forma durável (outboxes, filas, tabelas de jobs); um NOTIFY junto de um insert numa delas, ou vindo de um trigger numa delas, é só um aviso e não é reportado.',
+      },
+    },
+    {
+      key: 'notifyEventKeys',
+      default: ['id', '*_id', 'uuid', 'status', '*_status'],
+      description: {
+        en: 'Payload keys and column names (globs with *, matched as whole names; camelCase is read as snake_case) that identify an entity or its state; a NOTIFY payload carrying one is a domain event.',
+        'pt-BR': 'Chaves de payload e nomes de colunas (globs com *, comparados com o nome inteiro; camelCase é lido como snake_case) que identificam uma entidade ou seu estado; um payload de NOTIFY que carrega uma delas é um evento de domínio.',
+      },
+    },
+  ],
+  text: {
+    en: {
+      message: '{call} on channel {channel} publishes a domain event ({what}) without recording it anywhere as an event: NOTIFY reaches only the sessions listening at that instant, so a consumer that is offline or reconnecting loses it and cannot replay it. Record the event in an outbox or events table, or a pgmq queue, in the same transaction, and use NOTIFY only to wake consumers up.',
+      summary: 'Domain events must go to a durable log (a table or pgmq), not only through NOTIFY.',
+      rationale:
+        'LISTEN/NOTIFY works like a classic message broker without storage: a notification is delivered to the sessions listening at the moment the transaction commits and then it is gone. A consumer that is offline, reconnecting after a network blip, or being redeployed simply never sees it; there is no offset to resume from and no way to replay history, and a second consumer cannot read the same events later. Using it to carry the facts of the business (an order was paid, a row changed) means silently losing some of them.',
+      remedy:
+        'Write the event durably in the same transaction as the change: insert it into an outbox or an append-only events table, or send it to a pgmq queue, and let consumers track what they have processed. NOTIFY can still wake consumers up, after which they read the durable log. The rule stays quiet when the announced change is already recorded: pings without a payload (or with a constant one such as \'reload schema\'), notifications from triggers that fire on INSERT only (the new row is the record) or on an outbox or queue table, notifications about rows read from such a table, and notifications next to an INSERT into one or a pgmq.send in the same routine or transaction.',
+      variants: {
+        triggerRow: 'the row changed in trigger function {routine}',
+        key: 'its payload carries {key}',
+        wholeRow: 'its payload is a whole row',
+      },
+    },
+    'pt-BR': {
+      message: '{call} no canal {channel} publica um evento de domínio ({what}) sem registrá-lo como evento em lugar nenhum: o NOTIFY só chega às sessões que estão escutando naquele instante, então um consumidor offline ou reconectando o perde e não consegue reprocessá-lo. Registre o evento numa tabela de outbox ou de eventos, ou numa fila pgmq, na mesma transação, e use o NOTIFY só para acordar os consumidores.',
+      summary: 'Eventos de domínio precisam ir para um log durável (uma tabela ou o pgmq), não só pelo NOTIFY.',
+      rationale:
+        'LISTEN/NOTIFY funciona como um broker de mensagens clássico sem armazenamento: a notificação é entregue às sessões que estão escutando no momento do commit e depois desaparece. Um consumidor que está offline, reconectando depois de uma falha de rede ou sendo reimplantado simplesmente nunca a recebe; não há offset de onde retomar nem como reprocessar o histórico, e um segundo consumidor não consegue ler os mesmos eventos depois. Usá-lo para transportar os fatos do negócio (um pedido foi pago, uma linha mudou) significa perder alguns deles sem aviso.',
+      remedy:
+        'Grave o evento de forma durável na mesma transação da mudança: insira-o numa outbox ou numa tabela de eventos append-only, ou envie-o para uma fila pgmq, e deixe os consumidores controlarem o que já processaram. O NOTIFY ainda pode acordar os consumidores, que então leem o log durável. A regra fica quieta quando a mudança anunciada já está registrada: avisos sem payload (ou com um payload constante como \'reload schema\'), notificações de triggers que disparam só em INSERT (a nova linha é o registro) ou numa tabela de outbox ou fila, notificações sobre linhas lidas de uma tabela assim, e notificações ao lado de um INSERT numa delas ou de um pgmq.send na mesma rotina ou transação.',
+      variants: {
+        triggerRow: 'a linha alterada na função de trigger {routine}',
+        key: 'o payload carrega {key}',
+        wholeRow: 'o payload é uma linha inteira',
+      },
+    },
+  },
+  examples: {
+    invalid: [
+      { code: 'notify orders, \'{"order_id": "3f2a", "status": "paid"}\';' },
+      {
+        code: [
+          'create function public.announce_order() returns trigger language plpgsql as $$',
+          'begin',
+          "  perform pg_notify('orders', json_build_object('op', tg_op, 'total', new.total)::text);",
+          '  return new;',
+          'end $$;',
+        ].join('\n'),
+      },
+      { code: "select pg_notify('invoices', 'invoice:' || i.id) from public.invoices i where i.status = 'late';" },
+    ],
+    valid: [
+      'notify cache_invalidate;',
+      "select pg_notify('settings_changed', '');",
+      "notify pgrst, 'reload schema';",
+      'listen orders;\nunlisten orders;',
+      [
+        'create function public.wake_outbox() returns trigger language plpgsql as $$',
+        'begin',
+        "  perform pg_notify('outbox_new', new.id::text);",
+        '  return null;',
+        'end $$;',
+        'create trigger outbox_wake after insert on public.outbox for each row execute function public.wake_outbox();',
+      ].join('\n'),
+      [
+        'create function public.touch_cache() returns trigger language plpgsql as $$',
+        'begin',
+        "  perform pg_notify('table_changed', tg_table_name);",
+        '  return null;',
+        'end $$;',
+      ].join('\n'),
+    ],
+  },
+  check(context) {
+    for (const statement of context.sql.statements) {
+      if (statement.kind === 'NotifyStmt') checkNotify(context, statement);
+      else if (/pg_notify/i.test(statement.text)) checkPgNotify(context, statement);
+    }
+  },
+});
+
+/**
+ * True when the change the notification announces is already recorded durably, so the NOTIFY is only
+ * a wake-up: it comes from a trigger that fires on INSERT only (the new row is the record) or on an
+ * event-log table (outbox, queue), it announces rows it reads from an event-log table, or its routine
+ * or transaction also inserts into an event-log table or sends to pgmq.
+ */
+function recordedDurably(context: RuleContext, statement: SqlStatement): boolean {
+  const logTables = context.names('eventLogTables');
+  const routine = statement.routine;
+  if (routine && isRowTrigger(routine)) {
+    const triggers = triggersCalling(context, routine.name);
+    if (triggers.length && triggers.every((trigger) => trigger.insertOnly || matchesAny(baseName(trigger.table), logTables))) return true;
+  }
+  let readsLog = false;
+  walkStatement(statement, (visit) => {
+    if (visit.type === 'RangeVar' && matchesAny(baseName(relationName(visit.node)), logTables)) readsLog = true;
+  });
+  if (readsLog) return true;
+  return (statement.transaction?.statements ?? [statement]).some((other) => {
+    let records = false;
+    walkStatement(other, (visit) => {
+      if (visit.type === 'InsertStmt' && matchesAny(baseName(relationName(visit.node.relation)), logTables)) records = true;
+      if (visit.type === 'FuncCall' && functionName(visit.node) === 'pgmq.send') records = true;
+      return !records;
+    });
+    return records;
+  });
+}
+
+/** CREATE TRIGGER statements of this file that run the function (named without schema: search_path decides). */
+function triggersCalling(context: RuleContext, routineName: string): Array<{ table: string; insertOnly: boolean }> {
+  const bare = baseName(routineName);
+  return context.memo('no-notify-event-log:triggers', () =>
+    context.sql.statements
+      .filter((statement) => statement.kind === 'CreateTrigStmt')
+      .map((statement) => ({
+        function: baseName((statement.body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.')),
+        table: relationName(statement.body.relation),
+        // CREATE TRIGGER's events bit mask: INSERT 4, DELETE 8, UPDATE 16, TRUNCATE 32.
+        insertOnly: Number(statement.body.events ?? 0) === 4,
+      })),
+  ).filter((trigger) => trigger.function === bare);
+}
+
+// NOTIFY takes a literal payload only: it is an event when the literal carries an id or status key.
+function checkNotify(context: RuleContext, statement: SqlStatement): void {
+  const payload = literalPayload(String(statement.body.payload ?? ''), context.names('notifyEventKeys'));
+  if (!payload || recordedDurably(context, statement)) return;
+  const tokens = statement.tokens();
+  const channelToken = tokens[1] ?? tokens[0];
+  context.report({
+    start: statement.start,
+    end: statement.source.toDocument(channelToken.end),
+    anchor: statement.start,
+    data: { call: 'NOTIFY', channel: String(statement.body.conditionname ?? ''), routine: statement.routine?.name ?? '', key: payload.key ?? '' },
+    variants: { what: payload.what },
+  });
+}
+
+function checkPgNotify(context: RuleContext, statement: SqlStatement): void {
+  walkStatement(statement, (visit) => {
+    if (visit.type !== 'FuncCall' || functionBaseName(visit.node) !== 'pg_notify') return;
+    const [channel, argument] = visit.node.args ?? [];
+    const payload = eventPayload(context, statement, argument);
+    if (!payload || recordedDurably(context, statement)) return;
+    const channelText = stringConstant(channel) ?? expressionText(statement, channel);
+    context.report({
+      ...statement.rangeOf(visit.node),
+      anchor: statement.start,
+      data: { call: 'pg_notify()', channel: channelText, routine: statement.routine?.name ?? '', key: payload.key ?? '' },
+      variants: { what: payload.what },
+    });
+  });
+}
+
+function eventPayload(context: RuleContext, statement: SqlStatement, argument: any): EventPayload | undefined {
+  if (!argument) return undefined;
+  const keys = context.names('notifyEventKeys');
+  const literal = stringConstant(argument);
+  if (literal !== undefined || argument.A_Const) return literal ? literalPayload(literal, keys) : undefined;
+  const routine = statement.routine;
+  const found = expressionPayload(argument, routine, keys);
+  if (found) return found;
+  // A payload built into a variable first: v_payload := json_build_object(…); pg_notify('c', v_payload).
+  if (!routine) return undefined;
+  for (const [name] of columnRefs(argument).filter((fields) => fields.length === 1)) {
+    for (const assignment of routine.statements) {
+      if (assignment === statement || !assignment.plpgsql?.targets.includes(name)) continue;
+      // SELECT … INTO, `:=` and DECLARE defaults are all SELECTs here; the value is their select list.
+      const assigned = assignment.kind === 'SelectStmt' ? expressionPayload(assignment.body.targetList, routine, keys) : undefined;
+      if (assigned) return assigned;
+    }
+  }
+  return undefined;
+}
+
+function expressionPayload(expression: any, routine: Routine | undefined, keys: string[]): EventPayload | undefined {
+  const trigger = routine && isRowTrigger(routine);
+  let payload: EventPayload | undefined;
+  walk(expression, (visit) => {
+    if (payload) return false;
+    if (visit.type === 'SubLink') {
+      // A subquery contributes what it selects, not the columns it filters on.
+      payload = expressionPayload(visit.node.subselect?.SelectStmt?.targetList, routine, keys);
+      return false;
+    }
+    if (visit.type === 'FuncCall') {
+      const name = functionBaseName(visit.node);
+      if (BUILD_OBJECT.has(name)) {
+        const key = (visit.node.args ?? []).filter((_: any, index: number) => index % 2 === 0).map(stringConstant).find((each: string | undefined) => each !== undefined && isEventKey(each, keys));
+        if (key) payload = { what: 'key', key };
+      } else if (WHOLE_ROW.has(name) && isRow(visit.node.args?.[0], routine)) payload = trigger ? { what: 'triggerRow' } : { what: 'wholeRow' };
+    } else if (visit.type === 'ColumnRef') {
+      const fields: string[] = (visit.node.fields ?? []).map((field: any) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
+      const last = fields[fields.length - 1];
+      if (trigger && (fields[0] === 'new' || fields[0] === 'old')) payload = { what: 'triggerRow' };
+      else if (last === '*') payload = { what: 'wholeRow' };
+      else if (isEventKey(last, keys)) payload = { what: 'key', key: fields.join('.') };
+    } else if (visit.type === 'A_Const') {
+      const literal = visit.node.sval?.sval;
+      if (literal) payload = literalPayload(literal, keys);
+    }
+    return payload === undefined;
+  });
+  return payload;
+}
+
+// "{\"order_id\": …" — keys of JSON text, also of JSON pieces a payload is concatenated from.
+function literalPayload(literal: string, keys: string[]): EventPayload | undefined {
+  for (const match of literal.matchAll(/"([\p{L}_][\p{L}\p{N}_]*)"\s*:/gu)) if (isEventKey(match[1], keys)) return { what: 'key', key: match[1] };
+  return undefined;
+}
+
+function isEventKey(name: string, keys: string[]): boolean {
+  return matchesAnyExactly(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'), keys);
+}
+
+/** A whole-row value: NEW/OLD in a trigger, a record or row-typed variable, or a table alias. */
+function isRow(argument: any, routine: Routine | undefined): boolean {
+  const fields = argument?.ColumnRef?.fields;
+  if (!fields || fields.length !== 1 || !fields[0].String) return !!fields?.some((field: any) => field.A_Star);
+  const name = String(fields[0].String.sval);
+  const type = routine?.variables.get(name);
+  if (type === undefined) return true;
+  return !SCALAR_TYPE.test(type);
+}
+
+/** A row trigger's function (returns trigger), not an event trigger's (returns event_trigger). */
+function isRowTrigger(routine: Routine): boolean {
+  if (!routine.returnsTrigger) return false;
+  const type = typeName(routine.header.body.returnType);
+  return type === 'trigger' || type === 'pg_catalog.trigger';
+}

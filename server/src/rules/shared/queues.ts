@@ -1,0 +1,18 @@
+// pgmq calls that take messages off a queue. A routine, DO block or transaction that makes one is a
+// queue consumer, and pgmq delivers at least once.
+
+import { functionName } from '../../languages/sql/ast';
+import type { SqlStatement } from '../../languages/sql/statement';
+import { walkStatement } from './expressions';
+
+export const QUEUE_READS: ReadonlySet<string> = new Set(['pgmq.read', 'pgmq.pop', 'pgmq.read_with_poll']);
+
+/** The pgmq.read / pgmq.pop / pgmq.read_with_poll calls of a statement (FuncCall nodes, unwrapped). */
+export function queueReads(statement: SqlStatement): any[] {
+  if (!/pgmq/i.test(statement.text)) return [];
+  const calls: any[] = [];
+  walkStatement(statement, (visit) => {
+    if (visit.type === 'FuncCall' && QUEUE_READS.has(functionName(visit.node))) calls.push(visit.node);
+  });
+  return calls;
+}

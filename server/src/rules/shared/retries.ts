@@ -1,0 +1,449 @@
+// Retries in TypeScript code, and how they pace themselves. A retry is a loop whose try block leaves
+// the loop on success while its catch lets the loop go round again, or a function that calls itself
+// again from its catch block (or, after a wait, with an attempt count going up or down). Loops that
+// do not leave on success (a worker polling every second, catching and logging errors) are not
+// retries: their pace does not react to failures.
+
+import { ts } from '../../languages/typescript/project';
+import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
+import type { RuleContext } from '../../rule';
+import { declarationOf, unwrap } from './ts-declarations';
+
+export interface Retry {
+  kind: 'loop' | 'recursion';
+  /** The loop, or the function that calls itself. */
+  node: ts.IterationStatement | ts.FunctionLikeDeclaration;
+  /** The block that leads to the next attempt: the catch block, or the block holding the self-call. */
+  region: ts.Block;
+  /** For recursion: the call that retries. */
+  retryCall?: ts.CallExpression;
+  /** The function's name, for recursion. */
+  name?: string;
+  /** The wait before the next attempt: the call that sleeps and its delay expression. */
+  wait?: { call: ts.CallExpression; delay: ts.Expression | undefined };
+  /** How the waits go; 'unknown' when a helper whose pacing cannot be read (this.backoff(attempt)) waits. */
+  pace: Pace;
+  /** No attempt limit, deadline or abort check. */
+  unbounded: boolean;
+  /** A variable counting attempts upwards, when there is one (for the backoff fix). */
+  counter?: string;
+  /** The function the retry is in is async: an `await` can be added. */
+  async: boolean;
+}
+
+export type Pace = 'none' | 'constant' | 'constantJitter' | 'noJitter' | 'backoffWithJitter' | 'unknown';
+
+/**
+ * Sleep calls whose argument is the delay (the second one for setTimeout with a callback): names
+ * (setting `sleepFunctions`) of plain functions or of a module's, or dotted names written in full.
+ */
+export const SLEEP_FUNCTIONS = ['sleep', 'delay', 'wait', 'pause', 'snooze', 'timeout', 'setTimeout', 'sleepMs', 'delayMs', 'waitMs', 'Bun.sleep', 'scheduler.wait'];
+const LOGGING = /^(console|logger|log)(\.|$)|(^|\.)(log|debug|info|warn|warning|error|trace|fatal|captureException|captureMessage)$/i;
+/** Helpers that wait for an amount they compute: their pacing cannot be read here. */
+const OPAQUE_WAITS = /backoff|delay|sleep|wait|jitter|retryafter|cooldown/i;
+const RANDOM = /random|jitter/i;
+const PURE_MATH = new Set(['min', 'max', 'pow', 'floor', 'ceil', 'round', 'trunc', 'abs']);
+const COMPARISONS = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const UPDATES = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.AsteriskAsteriskEqualsToken, ts.SyntaxKind.LessThanLessThanEqualsToken]);
+
+/**
+ * Every retry of the document. No walk of the whole file: loops are reached from the `catch`
+ * keywords of the text, self-calls from the calls the model already lists.
+ */
+export function findRetries(context: RuleContext): Retry[] {
+  const model = context.typescript;
+  if (!model) return [];
+  const found: Retry[] = [];
+  const loops = new Set<ts.Node>();
+  for (const match of context.text.matchAll(/\bcatch\b/g)) {
+    const clause = nodeAt(model.node, match.index!);
+    const loop = ts.isCatchClause(clause) ? enclosingLoop(clause.parent) : undefined;
+    if (!loop || loops.has(loop)) continue;
+    loops.add(loop);
+    const retry = loopRetry(context, loop);
+    if (retry) found.push(retry);
+  }
+  const named = new Set<string>();
+  for (const scope of model.functions) {
+    const name = isFunctionLike(scope.node) ? functionName(scope.node) : undefined;
+    if (name) named.add(name);
+  }
+  const retried = new Set<ts.Node>();
+  for (const scope of model.functions) {
+    for (const site of scope.calls) {
+      if (!named.has(site.method) || !ts.isCallExpression(site.node) || !calls(site.node, site.method)) continue;
+      const fn = enclosingFunctionNamed(site.node, site.method);
+      if (!fn || retried.has(fn)) continue;
+      const retry = recursiveRetry(context, fn, site.method, site.node);
+      if (retry) {
+        retried.add(fn);
+        found.push(retry);
+      }
+    }
+  }
+  return found;
+}
+
+/** The deepest node whose range holds an offset. */
+function nodeAt(root: ts.Node, offset: number): ts.Node {
+  let node = root;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (child.pos <= offset && offset < child.end) return (next = child);
+      return undefined;
+    });
+    if (!next) return node;
+    node = next;
+  }
+}
+
+/** The nearest loop around a statement, in the same function. */
+function enclosingLoop(node: ts.Node): ts.ForStatement | ts.WhileStatement | ts.DoStatement | undefined {
+  for (let current = node.parent; current && !isFunctionLike(current); current = current.parent) {
+    if (ts.isForStatement(current) || ts.isWhileStatement(current) || ts.isDoStatement(current)) return current;
+    if (ts.isForOfStatement(current) || ts.isForInStatement(current)) return undefined;
+  }
+  return undefined;
+}
+
+function enclosingFunctionNamed(node: ts.Node, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current) && functionName(current) === name) return current;
+  return undefined;
+}
+
+function loopRetry(context: RuleContext, loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement): Retry | undefined {
+  // for (let i = 0; i < items.length; i++) walks a collection.
+  const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
+  if (ts.isForStatement(loop) && condition && /\.length\b/.test(condition.getText())) return undefined;
+  const tries = directTries(loop.statement);
+  const updated = updatedNames(loop);
+  const conditionNames = namesIn(condition);
+  for (const statement of tries) {
+    const handler = statement.catchClause;
+    if (!handler || (endsWithExit(handler.block, loop) && !continuesLoop(handler.block, loop))) continue;
+    if (!leavesOnSuccess(statement.tryBlock, loop, conditionNames)) continue;
+    const waits = waitsIn(context, loop.statement, statement.tryBlock);
+    const pace = waits.opaque ? 'unknown' : paceOf(waits.wait?.delay, waits.wait !== undefined, updated, loop);
+    return {
+      kind: 'loop',
+      node: loop,
+      region: handler.block,
+      wait: waits.wait,
+      pace,
+      unbounded: isConstantTrue(loop) && !hasBound(loop.statement, updated),
+      counter: counterOf(loop, updated),
+      async: isAsyncContext(loop),
+    };
+  }
+  return undefined;
+}
+
+function recursiveRetry(context: RuleContext, fn: ts.FunctionLikeDeclaration, name: string, retryCall: ts.CallExpression): Retry | undefined {
+  if (!fn.body) return undefined;
+  // From the catch block of a try of this function, or else from the nearest block holding the call.
+  let region: ts.Block | undefined;
+  let fromCatch = false;
+  for (let current: ts.Node = retryCall.parent; current !== fn; current = current.parent) {
+    if (ts.isCatchClause(current)) {
+      region = current.block;
+      fromCatch = true;
+      break;
+    }
+    if (!region && ts.isBlock(current)) region = current;
+  }
+  if (!region) return undefined;
+  const waits = waitsIn(context, region, undefined);
+  // Outside a catch, only a self-call that waits and counts attempts is a retry (a tree walk counts
+  // depth but does not wait). An immediate self-call from a catch that counts nothing usually leans on
+  // the operation's own pacing (a client that retries with delays inside, as redlock's extend does).
+  const counts = countsAttempts(fn, retryCall);
+  if (fromCatch ? !counts && !waits.wait : !counts || !waits.wait) return undefined;
+  const parameters = new Set(fn.parameters.flatMap((parameter) => (ts.isIdentifier(parameter.name) ? [parameter.name.text] : [])));
+  const updated = new Set([...parameters, ...updatedNames(fn.body)]);
+  const pace = waits.opaque ? 'unknown' : paceOf(waits.wait?.delay, waits.wait !== undefined, updated, fn);
+  return {
+    kind: 'recursion',
+    node: fn,
+    region,
+    retryCall,
+    name,
+    wait: waits.wait,
+    pace,
+    unbounded: !hasBound(fn.body, updated),
+    counter: increasedArgument(fn, retryCall),
+    async: !!fn.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword),
+  };
+}
+
+/** Try statements of a loop body, not inside nested functions or loops. */
+function directTries(body: ts.Node): ts.TryStatement[] {
+  const found: ts.TryStatement[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLike(node) || isLoop(node)) return;
+    if (ts.isTryStatement(node)) found.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** The block ends with throw/return/break out of the loop (or process.exit): the error is not retried. */
+function endsWithExit(block: ts.Block, loop: ts.Node): boolean {
+  const last = block.statements[block.statements.length - 1];
+  if (!last) return false;
+  if (ts.isThrowStatement(last) || ts.isReturnStatement(last)) return true;
+  if (ts.isBreakStatement(last)) return breakTarget(last) === loop;
+  if (ts.isExpressionStatement(last) && ts.isCallExpression(last.expression)) return dottedName(last.expression.expression) === 'process.exit';
+  return false;
+}
+
+/**
+ * The try block ends by leaving the loop: its last statement returns or breaks (or is an `if` that
+ * does), or sets what the loop condition tests (`done = true` in `while (!done)`). A loop whose try
+ * block goes on to the next iteration after doing its work (a consumer taking the next message) is
+ * not a retry, even when it can break somewhere in the middle.
+ */
+function leavesOnSuccess(block: ts.Block, loop: ts.Node, conditionNames: Set<string>): boolean {
+  const last = block.statements[block.statements.length - 1];
+  if (!last) return false;
+  if (ts.isReturnStatement(last)) return true;
+  if (ts.isBreakStatement(last)) return breakTarget(last) === loop;
+  // Ends by throwing: the success path is an earlier return (`if (response.ok) return …`).
+  if (ts.isThrowStatement(last)) return exitsLoop(block, loop);
+  if (ts.isIfStatement(last)) return exitsLoop(last.thenStatement, loop);
+  return [...updatedNames(last)].some((name) => conditionNames.has(name));
+}
+
+/** A return, or a break of this loop, inside a statement (not in nested functions). */
+function exitsLoop(block: ts.Statement, loop: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) || (ts.isBreakStatement(node) && breakTarget(node) === loop)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(block);
+  return found;
+}
+
+/** A `continue` of this loop inside a block (the catch retries explicitly, and throws otherwise). */
+function continuesLoop(block: ts.Block, loop: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isContinueStatement(node) && breakTarget(node) === loop) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(block);
+  return found;
+}
+
+function breakTarget(statement: ts.BreakStatement | ts.ContinueStatement): ts.Node | undefined {
+  for (let current = statement.parent; current; current = current.parent) {
+    if (isFunctionLike(current)) return undefined;
+    if (statement.label) {
+      if (ts.isLabeledStatement(current) && current.label.text === statement.label.text) return current.statement;
+    } else if (isLoop(current) || (ts.isSwitchStatement(current) && ts.isBreakStatement(statement))) return current;
+  }
+  return undefined;
+}
+
+/**
+ * The wait on the failure path: the first sleep call in `region` outside `skip` (the try block,
+ * whose waits belong to the success path). Promise executors and timer callbacks are looked into
+ * (`await new Promise((r) => setTimeout(r, ms))`). Without one, `opaque` says that something else
+ * may pace the retry: a helper named like a wait (this.policy.wait(n), computeBackoff()), or another
+ * awaited call that is not logging (its duration is unknown).
+ */
+function waitsIn(context: RuleContext, region: ts.Node, skip: ts.Node | undefined): { wait?: Retry['wait']; opaque: boolean } {
+  let wait: Retry['wait'];
+  let opaque = false;
+  const visit = (node: ts.Node): void => {
+    if (wait || node === skip) return;
+    if (ts.isCallExpression(node)) {
+      const callee = dottedName(node.expression) ?? '';
+      const method = callee.slice(callee.lastIndexOf('.') + 1);
+      if (isSleep(context, callee)) {
+        const [first, second] = node.arguments;
+        const takesCallback = first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first) || (ts.isIdentifier(first) && method === 'setTimeout' && second !== undefined));
+        wait = { call: node, delay: takesCallback ? second : first };
+        return;
+      }
+      if (OPAQUE_WAITS.test(method) || (ts.isAwaitExpression(node.parent) && !LOGGING.test(callee))) opaque = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(region);
+  return { wait, opaque: !wait && opaque };
+}
+
+/** sleep(ms), this.delay(ms), utils.sleep(ms) from an import, setTimeout, Bun.sleep, scheduler.wait. */
+function isSleep(context: RuleContext, callee: string): boolean {
+  const lower = callee.toLowerCase();
+  const parts = lower.split('.');
+  const method = parts[parts.length - 1];
+  const plain = parts.length === 1 || (parts.length === 2 && context.typescript!.imports.has(callee.split('.')[0]));
+  return context.names('sleepFunctions').some((name) => {
+    const wanted = name.toLowerCase();
+    return wanted.includes('.') ? wanted === lower || lower.endsWith(`.${wanted}`) : plain && wanted === method;
+  });
+}
+
+/**
+ * How the delay behaves across attempts: it grows when it depends on something the retry updates
+ * (the attempt counter, a `delay *= 2`), it is random when Math.random (or a jitter/random helper)
+ * is in it. A call to anything else makes it unknown.
+ */
+function paceOf(delay: ts.Expression | undefined, hasWait: boolean, updated: Set<string>, scope: ts.Node): Pace {
+  if (!hasWait) return 'none';
+  if (!delay) return 'constant';
+  const traits = { grows: false, random: false, unknown: false };
+  const seen = new Set<ts.Node>();
+  const visit = (node: ts.Node): void => {
+    if (traits.unknown || seen.has(node)) return;
+    seen.add(node);
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+      const name = dottedName(node) ?? '';
+      if (updated.has(name)) traits.grows = true;
+      else if (ts.isIdentifier(node)) {
+        // A variable computed on every attempt: follow it to its initializer.
+        const declaration = declarationOf(node);
+        if (declaration?.initializer && declaration.pos >= scope.pos && declaration.end <= scope.end) visit(declaration.initializer);
+        if (declaration && updated.has(node.text)) traits.grows = true;
+      }
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = dottedName(node.expression) ?? '';
+      if (RANDOM.test(callee)) traits.random = true;
+      else if (callee.startsWith('Math.') && PURE_MATH.has(callee.slice(5))) node.arguments.forEach(visit);
+      else traits.unknown = true;
+      return;
+    }
+    if (isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  visit(delay);
+  if (traits.unknown) return 'unknown';
+  if (traits.grows) return traits.random ? 'backoffWithJitter' : 'noJitter';
+  return traits.random ? 'constantJitter' : 'constant';
+}
+
+/** Names (and dotted property paths) that a loop or function body assigns or increments. */
+function updatedNames(node: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (child: ts.Node): void => {
+    if (ts.isPrefixUnaryExpression(child) || ts.isPostfixUnaryExpression(child)) {
+      if (child.operator === ts.SyntaxKind.PlusPlusToken || child.operator === ts.SyntaxKind.MinusMinusToken) {
+        const name = dottedName(child.operand);
+        if (name) names.add(name);
+      }
+    } else if (ts.isBinaryExpression(child) && UPDATES.has(child.operatorToken.kind)) {
+      const name = dottedName(child.left);
+      if (name) names.add(name);
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return names;
+}
+
+function namesIn(node: ts.Node | undefined): Set<string> {
+  const names = new Set<string>();
+  const visit = (child: ts.Node): void => {
+    if (ts.isIdentifier(child) || ts.isPropertyAccessExpression(child)) {
+      const name = dottedName(child);
+      if (name) names.add(name);
+    }
+    ts.forEachChild(child, visit);
+  };
+  if (node) visit(node);
+  return names;
+}
+
+/** while (true), for (;;), do … while (true). */
+function isConstantTrue(loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement): boolean {
+  const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
+  if (!condition) return true;
+  const value = unwrap(condition)!;
+  return value.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(value) && value.text !== '0');
+}
+
+/** A comparison with something the retry updates, a deadline (Date.now()), or an abort check. */
+function hasBound(body: ts.Node, updated: Set<string>): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && COMPARISONS.has(node.operatorToken.kind)) {
+      const names = namesIn(node);
+      if ([...names].some((name) => updated.has(name) || /^(Date\.now|performance\.now)$/.test(name))) found = true;
+    } else if (ts.isPropertyAccessExpression(node) && (node.name.text === 'aborted' || node.name.text === 'throwIfAborted')) found = true;
+    if (!found) ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** The variable counting attempts upwards: for (let attempt = 0; …; attempt++), or an `attempt++` in the body. */
+function counterOf(loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement, updated: Set<string>): string | undefined {
+  const increments = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLike(node)) return;
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && node.operator === ts.SyntaxKind.PlusPlusToken && ts.isIdentifier(node.operand)) increments.add(node.operand.text);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isIdentifier(node.left) && ts.isNumericLiteral(node.right) && node.right.text === '1') increments.add(node.left.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(loop);
+  const candidates = [...increments].filter((name) => updated.has(name));
+  return candidates.find((name) => /attempt|retr|tr(y|ies)|count/i.test(name)) ?? candidates[0];
+}
+
+/** The parameter a recursive retry passes on increased by a number: f(x, attempt + 1). */
+function increasedArgument(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression): string | undefined {
+  return changedArgument(fn, call, [ts.SyntaxKind.PlusToken]);
+}
+
+/** The recursive call passes a parameter on changed by a number: f(attempt + 1), f(retries - 1). */
+function countsAttempts(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression): boolean {
+  return changedArgument(fn, call, [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken]) !== undefined;
+}
+
+function changedArgument(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression, operators: ts.SyntaxKind[]): string | undefined {
+  for (const [index, argument] of call.arguments.entries()) {
+    const value = unwrap(argument);
+    const parameter = fn.parameters[index]?.name;
+    if (!value || !parameter || !ts.isIdentifier(parameter) || !ts.isBinaryExpression(value)) continue;
+    if (operators.includes(value.operatorToken.kind) && ts.isIdentifier(value.left) && value.left.text === parameter.text && ts.isNumericLiteral(value.right)) return parameter.text;
+  }
+  return undefined;
+}
+
+function calls(call: ts.CallExpression, name: string): boolean {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text === name;
+  return ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && callee.name.text === name;
+}
+
+function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current)) return current;
+  return undefined;
+}
+
+/** function f(), method f(), const f = () => …, const f = function () …. */
+export function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const parent = fn.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
+
+function isLoop(node: ts.Node): boolean {
+  return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+}
+
+/** The loop runs in an async function (top-level await is not allowed everywhere: CommonJS, scripts). */
+function isAsyncContext(node: ts.Node): boolean {
+  return !!enclosingFunction(node)?.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword);
+}
