@@ -1,0 +1,517 @@
+// The pattern snippets (snippets/*.json) are correct code: each body, with its tab stops filled with
+// their defaults the way VS Code fills them, parses (SQL with libpg-query, PL/pgSQL bodies too;
+// TypeScript and JavaScript with the compiler), runs on PostgreSQL where it is self-contained, and
+// leaves every Armadilha rule silent — the snippets show the patterns the rules ask for. Also: the
+// manifest contributes them, prefixes follow one scheme, every description exists in English and
+// Portuguese, the JavaScript set is the TypeScript set without types, and snippets/README.md lists them.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import * as libpgQuery from 'libpg-query';
+import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
+import { parseSql } from '../server/src/languages/sql/parser';
+import { ts } from '../server/src/languages/typescript/project';
+import { lintText, ready, typescriptParses } from './helpers/lint';
+import { closeDatabase, runsOnPostgres } from './helpers/postgres';
+
+before(() => ready);
+after(() => closeDatabase());
+
+// ---------------------------------------------------------------------------------------------------
+// VS Code snippet syntax (https://code.visualstudio.com/docs/editing/userdefinedsnippets#_grammar),
+// parsed the way VS Code's SnippetParser does, including its fallbacks: `$name`/`${name}` of an
+// unknown variable becomes a placeholder showing the name, a `}` closes the innermost `${…`, and only
+// `\$`, `\}` and `\\` are escapes (elsewhere a backslash stays).
+
+type Marker =
+  | { kind: 'text'; value: string }
+  | { kind: 'placeholder'; index: number; children: Marker[]; choice?: string[]; transform?: boolean }
+  | { kind: 'variable'; name: string; children: Marker[]; transform?: boolean };
+
+type TokenType = '$' | ':' | ',' | '{' | '}' | '\\' | '/' | '|' | 'int' | 'name' | 'format' | 'eof';
+interface Token {
+  type: TokenType;
+  text: string;
+}
+
+const SINGLE: Record<string, TokenType> = { $: '$', ':': ':', ',': ',', '{': '{', '}': '}', '\\': '\\', '/': '/', '|': '|' };
+
+function scan(body: string): Token[] {
+  const tokens: Token[] = [];
+  let position = 0;
+  const isDigit = (ch: string) => ch >= '0' && ch <= '9';
+  const isNameStart = (ch: string) => ch === '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+  while (position < body.length) {
+    const ch = body[position];
+    const start = position;
+    let type: TokenType;
+    if (SINGLE[ch]) {
+      type = SINGLE[ch];
+      position++;
+    } else if (isDigit(ch)) {
+      type = 'int';
+      while (position < body.length && isDigit(body[position])) position++;
+    } else if (isNameStart(ch)) {
+      type = 'name';
+      while (position < body.length && (isNameStart(body[position]) || isDigit(body[position]))) position++;
+    } else {
+      type = 'format';
+      while (position < body.length && !SINGLE[body[position]] && !isDigit(body[position]) && !isNameStart(body[position])) position++;
+    }
+    tokens.push({ type, text: body.slice(start, position) });
+  }
+  tokens.push({ type: 'eof', text: '' });
+  return tokens;
+}
+
+function parseSnippet(body: string): Marker[] {
+  const tokens = scan(body);
+  let at = 0;
+  const accept = (type?: TokenType): string | undefined => {
+    const token = tokens[at];
+    if (token.type === 'eof' || (type !== undefined && token.type !== type)) return undefined;
+    at++;
+    return token.text;
+  };
+  const parse = (into: Marker[]): boolean => escaped(into) || simple(into) || complexPlaceholder(into) || complexVariable(into) || anything(into);
+  const escaped = (into: Marker[]): boolean => {
+    if (accept('\\') === undefined) return false;
+    into.push({ kind: 'text', value: accept('$') ?? accept('}') ?? accept('\\') ?? '\\' });
+    return true;
+  };
+  const simple = (into: Marker[]): boolean => {
+    const start = at;
+    if (accept('$') === undefined) return false;
+    const name = accept('name');
+    if (name !== undefined) return into.push({ kind: 'variable', name, children: [] }) > 0;
+    const index = accept('int');
+    if (index !== undefined) return into.push({ kind: 'placeholder', index: Number(index), children: [] }) > 0;
+    at = start;
+    return false;
+  };
+  const children = (marker: { children: Marker[] }, opening: string, into: Marker[]): boolean => {
+    for (;;) {
+      if (accept('}') !== undefined) return into.push(marker as Marker) > 0;
+      if (parse(marker.children)) continue;
+      into.push({ kind: 'text', value: opening }, ...marker.children); // unclosed: VS Code keeps it as text
+      return true;
+    }
+  };
+  const complexPlaceholder = (into: Marker[]): boolean => {
+    const start = at;
+    if (accept('$') === undefined || accept('{') === undefined) return (at = start), false;
+    const index = accept('int');
+    if (index === undefined) return (at = start), false;
+    const placeholder: Marker & { kind: 'placeholder' } = { kind: 'placeholder', index: Number(index), children: [] };
+    if (accept(':') !== undefined) return children(placeholder, '${' + index + ':', into);
+    if (placeholder.index > 0 && accept('|') !== undefined) {
+      const options: string[] = [];
+      for (;;) {
+        let value = '';
+        while (tokens[at].type !== ',' && tokens[at].type !== '|' && tokens[at].type !== 'eof') {
+          value += accept('\\') !== undefined ? accept(',') ?? accept('|') ?? accept('\\') ?? '\\' : accept()!;
+        }
+        if (!value) return (at = start), false;
+        options.push(value);
+        if (accept(',') !== undefined) continue;
+        if (accept('|') !== undefined && accept('}') !== undefined) {
+          placeholder.choice = options;
+          return into.push(placeholder) > 0;
+        }
+        return (at = start), false;
+      }
+    }
+    if (accept('/') !== undefined) placeholder.transform = true;
+    else if (accept('}') !== undefined) return into.push(placeholder) > 0;
+    if (placeholder.transform) return into.push(placeholder) > 0;
+    at = start;
+    return false;
+  };
+  const complexVariable = (into: Marker[]): boolean => {
+    const start = at;
+    if (accept('$') === undefined || accept('{') === undefined) return (at = start), false;
+    const name = accept('name');
+    if (name === undefined) return (at = start), false;
+    const variable: Marker & { kind: 'variable' } = { kind: 'variable', name, children: [] };
+    if (accept(':') !== undefined) return children(variable, '${' + name + ':', into);
+    if (accept('/') !== undefined) return into.push({ ...variable, transform: true }) > 0;
+    if (accept('}') !== undefined) return into.push(variable) > 0;
+    at = start;
+    return false;
+  };
+  const anything = (into: Marker[]): boolean => {
+    const text = accept();
+    if (text === undefined) return false;
+    into.push({ kind: 'text', value: text });
+    return true;
+  };
+  const root: Marker[] = [];
+  while (parse(root));
+  return root;
+}
+
+/** Variables VS Code resolves, with the values a test needs (none of the snippets uses them today). */
+const KNOWN_VARIABLES: Record<string, string> = {
+  TM_FILENAME: 'example.ts',
+  TM_FILENAME_BASE: 'example',
+  TM_DIRECTORY: '/work',
+  TM_FILEPATH: '/work/example.ts',
+  RELATIVE_FILEPATH: 'example.ts',
+  WORKSPACE_NAME: 'work',
+  WORKSPACE_FOLDER: '/work',
+  TM_SELECTED_TEXT: '',
+  SELECTION: '',
+  TM_CURRENT_LINE: '',
+  TM_CURRENT_WORD: '',
+  TM_LINE_INDEX: '0',
+  TM_LINE_NUMBER: '1',
+  CLIPBOARD: '',
+  CURSOR_INDEX: '0',
+  CURSOR_NUMBER: '1',
+  CURRENT_YEAR: '2024',
+  CURRENT_YEAR_SHORT: '24',
+  CURRENT_MONTH: '01',
+  CURRENT_MONTH_NAME: 'January',
+  CURRENT_MONTH_NAME_SHORT: 'Jan',
+  CURRENT_DATE: '02',
+  CURRENT_DAY_NAME: 'Tuesday',
+  CURRENT_DAY_NAME_SHORT: 'Tue',
+  CURRENT_HOUR: '03',
+  CURRENT_MINUTE: '04',
+  CURRENT_SECOND: '05',
+  CURRENT_SECONDS_UNIX: '1704164645',
+  CURRENT_TIMEZONE_OFFSET: '+00:00',
+  RANDOM: '123456',
+  RANDOM_HEX: 'abcdef',
+  UUID: '00000000-0000-4000-8000-000000000000',
+  BLOCK_COMMENT_START: '/*',
+  BLOCK_COMMENT_END: '*/',
+  LINE_COMMENT: '//',
+};
+
+interface Expansion {
+  /** The inserted text with every tab stop at its default. */
+  text: string;
+  /** Tab stop indexes, 0 included. */
+  tabstops: number[];
+  /** Indexes 1…n in the order they first appear in the text. */
+  readingOrder: number[];
+  finalTabstops: number;
+  /** `$name` / `${name}` of variables VS Code does not know: it shows the name as a placeholder. */
+  unknownVariables: string[];
+  transforms: number;
+}
+
+function expandSnippet(body: string): Expansion {
+  const markers = parseSnippet(body);
+  // As VS Code: the first placeholder of an index (in document order) with a value gives it to all.
+  const defaults = new Map<number, Marker[]>();
+  const tabstops = new Set<number>();
+  const readingOrder: number[] = [];
+  let finalTabstops = 0;
+  let transforms = 0;
+  const unknownVariables: string[] = [];
+  const collect = (list: Marker[]) => {
+    for (const marker of list) {
+      if (marker.kind === 'placeholder') {
+        tabstops.add(marker.index);
+        if (marker.index !== 0 && !readingOrder.includes(marker.index)) readingOrder.push(marker.index);
+        if (marker.index === 0) finalTabstops++;
+        if (marker.transform) transforms++;
+        const value: Marker[] | undefined = marker.choice ? [{ kind: 'text', value: marker.choice[0] }] : marker.children.length ? marker.children : undefined;
+        if (value && !defaults.has(marker.index) && marker.index !== 0) defaults.set(marker.index, value);
+        collect(marker.children);
+      } else if (marker.kind === 'variable') {
+        if (marker.transform) transforms++;
+        if (!(marker.name in KNOWN_VARIABLES) && marker.children.length === 0) unknownVariables.push(marker.name);
+        collect(marker.children);
+      }
+    }
+  };
+  collect(markers);
+  const render = (list: Marker[], stack: number[]): string =>
+    list
+      .map((marker) => {
+        if (marker.kind === 'text') return marker.value;
+        if (marker.kind === 'variable') {
+          if (marker.name in KNOWN_VARIABLES) return KNOWN_VARIABLES[marker.name];
+          return marker.children.length ? render(marker.children, stack) : marker.name;
+        }
+        if (marker.choice) return marker.choice[0];
+        if (marker.children.length) return render(marker.children, [...stack, marker.index]);
+        const value = defaults.get(marker.index);
+        return value && !stack.includes(marker.index) ? render(value, [...stack, marker.index]) : '';
+      })
+      .join('');
+  return { text: render(markers, []), tabstops: [...tabstops].sort((a, b) => a - b), readingOrder, finalTabstops, unknownVariables, transforms };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface Snippet {
+  prefix: string | string[];
+  description: string | string[];
+  body: string | string[];
+}
+
+interface Loaded {
+  file: string;
+  name: string;
+  prefix: string;
+  description: string[];
+  body: string;
+  expansion: Expansion;
+}
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+const FILES = { sql: 'snippets/sql.json', typescript: 'snippets/typescript.json', javascript: 'snippets/javascript.json' } as const;
+
+function load(file: string): Loaded[] {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Snippet>;
+  return Object.entries(raw).map(([name, snippet]) => {
+    const body = Array.isArray(snippet.body) ? snippet.body.join('\n') : snippet.body;
+    return {
+      file,
+      name,
+      prefix: String(snippet.prefix),
+      description: Array.isArray(snippet.description) ? snippet.description : [snippet.description],
+      body,
+      expansion: expandSnippet(body),
+    };
+  });
+}
+
+const sqlSnippets = load(FILES.sql);
+const tsSnippets = load(FILES.typescript);
+const jsSnippets = load(FILES.javascript);
+const all = [...sqlSnippets, ...tsSnippets, ...jsSnippets];
+
+describe('snippet syntax expansion (the helper itself)', () => {
+  it('fills tab stops, mirrors, choices, nested placeholders and escapes like VS Code', () => {
+    assert.equal(expandSnippet('select ${1:a} from $1 where ${2|x,y|} = \\$1 and ${3:b ${4:c}} $4$0').text, 'select a from a where x = $1 and b c c');
+    assert.equal(expandSnippet('`\\${id}` ${1:{\\}} \\x $$ $ 5').text, '`${id}` {} \\x $$ $ 5');
+    assert.deepEqual(expandSnippet('$body$ ${TM_FILENAME_BASE}').unknownVariables, ['body']);
+    assert.equal(expandSnippet('${1:x}}').text, 'x}');
+    assert.equal(expandSnippet('${1:unclosed').text, '${1:unclosed');
+  });
+});
+
+describe('snippets: contribution and metadata', () => {
+  it('the manifest contributes each file for its languages', () => {
+    const contributed = (manifest.contributes.snippets ?? []) as Array<{ language: string; path: string }>;
+    const expected = [
+      { language: 'sql', path: './snippets/sql.json' },
+      { language: 'typescript', path: './snippets/typescript.json' },
+      { language: 'typescriptreact', path: './snippets/typescript.json' },
+      { language: 'javascript', path: './snippets/javascript.json' },
+      { language: 'javascriptreact', path: './snippets/javascript.json' },
+    ];
+    const key = (entry: { language: string; path: string }) => `${entry.language} ${entry.path}`;
+    assert.deepEqual(contributed.map(key).sort(), expected.map(key).sort());
+  });
+
+  it('prefixes follow one scheme (arm- + kebab-case) and are unique per language', () => {
+    for (const snippet of all) assert.match(snippet.prefix, /^arm-[a-z0-9]+(-[a-z0-9]+)*$/, `${snippet.file}: ${snippet.name}`);
+    for (const set of [sqlSnippets, tsSnippets, jsSnippets]) assert.equal(new Set(set.map((snippet) => snippet.prefix)).size, set.length);
+    const sqlPrefixes = new Set(sqlSnippets.map((snippet) => snippet.prefix));
+    for (const snippet of tsSnippets) assert.ok(!sqlPrefixes.has(snippet.prefix), `${snippet.prefix} is both SQL and TypeScript`);
+  });
+
+  it('every description is [English, Portuguese], both written out', () => {
+    for (const snippet of all) {
+      assert.equal(snippet.description.length, 2, `${snippet.prefix}: [en, pt-BR]`);
+      const [english, portuguese] = snippet.description;
+      assert.ok(english.length > 30 && portuguese.length > 30, snippet.prefix);
+      assert.notEqual(english, portuguese, snippet.prefix);
+    }
+  });
+
+  it('bodies use only tab stops and placeholders: one final $0, indexes 1…n without gaps in reading order, no unknown variable, no transform', () => {
+    for (const snippet of all) {
+      const { tabstops, readingOrder, finalTabstops, unknownVariables, transforms } = snippet.expansion;
+      assert.deepEqual(unknownVariables, [], `${snippet.file} ${snippet.prefix}: escape $ as \\$ ($name is a snippet variable)`);
+      assert.equal(transforms, 0, snippet.prefix);
+      assert.equal(finalTabstops, 1, `${snippet.prefix}: exactly one $0`);
+      assert.deepEqual(tabstops, [...Array(tabstops.length).keys()], `${snippet.prefix}: tab stops ${tabstops.join(',')}`);
+      assert.ok(tabstops.length >= 2, `${snippet.prefix}: at least one named tab stop`);
+      assert.deepEqual(readingOrder, [...readingOrder].sort((a, b) => a - b), `${snippet.prefix}: Tab visits the placeholders in reading order`);
+    }
+  });
+
+  it('the JavaScript set mirrors the TypeScript set (same names, prefixes and descriptions)', () => {
+    const summary = (set: Loaded[]) => set.map(({ name, prefix, description }) => ({ name, prefix, description }));
+    assert.deepEqual(summary(jsSnippets), summary(tsSnippets));
+  });
+
+  it('snippets/README.md lists every prefix with its language, and nothing else', () => {
+    const rows = readFileSync('snippets/README.md', 'utf8')
+      .split('\n')
+      .map((line) => /^\|\s*`(arm-[^`]+)`\s*\|\s*([^|]+?)\s*\|/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => `${match[1]} ${match[2]}`);
+    const expected = [...sqlSnippets.map((snippet) => `${snippet.prefix} SQL`), ...tsSnippets.map((snippet) => `${snippet.prefix} TypeScript, JavaScript`)];
+    assert.deepEqual([...new Set(rows)].sort(), expected.sort());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// SQL
+
+/** Tables a snippet writes to without creating them, and the Supabase roles the REVOKE names. */
+const SQL_SCHEMA: Record<string, string> = {
+  'arm-idempotent-insert': 'create table public.payments (stripe_payment_id text primary key, amount bigint not null);',
+  'arm-outbox': "create table public.orders (id bigint primary key, status text not null default 'new');",
+  'arm-queue-consumer': [
+    "create table public.orders (id bigint primary key, status text not null default 'new');",
+    'insert into public.orders (id) values (42);',
+    `select pgmq.send('orders', '{"event_id": "evt_1", "order_id": 42}');`,
+  ].join('\n'),
+  'arm-compare-and-set': 'create table public.products (id bigint primary key, sales_count integer not null default 0);',
+  'arm-lock-two-rows': 'create table public.accounts (id bigint primary key, balance numeric not null check (balance >= 0));',
+  'arm-event-log': ['anon', 'authenticated', 'service_role'].map((role) => `do $$ begin create role ${role}; exception when duplicate_object then null; end $$;`).join('\n'),
+  'arm-snapshots': 'create table public.events (id bigint generated always as identity primary key, aggregate_id uuid not null, event_type text not null, payload jsonb not null);',
+  'arm-projection':
+    'create table public.events (id bigint generated always as identity primary key, aggregate_type text not null, aggregate_id uuid not null, event_type text not null, payload jsonb not null, created_at timestamptz not null default now());',
+  'arm-expiry': 'create table public.api_tokens (token text primary key, expires_at timestamptz not null);',
+};
+
+/** Statements run after a snippet to show that it does what it says. */
+const SQL_EXERCISE: Record<string, string> = {
+  // Redelivered message: the work happens once.
+  'arm-queue-consumer': [
+    'select public.process_order_events();',
+    'select public.process_order_events();',
+    "do $$ begin if (select count(*) from public.processed_events) <> 1 or (select status from public.orders where id = 42) <> 'paid' then raise exception 'not exactly once'; end if; end $$;",
+  ].join('\n'),
+  // An older snapshot never replaces a newer one.
+  'arm-snapshots': [
+    "insert into public.snapshots as s (aggregate_id, last_event_id, state) values ('7a1c2f0e-5b7d-4c61-9f3a-2d8e4b6a9c10', 10, '{}') on conflict (aggregate_id) do update set last_event_id = excluded.last_event_id, state = excluded.state where s.last_event_id < excluded.last_event_id;",
+    "do $$ begin if (select last_event_id from public.snapshots) <> 1000 then raise exception 'snapshot went back'; end if; end $$;",
+  ].join('\n'),
+  // A second, overlapping booking of the same room is refused.
+  'arm-no-overlap': [
+    "insert into public.bookings (room_id, starts_at, ends_at) values ('room_a', '2026-06-01 09:00Z', '2026-06-01 10:00Z');",
+    "do $$ begin insert into public.bookings (room_id, starts_at, ends_at) values ('room_a', '2026-06-01 09:30Z', '2026-06-01 10:30Z'); raise exception 'overlap accepted'; exception when exclusion_violation then null; end $$;",
+    "insert into public.bookings (room_id, starts_at, ends_at) values ('room_a', '2026-06-01 10:00Z', '2026-06-01 11:00Z');",
+  ].join('\n'),
+};
+
+/** PGlite loads btree_gist only when asked: the snippets that create it run on a database of their own. */
+async function runsWithBtreeGist(code: string): Promise<string | undefined> {
+  const database = new PGlite({ extensions: { btree_gist } });
+  try {
+    await database.exec(code);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await database.close();
+  }
+}
+
+describe('SQL snippets', () => {
+  it('cover the patterns of the issue', () => {
+    assert.deepEqual(
+      sqlSnippets.map((snippet) => snippet.prefix),
+      ['arm-fencing', 'arm-advisory-lock', 'arm-idempotent-insert', 'arm-outbox', 'arm-queue-consumer', 'arm-compare-and-set', 'arm-lock-two-rows', 'arm-no-overlap', 'arm-event-log', 'arm-snapshots', 'arm-projection', 'arm-expiry', 'arm-heartbeat'],
+    );
+  });
+
+  for (const snippet of sqlSnippets) {
+    describe(snippet.prefix, () => {
+      const code = snippet.expansion.text;
+      const schema = SQL_SCHEMA[snippet.prefix];
+
+      it('parses with libpg-query, statement by statement and PL/pgSQL bodies included', () => {
+        const parsed = parseSql(code);
+        assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+        const model = buildSqlFileModel(code);
+        assert.deepEqual(model.syntaxErrors.map((problem) => problem.message), []);
+        assert.ok(model.statements.length >= 1);
+        for (const statement of model.scripts.flat()) assert.ok(parseSql(statement.text).ok, statement.text);
+        if (/language plpgsql/i.test(code)) {
+          assert.ok(model.routines.some((routine) => routine.language === 'plpgsql' && routine.statements.length > 0), 'the body is modelled');
+          // libpg-query's own PL/pgSQL parser (it throws on a syntax error in a body).
+          const parsedBodies = libpgQuery.parsePlPgSQLSync(code) as unknown as { plpgsql_funcs?: unknown[] };
+          assert.ok(parsedBodies.plpgsql_funcs?.length, 'libpg-query parses the PL/pgSQL body');
+        }
+      });
+
+      it('runs on PostgreSQL (PGlite)', async () => {
+        const script = [code, SQL_EXERCISE[snippet.prefix] ?? ''].join('\n');
+        const error = /btree_gist/.test(code) ? await runsWithBtreeGist([schema ?? '', script].join('\n')) : await runsOnPostgres(script, schema);
+        assert.equal(error, undefined);
+      });
+
+      it('leaves every rule silent (with and without the schema in the workspace)', () => {
+        for (const options of [{}, { schema }]) {
+          const findings = lintText(code, options);
+          assert.deepEqual(findings.map((finding) => `${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`), []);
+        }
+      });
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// TypeScript and JavaScript
+
+/** Syntax errors of a JavaScript file, including TypeScript-only syntax (annotations, interfaces…). */
+function javascriptErrors(code: string, fileName: string): string[] {
+  const options: ts.CompilerOptions = { allowJs: true, checkJs: false, noLib: true, noEmit: true, jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.ESNext };
+  const host = ts.createCompilerHost(options);
+  const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.ESNext, true, fileName.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS);
+  const getSourceFile = host.getSourceFile;
+  host.getSourceFile = (name, ...rest) => (name === fileName ? source : getSourceFile.call(host, name, ...rest));
+  const program = ts.createProgram({ rootNames: [fileName], options, host });
+  return program.getSyntacticDiagnostics(source).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+}
+
+/** JavaScript the compiler emits for a body, comments and layout removed: equal when only types differ. */
+function emitted(code: string, fileName: string): string {
+  const output = ts.transpileModule(code, {
+    fileName,
+    compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, removeComments: true, useDefineForClassFields: true },
+  }).outputText;
+  // A file with imports is a module (the compiler adds `export {};` once the type imports are gone);
+  // one without is a script ("use strict"): neither is part of the snippet.
+  return output.replace(/^"use strict";/, '').replace(/export \{\};\s*$/, '').replace(/\s+/g, '');
+}
+
+describe('TypeScript and JavaScript snippets', () => {
+  it('cover the patterns of the issue', () => {
+    assert.deepEqual(
+      tsSnippets.map((snippet) => snippet.prefix),
+      ['arm-serializable-retry', 'arm-redis-lock', 'arm-payment-idempotency', 'arm-fetch-timeout', 'arm-retry-backoff', 'arm-circuit-breaker', 'arm-saga', 'arm-outbox-relay', 'arm-lamport-clock', 'arm-webhook-handler'],
+    );
+  });
+
+  for (const snippet of tsSnippets) {
+    const javascript = jsSnippets.find((candidate) => candidate.prefix === snippet.prefix);
+    describe(snippet.prefix, () => {
+      it('the TypeScript body has no syntax error, in .ts and in .tsx', () => {
+        assert.ok(typescriptParses(snippet.expansion.text, 'snippet.ts'), 'snippet.ts');
+        assert.ok(typescriptParses(snippet.expansion.text, 'snippet.tsx'), 'snippet.tsx');
+      });
+
+      it('the JavaScript body is plain JavaScript (.js and .jsx) and the TypeScript one without types', () => {
+        assert.ok(javascript, 'a JavaScript version');
+        assert.deepEqual(javascriptErrors(javascript.expansion.text, 'snippet.js'), []);
+        assert.deepEqual(javascriptErrors(javascript.expansion.text, 'snippet.jsx'), []);
+        assert.equal(emitted(javascript.expansion.text, 'snippet.js'), emitted(snippet.expansion.text, 'snippet.ts'));
+      });
+
+      it('leaves every rule silent, the SQL inside included', () => {
+        for (const [code, language, fileName] of [
+          [snippet.expansion.text, 'typescript', 'snippet.ts'],
+          [javascript!.expansion.text, 'javascript', 'snippet.js'],
+        ] as const) {
+          const findings = lintText(code, { language, fileName });
+          assert.deepEqual(findings.map((finding) => `${fileName} ${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`), []);
+        }
+      });
+    });
+  }
+});
