@@ -4,6 +4,7 @@
 //   package.json contributes.configuration               editor settings
 //   package.nls.json, package.nls.pt-br.json             manifest strings in both languages
 //   README.md (between rules markers)                    the rules table
+//   snippets/{en,pt-br}/<language>.json                  snippets with descriptions in one language
 // `tsx scripts/generate.ts` writes; `--check` only reports stale files (a test runs that).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -22,9 +23,16 @@ export function generatedFiles(root = '.'): Files {
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   manifest.contributes ??= {};
   manifest.contributes.configuration = editorConfiguration();
+  manifest.contributes.snippets = SNIPPET_LANGUAGES.map(([language, file]) => ({ language, path: `%snippets.path.${file}%` }));
   files.set('package.json', json(manifest));
-  files.set('package.nls.json', json(nls('en')));
-  files.set('package.nls.pt-br.json', json(nls('pt-BR')));
+  const snippetPaths = (folder: string) => Object.fromEntries(SNIPPET_FILES.map((file) => [`snippets.path.${file}`, `./snippets/${folder}/${file}.json`]));
+  files.set('package.nls.json', json({ ...nls('en'), ...snippetPaths('en') }));
+  files.set('package.nls.pt-br.json', json({ ...nls('pt-BR'), ...snippetPaths('pt-br') }));
+  for (const file of SNIPPET_FILES) {
+    const source = JSON.parse(readFileSync(path.join(root, 'snippets', `${file}.json`), 'utf8'));
+    files.set(`snippets/en/${file}.json`, json(snippetsIn(source, 0)));
+    files.set(`snippets/pt-br/${file}.json`, json(snippetsIn(source, 1)));
+  }
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   files.set('README.md', readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(<!-- rules:end -->)/, `$1${rulesTable()}$2`));
   return files;
@@ -44,6 +52,22 @@ function obsoleteDocs(root: string): string[] {
     for (const name of readdirSync(path.join(root, folder))) if (name.endsWith('.md') && !expected.has(`${folder}/${name}`)) found.push(`${folder}/${name}`);
   }
   return found;
+}
+
+// VS Code has no localization for snippet descriptions, but it replaces %key% in every string of the
+// manifest, snippet paths included: each display language gets its own generated snippet file. The
+// sources (snippets/<file>.json) hold each description as [English, Portuguese].
+const SNIPPET_FILES = ['sql', 'typescript', 'javascript'];
+const SNIPPET_LANGUAGES: Array<[string, string]> = [
+  ['sql', 'sql'],
+  ['typescript', 'typescript'],
+  ['typescriptreact', 'typescript'],
+  ['javascript', 'javascript'],
+  ['javascriptreact', 'javascript'],
+];
+
+function snippetsIn(source: Record<string, { description: string | string[] }>, index: number): unknown {
+  return Object.fromEntries(Object.entries(source).map(([name, snippet]) => [name, { ...snippet, description: Array.isArray(snippet.description) ? snippet.description[index] : snippet.description }]));
 }
 
 function json(value: unknown): string {

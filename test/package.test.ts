@@ -9,7 +9,7 @@ const ALLOWED = [
   /^package\.nls(\.pt-br)?\.json$/,
   /^dist\/(client|server)\.js$/,
   /^dist\/libpg-query\.wasm$/,
-  /^snippets\/[a-z]+\.json$/,
+  /^snippets\/(en|pt-br)\/[a-z]+\.json$/,
   /^syntaxes\/[a-z.-]+\.json$/,
   /^l10n\/bundle\.l10n(\.pt-br)?\.json$/,
   /^schemas\/armadilha\.config\.schema\.json$/,

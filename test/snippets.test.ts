@@ -299,17 +299,27 @@ describe('snippet syntax expansion (the helper itself)', () => {
 });
 
 describe('snippets: contribution and metadata', () => {
-  it('the manifest contributes each file for its languages', () => {
+  it('the manifest contributes each file for its languages, in the display language', () => {
+    // Paths are %placeholders% that package.nls*.json resolve to the English or Portuguese copy
+    // generated from the bilingual source (scripts/generate.ts).
     const contributed = (manifest.contributes.snippets ?? []) as Array<{ language: string; path: string }>;
-    const expected = [
-      { language: 'sql', path: './snippets/sql.json' },
-      { language: 'typescript', path: './snippets/typescript.json' },
-      { language: 'typescriptreact', path: './snippets/typescript.json' },
-      { language: 'javascript', path: './snippets/javascript.json' },
-      { language: 'javascriptreact', path: './snippets/javascript.json' },
+    const expected: Array<[string, string]> = [
+      ['sql', 'sql'],
+      ['typescript', 'typescript'],
+      ['typescriptreact', 'typescript'],
+      ['javascript', 'javascript'],
+      ['javascriptreact', 'javascript'],
     ];
-    const key = (entry: { language: string; path: string }) => `${entry.language} ${entry.path}`;
-    assert.deepEqual(contributed.map(key).sort(), expected.map(key).sort());
+    for (const [nlsFile, folder, index] of [['package.nls.json', 'en', 0], ['package.nls.pt-br.json', 'pt-br', 1]] as const) {
+      const strings = JSON.parse(readFileSync(nlsFile, 'utf8'));
+      const resolved = contributed.map((entry) => [entry.language, strings[entry.path.replace(/^%|%$/g, '')]]);
+      assert.deepEqual(resolved, expected.map(([language, file]) => [language, `./snippets/${folder}/${file}.json`]), nlsFile);
+      for (const [, file] of expected) {
+        const localized = JSON.parse(readFileSync(`snippets/${folder}/${file}.json`, 'utf8'));
+        const source = JSON.parse(readFileSync(`snippets/${file}.json`, 'utf8'));
+        for (const [name, snippet] of Object.entries<any>(source)) assert.equal(localized[name].description, snippet.description[index], `${folder}/${file}: ${name}`);
+      }
+    }
   });
 
   it('prefixes follow one scheme (arm- + kebab-case) and are unique per language', () => {
