@@ -30,3 +30,16 @@ export function baseName(qualifiedName: string): string {
   const dot = qualifiedName.lastIndexOf('.');
   return dot >= 0 ? qualifiedName.slice(dot + 1) : qualifiedName;
 }
+
+/**
+ * A cheap pre-check before walking a statement: true when the text contains the literal part of any
+ * pattern ("heartbeat" of "*heartbeat*"). A name matching a pattern always contains its literal parts,
+ * so a false answer proves the statement cannot mention a matching name.
+ */
+export function mentionsAny(text: string, patterns: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  return patterns.some((pattern) => {
+    const longest = pattern.toLowerCase().split('*').reduce((best, part) => (part.length > best.length ? part : best), '');
+    return lower.includes(longest);
+  });
+}
