@@ -3,7 +3,7 @@
 
 import type { Settings } from './config';
 import { docsUrl } from './docs';
-import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
+import { buildSqlModel, type SqlModel, type SqlModelCache } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
 import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
@@ -50,6 +50,12 @@ export interface LintInput {
    * as it is now). Defaults to a model of the document alone.
    */
   schema?: (documentFacts: SchemaFact[]) => SchemaModel;
+  /**
+   * Keeps the statements of the previous analysis of the same document, so that an edit re-parses
+   * only what changed (the language server keeps one per open document). Results are identical with
+   * and without it.
+   */
+  cache?: SqlModelCache;
 }
 
 export interface LintResult {
@@ -85,6 +91,9 @@ export function languageOfId(languageId: string): DocumentLanguage | undefined {
   return undefined;
 }
 
+// One empty list for every missing name setting: compiled pattern lists are cached by list identity.
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 export function lint(input: LintInput): LintResult {
   const { text, settings, locale } = input;
   const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
@@ -100,7 +109,7 @@ export function lint(input: LintInput): LintResult {
   const embedded = typescript ? findEmbeddedSql(typescript, document) : [];
   const sql: SqlModel = typescript
     ? buildSqlModel(embedded.map((entry) => ({ text: entry.text, origin: 'embedded', psql: false, group: groupOf(typescript, entry), reportSyntaxErrors: entry.substitutionCount === 0, placeholders: true })))
-    : buildSqlModel([{ text: document, origin: 'file', psql: true }]);
+    : buildSqlModel([{ text: document, origin: 'file', psql: true }], input.cache);
   result.facts = typescript ? [] : schemaFacts(sql.statements);
   const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
 
@@ -119,7 +128,7 @@ export function lint(input: LintInput): LintResult {
       embedded,
       schema,
       settings,
-      names: (key) => settings.names[key] ?? [],
+      names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
       number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
       memo: <T>(key: string, compute: () => T): T => {
         if (!memo.has(key)) memo.set(key, compute());

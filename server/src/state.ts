@@ -9,6 +9,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { SqlModelCache } from './languages/sql/sql-file';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
 import { RULES } from './rules';
@@ -43,6 +44,7 @@ export class ServerState {
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
   private readonly projectConfigs = new Map<string, ProjectConfig | null>();
   private readonly analyses = new Map<string, Analysis>();
+  private readonly modelCaches = new Map<string, SqlModelCache>();
 
   constructor(readonly connection: Connection) {}
 
@@ -103,6 +105,7 @@ export class ServerState {
       settings,
       locale,
       schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
+      cache: this.modelCacheFor(current.uri),
     });
     const analysis: Analysis = { version: current.version, result, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
@@ -110,8 +113,19 @@ export class ServerState {
     return analysis;
   }
 
+  /** Called when a document closes. */
   forgetAnalysis(uri: string): void {
     this.analyses.delete(uri);
+    this.modelCaches.delete(uri);
+  }
+
+  private modelCacheFor(uri: string): SqlModelCache {
+    let cache = this.modelCaches.get(uri);
+    if (!cache) {
+      cache = new SqlModelCache();
+      this.modelCaches.set(uri, cache);
+    }
+    return cache;
   }
 
   private async readEditorSettings(uri: string): Promise<PartialSettings> {

@@ -3,7 +3,7 @@ import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../rule';
 import { columnRefs, expressionRange, expressionText, isClockReading, isConstant, operatorOf, ORDERINGS, stringConstant, walkStatement } from './shared/expressions';
 import { checkTypeScriptFailureTimeouts } from './shared/failure-timeout-typescript';
-import { baseName, matchesAny, matchesAnyExactly, mentionsAny } from './shared/names';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
 
 export default defineRule({
   id: 'no-fixed-failure-timeout',
@@ -98,7 +98,7 @@ export default defineRule({
 function checkSql(context: RuleContext): void {
   const heartbeatColumns = context.names('heartbeatColumns');
   for (const statement of context.sql.statements) {
-    if (!mentionsAny(statement.text, heartbeatColumns) || touchesSessions(context, statement)) continue;
+    if (!statementMentions(statement, heartbeatColumns) || touchesSessions(context, statement)) continue;
     const reported = new Set<any>();
     const report = (comparison: any, column: string, limit: string) => {
       if (reported.has(comparison)) return;

@@ -15,6 +15,8 @@ interface EventPayload {
   key?: string;
 }
 
+
+const PG_NOTIFY = /pg_notify/i;
 export default defineRule({
   id: 'no-notify-event-log',
   severity: 'info',
@@ -106,7 +108,7 @@ export default defineRule({
   check(context) {
     for (const statement of context.sql.statements) {
       if (statement.kind === 'NotifyStmt') checkNotify(context, statement);
-      else if (/pg_notify/i.test(statement.text)) checkPgNotify(context, statement);
+      else if (statement.matches(PG_NOTIFY)) checkPgNotify(context, statement);
     }
   },
 });

@@ -103,6 +103,8 @@ export default defineRule({
     for (const unit of context.sql.transactions) {
       if (unit.kind !== 'explicit' && unit.kind !== 'routine') continue;
       if (unit.isolation === 'serializable' || unit.isolation === 'repeatable read') continue;
+      // Only an UPDATE writes a read value back; most units have none.
+      if (!unit.statements.some((statement) => statement.kind === 'UpdateStmt')) continue;
       const found = readModifyWrites(unit.statements, context.schema, { appComputedValues: unit.kind === 'explicit', versionColumns });
       for (const result of found) {
         const { statement } = result.read;

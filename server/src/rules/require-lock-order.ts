@@ -9,6 +9,8 @@ import { SqlEdits } from './shared/sql-edits';
 
 const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
 
+
+const LOCKING_WORDS = /\b(update|share)\b/i;
 export default defineRule({
   id: 'require-lock-order',
   severity: 'warning',
@@ -104,7 +106,7 @@ export default defineRule({
   },
   check(context) {
     for (const statement of context.sql.statements) {
-      if (!/\b(update|share)\b/i.test(statement.text)) continue;
+      if (!statement.matches(LOCKING_WORDS)) continue;
       for (const { select, clauses } of lockingSelects(statement)) {
         if (select.sortClause?.length || neverWaits(clauses) || isLimitOne(select)) continue;
         const scope = scopeOf(statement, select.fromClause, context.schema);

@@ -2,7 +2,7 @@ import { relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../rule';
 import { columnRefs, isConstant, operatorOf, walkStatement } from './shared/expressions';
-import { baseName, matchesAny, matchesAnyExactly, mentionsAny } from './shared/names';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
 
 const TEMPORAL_TYPE = /(timestamp|timestamptz|date|time|timetz)$/;
 
@@ -116,7 +116,7 @@ export default defineRule({
   check(context) {
     const streamTables = context.names('streamTables');
     for (const statement of context.sql.statements) {
-      if (!mentionsAny(statement.text, streamTables)) continue;
+      if (!statementMentions(statement, streamTables)) continue;
       const ctes = cteNames(statement);
       walkStatement(statement, (visit) => {
         if (visit.type === 'SelectStmt' && visit.node.fromClause) checkSelect(context, statement, visit.node, ctes);

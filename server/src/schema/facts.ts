@@ -56,10 +56,20 @@ export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
   const facts: SchemaFact[] = [];
   for (const statement of statements) {
     if (statement.origin !== 'file' && statement.origin !== 'embedded') continue;
-    collect(statement, facts);
+    let own = factsByStatement.get(statement);
+    if (!own) {
+      own = [];
+      collect(statement, own);
+      factsByStatement.set(statement, own);
+    }
+    facts.push(...own);
   }
   return facts;
 }
+
+// A statement reused across keystrokes keeps its facts (the same objects), which lets the workspace
+// model see cheaply that nothing changed.
+const factsByStatement = new WeakMap<SqlStatement, SchemaFact[]>();
 
 function collect(statement: SqlStatement, facts: SchemaFact[]): void {
   const body = statement.body;

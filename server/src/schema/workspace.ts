@@ -21,9 +21,14 @@ export class WorkspaceSchema {
 
   /** Records a file's facts; returns true when they differ from what was known. */
   updateFacts(file: string, facts: SchemaFact[]): boolean {
-    const key = JSON.stringify(facts);
     const known = this.factsByFile.get(file);
-    if (known && known.key === key) return false;
+    // Facts of statements reused from the previous analysis are the same objects: no need to compare contents.
+    if (known && known.facts.length === facts.length && known.facts.every((fact, index) => fact === facts[index])) return false;
+    const key = JSON.stringify(facts);
+    if (known && known.key === key) {
+      known.facts = facts;
+      return false;
+    }
     if (!facts.length && !known) return false;
     if (facts.length) this.factsByFile.set(file, { facts, key });
     else this.factsByFile.delete(file);

@@ -19,8 +19,22 @@ export class MappedText {
     readonly text: string,
     private readonly segments: Segment[],
     private readonly encoder: Encoder,
-    readonly parent: MappedText | undefined,
+    private parentText: MappedText | undefined,
   ) {}
+
+  get parent(): MappedText | undefined {
+    return this.parentText;
+  }
+
+  /**
+   * Moves a slice made by MappedText.slice to another parent and offset: the same statement text
+   * found again after an edit elsewhere in the document. Everything nested in it moves along.
+   */
+  rebase(parent: MappedText, parentStart: number): void {
+    if (this.segments.length !== 1) throw new Error('only slices can be rebased');
+    this.parentText = parent;
+    this.segments[0].parentStart = parentStart;
+  }
 
   /** The document itself. */
   static document(text: string): MappedText {

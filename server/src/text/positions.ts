@@ -16,13 +16,18 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     const starts = [0];
-    for (let index = 0; index < text.length; index++) {
-      const code = text.charCodeAt(index);
-      if (code === 10) starts.push(index + 1);
-      else if (code === 13) {
-        if (text.charCodeAt(index + 1) === 10) index++;
-        starts.push(index + 1);
+    if (text.includes('\r')) {
+      for (let index = 0; index < text.length; index++) {
+        const code = text.charCodeAt(index);
+        if (code === 10) starts.push(index + 1);
+        else if (code === 13) {
+          if (text.charCodeAt(index + 1) === 10) index++;
+          starts.push(index + 1);
+        }
       }
+    } else {
+      // indexOf is several times faster than a character loop on long texts.
+      for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
     }
     this.lineStarts = starts;
   }

@@ -51,10 +51,17 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 12 || code === 11;
 }
 
-/** Lexes text[start, end) and calls `onToken` for every token (whitespace is skipped). */
-export function lex(text: string, onToken: (token: Token) => void, options: LexOptions = {}, start = 0, end = text.length): void {
+/**
+ * Lexes text[start, end) and calls `onToken` for every token (whitespace is skipped). Lexing stops
+ * early when `onToken` returns false.
+ */
+export function lex(text: string, visit: (token: Token) => boolean | void, options: LexOptions = {}, start = 0, end = text.length): void {
   let index = start;
-  while (index < end) {
+  let stopped = false;
+  const onToken = (token: Token) => {
+    if (visit(token) === false) stopped = true;
+  };
+  while (index < end && !stopped) {
     const code = text.charCodeAt(index);
     if (isSpace(code)) {
       index++;
@@ -193,7 +200,15 @@ export function lex(text: string, onToken: (token: Token) => void, options: LexO
 /** All tokens of text[start, end), comments included. */
 export function tokenize(text: string, options: LexOptions = {}, start = 0, end = text.length): Token[] {
   const tokens: Token[] = [];
-  lex(text, (token) => tokens.push(token), options, start, end);
+  lex(
+    text,
+    (token) => {
+      tokens.push(token);
+    },
+    options,
+    start,
+    end,
+  );
   return tokens;
 }
 

@@ -2,7 +2,7 @@
 // strings, comments and SQL-standard function bodies (BEGIN ATOMIC … END), skipping psql
 // meta-commands and the data lines that follow COPY … FROM stdin.
 
-import { lex, Token, wordOf } from './lexer';
+import { lex, Token } from './lexer';
 
 export interface StatementSpan {
   /** Offset of the first token of the statement. */
@@ -15,8 +15,13 @@ export interface StatementSpan {
   usesPsqlVariables: boolean;
 }
 
-export function splitStatements(text: string, options: { psql?: boolean } = { psql: true }): StatementSpan[] {
+/**
+ * Splits text from `from` (a statement start, or 0). When `resumeAt` says a statement starting at an
+ * offset is known already, splitting stops there (the incremental split below).
+ */
+export function splitStatements(text: string, options: { psql?: boolean } = { psql: true }, from = 0, resumeAt?: (start: number) => boolean): StatementSpan[] {
   const spans: StatementSpan[] = [];
+  let stopped = false;
   let current: StatementSpan | undefined;
   let lastTokenEnd = 0;
   let parenDepth = 0;
@@ -40,7 +45,7 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
 
   lex(
     text,
-    (token: Token) => {
+    (token: Token): boolean | void => {
       if (token.start < skipUntil) return;
       if (token.kind === 'comment') return;
       if (token.kind === 'meta') {
@@ -61,7 +66,13 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
         finish();
         return;
       }
-      if (!current) current = { start: token.start, end: token.end, metaRanges: [], usesPsqlVariables: false };
+      if (!current) {
+        if (resumeAt && resumeAt(token.start)) {
+          stopped = true;
+          return false;
+        }
+        current = { start: token.start, end: token.end, metaRanges: [], usesPsqlVariables: false };
+      }
       lastTokenEnd = token.end;
       if (token.kind === 'psqlvar') current.usesPsqlVariables = true;
       if (token.kind === 'punct') {
@@ -70,18 +81,88 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
         else if (code === 41) parenDepth--;
         return;
       }
-      const word = wordOf(text, token);
-      if (!word) return;
+      if (token.kind !== 'word') return;
+      // Words matter only at the start of a statement and inside CREATE FUNCTION/PROCEDURE (BEGIN
+      // ATOMIC … END); slicing and lower-casing every word of a large file is the splitter's main cost.
+      const routine = isRoutineDefinition(words);
+      if (words.length >= 6 && !routine) return;
+      const word = text.slice(token.start, token.end).toLowerCase();
       if (words.length < 6) words.push(word);
-      if (isRoutineDefinition(words)) {
+      if (routine || isRoutineDefinition(words)) {
         if (word === 'begin' || (word === 'case' && atomicDepth > 0)) atomicDepth++;
         else if (word === 'end' && atomicDepth > 0) atomicDepth--;
       }
     },
     options,
+    from,
   );
-  finish();
+  if (!stopped) finish();
   return spans;
+}
+
+/**
+ * The statements of `text` given those of `previous`, an earlier version of the same document:
+ * splitting restarts at the statement before the first changed character and stops as soon as it
+ * reaches, past the change, a statement start that the previous split also had (the text from there
+ * on is the same, and the splitter's state at a statement start is always the same). A keystroke in a
+ * large migration re-lexes a few statements instead of the whole file.
+ */
+export function resplitStatements(previous: { text: string; spans: StatementSpan[] }, text: string, options: { psql?: boolean }): StatementSpan[] {
+  const old = previous.text;
+  const prefix = commonPrefix(old, text);
+  const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
+  const delta = text.length - old.length;
+  const changeEnd = text.length - suffix;
+  const spans = previous.spans;
+  // Keep the statements that end before the change, but split the last of them again: how a statement
+  // ends (COPY … FROM stdin and its data lines) decides where the next one starts.
+  let unchanged = 0;
+  while (unchanged < spans.length && spans[unchanged].end < prefix) unchanged++;
+  const kept = Math.max(0, unchanged - 1);
+  const restart = unchanged > 0 ? spans[kept].start : 0;
+  // Old statement starts are sorted: a binary search finds the one a new start may match.
+  const oldIndexOf = (oldStart: number): number => {
+    let low = kept;
+    let high = spans.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (spans[middle].start === oldStart) return middle;
+      if (spans[middle].start < oldStart) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  };
+  let resumed = -1;
+  const fresh = splitStatements(text, options, restart, (start) => {
+    if (start < changeEnd) return false;
+    resumed = oldIndexOf(start - delta);
+    return resumed >= 0;
+  });
+  const shifted = resumed < 0 ? [] : spans.slice(resumed).map((span) => shift(span, delta));
+  return [...spans.slice(0, kept), ...fresh, ...shifted];
+}
+
+// Length of the common prefix, compared in chunks (a string comparison is a memory comparison;
+// a character loop over a large file costs milliseconds).
+function commonPrefix(left: string, right: string): number {
+  const limit = Math.min(left.length, right.length);
+  let index = 0;
+  for (const chunk of [4096, 256, 16, 1]) {
+    while (index + chunk <= limit && left.startsWith(right.slice(index, index + chunk), index)) index += chunk;
+  }
+  return index;
+}
+
+function commonSuffix(left: string, right: string, limit: number): number {
+  let length = 0;
+  for (const chunk of [4096, 256, 16, 1]) {
+    while (length + chunk <= limit && left.endsWith(right.slice(right.length - length - chunk, right.length - length), left.length - length)) length += chunk;
+  }
+  return length;
+}
+
+function shift(span: StatementSpan, delta: number): StatementSpan {
+  return { ...span, start: span.start + delta, end: span.end + delta, metaRanges: span.metaRanges.map(([start, end]) => [start + delta, end + delta] as [number, number]) };
 }
 
 // psql meta-commands that send the query buffer to the server, as a semicolon does.

@@ -5,7 +5,7 @@ import { MappedText } from '../../text/mapped-text';
 import { expandNested, type NestedResult } from './nested';
 import { parseSql, type ParseOutcome } from './parser';
 import type { Routine } from './plpgsql-model';
-import { splitStatements, type StatementSpan } from './split';
+import { resplitStatements, splitStatements, type StatementSpan } from './split';
 import { SqlStatement, statementsOf, type StatementOrigin } from './statement';
 import { syntaxProblem, type SyntaxProblem } from './syntax';
 import { buildTransactions, type TransactionUnit } from './transactions';
@@ -36,31 +36,95 @@ export interface ScriptSource {
   placeholders?: boolean;
 }
 
-export function buildSqlModel(sources: ScriptSource[]): SqlModel {
-  const nested: NestedResult = { statements: [], routines: [], syntaxErrors: [], scheduled: [] };
-  const statements: SqlStatement[] = [];
-  const scripts: SqlStatement[][] = [];
+/**
+ * What one top-level statement contributes: itself, the statements nested in it (bodies, cron
+ * commands), its routines and syntax problems. It depends on the statement's text only, so it is
+ * reused when the same text is found again after an edit elsewhere (see SqlModelCache).
+ */
+interface Unit {
+  source: MappedText;
+  top: SqlStatement[];
+  /** Each top-level statement followed by the statements nested in it. */
+  ordered: SqlStatement[];
+  nested: NestedResult;
+}
+
+/**
+ * Units of the previous analysis of one document, by statement text. On a keystroke only the edited
+ * statement is parsed and expanded again; the others are moved to their new offsets. The result is
+ * the same as without the cache.
+ */
+export class SqlModelCache {
+  private previous = new Map<string, Unit[]>();
+  private current = new Map<string, Unit[]>();
+  private lastSplit: { text: string; psql: boolean; spans: StatementSpan[] } | undefined;
+
+  /** The statements of the document, re-splitting only around what changed since the last call. */
+  split(text: string, psql: boolean): StatementSpan[] {
+    const last = this.lastSplit;
+    const spans = last && last.psql === psql ? (last.text === text ? last.spans : resplitStatements(last, text, { psql })) : splitStatements(text, { psql });
+    this.lastSplit = { text, psql, spans };
+    return spans;
+  }
+
+  take(key: string): Unit | undefined {
+    const units = this.previous.get(key);
+    const unit = units?.pop();
+    if (unit) this.keep(key, unit);
+    return unit;
+  }
+
+  keep(key: string, unit: Unit): void {
+    const units = this.current.get(key);
+    if (units) units.push(unit);
+    else this.current.set(key, [unit]);
+  }
+
+  /** Ends one analysis: units not reused are dropped. */
+  finish(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+}
+
+export function buildSqlModel(sources: ScriptSource[], cache?: SqlModelCache): SqlModel {
+  const model: SqlModel = { statements: [], scripts: [], routines: [], transactions: [], syntaxErrors: [] };
+  const scheduled: SqlStatement[][] = [];
   const groups = new Map<number, SqlStatement[]>();
   for (const source of sources) {
-    const script = parseScript(source, source.reportSyntaxErrors === false ? [] : nested.syntaxErrors);
-    if (source.group === undefined) scripts.push(script);
+    const syntaxErrors = source.reportSyntaxErrors === false ? [] : model.syntaxErrors;
+    const script: SqlStatement[] = [];
+    for (const unit of parseScript(source, syntaxErrors, cache)) {
+      script.push(...unit.top);
+      model.statements.push(...unit.ordered);
+      model.routines.push(...unit.nested.routines);
+      syntaxErrors.push(...unit.nested.syntaxErrors);
+      scheduled.push(...unit.nested.scheduled);
+    }
+    if (source.group === undefined) model.scripts.push(script);
     else {
       const group = groups.get(source.group);
       if (group) group.push(...script);
       else {
         groups.set(source.group, script);
-        scripts.push(script);
+        model.scripts.push(script);
       }
     }
-    for (const statement of script) {
-      statements.push(statement);
-      const before = nested.statements.length;
-      expandNested(statement, nested);
-      for (let index = before; index < nested.statements.length; index++) statements.push(nested.statements[index]);
-    }
   }
-  const transactions = buildTransactions(scripts, nested.routines, nested.scheduled);
-  return { statements, scripts, routines: nested.routines, transactions, syntaxErrors: nested.syntaxErrors };
+  model.transactions = buildTransactions(model.scripts, model.routines, scheduled);
+  cache?.finish();
+  return model;
+}
+
+function makeUnit(source: MappedText, top: SqlStatement[]): Unit {
+  const nested: NestedResult = { statements: [], routines: [], syntaxErrors: [], scheduled: [] };
+  const ordered: SqlStatement[] = [];
+  for (const statement of top) {
+    const before = nested.statements.length;
+    expandNested(statement, nested);
+    ordered.push(statement, ...nested.statements.slice(before));
+  }
+  return { source, top, ordered, nested };
 }
 
 /** Convenience for a whole .sql document. */
@@ -73,14 +137,35 @@ export function buildSqlFileModel(text: string): SqlModel {
 // the statement after it: if that parses, the split was wrong (a construct the splitter does not
 // know) and the joined parse wins; otherwise each failing statement reports its own error, and every
 // other statement of the file is still analysed.
-function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[]): SqlStatement[] {
-  const spans = splitStatements(source.text.text, { psql: source.psql });
-  const results: Array<{ span: StatementSpan; text: MappedText; outcome: ParseOutcome }> = spans.map((span) => parseSpan(source.text, span, !!source.placeholders));
-  const statements: SqlStatement[] = [];
+function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache: SqlModelCache | undefined): Unit[] {
+  const spans = cache ? cache.split(source.text.text, source.psql) : splitStatements(source.text.text, { psql: source.psql });
+  const units: Unit[] = [];
+  const results: Array<{ span: StatementSpan; text: MappedText; outcome: ParseOutcome }> = [];
+  for (const span of spans) {
+    // The key is the statement's text: reused units come from the same document, whose sources
+    // always have the same origin and options.
+    const key = blankedText(source.text.text, span);
+    const cached = cache?.take(key);
+    if (cached) {
+      cached.source.rebase(source.text, span.start);
+      results.push({ span, text: cached.source, outcome: REUSED });
+      units.push(cached);
+      continue;
+    }
+    const result = parseSpan(source.text, span, !!source.placeholders);
+    results.push(result);
+    if (result.outcome.ok) {
+      const unit = makeUnit(result.text, statementsOf(result.text, result.outcome.statements, source.origin));
+      cache?.keep(key, unit);
+      units.push(unit);
+    } else units.push(FAILED);
+  }
+  // Failing statements: re-parse joined with their neighbours, or report them.
+  const final: Unit[] = [];
   for (let index = 0; index < results.length; index++) {
     const result = results[index];
     if (result.outcome.ok) {
-      statements.push(...statementsOf(result.text, result.outcome.statements, source.origin));
+      final.push(units[index]);
       continue;
     }
     let runEnd = index;
@@ -91,7 +176,7 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[]): SqlSt
       const joined = MappedText.slice(source.text, result.span.start, results[joinedEnd].span.end, blanks);
       const outcome = parseSql(joined.text);
       if (outcome.ok) {
-        statements.push(...statementsOf(joined, outcome.statements, source.origin));
+        final.push(makeUnit(joined, statementsOf(joined, outcome.statements, source.origin)));
         index = joinedEnd;
         continue;
       }
@@ -104,7 +189,20 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[]): SqlSt
     }
     index = runEnd;
   }
-  return statements;
+  return final;
+}
+
+const REUSED: ParseOutcome = { ok: true, statements: [] };
+const FAILED: Unit = { source: MappedText.document(''), top: [], ordered: [], nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] } };
+
+function blankedText(text: string, span: StatementSpan): string {
+  let slice = text.slice(span.start, span.end);
+  for (const [blankStart, blankEnd] of span.metaRanges) {
+    const from = Math.max(blankStart, span.start) - span.start;
+    const to = Math.min(blankEnd, span.end) - span.start;
+    if (to > from) slice = slice.slice(0, from) + ' '.repeat(to - from) + slice.slice(to);
+  }
+  return slice;
 }
 
 function parseSpan(document: MappedText, span: StatementSpan, placeholders: boolean): { span: StatementSpan; text: MappedText; outcome: ParseOutcome } {

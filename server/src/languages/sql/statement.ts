@@ -20,6 +20,8 @@ export class SqlStatement {
   transaction!: TransactionUnit;
   private converter: OffsetConverter | undefined;
   private tokenCache: Token[] | undefined;
+  private textCache: string | undefined;
+  private matchCache: Map<RegExp, boolean> | undefined;
 
   constructor(
     readonly node: AstNode,
@@ -50,7 +52,22 @@ export class SqlStatement {
   }
 
   get text(): string {
-    return this.source.text.slice(this.sourceStart, this.sourceEnd);
+    this.textCache ??= this.source.text.slice(this.sourceStart, this.sourceEnd);
+    return this.textCache;
+  }
+
+  /**
+   * Whether the statement's text matches a (non-global) pattern, remembered per pattern: rules use
+   * this as a cheap pre-check, and statements are reused across keystrokes (SqlModelCache).
+   */
+  matches(pattern: RegExp): boolean {
+    this.matchCache ??= new Map();
+    let matched = this.matchCache.get(pattern);
+    if (matched === undefined) {
+      matched = pattern.test(this.text);
+      this.matchCache.set(pattern, matched);
+    }
+    return matched;
   }
 
   /** Offset in source.text of a libpg-query location (UTF-8 bytes from the start of source.text). */

@@ -6,10 +6,10 @@ import { tokenize } from './lexer';
 
 export interface SyntaxProblem {
   /** Document offsets. */
-  start: number;
-  end: number;
+  readonly start: number;
+  readonly end: number;
   /** PostgreSQL's own message, e.g. 'syntax error at or near "selec"'. */
-  message: string;
+  readonly message: string;
 }
 
 /** A problem at PostgreSQL's error cursor (a code-point index into text.text). */
@@ -28,5 +28,14 @@ export function syntaxProblem(text: MappedText, message: string, cursor: number)
       end = last.end;
     }
   } else end = Math.min(source.length, start + 1);
-  return { start: text.toDocument(start), end: text.toDocument(end), message };
+  // Offsets are mapped when read: a statement reused from an earlier analysis may have moved.
+  return {
+    get start() {
+      return text.toDocument(start);
+    },
+    get end() {
+      return text.toDocument(end);
+    },
+    message,
+  };
 }

@@ -138,7 +138,7 @@ export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
     case 'AlterSystemStmt':
       return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'system' }));
     case 'SelectStmt':
-      return statement.text.toLowerCase().includes('set_config') ? setConfigSettings(body) : [];
+      return /set_config/i.test(statement.text) ? setConfigSettings(body) : [];
     default:
       return [];
   }

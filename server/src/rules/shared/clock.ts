@@ -54,7 +54,7 @@ function classify(context: RuleContext): ClockUse[] {
   const taintKey = (statement: SqlStatement, name: string) => `${statement.routine?.header.start ?? -1}:${name}`;
 
   for (const statement of context.sql.statements) {
-    if (!mayMentionClock(statement.text)) continue;
+    if (!statement.matches(CLOCK_WORDS)) continue;
     const sinks = valueSinks(statement);
     const sinkOf = new Map<any, ValueSink>();
     for (const sink of sinks) {
@@ -106,9 +106,7 @@ function kindOf(reading: Reading, sink: ValueSink | undefined, compared: boolean
   return undefined;
 }
 
-function mayMentionClock(text: string): boolean {
-  return /clock_timestamp|timeofday|statement_timestamp/i.test(text);
-}
+const CLOCK_WORDS = /clock_timestamp|timeofday|statement_timestamp/i;
 
 // clock_timestamp() + interval '1 hour', interval '…' + clock_timestamp(), clock_timestamp() - '5 min'::interval
 function shiftedByInterval(visit: Visit): boolean {

@@ -4,6 +4,7 @@ import { functionBaseName, walk } from '../../languages/sql/ast';
 import type { SqlModel } from '../../languages/sql/sql-file';
 import type { SqlStatement } from '../../languages/sql/statement';
 
+const ADVISORY = /advisory/i;
 const TRANSACTION_LOCKS = new Set(['pg_advisory_xact_lock', 'pg_try_advisory_xact_lock']);
 const SESSION_LOCKS = new Set(['pg_advisory_lock', 'pg_try_advisory_lock']);
 const UNLOCKS = new Set(['pg_advisory_unlock', 'pg_advisory_unlock_all']);
@@ -36,7 +37,7 @@ export function callIn(statement: SqlStatement, names: ReadonlySet<string>): { n
 export function lockSections(model: SqlModel): LockSection[] {
   const sections: LockSection[] = [];
   model.statements.forEach((statement, index) => {
-    if (!/advisory/i.test(statement.text)) return;
+    if (!statement.matches(ADVISORY)) return;
     const call = callIn(statement, new Set([...TRANSACTION_LOCKS, ...SESSION_LOCKS]));
     if (!call) return;
     let following: SqlStatement[];

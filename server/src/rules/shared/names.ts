@@ -1,28 +1,36 @@
 // Name heuristics: settings hold lists of plain words (matched anywhere in a name) or globs with `*`.
 
-const compiled = new Map<string, RegExp>();
+// These run for every statement and every rule on each keystroke: each pattern list is compiled once
+// into one case-insensitive regular expression (lists come from the settings and keep their identity).
+const substringLists = new WeakMap<readonly string[], RegExp>();
+const exactLists = new WeakMap<readonly string[], RegExp>();
+const fragmentLists = new WeakMap<readonly string[], RegExp>();
 
 /** True when `name` matches any pattern. A pattern without `*` matches as a substring. */
 export function matchesAny(name: string, patterns: readonly string[]): boolean {
-  const lower = name.toLowerCase();
-  return patterns.some((pattern) => patternRegExp(pattern).test(lower));
+  return compiledList(substringLists, patterns, (pattern) => (pattern.includes('*') ? `^${glob(pattern)}$` : escape(pattern))).test(name);
 }
 
 /** True when `name` matches any pattern, with patterns without `*` matched as whole names. */
 export function matchesAnyExactly(name: string, patterns: readonly string[]): boolean {
-  const lower = name.toLowerCase();
-  return patterns.some((pattern) => (pattern.includes('*') ? patternRegExp(pattern).test(lower) : lower === pattern.toLowerCase()));
+  return compiledList(exactLists, patterns, (pattern) => `^${glob(pattern)}$`).test(name);
 }
 
-function patternRegExp(pattern: string): RegExp {
-  let regExp = compiled.get(pattern);
+function compiledList(cache: WeakMap<readonly string[], RegExp>, patterns: readonly string[], source: (pattern: string) => string): RegExp {
+  let regExp = cache.get(patterns);
   if (!regExp) {
-    const lower = pattern.toLowerCase();
-    const body = lower.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-    regExp = new RegExp(lower.includes('*') ? `^${body}$` : body);
-    compiled.set(pattern, regExp);
+    regExp = patterns.length ? new RegExp(patterns.map((pattern) => `(?:${source(pattern.toLowerCase())})`).join('|'), 'i') : /(?!)/;
+    cache.set(patterns, regExp);
   }
   return regExp;
+}
+
+function glob(pattern: string): string {
+  return pattern.split('*').map(escape).join('.*');
+}
+
+function escape(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The bare name of a possibly qualified name: "public.payments" → "payments". */
@@ -37,9 +45,14 @@ export function baseName(qualifiedName: string): string {
  * so a false answer proves the statement cannot mention a matching name.
  */
 export function mentionsAny(text: string, patterns: readonly string[]): boolean {
-  const lower = text.toLowerCase();
-  return patterns.some((pattern) => {
-    const longest = pattern.toLowerCase().split('*').reduce((best, part) => (part.length > best.length ? part : best), '');
-    return lower.includes(longest);
-  });
+  return fragmentsOf(patterns).test(text);
+}
+
+/** mentionsAny for a SQL statement, remembered on the statement. */
+export function statementMentions(statement: { matches(pattern: RegExp): boolean }, patterns: readonly string[]): boolean {
+  return statement.matches(fragmentsOf(patterns));
+}
+
+function fragmentsOf(patterns: readonly string[]): RegExp {
+  return compiledList(fragmentLists, patterns, (pattern) => escape(pattern.split('*').reduce((best, part) => (part.length > best.length ? part : best), '')));
 }

@@ -5,11 +5,13 @@ import { functionName } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import { walkStatement } from './expressions';
 
+const PGMQ = /pgmq/i;
+
 export const QUEUE_READS: ReadonlySet<string> = new Set(['pgmq.read', 'pgmq.pop', 'pgmq.read_with_poll']);
 
 /** The pgmq.read / pgmq.pop / pgmq.read_with_poll calls of a statement (FuncCall nodes, unwrapped). */
 export function queueReads(statement: SqlStatement): any[] {
-  if (!/pgmq/i.test(statement.text)) return [];
+  if (!statement.matches(PGMQ)) return [];
   const calls: any[] = [];
   walkStatement(statement, (visit) => {
     if (visit.type === 'FuncCall' && QUEUE_READS.has(functionName(visit.node))) calls.push(visit.node);

@@ -61,6 +61,8 @@ const AGGREGATES = new Set([
 // LOCK TABLE modes from SHARE up conflict with the ROW EXCLUSIVE lock every UPDATE takes.
 const SHARE_LOCK_MODE = 5;
 
+const ADVISORY = /advisory/i;
+
 export function readModifyWrites(statements: readonly SqlStatement[], schema: SchemaModel, options: ReadModifyWriteOptions): ReadModifyWrite[] {
   const found: ReadModifyWrite[] = [];
   const reported = new Set<Read>();
@@ -70,7 +72,7 @@ export function readModifyWrites(statements: readonly SqlStatement[], schema: Sc
   let advisory = false;
 
   for (const statement of statements) {
-    if (callIn(statement, ADVISORY_LOCKS)) advisory = true;
+    if (statement.matches(ADVISORY) && callIn(statement, ADVISORY_LOCKS)) advisory = true;
     if (statement.kind === 'LockStmt' && statement.body.mode >= SHARE_LOCK_MODE) {
       for (const relation of statement.body.relations ?? []) locks.push({ table: tableKey(schema, relation.RangeVar), rows: [] });
     }
