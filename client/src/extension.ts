@@ -86,6 +86,8 @@ function showState(state: State): void {
       ? vscode.l10n.t('Armadilha is starting…')
       : vscode.l10n.t('Armadilha stopped. Click to show its output, or run "Armadilha: Restart Server".');
   statusItem.backgroundColor = running || starting ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
+  // Screen readers would otherwise read the icon name ("shield Armadilha").
+  statusItem.accessibilityInformation = { label: `Armadilha: ${statusItem.tooltip}`, role: 'button' };
 }
 
 async function ruleDocumentation(uri: vscode.Uri): Promise<string> {

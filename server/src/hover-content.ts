@@ -9,10 +9,14 @@ import { coreText, type Locale } from './locale';
 import { ruleById } from './rules';
 import { MappedText } from './text/mapped-text';
 
+/**
+ * The documentation of the findings at an offset. Their messages are not repeated: editors show the
+ * diagnostic's message above the hover already.
+ */
 export function findingHover(findings: readonly Finding[], offset: number, locale: Locale): string | undefined {
   const here = findings.filter((finding) => finding.start <= offset && offset <= finding.end);
   if (!here.length) return undefined;
-  return here.map((finding) => ruleMarkdown(finding.ruleId, locale, finding.message, finding.docsUrl)).join('\n\n---\n\n');
+  return here.map((finding) => ruleMarkdown(finding.ruleId, locale, undefined, finding.docsUrl)).join('\n\n---\n\n');
 }
 
 export function ruleMarkdown(ruleId: string, locale: Locale, message: string | undefined, docsUrl: string): string {
