@@ -10,7 +10,8 @@ import { SqlEdits } from './shared/sql-edits';
 const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
 
 
-const LOCKING_WORDS = /\b(update|share)\b/i;
+// A locking clause: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE.
+const LOCKING_WORDS = /\bfor\s+(no\s+key\s+update|update|share|key\s+share)\b/i;
 export default defineRule({
   id: 'require-lock-order',
   severity: 'warning',

@@ -3,7 +3,7 @@ import { caughtBy, type Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type FixProposal, type RuleContext } from '../rule';
 import { quoteIdentifier } from './shared/identifiers';
-import { baseName, matchesAny } from './shared/names';
+import { baseName, matchesAny, statementMentions } from './shared/names';
 import { queueReads } from './shared/queues';
 import { keywordCase, SqlEdits } from './shared/sql-edits';
 
@@ -112,8 +112,13 @@ export default defineRule({
   },
   check(context) {
     const consumers = new Map<Routine, boolean>();
+    const idempotentTables = context.names('idempotentTables');
     for (const statement of context.sql.statements) {
-      if (statement.kind !== 'InsertStmt' || statement.body.onConflictClause) continue;
+      if (statement.kind !== 'InsertStmt') continue;
+      // Cheap first: outside queue consumers and webhook handlers, only inserts that name a once-only
+      // table can fire (reading the body builds the statement's tree).
+      if (!statement.routine && !statementMentions(statement, idempotentTables)) continue;
+      if (statement.body.onConflictClause) continue;
       const table = relationName(statement.body.relation);
       const reason = contextReason(context, statement, table, consumers);
       if (!reason) continue;

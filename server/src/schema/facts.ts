@@ -71,7 +71,11 @@ export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
 // model see cheaply that nothing changed.
 const factsByStatement = new WeakMap<SqlStatement, SchemaFact[]>();
 
+// The statement kinds that state facts; the others are never read (reading a body builds its tree).
+const FACT_KINDS = new Set(['CreateStmt', 'CreateTableAsStmt', 'AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateSeqStmt', 'GrantStmt', 'CreatePolicyStmt', 'AlterDefaultPrivilegesStmt', 'CreateRoleStmt', 'RefreshMatViewStmt', 'CreateTrigStmt']);
+
 function collect(statement: SqlStatement, facts: SchemaFact[]): void {
+  if (!FACT_KINDS.has(statement.kind)) return;
   const body = statement.body;
   switch (statement.kind) {
     case 'CreateStmt': {

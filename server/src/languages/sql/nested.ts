@@ -3,7 +3,7 @@
 // back to the exact characters of the document.
 
 import { MappedText } from '../../text/mapped-text';
-import { definitionOptions, functionName, locationOf, typeName, walk } from './ast';
+import { definitionOptions, functionName, locationOf, nodeTypeOf, typeName, walk } from './ast';
 import type { Token } from './lexer';
 import { parseSql } from './parser';
 import { splitPlpgsqlBody, type BodyPiece } from './plpgsql';
@@ -14,6 +14,7 @@ import type { SyntaxProblem } from './syntax';
 import { syntaxProblem } from './syntax';
 
 const MAX_NESTING = 4;
+const CRON = /cron/i;
 
 export interface NestedResult {
   statements: SqlStatement[];
@@ -52,7 +53,7 @@ function expandRoutine(statement: SqlStatement, result: NestedResult, depth: num
   // SQL-standard bodies (BEGIN ATOMIC … END) arrive already parsed, inside the statement.
   const atomic = statement.body.sql_body?.List?.items?.[0]?.List?.items ?? [];
   for (const node of atomic) {
-    const nested = new SqlStatement(node, statement.source, statement.sourceStart, statement.sourceEnd, 'sql-function-body', routine, undefined, statement);
+    const nested = new SqlStatement({ kind: nodeTypeOf(node) ?? '', node }, statement.source, statement.sourceStart, statement.sourceEnd, 'sql-function-body', routine, undefined, statement);
     routine.statements.push(nested);
     result.statements.push(nested);
   }
@@ -84,7 +85,7 @@ function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, 
       const text = MappedText.slice(literalText, span.start, span.end);
       const outcome = parseSql(text.text);
       if (!outcome.ok || outcome.statements.length !== 1) continue;
-      const nested = new SqlStatement(outcome.statements[0].node, text, 0, text.text.length, 'execute', routine, piece.info, header);
+      const nested = new SqlStatement(outcome.statements[0], text, 0, text.text.length, 'execute', routine, piece.info, header);
       routine.statements.push(nested);
       result.statements.push(nested);
       expandNested(nested, result, depth + 1);
@@ -97,7 +98,7 @@ function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, 
   const outcome = parseSql(text.text);
   // A piece that does not parse is PL/pgSQL this splitter does not model; it is skipped, never reported.
   if (!outcome.ok || outcome.statements.length !== 1) return;
-  const nested = new SqlStatement(outcome.statements[0].node, text, piece.prefix.length, text.text.length, 'routine-body', routine, piece.info, header);
+  const nested = new SqlStatement(outcome.statements[0], text, piece.prefix.length, text.text.length, 'routine-body', routine, piece.info, header);
   routine.statements.push(nested);
   result.statements.push(nested);
   expandNested(nested, result, depth + 1);
@@ -106,6 +107,7 @@ function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, 
 // cron.schedule(name, schedule, command), cron.schedule(schedule, command),
 // cron.schedule_in_database(name, schedule, command, database, …), or command => '…'.
 function expandCron(statement: SqlStatement, result: NestedResult, depth: number): void {
+  if (!statement.matches(CRON)) return;
   walk(statement.body, (visit) => {
     if (visit.type !== 'FuncCall') return;
     const name = functionName(visit.node);

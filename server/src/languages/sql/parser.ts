@@ -1,13 +1,16 @@
 // The bridge to libpg-query, PostgreSQL's own parser compiled to WebAssembly.
 // Results are cached by statement text: on a keystroke only the edited statement is parsed again.
 
-import * as libpgQuery from 'libpg-query';
+import { loadPgQuery, parseRaw } from './pg-query';
 
 /** A node as libpg-query returns it: `{ UpdateStmt: { … } }`. */
 export type AstNode = Record<string, any>;
 
 export interface ParsedStatement {
-  node: AstNode;
+  /** The node's type, e.g. "UpdateStmt"; known without building the tree. */
+  kind: string;
+  /** The tree, built on first access. */
+  readonly node: AstNode;
   /** UTF-8 byte offset of the statement in the parsed text. */
   byteStart: number;
   /** UTF-8 byte length, or undefined for "to the end of the text". */
@@ -25,7 +28,7 @@ let loaded = false;
 
 /** Loads the WebAssembly module once. Every entry point awaits this before linting. */
 export function loadParser(): Promise<void> {
-  loading ??= libpgQuery.loadModule().then(() => {
+  loading ??= loadPgQuery().then(() => {
     loaded = true;
   });
   return loading;
@@ -53,19 +56,50 @@ export function parseSql(text: string): ParseOutcome {
 
 function parseUncached(text: string): ParseOutcome {
   if (!/\S/.test(text)) return { ok: true, statements: [] };
-  try {
-    const result = libpgQuery.parseSync(text) as { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
-    const statements = (result.stmts ?? []).map((entry) => ({
-      node: entry.stmt,
-      // libpg-query omits fields equal to zero: the first statement has no stmt_location.
-      byteStart: entry.stmt_location ?? 0,
-      byteLength: entry.stmt_len || undefined,
-    }));
-    return { ok: true, statements };
-  } catch (error) {
-    const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
-    const message = details?.message ?? (error as Error).message ?? String(error);
-    if (message === 'Query cannot be empty') return { ok: true, statements: [] };
-    return { ok: false, message, cursor: Math.max(0, details?.cursorPosition ?? 0) };
+  const result = parseRaw(text);
+  if (!result.ok) return { ok: false, message: result.message, cursor: Math.max(0, result.cursor) };
+  return { ok: true, statements: lazyStatement(result.json) ?? eagerStatements(result.json) };
+}
+
+// libpg-query's JSON for one statement: {"version":N,"stmts":[{"stmt":{"Kind":{…}},"stmt_location":L,"stmt_len":N}]}
+// (fields equal to zero are left out). Text without a top-level semicolon holds at most one statement.
+const SINGLE_HEAD = /^\{"version":\d+,"stmts":\[\{"stmt":\{"([A-Za-z]+)":/;
+const SINGLE_TAIL = /\}\}(?:,"stmt_location":(\d+))?(?:,"stmt_len":(\d+))?\}\]\}$/;
+
+function lazyStatement(json: string): ParsedStatement[] | undefined {
+  if (json.length < 200 || json.indexOf('"stmt":', 40) >= 0) return undefined; // small or several: parse now
+  const head = SINGLE_HEAD.exec(json);
+  const tail = head ? SINGLE_TAIL.exec(json) : null;
+  if (!head || !tail) return undefined;
+  return [new LazyStatement(head[1], json, Number(tail[1] ?? 0), tail[2] ? Number(tail[2]) : undefined)];
+}
+
+class LazyStatement implements ParsedStatement {
+  private tree: AstNode | undefined;
+
+  constructor(
+    readonly kind: string,
+    private json: string | undefined,
+    readonly byteStart: number,
+    readonly byteLength: number | undefined,
+  ) {}
+
+  get node(): AstNode {
+    if (!this.tree) {
+      this.tree = JSON.parse(this.json!).stmts[0].stmt as AstNode;
+      this.json = undefined;
+    }
+    return this.tree;
   }
+}
+
+function eagerStatements(json: string): ParsedStatement[] {
+  const result = JSON.parse(json) as { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
+  return (result.stmts ?? []).map((entry) => ({
+    kind: Object.keys(entry.stmt)[0] ?? '',
+    node: entry.stmt,
+    // libpg-query omits fields equal to zero: the first statement has no stmt_location.
+    byteStart: entry.stmt_location ?? 0,
+    byteLength: entry.stmt_len || undefined,
+  }));
 }

@@ -3,7 +3,7 @@
 
 import { MappedText } from '../../text/mapped-text';
 import { OffsetConverter } from '../../text/positions';
-import { locationOf, nodeTypeOf } from './ast';
+import { locationOf } from './ast';
 import { Token, tokenize } from './lexer';
 import type { AstNode, ParsedStatement } from './parser';
 import type { BodyStatementInfo, Routine } from './plpgsql-model';
@@ -14,8 +14,6 @@ export type StatementOrigin = 'file' | 'routine-body' | 'sql-function-body' | 'c
 export class SqlStatement {
   /** The node's type, e.g. "UpdateStmt". */
   readonly kind: string;
-  /** The node's fields. */
-  readonly body: any;
   /** The transaction this statement runs in; set once the file model is complete. */
   transaction!: TransactionUnit;
   private converter: OffsetConverter | undefined;
@@ -24,7 +22,8 @@ export class SqlStatement {
   private matchCache: Map<RegExp, boolean> | undefined;
 
   constructor(
-    readonly node: AstNode,
+    /** The parse tree (built on first access), with its kind. */
+    private readonly parsed: { kind: string; readonly node: AstNode },
     /** The text that was parsed; offsets below are UTF-16 offsets into source.text. */
     readonly source: MappedText,
     readonly sourceStart: number,
@@ -37,8 +36,17 @@ export class SqlStatement {
     /** The statement this one was found inside (the CREATE FUNCTION, the cron.schedule call). */
     readonly container?: SqlStatement,
   ) {
-    this.kind = nodeTypeOf(node) ?? '';
-    this.body = this.kind ? node[this.kind] : undefined;
+    this.kind = parsed.kind;
+  }
+
+  /** The tree: `{ UpdateStmt: { … } }`. Built from the parser's output when first read. */
+  get node(): AstNode {
+    return this.parsed.node;
+  }
+
+  /** The node's fields. */
+  get body(): any {
+    return this.kind ? this.parsed.node[this.kind] : undefined;
   }
 
   /** Document offset of the statement's first character. */
@@ -155,13 +163,13 @@ export function statementsOf(
   plpgsql?: BodyStatementInfo,
   container?: SqlStatement,
 ): SqlStatement[] {
-  if (parsed.length === 1) return [new SqlStatement(parsed[0].node, text, 0, text.text.length, origin, routine, plpgsql, container)];
+  if (parsed.length === 1) return [new SqlStatement(parsed[0], text, 0, text.text.length, origin, routine, plpgsql, container)];
   const converter = new OffsetConverter(text.text);
   return parsed.map((entry) => {
     const start = converter.fromUtf8(entry.byteStart);
     const end = entry.byteLength === undefined ? text.text.length : converter.fromUtf8(entry.byteStart + entry.byteLength);
     const leading = text.text.slice(start, end).search(/\S/);
-    return new SqlStatement(entry.node, text, leading > 0 ? start + leading : start, end, origin, routine, plpgsql, container);
+    return new SqlStatement(entry, text, leading > 0 ? start + leading : start, end, origin, routine, plpgsql, container);
   });
 }
 

@@ -122,7 +122,12 @@ export interface IsolationSetting {
 const LEVELS = new Set<string>(['read uncommitted', 'read committed', 'repeatable read', 'serializable']);
 
 /** Every isolation level a statement requests, with the scope it applies to. */
+const SET_CONFIG = /set_config/i;
+const ISOLATION_KINDS = new Set(['TransactionStmt', 'VariableSetStmt', 'DiscardStmt', 'AlterDatabaseSetStmt', 'AlterRoleSetStmt', 'AlterSystemStmt', 'SelectStmt']);
+
 export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
+  if (!ISOLATION_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && !statement.matches(SET_CONFIG))) return [];
+  // Reading the body builds the statement's tree: only for the kinds that can set an isolation level.
   const body = statement.body;
   switch (statement.kind) {
     case 'TransactionStmt':
@@ -138,7 +143,7 @@ export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
     case 'AlterSystemStmt':
       return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'system' }));
     case 'SelectStmt':
-      return /set_config/i.test(statement.text) ? setConfigSettings(body) : [];
+      return setConfigSettings(body);
     default:
       return [];
   }
