@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 const ALLOWED = [
   /^package\.json$/,
   /^package\.nls(\.pt-br)?\.json$/,
-  /^dist\/(client|server)\.js$/,
+  /^dist\/(client|server|ts-morph)\.js$/,
   /^dist\/libpg-query\.wasm$/,
   /^snippets\/(en|pt-br)\/[a-z]+\.json$/,
   /^syntaxes\/[a-z.-]+\.json$/,
@@ -24,7 +24,7 @@ describe('package contents', () => {
     assert.equal(result.status, 0, result.stderr);
     const files = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
     for (const file of files) assert.ok(ALLOWED.some((pattern) => pattern.test(file)), `unexpected file in the package: ${file}`);
-    for (const required of ['package.json', 'dist/client.js', 'dist/server.js', 'dist/libpg-query.wasm', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.nls.pt-br.json']) {
+    for (const required of ['package.json', 'dist/client.js', 'dist/server.js', 'dist/ts-morph.js', 'dist/libpg-query.wasm', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.nls.pt-br.json']) {
       assert.ok(files.includes(required), `missing ${required}`);
     }
   });

@@ -4,6 +4,7 @@
 // leaves every Armadilha rule silent — the snippets show the patterns the rules ask for. Also: the
 // manifest contributes them, prefixes follow one scheme, every description exists in English and
 // Portuguese, the JavaScript set is the TypeScript set without types, and snippets/README.md lists them.
+import type { ts as TS } from 'ts-morph';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import * as libpgQuery from 'libpg-query';
 import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
 import { parseSql } from '../server/src/languages/sql/parser';
-import { ts } from '../server/src/languages/typescript/project';
+import { loadTypeScript, ts } from '../server/src/languages/typescript/project';
 import { lintText, ready, typescriptParses } from './helpers/lint';
 import { closeDatabase, runsOnPostgres } from './helpers/postgres';
 
@@ -470,8 +471,9 @@ describe('SQL snippets', () => {
 
 /** Syntax errors of a JavaScript file, including TypeScript-only syntax (annotations, interfaces…). */
 function javascriptErrors(code: string, fileName: string): string[] {
-  const options: ts.CompilerOptions = { allowJs: true, checkJs: false, noLib: true, noEmit: true, jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.ESNext };
+  const options: TS.CompilerOptions = { allowJs: true, checkJs: false, noLib: true, noEmit: true, jsx: ts.JsxEmit.Preserve, target: ts.ScriptTarget.ESNext };
   const host = ts.createCompilerHost(options);
+  loadTypeScript();
   const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.ESNext, true, fileName.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS);
   const getSourceFile = host.getSourceFile;
   host.getSourceFile = (name, ...rest) => (name === fileName ? source : getSourceFile.call(host, name, ...rest));

@@ -2,6 +2,7 @@
 // cursor inside embedded SQL (sql`…`, query('…')), else a short note on the application-side API
 // under it: AbortSignal.timeout, the NX/PX/EX options of a Redis SET, an idempotency key.
 
+import type { ts as TS } from 'ts-morph';
 import { embeddedSqlKeywordHover } from './hover-content';
 import { TYPESCRIPT_HOVERS, type TypeScriptHoverId } from './hovers-typescript';
 import { findEmbeddedSql } from './languages/typescript/embedded-sql';
@@ -35,7 +36,7 @@ function embeddedAt(model: TsModel, text: string, offset: number): MappedText | 
   return undefined;
 }
 
-function hoverIdOf(token: ts.Node): TypeScriptHoverId | undefined {
+function hoverIdOf(token: TS.Node): TypeScriptHoverId | undefined {
   const parent = token.parent;
   if (ts.isIdentifier(token)) {
     // AbortSignal.timeout, hovered on either name.
@@ -61,19 +62,19 @@ function redisOption(name: string): TypeScriptHoverId | undefined {
 }
 
 /** The node is (inside objects or arrays that are) an argument of a Redis SET-like call. */
-function inRedisSet(node: ts.Node): boolean {
+function inRedisSet(node: TS.Node): boolean {
   let current = node;
   while (ts.isObjectLiteralExpression(current.parent) || ts.isPropertyAssignment(current.parent) || ts.isArrayLiteralExpression(current.parent)) current = current.parent;
   const call = current.parent;
-  if (!ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) return false;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(current as TS.Expression)) return false;
   const callee = dottedName(call.expression) ?? '';
   return REDIS_SET_CALLS.has(callee.slice(callee.lastIndexOf('.') + 1));
 }
 
 /** The innermost node whose text (not its leading trivia) holds the offset. */
-function tokenAt(root: ts.SourceFile, offset: number): ts.Node | undefined {
-  let found: ts.Node | undefined;
-  const visit = (node: ts.Node): void => {
+function tokenAt(root: TS.SourceFile, offset: number): TS.Node | undefined {
+  let found: TS.Node | undefined;
+  const visit = (node: TS.Node): void => {
     if (offset < node.getStart(root) || offset > node.getEnd()) return;
     found = node;
     ts.forEachChild(node, visit);

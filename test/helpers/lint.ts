@@ -7,7 +7,7 @@ import { lint, type DocumentLanguage, type Finding } from '../../server/src/lint
 import type { Locale } from '../../server/src/locale';
 import { RULES } from '../../server/src/rules';
 import { schemaFacts } from '../../server/src/schema/facts';
-import { ts } from '../../server/src/languages/typescript/project';
+import { loadTypeScript, ts } from '../../server/src/languages/typescript/project';
 import { SchemaModel } from '../../server/src/schema/model';
 
 export const ready = loadParser();
@@ -51,6 +51,7 @@ export function sqlParses(code: string): boolean {
 
 /** True when TypeScript reports no syntax error (the compiler's parse diagnostics) for the text. */
 export function typescriptParses(code: string, fileName = 'example.ts'): boolean {
+  loadTypeScript();
   const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true, /x$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   return ((source as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length === 0;
 }

@@ -8,7 +8,8 @@ import type { Settings } from '../config';
 import { languageOfPath, lint, type DocumentLanguage, type Finding } from '../lint';
 import type { Locale } from '../locale';
 import { applyEdits, mergeFixes } from '../fixes';
-import { schemaFactsOfScript } from '../schema/facts';
+import { SqlModelCache } from '../languages/sql/sql-file';
+import { schemaFactsOfScript, type SchemaFact } from '../schema/facts';
 import { WorkspaceSchema } from '../schema/workspace';
 import type { InputFile } from './files';
 import type { FileReport } from './formats';
@@ -21,7 +22,7 @@ export interface CheckResult {
   filesFixed: number;
 }
 
-interface LoadedFile {
+export interface LoadedFile {
   file: InputFile;
   text: string | undefined;
   raw: Buffer;
@@ -33,35 +34,55 @@ interface LoadedFile {
 export type TextEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
 
 export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean): CheckResult {
-  const loaded = files.map(load).filter((entry): entry is LoadedFile => !!entry);
+  const loaded = files.map(loadFile).filter((entry): entry is LoadedFile => !!entry);
+  const caches = new Map<LoadedFile, SqlModelCache>();
   const schema = new WorkspaceSchema();
   for (const entry of loaded) {
-    if (entry.language === 'sql' && entry.text !== undefined && !tooLarge(entry.text, settings)) schema.updateFacts(entry.file.absolute, schemaFactsOfScript(entry.text));
+    const cache = new SqlModelCache();
+    caches.set(entry, cache);
+    const facts = factsOf(entry, settings, cache);
+    if (facts) schema.updateFacts(entry.file.absolute, facts);
   }
   const result: CheckResult = { reports: [], fixesApplied: 0, filesFixed: 0 };
   for (const entry of loaded) {
-    let text = entry.text ?? '\u0000';
-    let findings = analyze(text, entry, schema, settings, locale);
-    if (fix && entry.text !== undefined) {
-      let applied = 0;
-      for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
-        const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
-        if (!edits.length) break;
-        text = applyEdits(text, edits);
-        applied += edits.length;
-        findings = analyze(text, entry, schema, settings, locale);
-      }
-      if (applied && writeIfUnchanged(entry, text)) {
-        result.fixesApplied += applied;
-        result.filesFixed++;
-      } else if (applied) {
-        text = entry.text;
-        findings = analyze(text, entry, schema, settings, locale);
-      }
-    }
-    result.reports.push({ file: entry.file.display, text, findings });
+    const checked = checkLoaded(entry, schema, settings, locale, fix, caches.get(entry));
+    caches.delete(entry); // the file's statements are not needed any more
+    result.reports.push(checked.report);
+    result.fixesApplied += checked.applied;
+    if (checked.applied) result.filesFixed++;
   }
   return result;
+}
+
+/**
+ * What a .sql file says about the schema, read cheaply (only CREATE/ALTER/DROP/… statements are
+ * parsed). The split is kept in the file's cache for the analysis that follows.
+ */
+export function factsOf(entry: LoadedFile, settings: Settings, cache: SqlModelCache): SchemaFact[] | undefined {
+  if (entry.language !== 'sql' || entry.text === undefined || tooLarge(entry.text, settings)) return undefined;
+  return schemaFactsOfScript(entry.text, cache.split(entry.text, true));
+}
+
+/** Analyses one loaded file and, with fix, applies its safe fixes and writes it back. */
+export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: SqlModelCache): { report: FileReport; applied: number } {
+  let text = entry.text ?? '\u0000';
+  let findings = analyze(text, entry, schema, settings, locale, cache);
+  let applied = 0;
+  if (fix && entry.text !== undefined) {
+    for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+      const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
+      if (!edits.length) break;
+      text = applyEdits(text, edits);
+      applied += edits.length;
+      findings = analyze(text, entry, schema, settings, locale, cache);
+    }
+    if (applied && !writeIfUnchanged(entry, text)) {
+      applied = 0;
+      text = entry.text;
+      findings = analyze(text, entry, schema, settings, locale, cache);
+    }
+  }
+  return { report: { file: entry.file.display, text, findings }, applied };
 }
 
 export function checkText(text: string, fileName: string, settings: Settings, locale: Locale, fix: boolean): { report: FileReport; fixedText: string } {
@@ -79,7 +100,7 @@ export function checkText(text: string, fileName: string, settings: Settings, lo
   return { report: { file: fileName, text: current, findings }, fixedText: current };
 }
 
-function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale): Finding[] {
+function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, cache?: SqlModelCache): Finding[] {
   return lint({
     text,
     language: entry.language,
@@ -87,10 +108,11 @@ function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, setti
     settings,
     locale,
     schema: (facts) => (entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
+    cache,
   }).findings;
 }
 
-function load(file: InputFile): LoadedFile | undefined {
+export function loadFile(file: InputFile): LoadedFile | undefined {
   const language = languageOfPath(file.absolute);
   if (!language) return undefined;
   let raw: Buffer;

@@ -1,4 +1,5 @@
-import { ts } from '../languages/typescript/project';
+import type { ts as TS } from 'ts-morph';
+import { kindSet, ts } from '../languages/typescript/project';
 import { dottedName, type TsModel } from '../languages/typescript/ts-file';
 import { defineRule, type RuleContext } from '../rule';
 import { declarationsIn } from './shared/local-variables';
@@ -17,7 +18,7 @@ const EVENT_TIME = /^(occurred|sent|received|published|emitted|happened|recorded
 const TIMING_FIELD = /expir|ttl|deadline|lastSeen|last_seen|heartbeat|lastUsed|lastAccess|accessed|cached|start|begin|finish|ended|duration|elapsed|timeout/i;
 /** Methods that turn a Date into something comparable (a display string such as toLocaleString is not). */
 const COMPARABLE = new Set(['getTime', 'valueOf', 'toISOString', 'toJSON']);
-const ORDERING = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+const ORDERING = kindSet(() => [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
 const LODASH = /^(npm:)?(lodash|lodash-es|underscore|lodash\.sortby|lodash\.orderby)(@[^/]*)?(\/|$)/;
 const SORTS = new Set(['sort', 'toSorted', 'sortBy', 'orderBy']);
 /** Calls that take an object out of the process: network, broker, database, serialisation. Not emit (often an in-process EventEmitter). */
@@ -146,8 +147,8 @@ export default defineRule({
 // walked for comparisons only when some field is stamped with the clock.
 function checkDocument(context: RuleContext, model: TsModel): void {
   const stamps = new Map<string, Stamp>();
-  const sorts: Array<{ node: ts.CallExpression; fields: string[] }> = [];
-  const comparators = new Set<ts.Node>();
+  const sorts: Array<{ node: TS.CallExpression; fields: string[] }> = [];
+  const comparators = new Set<TS.Node>();
   const lodash = lodashNames(model);
   for (const scope of model.functions) {
     for (const call of scope.calls) {
@@ -169,7 +170,7 @@ function checkDocument(context: RuleContext, model: TsModel): void {
     if (!field) continue;
     context.report({ start: sort.node.getStart(model.node), end: sort.node.expression.getEnd(), data: { field, clock: stamps.get(field)!.clock }, variants: { use: 'sort' } });
   }
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (comparators.has(node)) return;
     if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
       const field = sameFieldOfTwoObjects(model, node);
@@ -185,16 +186,16 @@ function checkDocument(context: RuleContext, model: TsModel): void {
  * A clock reading that becomes a field: `{ type, timestamp: Date.now() }`, `event.at = new Date()`,
  * `readonly occurredAt = new Date()` (also through toISOString(), getTime(), +, Number()).
  */
-function recordStamp(model: TsModel, clock: ts.Node, stamps: Map<string, Stamp>): void {
-  const text = wallClock(clock as ts.Expression);
+function recordStamp(model: TsModel, clock: TS.Node, stamps: Map<string, Stamp>): void {
+  const text = wallClock(clock as TS.Expression);
   if (!text) return;
-  let value: ts.Node = clock;
+  let value: TS.Node = clock;
   for (;;) {
     let parent = value.parent;
     // x.toISOString(): climb from x to the call.
     if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) parent = parent.parent;
     const wraps = ts.isCallExpression(parent) || ts.isNewExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isPrefixUnaryExpression(parent);
-    if (!wraps || !wallClock(parent as ts.Expression)) break;
+    if (!wraps || !wallClock(parent as TS.Expression)) break;
     value = parent;
   }
   const holder = value.parent;
@@ -230,8 +231,8 @@ function recordStamp(model: TsModel, clock: ts.Node, stamps: Map<string, Stamp>)
 }
 
 /** The object literal is handed to a call that takes it out of the process, directly or through the variable it initialises. */
-function objectTravels(model: TsModel, object: ts.ObjectLiteralExpression): boolean {
-  let node: ts.Node = object;
+function objectTravels(model: TsModel, object: TS.ObjectLiteralExpression): boolean {
+  let node: TS.Node = object;
   for (let parent = node.parent; parent; node = parent, parent = parent.parent) {
     if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.some((argument) => argument === node)) {
       if (TRANSMITS.has(methodOf(parent))) return true;
@@ -245,7 +246,7 @@ function objectTravels(model: TsModel, object: ts.ObjectLiteralExpression): bool
 }
 
 /** A variable of the function is an argument of a transmitting call after `from` (ws.send(JSON.stringify(event))). */
-function passedOn(model: TsModel, from: ts.Node, name: string): boolean {
+function passedOn(model: TsModel, from: TS.Node, name: string): boolean {
   const pattern = new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}($|[^\\w$])`);
   const after = from.getEnd();
   return model.scopeOf(from).calls.some(
@@ -253,14 +254,14 @@ function passedOn(model: TsModel, from: ts.Node, name: string): boolean {
   );
 }
 
-function methodOf(call: ts.CallExpression | ts.NewExpression): string {
+function methodOf(call: TS.CallExpression | TS.NewExpression): string {
   const callee = dottedName(call.expression) ?? '';
   return callee.slice(callee.lastIndexOf('.') + 1);
 }
 
 /** The sorted array merges several sources: [...mine, ...theirs], mine.concat(theirs), also through a variable. */
-function mergesSources(model: TsModel, sort: ts.CallExpression): boolean {
-  const merges = (expression: ts.Expression | undefined, depth: number): boolean => {
+function mergesSources(model: TsModel, sort: TS.CallExpression): boolean {
+  const merges = (expression: TS.Expression | undefined, depth: number): boolean => {
     if (!expression) return false;
     const value = unwrap(expression);
     if (ts.isArrayLiteralExpression(value)) return value.elements.filter((element) => ts.isSpreadElement(element)).length >= 2;
@@ -281,7 +282,7 @@ function mergesSources(model: TsModel, sort: ts.CallExpression): boolean {
 }
 
 /** "Date.now()" or "new Date()" when an expression reads the wall clock (also through getTime(), toISOString(), +, Number()). */
-function wallClock(expression: ts.Expression): string | undefined {
+function wallClock(expression: TS.Expression): string | undefined {
   const value = unwrap(expression);
   if (ts.isCallExpression(value)) {
     const callee = dottedName(value.expression);
@@ -298,14 +299,14 @@ function wallClock(expression: ts.Expression): string | undefined {
   return undefined;
 }
 
-function unwrap(expression: ts.Expression): ts.Expression {
+function unwrap(expression: TS.Expression): TS.Expression {
   let current = expression;
   while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
   return current;
 }
 
 /** An object literal given to a logger is a log line, not an event that gets ordered. */
-function isLogged(object: ts.ObjectLiteralExpression): boolean {
+function isLogged(object: TS.ObjectLiteralExpression): boolean {
   const parent = object.parent;
   return ts.isCallExpression(parent) && LOGGING.test(dottedName(parent.expression) ?? '');
 }
@@ -315,7 +316,7 @@ function isLogged(object: ts.ObjectLiteralExpression): boolean {
  * field of both arguments), `toSorted`, lodash/underscore `sortBy(xs, 'ts')`, `orderBy(xs, ['ts'])`,
  * `sortBy(xs, (e) => e.ts)`. Query builders' orderBy (a database sort) is not a call on lodash.
  */
-function sortedFields(call: ts.CallExpression, lodash: Set<string>): { fields: string[]; comparator?: ts.Node } | undefined {
+function sortedFields(call: TS.CallExpression, lodash: Set<string>): { fields: string[]; comparator?: TS.Node } | undefined {
   const callee = dottedName(call.expression) ?? '';
   const method = callee.slice(callee.lastIndexOf('.') + 1);
   const [first, second] = call.arguments;
@@ -333,14 +334,14 @@ function sortedFields(call: ts.CallExpression, lodash: Set<string>): { fields: s
   return undefined;
 }
 
-function isFunction(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
+function isFunction(node: TS.Node): node is TS.ArrowFunction | TS.FunctionExpression {
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
 }
 
 /** Names of the properties read from a parameter in a function body: `a.ts`, `a['ts']`. */
-function fieldsRead(body: ts.Node, parameter: string): string[] {
+function fieldsRead(body: TS.Node, parameter: string): string[] {
   const fields: string[] = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === parameter) fields.push(node.name.text);
     else if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === parameter && ts.isStringLiteralLike(node.argumentExpression)) fields.push(node.argumentExpression.text);
     ts.forEachChild(node, visit);
@@ -350,14 +351,14 @@ function fieldsRead(body: ts.Node, parameter: string): string[] {
 }
 
 /** `remote.updatedAt > local.updatedAt` (also through getTime(), new Date(…), Date.parse(…), +): the field, else undefined. */
-function sameFieldOfTwoObjects(model: TsModel, comparison: ts.BinaryExpression): string | undefined {
+function sameFieldOfTwoObjects(model: TsModel, comparison: TS.BinaryExpression): string | undefined {
   const left = timeField(comparison.left);
   const right = timeField(comparison.right);
   if (!left || !right || left.name.text !== right.name.text) return undefined;
   return left.expression.getText(model.node) !== right.expression.getText(model.node) ? left.name.text : undefined;
 }
 
-function timeField(expression: ts.Expression): ts.PropertyAccessExpression | undefined {
+function timeField(expression: TS.Expression): TS.PropertyAccessExpression | undefined {
   let value = unwrap(expression);
   for (;;) {
     if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.PlusToken) value = unwrap(value.operand);

@@ -1,3 +1,4 @@
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
 import { operationName, SHARED_ID_ENTITIES, stableKey, type KeySource } from './shared/idempotency-keys';
@@ -255,7 +256,7 @@ function headerFix(context: RuleContext, request: PaymentRequest, header: string
 }
 
 // Arguments written one per line get the new one on a line of its own.
-function appendArgument(text: string, call: ts.CallExpression, argument: string): Edit {
+function appendArgument(text: string, call: TS.CallExpression, argument: string): Edit {
   const args = call.arguments;
   const last = args[args.length - 1];
   if (!last || args.hasTrailingComma || !text.slice(args[0].getFullStart(), args[0].getStart()).includes('\n')) return addArgumentEdit(text, call, argument);
@@ -263,13 +264,13 @@ function appendArgument(text: string, call: ts.CallExpression, argument: string)
 }
 
 // headers: { … } or headers: new Headers({ … }) written in the call.
-function inlineHeaders(headers: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+function inlineHeaders(headers: TS.Expression | undefined): TS.ObjectLiteralExpression | undefined {
   const written = unwrap(headers);
   const literal = written && ts.isNewExpression(written) && ts.isIdentifier(written.expression) && written.expression.text === 'Headers' ? unwrap(written.arguments?.[0]) : written;
   return literal && ts.isObjectLiteralExpression(literal) ? literal : undefined;
 }
 
-function quoteOf(node: ts.Node | undefined): string | undefined {
-  const literal = unwrap(node as ts.Expression | undefined);
+function quoteOf(node: TS.Node | undefined): string | undefined {
+  const literal = unwrap(node as TS.Expression | undefined);
   return literal && ts.isStringLiteral(literal) ? literal.getText()[0] : undefined;
 }

@@ -1,3 +1,4 @@
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { isFunctionLike, type CallSite, type FunctionScope, type TsModel } from '../languages/typescript/ts-file';
 import { defineRule, type FixProposal } from '../rule';
@@ -151,7 +152,7 @@ export default defineRule({
       if (!scope.calls.some(isDelete) || scope.calls.some((call) => /^watch$/i.test(call.method))) continue;
       for (const call of scope.calls) {
         if (!isDelete(call) || (call.kind !== undefined && call.kind !== 'redis')) continue;
-        const keys = (call.node as ts.CallExpression).arguments;
+        const keys = (call.node as TS.CallExpression).arguments;
         const lock = keys.length === 1 ? lockOfKey(model, locks, scope, call, keys[0]) : undefined;
         const key = lock ? keys[0] : keys.find((each) => isLockNamed(each) && looksLikeRedis(call));
         if (!key) continue;
@@ -171,7 +172,7 @@ export default defineRule({
  * delete in the same function or in a function around it (a release closure), or anywhere in the file
  * when the key is not a local variable (this.key, a literal, a template) — on the same client.
  */
-function lockOfKey(model: TsModel, locks: RedisLock[], scope: FunctionScope, call: CallSite, key: ts.Expression): RedisLock | undefined {
+function lockOfKey(model: TsModel, locks: RedisLock[], scope: FunctionScope, call: CallSite, key: TS.Expression): RedisLock | undefined {
   const text = expressionText(model, key);
   const start = call.node.getStart(model.node);
   const receiver = receiverText(model, call);
@@ -191,7 +192,7 @@ function encloses(outer: FunctionScope, inner: FunctionScope): boolean {
 }
 
 function receiverText(model: TsModel, call: CallSite): string {
-  const callee = (call.node as ts.CallExpression).expression;
+  const callee = (call.node as TS.CallExpression).expression;
   return ts.isPropertyAccessExpression(callee) ? expressionText(model, callee.expression) : '';
 }
 
@@ -210,14 +211,14 @@ function shorten(text: string): string {
  * the value the lock was set to in this function. Only when that value identifies the owner (a
  * variable or property, not a literal that every holder writes) and is still in scope.
  */
-function compareAndDelete(model: TsModel, lock: RedisLock, call: CallSite, key: ts.Expression): FixProposal[] {
+function compareAndDelete(model: TsModel, lock: RedisLock, call: CallSite, key: TS.Expression): FixProposal[] {
   const value = lock.value;
   const style: RedisStyle | undefined = lock.style ?? fileStyle(model);
   if (!value || !style || !ownerValueVisible(model, value, call.node)) return [];
   // A function that is not the lock's (nor inside it) works only for this.owner, in a method of the same class.
   const scope = model.scopeOf(call.node);
   if (!encloses(lock.scope, scope) && !(isThisProperty(value) && lock.scope.node.parent === scope.node.parent && ts.isClassLike(scope.node.parent))) return [];
-  const callee = (call.node as ts.CallExpression).expression;
+  const callee = (call.node as TS.CallExpression).expression;
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const script = releaseScript(quoteOf(model, lock));
   const keyText = key.getText(model.node);
@@ -234,16 +235,16 @@ function releaseScript(quote: string): string {
   return `${quote}if redis.call(${inner}get${inner}, KEYS[1]) == ARGV[1] then return redis.call(${inner}del${inner}, KEYS[1]) else return 0 end${quote}`;
 }
 
-function isThisProperty(value: ts.Expression): boolean {
+function isThisProperty(value: TS.Expression): boolean {
   return ts.isPropertyAccessExpression(value) && value.expression.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 /** The owner's value can be written at the delete: this.x, or a variable visible there (of its function, one around it, the file). */
-function ownerValueVisible(model: TsModel, value: ts.Expression, use: ts.Node): boolean {
+function ownerValueVisible(model: TsModel, value: TS.Expression, use: TS.Node): boolean {
   if (ts.isPropertyAccessExpression(value)) return isThisProperty(value) || (ts.isIdentifier(value.expression) && ownerValueVisible(model, value.expression, use));
   if (!ts.isIdentifier(value)) return false;
   const at = use.getStart(model.node);
-  for (let node: ts.Node | undefined = use; node; node = node.parent) {
+  for (let node: TS.Node | undefined = use; node; node = node.parent) {
     if (!isFunctionLike(node) && !ts.isSourceFile(node)) continue;
     if (declarationsIn(node).some((declared) => declared.name === value.text && isVisibleAt(model, declared, at))) return true;
   }
@@ -252,7 +253,7 @@ function ownerValueVisible(model: TsModel, value: ts.Expression, use: ts.Node): 
 
 /** The quote the file uses: that of the lock's key or value literal, else of its first import. */
 function quoteOf(model: TsModel, lock: RedisLock): string {
-  const call = lock.call.node as ts.CallExpression;
+  const call = lock.call.node as TS.CallExpression;
   const literal = [...call.arguments, ...model.node.statements.filter(ts.isImportDeclaration).map((statement) => statement.moduleSpecifier)].find((node) => ts.isStringLiteral(node));
   return literal && model.text[literal.getStart(model.node)] === '"' ? '"' : "'";
 }

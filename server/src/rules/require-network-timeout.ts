@@ -1,3 +1,4 @@
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
 import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './shared/http-clients';
@@ -180,13 +181,13 @@ export default defineRule({
   },
 });
 
-type OptionsState = { kind: 'set' } | { kind: 'absent' } | { kind: 'missing'; object: ts.ObjectLiteralExpression; through?: ts.Identifier };
+type OptionsState = { kind: 'set' } | { kind: 'absent' } | { kind: 'missing'; object: TS.ObjectLiteralExpression; through?: TS.Identifier };
 
 /**
  * Whether an options argument bounds the call: 'set' also when it cannot be told (a parameter, a
  * spread, a call's result), because such options may carry the timeout.
  */
-function optionsState(context: RuleContext, argument: ts.Expression | undefined, keys: readonly string[]): OptionsState {
+function optionsState(context: RuleContext, argument: TS.Expression | undefined, keys: readonly string[]): OptionsState {
   const written = unwrap(argument);
   if (!written) return { kind: 'absent' };
   const value = resolveValue(written);
@@ -232,11 +233,11 @@ function checkFactory(context: RuleContext, factory: ClientFactory, ms: number):
     ...nodeRange(context.typescript!, node.expression),
     data: { call: factory.call.callee, ms },
     variants: { what: factory.client === 'undici' ? 'undiciInstance' : 'instance', how: factory.client },
-    fixes: fixable ? [fixProposal(context, node as ts.CallExpression, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
+    fixes: fixable ? [fixProposal(context, node as TS.CallExpression, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
   });
 }
 
-function fixProposal(context: RuleContext, call: ts.CallExpression, index: number, state: Exclude<OptionsState, { kind: 'set' }>, property: string, key: string, ms: number): FixProposal {
+function fixProposal(context: RuleContext, call: TS.CallExpression, index: number, state: Exclude<OptionsState, { kind: 'set' }>, property: string, key: string, ms: number): FixProposal {
   let edits: Edit[];
   if (state.kind === 'absent') {
     // axios.post(url) → axios.post(url, undefined, { timeout }): the config goes third.
@@ -291,7 +292,7 @@ function hasGlobalTimeout(context: RuleContext, client: HttpClient, root: string
 }
 
 /** https.get(…).setTimeout(ms), or `const req = https.request(…)` and later req.setTimeout(…) / req.on('timeout', …). */
-function requestTimerSet(context: RuleContext, node: ts.CallExpression): boolean {
+function requestTimerSet(context: RuleContext, node: TS.CallExpression): boolean {
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'setTimeout') return true;
   if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
@@ -299,8 +300,8 @@ function requestTimerSet(context: RuleContext, node: ts.CallExpression): boolean
 }
 
 /** fetch(…) raced against a timer: Promise.race([fetch(…), timeout]). */
-function isRaced(node: ts.CallExpression): boolean {
-  let current: ts.Node = node.parent;
+function isRaced(node: TS.CallExpression): boolean {
+  let current: TS.Node = node.parent;
   while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current)) current = current.parent;
   if (!ts.isArrayLiteralExpression(current) || !ts.isCallExpression(current.parent)) return false;
   const callee = current.parent.expression;
@@ -312,7 +313,7 @@ function isRaced(node: ts.CallExpression): boolean {
  * options that cannot be read), or a received request being forwarded (`event.request` in a service
  * worker, a handler's `req`), whose signal ends when its caller gives up.
  */
-function requestCarriesSignal(context: RuleContext, argument: ts.Expression | undefined): boolean {
+function requestCarriesSignal(context: RuleContext, argument: TS.Expression | undefined): boolean {
   const written = unwrap(argument);
   if (!written) return false;
   if (ts.isPropertyAccessExpression(written) && written.name.text === 'request') return true;

@@ -1,3 +1,4 @@
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
 import { findRetries, SLEEP_FUNCTIONS, type Retry } from './shared/retries';
@@ -217,13 +218,13 @@ function reportRange(context: RuleContext, retry: Retry): { start: number; end: 
   const model = context.typescript!;
   if (retry.wait) return nodeRange(model, retry.wait.call);
   if (retry.retryCall) return nodeRange(model, retry.retryCall);
-  const loop = retry.node as ts.IterationStatement;
+  const loop = retry.node as TS.IterationStatement;
   const start = loop.getStart(model.node);
   if (ts.isDoStatement(loop)) return { start, end: start + 2 };
   return { start, end: context.text.slice(0, loop.statement.getStart(model.node)).trimEnd().length };
 }
 
-function delayLabel(delay: ts.Expression): string {
+function delayLabel(delay: TS.Expression): string {
   const value = unwrap(delay)!;
   if (ts.isNumericLiteral(value)) return `${value.text} ms`;
   const text = value.getText().replace(/\s+/g, ' ');
@@ -252,14 +253,14 @@ function backoffFixes(context: RuleContext, retry: Retry): FixProposal[] {
 }
 
 /** The delay as an operand of `*`: parenthesized unless it is a name, a literal, a call or a property. */
-function operand(expression: ts.Expression): string {
+function operand(expression: TS.Expression): string {
   const simple = ts.isIdentifier(expression) || ts.isNumericLiteral(expression) || ts.isPropertyAccessExpression(expression) || ts.isCallExpression(expression) || ts.isElementAccessExpression(expression);
   return simple ? expression.getText() : `(${expression.getText()})`;
 }
 
 /** 30 s, or ten times the base delay when that is larger and known. */
-function capFor(delay: ts.Expression): number {
-  let value: ts.Expression | undefined = delay;
+function capFor(delay: TS.Expression): number {
+  let value: TS.Expression | undefined = delay;
   if (ts.isIdentifier(value)) value = unwrap(declarationOf(value)?.initializer);
   const base = value && ts.isNumericLiteral(value) ? Number(value.text.replace(/_/g, '')) : 0;
   return Math.max(MIN_CAP, base * 10);
@@ -271,9 +272,9 @@ function capFor(delay: ts.Expression): number {
  */
 function insertWait(context: RuleContext, retry: Retry, statement: string): Edit | undefined {
   const block = retry.region;
-  let before: ts.Node | undefined;
+  let before: TS.Node | undefined;
   if (retry.retryCall) {
-    for (let current: ts.Node = retry.retryCall; current !== block; current = current.parent) {
+    for (let current: TS.Node = retry.retryCall; current !== block; current = current.parent) {
       if (ts.isBlock(current.parent)) {
         before = current;
         break;

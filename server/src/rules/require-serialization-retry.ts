@@ -1,3 +1,4 @@
+import type { ts as TS } from 'ts-morph';
 import { isolationOf, type IsolationLevel } from '../languages/sql/transactions';
 import { ts } from '../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../languages/typescript/ts-file';
@@ -18,7 +19,7 @@ const LEVEL_ARGUMENT_METHODS = new Set(['setIsolationLevel', 'startTransaction',
 
 interface Target {
   /** The TypeScript node that opens the transaction (a call, or the literal of an unattached template). */
-  node: ts.Node;
+  node: TS.Node;
   range: { start: number; end: number };
   level: IsolationLevel;
   call: string;
@@ -238,7 +239,7 @@ function levelInText(text: string): IsolationLevel | undefined {
 }
 
 /** 'serializable', 'REPEATABLE READ', 'RepeatableRead', Prisma.TransactionIsolationLevel.Serializable, ISOLATION_LEVELS.SERIALIZABLE. */
-function levelOf(expression: ts.Expression): 'serializable' | 'repeatable read' | undefined {
+function levelOf(expression: TS.Expression): 'serializable' | 'repeatable read' | undefined {
   const value = unwrap(expression);
   const text = value && ts.isStringLiteralLike(value) ? value.text : value && ts.isPropertyAccessExpression(value) ? value.name.text : undefined;
   const normalized = text?.toLowerCase().replace(/[\s_-]+/g, '');
@@ -247,7 +248,7 @@ function levelOf(expression: ts.Expression): 'serializable' | 'repeatable read' 
   return undefined;
 }
 
-function isTrue(expression: ts.Expression | undefined): boolean {
+function isTrue(expression: TS.Expression | undefined): boolean {
   return expression?.kind === ts.SyntaxKind.TrueKeyword;
 }
 
@@ -258,9 +259,9 @@ function isTrue(expression: ts.Expression | undefined): boolean {
  * or, through the function containing it, any caller in this file that is retried in one of these ways.
  */
 class CallerIndex {
-  private readonly functionsByName = new Map<string, ts.FunctionLikeDeclaration[]>();
-  private readonly callsByName = new Map<string, ts.Node[]>();
-  private readonly memo = new Map<ts.Node, boolean>();
+  private readonly functionsByName = new Map<string, TS.FunctionLikeDeclaration[]>();
+  private readonly callsByName = new Map<string, TS.Node[]>();
+  private readonly memo = new Map<TS.Node, boolean>();
 
   constructor(model: TsModel) {
     for (const scope of model.functions) {
@@ -279,7 +280,7 @@ class CallerIndex {
     }
   }
 
-  retried(node: ts.Node, depth = 0): boolean {
+  retried(node: TS.Node, depth = 0): boolean {
     const known = this.memo.get(node);
     if (known !== undefined) return known;
     this.memo.set(node, false); // cycles (recursion) count as not retried until proven otherwise
@@ -288,11 +289,11 @@ class CallerIndex {
     return result;
   }
 
-  private search(node: ts.Node, depth: number): boolean {
-    for (let current: ts.Node = node; current.parent; current = current.parent) {
+  private search(node: TS.Node, depth: number): boolean {
+    for (let current: TS.Node = node; current.parent; current = current.parent) {
       const parent = current.parent;
       if (isLoop(parent) && RETRY_CHECK.test(parent.getText())) return true;
-      if (ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression) && this.isRetryWrapper(parent)) return true;
+      if (ts.isCallExpression(parent) && parent.arguments.includes(current as TS.Expression) && this.isRetryWrapper(parent)) return true;
       if (isFunctionLike(current)) {
         const name = functionName(current);
         if (!name) continue;
@@ -304,29 +305,29 @@ class CallerIndex {
   }
 
   /** withRetry(() => …) (possibly imported), or a function of this file that loops and checks 40001. */
-  private isRetryWrapper(call: ts.CallExpression): boolean {
+  private isRetryWrapper(call: TS.CallExpression): boolean {
     const callee = dottedName(call.expression) ?? '';
     const method = callee.slice(callee.lastIndexOf('.') + 1);
     if (RETRY_NAME.test(method)) return true;
     return (this.functionsByName.get(method) ?? []).some((fn) => RETRY_CHECK.test(fn.getText()) && (hasLoop(fn) || this.callsItself(fn, method)));
   }
 
-  private callsItself(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  private callsItself(fn: TS.FunctionLikeDeclaration, name: string): boolean {
     return (this.callsByName.get(name) ?? []).some((caller) => isInside(caller, fn));
   }
 
-  private add(name: string, node: ts.Node): void {
+  private add(name: string, node: TS.Node): void {
     this.callsByName.set(name, [...(this.callsByName.get(name) ?? []), node]);
   }
 }
 
-function isLoop(node: ts.Node): boolean {
+function isLoop(node: TS.Node): boolean {
   return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
-function hasLoop(fn: ts.Node): boolean {
+function hasLoop(fn: TS.Node): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found) return;
     if (isLoop(node)) found = true;
     else ts.forEachChild(node, visit);
@@ -335,6 +336,6 @@ function hasLoop(fn: ts.Node): boolean {
   return found;
 }
 
-function isInside(node: ts.Node, container: ts.Node): boolean {
+function isInside(node: TS.Node, container: TS.Node): boolean {
   return node.pos >= container.pos && node.end <= container.end;
 }

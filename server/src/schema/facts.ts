@@ -4,7 +4,7 @@
 
 import { columnName, constantString, functionBaseName, relationName, typeName, walk } from '../languages/sql/ast';
 import { parseSql } from '../languages/sql/parser';
-import { splitStatements } from '../languages/sql/split';
+import { splitStatements, type StatementSpan } from '../languages/sql/split';
 import { statementsOf, type SqlStatement } from '../languages/sql/statement';
 import { MappedText } from '../text/mapped-text';
 
@@ -264,10 +264,10 @@ export function sequenceArgument(funcCall: any): string | undefined {
  * Facts of a script read cheaply: only statements that can state facts (CREATE, ALTER, DROP, REVOKE)
  * are parsed. Used to build the workspace model before the files are analysed.
  */
-export function schemaFactsOfScript(text: string): SchemaFact[] {
+export function schemaFactsOfScript(text: string, spans: StatementSpan[] = splitStatements(text)): SchemaFact[] {
   const document = MappedText.document(text);
   const statements: SqlStatement[] = [];
-  for (const span of splitStatements(text)) {
+  for (const span of spans) {
     const first = /^[a-z]+/i.exec(text.slice(span.start, span.start + 8))?.[0].toLowerCase();
     if (!first || !DDL_VERBS.has(first)) continue;
     const statementText = MappedText.slice(document, span.start, span.end, span.metaRanges);

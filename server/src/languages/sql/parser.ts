@@ -69,7 +69,8 @@ const SINGLE_TAIL = /\}\}(?:,"stmt_location":(\d+))?(?:,"stmt_len":(\d+))?\}\]\}
 function lazyStatement(json: string): ParsedStatement[] | undefined {
   if (json.length < 200 || json.indexOf('"stmt":', 40) >= 0) return undefined; // small or several: parse now
   const head = SINGLE_HEAD.exec(json);
-  const tail = head ? SINGLE_TAIL.exec(json) : null;
+  // An end-anchored pattern would scan the whole string: look at its end only.
+  const tail = head ? SINGLE_TAIL.exec(json.slice(-80)) : null;
   if (!head || !tail) return undefined;
   return [new LazyStatement(head[1], json, Number(tail[1] ?? 0), tail[2] ? Number(tail[2]) : undefined)];
 }

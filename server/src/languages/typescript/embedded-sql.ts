@@ -5,6 +5,7 @@
 // line continuations and ${…} substitutions; a substitution becomes a placeholder that a fix can
 // never touch.
 
+import type { ts as TS } from 'ts-morph';
 import { MappedText, type Segment } from '../../text/mapped-text';
 import { ts } from './project';
 import { dottedName, type TsModel } from './ts-file';
@@ -13,14 +14,14 @@ export interface EmbeddedSql {
   /** The SQL text (placeholders for substitutions) mapped back into the document. */
   text: MappedText;
   /** The call or tagged template that runs it. */
-  call: ts.CallExpression | ts.TaggedTemplateExpression | undefined;
+  call: TS.CallExpression | TS.TaggedTemplateExpression | undefined;
   /** The literal node holding the SQL. */
-  literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression;
+  literal: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression;
   /** Substitutions are bind parameters (tagged templates) rather than text interpolation. */
   substitutionsAreParameters: boolean;
   substitutionCount: number;
   /** The parameters array literal of query(text, [...]) / query({ text, values: [...] }), when literal. */
-  parameters: ts.ArrayLiteralExpression | undefined;
+  parameters: TS.ArrayLiteralExpression | undefined;
 }
 
 const QUERY_METHODS = new Set(['query', 'queryObject', 'queryArray', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'execute', 'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result']);
@@ -33,16 +34,16 @@ export function looksLikeSql(text: string): boolean {
 
 export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedSql[] {
   const found: EmbeddedSql[] = [];
-  const seen = new Set<ts.Node>();
+  const seen = new Set<TS.Node>();
   const source = model.node;
-  const add = (literal: ts.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, parameters?: ts.ArrayLiteralExpression, questionMarks = false) => {
+  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, parameters?: TS.ArrayLiteralExpression, questionMarks = false) => {
     if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
     seen.add(literal);
     const assembled = assemble(literal, source, document, questionMarks);
     if (!looksLikeSql(assembled.text.text)) return;
     found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters });
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isTaggedTemplateExpression(node)) {
       // Any tag whose template reads like SQL: sql`…`, this.sql`…`, tx`…`, Prisma.sql`…`, $queryRaw`…`.
       add(node.template, node, true);
@@ -65,20 +66,20 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
 }
 
 // `/* sql */` (or `/*sql*/`, `/* SQL */`) right before a template literal.
-function hasSqlMarker(node: ts.Node, source: ts.SourceFile): boolean {
+function hasSqlMarker(node: TS.Node, source: TS.SourceFile): boolean {
   // A comment on the same line as the previous token counts as its trailing comment for the compiler.
   const comments = [...(ts.getLeadingCommentRanges(source.text, node.pos) ?? []), ...(ts.getTrailingCommentRanges(source.text, node.pos) ?? [])];
   return comments.some((comment) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(comment.pos, comment.end)));
 }
 
-function propertyValue(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+function propertyValue(object: TS.ObjectLiteralExpression, name: string): TS.Expression | undefined {
   for (const property of object.properties) {
     if (ts.isPropertyAssignment(property) && ((ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name)) return property.initializer;
   }
   return undefined;
 }
 
-function arrayLiteral(node: ts.Node | undefined): ts.ArrayLiteralExpression | undefined {
+function arrayLiteral(node: TS.Node | undefined): TS.ArrayLiteralExpression | undefined {
   return node && ts.isArrayLiteralExpression(node) ? node : undefined;
 }
 
@@ -87,8 +88,8 @@ function arrayLiteral(node: ts.Node | undefined): ts.ArrayLiteralExpression | un
  * a segment for every run copied verbatim.
  */
 function assemble(
-  literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression,
-  source: ts.SourceFile,
+  literal: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression,
+  source: TS.SourceFile,
   document: MappedText,
   questionMarks: boolean,
 ): { text: MappedText; substitutionCount: number } {

@@ -2,6 +2,7 @@
 // client, axios, redlock, a database client), the functions with their calls in source order, and
 // the SQL embedded in the code.
 
+import type { ts as TS } from 'ts-morph';
 import type { SourceFile } from 'ts-morph';
 import { parseTypeScript, ts } from './project';
 
@@ -52,7 +53,7 @@ export interface ImportBinding {
 }
 
 export interface CallSite {
-  node: ts.CallExpression | ts.TaggedTemplateExpression | ts.NewExpression;
+  node: TS.CallExpression | TS.TaggedTemplateExpression | TS.NewExpression;
   /** Dotted callee as written, without `this.`/`await`: "stripe.charges.create", "fetch", "sql". */
   callee: string;
   /** Last name of the callee: "create". */
@@ -62,13 +63,13 @@ export interface CallSite {
 }
 
 export interface FunctionScope {
-  node: ts.Node;
+  node: TS.Node;
   /** Calls inside this function in source order, not counting nested functions. */
   calls: CallSite[];
 }
 
 export class TsModel {
-  readonly node: ts.SourceFile;
+  readonly node: TS.SourceFile;
   readonly imports = new Map<string, ImportBinding>();
   /** Variable, parameter and property names bound to a known client kind. */
   readonly bindings = new Map<string, ClientKind>();
@@ -93,7 +94,7 @@ export class TsModel {
   }
 
   /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */
-  kindOf(expression: ts.Expression): ClientKind | undefined {
+  kindOf(expression: TS.Expression): ClientKind | undefined {
     const root = rootName(expression);
     if (!root) return undefined;
     const bound = this.bindings.get(root);
@@ -104,8 +105,8 @@ export class TsModel {
 
   /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
   statementStartAt(offset: number): number {
-    let found: ts.Node = this.node;
-    const visit = (node: ts.Node): void => {
+    let found: TS.Node = this.node;
+    const visit = (node: TS.Node): void => {
       if (offset < node.getStart(this.node) || offset >= node.getEnd()) return;
       if (isStatementLike(node)) found = node;
       ts.forEachChild(node, visit);
@@ -115,8 +116,8 @@ export class TsModel {
   }
 
   /** The function scope whose body directly contains a node. */
-  scopeOf(node: ts.Node): FunctionScope {
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+  scopeOf(node: TS.Node): FunctionScope {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       if (isFunctionLike(current)) return this.functions.find((scope) => scope.node === current) ?? this.functions[0];
     }
     return this.functions[0];
@@ -136,7 +137,7 @@ export class TsModel {
       }
     }
     // const x = require('m'), const { a } = require('m')
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (ts.isVariableDeclaration(node) && node.initializer && ts.isCallExpression(node.initializer)) {
         const call = node.initializer;
         if (ts.isIdentifier(call.expression) && call.expression.text === 'require' && call.arguments[0] && ts.isStringLiteral(call.arguments[0])) {
@@ -155,12 +156,12 @@ export class TsModel {
   // const stripe = new Stripe(key); const redis = createClient(); this.redis = new Redis();
   // constructor(private readonly sql: postgres.Sql) {}; function f(redis: Redis) {}
   private collectBindings(): void {
-    const bind = (name: ts.Node | undefined, kind: ClientKind | undefined) => {
+    const bind = (name: TS.Node | undefined, kind: ClientKind | undefined) => {
       if (!kind || !name) return;
       const key = ts.isIdentifier(name) || ts.isPrivateIdentifier(name) ? name.text : ts.isPropertyAccessExpression(name) ? name.name.text : undefined;
       if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
     };
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
       else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
       else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
@@ -170,7 +171,7 @@ export class TsModel {
     visit(this.node);
   }
 
-  private kindOfInitializer(expression: ts.Expression): ClientKind | undefined {
+  private kindOfInitializer(expression: TS.Expression): ClientKind | undefined {
     let current = expression;
     while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
     if (ts.isNewExpression(current) || ts.isCallExpression(current)) {
@@ -181,7 +182,7 @@ export class TsModel {
     return undefined;
   }
 
-  private kindOfType(type: ts.TypeNode | undefined): ClientKind | undefined {
+  private kindOfType(type: TS.TypeNode | undefined): ClientKind | undefined {
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const root = ts.isIdentifier(type.typeName) ? type.typeName.text : rootOfQualified(type.typeName);
     const imported = this.imports.get(root);
@@ -191,7 +192,7 @@ export class TsModel {
   private collectFunctions(): void {
     const top: FunctionScope = { node: this.node, calls: [] };
     this.functions.push(top);
-    const visit = (node: ts.Node, scope: FunctionScope): void => {
+    const visit = (node: TS.Node, scope: FunctionScope): void => {
       let inner = scope;
       if (isFunctionLike(node)) {
         inner = { node, calls: [] };
@@ -209,18 +210,18 @@ export class TsModel {
   }
 }
 
-export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
 }
 
-function isStatementLike(node: ts.Node): boolean {
+function isStatementLike(node: TS.Node): boolean {
   return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
 }
 
 /** "a.b.c" for an identifier/property-access chain (through this., calls' results are cut), else undefined. */
-export function dottedName(expression: ts.Expression): string | undefined {
+export function dottedName(expression: TS.Expression): string | undefined {
   const parts: string[] = [];
-  let current: ts.Expression = expression;
+  let current: TS.Expression = expression;
   for (;;) {
     while (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
     if (ts.isPropertyAccessExpression(current)) {
@@ -240,11 +241,11 @@ export function dottedName(expression: ts.Expression): string | undefined {
 }
 
 /** The first name of an expression chain: "stripe" in stripe.charges.create, "redis" in this.redis.set. */
-export function rootName(expression: ts.Expression): string | undefined {
+export function rootName(expression: TS.Expression): string | undefined {
   const name = dottedName(expression);
   return name ? name.split('.')[0] : undefined;
 }
 
-function rootOfQualified(name: ts.EntityName): string {
+function rootOfQualified(name: TS.EntityName): string {
   return ts.isIdentifier(name) ? name.text : rootOfQualified(name.left);
 }

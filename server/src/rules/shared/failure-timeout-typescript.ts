@@ -5,15 +5,16 @@
 // A threshold with anything observed in it (3 * p99, Math.max(3 * p99, FLOOR), a config value) is
 // derived, not fixed, and stays silent; so do heartbeat checks that only decide to send the next beat.
 
-import { ts } from '../../languages/typescript/project';
+import type { ts as TS } from 'ts-morph';
+import { kindSet, ts } from '../../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { declarationsIn, type Declared } from './local-variables';
 import { matchesAny } from './names';
 import { isTestCode } from './test-code';
 
-const ORDERING = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
-const ARITHMETIC = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken]);
+const ORDERING = kindSet(() => [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+const ARITHMETIC = kindSet(() => [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken]);
 /** Words of a failover besides the dead states of the setting `deadStates`. */
 const FAILOVER_WORDS = ['failover', 'evict', 'promote', 'takeover', 'elect', 'reassign', 'requeue', 'reclaim', 'offline'];
 /** Calls that drop a member from a collection: a node removed from the cluster's list. */
@@ -25,9 +26,9 @@ const CONVERSIONS = new Set(['getTime', 'valueOf', 'Number', 'Date', 'Date.parse
 
 interface AgeCheck {
   /** The heartbeat read: node.lastSeen. */
-  heartbeat: ts.Expression;
+  heartbeat: TS.Expression;
   /** The constant it is compared with: 30_000, TIMEOUT_MS. */
-  limit: ts.Node;
+  limit: TS.Node;
 }
 
 export function checkTypeScriptFailureTimeouts(context: RuleContext): void {
@@ -37,8 +38,8 @@ export function checkTypeScriptFailureTimeouts(context: RuleContext): void {
   const isHeartbeat = (name: string) => matchesAny(snakeCase(name), heartbeatColumns);
   // One walk: the numeric constants of the file, and the comparisons that read a heartbeat.
   const constants = new Set<string>();
-  const candidates: ts.BinaryExpression[] = [];
-  const visit = (node: ts.Node): void => {
+  const candidates: TS.BinaryExpression[] = [];
+  const visit = (node: TS.Node): void => {
     if ((ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.parent.flags & ts.NodeFlags.Const) || (ts.isPropertyDeclaration(node) && ts.isIdentifier(node.name))) {
       if (node.initializer && isNumericConstant(node.initializer, constants)) constants.add(node.name.getText(model.node));
     } else if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
@@ -50,8 +51,8 @@ export function checkTypeScriptFailureTimeouts(context: RuleContext): void {
 
   const words = [...context.names('deadStates'), ...FAILOVER_WORDS].map((word) => word.toLowerCase());
   const nodeNames = context.names('nodeTables');
-  const scopes = new Map<ts.Node, Declared[]>();
-  const declared = (scope: ts.Node) => scopes.get(scope) ?? scopes.set(scope, declarationsIn(scope)).get(scope)!;
+  const scopes = new Map<TS.Node, Declared[]>();
+  const declared = (scope: TS.Node) => scopes.get(scope) ?? scopes.set(scope, declarationsIn(scope)).get(scope)!;
   for (const comparison of candidates) {
     const check = fixedAgeCheck(model, comparison, constants, isHeartbeat, declared);
     if (!check || !declaresFailure(model, comparison, words, nodeNames)) continue;
@@ -70,17 +71,17 @@ export function checkTypeScriptFailureTimeouts(context: RuleContext): void {
  */
 function fixedAgeCheck(
   model: TsModel,
-  comparison: ts.BinaryExpression,
+  comparison: TS.BinaryExpression,
   constants: Set<string>,
   isHeartbeat: (name: string) => boolean,
-  declared: (scope: ts.Node) => Declared[],
+  declared: (scope: TS.Node) => Declared[],
 ): AgeCheck | undefined {
   const scope = model.scopeOf(comparison).node;
-  let heartbeat: ts.Expression | undefined;
+  let heartbeat: TS.Expression | undefined;
   let now = false;
   let fixed = true;
-  const constantLeaves: ts.Node[] = [];
-  const leaf = (node: ts.Expression, depth: number): void => {
+  const constantLeaves: TS.Node[] = [];
+  const leaf = (node: TS.Expression, depth: number): void => {
     const value = unwrap(node);
     if (ts.isBinaryExpression(value) && ARITHMETIC.has(value.operatorToken.kind)) {
       leaf(value.left, depth);
@@ -88,7 +89,7 @@ function fixedAgeCheck(
     } else if (isNow(value)) now = true;
     else if (isNumericConstant(value, constants)) constantLeaves.push(value);
     else if (isConversion(value)) {
-      const converted = ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && !value.arguments.length ? value.expression.expression : (value as ts.CallExpression | ts.NewExpression).arguments![0];
+      const converted = ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && !value.arguments.length ? value.expression.expression : (value as TS.CallExpression | TS.NewExpression).arguments![0];
       leaf(converted, depth);
     } else if ((ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) && isHeartbeat(ts.isIdentifier(value) ? value.text : value.name.text)) {
       if (heartbeat) fixed = false;
@@ -112,13 +113,13 @@ function fixedAgeCheck(
 }
 
 /** Date.now(), new Date(), performance.now(), clock.now(), or a variable called now. */
-function isNow(value: ts.Expression): boolean {
+function isNow(value: TS.Expression): boolean {
   if (ts.isCallExpression(value)) return !value.arguments.length && /(^|\.)now$/.test(dottedName(value.expression) ?? '');
   if (ts.isNewExpression(value)) return dottedName(value.expression) === 'Date' && !value.arguments?.length;
   return ts.isIdentifier(value) && NOW_NAME.test(value.text);
 }
 
-function isConversion(value: ts.Expression): boolean {
+function isConversion(value: TS.Expression): boolean {
   if (!ts.isCallExpression(value) && !ts.isNewExpression(value)) return false;
   const name = dottedName(value.expression) ?? '';
   const method = name.slice(name.lastIndexOf('.') + 1);
@@ -127,7 +128,7 @@ function isConversion(value: ts.Expression): boolean {
 }
 
 /** 30_000, 30 * 1000, -1, TIMEOUT_MS (a numeric const of the file, or a SCREAMING_CASE name), this.timeoutMs when declared = 30_000. */
-function isNumericConstant(value: ts.Expression, constants: Set<string>): boolean {
+function isNumericConstant(value: TS.Expression, constants: Set<string>): boolean {
   const expression = unwrap(value);
   if (ts.isNumericLiteral(expression)) return true;
   if (ts.isPrefixUnaryExpression(expression)) return isNumericConstant(expression.operand, constants);
@@ -145,9 +146,9 @@ function isNumericConstant(value: ts.Expression, constants: Set<string>): boolea
  * of (a filter whose result is marked dead), the variable it is stored in, or the function it is
  * returned from (isDead) names a dead state or a failover, or removes a member of a node list.
  */
-function declaresFailure(model: TsModel, comparison: ts.BinaryExpression, words: string[], nodeNames: string[]): boolean {
-  let inner: ts.Node = comparison;
-  for (let current: ts.Node | undefined = comparison.parent; current; inner = current, current = current.parent) {
+function declaresFailure(model: TsModel, comparison: TS.BinaryExpression, words: string[], nodeNames: string[]): boolean {
+  let inner: TS.Node = comparison;
+  for (let current: TS.Node | undefined = comparison.parent; current; inner = current, current = current.parent) {
     if (ts.isIfStatement(current)) return inner === current.expression && mentionsFailure(model, [current.thenStatement, current.elseStatement], comparison, words, nodeNames);
     if (ts.isConditionalExpression(current) && inner === current.condition) return mentionsFailure(model, [current.whenTrue, current.whenFalse], comparison, words, nodeNames);
     if (ts.isVariableDeclaration(current)) return namesFailure(current.name.getText(model.node), words);
@@ -167,15 +168,15 @@ function declaresFailure(model: TsModel, comparison: ts.BinaryExpression, words:
   return false;
 }
 
-function functionName(fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
+function functionName(fn: TS.FunctionLikeDeclaration): TS.Node | undefined {
   if (fn.name) return fn.name;
   const parent = fn.parent;
   return ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ? parent.name : undefined;
 }
 
-function mentionsFailure(model: TsModel, regions: Array<ts.Node | undefined>, comparison: ts.Node, words: string[], nodeNames: string[]): boolean {
+function mentionsFailure(model: TsModel, regions: Array<TS.Node | undefined>, comparison: TS.Node, words: string[], nodeNames: string[]): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || node === comparison) return;
     if ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) && namesFailure(node.text, words)) found = true;
     else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && REMOVALS.test(node.expression.name.text)) {
@@ -193,7 +194,7 @@ function namesFailure(name: string, words: string[]): boolean {
   return parts.some((part) => part && words.some((word) => part.startsWith(word)));
 }
 
-function unwrap(expression: ts.Expression): ts.Expression {
+function unwrap(expression: TS.Expression): TS.Expression {
   let current = expression;
   while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
   return current;

@@ -5,6 +5,7 @@
 // The fix for embedded SQL adds the predicate with a new bind parameter that carries a token variable
 // of the function (a nextval()/INCR result, or a variable named fencingToken/epoch).
 
+import type { ts as TS } from 'ts-morph';
 import { relationName } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import { ts } from '../../languages/typescript/project';
@@ -32,7 +33,7 @@ export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStat
   const effects = tsEffects(context);
   const fencingColumns = context.names('fencingColumns');
   const storageWrites = context.names('fencedStorageWrites');
-  const reportedCalls = new Set<ts.Node>();
+  const reportedCalls = new Set<TS.Node>();
   for (const lock of redisLocks(context)) {
     const lockName = lock.call.callee;
     for (const call of callsUnderLock(model, lock)) {
@@ -87,7 +88,7 @@ function callText(model: TsModel, call: CallSite): string {
  * through a variable of the function holding its arguments.
  */
 function passesToken(model: TsModel, call: CallSite, fencingColumns: string[]): boolean {
-  let top: ts.Node = call.node;
+  let top: TS.Node = call.node;
   for (let parent = top.parent; parent; top = parent, parent = parent.parent) {
     const chained = (ts.isPropertyAccessExpression(parent) || ts.isCallExpression(parent) || ts.isAwaitExpression(parent)) && parent.expression === top;
     if (!chained) break;
@@ -95,7 +96,7 @@ function passesToken(model: TsModel, call: CallSite, fencingColumns: string[]): 
   const scope = model.scopeOf(call.node).node;
   const seen = new Set<string>();
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found) return;
     if (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) {
       if (matchesAny(node.text, fencingColumns) || CONDITIONAL_OPTIONS.has(node.text)) found = true;
@@ -164,7 +165,7 @@ function highestParameter(write: SqlStatement): number {
 }
 
 /** Appends an element to an array literal in its layout: `[a, b, token]`, or a new line when one per line. */
-function appendElement(model: TsModel, array: ts.ArrayLiteralExpression, element: string): Edit {
+function appendElement(model: TsModel, array: TS.ArrayLiteralExpression, element: string): Edit {
   const text = model.text;
   const elements = array.elements;
   if (!elements.length) {
@@ -188,10 +189,10 @@ function appendElement(model: TsModel, array: ts.ArrayLiteralExpression, element
  * (fencingToken, epoch), or named token and read from nextval() or a Redis INCR. Never an
  * authentication token that merely shares the name.
  */
-function tokenVariable(model: TsModel, use: ts.Node): string | undefined {
+function tokenVariable(model: TsModel, use: TS.Node): string | undefined {
   const at = use.getStart(model.node);
   // The innermost function first: a callback (redlock.using) also sees its outer function's variables.
-  for (let node: ts.Node | undefined = use.parent; node && !ts.isSourceFile(node); node = node.parent) {
+  for (let node: TS.Node | undefined = use.parent; node && !ts.isSourceFile(node); node = node.parent) {
     if (!isFunctionLike(node)) continue;
     let found: string | undefined;
     for (const declared of declarationsIn(node)) {

@@ -2,6 +2,7 @@
 // call takes its options: fetch (the platform's, or node-fetch/undici's), axios, got, undici and
 // node:http(s). Used by the rules about network calls (timeouts).
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
@@ -30,7 +31,7 @@ export const TIMEOUT_KEYS: Record<HttpClient, string[]> = {
 export type HttpClient = 'fetch' | 'axios' | 'got' | 'undici' | 'http';
 
 export interface HttpCall {
-  call: CallSite & { node: ts.CallExpression };
+  call: CallSite & { node: TS.CallExpression };
   client: HttpClient;
   /** Where the options object goes: its argument index. */
   optionsIndex: number;
@@ -39,7 +40,7 @@ export interface HttpCall {
 }
 
 export interface ClientFactory {
-  call: CallSite & { node: ts.CallExpression | ts.NewExpression };
+  call: CallSite & { node: TS.CallExpression | TS.NewExpression };
   client: 'axios' | 'got' | 'undici';
   /** The variable the instance is stored in, when it is one. */
   instance: string | undefined;
@@ -49,7 +50,7 @@ export interface ClientFactory {
 export function httpCallOf(context: RuleContext, call: CallSite): HttpCall | undefined {
   const node = call.node;
   if ((!call.kind && !GLOBAL_FETCH.has(call.callee)) || !ts.isCallExpression(node)) return undefined;
-  const site = call as CallSite & { node: ts.CallExpression };
+  const site = call as CallSite & { node: TS.CallExpression };
   if (GLOBAL_FETCH.has(call.callee) && isPlatformFetch(context, node)) return { call: site, client: 'fetch', optionsIndex: 1, instance: undefined };
   const parts = call.callee.split('.');
   const root = parts[0];
@@ -115,7 +116,7 @@ export function factoryOptionsIndex(factory: ClientFactory): number {
 
 // fetch is the platform's unless the document declares its own (a function, a variable, a parameter)
 // or imports one from a module that is not a fetch implementation.
-function isPlatformFetch(context: RuleContext, node: ts.CallExpression): boolean {
+function isPlatformFetch(context: RuleContext, node: TS.CallExpression): boolean {
   const expression = node.expression;
   if (!ts.isIdentifier(expression)) return true;
   const declaration = findDeclaration(node, 'fetch');
@@ -129,7 +130,7 @@ function isPlatformFetch(context: RuleContext, node: ts.CallExpression): boolean
 
 // A URL (a string, a template, a concatenation, new URL(…)), as opposed to an options object. What
 // cannot be told (a parameter, a call's result) counts as options, which keeps the rule silent on it.
-function isUrlLike(expression: ts.Expression | undefined): boolean {
+function isUrlLike(expression: TS.Expression | undefined): boolean {
   const value = resolveValue(expression);
   if (!value) return true;
   if (ts.isStringLiteralLike(value) || ts.isTemplateExpression(value)) return true;

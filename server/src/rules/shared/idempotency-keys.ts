@@ -4,6 +4,7 @@
 // new key and protects nothing. Ids that many operations share (a customer pays many orders) and
 // values fixed for the whole program (constants, configuration, environment) are never used.
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import { isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../rule';
@@ -27,7 +28,7 @@ const CUSTOMER_OWNERS = ['user', 'member', 'profile', 'account', 'tenant', 'orga
 const GLOBAL_ROOTS = new Set(['process', 'Deno', 'globalThis', 'window', 'self', 'import', 'Bun']);
 
 export interface KeySource {
-  node: ts.Node | undefined;
+  node: TS.Node | undefined;
   /** Ids found here identify the object the call acts on (an id argument, a path segment). */
   reference: boolean;
 }
@@ -40,7 +41,7 @@ export interface StableKey {
 }
 
 interface Candidate {
-  expression: ts.Expression;
+  expression: TS.Expression;
   entity: string;
   reference: boolean;
 }
@@ -49,7 +50,7 @@ interface Candidate {
  * A key from the first business id in the sources: ids of the operation (an order, an invoice of the
  * application) first, then ids of the object acted on. Undefined when there is none.
  */
-export function stableKey(context: RuleContext, call: ts.Node, prefix: string, sources: KeySource[], options: { customerOwners?: boolean } = {}): StableKey | undefined {
+export function stableKey(context: RuleContext, call: TS.Node, prefix: string, sources: KeySource[], options: { customerOwners?: boolean } = {}): StableKey | undefined {
   const candidates: Candidate[] = [];
   for (const source of sources) if (source.node) collect(source.node, source.reference, candidates, 0);
   const shared = context.names('sharedIdEntities').map(normalize).filter((entity) => !(options.customerOwners && CUSTOMER_OWNERS.includes(entity)));
@@ -72,7 +73,7 @@ export function operationName(word: string): string {
 // Ids in expression positions of the arguments: property values, call arguments (String(order.id),
 // JSON.stringify({...})), template substitutions. Names of properties and callees are not values;
 // nested functions run later (or never) and are skipped.
-function collect(node: ts.Node, reference: boolean, out: Candidate[], depth: number): void {
+function collect(node: TS.Node, reference: boolean, out: Candidate[], depth: number): void {
   if (depth > 12 || isFunctionLike(node)) return;
   if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
     const entity = idEntity(node);
@@ -90,7 +91,7 @@ function collect(node: ts.Node, reference: boolean, out: Candidate[], depth: num
 }
 
 /** The entity an id-named chain identifies ("order" for order.id, orderId, order_id; "" for a bare id), else undefined. */
-function idEntity(expression: ts.Identifier | ts.PropertyAccessExpression): string | undefined {
+function idEntity(expression: TS.Identifier | TS.PropertyAccessExpression): string | undefined {
   const chain = plainChain(expression);
   if (!chain) return undefined;
   const last = chain[chain.length - 1];
@@ -100,7 +101,7 @@ function idEntity(expression: ts.Identifier | ts.PropertyAccessExpression): stri
 }
 
 // order.id, this.orderId, orderId — no optional chaining (`order?.id` may be undefined), no calls.
-function plainChain(expression: ts.Expression): string[] | undefined {
+function plainChain(expression: TS.Expression): string[] | undefined {
   if (ts.isIdentifier(expression)) return [expression.text];
   if (!ts.isPropertyAccessExpression(expression) || expression.questionDotToken || !ts.isIdentifier(expression.name)) return undefined;
   if (expression.expression.kind === ts.SyntaxKind.ThisKeyword) return ['this', expression.name.text];
@@ -110,8 +111,8 @@ function plainChain(expression: ts.Expression): string[] | undefined {
 
 // A value every call of a function shares: the environment, an import, a module-level variable
 // (configuration). In a top-level script a module-level variable is per run, and fine.
-function programWide(context: RuleContext, expression: ts.Expression, call: ts.Node): boolean {
-  let root: ts.Expression = expression;
+function programWide(context: RuleContext, expression: TS.Expression, call: TS.Node): boolean {
+  let root: TS.Expression = expression;
   while (ts.isPropertyAccessExpression(root)) root = root.expression;
   if (!ts.isIdentifier(root)) return false;
   if (GLOBAL_ROOTS.has(root.text) || context.typescript!.imports.has(root.text)) return true;
@@ -119,7 +120,7 @@ function programWide(context: RuleContext, expression: ts.Expression, call: ts.N
   return !!declaration && !insideFunction(declaration) && insideFunction(call);
 }
 
-function insideFunction(node: ts.Node): boolean {
+function insideFunction(node: TS.Node): boolean {
   for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current)) return true;
   return false;
 }

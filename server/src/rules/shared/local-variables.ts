@@ -1,26 +1,27 @@
 // The variables and parameters a function declares, and where each is visible: enough to know whether
 // a name written in one statement can be used in a later one (for fixes that reuse a variable).
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import { isFunctionLike, type TsModel } from '../../languages/typescript/ts-file';
 
 export interface Declared {
   name: string;
   /** Where the name is visible: the block or statement holding the declaration, or the function. */
-  container: ts.Node;
+  container: TS.Node;
   end: number;
-  initializer: ts.Expression | undefined;
+  initializer: TS.Expression | undefined;
 }
 
 /** Variables and parameters of a function (not of the functions nested in it). */
-export function declarationsIn(scope: ts.Node): Declared[] {
+export function declarationsIn(scope: TS.Node): Declared[] {
   const declared: Declared[] = [];
-  const bind = (name: ts.BindingName, container: ts.Node, end: number, initializer: ts.Expression | undefined) => {
+  const bind = (name: TS.BindingName, container: TS.Node, end: number, initializer: TS.Expression | undefined) => {
     if (ts.isIdentifier(name)) declared.push({ name: name.text, container, end, initializer });
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name, container, end, initializer);
   };
   if (isFunctionLike(scope)) for (const parameter of scope.parameters) bind(parameter.name, scope, parameter.getEnd(), undefined);
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (isFunctionLike(node) || ts.isClassLike(node)) return;
     if (ts.isVariableDeclaration(node)) {
       // const x in a block is visible in the block; in a for (…) or catch (…), in that statement.

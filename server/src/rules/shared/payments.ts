@@ -4,6 +4,7 @@
 // require-idempotency-key reports the ones without a key; no-side-effect-before-commit leaves them to
 // it and counts the keyed ones as safe to repeat.
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../rule';
@@ -73,28 +74,28 @@ export type Keyed = 'yes' | 'no' | 'unknown';
 
 export interface StripeMutation {
   kind: 'stripe';
-  call: CallSite & { node: ts.CallExpression };
+  call: CallSite & { node: TS.CallExpression };
   /** The callee after the client: "paymentIntents.create". */
   path: string;
   /** Where the request options go: after the params (create) or after the id and the params. */
   optionsIndex: number;
   /** The options object literal written in the call, when there is one. */
-  options: ts.ObjectLiteralExpression | undefined;
+  options: TS.ObjectLiteralExpression | undefined;
   keyed: Keyed;
 }
 
 export interface PaymentRequest {
   kind: 'http';
-  call: CallSite & { node: ts.CallExpression };
+  call: CallSite & { node: TS.CallExpression };
   http: HttpCall;
   host: string;
   /** The URL's static text (up to its first substitution). */
   url: string;
-  urlNode: ts.Expression | undefined;
+  urlNode: TS.Expression | undefined;
   /** The fetch init / axios config literal written in the call, when there is one. */
-  options: ts.ObjectLiteralExpression | undefined;
+  options: TS.ObjectLiteralExpression | undefined;
   /** The request body (fetch `body`, axios `data`). */
-  body: ts.Expression | undefined;
+  body: TS.Expression | undefined;
   keyed: Keyed;
 }
 
@@ -134,7 +135,7 @@ export function stripeMutationOf(context: RuleContext, call: CallSite): StripeMu
   return mutation(call, path, index, unwrap(written) === options ? options : undefined, 'no');
 }
 
-function mutation(call: CallSite, path: string, optionsIndex: number, options: ts.ObjectLiteralExpression | undefined, keyed: Keyed): StripeMutation {
+function mutation(call: CallSite, path: string, optionsIndex: number, options: TS.ObjectLiteralExpression | undefined, keyed: Keyed): StripeMutation {
   return { kind: 'stripe', call: call as StripeMutation['call'], path, optionsIndex, options, keyed };
 }
 
@@ -157,13 +158,13 @@ export interface RequestParts {
   method: string | undefined;
   /** Static text of the URL, with an axios instance's baseURL in front of a relative path. */
   url: string;
-  urlNode: ts.Expression | undefined;
+  urlNode: TS.Expression | undefined;
   /** The options literal written in the call (fetch init / axios config). */
-  options: ts.ObjectLiteralExpression | undefined;
+  options: TS.ObjectLiteralExpression | undefined;
   /** True when the options may hold anything: a variable the rule cannot follow, a spread. */
   optionsUnknown: boolean;
-  headers: ts.Expression | undefined;
-  body: ts.Expression | undefined;
+  headers: TS.Expression | undefined;
+  body: TS.Expression | undefined;
 }
 
 /** Method, URL, headers and body of a fetch or axios request. */
@@ -180,8 +181,8 @@ export function requestOf(context: RuleContext, http: HttpCall): RequestParts {
     return value && ts.isStringLiteralLike(value) ? value.text : undefined;
   };
   let method: string | undefined;
-  let url: ts.Expression | undefined;
-  let body: ts.Expression | undefined;
+  let url: TS.Expression | undefined;
+  let body: TS.Expression | undefined;
   // A method written as something else than a literal, or options that may hold one, leave it unknown.
   const methodOption = () => (objectProperty(options, 'method') ? literal('method') : optionsUnknown ? undefined : 'GET');
   if (http.client === 'fetch') {
@@ -206,7 +207,7 @@ export function requestOf(context: RuleContext, http: HttpCall): RequestParts {
 }
 
 /** Whether a headers value sends one of the idempotency headers. */
-export function headerKeyed(headers: ts.Expression | undefined, names: readonly string[]): Keyed {
+export function headerKeyed(headers: TS.Expression | undefined, names: readonly string[]): Keyed {
   if (!headers) return 'no';
   const literal = headersLiteral(headers);
   if (!literal || hasUnknownProperties(literal)) return 'unknown';
@@ -215,7 +216,7 @@ export function headerKeyed(headers: ts.Expression | undefined, names: readonly 
 }
 
 /** The object literal of a headers value: `{ … }`, a variable holding one, or `new Headers({ … })`. */
-function headersLiteral(headers: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+function headersLiteral(headers: TS.Expression | undefined): TS.ObjectLiteralExpression | undefined {
   let value = resolveValue(headers);
   if (value && ts.isNewExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'Headers') value = resolveValue(value.arguments?.[0]);
   return value && ts.isObjectLiteralExpression(value) ? value : undefined;
@@ -237,17 +238,17 @@ export function hostOf(url: string): string | undefined {
 }
 
 // A spread or a computed name may add any property, so what the object holds is not known.
-function hasUnknownProperties(object: ts.ObjectLiteralExpression): boolean {
+function hasUnknownProperties(object: TS.ObjectLiteralExpression): boolean {
   return object.properties.some((property) => ts.isSpreadAssignment(property) || propertyName(property) === undefined);
 }
 
-function propertyName(property: ts.ObjectLiteralElementLike): string | undefined {
+function propertyName(property: TS.ObjectLiteralElementLike): string | undefined {
   if (ts.isShorthandPropertyAssignment(property)) return property.name.text;
   return property.name && !ts.isComputedPropertyName(property.name) ? propertyNameText(property.name) : undefined;
 }
 
 /** The text a URL expression starts with: a literal, a template's head, a concatenation's left side, a constant. */
-function staticText(expression: ts.Expression | undefined, depth = 0): string {
+function staticText(expression: TS.Expression | undefined, depth = 0): string {
   const value = resolveValue(expression);
   if (!value || depth > 3) return '';
   if (ts.isStringLiteralLike(value)) return value.text;

@@ -3,6 +3,7 @@
 // Upstash (`{ nx: true, px: 30000 }`), `setnx`, and Redlock's acquire/using/lock; with the key and the
 // owner's value, and what ends the locked region (a delete of the key, a release).
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import { moduleKind, type CallSite, type FunctionScope, type TsModel } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
@@ -19,9 +20,9 @@ export interface RedisLock {
   callback: FunctionScope | undefined;
   /** 'nx': SET NX / SETNX of one key; 'redlock': Redlock. */
   kind: 'nx' | 'redlock';
-  key: ts.Expression | undefined;
+  key: TS.Expression | undefined;
   /** The value stored under the key: the owner's identity when it is unique per holder. */
-  value: ts.Expression | undefined;
+  value: TS.Expression | undefined;
   style: RedisStyle | undefined;
 }
 
@@ -72,7 +73,7 @@ function lockOf(model: TsModel, scope: FunctionScope, call: CallSite): RedisLock
 }
 
 /** The client style of SET's options when they ask for NX, else undefined. */
-function nxOptionStyle(options: readonly ts.Expression[]): RedisStyle | undefined {
+function nxOptionStyle(options: readonly TS.Expression[]): RedisStyle | undefined {
   for (const option of options) {
     if (ts.isStringLiteralLike(option) && option.text.toUpperCase() === 'NX') return 'ioredis';
     if (!ts.isObjectLiteralExpression(option)) continue;
@@ -84,7 +85,7 @@ function nxOptionStyle(options: readonly ts.Expression[]): RedisStyle | undefine
   return undefined;
 }
 
-function isTrue(expression: ts.Expression | undefined): boolean {
+function isTrue(expression: TS.Expression | undefined): boolean {
   return expression?.kind === ts.SyntaxKind.TrueKeyword;
 }
 
@@ -99,7 +100,7 @@ export function fileStyle(model: TsModel): RedisStyle | undefined {
 }
 
 /** The literal text of a key expression (string parts of templates and concatenations). */
-function keyLiteralText(key: ts.Expression): string {
+function keyLiteralText(key: TS.Expression): string {
   if (ts.isStringLiteralLike(key)) return key.text;
   if (ts.isTemplateExpression(key)) return [key.head.text, ...key.templateSpans.map((span) => span.literal.text)].join('\u0000');
   if (ts.isBinaryExpression(key) && key.operatorToken.kind === ts.SyntaxKind.PlusToken) return `${keyLiteralText(key.left)}\u0000${keyLiteralText(key.right)}`;
@@ -108,7 +109,7 @@ function keyLiteralText(key: ts.Expression): string {
 }
 
 /** True when a key expression names a lock: by its literal text (lock:…) or its variable (lockKey). */
-export function isLockNamed(key: ts.Expression): boolean {
+export function isLockNamed(key: TS.Expression): boolean {
   if (LOCK_KEY.test(keyLiteralText(key))) return true;
   const name = ts.isIdentifier(key) ? key.text : ts.isPropertyAccessExpression(key) ? key.name.text : '';
   // lockKey, LOCK_KEY, this.leaseName; not blockKey or clockSkew.
@@ -116,12 +117,12 @@ export function isLockNamed(key: ts.Expression): boolean {
 }
 
 /** A NX key is a lock unless its name says it marks processed work or a rate window. */
-function isLockKey(model: TsModel, key: ts.Expression): boolean {
+function isLockKey(model: TsModel, key: TS.Expression): boolean {
   return isLockNamed(key) || !MARKER_KEYS.test(key.getText(model.node));
 }
 
 /** Source text of an expression with whitespace removed, to compare keys written the same way. */
-export function expressionText(model: TsModel, expression: ts.Node): string {
+export function expressionText(model: TsModel, expression: TS.Node): string {
   return expression.getText(model.node).replace(/\s+/g, '');
 }
 

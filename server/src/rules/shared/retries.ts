@@ -4,7 +4,8 @@
 // do not leave on success (a worker polling every second, catching and logging errors) are not
 // retries: their pace does not react to failures.
 
-import { ts } from '../../languages/typescript/project';
+import type { ts as TS } from 'ts-morph';
+import { kindSet, ts } from '../../languages/typescript/project';
 import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { declarationOf, unwrap } from './ts-declarations';
@@ -12,15 +13,15 @@ import { declarationOf, unwrap } from './ts-declarations';
 export interface Retry {
   kind: 'loop' | 'recursion';
   /** The loop, or the function that calls itself. */
-  node: ts.IterationStatement | ts.FunctionLikeDeclaration;
+  node: TS.IterationStatement | TS.FunctionLikeDeclaration;
   /** The block that leads to the next attempt: the catch block, or the block holding the self-call. */
-  region: ts.Block;
+  region: TS.Block;
   /** For recursion: the call that retries. */
-  retryCall?: ts.CallExpression;
+  retryCall?: TS.CallExpression;
   /** The function's name, for recursion. */
   name?: string;
   /** The wait before the next attempt: the call that sleeps and its delay expression. */
-  wait?: { call: ts.CallExpression; delay: ts.Expression | undefined };
+  wait?: { call: TS.CallExpression; delay: TS.Expression | undefined };
   /** How the waits go; 'unknown' when a helper whose pacing cannot be read (this.backoff(attempt)) waits. */
   pace: Pace;
   /** No attempt limit, deadline or abort check. */
@@ -43,8 +44,8 @@ const LOGGING = /^(console|logger|log)(\.|$)|(^|\.)(log|debug|info|warn|warning|
 const OPAQUE_WAITS = /backoff|delay|sleep|wait|jitter|retryafter|cooldown/i;
 const RANDOM = /random|jitter/i;
 const PURE_MATH = new Set(['min', 'max', 'pow', 'floor', 'ceil', 'round', 'trunc', 'abs']);
-const COMPARISONS = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
-const UPDATES = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.AsteriskAsteriskEqualsToken, ts.SyntaxKind.LessThanLessThanEqualsToken]);
+const COMPARISONS = kindSet(() => [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const UPDATES = kindSet(() => [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.AsteriskAsteriskEqualsToken, ts.SyntaxKind.LessThanLessThanEqualsToken]);
 
 /**
  * Every retry of the document. No walk of the whole file: loops are reached from the `catch`
@@ -54,7 +55,7 @@ export function findRetries(context: RuleContext): Retry[] {
   const model = context.typescript;
   if (!model) return [];
   const found: Retry[] = [];
-  const loops = new Set<ts.Node>();
+  const loops = new Set<TS.Node>();
   for (const match of context.text.matchAll(/\bcatch\b/g)) {
     const clause = nodeAt(model.node, match.index!);
     const loop = ts.isCatchClause(clause) ? enclosingLoop(clause.parent) : undefined;
@@ -68,7 +69,7 @@ export function findRetries(context: RuleContext): Retry[] {
     const name = isFunctionLike(scope.node) ? functionName(scope.node) : undefined;
     if (name) named.add(name);
   }
-  const retried = new Set<ts.Node>();
+  const retried = new Set<TS.Node>();
   for (const scope of model.functions) {
     for (const site of scope.calls) {
       if (!named.has(site.method) || !ts.isCallExpression(site.node) || !calls(site.node, site.method)) continue;
@@ -85,10 +86,10 @@ export function findRetries(context: RuleContext): Retry[] {
 }
 
 /** The deepest node whose range holds an offset. */
-function nodeAt(root: ts.Node, offset: number): ts.Node {
+function nodeAt(root: TS.Node, offset: number): TS.Node {
   let node = root;
   for (;;) {
-    let next: ts.Node | undefined;
+    let next: TS.Node | undefined;
     ts.forEachChild(node, (child) => {
       if (child.pos <= offset && offset < child.end) return (next = child);
       return undefined;
@@ -99,7 +100,7 @@ function nodeAt(root: ts.Node, offset: number): ts.Node {
 }
 
 /** The nearest loop around a statement, in the same function. */
-function enclosingLoop(node: ts.Node): ts.ForStatement | ts.WhileStatement | ts.DoStatement | undefined {
+function enclosingLoop(node: TS.Node): TS.ForStatement | TS.WhileStatement | TS.DoStatement | undefined {
   for (let current = node.parent; current && !isFunctionLike(current); current = current.parent) {
     if (ts.isForStatement(current) || ts.isWhileStatement(current) || ts.isDoStatement(current)) return current;
     if (ts.isForOfStatement(current) || ts.isForInStatement(current)) return undefined;
@@ -107,12 +108,12 @@ function enclosingLoop(node: ts.Node): ts.ForStatement | ts.WhileStatement | ts.
   return undefined;
 }
 
-function enclosingFunctionNamed(node: ts.Node, name: string): ts.FunctionLikeDeclaration | undefined {
+function enclosingFunctionNamed(node: TS.Node, name: string): TS.FunctionLikeDeclaration | undefined {
   for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current) && functionName(current) === name) return current;
   return undefined;
 }
 
-function loopRetry(context: RuleContext, loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement): Retry | undefined {
+function loopRetry(context: RuleContext, loop: TS.ForStatement | TS.WhileStatement | TS.DoStatement): Retry | undefined {
   // for (let i = 0; i < items.length; i++) walks a collection.
   const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
   if (ts.isForStatement(loop) && condition && /\.length\b/.test(condition.getText())) return undefined;
@@ -139,12 +140,12 @@ function loopRetry(context: RuleContext, loop: ts.ForStatement | ts.WhileStateme
   return undefined;
 }
 
-function recursiveRetry(context: RuleContext, fn: ts.FunctionLikeDeclaration, name: string, retryCall: ts.CallExpression): Retry | undefined {
+function recursiveRetry(context: RuleContext, fn: TS.FunctionLikeDeclaration, name: string, retryCall: TS.CallExpression): Retry | undefined {
   if (!fn.body) return undefined;
   // From the catch block of a try of this function, or else from the nearest block holding the call.
-  let region: ts.Block | undefined;
+  let region: TS.Block | undefined;
   let fromCatch = false;
-  for (let current: ts.Node = retryCall.parent; current !== fn; current = current.parent) {
+  for (let current: TS.Node = retryCall.parent; current !== fn; current = current.parent) {
     if (ts.isCatchClause(current)) {
       region = current.block;
       fromCatch = true;
@@ -177,9 +178,9 @@ function recursiveRetry(context: RuleContext, fn: ts.FunctionLikeDeclaration, na
 }
 
 /** Try statements of a loop body, not inside nested functions or loops. */
-function directTries(body: ts.Node): ts.TryStatement[] {
-  const found: ts.TryStatement[] = [];
-  const visit = (node: ts.Node): void => {
+function directTries(body: TS.Node): TS.TryStatement[] {
+  const found: TS.TryStatement[] = [];
+  const visit = (node: TS.Node): void => {
     if (isFunctionLike(node) || isLoop(node)) return;
     if (ts.isTryStatement(node)) found.push(node);
     ts.forEachChild(node, visit);
@@ -189,7 +190,7 @@ function directTries(body: ts.Node): ts.TryStatement[] {
 }
 
 /** The block ends with throw/return/break out of the loop (or process.exit): the error is not retried. */
-function endsWithExit(block: ts.Block, loop: ts.Node): boolean {
+function endsWithExit(block: TS.Block, loop: TS.Node): boolean {
   const last = block.statements[block.statements.length - 1];
   if (!last) return false;
   if (ts.isThrowStatement(last) || ts.isReturnStatement(last)) return true;
@@ -204,7 +205,7 @@ function endsWithExit(block: ts.Block, loop: ts.Node): boolean {
  * block goes on to the next iteration after doing its work (a consumer taking the next message) is
  * not a retry, even when it can break somewhere in the middle.
  */
-function leavesOnSuccess(block: ts.Block, loop: ts.Node, conditionNames: Set<string>): boolean {
+function leavesOnSuccess(block: TS.Block, loop: TS.Node, conditionNames: Set<string>): boolean {
   const last = block.statements[block.statements.length - 1];
   if (!last) return false;
   if (ts.isReturnStatement(last)) return true;
@@ -216,9 +217,9 @@ function leavesOnSuccess(block: ts.Block, loop: ts.Node, conditionNames: Set<str
 }
 
 /** A return, or a break of this loop, inside a statement (not in nested functions). */
-function exitsLoop(block: ts.Statement, loop: ts.Node): boolean {
+function exitsLoop(block: TS.Statement, loop: TS.Node): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || isFunctionLike(node)) return;
     if (ts.isReturnStatement(node) || (ts.isBreakStatement(node) && breakTarget(node) === loop)) found = true;
     else ts.forEachChild(node, visit);
@@ -228,9 +229,9 @@ function exitsLoop(block: ts.Statement, loop: ts.Node): boolean {
 }
 
 /** A `continue` of this loop inside a block (the catch retries explicitly, and throws otherwise). */
-function continuesLoop(block: ts.Block, loop: ts.Node): boolean {
+function continuesLoop(block: TS.Block, loop: TS.Node): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || isFunctionLike(node)) return;
     if (ts.isContinueStatement(node) && breakTarget(node) === loop) found = true;
     else ts.forEachChild(node, visit);
@@ -239,7 +240,7 @@ function continuesLoop(block: ts.Block, loop: ts.Node): boolean {
   return found;
 }
 
-function breakTarget(statement: ts.BreakStatement | ts.ContinueStatement): ts.Node | undefined {
+function breakTarget(statement: TS.BreakStatement | TS.ContinueStatement): TS.Node | undefined {
   for (let current = statement.parent; current; current = current.parent) {
     if (isFunctionLike(current)) return undefined;
     if (statement.label) {
@@ -256,10 +257,10 @@ function breakTarget(statement: ts.BreakStatement | ts.ContinueStatement): ts.No
  * may pace the retry: a helper named like a wait (this.policy.wait(n), computeBackoff()), or another
  * awaited call that is not logging (its duration is unknown).
  */
-function waitsIn(context: RuleContext, region: ts.Node, skip: ts.Node | undefined): { wait?: Retry['wait']; opaque: boolean } {
+function waitsIn(context: RuleContext, region: TS.Node, skip: TS.Node | undefined): { wait?: Retry['wait']; opaque: boolean } {
   let wait: Retry['wait'];
   let opaque = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (wait || node === skip) return;
     if (ts.isCallExpression(node)) {
       const callee = dottedName(node.expression) ?? '';
@@ -295,12 +296,12 @@ function isSleep(context: RuleContext, callee: string): boolean {
  * (the attempt counter, a `delay *= 2`), it is random when Math.random (or a jitter/random helper)
  * is in it. A call to anything else makes it unknown.
  */
-function paceOf(delay: ts.Expression | undefined, hasWait: boolean, updated: Set<string>, scope: ts.Node): Pace {
+function paceOf(delay: TS.Expression | undefined, hasWait: boolean, updated: Set<string>, scope: TS.Node): Pace {
   if (!hasWait) return 'none';
   if (!delay) return 'constant';
   const traits = { grows: false, random: false, unknown: false };
-  const seen = new Set<ts.Node>();
-  const visit = (node: ts.Node): void => {
+  const seen = new Set<TS.Node>();
+  const visit = (node: TS.Node): void => {
     if (traits.unknown || seen.has(node)) return;
     seen.add(node);
     if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
@@ -331,9 +332,9 @@ function paceOf(delay: ts.Expression | undefined, hasWait: boolean, updated: Set
 }
 
 /** Names (and dotted property paths) that a loop or function body assigns or increments. */
-function updatedNames(node: ts.Node): Set<string> {
+function updatedNames(node: TS.Node): Set<string> {
   const names = new Set<string>();
-  const visit = (child: ts.Node): void => {
+  const visit = (child: TS.Node): void => {
     if (ts.isPrefixUnaryExpression(child) || ts.isPostfixUnaryExpression(child)) {
       if (child.operator === ts.SyntaxKind.PlusPlusToken || child.operator === ts.SyntaxKind.MinusMinusToken) {
         const name = dottedName(child.operand);
@@ -349,9 +350,9 @@ function updatedNames(node: ts.Node): Set<string> {
   return names;
 }
 
-function namesIn(node: ts.Node | undefined): Set<string> {
+function namesIn(node: TS.Node | undefined): Set<string> {
   const names = new Set<string>();
-  const visit = (child: ts.Node): void => {
+  const visit = (child: TS.Node): void => {
     if (ts.isIdentifier(child) || ts.isPropertyAccessExpression(child)) {
       const name = dottedName(child);
       if (name) names.add(name);
@@ -363,7 +364,7 @@ function namesIn(node: ts.Node | undefined): Set<string> {
 }
 
 /** while (true), for (;;), do … while (true). */
-function isConstantTrue(loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement): boolean {
+function isConstantTrue(loop: TS.ForStatement | TS.WhileStatement | TS.DoStatement): boolean {
   const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
   if (!condition) return true;
   const value = unwrap(condition)!;
@@ -371,9 +372,9 @@ function isConstantTrue(loop: ts.ForStatement | ts.WhileStatement | ts.DoStateme
 }
 
 /** A comparison with something the retry updates, a deadline (Date.now()), or an abort check. */
-function hasBound(body: ts.Node, updated: Set<string>): boolean {
+function hasBound(body: TS.Node, updated: Set<string>): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found) return;
     if (ts.isBinaryExpression(node) && COMPARISONS.has(node.operatorToken.kind)) {
       const names = namesIn(node);
@@ -386,9 +387,9 @@ function hasBound(body: ts.Node, updated: Set<string>): boolean {
 }
 
 /** The variable counting attempts upwards: for (let attempt = 0; …; attempt++), or an `attempt++` in the body. */
-function counterOf(loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement, updated: Set<string>): string | undefined {
+function counterOf(loop: TS.ForStatement | TS.WhileStatement | TS.DoStatement, updated: Set<string>): string | undefined {
   const increments = new Set<string>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (isFunctionLike(node)) return;
     if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && node.operator === ts.SyntaxKind.PlusPlusToken && ts.isIdentifier(node.operand)) increments.add(node.operand.text);
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isIdentifier(node.left) && ts.isNumericLiteral(node.right) && node.right.text === '1') increments.add(node.left.text);
@@ -400,16 +401,16 @@ function counterOf(loop: ts.ForStatement | ts.WhileStatement | ts.DoStatement, u
 }
 
 /** The parameter a recursive retry passes on increased by a number: f(x, attempt + 1). */
-function increasedArgument(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression): string | undefined {
+function increasedArgument(fn: TS.FunctionLikeDeclaration, call: TS.CallExpression): string | undefined {
   return changedArgument(fn, call, [ts.SyntaxKind.PlusToken]);
 }
 
 /** The recursive call passes a parameter on changed by a number: f(attempt + 1), f(retries - 1). */
-function countsAttempts(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression): boolean {
+function countsAttempts(fn: TS.FunctionLikeDeclaration, call: TS.CallExpression): boolean {
   return changedArgument(fn, call, [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken]) !== undefined;
 }
 
-function changedArgument(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression, operators: ts.SyntaxKind[]): string | undefined {
+function changedArgument(fn: TS.FunctionLikeDeclaration, call: TS.CallExpression, operators: TS.SyntaxKind[]): string | undefined {
   for (const [index, argument] of call.arguments.entries()) {
     const value = unwrap(argument);
     const parameter = fn.parameters[index]?.name;
@@ -419,19 +420,19 @@ function changedArgument(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression
   return undefined;
 }
 
-function calls(call: ts.CallExpression, name: string): boolean {
+function calls(call: TS.CallExpression, name: string): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return callee.text === name;
   return ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && callee.name.text === name;
 }
 
-function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+function enclosingFunction(node: TS.Node): TS.FunctionLikeDeclaration | undefined {
   for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current)) return current;
   return undefined;
 }
 
 /** function f(), method f(), const f = () => …, const f = function () …. */
-export function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
+export function functionName(fn: TS.FunctionLikeDeclaration): string | undefined {
   if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
   const parent = fn.parent;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
@@ -439,11 +440,11 @@ export function functionName(fn: ts.FunctionLikeDeclaration): string | undefined
   return undefined;
 }
 
-function isLoop(node: ts.Node): boolean {
+function isLoop(node: TS.Node): boolean {
   return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
 /** The loop runs in an async function (top-level await is not allowed everywhere: CommonJS, scripts). */
-function isAsyncContext(node: ts.Node): boolean {
+function isAsyncContext(node: TS.Node): boolean {
   return !!enclosingFunction(node)?.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword);
 }

@@ -2,6 +2,7 @@
 // payments, POST/PATCH requests), publishes to a broker, database writes, and which of them run
 // inside a database transaction. Shared by no-side-effect-before-commit and no-dual-write.
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import type { SqlStatement } from '../../languages/sql/statement';
 import { findAll, relationName } from '../../languages/sql/ast';
@@ -135,19 +136,19 @@ function transactionControl(statement: SqlStatement): 'begin' | 'end' | undefine
 
 // prisma.$transaction(async (tx) => tx.order.update(…)): `tx` is a client of the same kind as prisma.
 function transactionClient(context: RuleContext, callback: FunctionScope): { name: string; kind: ClientKind } | undefined {
-  const node = callback.node as ts.FunctionLikeDeclaration;
+  const node = callback.node as TS.FunctionLikeDeclaration;
   const parameter = node.parameters[0]?.name;
-  const kind = context.typescript!.kindOf((node.parent as ts.CallExpression).expression);
+  const kind = context.typescript!.kindOf((node.parent as TS.CallExpression).expression);
   return parameter && ts.isIdentifier(parameter) && kind ? { name: parameter.text, kind } : undefined;
 }
 
-function callTarget(call: CallSite): ts.Expression {
+function callTarget(call: CallSite): TS.Expression {
   return ts.isTaggedTemplateExpression(call.node) ? call.node.tag : call.node.expression;
 }
 
-function isTransactionCallback(node: ts.Node): boolean {
+function isTransactionCallback(node: TS.Node): boolean {
   const call = node.parent;
-  if (!isFunctionLike(node) || !call || !ts.isCallExpression(call) || !call.arguments.includes(node as ts.Expression)) return false;
+  if (!isFunctionLike(node) || !call || !ts.isCallExpression(call) || !call.arguments.includes(node as TS.Expression)) return false;
   // sql.begin(cb), db.transaction(cb), prisma.$transaction(cb), db.transaction().execute(cb) (kysely)
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return false;
@@ -206,7 +207,7 @@ function lastNames(patterns: readonly string[]): Set<string> | undefined {
   return lastNamesOf.get(patterns);
 }
 
-function awsCommand(node: ts.CallExpression): string | undefined {
+function awsCommand(node: TS.CallExpression): string | undefined {
   const argument = node.arguments[0];
   if (!ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'send' || !argument || !ts.isNewExpression(argument)) return undefined;
   const name = ts.isIdentifier(argument.expression) ? argument.expression.text : ts.isPropertyAccessExpression(argument.expression) ? argument.expression.name.text : '';
@@ -218,7 +219,7 @@ function awsCommand(node: ts.CallExpression): string | undefined {
 function isTwilioMessage(context: RuleContext, call: CallSite): boolean {
   if (!/\.(messages|calls)\.create$/.test(call.callee)) return false;
   const model = context.typescript!;
-  const root = rootName((call.node as ts.CallExpression).expression) ?? '';
+  const root = rootName((call.node as TS.CallExpression).expression) ?? '';
   const fromTwilio = (name: string) => /(^|[/:])twilio(@|$)/.test(model.imports.get(name)?.module ?? '');
   if (fromTwilio(root)) return true;
   for (const scope of model.functions) {
@@ -266,7 +267,7 @@ function builderTable(call: CallSite): string | undefined {
     const parts = call.callee.split('.');
     return parts.length >= 3 ? parts[parts.length - 2] : undefined;
   }
-  for (let current: ts.Expression = call.node; ; ) {
+  for (let current: TS.Expression = call.node; ; ) {
     if (ts.isPropertyAccessExpression(current) || ts.isAwaitExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
     else if (ts.isCallExpression(current)) {
       const callee = current.expression;
@@ -289,7 +290,7 @@ export function writeLabel(context: RuleContext, call: CallSite): string {
 }
 
 /** A call as written, with its arguments left out except a leading string: `supabase.from('users').update()`. */
-export function callLabel(node: ts.Node): string {
+export function callLabel(node: TS.Node): string {
   if (ts.isTaggedTemplateExpression(node)) return `${callLabel(node.tag)}\`…\``;
   if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
     const first = node.arguments?.[0];
@@ -304,11 +305,11 @@ export function callLabel(node: ts.Node): string {
 }
 
 /** A call in a catch clause runs when something failed: a write there records the failure, not the effect. */
-export function inCatchClause(node: ts.Node): boolean {
+export function inCatchClause(node: TS.Node): boolean {
   for (let current = node.parent; current && !isFunctionLike(current); current = current.parent) if (ts.isCatchClause(current)) return true;
   return false;
 }
 
 function httpLabel(call: CallSite, method: string, host: string | undefined): string {
-  return `${callLabel((call.node as ts.CallExpression).expression)}() ${method}${host ? ` ${host}` : ''}`;
+  return `${callLabel((call.node as TS.CallExpression).expression)}() ${method}${host ? ` ${host}` : ''}`;
 }

@@ -3,15 +3,16 @@
 // (a local `function fetch()` is not the platform's fetch). Looks only at the scopes that enclose
 // the use (their statements, a function's parameters, a `for` head), so no walk of the whole file.
 
+import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 
 export type Declaration =
-  | { kind: 'variable'; node: ts.VariableDeclaration }
-  | { kind: 'other'; node: ts.Node }; // a function, a class, a parameter, a destructured variable, an import
+  | { kind: 'variable'; node: TS.VariableDeclaration }
+  | { kind: 'other'; node: TS.Node }; // a function, a class, a parameter, a destructured variable, an import
 
 /** The innermost declaration of `name` in the scopes enclosing `use`. */
-export function findDeclaration(use: ts.Node, name: string): Declaration | undefined {
-  for (let current: ts.Node | undefined = use.parent; current; current = current.parent) {
+export function findDeclaration(use: TS.Node, name: string): Declaration | undefined {
+  for (let current: TS.Node | undefined = use.parent; current; current = current.parent) {
     if (ts.isBlock(current) || ts.isSourceFile(current) || ts.isModuleBlock(current) || ts.isCaseClause(current) || ts.isDefaultClause(current)) {
       const found = declarationIn(current.statements, name);
       if (found) return found;
@@ -29,13 +30,13 @@ export function findDeclaration(use: ts.Node, name: string): Declaration | undef
 }
 
 /** The variable declaration an identifier refers to, when it is a plain `const/let/var name = …`. */
-export function declarationOf(identifier: ts.Identifier): ts.VariableDeclaration | undefined {
+export function declarationOf(identifier: TS.Identifier): TS.VariableDeclaration | undefined {
   const found = findDeclaration(identifier, identifier.text);
   return found?.kind === 'variable' ? found.node : undefined;
 }
 
 /** Follows identifiers (and parentheses, `as`, `satisfies`) to the expression that was written. */
-export function resolveValue(expression: ts.Expression | undefined, depth = 0): ts.Expression | undefined {
+export function resolveValue(expression: TS.Expression | undefined, depth = 0): TS.Expression | undefined {
   const value = unwrap(expression);
   if (!value || depth > 3 || !ts.isIdentifier(value)) return value;
   const declaration = declarationOf(value);
@@ -43,7 +44,7 @@ export function resolveValue(expression: ts.Expression | undefined, depth = 0): 
 }
 
 /** The expression without parentheses, type assertions, `satisfies` and `!`. */
-export function unwrap(expression: ts.Expression | undefined): ts.Expression | undefined {
+export function unwrap(expression: TS.Expression | undefined): TS.Expression | undefined {
   let current = expression;
   while (current && (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current))) {
     current = current.expression;
@@ -51,7 +52,7 @@ export function unwrap(expression: ts.Expression | undefined): ts.Expression | u
   return current;
 }
 
-function declarationIn(statements: readonly ts.Statement[], name: string): Declaration | undefined {
+function declarationIn(statements: readonly TS.Statement[], name: string): Declaration | undefined {
   for (const statement of statements) {
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) if (binds(declaration.name, name)) return of(declaration);
@@ -64,16 +65,16 @@ function declarationIn(statements: readonly ts.Statement[], name: string): Decla
   return undefined;
 }
 
-function of(declaration: ts.VariableDeclaration): Declaration {
+function of(declaration: TS.VariableDeclaration): Declaration {
   return ts.isIdentifier(declaration.name) ? { kind: 'variable', node: declaration } : { kind: 'other', node: declaration };
 }
 
-function binds(name: ts.BindingName, wanted: string): boolean {
+function binds(name: TS.BindingName, wanted: string): boolean {
   if (ts.isIdentifier(name)) return name.text === wanted;
   return name.elements.some((element) => !ts.isOmittedExpression(element) && binds(element.name, wanted));
 }
 
-function importBinds(clause: ts.ImportClause, name: string): boolean {
+function importBinds(clause: TS.ImportClause, name: string): boolean {
   if (clause.name?.text === name) return true;
   const bindings = clause.namedBindings;
   if (!bindings) return false;
@@ -81,6 +82,6 @@ function importBinds(clause: ts.ImportClause, name: string): boolean {
   return bindings.elements.some((element) => element.name.text === name);
 }
 
-function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
 }

@@ -2,14 +2,14 @@
 // (same line or one more line at the properties' indentation, keeping a trailing comma), or an
 // argument at the end of a call's argument list.
 
-import { ts } from '../../languages/typescript/project';
+import type { ts as TS } from 'ts-morph';
 import type { Edit } from '../../rule';
 
 /**
  * Adds `property` (e.g. "timeout: 10000") as the last property of an object literal. On a line of
  * its own when the properties are on lines of their own, after any comment that ends the last one.
  */
-export function addPropertyEdit(text: string, object: ts.ObjectLiteralExpression, property: string): Edit {
+export function addPropertyEdit(text: string, object: TS.ObjectLiteralExpression, property: string): Edit {
   const open = object.getStart();
   const close = object.getEnd() - 1;
   const properties = object.properties;
@@ -35,7 +35,7 @@ export function addPropertyEdit(text: string, object: ts.ObjectLiteralExpression
 }
 
 /** Adds an argument after the last argument of a call (or the only one, when the list is empty). */
-export function addArgumentEdit(text: string, call: ts.CallExpression, argument: string): Edit {
+export function addArgumentEdit(text: string, call: TS.CallExpression, argument: string): Edit {
   const args = call.arguments;
   if (!args.length) {
     const close = call.getEnd() - 1;

@@ -3,6 +3,7 @@
 // a broker. Heuristics by client kind (from imports) and by names; lists are settings where users
 // have their own names.
 
+import type { ts as TS } from 'ts-morph';
 import type { EmbeddedSql } from '../../languages/typescript/embedded-sql';
 import { ts } from '../../languages/typescript/project';
 import { dottedName, type CallSite, type TsModel } from '../../languages/typescript/ts-file';
@@ -29,7 +30,7 @@ export interface TsEffects {
 /** Effects of the calls of a document, computed once per lint run. */
 export function tsEffects(context: RuleContext): TsEffects {
   return context.memo('tsEffects', () => {
-    const byCall = new Map<ts.Node, EmbeddedSql>();
+    const byCall = new Map<TS.Node, EmbeddedSql>();
     for (const entry of context.embedded) if (entry.call) byCall.set(entry.call, entry);
     const statementsOf = new Map<EmbeddedSql, SqlStatement[]>();
     for (const statement of context.sql.statements) {
@@ -71,7 +72,7 @@ export function embeddedOfStatement(statement: SqlStatement, embedded: readonly 
 // supabase.from('payments').insert(...): the table is the argument of .from().
 function supabaseTable(call: CallSite): string | undefined {
   if (!ts.isCallExpression(call.node) || !ts.isPropertyAccessExpression(call.node.expression)) return undefined;
-  let receiver: ts.Expression = call.node.expression.expression;
+  let receiver: TS.Expression = call.node.expression.expression;
   while (ts.isCallExpression(receiver)) {
     const callee = receiver.expression;
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'from' && receiver.arguments[0] && ts.isStringLiteralLike(receiver.arguments[0])) return receiver.arguments[0].text;
@@ -88,7 +89,7 @@ function prismaModel(call: CallSite): string | undefined {
 }
 
 /** The value of a property of an object literal argument, by name. */
-export function objectProperty(object: ts.Node | undefined, name: string): ts.Expression | undefined {
+export function objectProperty(object: TS.Node | undefined, name: string): TS.Expression | undefined {
   if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
   for (const property of object.properties) {
     if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
@@ -98,11 +99,11 @@ export function objectProperty(object: ts.Node | undefined, name: string): ts.Ex
 }
 
 /** True when an object literal has a spread (…options), whose content is unknown. */
-export function hasSpread(object: ts.Node | undefined): boolean {
+export function hasSpread(object: TS.Node | undefined): boolean {
   return !!object && ts.isObjectLiteralExpression(object) && object.properties.some((property) => ts.isSpreadAssignment(property));
 }
 
-export function propertyNameText(name: ts.PropertyName): string | undefined {
+export function propertyNameText(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   return undefined;
 }
@@ -113,7 +114,7 @@ export function calleeMatches(call: CallSite, patterns: readonly string[]): bool
 }
 
 /** Range of a node in the document (UTF-16 offsets). */
-export function nodeRange(model: TsModel, node: ts.Node): { start: number; end: number } {
+export function nodeRange(model: TsModel, node: TS.Node): { start: number; end: number } {
   return { start: node.getStart(model.node), end: node.getEnd() };
 }
 
