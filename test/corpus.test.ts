@@ -3,11 +3,12 @@
 // reports is a statement PostgreSQL's parser really rejects.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseSync } from 'libpg-query';
 import { splitStatements } from '../server/src/languages/sql/split';
+import { TestClient, uriOf } from './helpers/lsp-client';
 import { ready } from './helpers/lint';
 
 const CORPUS = path.resolve('..', 'shared', 'corpus');
@@ -48,4 +49,41 @@ describe('corpus', { skip: existsSync(CORPUS) ? false : `no corpus at ${CORPUS}`
     }
     assert.ok(syntaxErrors > 0, 'the regression suite has deliberately invalid statements');
   });
+
+  it('the CLI analyses all of corpus/ts without crashing, findings in bounds', () => {
+    const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', path.join(CORPUS, 'ts'), '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    assert.ok(result.status === 0 || result.status === 1, `exit ${result.status}: ${result.stderr}`);
+    for (const finding of JSON.parse(result.stdout).findings as JsonFinding[]) {
+      const lines = readFileSync(finding.file, 'utf8').split('\n');
+      assert.ok(finding.line >= 1 && finding.endLine <= lines.length, `${finding.file}:${finding.line} out of bounds`);
+    }
+  });
+
+  it('the language server takes every corpus file as an open document: no crash, diagnostics in bounds', async () => {
+    const client = new TestClient();
+    await client.initialize();
+    try {
+      const files = listFiles(CORPUS).filter((file) => /\.(sql|ts)$/.test(file));
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        const diagnostics = await client.open(uriOf(file), text, file.endsWith('.sql') ? 'sql' : 'typescript');
+        const lineCount = text.split(/\r\n|\r|\n/).length;
+        for (const diagnostic of diagnostics) assert.ok(diagnostic.range.end.line < lineCount, `${file}: diagnostic on line ${diagnostic.range.end.line}`);
+        void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(file) } });
+      }
+      assert.ok(files.length > 800);
+      assert.equal(client.process.exitCode, null);
+    } finally {
+      client.process.kill();
+    }
+  });
 });
+
+function listFiles(directory: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const file = path.join(directory, entry.name);
+    if (entry.isDirectory()) listFiles(file, found);
+    else found.push(file);
+  }
+  return found;
+}

@@ -96,8 +96,21 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 
 export function lint(input: LintInput): LintResult {
   const { text, settings, locale } = input;
+  if (!settings.enable) return { findings: [], facts: [], ruleErrors: [] };
+  try {
+    return analyse(input);
+  } catch (error) {
+    // The parsers recurse: input nested thousands of levels deep can exhaust the stack. Such a file
+    // gets one information finding; the editor and the rest of a CLI run go on.
+    const detail = error instanceof RangeError ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
+    const finding = builtInFinding('skipped-file', { reason: coreText(locale, 'fileNotAnalysed', { detail }) }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings);
+    return { findings: [finding], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
+  }
+}
+
+function analyse(input: LintInput): LintResult {
+  const { text, settings, locale } = input;
   const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
-  if (!settings.enable) return result;
   const skipped = skipReason(text, settings, locale);
   if (skipped) {
     result.findings.push(builtInFinding('skipped-file', { reason: skipped }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings));

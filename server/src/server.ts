@@ -7,6 +7,9 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
   TextDocumentSyncKind,
   type Connection,
   type InitializeParams,
@@ -34,6 +37,13 @@ interface InitializationOptions {
   trusted?: boolean;
   /** Settings for clients without workspace/configuration. */
   settings?: unknown;
+}
+
+async function unlessCancelled<T>(token: CancellationToken, handle: () => Promise<T>): Promise<T> {
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+  const result = await handle();
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+  return result;
 }
 
 export function startServer(connection: Connection = createConnection()): Connection {
@@ -99,8 +109,9 @@ export function startServer(connection: Connection = createConnection()): Connec
     publisher.scheduleAll();
   });
   connection.onDidChangeWatchedFiles((params) => onWatchedFilesChanged(state, publisher, params));
-  connection.onHover((params) => onHover(state, params));
-  connection.onCodeAction((params) => onCodeAction(state, params));
+  // A request cancelled while it waited (the user moved on) is answered with RequestCancelled.
+  connection.onHover((params, token) => unlessCancelled(token, () => onHover(state, params)));
+  connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(state, params)));
   // Editors other than VS Code run this command from the "show documentation" code action: the
   // rule's page opens in the browser. (The VS Code client shows it in a Markdown preview instead.)
   connection.onExecuteCommand(async (params) => {

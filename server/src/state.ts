@@ -18,6 +18,8 @@ import { LineIndex } from './text/positions';
 
 export interface Analysis {
   version: number;
+  /** The workspace schema's generation after this analysis (a later change makes it stale). */
+  schemaGeneration: number;
   result: LintResult;
   locale: Locale;
   lines: LineIndex;
@@ -89,7 +91,7 @@ export class ServerState {
 
   async analyze(document: TextDocument): Promise<Analysis | undefined> {
     const cached = this.analyses.get(document.uri);
-    if (cached && cached.version === document.version) return cached;
+    if (cached && cached.version === document.version && cached.schemaGeneration === this.schema.generation) return cached;
     const language = languageOfId(document.languageId) ?? languageOfPath(document.uri);
     if (!language) return undefined;
     const settings = await this.settingsFor(document.uri);
@@ -107,7 +109,7 @@ export class ServerState {
       schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
       cache: this.modelCacheFor(current.uri),
     });
-    const analysis: Analysis = { version: current.version, result, locale, lines: new LineIndex(text), language };
+    const analysis: Analysis = { version: current.version, schemaGeneration: this.schema.generation, result, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;

@@ -24,6 +24,10 @@ export class TestClient {
   readonly process: ChildProcess;
   settings: Record<string, unknown>;
   readonly shownDocuments: string[] = [];
+  /** $/progress notifications received, with the time they arrived. */
+  readonly progress: Array<{ kind: string; time: number }> = [];
+  /** Every publishDiagnostics received, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
   private readonly latest = new Map<string, PublishDiagnosticsParams>();
   private readonly waiters: Array<{ uri: string; predicate: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }> = [];
   private readonly texts = new Map<string, { text: string; version: number; languageId: string }>();
@@ -37,6 +41,7 @@ export class TestClient {
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.latest.set(params.uri, params);
+      this.published.push(params);
       for (const waiter of [...this.waiters]) {
         if (waiter.uri === params.uri && waiter.predicate(params)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -52,7 +57,9 @@ export class TestClient {
       return { success: true };
     });
     this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('$/progress', () => undefined);
+    this.connection.onNotification('$/progress', (params: { value?: { kind?: string } }) => {
+      this.progress.push({ kind: params.value?.kind ?? '', time: performance.now() });
+    });
     this.connection.listen();
   }
 

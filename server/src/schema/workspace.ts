@@ -9,6 +9,8 @@ import { SchemaModel } from './model';
 export class WorkspaceSchema {
   private readonly factsByFile = new Map<string, { facts: SchemaFact[]; key: string }>();
   private cached: SchemaModel | undefined;
+  /** Grows whenever some file's facts change: analyses made with an older model are stale. */
+  generation = 0;
 
   get fileCount(): number {
     return this.factsByFile.size;
@@ -33,12 +35,16 @@ export class WorkspaceSchema {
     if (facts.length) this.factsByFile.set(file, { facts, key });
     else this.factsByFile.delete(file);
     this.cached = undefined;
+    this.generation++;
     return true;
   }
 
   remove(file: string): boolean {
     const removed = this.factsByFile.delete(file);
-    if (removed) this.cached = undefined;
+    if (removed) {
+      this.cached = undefined;
+      this.generation++;
+    }
     return removed;
   }
 

@@ -1,0 +1,128 @@
+// The language server under load and on odd input: bursts of edits are coalesced, cancelled requests
+// are answered as cancelled, 200 open documents, a 10,000-file workspace indexed without holding up
+// the open file (with progress), files above the size limit, edits that name the version they were
+// computed for, and --fix that never overwrites a file changed meanwhile.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CodeAction } from 'vscode-languageserver-protocol';
+import { checkLoaded, loadFile } from '../server/src/cli/check';
+import { defaultSettings } from '../server/src/config';
+import { RULES } from '../server/src/rules';
+import { WorkspaceSchema } from '../server/src/schema/workspace';
+import { ready } from './helpers/lint';
+import { TestClient, uriOf } from './helpers/lsp-client';
+
+const clients: TestClient[] = [];
+const folders: string[] = [];
+before(() => ready);
+after(() => {
+  for (const client of clients) if (client.process.exitCode === null) client.process.kill();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const created = mkdtempSync(path.join(tmpdir(), 'armadilha-load-'));
+  folders.push(created);
+  return created;
+}
+
+async function session(workspace?: string, settings?: Record<string, unknown>): Promise<TestClient> {
+  const client = new TestClient({ workspace, settings });
+  clients.push(client);
+  await client.initialize();
+  return client;
+}
+
+const TRAP = "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n";
+
+describe('language server under load', () => {
+  it('coalesces a burst of edits: only the newest version is published, correctly', async () => {
+    const client = await session(folder());
+    const uri = uriOf('/tmp/burst.sql');
+    await client.open(uri, TRAP);
+    const before = client.published.length;
+    const versions: Array<Promise<unknown>> = [];
+    // Only the last one is awaited: the versions in between are expected never to be published.
+    for (let index = 0; index < 50; index++) versions.push(client.typeAt(uri, 0, '\n'));
+    await versions[49];
+    const burst = client.published.slice(before).filter((params) => params.uri === uri);
+    assert.ok(burst.length < 50, `published ${burst.length} times for 50 edits`);
+    const newest = burst[burst.length - 1];
+    assert.equal(newest.version, client.version(uri));
+    assert.equal(newest.diagnostics[0].range.start.line, 50);
+  });
+
+  it('answers a cancelled request with RequestCancelled and keeps serving', async () => {
+    const client = await session(folder());
+    const uri = uriOf('/tmp/cancel.sql');
+    await client.open(uri, TRAP);
+    const source = new (await import('vscode-jsonrpc')).CancellationTokenSource();
+    const hover = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 35 } }, source.token);
+    source.cancel();
+    await assert.rejects(hover, (error: { code?: number }) => error.code === -32800);
+    const answered = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 35 } });
+    assert.ok(answered);
+  });
+
+  it('serves 200 open documents', async () => {
+    const client = await session(folder());
+    const opened = await Promise.all(Array.from({ length: 200 }, (_, index) => client.open(uriOf(`/tmp/many-${index}.sql`), `-- ${index}\n${TRAP}`)));
+    assert.ok(opened.every((diagnostics) => diagnostics.length === 1 && diagnostics[0].code === 'no-clock-timestamp-expiry'));
+    const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf('/tmp/many-199.sql') }, position: { line: 1, character: 35 } });
+    assert.ok(hover);
+  });
+
+  it('indexes a 10,000-file workspace in slices, with progress, without holding up the open file', async () => {
+    const workspace = folder();
+    for (let index = 0; index < Number(process.env.DIRS ?? 100); index++) {
+      const directory = path.join(workspace, 'migrations', String(index));
+      mkdirSync(directory, { recursive: true });
+      for (let file = 0; file < 100; file++) writeFileSync(path.join(directory, `${file}.sql`), `create table t_${index}_${file} (id bigint primary key, note text);\n`);
+    }
+    writeFileSync(path.join(workspace, 'migrations', 'payments.sql'), 'create table public.payments (provider_id text primary key, amount bigint);\n');
+    const client = await session(workspace);
+    const uri = uriOf(path.join(workspace, 'webhook.sql'));
+    const firstDiagnostics = client.open(uri, "insert into public.payments (provider_id, amount) values ('pi', 1);\n").then(() => performance.now());
+    const withSchema = client.nextDiagnostics(uri, (params) => params.diagnostics.some((each) => (each.data as { fixes: unknown[] }).fixes.length > 0));
+    const first = await firstDiagnostics;
+    await withSchema;
+    assert.ok(client.progress.some((event) => event.kind === 'begin'), 'progress began');
+    const end = client.progress.find((event) => event.kind === 'end');
+    assert.ok(end, 'progress ended');
+    assert.ok(first < end!.time, 'the open file was analysed before indexing finished');
+  });
+
+  it('skips files above the size limit with one information diagnostic', async () => {
+    const client = await session(folder(), { maxFileSizeMb: 0.001 });
+    const diagnostics = await client.open(uriOf('/tmp/large.sql'), TRAP.repeat(20));
+    assert.deepEqual(diagnostics.map((each) => [each.code, each.severity]), [['skipped-file', 3]]);
+  });
+
+  it('names the document version in every edit, so an editor refuses it after a change', async () => {
+    const client = await session(folder());
+    const uri = uriOf('/tmp/versions.sql');
+    const [diagnostic] = await client.open(uri, TRAP);
+    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    const [fixAll] = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [], only: ['source.fixAll.armadilha'] } });
+    for (const action of [actions[0], fixAll]) assert.equal((action.edit!.documentChanges![0] as { textDocument: { version: number } }).textDocument.version, 1);
+    await client.typeAt(uri, 0, ' ');
+    assert.throws(() => client.applyEdit(actions[0].edit!), /stale edit/);
+  });
+});
+
+describe('--fix and files changed meanwhile', () => {
+  it('does not overwrite a file whose content changed after it was read, and leaves no temporary file', () => {
+    const directory = folder();
+    const file = path.join(directory, 'a.sql');
+    writeFileSync(file, TRAP);
+    const entry = loadFile({ absolute: file, display: 'a.sql' })!;
+    writeFileSync(file, `-- edited by someone else\n${TRAP}`);
+    const result = checkLoaded(entry, new WorkspaceSchema(), defaultSettings(RULES), 'en', true);
+    assert.equal(result.applied, 0);
+    assert.equal(readFileSync(file, 'utf8'), `-- edited by someone else\n${TRAP}`);
+    assert.deepEqual(readdirSync(directory), ['a.sql']);
+  });
+});
