@@ -25,7 +25,20 @@ export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Recor
 
 export const CONFIG_FILE_NAME = 'armadilha.config.json';
 
+// Computed once per rule list: its name lists keep their identity from one analysis to the next,
+// which the compiled-pattern caches rely on (rules/shared/names.ts).
+const defaults = new WeakMap<readonly Rule[], Settings>();
+
 export function defaultSettings(rules: readonly Rule[]): Settings {
+  let settings = defaults.get(rules);
+  if (!settings) {
+    settings = computeDefaults(rules);
+    defaults.set(rules, settings);
+  }
+  return settings;
+}
+
+function computeDefaults(rules: readonly Rule[]): Settings {
   const names: Record<string, string[]> = {};
   let defaultTimeoutMs = 10_000;
   for (const rule of rules) {

@@ -40,6 +40,8 @@ interface InitializationOptions {
 }
 
 async function unlessCancelled<T>(token: CancellationToken, handle: () => Promise<T>): Promise<T> {
+  // One turn of the event loop lets a $/cancelRequest already on the wire arrive before the work starts.
+  await new Promise((resolve) => setImmediate(resolve));
   if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
   const result = await handle();
   if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');

@@ -2,7 +2,9 @@ import { relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../rule';
 import { columnRefs, conjuncts, operatorOf, walkStatement } from './shared/expressions';
-import { baseName, matchesAny, matchesAnyExactly } from './shared/names';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
+
+const ORDER_BY = /\border\s+by\b/i;
 
 export default defineRule({
   id: 'prefer-snapshot-replay',
@@ -86,7 +88,11 @@ export default defineRule({
   check(context) {
     const snapshots = snapshotTable(context);
     if (!snapshots) return;
+    const eventStores = context.names('eventStoreTables');
     for (const statement of context.sql.statements) {
+      // A replay is ordered and names an event store; other statements are not walked (a walk builds
+      // the statement's tree).
+      if (!statement.matches(ORDER_BY) || !statementMentions(statement, eventStores)) continue;
       walkStatement(statement, (visit) => {
         if (visit.type === 'SelectStmt') checkSelect(context, statement, visit.node, snapshots);
       });

@@ -48,7 +48,7 @@ export class MappedText {
 
   /** parent.text[start, end) with some ranges blanked by spaces (same length, same offsets). */
   static slice(parent: MappedText, start: number, end: number, blanks: Array<[number, number]> = []): MappedText {
-    let text = parent.text.slice(start, end);
+    let text = parent.parent ? parent.text.slice(start, end) : detached(parent.text.slice(start, end));
     for (const [blankStart, blankEnd] of blanks) {
       const from = Math.max(blankStart, start) - start;
       const to = Math.min(blankEnd, end) - start;
@@ -164,6 +164,15 @@ export class MappedText {
     if (offset - segment.textStart > segment.length && low + 1 < segments.length) return segments[low + 1].parentStart;
     return segment.parentStart + within;
   }
+}
+
+/**
+ * A copy of a piece of a document that does not keep the document alive. V8 represents a slice as a
+ * view into the original string: a statement kept across edits (SqlModelCache) would otherwise keep
+ * every version of the document it was cut from.
+ */
+export function detached(piece: string): string {
+  return piece.length < 13 ? piece : (' ' + piece).slice(1);
 }
 
 function unescapeCharacter(char: string): string {

@@ -42,6 +42,8 @@ export interface ScriptSource {
  * reused when the same text is found again after an edit elsewhere (see SqlModelCache).
  */
 interface Unit {
+  /** The statement's text, its key in SqlModelCache (its own copy, see MappedText.slice). */
+  key: string;
   source: MappedText;
   top: SqlStatement[];
   /** Each top-level statement followed by the statements nested in it. */
@@ -70,14 +72,15 @@ export class SqlModelCache {
   take(key: string): Unit | undefined {
     const units = this.previous.get(key);
     const unit = units?.pop();
-    if (unit) this.keep(key, unit);
+    if (unit) this.keep(unit);
     return unit;
   }
 
-  keep(key: string, unit: Unit): void {
-    const units = this.current.get(key);
+  /** Keys are the units' own copies of their text: a key cut from the document would keep it alive. */
+  keep(unit: Unit): void {
+    const units = this.current.get(unit.key);
     if (units) units.push(unit);
-    else this.current.set(key, [unit]);
+    else this.current.set(unit.key, [unit]);
   }
 
   /** Ends one analysis: units not reused are dropped. */
@@ -117,6 +120,7 @@ export function buildSqlModel(sources: ScriptSource[], cache?: SqlModelCache): S
 }
 
 function makeUnit(source: MappedText, top: SqlStatement[]): Unit {
+  const key = source.text;
   const nested: NestedResult = { statements: [], routines: [], syntaxErrors: [], scheduled: [] };
   const ordered: SqlStatement[] = [];
   for (const statement of top) {
@@ -124,8 +128,12 @@ function makeUnit(source: MappedText, top: SqlStatement[]): Unit {
     expandNested(statement, nested);
     ordered.push(statement, ...nested.statements.slice(before));
   }
-  return { source, top, ordered, nested };
+  // Most statements nest nothing: share one empty result (units stay in memory across keystrokes).
+  const plain = !nested.statements.length && !nested.routines.length && !nested.syntaxErrors.length && !nested.scheduled.length;
+  return { key, source, top, ordered, nested: plain ? NOTHING_NESTED : nested };
 }
+
+const NOTHING_NESTED: NestedResult = Object.freeze({ statements: [], routines: [], syntaxErrors: [], scheduled: [] }) as unknown as NestedResult;
 
 /** Convenience for a whole .sql document. */
 export function buildSqlFileModel(text: string): SqlModel {
@@ -156,7 +164,7 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
     results.push(result);
     if (result.outcome.ok) {
       const unit = makeUnit(result.text, statementsOf(result.text, result.outcome.statements, source.origin));
-      cache?.keep(key, unit);
+      cache?.keep(unit);
       units.push(unit);
     } else units.push(FAILED);
   }
@@ -193,7 +201,7 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
 }
 
 const REUSED: ParseOutcome = { ok: true, statements: [] };
-const FAILED: Unit = { source: MappedText.document(''), top: [], ordered: [], nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] } };
+const FAILED: Unit = { key: '', source: MappedText.document(''), top: [], ordered: [], nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] } };
 
 function blankedText(text: string, span: StatementSpan): string {
   let slice = text.slice(span.start, span.end);

@@ -11,6 +11,9 @@ import type { TransactionUnit } from './transactions';
 
 export type StatementOrigin = 'file' | 'routine-body' | 'sql-function-body' | 'cron' | 'execute' | 'embedded';
 
+const patternIds = new Map<RegExp, number>();
+const MAX_REMEMBERED_PATTERNS = 64;
+
 export class SqlStatement {
   /** The node's type, e.g. "UpdateStmt". */
   readonly kind: string;
@@ -19,7 +22,7 @@ export class SqlStatement {
   private converter: OffsetConverter | undefined;
   private tokenCache: Token[] | undefined;
   private textCache: string | undefined;
-  private matchCache: Map<RegExp, boolean> | undefined;
+  private matchResults: number[] | undefined;
 
   constructor(
     /** The parse tree (built on first access), with its kind. */
@@ -69,13 +72,22 @@ export class SqlStatement {
    * this as a cheap pre-check, and statements are reused across keystrokes (SqlModelCache).
    */
   matches(pattern: RegExp): boolean {
-    this.matchCache ??= new Map();
-    let matched = this.matchCache.get(pattern);
-    if (matched === undefined) {
-      matched = pattern.test(this.text);
-      this.matchCache.set(pattern, matched);
+    let id = patternIds.get(pattern);
+    if (id === undefined) {
+      // Patterns are module constants and compiled setting lists: a few dozen. Past that, no memory.
+      if (patternIds.size >= MAX_REMEMBERED_PATTERNS) return pattern.test(this.text);
+      id = patternIds.size;
+      patternIds.set(pattern, id);
     }
-    return matched;
+    // 0: not tested yet, 1: no, 2: yes. A small array per statement: thousands of statements stay
+    // in memory across keystrokes.
+    this.matchResults ??= [];
+    let result = this.matchResults[id];
+    if (!result) {
+      result = pattern.test(this.text) ? 2 : 1;
+      this.matchResults[id] = result;
+    }
+    return result === 2;
   }
 
   /** Offset in source.text of a libpg-query location (UTF-8 bytes from the start of source.text). */
