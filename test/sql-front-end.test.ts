@@ -8,7 +8,7 @@ import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
 import { isolationSettings } from '../server/src/languages/sql/transactions';
 import { MappedText } from '../server/src/text/mapped-text';
 import { LineIndex, OffsetConverter } from '../server/src/text/positions';
-import { ready } from './helpers/lint';
+import { findingsOf, ready } from './helpers/lint';
 
 before(() => ready);
 
@@ -69,6 +69,16 @@ describe('statement splitting', () => {
     const model = buildSqlFileModel(text);
     assert.deepEqual(model.syntaxErrors.map((error) => text.slice(error.start, error.end)), ['t', 'selec']);
     assert.deepEqual(model.statements.map((statement) => statement.kind), ['SelectStmt', 'UpdateStmt']);
+  });
+
+  it('gives identical statements their own trees, so each is reported at its own place', () => {
+    const trap = "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n";
+    const text = `${trap}select 1;\n${trap}-- e de novo\n${trap}`;
+    const model = buildSqlFileModel(text);
+    const updates = model.statements.filter((statement) => statement.kind === 'UpdateStmt');
+    assert.equal(new Set(updates.map((statement) => statement.node)).size, 3);
+    const found = findingsOf('no-clock-timestamp-expiry', text).map((finding) => text.slice(0, finding.start).split('\n').length);
+    assert.deepEqual(found, [1, 3, 5]);
   });
 
   it('does not report statements that use psql variables', () => {

@@ -34,6 +34,8 @@ export interface ProjectConfig {
   problems: ConfigProblem[];
 }
 
+const MODEL_CACHES = 16;
+
 export class ServerState {
   readonly documents = new TextDocuments(TextDocument);
   readonly schema = new WorkspaceSchema();
@@ -121,12 +123,16 @@ export class ServerState {
     this.modelCaches.delete(uri);
   }
 
+  /**
+   * Statement caches are kept for the documents analysed most recently only: they make a keystroke
+   * cheap, and the documents being typed in are among those. Every other open document (a whole
+   * workspace may be open) is analysed from scratch if it changes, instead of holding its trees.
+   */
   private modelCacheFor(uri: string): SqlModelCache {
-    let cache = this.modelCaches.get(uri);
-    if (!cache) {
-      cache = new SqlModelCache();
-      this.modelCaches.set(uri, cache);
-    }
+    const cache = this.modelCaches.get(uri) ?? new SqlModelCache();
+    this.modelCaches.delete(uri); // re-inserted last: Map order is least recently used first
+    this.modelCaches.set(uri, cache);
+    if (this.modelCaches.size > MODEL_CACHES) this.modelCaches.delete(this.modelCaches.keys().next().value!);
     return cache;
   }
 

@@ -1,7 +1,9 @@
 // The bridge to libpg-query, PostgreSQL's own parser compiled to WebAssembly.
-// Results are cached by statement text: on a keystroke only the edited statement is parsed again.
+// Parser output is cached by statement text (its JSON, not its trees): every call builds its own
+// statements, because two identical statements of one file must not share nodes — rules key their
+// findings by node.
 
-import { loadPgQuery, parseRaw } from './pg-query';
+import { loadPgQuery, parseRaw, type RawParse } from './pg-query';
 
 /** A node as libpg-query returns it: `{ UpdateStmt: { … } }`. */
 export type AstNode = Record<string, any>;
@@ -21,8 +23,10 @@ export type ParseOutcome =
   | { ok: true; statements: ParsedStatement[] }
   | { ok: false; message: string; /** Code-point index of the error in the parsed text. */ cursor: number };
 
-const CACHE_LIMIT = 50_000;
-const cache = new Map<string, ParseOutcome>();
+// Small: the editor keeps each document's statements in its own cache (SqlModelCache), so this one
+// mostly serves a CLI run's second look at a file; a big one only held memory.
+const CACHE_LIMIT = 500;
+const cache = new Map<string, RawParse>();
 let loading: Promise<void> | undefined;
 let loaded = false;
 
@@ -39,9 +43,10 @@ export function parserLoaded(): boolean {
 }
 
 export function parseSql(text: string): ParseOutcome {
+  if (!/\S/.test(text)) return { ok: true, statements: [] };
   const cached = cache.get(text);
-  if (cached) return cached;
-  const outcome = parseUncached(text);
+  if (cached) return outcomeOf(cached);
+  const result = parseRaw(text);
   if (cache.size >= CACHE_LIMIT) {
     // Drop the oldest tenth; Map iteration follows insertion order.
     let dropped = 0;
@@ -50,13 +55,11 @@ export function parseSql(text: string): ParseOutcome {
       if (++dropped >= CACHE_LIMIT / 10) break;
     }
   }
-  cache.set(text, outcome);
-  return outcome;
+  cache.set(text, result);
+  return outcomeOf(result);
 }
 
-function parseUncached(text: string): ParseOutcome {
-  if (!/\S/.test(text)) return { ok: true, statements: [] };
-  const result = parseRaw(text);
+function outcomeOf(result: RawParse): ParseOutcome {
   if (!result.ok) return { ok: false, message: result.message, cursor: Math.max(0, result.cursor) };
   return { ok: true, statements: lazyStatement(result.json) ?? eagerStatements(result.json) };
 }
