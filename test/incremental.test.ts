@@ -1,11 +1,12 @@
-// The per-document cache of the SQL model (statements reused by text across edits) never changes a
-// result: after every edit of a sequence, lint with the cache equals lint from scratch.
+// The per-document cache (SQL statements reused by text, the TypeScript tree parsed again only where
+// it changed) never changes a result: after every edit of a sequence, lint with the cache equals lint
+// from scratch.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultSettings } from '../server/src/config';
-import { SqlModelCache } from '../server/src/languages/sql/sql-file';
+import { DocumentCache } from '../server/src/document-cache';
 import { resplitStatements, splitStatements } from '../server/src/languages/sql/split';
 import { lint } from '../server/src/lint';
 import { RULES } from '../server/src/rules';
@@ -14,7 +15,8 @@ import { ready } from './helpers/lint';
 before(() => ready);
 
 const settings = defaultSettings(RULES);
-const run = (text: string, cache?: SqlModelCache) => JSON.stringify(lint({ text, language: 'sql', settings, locale: 'en', cache }).findings);
+const run = (text: string, cache?: DocumentCache, language: 'sql' | 'typescript' = 'sql') =>
+  JSON.stringify(lint({ text, language, fileName: language === 'sql' ? 'edited.sql' : 'edited.ts', settings, locale: 'en', cache }).findings);
 
 const BASE = [
   readFileSync('examples/supabase/migrations/20240101000000_schema.sql', 'utf8'),
@@ -31,7 +33,7 @@ describe('incremental analysis', () => {
       fc.property(
         fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 12 }), piece: fc.constantFrom(...PIECES) }), { minLength: 1, maxLength: 12 }),
         (edits) => {
-          const cache = new SqlModelCache();
+          const cache = new DocumentCache();
           let text = BASE;
           assert.equal(run(text, cache), run(text));
           for (const edit of edits) {
@@ -45,8 +47,35 @@ describe('incremental analysis', () => {
     );
   });
 
+  it('gives the same TypeScript findings as a fresh analysis after every edit', () => {
+    const base = [
+      'require-network-timeout/fetch-node.ts',
+      'require-retry-backoff/loops.ts',
+      'require-fencing-token/redis-pg-params.ts',
+      'require-idempotency-key/deno-edge.ts',
+      'no-dual-write/write-and-publish.ts',
+    ].map((file) => readFileSync(`test/fixtures/${file}`, 'utf8')).join('\n');
+    const pieces = ['x', ';', '{', '}', '(', ')', "'", '`', '\n', '/*', '*/', '// ação 😀\n', 'await fetch(url);', 'sql`update t set a = clock_timestamp()`;', 'async function f() {', 'for (;;) { try { await call(); } catch {} }'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 20 }), piece: fc.constantFrom(...pieces) }), { minLength: 1, maxLength: 12 }),
+        (edits) => {
+          const cache = new DocumentCache();
+          let text = base;
+          assert.equal(run(text, cache, 'typescript'), run(text, undefined, 'typescript'));
+          for (const edit of edits) {
+            const at = edit.at % (text.length + 1);
+            text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
+            assert.equal(run(text, cache, 'typescript'), run(text, undefined, 'typescript'));
+          }
+        },
+      ),
+      { numRuns: 40, seed: 20261121 },
+    );
+  });
+
   it('moves reused statements: findings after an edit above them are at their new offsets', () => {
-    const cache = new SqlModelCache();
+    const cache = new DocumentCache();
     const text = "update sessions set expires_at = clock_timestamp() where id = 1;\n";
     const first = lint({ text, language: 'sql', settings, locale: 'en', cache }).findings[0];
     const shifted = lint({ text: `-- ação\n${text}`, language: 'sql', settings, locale: 'en', cache }).findings[0];

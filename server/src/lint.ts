@@ -3,7 +3,8 @@
 
 import type { Settings } from './config';
 import { docsUrl } from './docs';
-import { buildSqlModel, type SqlModel, type SqlModelCache } from './languages/sql/sql-file';
+import type { DocumentCache } from './document-cache';
+import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
 import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
@@ -55,7 +56,7 @@ export interface LintInput {
    * only what changed (the language server keeps one per open document). Results are identical with
    * and without it.
    */
-  cache?: SqlModelCache;
+  cache?: DocumentCache;
 }
 
 export interface LintResult {
@@ -108,6 +109,18 @@ export function lint(input: LintInput): LintResult {
   }
 }
 
+function parseTypeScriptDocument(input: LintInput): TsModel {
+  const fileName = input.fileName ?? (input.language === 'javascript' ? 'document.js' : 'document.ts');
+  const cache = input.cache;
+  if (!cache) return TsModel.parse(input.text, fileName);
+  // Taken before the parse: if it throws, a half-updated tree is not offered to the next version.
+  const previous = cache.typescript;
+  cache.typescript = undefined;
+  const model = TsModel.parse(input.text, fileName, previous);
+  cache.typescript = model.node;
+  return model;
+}
+
 function analyse(input: LintInput): LintResult {
   const { text, settings, locale } = input;
   const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
@@ -118,11 +131,11 @@ function analyse(input: LintInput): LintResult {
   }
   const ruleLanguage: RuleLanguage = input.language === 'sql' ? 'sql' : 'ts';
   const document = MappedText.document(text);
-  const typescript = input.language === 'sql' ? undefined : TsModel.parse(text, input.fileName ?? (input.language === 'javascript' ? 'document.js' : 'document.ts'));
+  const typescript = input.language === 'sql' ? undefined : parseTypeScriptDocument(input);
   const embedded = typescript ? findEmbeddedSql(typescript, document) : [];
   const sql: SqlModel = typescript
     ? buildSqlModel(embedded.map((entry) => ({ text: entry.text, origin: 'embedded', psql: false, group: groupOf(typescript, entry), reportSyntaxErrors: entry.substitutionCount === 0, placeholders: true })))
-    : buildSqlModel([{ text: document, origin: 'file', psql: true }], input.cache);
+    : buildSqlModel([{ text: document, origin: 'file', psql: true }], input.cache?.sql);
   result.facts = typescript ? [] : schemaFacts(sql.statements);
   const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
 

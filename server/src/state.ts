@@ -9,7 +9,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
-import { SqlModelCache } from './languages/sql/sql-file';
+import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
 import { RULES } from './rules';
@@ -48,7 +48,7 @@ export class ServerState {
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
   private readonly projectConfigs = new Map<string, ProjectConfig | null>();
   private readonly analyses = new Map<string, Analysis>();
-  private readonly modelCaches = new Map<string, SqlModelCache>();
+  private readonly modelCaches = new Map<string, DocumentCache>();
 
   constructor(readonly connection: Connection) {}
 
@@ -124,12 +124,12 @@ export class ServerState {
   }
 
   /**
-   * Statement caches are kept for the documents analysed most recently only: they make a keystroke
+   * Document caches (statements, syntax trees) are kept for the documents analysed most recently only: they make a keystroke
    * cheap, and the documents being typed in are among those. Every other open document (a whole
    * workspace may be open) is analysed from scratch if it changes, instead of holding its trees.
    */
-  private modelCacheFor(uri: string): SqlModelCache {
-    const cache = this.modelCaches.get(uri) ?? new SqlModelCache();
+  private modelCacheFor(uri: string): DocumentCache {
+    const cache = this.modelCaches.get(uri) ?? new DocumentCache();
     this.modelCaches.delete(uri); // re-inserted last: Map order is least recently used first
     this.modelCaches.set(uri, cache);
     if (this.modelCaches.size > MODEL_CACHES) this.modelCaches.delete(this.modelCaches.keys().next().value!);

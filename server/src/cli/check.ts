@@ -8,7 +8,7 @@ import type { Settings } from '../config';
 import { languageOfPath, lint, type DocumentLanguage, type Finding } from '../lint';
 import type { Locale } from '../locale';
 import { applyEdits, mergeFixes } from '../fixes';
-import { SqlModelCache } from '../languages/sql/sql-file';
+import { DocumentCache } from '../document-cache';
 import { schemaFactsOfScript, type SchemaFact } from '../schema/facts';
 import { WorkspaceSchema } from '../schema/workspace';
 import type { InputFile } from './files';
@@ -35,10 +35,10 @@ export type TextEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
 
 export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean): CheckResult {
   const loaded = files.map(loadFile).filter((entry): entry is LoadedFile => !!entry);
-  const caches = new Map<LoadedFile, SqlModelCache>();
+  const caches = new Map<LoadedFile, DocumentCache>();
   const schema = new WorkspaceSchema();
   for (const entry of loaded) {
-    const cache = new SqlModelCache();
+    const cache = new DocumentCache();
     caches.set(entry, cache);
     const facts = factsOf(entry, settings, cache);
     if (facts) schema.updateFacts(entry.file.absolute, facts);
@@ -58,13 +58,13 @@ export function checkFiles(files: InputFile[], settings: Settings, locale: Local
  * What a .sql file says about the schema, read cheaply (only CREATE/ALTER/DROP/… statements are
  * parsed). The split is kept in the file's cache for the analysis that follows.
  */
-export function factsOf(entry: LoadedFile, settings: Settings, cache: SqlModelCache): SchemaFact[] | undefined {
+export function factsOf(entry: LoadedFile, settings: Settings, cache: DocumentCache): SchemaFact[] | undefined {
   if (entry.language !== 'sql' || entry.text === undefined || tooLarge(entry.text, settings)) return undefined;
-  return schemaFactsOfScript(entry.text, cache.split(entry.text, true));
+  return schemaFactsOfScript(entry.text, cache.sql.split(entry.text, true));
 }
 
 /** Analyses one loaded file and, with fix, applies its safe fixes and writes it back. */
-export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: SqlModelCache): { report: FileReport; applied: number } {
+export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache): { report: FileReport; applied: number } {
   let text = entry.text ?? '\u0000';
   let findings = analyze(text, entry, schema, settings, locale, cache);
   let applied = 0;
@@ -100,7 +100,7 @@ export function checkText(text: string, fileName: string, settings: Settings, lo
   return { report: { file: fileName, text: current, findings }, fixedText: current };
 }
 
-function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, cache?: SqlModelCache): Finding[] {
+function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, cache?: DocumentCache): Finding[] {
   return lint({
     text,
     language: entry.language,

@@ -43,7 +43,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
     if (!looksLikeSql(assembled.text.text)) return;
     found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters });
   };
-  const visit = (node: TS.Node): void => {
+  for (const node of model.sqlCarriers) {
     if (ts.isTaggedTemplateExpression(node)) {
       // Any tag whose template reads like SQL: sql`…`, this.sql`…`, tx`…`, Prisma.sql`…`, $queryRaw`…`.
       add(node.template, node, true);
@@ -59,9 +59,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
     } else if ((ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarker(node, source)) {
       add(node, undefined, false);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
+  }
   return found;
 }
 

@@ -3,8 +3,7 @@
 // the SQL embedded in the code.
 
 import type { ts as TS } from 'ts-morph';
-import type { SourceFile } from 'ts-morph';
-import { parseTypeScript, ts } from './project';
+import { kindSet, parseTypeScript, ts } from './project';
 
 export type ClientKind =
   | 'stripe'
@@ -77,18 +76,20 @@ export class TsModel {
   /** The document's file name or path as given to parse() ('' when unknown), e.g. to tell test code. */
   fileName = '';
 
+  /** Tagged templates, calls and template literals in document order: where SQL may be embedded. */
+  readonly sqlCarriers: TS.Node[] = [];
+
   constructor(
     readonly text: string,
-    readonly sourceFile: SourceFile,
+    node: TS.SourceFile,
   ) {
-    this.node = sourceFile.compilerNode;
-    this.collectImports();
-    this.collectBindings();
-    this.collectFunctions();
+    this.node = node;
+    this.collect();
   }
 
-  static parse(text: string, fileName: string): TsModel {
-    const model = new TsModel(text, parseTypeScript(text, fileName));
+  /** With the tree of the document's previous version (see parseTypeScript), which must not be used afterwards. */
+  static parse(text: string, fileName: string, previous?: TS.SourceFile): TsModel {
+    const model = new TsModel(text, parseTypeScript(text, fileName, previous));
     model.fileName = fileName;
     return model;
   }
@@ -123,7 +124,9 @@ export class TsModel {
     return this.functions[0];
   }
 
-  private collectImports(): void {
+  // One walk over the tree (it is most of the cost of a keystroke). What depends on names bound
+  // anywhere in the file — a binding's kind, a call's kind — is settled after it, in document order.
+  private collect(): void {
     for (const statement of this.node.statements) {
       if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
         const module = statement.moduleSpecifier.text;
@@ -136,39 +139,65 @@ export class TsModel {
         }
       }
     }
-    // const x = require('m'), const { a } = require('m')
+    const binders: TS.Node[] = [];
+    const calls: Array<{ site: CallSite; target: TS.Expression }> = [];
+    let scope: FunctionScope = { node: this.node, calls: [] };
+    this.functions.push(scope);
     const visit = (node: TS.Node): void => {
-      if (ts.isVariableDeclaration(node) && node.initializer && ts.isCallExpression(node.initializer)) {
-        const call = node.initializer;
-        if (ts.isIdentifier(call.expression) && call.expression.text === 'require' && call.arguments[0] && ts.isStringLiteral(call.arguments[0])) {
-          const module = call.arguments[0].text;
-          if (ts.isIdentifier(node.name)) this.imports.set(node.name.text, { module, imported: 'default' });
-          else if (ts.isObjectBindingPattern(node.name)) {
-            for (const element of node.name.elements) if (ts.isIdentifier(element.name)) this.imports.set(element.name.text, { module, imported: element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text });
-          }
+      const kind = node.kind;
+      if (kind === ts.SyntaxKind.VariableDeclaration) this.collectRequire(node as TS.VariableDeclaration);
+      if (BINDERS.has(kind)) binders.push(node);
+      const call = kind === ts.SyntaxKind.CallExpression || kind === ts.SyntaxKind.TaggedTemplateExpression || kind === ts.SyntaxKind.NewExpression;
+      if (call || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateExpression) this.sqlCarriers.push(node);
+      const outer = scope;
+      if (FUNCTIONS.has(kind)) {
+        scope = { node, calls: [] };
+        this.functions.push(scope);
+      }
+      // Children first for calls (arguments are evaluated before the call itself).
+      ts.forEachChild(node, visit);
+      scope = outer;
+      if (call) {
+        const callNode = node as CallSite['node'];
+        const target = ts.isTaggedTemplateExpression(callNode) ? callNode.tag : callNode.expression;
+        const callee = dottedName(target);
+        if (callee) {
+          const site: CallSite = { node: callNode, callee, method: callee.slice(callee.lastIndexOf('.') + 1), kind: undefined };
+          scope.calls.push(site);
+          calls.push({ site, target });
         }
       }
-      ts.forEachChild(node, visit);
     };
-    visit(this.node);
+    ts.forEachChild(this.node, visit);
+    for (const binder of binders) this.collectBinding(binder);
+    for (const { site, target } of calls) site.kind = this.kindOf(target);
+  }
+
+  // const x = require('m'), const { a } = require('m')
+  private collectRequire(node: TS.VariableDeclaration): void {
+    const call = node.initializer;
+    if (!call || !ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') return;
+    const argument = call.arguments[0];
+    if (!argument || !ts.isStringLiteral(argument)) return;
+    const module = argument.text;
+    if (ts.isIdentifier(node.name)) this.imports.set(node.name.text, { module, imported: 'default' });
+    else if (ts.isObjectBindingPattern(node.name)) {
+      for (const element of node.name.elements) if (ts.isIdentifier(element.name)) this.imports.set(element.name.text, { module, imported: element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text });
+    }
   }
 
   // const stripe = new Stripe(key); const redis = createClient(); this.redis = new Redis();
   // constructor(private readonly sql: postgres.Sql) {}; function f(redis: Redis) {}
-  private collectBindings(): void {
+  private collectBinding(node: TS.Node): void {
     const bind = (name: TS.Node | undefined, kind: ClientKind | undefined) => {
       if (!kind || !name) return;
       const key = ts.isIdentifier(name) || ts.isPrivateIdentifier(name) ? name.text : ts.isPropertyAccessExpression(name) ? name.name.text : undefined;
       if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
     };
-    const visit = (node: TS.Node): void => {
-      if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
-      else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
-      else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
-      else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
-      ts.forEachChild(node, visit);
-    };
-    visit(this.node);
+    if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
+    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
+    else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
   }
 
   private kindOfInitializer(expression: TS.Expression): ClientKind | undefined {
@@ -188,27 +217,18 @@ export class TsModel {
     const imported = this.imports.get(root);
     return imported ? moduleKind(imported.module) : undefined;
   }
-
-  private collectFunctions(): void {
-    const top: FunctionScope = { node: this.node, calls: [] };
-    this.functions.push(top);
-    const visit = (node: TS.Node, scope: FunctionScope): void => {
-      let inner = scope;
-      if (isFunctionLike(node)) {
-        inner = { node, calls: [] };
-        this.functions.push(inner);
-      }
-      // Children first for calls (arguments are evaluated before the call itself).
-      ts.forEachChild(node, (child) => visit(child, inner));
-      if (ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node) || ts.isNewExpression(node)) {
-        const target = ts.isTaggedTemplateExpression(node) ? node.tag : node.expression;
-        const callee = dottedName(target);
-        if (callee) inner.calls.push({ node, callee, method: callee.slice(callee.lastIndexOf('.') + 1), kind: this.kindOf(target) });
-      }
-    };
-    ts.forEachChild(this.node, (child) => visit(child, top));
-  }
 }
+
+const FUNCTIONS = kindSet(() => [
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression]);
 
 export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);

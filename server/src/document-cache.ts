@@ -1,0 +1,12 @@
+// What the analysis of one document's version leaves for the next version: its SQL statements, reused
+// by text, and its TypeScript syntax tree, parsed again only where the text changed. Neither changes
+// a result (test/incremental.test.ts checks both against analyses from scratch).
+
+import type { ts as TS } from 'ts-morph';
+import { SqlModelCache } from './languages/sql/sql-file';
+
+export class DocumentCache {
+  readonly sql = new SqlModelCache();
+  /** The tree of the last analysed version; taken (undefined) while a parse may be changing it. */
+  typescript: TS.SourceFile | undefined;
+}
