@@ -72,26 +72,29 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
     // -- line comment
     if (code === 45 && next === 45) {
       index = lineEnd(text, index, end);
-      onToken({ kind: 'comment', start: tokenStart, end: index });
+      onToken(makeToken('comment', tokenStart, index));
       continue;
     }
     // /* nested block comment */
     if (code === 47 && next === 42) {
       const closing = blockCommentEnd(text, index, end);
-      onToken({ kind: 'comment', start: tokenStart, end: closing.end, unterminated: closing.unterminated });
+      onToken(makeToken('comment', tokenStart, closing.end, undefined, undefined, undefined, closing.unterminated));
       index = closing.end;
       continue;
     }
     // String prefixes: E'…', B'…', X'…', N'…', U&'…'
     if ((code === 69 || code === 101) && next === 39) {
       const token = quoted(text, index + 1, end, 39, true);
-      onToken({ ...token, kind: 'string', start: tokenStart, quoting: 'escape' });
+      token.start = tokenStart;
+      token.quoting = 'escape';
+      onToken(token);
       index = token.end;
       continue;
     }
     if ((code === 66 || code === 98 || code === 88 || code === 120 || code === 78 || code === 110) && next === 39) {
       const token = quoted(text, index + 1, end, 39, false);
-      onToken({ ...token, kind: 'string', start: tokenStart, quoting: 'standard' });
+      token.start = tokenStart;
+      onToken(token);
       index = token.end;
       continue;
     }
@@ -99,20 +102,24 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
       const quote = text.charCodeAt(index + 2);
       if (quote === 39 || quote === 34) {
         const token = quoted(text, index + 2, end, quote, false);
-        onToken({ ...token, kind: quote === 39 ? 'string' : 'ident', start: tokenStart, quoting: 'standard' });
+        token.start = tokenStart;
+        if (quote === 34) token.kind = 'ident';
+        onToken(token);
         index = token.end;
         continue;
       }
     }
     if (code === 39) {
       const token = quoted(text, index, end, 39, false);
-      onToken({ ...token, kind: 'string', quoting: 'standard' });
+      onToken(token);
       index = token.end;
       continue;
     }
     if (code === 34) {
       const token = quoted(text, index, end, 34, false);
-      onToken({ ...token, kind: 'ident' });
+      token.kind = 'ident';
+      token.quoting = undefined;
+      onToken(token);
       index = token.end;
       continue;
     }
@@ -121,7 +128,7 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
       if (isDigit(next)) {
         index += 2;
         while (index < end && isDigit(text.charCodeAt(index))) index++;
-        onToken({ kind: 'param', start: tokenStart, end: index });
+        onToken(makeToken('param', tokenStart, index));
         continue;
       }
       const tagEnd = dollarTagEnd(text, index, end);
@@ -131,25 +138,25 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
         const found = closing >= 0 && closing + tag.length <= end;
         const contentEnd = found ? closing : end;
         index = found ? closing + tag.length : end;
-        onToken({ kind: 'string', start: tokenStart, end: index, contentStart: tagEnd, contentEnd, quoting: 'dollar', unterminated: !found });
+        onToken(makeToken('string', tokenStart, index, tagEnd, contentEnd, 'dollar', !found));
         continue;
       }
     }
     if (isWordStart(code)) {
       index++;
       while (index < end && isWordPart(text.charCodeAt(index))) index++;
-      onToken({ kind: 'word', start: tokenStart, end: index });
+      onToken(makeToken('word', tokenStart, index));
       continue;
     }
     if (isDigit(code) || (code === 46 && isDigit(next))) {
       index = numberEnd(text, index, end);
-      onToken({ kind: 'number', start: tokenStart, end: index });
+      onToken(makeToken('number', tokenStart, index));
       continue;
     }
     if (code === 92 && options.psql) {
       // "\;" is psql's literal semicolon; it separates statements sent together.
       if (next === 59) {
-        onToken({ kind: 'punct', start: tokenStart + 1, end: index + 2 });
+        onToken(makeToken('punct', tokenStart + 1, index + 2));
         index += 2;
         continue;
       }
@@ -157,26 +164,26 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
       const stop = lineEnd(text, index, end);
       const nextCommand = text.indexOf('\\', index + 1);
       index = nextCommand > 0 && nextCommand < stop ? nextCommand : stop;
-      onToken({ kind: 'meta', start: tokenStart, end: index });
+      onToken(makeToken('meta', tokenStart, index));
       continue;
     }
     if (code === 58) {
       if (next === 58) {
-        onToken({ kind: 'punct', start: tokenStart, end: index + 2 });
+        onToken(makeToken('punct', tokenStart, index + 2));
         index += 2;
         continue;
       }
       if (next === 61) {
-        onToken({ kind: 'op', start: tokenStart, end: index + 2 });
+        onToken(makeToken('op', tokenStart, index + 2));
         index += 2;
         continue;
       }
       if (options.psql && (isWordStart(next) || next === 39 || next === 34)) {
         index = psqlVariableEnd(text, index, end);
-        onToken({ kind: 'psqlvar', start: tokenStart, end: index });
+        onToken(makeToken('psqlvar', tokenStart, index));
         continue;
       }
-      onToken({ kind: 'punct', start: tokenStart, end: index + 1 });
+      onToken(makeToken('punct', tokenStart, index + 1));
       index++;
       continue;
     }
@@ -189,12 +196,17 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
         if ((operatorCode === 45 && after === 45) || (operatorCode === 47 && after === 42)) break;
         index++;
       }
-      onToken({ kind: 'op', start: tokenStart, end: index });
+      onToken(makeToken('op', tokenStart, index));
       continue;
     }
-    onToken({ kind: 'punct', start: tokenStart, end: index + 1 });
+    onToken(makeToken('punct', tokenStart, index + 1));
     index++;
   }
+}
+
+// Every token has the same fields, in the same order: one object shape keeps the lexer's callers fast.
+function makeToken(kind: TokenKind, start: number, end: number, contentStart?: number, contentEnd?: number, quoting?: Token['quoting'], unterminated = false): Token {
+  return { kind, start, end, contentStart, contentEnd, quoting, unterminated };
 }
 
 /** All tokens of text[start, end), comments included. */
@@ -254,11 +266,11 @@ function quoted(text: string, quoteIndex: number, end: number, quote: number, ba
         position += 2;
         continue;
       }
-      return { kind: 'string', start: quoteIndex, end: position + 1, contentStart: quoteIndex + 1, contentEnd: position };
+      return makeToken('string', quoteIndex, position + 1, quoteIndex + 1, position, 'standard', false);
     }
     position++;
   }
-  return { kind: 'string', start: quoteIndex, end, contentStart: quoteIndex + 1, contentEnd: end, unterminated: true };
+  return makeToken('string', quoteIndex, end, quoteIndex + 1, end, 'standard', true);
 }
 
 // Returns the index after the closing '$' of a dollar-quote tag starting at `index`, or 0.
