@@ -27,24 +27,29 @@ const BASE = [
 
 const PIECES = ['x', ';', "'", '$$', '\n', 'begin;', 'commit;', ' clock_timestamp() ', '-- ação\n', '/*', '*/', 'select 1;', "select pg_advisory_lock(1);\n", 'selec'];
 
+/** Random edit sequences from pieces: after each, lint with one cache equals lint from scratch. */
+function checkEditsAgainstFreshAnalysis(base: string, pieces: string[], language: 'sql' | 'typescript', options: { maxRemove: number; numRuns: number }): void {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: options.maxRemove }), piece: fc.constantFrom(...pieces) }), { minLength: 1, maxLength: 12 }),
+      (edits) => {
+        const cache = new DocumentCache();
+        let text = base;
+        assert.equal(run(text, cache, language), run(text, undefined, language));
+        for (const edit of edits) {
+          const at = edit.at % (text.length + 1);
+          text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
+          assert.equal(run(text, cache, language), run(text, undefined, language));
+        }
+      },
+    ),
+    { numRuns: options.numRuns, seed: 20261121 },
+  );
+}
+
 describe('incremental analysis', () => {
   it('gives the same findings as a fresh analysis after every edit', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 12 }), piece: fc.constantFrom(...PIECES) }), { minLength: 1, maxLength: 12 }),
-        (edits) => {
-          const cache = new DocumentCache();
-          let text = BASE;
-          assert.equal(run(text, cache), run(text));
-          for (const edit of edits) {
-            const at = edit.at % (text.length + 1);
-            text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
-            assert.equal(run(text, cache), run(text));
-          }
-        },
-      ),
-      { numRuns: 60, seed: 20261121 },
-    );
+    checkEditsAgainstFreshAnalysis(BASE, PIECES, 'sql', { maxRemove: 12, numRuns: 60 });
   });
 
   it('gives the same TypeScript findings as a fresh analysis after every edit', () => {
@@ -56,22 +61,7 @@ describe('incremental analysis', () => {
       'no-dual-write/write-and-publish.ts',
     ].map((file) => readFileSync(`test/fixtures/${file}`, 'utf8')).join('\n');
     const pieces = ['x', ';', '{', '}', '(', ')', "'", '`', '\n', '/*', '*/', '// ação 😀\n', 'await fetch(url);', 'sql`update t set a = clock_timestamp()`;', 'async function f() {', 'for (;;) { try { await call(); } catch {} }'];
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 20 }), piece: fc.constantFrom(...pieces) }), { minLength: 1, maxLength: 12 }),
-        (edits) => {
-          const cache = new DocumentCache();
-          let text = base;
-          assert.equal(run(text, cache, 'typescript'), run(text, undefined, 'typescript'));
-          for (const edit of edits) {
-            const at = edit.at % (text.length + 1);
-            text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
-            assert.equal(run(text, cache, 'typescript'), run(text, undefined, 'typescript'));
-          }
-        },
-      ),
-      { numRuns: 40, seed: 20261121 },
-    );
+    checkEditsAgainstFreshAnalysis(base, pieces, 'typescript', { maxRemove: 20, numRuns: 40 });
   });
 
   it('moves reused statements: findings after an edit above them are at their new offsets', () => {
