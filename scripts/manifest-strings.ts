@@ -30,5 +30,9 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
     en: 'Files larger than this many megabytes are not analysed; they get one information diagnostic instead.',
     'pt-BR': 'Arquivos maiores que estes megabytes não são analisados; recebem um único diagnóstico informativo.',
   },
+  'setting.sql.dialect': {
+    en: 'What .sql files are, by path glob (relative to the workspace folder, or to armadilha.config.json), when detection gets it wrong: "postgres" analyses a file that looks like another dialect or a template; "skip" leaves a file out. Example: { "legacy/mysql/**": "skip" }.',
+    'pt-BR': 'O que os arquivos .sql são, por glob de caminho (relativo à pasta do workspace, ou ao armadilha.config.json), quando a detecção erra: "postgres" analisa um arquivo que parece outro dialeto ou um template; "skip" deixa um arquivo de fora. Exemplo: { "legacy/mysql/**": "skip" }.',
+  },
   'setting.trace': { en: 'Traces the communication between the editor and the Armadilha language server.', 'pt-BR': 'Registra a comunicação entre o editor e o servidor de linguagem do Armadilha.' },
 };

@@ -4,7 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles, checkText, type CheckResult } from './cli/check';
+import { analysedNothing, coverageLine, summarize } from './cli/coverage';
 import { collectFiles, MissingPathError } from './cli/files';
+import { DiskProject } from './project/disk-project';
 import { formatJson, formatSarif, formatText, type FileReport } from './cli/formats';
 import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, type Settings } from './config';
 import { ruleDocument } from './docs';
@@ -30,6 +32,7 @@ interface Options {
   failOn: FailOn;
   config?: string;
   help: boolean;
+  verbose: boolean;
 }
 
 const HELP: Record<Locale, string> = {
@@ -41,13 +44,14 @@ Usage:
       --fix                             apply safe fixes in place
       --stdin --stdin-filename <name>   read one file from standard input (with --fix, the fixed text goes to stdout)
       --fail-on error|warning|info|hint|none   exit 1 when a finding is at or above this severity (default: warning)
+      --verbose                         also list the files skipped because they are not PostgreSQL (MySQL, templates)
       --config <file>                   configuration file (default: the nearest ${CONFIG_FILE_NAME})
       --locale en|pt-BR                 language of messages (default: from LANG)
   armadilha rules [--format text|json]  list the rules
   armadilha explain <rule-id>           print a rule's documentation
   armadilha lsp --stdio                 run the language server for any editor
 
-Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.`,
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error, or nothing analysed.`,
   'pt-BR': `armadilha ${SERVER_VERSION} — armadilhas de sistemas distribuídos em SQL PostgreSQL e TypeScript/JavaScript
 
 Uso:
@@ -56,13 +60,14 @@ Uso:
       --fix                             aplica as correções seguras nos arquivos
       --stdin --stdin-filename <nome>   lê um arquivo da entrada padrão (com --fix, o texto corrigido vai para a saída padrão)
       --fail-on error|warning|info|hint|none   sai com 1 quando há achado com essa severidade ou maior (padrão: warning)
+      --verbose                         lista também os arquivos ignorados por não serem PostgreSQL (MySQL, templates)
       --config <arquivo>                arquivo de configuração (padrão: o ${CONFIG_FILE_NAME} mais próximo)
       --locale en|pt-BR                 idioma das mensagens (padrão: pelo LANG)
   armadilha rules [--format text|json]  lista as regras
   armadilha explain <id-da-regra>       mostra a documentação de uma regra
   armadilha lsp --stdio                 roda o servidor de linguagem para qualquer editor
 
-Códigos de saída: 0 nenhum achado com severidade --fail-on ou maior, 1 achados, 2 erro de uso ou de configuração.`,
+Códigos de saída: 0 nenhum achado com severidade --fail-on ou maior, 1 achados, 2 erro de uso ou de configuração, ou nada analisado.`,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -89,8 +94,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cwd = process.cwd();
   let settings: Settings;
+  let settingsBase = cwd;
   try {
-    settings = loadSettings(options, cwd);
+    ({ settings, base: settingsBase } = loadSettings(options, cwd));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
@@ -102,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'explain':
       return explain(options, locale);
     case 'check':
-      return check(options, settings, locale, cwd);
+      return check(options, settings, locale, cwd, settingsBase);
     default:
       process.stderr.write(`${coreText(locale, 'cliUsage')}:\n${HELP[locale]}\n`);
       return 2;
@@ -110,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { command: '', positional: [], format: 'text', fix: false, stdin: false, failOn: 'warning', help: false };
+  const options: Options = { command: '', positional: [], format: 'text', fix: false, stdin: false, failOn: 'warning', help: false, verbose: false };
   const value = (index: number, flag: string): string => {
     const next = argv[index + 1];
     if (next === undefined || next.startsWith('--')) throw new UsageError(`Missing value for ${flag}`);
@@ -142,6 +148,9 @@ function parseArguments(argv: string[]): Options {
       case '--config':
         options.config = take();
         break;
+      case '--verbose':
+        options.verbose = true;
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -166,10 +175,11 @@ function parseArguments(argv: string[]): Options {
   return options;
 }
 
-function loadSettings(options: Options, cwd: string): Settings {
+/** The settings, and the folder their file globs are relative to (the configuration file's, or the current folder). */
+function loadSettings(options: Options, cwd: string): { settings: Settings; base: string } {
   const file = options.config ? path.resolve(cwd, options.config) : findConfig(cwd);
   const defaults = defaultSettings(RULES);
-  if (!file) return defaults;
+  if (!file) return { settings: defaults, base: cwd };
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -181,7 +191,7 @@ function loadSettings(options: Options, cwd: string): Settings {
     const locale = resolveLocale(options.locale, process.env.LANG);
     throw new Error(parsed.problems.map((problem) => `${path.relative(cwd, file) || file}: ${coreText(locale, problem.key, problem.data)}`).join('\n'));
   }
-  return mergeSettings(defaults, parsed.settings);
+  return { settings: mergeSettings(defaults, parsed.settings), base: path.dirname(file) };
 }
 
 function findConfig(start: string): string | undefined {
@@ -192,7 +202,7 @@ function findConfig(start: string): string | undefined {
   }
 }
 
-async function check(options: Options, settings: Settings, locale: Locale, cwd: string): Promise<number> {
+async function check(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string): Promise<number> {
   await loadParser();
   let reports: FileReport[];
   let summary: CheckResult | undefined;
@@ -212,12 +222,24 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
       }
       throw error;
     }
-    summary = checkFiles(files, settings, locale, options.fix);
+    summary = checkFiles(files, settings, locale, options.fix, { project: new DiskProject(), base: settingsBase });
     reports = summary.reports;
   }
-  const output = options.format === 'json' ? formatJson(reports) : options.format === 'sarif' ? formatSarif(reports, locale) : formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR);
+  const coverage = summarize(reports);
+  const output =
+    options.format === 'json'
+      ? formatJson(reports, coverage)
+      : options.format === 'sarif'
+        ? formatSarif(reports, locale, coverage)
+        : formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR, { summary: coverage, verbose: options.verbose });
   (options.stdin && options.fix ? process.stderr : process.stdout).write(`${output}\n`);
   if (summary?.fixesApplied) process.stderr.write(`${coreText(locale, 'cliFixed', { count: summary.fixesApplied, files: summary.filesFixed })}\n`);
+  if (analysedNothing(coverage)) {
+    // Passing in silence would let a CI job pointed at the wrong folder (or at MySQL only) go green.
+    const paths = options.stdin ? (options.stdinFilename ?? 'stdin') : options.positional.join(' ') || '.';
+    process.stderr.write(`${coreText(locale, 'cliNothingAnalysed', { paths, detail: coverageLine(coverage, locale, true) })}\n`);
+    return 2;
+  }
   if (options.failOn === 'none') return 0;
   const threshold = SEVERITY_RANK[options.failOn];
   return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;

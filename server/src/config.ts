@@ -4,8 +4,12 @@
 
 import type { LocaleSetting } from './locale';
 import type { Rule, Severity } from './rule';
+import { matchesPathGlob } from './text/path-glob';
 
 export type RuleLevel = 'off' | Severity;
+
+/** What a .sql file is, when detection gets it wrong: PostgreSQL (analyse it) or not (skip it). */
+export type SqlDialectSetting = 'postgres' | 'skip';
 export const RULE_LEVELS: RuleLevel[] = ['off', 'hint', 'info', 'warning', 'error'];
 
 export interface Settings {
@@ -19,9 +23,21 @@ export interface Settings {
   defaultTimeoutMs: number;
   /** Files above this size are skipped with one information diagnostic. */
   maxFileSizeMb: number;
+  /** .sql files by path glob → what they are (setting sql.dialect); the first matching glob wins. */
+  sqlDialect: Record<string, SqlDialectSetting>;
 }
 
 export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Record<string, string[]> };
+
+/**
+ * The dialect the settings give a .sql file, by its path relative to the folder the settings belong
+ * to (the configuration file's folder, the workspace folder, or the current folder).
+ */
+export function sqlDialectFor(settings: Settings, relativePath: string): SqlDialectSetting | undefined {
+  const path = relativePath.split('\\').join('/');
+  for (const [glob, dialect] of Object.entries(settings.sqlDialect)) if (matchesPathGlob(path, glob)) return dialect;
+  return undefined;
+}
 
 export const CONFIG_FILE_NAME = 'armadilha.config.json';
 
@@ -47,7 +63,7 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2 };
+  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {} };
 }
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
@@ -60,7 +76,13 @@ export function mergeSettings(base: Settings, override: PartialSettings | undefi
     names: { ...base.names, ...(override.names ?? {}) },
     defaultTimeoutMs: override.defaultTimeoutMs ?? base.defaultTimeoutMs,
     maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
+    // The override's globs first: the first matching glob wins.
+    sqlDialect: override.sqlDialect ? { ...override.sqlDialect, ...withoutKeys(base.sqlDialect, override.sqlDialect) } : base.sqlDialect,
   };
+}
+
+function withoutKeys<T>(record: Record<string, T>, keys: Record<string, unknown>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !(key in keys)));
 }
 
 export interface ConfigProblem {
@@ -144,6 +166,20 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
             else invalid(nameKey, 'expected a list of strings');
           }
         } else invalid(key, 'expected an object of name lists');
+        break;
+      case 'sql':
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          for (const [sqlKey, sqlValue] of Object.entries(value)) {
+            if (sqlKey !== 'dialect') problems.push({ key: 'configUnknownKey', data: { key: `sql.${sqlKey}` }, ...at(sqlKey) });
+            else if (sqlValue && typeof sqlValue === 'object' && !Array.isArray(sqlValue)) {
+              settings.sqlDialect = {};
+              for (const [glob, dialect] of Object.entries(sqlValue)) {
+                if (dialect === 'postgres' || dialect === 'skip') settings.sqlDialect[glob] = dialect;
+                else invalid(glob, 'expected "postgres" or "skip"');
+              }
+            } else invalid('dialect', 'expected an object mapping file globs to "postgres" or "skip"');
+          }
+        } else invalid(key, 'expected an object');
         break;
       default:
         problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });

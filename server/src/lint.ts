@@ -8,13 +8,17 @@ import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
 import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
-import { coreText, format, type Locale } from './locale';
+import { coreText, format, type CoreTextKey, type Locale } from './locale';
 import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
 import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
 import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
+import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
+import { migrationDownStart } from './languages/sql/split';
+import type { SqlDialectSetting } from './config';
+import type { ProjectContext } from './project/context';
 import { LineIndex } from './text/positions';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
@@ -37,6 +41,8 @@ export interface Finding {
   /** Offset of the start of the statement the finding belongs to (suppression comments go before its line). */
   anchor: number;
   docsUrl: string;
+  /** For a syntax error: the statement that was not analysed (the editor holds it back while the user types in it). */
+  statement?: { start: number; end: number };
 }
 
 export interface LintInput {
@@ -57,6 +63,13 @@ export interface LintInput {
    * and without it.
    */
   cache?: DocumentCache;
+  /**
+   * For a .sql document, what the configuration says it is (setting sql.dialect): 'postgres' turns
+   * dialect detection off, 'skip' skips the file. Default: detected.
+   */
+  sqlDialect?: SqlDialectSetting;
+  /** The project around a TypeScript/JavaScript document: its dependencies' SQL dialect, its modules' clients. */
+  project?: ProjectContext;
 }
 
 export interface LintResult {
@@ -65,7 +78,27 @@ export interface LintResult {
   facts: SchemaFact[];
   /** Rules that threw; they are skipped, the rest of the analysis stands. */
   ruleErrors: Array<{ ruleId: string; error: unknown }>;
+  coverage: Coverage;
 }
+
+/** What was analysed in a document, for the CLI's coverage line. */
+export interface Coverage {
+  /** Top-level SQL statements analysed (of a .sql file, or embedded in code). */
+  statements: number;
+  /** SQL literals of a TypeScript/JavaScript document that were analysed. */
+  embeddedQueries: number;
+  /** Why the document was not analysed, when it was not. */
+  skipped?: SkipReason;
+}
+
+/**
+ * Why a file was skipped: another SQL dialect or a template (it is not PostgreSQL at all: reported at
+ * information), the configuration, or a limit that kept a PostgreSQL or TypeScript file from being analysed.
+ */
+export type SkipReason = ForeignSqlKind | 'configured' | 'too-large' | 'binary' | 'error';
+
+/** Skips that are not about PostgreSQL or TypeScript code going unanalysed. */
+const NOT_OUR_LANGUAGE = new Set<SkipReason>(['mysql', 'clickhouse', 'sqlite', 'tsql', 'go-template', 'jinja', 'template', 'configured']);
 
 const EXTENSIONS: Record<string, DocumentLanguage> = {
   '.sql': 'sql',
@@ -97,7 +130,7 @@ const NO_NAMES: readonly string[] = Object.freeze([]);
 
 export function lint(input: LintInput): LintResult {
   const { text, settings, locale } = input;
-  if (!settings.enable) return { findings: [], facts: [], ruleErrors: [] };
+  if (!settings.enable) return { findings: [], facts: [], ruleErrors: [], coverage: { statements: 0, embeddedQueries: 0 } };
   try {
     return analyse(input);
   } catch (error) {
@@ -105,28 +138,32 @@ export function lint(input: LintInput): LintResult {
     // gets one information finding; the editor and the rest of a CLI run go on.
     const detail = error instanceof RangeError ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
     const finding = builtInFinding('skipped-file', { reason: coreText(locale, 'fileNotAnalysed', { detail }) }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings);
-    return { findings: [finding], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
+    return { findings: [finding], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }], coverage: { statements: 0, embeddedQueries: 0, skipped: 'error' } };
   }
 }
 
 function parseTypeScriptDocument(input: LintInput): TsModel {
   const fileName = input.fileName ?? (input.language === 'javascript' ? 'document.js' : 'document.ts');
   const cache = input.cache;
-  if (!cache) return TsModel.parse(input.text, fileName);
+  if (!cache) return TsModel.parse(input.text, fileName, undefined, input.project);
   // Taken before the parse: if it throws, a half-updated tree is not offered to the next version.
   const previous = cache.typescript;
   cache.typescript = undefined;
-  const model = TsModel.parse(input.text, fileName, previous);
+  const model = TsModel.parse(input.text, fileName, previous, input.project);
   cache.typescript = model.node;
   return model;
 }
 
 function analyse(input: LintInput): LintResult {
   const { text, settings, locale } = input;
-  const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
-  const skipped = skipReason(text, settings, locale);
+  const result: LintResult = { findings: [], facts: [], ruleErrors: [], coverage: { statements: 0, embeddedQueries: 0 } };
+  const skipped = skipReason(input);
   if (skipped) {
-    result.findings.push(builtInFinding('skipped-file', { reason: skipped }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings));
+    const quiet = NOT_OUR_LANGUAGE.has(skipped.reason);
+    const start = skipped.offset ?? 0;
+    const end = skipped.offset === undefined ? Math.min(text.length, firstLineEnd(text)) : lineEndFrom(text, start);
+    result.findings.push(builtInFinding('skipped-file', { reason: skipped.message }, start, end, locale, settings, quiet ? 'info' : undefined));
+    result.coverage.skipped = skipped.reason;
     return result;
   }
   const ruleLanguage: RuleLanguage = input.language === 'sql' ? 'sql' : 'ts';
@@ -134,13 +171,30 @@ function analyse(input: LintInput): LintResult {
   const typescript = input.language === 'sql' ? undefined : parseTypeScriptDocument(input);
   const embedded = typescript ? findEmbeddedSql(typescript, document) : [];
   const sql: SqlModel = typescript
-    ? buildSqlModel(embedded.map((entry) => ({ text: entry.text, origin: 'embedded', psql: false, group: groupOf(typescript, entry), reportSyntaxErrors: entry.substitutionCount === 0, placeholders: true })))
+    ? buildSqlModel(
+        embedded.map((entry) => ({
+          text: entry.text,
+          origin: 'embedded',
+          psql: false,
+          placeholders: true,
+          plain: entry.certainty === 'plain',
+          // Plain strings are not known to run, let alone one after the other.
+          group: entry.certainty === 'plain' ? undefined : groupOf(typescript, entry),
+          reportSyntaxErrors: entry.certainty === 'certain' && entry.interpolationCount === 0,
+        })),
+      )
     : buildSqlModel([{ text: document, origin: 'file', psql: true }], input.cache?.sql);
-  result.facts = typescript ? [] : schemaFacts(sql.statements);
+  result.coverage.statements = sql.scripts.reduce((sum, script) => sum + script.length, 0);
+  result.coverage.embeddedQueries = typescript ? new Set(sql.scripts.flat().map((statement) => statement.text)).size : 0;
+  result.facts = typescript ? [] : schemaFacts(upStatements(sql, text));
   const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
 
   const raw: Finding[] = [];
-  for (const problem of sql.syntaxErrors) raw.push(builtInFinding('syntax-error', { detail: problem.message }, problem.start, problem.end, locale, settings));
+  for (const problem of sql.syntaxErrors) {
+    const finding = builtInFinding('syntax-error', { detail: problem.message }, problem.start, problem.end, locale, settings);
+    finding.statement = { start: problem.statementStart, end: problem.statementEnd };
+    raw.push(finding);
+  }
 
   const memo = new Map<string, unknown>();
   for (const rule of RULES) {
@@ -199,8 +253,11 @@ function toFinding(rule: Rule, report: Report, locale: Locale, settings: Setting
   };
 }
 
-function builtInFinding(ruleId: string, data: Record<string, string>, start: number, end: number, locale: Locale, settings: Settings): Finding {
-  return toFinding(ruleById(ruleId)!, { start, end, data }, locale, settings);
+/** A finding of a built-in rule; `severity` applies unless the user set the rule's level. */
+function builtInFinding(ruleId: string, data: Record<string, string>, start: number, end: number, locale: Locale, settings: Settings, severity?: Severity): Finding {
+  const finding = toFinding(ruleById(ruleId)!, { start, end, data }, locale, settings);
+  if (severity && settings.rules[ruleId] === undefined) finding.severity = severity;
+  return finding;
 }
 
 function dedupe(findings: Finding[]): Finding[] {
@@ -260,13 +317,30 @@ function commentsOf(text: string, language: DocumentLanguage): { comments: Comme
   return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }
 
-function skipReason(text: string, settings: Settings, locale: Locale): string | undefined {
+interface Skip {
+  reason: SkipReason;
+  message: string;
+  /** Where to put the finding (the marker of another dialect); default: the first line. */
+  offset?: number;
+}
+
+function skipReason(input: LintInput): Skip | undefined {
+  const { text, settings, locale } = input;
   const limitBytes = settings.maxFileSizeMb * 1024 * 1024;
   if (text.length > limitBytes || (text.length * 3 > limitBytes && Buffer.byteLength(text, 'utf8') > limitBytes)) {
-    return coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb });
+    return { reason: 'too-large', message: coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb }) };
   }
-  if (looksBinary(text)) return coreText(locale, 'fileBinary');
-  return undefined;
+  if (looksBinary(text)) return { reason: 'binary', message: coreText(locale, 'fileBinary') };
+  if (input.language !== 'sql' || input.sqlDialect === 'postgres') return undefined;
+  if (input.sqlDialect === 'skip') return { reason: 'configured', message: coreText(locale, 'fileSkippedByConfiguration') };
+  const foreign = detectForeignSql(text);
+  if (!foreign) return undefined;
+  const line = new LineIndex(text).positionAt(foreign.offset).line + 1;
+  return {
+    reason: foreign.kind,
+    message: coreText(locale, 'fileForeignSql', { dialect: coreText(locale, `dialect_${foreign.kind.replace('-', '_')}` as CoreTextKey), marker: foreign.marker, line }),
+    offset: foreign.offset,
+  };
 }
 
 /** NUL characters, or many U+FFFD replacement characters (what invalid UTF-8 decodes to). */
@@ -275,6 +349,17 @@ export function looksBinary(text: string): boolean {
   if (sample.includes('\u0000')) return true;
   const replacements = sample.match(/\uFFFD/g)?.length ?? 0;
   return replacements > 0 && replacements >= Math.max(1, sample.length / 1000);
+}
+
+function lineEndFrom(text: string, start: number): number {
+  const newline = text.slice(start, start + 200).search(/[\r\n]/);
+  return newline < 0 ? Math.min(text.length, start + 200) : start + newline;
+}
+
+/** Statements before the rollback half of a migration (goose Down, dbmate migrate:down): they build the schema. */
+function upStatements(sql: SqlModel, text: string): SqlModel['statements'] {
+  const downStart = migrationDownStart(text);
+  return downStart === undefined ? sql.statements : sql.statements.filter((statement) => statement.start < downStart);
 }
 
 function firstLineEnd(text: string): number {

@@ -4,8 +4,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Settings } from '../config';
-import { languageOfPath, lint, type DocumentLanguage, type Finding } from '../lint';
+import { sqlDialectFor, type Settings } from '../config';
+import { languageOfPath, lint, type Coverage, type DocumentLanguage, type Finding } from '../lint';
+import { NO_PROJECT, type ProjectContext } from '../project/context';
 import type { Locale } from '../locale';
 import { applyEdits, mergeFixes } from '../fixes';
 import { DocumentCache } from '../document-cache';
@@ -30,22 +31,31 @@ export interface LoadedFile {
   language: DocumentLanguage;
 }
 
+/** What a run knows beyond each file: the project around the files, and the folder setting globs are relative to. */
+export interface CheckContext {
+  project: ProjectContext;
+  /** The folder of the configuration file, or the current folder. */
+  base: string;
+}
+
+const NO_CONTEXT: CheckContext = { project: NO_PROJECT, base: process.cwd() };
+
 /** How a file's bytes encode its text; --fix writes the text back the same way. */
 export type TextEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
 
-export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean): CheckResult {
+export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean, context: CheckContext = NO_CONTEXT): CheckResult {
   const loaded = files.map(loadFile).filter((entry): entry is LoadedFile => !!entry);
   const caches = new Map<LoadedFile, DocumentCache>();
   const schema = new WorkspaceSchema();
   for (const entry of loaded) {
     const cache = new DocumentCache();
     caches.set(entry, cache);
-    const facts = factsOf(entry, settings, cache);
+    const facts = factsOf(entry, settings, cache, context);
     if (facts) schema.updateFacts(entry.file.absolute, facts);
   }
   const result: CheckResult = { reports: [], fixesApplied: 0, filesFixed: 0 };
   for (const entry of loaded) {
-    const checked = checkLoaded(entry, schema, settings, locale, fix, caches.get(entry));
+    const checked = checkLoaded(entry, schema, settings, locale, fix, caches.get(entry), context);
     caches.delete(entry); // the file's statements are not needed any more
     result.reports.push(checked.report);
     result.fixesApplied += checked.applied;
@@ -58,15 +68,20 @@ export function checkFiles(files: InputFile[], settings: Settings, locale: Local
  * What a .sql file says about the schema, read cheaply (only CREATE/ALTER/DROP/… statements are
  * parsed). The split is kept in the file's cache for the analysis that follows.
  */
-export function factsOf(entry: LoadedFile, settings: Settings, cache: DocumentCache): SchemaFact[] | undefined {
+export function factsOf(entry: LoadedFile, settings: Settings, cache: DocumentCache, context: CheckContext = NO_CONTEXT): SchemaFact[] | undefined {
   if (entry.language !== 'sql' || entry.text === undefined || tooLarge(entry.text, settings)) return undefined;
-  return schemaFactsOfScript(entry.text, cache.sql.split(entry.text, true));
+  return schemaFactsOfScript(entry.text, cache.sql.split(entry.text, true), dialectOf(entry, settings, context));
+}
+
+function dialectOf(entry: LoadedFile, settings: Settings, context: CheckContext) {
+  return entry.language === 'sql' ? sqlDialectFor(settings, path.relative(context.base, entry.file.absolute)) : undefined;
 }
 
 /** Analyses one loaded file and, with fix, applies its safe fixes and writes it back. */
-export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache): { report: FileReport; applied: number } {
+export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache, context: CheckContext = NO_CONTEXT): { report: FileReport; applied: number } {
   let text = entry.text ?? '\u0000';
-  let findings = analyze(text, entry, schema, settings, locale, cache);
+  const analyze = (current: string) => analyzeFile(current, entry, schema, settings, locale, context, cache);
+  let { findings, coverage } = analyze(text);
   let applied = 0;
   if (fix && entry.text !== undefined) {
     for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
@@ -74,15 +89,15 @@ export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings
       if (!edits.length) break;
       text = applyEdits(text, edits);
       applied += edits.length;
-      findings = analyze(text, entry, schema, settings, locale, cache);
+      ({ findings, coverage } = analyze(text));
     }
     if (applied && !writeIfUnchanged(entry, text)) {
       applied = 0;
       text = entry.text;
-      findings = analyze(text, entry, schema, settings, locale, cache);
+      ({ findings, coverage } = analyze(text));
     }
   }
-  return { report: { file: entry.file.display, text, findings }, applied };
+  return { report: { file: entry.file.display, text, findings, coverage }, applied };
 }
 
 export function checkText(text: string, fileName: string, settings: Settings, locale: Locale, fix: boolean): { report: FileReport; fixedText: string } {
@@ -90,18 +105,18 @@ export function checkText(text: string, fileName: string, settings: Settings, lo
   const schema = new WorkspaceSchema();
   const entry: LoadedFile = { file: { absolute: path.resolve(fileName), display: fileName }, text, raw: Buffer.from(text), encoding: 'utf8', language };
   let current = text;
-  let findings = analyze(current, entry, schema, settings, locale);
+  let { findings, coverage } = analyzeFile(current, entry, schema, settings, locale, NO_CONTEXT);
   for (let round = 0; fix && round < MAX_FIX_ROUNDS; round++) {
     const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
     if (!edits.length) break;
     current = applyEdits(current, edits);
-    findings = analyze(current, entry, schema, settings, locale);
+    ({ findings, coverage } = analyzeFile(current, entry, schema, settings, locale, NO_CONTEXT));
   }
-  return { report: { file: fileName, text: current, findings }, fixedText: current };
+  return { report: { file: fileName, text: current, findings, coverage }, fixedText: current };
 }
 
-function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, cache?: DocumentCache): Finding[] {
-  return lint({
+function analyzeFile(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, context: CheckContext, cache?: DocumentCache): { findings: Finding[]; coverage: Coverage } {
+  const result = lint({
     text,
     language: entry.language,
     fileName: entry.file.absolute,
@@ -109,7 +124,10 @@ function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, setti
     locale,
     schema: (facts) => (entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
     cache,
-  }).findings;
+    sqlDialect: dialectOf(entry, settings, context),
+    project: context.project,
+  });
+  return { findings: result.findings, coverage: result.coverage };
 }
 
 export function loadFile(file: InputFile): LoadedFile | undefined {

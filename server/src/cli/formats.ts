@@ -2,17 +2,20 @@
 // in every format. The JSON shape is a contract (version 1).
 
 import { docsUrl } from '../docs';
-import type { Finding } from '../lint';
+import type { Coverage, Finding } from '../lint';
 import { coreText, type Locale } from '../locale';
 import type { Rule } from '../rule';
 import { RULES } from '../rules';
 import { SERVER_VERSION } from '../version';
 import { LineIndex } from '../text/positions';
+import { coverageLine, FOREIGN_REASONS, type RunSummary } from './coverage';
 
 export interface FileReport {
   file: string;
   text: string;
   findings: Finding[];
+  /** What was analysed in the file (absent when it could not be read). */
+  coverage?: Coverage;
 }
 
 interface Place {
@@ -28,7 +31,7 @@ function place(lines: LineIndex, start: number, end: number): Place {
   return { line: from.line + 1, column: from.character + 1, endLine: to.line + 1, endColumn: to.character + 1 };
 }
 
-export function formatJson(reports: FileReport[]): string {
+export function formatJson(reports: FileReport[], summary?: RunSummary): string {
   const findings = reports.flatMap((report) => {
     const lines = new LineIndex(report.text);
     return report.findings.map((finding) => {
@@ -44,12 +47,13 @@ export function formatJson(reports: FileReport[]): string {
       return entry;
     });
   });
-  return JSON.stringify({ version: 1, findings }, null, 2);
+  // `summary` (what was analysed and skipped) was added to version 1: readers that do not know it ignore it.
+  return JSON.stringify(summary ? { version: 1, findings, summary } : { version: 1, findings }, null, 2);
 }
 
 const SARIF_LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
-export function formatSarif(reports: FileReport[], locale: Locale): string {
+export function formatSarif(reports: FileReport[], locale: Locale, summary?: RunSummary): string {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
   const results = reports.flatMap((report) => {
     const lines = new LineIndex(report.text);
@@ -92,6 +96,7 @@ export function formatSarif(reports: FileReport[], locale: Locale): string {
         },
         columnKind: 'utf16CodeUnits',
         results,
+        ...(summary ? { properties: { summary } } : {}),
       },
     ],
   };
@@ -115,17 +120,23 @@ function sarifRule(rule: Rule, locale: Locale): Record<string, unknown> {
   };
 }
 
-export function formatText(reports: FileReport[], locale: Locale, color: boolean): string {
+/**
+ * One line per finding, then the totals and what was analysed. Files skipped because they are not
+ * PostgreSQL at all (MySQL, templates) are counted in the last line and listed only with `verbose`.
+ */
+export function formatText(reports: FileReport[], locale: Locale, color: boolean, options: { summary?: RunSummary; verbose?: boolean } = {}): string {
   const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const severityColor: Record<Finding['severity'], string> = { error: '31', warning: '33', info: '36', hint: '90' };
   const out: string[] = [];
   const counts = { error: 0, warning: 0, info: 0, hint: 0 };
   let filesWithFindings = 0;
   for (const report of reports) {
-    if (!report.findings.length) continue;
+    const quiet = !options.verbose && report.coverage?.skipped !== undefined && FOREIGN_REASONS.has(report.coverage.skipped);
+    const shown = quiet ? report.findings.filter((finding) => finding.ruleId !== 'skipped-file') : report.findings;
+    if (!shown.length) continue;
     filesWithFindings++;
     const lines = new LineIndex(report.text);
-    for (const finding of report.findings) {
+    for (const finding of shown) {
       counts[finding.severity]++;
       const at = place(lines, finding.start, finding.end);
       const severity = paint(severityColor[finding.severity], coreText(locale, `severity_${finding.severity}`));
@@ -138,5 +149,6 @@ export function formatText(reports: FileReport[], locale: Locale, color: boolean
     out.push('');
     out.push(coreText(locale, 'cliSummary', { count: total, files: filesWithFindings, errors: counts.error, warnings: counts.warning, infos: counts.info + counts.hint }));
   } else out.push(coreText(locale, 'cliClean', { files: reports.length }));
+  if (options.summary) out.push(coverageLine(options.summary, locale, !!options.verbose));
   return out.join('\n');
 }

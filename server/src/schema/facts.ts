@@ -3,9 +3,11 @@
 // file only re-extracts that file's facts.
 
 import { columnName, constantString, functionBaseName, relationName, typeName, walk } from '../languages/sql/ast';
-import { parseSql } from '../languages/sql/parser';
-import { splitStatements, type StatementSpan } from '../languages/sql/split';
+import { detectForeignSql } from '../languages/sql/dialect';
+import { parseWithPlaceholders } from '../languages/sql/placeholders';
+import { migrationDownStart, splitStatements, type StatementSpan } from '../languages/sql/split';
 import { statementsOf, type SqlStatement } from '../languages/sql/statement';
+import type { SqlDialectSetting } from '../config';
 import { MappedText } from '../text/mapped-text';
 
 export interface ColumnFact {
@@ -264,14 +266,18 @@ export function sequenceArgument(funcCall: any): string | undefined {
  * Facts of a script read cheaply: only statements that can state facts (CREATE, ALTER, DROP, REVOKE)
  * are parsed. Used to build the workspace model before the files are analysed.
  */
-export function schemaFactsOfScript(text: string, spans: StatementSpan[] = splitStatements(text)): SchemaFact[] {
+export function schemaFactsOfScript(text: string, spans?: StatementSpan[], dialect?: SqlDialectSetting): SchemaFact[] {
+  // Another dialect's or a template's tables are not this database's; nor is what a Down section drops.
+  if (dialect === 'skip' || (dialect !== 'postgres' && detectForeignSql(text))) return [];
+  const downStart = migrationDownStart(text) ?? Infinity;
   const document = MappedText.document(text);
   const statements: SqlStatement[] = [];
-  for (const span of spans) {
+  for (const span of spans ?? splitStatements(text)) {
+    if (span.start >= downStart) break;
     const first = /^[a-z]+/i.exec(text.slice(span.start, span.start + 8))?.[0].toLowerCase();
     if (!first || !DDL_VERBS.has(first)) continue;
     const statementText = MappedText.slice(document, span.start, span.end, span.metaRanges);
-    const outcome = parseSql(statementText.text);
+    const outcome = parseWithPlaceholders(statementText.text, span.usesPsqlVariables);
     if (outcome.ok) statements.push(...statementsOf(statementText, outcome.statements, 'file'));
   }
   return schemaFacts(statements);

@@ -2,8 +2,8 @@
 // file. The model is rebuilt from the facts (in path order: migrations are named by timestamp) only
 // when some file's facts actually changed.
 
-import { buildSqlFileModel } from '../languages/sql/sql-file';
-import { schemaFacts, type SchemaFact } from './facts';
+import type { SqlDialectSetting } from '../config';
+import { schemaFactsOfScript, type SchemaFact } from './facts';
 import { SchemaModel } from './model';
 
 export class WorkspaceSchema {
@@ -16,9 +16,9 @@ export class WorkspaceSchema {
     return this.factsByFile.size;
   }
 
-  /** Reads a file's text (parsing it) and records its facts; returns true when they changed. */
-  updateFromText(file: string, text: string): boolean {
-    return this.updateFacts(file, schemaFacts(buildSqlFileModel(text).statements));
+  /** Reads a file's text (parsing its DDL) and records its facts; returns true when they changed. */
+  updateFromText(file: string, text: string, dialect?: SqlDialectSetting): boolean {
+    return this.updateFacts(file, schemaFactsOfScript(text, undefined, dialect));
   }
 
   /** Records a file's facts; returns true when they differ from what was known. */

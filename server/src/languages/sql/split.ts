@@ -28,6 +28,8 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
   let atomicDepth = 0;
   let words: string[] = [];
   let skipUntil = -1;
+  // goose's `-- +goose StatementBegin` … `StatementEnd` make one statement of what lies between.
+  let gooseBlock = false;
 
   const finish = () => {
     if (current) {
@@ -41,13 +43,34 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
     parenDepth = 0;
     atomicDepth = 0;
     words = [];
+    gooseBlock = false;
+  };
+  /** Starts a statement at `start`, unless the incremental split knows it already. */
+  const begin = (start: number, end: number): boolean => {
+    if (resumeAt && resumeAt(start)) {
+      stopped = true;
+      return false;
+    }
+    current = { start, end, metaRanges: [], usesPsqlVariables: false };
+    return true;
   };
 
   lex(
     text,
     (token: Token): boolean | void => {
       if (token.start < skipUntil) return;
-      if (token.kind === 'comment') return;
+      if (token.kind === 'comment') {
+        const goose = gooseDirective(text, token.start);
+        if (goose === 'begin') {
+          // The block starts at the directive, so that splitting again from this statement's start
+          // (after an edit inside it) sees the directive too.
+          finish();
+          if (!begin(token.start, token.end)) return false;
+          lastTokenEnd = token.end;
+          gooseBlock = true;
+        } else if (goose === 'end' && gooseBlock) finish();
+        return;
+      }
       if (token.kind === 'meta') {
         const command = /^\\([a-z]*)/i.exec(text.slice(token.start, Math.min(token.end, token.start + 16)))?.[1].toLowerCase() ?? '';
         if (SENDS_BUFFER.has(command)) {
@@ -62,19 +85,13 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
         return;
       }
       const isSemicolon = token.kind === 'punct' && text.charCodeAt(token.start) === 59;
-      if (isSemicolon && parenDepth <= 0 && atomicDepth <= 0) {
+      if (isSemicolon && parenDepth <= 0 && atomicDepth <= 0 && !gooseBlock) {
         finish();
         return;
       }
-      if (!current) {
-        if (resumeAt && resumeAt(token.start)) {
-          stopped = true;
-          return false;
-        }
-        current = { start: token.start, end: token.end, metaRanges: [], usesPsqlVariables: false };
-      }
+      if (!current && !begin(token.start, token.end)) return false;
       lastTokenEnd = token.end;
-      if (token.kind === 'psqlvar') current.usesPsqlVariables = true;
+      if (token.kind === 'psqlvar') current!.usesPsqlVariables = true;
       if (token.kind === 'punct') {
         const code = text.charCodeAt(token.start);
         if (code === 40) parenDepth++;
@@ -163,6 +180,22 @@ function commonSuffix(left: string, right: string, limit: number): number {
 
 function shift(span: StatementSpan, delta: number): StatementSpan {
   return { ...span, start: span.start + delta, end: span.end + delta, metaRanges: span.metaRanges.map(([start, end]) => [start + delta, end + delta] as [number, number]) };
+}
+
+/** A goose directive comment (`-- +goose StatementBegin` / `StatementEnd`), by its first characters. */
+function gooseDirective(text: string, start: number): 'begin' | 'end' | undefined {
+  const head = /^--\s*\+goose\s+Statement(Begin|End)\b/i.exec(text.slice(start, start + 40));
+  return head ? (head[1].toLowerCase() as 'begin' | 'end') : undefined;
+}
+
+/**
+ * Where the rollback half of a migration starts (goose `-- +goose Down`, sql-migrate `-- +migrate
+ * Down`, dbmate `-- migrate:down`), or undefined. Statements after it undo the migration: they are
+ * analysed, but they say nothing about the schema the migrations build.
+ */
+export function migrationDownStart(text: string): number | undefined {
+  const match = /^[ \t]*--[ \t]*(?:\+goose[ \t]+Down|\+migrate[ \t]+Down|migrate:down)\b/im.exec(text);
+  return match ? match.index : undefined;
 }
 
 // psql meta-commands that send the query buffer to the server, as a semicolon does.

@@ -3,7 +3,8 @@
 
 import { MappedText } from '../../text/mapped-text';
 import { expandNested, type NestedResult } from './nested';
-import { parseSql, type ParseOutcome } from './parser';
+import type { ParseOutcome, ParsedStatement } from './parser';
+import { parseWithPlaceholders } from './placeholders';
 import type { Routine } from './plpgsql-model';
 import { resplitStatements, splitStatements, type StatementSpan } from './split';
 import { SqlStatement, statementsOf, type StatementOrigin } from './statement';
@@ -34,6 +35,11 @@ export interface ScriptSource {
   reportSyntaxErrors?: boolean;
   /** $1-style placeholders may stand for identifiers too: retry a failing statement with _1. */
   placeholders?: boolean;
+  /**
+   * Text found in a plain string or template, not known to be SQL: kept only when it parses as the
+   * kind of statement code sends (never a syntax error), and always alone (no transaction with others).
+   */
+  plain?: boolean;
 }
 
 /**
@@ -95,7 +101,7 @@ export function buildSqlModel(sources: ScriptSource[], cache?: SqlModelCache): S
   const scheduled: SqlStatement[][] = [];
   const groups = new Map<number, SqlStatement[]>();
   for (const source of sources) {
-    const syntaxErrors = source.reportSyntaxErrors === false ? [] : model.syntaxErrors;
+    const syntaxErrors = source.reportSyntaxErrors === false || source.plain ? [] : model.syntaxErrors;
     const script: SqlStatement[] = [];
     for (const unit of parseScript(source, syntaxErrors, cache)) {
       script.push(...unit.top);
@@ -161,6 +167,8 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
       continue;
     }
     const result = parseSpan(source.text, span, !!source.placeholders);
+    // Text that only happens to parse (a UI label "Show all" is a SHOW statement) is not SQL.
+    if (source.plain && result.outcome.ok && !plausibleQuery(result.outcome.statements)) result.outcome = NOT_SQL;
     results.push(result);
     if (result.outcome.ok) {
       const unit = makeUnit(result.text, statementsOf(result.text, result.outcome.statements, source.origin));
@@ -182,8 +190,8 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
     if (joinedEnd > index) {
       const blanks = spans.slice(index, joinedEnd + 1).flatMap((span) => span.metaRanges);
       const joined = MappedText.slice(source.text, result.span.start, results[joinedEnd].span.end, blanks);
-      const outcome = parseSql(joined.text);
-      if (outcome.ok) {
+      const outcome = parseWithPlaceholders(joined.text, !!source.placeholders);
+      if (outcome.ok && (!source.plain || plausibleQuery(outcome.statements))) {
         final.push(makeUnit(joined, statementsOf(joined, outcome.statements, source.origin)));
         index = joinedEnd;
         continue;
@@ -201,6 +209,20 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
 }
 
 const REUSED: ParseOutcome = { ok: true, statements: [] };
+const NOT_SQL: ParseOutcome = { ok: false, message: 'not SQL', cursor: 0 };
+
+// Statements a program plausibly sends, as opposed to words that happen to parse (SHOW, END, RESET,
+// a bare SELECT): data changes, queries that read a relation, DDL.
+const PLAUSIBLE_KINDS = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CreateStmt', 'AlterTableStmt', 'IndexStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'ViewStmt', 'CreateTableAsStmt', 'RefreshMatViewStmt', 'DoStmt', 'CallStmt', 'LockStmt', 'NotifyStmt', 'CreateSeqStmt', 'GrantStmt', 'DropStmt', 'CreateSchemaStmt', 'CreateEnumStmt', 'CopyStmt', 'TruncateStmt', 'CommentStmt', 'CreatePolicyStmt', 'AlterFunctionStmt', 'RuleStmt', 'CreateExtensionStmt', 'CompositeTypeStmt', 'CreateDomainStmt']);
+
+function plausibleQuery(statements: ParsedStatement[]): boolean {
+  return statements.length > 0 && statements.every((statement) => PLAUSIBLE_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && readsRelation(statement)));
+}
+
+function readsRelation(statement: ParsedStatement): boolean {
+  const select = statement.node.SelectStmt;
+  return !!(select?.fromClause?.length || select?.withClause || select?.intoClause || select?.op === 'SETOP_UNION' || select?.larg);
+}
 const FAILED: Unit = { key: '', source: MappedText.document(''), top: [], ordered: [], nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] } };
 
 function blankedText(text: string, span: StatementSpan): string {
@@ -215,25 +237,7 @@ function blankedText(text: string, span: StatementSpan): string {
 
 function parseSpan(document: MappedText, span: StatementSpan, placeholders: boolean): { span: StatementSpan; text: MappedText; outcome: ParseOutcome } {
   const text = MappedText.slice(document, span.start, span.end, span.metaRanges);
-  let outcome = parseSql(text.text);
-  if (!outcome.ok && span.usesPsqlVariables) {
-    const retried = parseSql(substitutePsqlVariables(text.text));
-    if (retried.ok) outcome = retried;
-  }
-  // A ${…} placeholder in an identifier position (a table name): $1 → _1, same length, same offsets.
-  if (!outcome.ok && placeholders && /\$\d/.test(text.text)) {
-    const retried = parseSql(text.text.replace(/\$(\d+)/g, '_$1'));
-    if (retried.ok) outcome = retried;
-  }
-  return { span, text, outcome };
+  // psql variables stand for identifiers too (`create table :schema.job`).
+  return { span, text, outcome: parseWithPlaceholders(text.text, placeholders || span.usesPsqlVariables) };
 }
 
-// :name → $1 (an expression), :'name' → a string literal, :"name" → an identifier; same lengths, so
-// every offset stays put.
-function substitutePsqlVariables(text: string): string {
-  return text.replace(/(?<![:\w])(:'[^']*'|:"[^"]*"|:[A-Za-z_]\w*)/g, (variable) => {
-    if (variable[1] === "'") return "'" + ' '.repeat(variable.length - 2) + "'";
-    if (variable[1] === '"') return '"' + 'x'.repeat(variable.length - 2) + '"';
-    return '$1' + ' '.repeat(variable.length - 2);
-  });
-}

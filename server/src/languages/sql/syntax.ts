@@ -10,6 +10,9 @@ export interface SyntaxProblem {
   readonly end: number;
   /** PostgreSQL's own message, e.g. 'syntax error at or near "selec"'. */
   readonly message: string;
+  /** Document offsets of the whole statement that was not analysed. */
+  readonly statementStart: number;
+  readonly statementEnd: number;
 }
 
 /** A problem at PostgreSQL's error cursor (a code-point index into text.text). */
@@ -35,6 +38,12 @@ export function syntaxProblem(text: MappedText, message: string, cursor: number)
     },
     get end() {
       return text.toDocument(end);
+    },
+    get statementStart() {
+      return text.toDocument(0);
+    },
+    get statementEnd() {
+      return text.toDocument(source.length);
     },
     message,
   };

@@ -1,14 +1,33 @@
-// SQL written inside TypeScript/JavaScript: sql`…` tagged templates (postgres.js, slonik,
-// @vercel/postgres, drizzle, Prisma.sql, $queryRaw/$executeRaw), /* sql */ templates, and the text
-// argument of query()/raw()/unsafe()/$queryRawUnsafe() calls (also { text: … } objects). Each literal
-// becomes a MappedText whose offsets map exactly back into the TypeScript file, across escapes,
-// line continuations and ${…} substitutions; a substitution becomes a placeholder that a fix can
-// never touch.
+// SQL written inside TypeScript/JavaScript, where it is PostgreSQL:
+// - tagged templates whose tag is bound to a SQL library (postgres.js, @vercel/postgres, slonik,
+//   sql-template-strings, drizzle's and kysely's `sql`, Prisma.sql, $queryRaw…), or named `sql` (also
+//   the `tx` of `sql.begin(tx => …)`); i18n macros (Lingui's msg`…`, t`…`) and other tags never are;
+// - the text argument of query()/execute()/raw()/unsafe()/$queryRawUnsafe() calls (also { text: … }
+//   objects) whose receiver is not a client of another database;
+// - `/* sql */` templates;
+// - plain strings and templates that parse as a statement a program sends (never a syntax error).
+// How sure each is decides whether a statement PostgreSQL rejects is reported: only a static query
+// sent to a PostgreSQL client is ("certain"). A file or project that speaks another dialect (mysql2,
+// @planetscale/database, better-sqlite3, a ClickHouse client) has none of its SQL analysed.
+// Each literal becomes a MappedText whose offsets map exactly back into the TypeScript file, across
+// escapes, line continuations and ${…} substitutions; a substitution becomes a placeholder that a fix
+// can never touch.
 
 import type { ts as TS } from 'ts-morph';
 import { MappedText, type Segment } from '../../text/mapped-text';
 import { ts } from './project';
-import { dottedName, type TsModel } from './ts-file';
+import { fileSqlDialect, type CodeDialect } from './sql-dialect';
+import { looksLikeSql } from './sql-start';
+import { dottedName, FOREIGN_SQL_CLIENTS, isFunctionLike, MULTI_DIALECT_CLIENTS, POSTGRES_CLIENTS, type ClientKind, type TsModel } from './ts-file';
+
+export { looksLikeSql } from './sql-start';
+
+/**
+ * certain: a static query sent to a PostgreSQL client (its syntax errors are reported);
+ * likely: SQL for a client of unknown dialect in PostgreSQL code (analysed, syntax errors not reported);
+ * plain: text in a plain string, kept only when it parses as a statement a program sends.
+ */
+export type SqlCertainty = 'certain' | 'likely' | 'plain';
 
 export interface EmbeddedSql {
   /** The SQL text (placeholders for substitutions) mapped back into the document. */
@@ -19,52 +38,144 @@ export interface EmbeddedSql {
   literal: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression;
   /** Substitutions are bind parameters (tagged templates) rather than text interpolation. */
   substitutionsAreParameters: boolean;
+  /** Placeholders in the text: ${…} substitutions and knex-style ? bindings. */
   substitutionCount: number;
+  /** ${…} substitutions only: a text with none is static. */
+  interpolationCount: number;
   /** The parameters array literal of query(text, [...]) / query({ text, values: [...] }), when literal. */
   parameters: TS.ArrayLiteralExpression | undefined;
+  certainty: SqlCertainty;
 }
 
 const QUERY_METHODS = new Set(['query', 'queryObject', 'queryArray', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'execute', 'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result']);
-const SQL_START = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(select|insert|update|delete|with|begin|start|commit|rollback|end|abort|savepoint|release|create|alter|drop|truncate|grant|revoke|set|reset|lock|refresh|notify|listen|unlisten|call|do|prepare|execute|copy|explain|values|table|merge|vacuum|analyze)\b/i;
+/** Methods whose callback receives a client of the same kind: sql.begin(tx => …), db.tx(t => …). */
+const TRANSACTION_METHODS = new Set(['begin', 'transaction', 'tx', 'task', 'savepoint', 'reserve', 'connection']);
+/** Clients whose `?` are bind placeholders. */
+const QUESTION_MARK_CLIENTS = new Set<ClientKind | undefined>(['knex', 'mikro-orm', 'sequelize']);
 
-/** True when a text begins like a SQL statement (after whitespace and comments). */
-export function looksLikeSql(text: string): boolean {
-  return SQL_START.test(text);
-}
+/** What the tag or receiver of SQL is: a PostgreSQL client, a multi-dialect one, another database's, a name that says SQL, or nothing known. */
+type ClientVerdict = 'postgres' | 'multi' | 'foreign' | 'named' | 'unknown';
 
 export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedSql[] {
   const found: EmbeddedSql[] = [];
   const seen = new Set<TS.Node>();
   const source = model.node;
-  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, parameters?: TS.ArrayLiteralExpression, questionMarks = false) => {
+  let dialect: CodeDialect | undefined;
+  const fileDialect = () => (dialect ??= fileSqlDialect(model));
+  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, certainty: SqlCertainty | undefined, parameters?: TS.ArrayLiteralExpression, questionMarks = false) => {
     if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
+    // Seen even when not analysed: SQL sent to a MySQL client is not looked at again as a plain string.
     seen.add(literal);
+    if (!certainty) return;
     const assembled = assemble(literal, source, document, questionMarks);
     if (!looksLikeSql(assembled.text.text)) return;
-    found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters });
+    found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty });
   };
   for (const node of model.sqlCarriers) {
     if (ts.isTaggedTemplateExpression(node)) {
-      // Any tag whose template reads like SQL: sql`…`, this.sql`…`, tx`…`, Prisma.sql`…`, $queryRaw`…`.
-      add(node.template, node, true);
+      if (seen.has(node.template)) continue;
+      const verdict = tagVerdict(model, node.tag);
+      if (verdict === 'plain') add(node.template, undefined, false, certaintyOf('unknown', fileDialect(), true));
+      else if (isFragment(node)) add(node.template, undefined, false, verdict === 'foreign' ? undefined : certaintyOf('unknown', fileDialect(), true));
+      else if (verdict !== 'unknown') add(node.template, node, true, certaintyOf(verdict, fileDialect(), false));
     } else if (ts.isCallExpression(node)) {
       const callee = dottedName(node.expression) ?? '';
       const method = callee.slice(callee.lastIndexOf('.') + 1);
       const [first, second] = node.arguments;
-      if (QUERY_METHODS.has(method) && first) {
-        if (ts.isObjectLiteralExpression(first)) {
-          add(propertyValue(first, 'text') ?? propertyValue(first, 'sql'), node, false, arrayLiteral(propertyValue(first, 'values')));
-        } else add(first, node, false, arrayLiteral(second), method === 'raw'); // knex.raw binds with ?
+      if (!QUERY_METHODS.has(method) || !first) continue;
+      const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
+      const kind = receiver ? model.kindOf(receiver) : model.kindOf(node.expression);
+      const certainty = certaintyOf(receiver ? clientVerdict(model, receiver) : verdictOfKind(kind), fileDialect(), false) ?? undefined;
+      if (ts.isObjectLiteralExpression(first)) {
+        add(propertyValue(first, 'text') ?? propertyValue(first, 'sql'), node, false, certainty, arrayLiteral(propertyValue(first, 'values')));
+      } else {
+        // knex.raw, MikroORM's execute and Sequelize's query bind with ? (and ?? for identifiers).
+        const questionMarks = method === 'raw' || QUESTION_MARK_CLIENTS.has(kind);
+        add(first, node, false, certainty, arrayLiteral(second), questionMarks);
       }
-    } else if ((ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) && !ts.isTaggedTemplateExpression(node.parent) && hasSqlMarker(node, source)) {
-      add(node, undefined, false);
+    } else if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node) || ts.isStringLiteral(node)) {
+      if (ts.isTaggedTemplateExpression(node.parent)) continue;
+      add(node, undefined, false, certaintyOf('unknown', fileDialect(), !hasSqlMarker(node, source)));
     }
   }
   return found;
 }
 
+function certaintyOf(verdict: ClientVerdict, dialect: CodeDialect, plain: boolean): SqlCertainty | undefined {
+  if (verdict === 'foreign') return undefined;
+  if (verdict === 'postgres') return 'certain';
+  if (dialect === 'other') return undefined;
+  if (plain) return 'plain';
+  return verdict === 'multi' && dialect === 'postgres' ? 'certain' : 'likely';
+}
+
+function verdictOfKind(kind: ClientKind | undefined): ClientVerdict {
+  if (!kind) return 'unknown';
+  if (POSTGRES_CLIENTS.has(kind)) return 'postgres';
+  if (MULTI_DIALECT_CLIENTS.has(kind)) return 'multi';
+  if (FOREIGN_SQL_CLIENTS.has(kind)) return 'foreign';
+  return 'unknown';
+}
+
+/** A tag: String.raw is a plain template; a known client or a name that says SQL is SQL; any other tag is not. */
+function tagVerdict(model: TsModel, tag: TS.Expression): ClientVerdict | 'plain' {
+  const name = dottedName(tag) ?? '';
+  if (name === 'String.raw') return 'plain';
+  const verdict = clientVerdict(model, tag);
+  if (verdict !== 'unknown') return verdict;
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  // prisma.$queryRaw`…` and $executeRaw`…` on a client not known by its import.
+  return last === '$queryRaw' || last === '$executeRaw' ? 'named' : 'unknown';
+}
+
+/**
+ * What an expression (a tag, a query's receiver) is: by the kind of its root name, else, for a name
+ * that is a callback parameter of a transaction method (`sql.begin(async (tx) => …)`), by what that
+ * method's receiver is; a root named `sql` or `SQL` that is bound to nothing known says SQL by its name.
+ */
+function clientVerdict(model: TsModel, expression: TS.Expression, depth = 0): ClientVerdict {
+  const kind = model.kindOf(expression);
+  if (kind) return verdictOfKind(kind);
+  const root = rootIdentifier(expression);
+  if (!root || depth > 4) return 'unknown';
+  const method = transactionCallOf(root);
+  if (method && ts.isPropertyAccessExpression(method.expression)) return clientVerdict(model, method.expression.expression, depth + 1);
+  return /^(sql|SQL)$/.test(root.text) || (ts.isPropertyAccessExpression(expression) && /^(sql|SQL)$/.test(expression.name.text)) ? 'named' : 'unknown';
+}
+
+function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
+  let current: TS.Expression = expression;
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
+  return ts.isIdentifier(current) ? current : undefined;
+}
+
+/** The `x.begin(…)`-style call whose callback declares `name` as its first parameter, if any. */
+function transactionCallOf(name: TS.Identifier): TS.CallExpression | undefined {
+  for (let node: TS.Node | undefined = name.parent; node; node = node.parent) {
+    if (!isFunctionLike(node)) continue;
+    const declares = node.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text);
+    if (!declares) continue;
+    const call = node.parent;
+    if (call && ts.isCallExpression(call) && call.arguments.includes(node as TS.Expression) && ts.isPropertyAccessExpression(call.expression) && TRANSACTION_METHODS.has(call.expression.name.text)) return call;
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A piece of a statement rather than a statement: nested in another template's substitution, or
+ * extended with `.append(…)` (sql-template-strings) or passed to it.
+ */
+function isFragment(node: TS.TaggedTemplateExpression): boolean {
+  const parent = node.parent;
+  if (ts.isTemplateSpan(parent)) return true;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node && parent.name.text === 'append') return true;
+  return ts.isCallExpression(parent) && ts.isPropertyAccessExpression(parent.expression) && parent.expression.name.text === 'append';
+}
+
 // `/* sql */` (or `/*sql*/`, `/* SQL */`) right before a template literal.
 function hasSqlMarker(node: TS.Node, source: TS.SourceFile): boolean {
+  if (ts.isStringLiteral(node)) return false;
   // A comment on the same line as the previous token counts as its trailing comment for the compiler.
   const comments = [...(ts.getLeadingCommentRanges(source.text, node.pos) ?? []), ...(ts.getTrailingCommentRanges(source.text, node.pos) ?? [])];
   return comments.some((comment) => /^\/\*\s*sql\s*\*\/$/i.test(source.text.slice(comment.pos, comment.end)));
@@ -90,10 +201,11 @@ function assemble(
   source: TS.SourceFile,
   document: MappedText,
   questionMarks: boolean,
-): { text: MappedText; substitutionCount: number } {
+): { text: MappedText; substitutionCount: number; interpolationCount: number } {
   const segments: Segment[] = [];
   let text = '';
   let substitutionCount = 0;
+  let interpolationCount = 0;
   let inSqlString = false;
   const appendRaw = (start: number, end: number) => {
     // start/end: document offsets of raw literal text (between delimiters), escapes still in it.
@@ -137,6 +249,7 @@ function assemble(
     appendRaw(headStart + 1, literal.head.getEnd() - 2); // after ` and before ${
     for (const span of literal.templateSpans) {
       substitutionCount++;
+      interpolationCount++;
       text += `$${substitutionCount}`;
       const literalStart = span.literal.getStart(source);
       const closing = ts.isTemplateTail(span.literal) ? 1 : 2; // ` or ${
@@ -144,7 +257,7 @@ function assemble(
     }
   }
   segments.push({ textStart: text.length, parentStart: literal.getEnd() - 1, length: 0 });
-  return { text: MappedText.assembled(document, text, segments, encoderFor(quote)), substitutionCount };
+  return { text: MappedText.assembled(document, text, segments, encoderFor(quote)), substitutionCount, interpolationCount };
 }
 
 function decodeEscape(raw: string, index: number): [string, number] {

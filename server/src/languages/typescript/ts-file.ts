@@ -3,7 +3,9 @@
 // the SQL embedded in the code.
 
 import type { ts as TS } from 'ts-morph';
+import { NO_PROJECT, type ProjectContext } from '../../project/context';
 import { kindSet, parseTypeScript, ts } from './project';
+import { looksLikeSql } from './sql-start';
 
 export type ClientKind =
   | 'stripe'
@@ -20,7 +22,22 @@ export type ClientKind =
   | 'kysely'
   | 'drizzle'
   | 'supabase'
-  | 'slonik';
+  | 'slonik'
+  // PostgreSQL drivers with their own shapes
+  | 'neon'
+  | 'vercel-postgres'
+  | 'pg-promise'
+  | 'databases-pg'
+  // SQL builders and ORMs that speak several dialects
+  | 'sql-template'
+  | 'sequelize'
+  | 'typeorm'
+  | 'mikro-orm'
+  // drivers of other databases: their SQL is never judged as PostgreSQL
+  | 'mysql'
+  | 'sqlite'
+  | 'clickhouse'
+  | 'mssql';
 
 /** Module specifier → the kind of client its default export or constructor makes. */
 const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
@@ -39,7 +56,26 @@ const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
   [/^(npm:)?drizzle-orm(@.*)?(\/.*)?$/, 'drizzle'],
   [/^(npm:|jsr:)?@supabase\/supabase-js(@.*)?$|esm\.sh\/@supabase\/supabase-js/, 'supabase'],
   [/^(npm:)?slonik(@.*)?$/, 'slonik'],
+  [/^(npm:)?@neondatabase\/serverless(@.*)?$/, 'neon'],
+  [/^(npm:)?@vercel\/postgres(@.*)?$/, 'vercel-postgres'],
+  [/^(npm:)?pg-promise(@.*)?$/, 'pg-promise'],
+  [/^(npm:)?@databases\/pg(@.*)?$/, 'databases-pg'],
+  [/^(npm:)?(sql-template-strings|sql-template-tag|@nearform\/sql)(@.*)?$/, 'sql-template'],
+  [/^(npm:)?(sequelize|sequelize-typescript|@sequelize\/core)(@.*)?$/, 'sequelize'],
+  [/^(npm:)?typeorm(@.*)?$/, 'typeorm'],
+  [/^(npm:)?@mikro-orm\/(core|postgresql|knex)(@.*)?$/, 'mikro-orm'],
+  [/^(npm:)?(mysql|mysql2|@planetscale\/database|serverless-mysql|mariadb)(@.*)?(\/.*)?$/, 'mysql'],
+  [/^(npm:|bun:)?(better-sqlite3|sqlite3|sqlite|@libsql\/client|libsql|@tursodatabase\/.*)(@.*)?(\/.*)?$|^bun:sqlite$|^node:sqlite$/, 'sqlite'],
+  [/^(npm:)?(@clickhouse\/client(-web)?|clickhouse|@depyronick\/clickhouse-client)(@.*)?$/, 'clickhouse'],
+  [/^(npm:)?(mssql|tedious)(@.*)?$/, 'mssql'],
 ];
+
+/** Clients whose SQL is certainly PostgreSQL. */
+export const POSTGRES_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['pg', 'postgres', 'slonik', 'neon', 'vercel-postgres', 'pg-promise', 'databases-pg', 'supabase']);
+/** Clients that send SQL to whatever database the project configures. */
+export const MULTI_DIALECT_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['knex', 'kysely', 'drizzle', 'prisma', 'sequelize', 'typeorm', 'mikro-orm', 'sql-template']);
+/** Clients of other databases. */
+export const FOREIGN_SQL_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['mysql', 'sqlite', 'clickhouse', 'mssql']);
 
 export function moduleKind(specifier: string): ClientKind | undefined {
   return MODULE_KINDS.find(([pattern]) => pattern.test(specifier))?.[1];
@@ -76,32 +112,69 @@ export class TsModel {
   /** The document's file name or path as given to parse() ('' when unknown), e.g. to tell test code. */
   fileName = '';
 
-  /** Tagged templates, calls and template literals in document order: where SQL may be embedded. */
+  /** Tagged templates, calls, template literals and SQL-like strings in document order: where SQL may be embedded. */
   readonly sqlCarriers: TS.Node[] = [];
 
   constructor(
     readonly text: string,
     node: TS.SourceFile,
+    fileName = '',
+    readonly project: ProjectContext = NO_PROJECT,
   ) {
     this.node = node;
+    this.fileName = fileName;
     this.collect();
   }
 
   /** With the tree of the document's previous version (see parseTypeScript), which must not be used afterwards. */
-  static parse(text: string, fileName: string, previous?: TS.SourceFile): TsModel {
-    const model = new TsModel(text, parseTypeScript(text, fileName, previous));
-    model.fileName = fileName;
-    return model;
+  static parse(text: string, fileName: string, previous?: TS.SourceFile, project?: ProjectContext): TsModel {
+    return new TsModel(text, parseTypeScript(text, fileName, previous), fileName, project);
   }
 
   /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */
   kindOf(expression: TS.Expression): ClientKind | undefined {
     const root = rootName(expression);
-    if (!root) return undefined;
-    const bound = this.bindings.get(root);
+    return root ? this.kindOfName(root) : undefined;
+  }
+
+  /** The kind of client a name of this file refers to: a binding, an import of a client package, or a client another module of the project exports. */
+  kindOfName(name: string): ClientKind | undefined {
+    const bound = this.bindings.get(name);
     if (bound) return bound;
-    const imported = this.imports.get(root);
-    return imported ? moduleKind(imported.module) : undefined;
+    const imported = this.imports.get(name);
+    if (!imported) return undefined;
+    return moduleKind(imported.module) ?? (isProjectModule(imported.module) ? this.project.importedKind(this.fileName, imported.module, imported.imported) : undefined);
+  }
+
+  /** The kinds of client this module exports, by exported name ('default' for the default export). */
+  exportedKinds(): Map<string, ClientKind> {
+    const exported = new Map<string, ClientKind>();
+    const add = (name: string, kind: ClientKind | undefined) => {
+      if (kind && !exported.has(name)) exported.set(name, kind);
+    };
+    for (const statement of this.node.statements) {
+      const exportedHere = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+      const isDefault = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword);
+      if (ts.isVariableStatement(statement) && exportedHere) {
+        for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) add(declaration.name.text, this.bindings.get(declaration.name.text));
+      } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && exportedHere && statement.name) {
+        add(isDefault ? 'default' : statement.name.text, this.bindings.get(statement.name.text));
+      } else if (ts.isExportAssignment(statement)) {
+        add('default', this.kindOfInitializer(statement.expression) ?? (ts.isIdentifier(statement.expression) ? this.kindOfName(statement.expression.text) : undefined));
+      } else if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+        const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+        for (const element of statement.exportClause.elements) {
+          const local = (element.propertyName ?? element.name).text;
+          add(element.name.text, from ? (moduleKind(from) ?? (isProjectModule(from) ? this.project.importedKind(this.fileName, from, local) : undefined)) : this.kindOfName(local));
+        }
+      }
+    }
+    return exported;
+  }
+
+  /** Modules `export * from` re-exports (their names are this module's too). */
+  starExports(): string[] {
+    return this.node.statements.filter((statement): statement is TS.ExportDeclaration => ts.isExportDeclaration(statement) && !statement.exportClause && !!statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)).map((statement) => (statement.moduleSpecifier as TS.StringLiteral).text);
   }
 
   /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
@@ -140,6 +213,7 @@ export class TsModel {
       }
     }
     const binders: TS.Node[] = [];
+    const factories: TS.Node[] = [];
     const calls: Array<{ site: CallSite; target: TS.Expression }> = [];
     let scope: FunctionScope = { node: this.node, calls: [] };
     this.functions.push(scope);
@@ -147,8 +221,11 @@ export class TsModel {
       const kind = node.kind;
       if (kind === ts.SyntaxKind.VariableDeclaration) this.collectRequire(node as TS.VariableDeclaration);
       if (BINDERS.has(kind)) binders.push(node);
+      if (kind === ts.SyntaxKind.FunctionDeclaration || (kind === ts.SyntaxKind.VariableDeclaration && (node as TS.VariableDeclaration).initializer && isFunctionLike((node as TS.VariableDeclaration).initializer!))) factories.push(node);
       const call = kind === ts.SyntaxKind.CallExpression || kind === ts.SyntaxKind.TaggedTemplateExpression || kind === ts.SyntaxKind.NewExpression;
       if (call || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateExpression) this.sqlCarriers.push(node);
+      // A plain string is a carrier only when it reads like SQL (most strings are not, and there are many).
+      else if (kind === ts.SyntaxKind.StringLiteral && (node as TS.StringLiteral).text.length >= MIN_PLAIN_SQL && looksLikeSql((node as TS.StringLiteral).text)) this.sqlCarriers.push(node);
       const outer = scope;
       if (FUNCTIONS.has(kind)) {
         scope = { node, calls: [] };
@@ -170,6 +247,11 @@ export class TsModel {
     };
     ts.forEachChild(this.node, visit);
     for (const binder of binders) this.collectBinding(binder);
+    // Factories return what the first pass bound; what their results initialise is bound in a second pass.
+    if (factories.length) {
+      for (const factory of factories) this.collectFactory(factory);
+      for (const binder of binders) this.collectBinding(binder);
+    }
     for (const { site, target } of calls) site.kind = this.kindOf(target);
   }
 
@@ -204,20 +286,65 @@ export class TsModel {
     let current = expression;
     while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
     if (ts.isNewExpression(current) || ts.isCallExpression(current)) {
-      // new Stripe(), createClient(), Redis.fromEnv(), axios.create(), postgres(), knex(), drizzle()
+      // new Stripe(), createClient(), Redis.fromEnv(), axios.create(), postgres(), knex(), drizzle(),
+      // stripeClient() (a factory of this file or of another module of the project)
       const kind = this.kindOf(current.expression);
       if (kind) return kind;
     }
+    // globalThis.prisma ?? new PrismaClient(), cached || createClient(), dev ? new Redis(a) : new Redis(b)
+    if (ts.isBinaryExpression(current) && (current.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || current.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return this.kindOfInitializer(current.right) ?? this.kindOfInitializer(current.left);
+    }
+    if (ts.isConditionalExpression(current)) return this.kindOfInitializer(current.whenTrue) ?? this.kindOfInitializer(current.whenFalse);
     return undefined;
+  }
+
+  // function stripeClient() { return new Stripe(key) }, const db = () => drizzle(pool): the function's
+  // name is bound to the kind of client it returns, so that `stripeClient().charges.create()` and
+  // `const stripe = stripeClient()` are Stripe calls.
+  private collectFactory(node: TS.Node): void {
+    let name: string | undefined;
+    let body: TS.ConciseBody | undefined;
+    if (ts.isFunctionDeclaration(node) && node.name) {
+      name = node.name.text;
+      body = node.body;
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+      name = node.name.text;
+      body = node.initializer.body;
+    }
+    if (!name || !body || this.bindings.has(name)) return;
+    const kind = ts.isBlock(body) ? this.kindReturnedBy(body) : this.kindOfInitializer(body);
+    if (kind) this.bindings.set(name, kind);
+  }
+
+  private kindReturnedBy(block: TS.Block): ClientKind | undefined {
+    let found: ClientKind | undefined;
+    const visit = (node: TS.Node): void => {
+      if (found || isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node) && node.expression) found = this.kindOfInitializer(node.expression) ?? (ts.isIdentifier(node.expression) ? this.bindings.get(node.expression.text) : undefined);
+      else ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(block, visit);
+    return found;
   }
 
   private kindOfType(type: TS.TypeNode | undefined): ClientKind | undefined {
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const root = ts.isIdentifier(type.typeName) ? type.typeName.text : rootOfQualified(type.typeName);
-    const imported = this.imports.get(root);
-    return imported ? moduleKind(imported.module) : undefined;
+    return this.kindOfName(root);
   }
 }
+
+/**
+ * A module that may belong to the project: relative, an alias (`@/lib/db`) or a package of a monorepo
+ * (`@acme/db`). The project context resolves it or says it does not know it.
+ */
+export function isProjectModule(specifier: string): boolean {
+  return !/^(npm:|jsr:|node:|bun:|https?:)/.test(specifier);
+}
+
+/** Shorter plain strings are labels and words, not queries ("select x from t" has 15 characters). */
+const MIN_PLAIN_SQL = 12;
 
 const FUNCTIONS = kindSet(() => [
   ts.SyntaxKind.FunctionDeclaration,

@@ -1,0 +1,26 @@
+// Which SQL a TypeScript/JavaScript file speaks when a query's client is not known by name: what the
+// file imports decides (a PostgreSQL driver, a MySQL or SQLite one, drizzle's pg-core or mysql-core,
+// kysely's PostgresDialect or MysqlDialect), else the project's dependencies do.
+
+import { FOREIGN_SQL_CLIENTS, moduleKind, POSTGRES_CLIENTS, type TsModel } from './ts-file';
+
+export type CodeDialect = 'postgres' | 'other' | 'unknown';
+
+const DRIZZLE_POSTGRES = /^(npm:)?drizzle-orm(@[^/]*)?\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|aws-data-api\/pg|xata-http|supabase|pg-proxy)\b/;
+const DRIZZLE_OTHER = /^(npm:)?drizzle-orm(@[^/]*)?\/(mysql\w*|planetscale\w*|tidb\w*|singlestore\w*|sqlite\w*|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|durable-sqlite|sql-js|gel)\b/;
+const KYSELY_POSTGRES = new Set(['PostgresDialect', 'PostgresAdapter', 'PostgresQueryCompiler']);
+const KYSELY_OTHER = new Set(['MysqlDialect', 'SqliteDialect', 'MssqlDialect', 'MysqlAdapter', 'SqliteAdapter']);
+
+export function fileSqlDialect(model: TsModel): CodeDialect {
+  let postgres = false;
+  let other = false;
+  for (const binding of model.imports.values()) {
+    const kind = moduleKind(binding.module);
+    if ((kind && POSTGRES_CLIENTS.has(kind)) || DRIZZLE_POSTGRES.test(binding.module) || (kind === 'kysely' && KYSELY_POSTGRES.has(binding.imported))) postgres = true;
+    if ((kind && FOREIGN_SQL_CLIENTS.has(kind)) || DRIZZLE_OTHER.test(binding.module) || (kind === 'kysely' && KYSELY_OTHER.has(binding.imported))) other = true;
+  }
+  if (postgres !== other) return postgres ? 'postgres' : 'other';
+  if (postgres) return 'unknown';
+  const project = model.project.dialectOf(model.fileName);
+  return project === 'postgres' || project === 'other' ? project : 'unknown';
+}

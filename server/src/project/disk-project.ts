@@ -1,0 +1,172 @@
+// The project around the files being analysed, read from the disk: the package.json files above a
+// file (which SQL drivers the project uses) and the project's own modules (what a name imported from
+// `./db`, `@/lib/stripe` or a monorepo package `@acme/db` is). Used by the CLI and the language
+// server; the analysis core only sees the ProjectContext interface.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ClientKind } from '../languages/typescript/ts-file';
+import { moduleKind, TsModel } from '../languages/typescript/ts-file';
+import { loadTypeScript, parseTypeScript } from '../languages/typescript/project';
+import type { ProjectContext, ProjectDialect } from './context';
+import { ModuleResolver } from './module-resolver';
+
+/** Drivers whose presence says the project talks to PostgreSQL. */
+const POSTGRES_PACKAGES = new Set(['pg', 'postgres', '@neondatabase/serverless', '@vercel/postgres', 'slonik', 'pg-promise', '@databases/pg', '@supabase/supabase-js', 'pg-boss', 'graphile-worker', '@electric-sql/pglite', 'kysely-postgres-js', '@prisma/adapter-pg', '@prisma/adapter-neon']);
+/** Drivers of other databases. */
+const OTHER_PACKAGES = new Set(['mysql', 'mysql2', '@planetscale/database', 'serverless-mysql', 'mariadb', 'better-sqlite3', 'sqlite3', 'sqlite', '@libsql/client', '@clickhouse/client', 'clickhouse', 'mssql', 'tedious', 'oracledb', 'duckdb', '@duckdb/node-api', '@prisma/adapter-planetscale', '@prisma/adapter-libsql']);
+const PRISMA_POSTGRES = new Set(['postgresql', 'postgres', 'cockroachdb']);
+
+/** Modules larger than this are not read for their exports (a generated client, a bundle). */
+const MAX_MODULE_BYTES = 512 * 1024;
+/** How many modules deep a re-export or a factory is followed. */
+const MAX_DEPTH = 4;
+
+interface ModuleEntry {
+  mtimeMs: number;
+  exports: Map<string, ClientKind>;
+  stars: string[];
+}
+
+export class DiskProject implements ProjectContext {
+  private readonly packageDeps = new Map<string, Set<string> | null>();
+  private readonly dialects = new Map<string, ProjectDialect>();
+  private readonly modules = new Map<string, ModuleEntry | null>();
+  private readonly resolver = new ModuleResolver();
+  private readonly inProgress = new Set<string>();
+
+  /** Forgets what was read (a package.json, tsconfig.json or module changed). */
+  forget(): void {
+    this.packageDeps.clear();
+    this.dialects.clear();
+    this.modules.clear();
+    this.resolver.forget();
+  }
+
+  dialectOf(fileName: string): ProjectDialect {
+    const directory = path.dirname(path.resolve(fileName));
+    let dialect = this.dialects.get(directory);
+    if (dialect === undefined) {
+      dialect = this.computeDialect(directory);
+      this.dialects.set(directory, dialect);
+    }
+    return dialect;
+  }
+
+  importedKind(fromFile: string, specifier: string, imported: string): ClientKind | undefined {
+    const file = this.resolver.resolve(path.resolve(fromFile), specifier);
+    return file ? this.exportedKind(file, imported, 0) : undefined;
+  }
+
+  private exportedKind(file: string, name: string, depth: number): ClientKind | undefined {
+    if (depth > MAX_DEPTH || this.inProgress.has(file)) return undefined;
+    const entry = this.moduleEntry(file);
+    if (!entry) return undefined;
+    const direct = entry.exports.get(name);
+    if (direct || name === 'default') return direct;
+    this.inProgress.add(file);
+    try {
+      for (const star of entry.stars) {
+        const kind = moduleKind(star) ?? (() => {
+          const target = this.resolver.resolve(file, star);
+          return target ? this.exportedKind(target, name, depth + 1) : undefined;
+        })();
+        if (kind) return kind;
+      }
+    } finally {
+      this.inProgress.delete(file);
+    }
+    return undefined;
+  }
+
+  private moduleEntry(file: string): ModuleEntry | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return undefined;
+    }
+    const known = this.modules.get(file);
+    if (known && known.mtimeMs === stat.mtimeMs) return known;
+    if (!stat.isFile() || stat.size > MAX_MODULE_BYTES) return undefined;
+    this.inProgress.add(file);
+    try {
+      loadTypeScript();
+      const text = fs.readFileSync(file, 'utf8');
+      // The module's own imports are resolved through this project too (a factory that returns a
+      // client made in a third module).
+      const model = new TsModel(text, parseTypeScript(text, file), file, this);
+      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, exports: model.exportedKinds(), stars: model.starExports() };
+      this.modules.set(file, entry);
+      return entry;
+    } catch {
+      return undefined;
+    } finally {
+      this.inProgress.delete(file);
+    }
+  }
+
+  private computeDialect(directory: string): ProjectDialect {
+    let postgres = false;
+    let other = false;
+    for (let current = directory; ; current = path.dirname(current)) {
+      const deps = this.dependenciesIn(current);
+      if (deps) {
+        for (const dependency of deps) {
+          if (POSTGRES_PACKAGES.has(dependency)) postgres = true;
+          if (OTHER_PACKAGES.has(dependency)) other = true;
+        }
+        if (deps.has('prisma') || deps.has('@prisma/client')) {
+          const provider = prismaProvider(current);
+          if (provider) {
+            if (PRISMA_POSTGRES.has(provider)) postgres = true;
+            else other = true;
+          }
+        }
+      }
+      if (fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current) break;
+    }
+    if (postgres && other) return 'mixed';
+    return postgres ? 'postgres' : other ? 'other' : 'unknown';
+  }
+
+  private dependenciesIn(directory: string): Set<string> | undefined {
+    if (this.packageDeps.has(directory)) return this.packageDeps.get(directory) ?? undefined;
+    let deps: Set<string> | null = null;
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as Record<string, unknown>;
+      deps = new Set();
+      for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+        const value = manifest[field];
+        if (value && typeof value === 'object') for (const name of Object.keys(value)) deps.add(name);
+      }
+    } catch {
+      deps = null;
+    }
+    this.packageDeps.set(directory, deps);
+    return deps ?? undefined;
+  }
+}
+
+/** The datasource provider of the Prisma schema of a package (prisma/schema.prisma, schema.prisma, prisma/schema/*.prisma). */
+function prismaProvider(packageDirectory: string): string | undefined {
+  const candidates = [path.join(packageDirectory, 'prisma', 'schema.prisma'), path.join(packageDirectory, 'schema.prisma')];
+  try {
+    const folder = path.join(packageDirectory, 'prisma', 'schema');
+    for (const name of fs.readdirSync(folder)) if (name.endsWith('.prisma')) candidates.push(path.join(folder, name));
+  } catch {
+    // no multi-file schema
+  }
+  for (const candidate of candidates) {
+    let text: string;
+    try {
+      text = fs.readFileSync(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+    const datasource = /datasource\s+\w+\s*\{([^}]*)\}/.exec(text);
+    const provider = datasource ? /provider\s*=\s*"([^"]+)"/.exec(datasource[1]) : null;
+    if (provider) return provider[1];
+  }
+  return undefined;
+}
