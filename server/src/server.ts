@@ -82,7 +82,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     if (canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'armadilha' });
     if (canWatchFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }],
+        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }, { globPattern: '**/{package,tsconfig,jsconfig}.json' }, { globPattern: '**/*.prisma' }],
       });
     }
     const locale = resolveLocale(undefined, state.clientLocale);
@@ -91,7 +91,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     );
   });
 
-  state.documents.onDidChangeContent((change) => publisher.schedule(change.document.uri));
+  state.documents.onDidChangeContent((change) => publisher.changed(change.document.uri, change.document.getText()));
   state.documents.onDidClose((event) => {
     state.forgetAnalysis(event.document.uri);
     publisher.clear(event.document.uri);
@@ -100,6 +100,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     if (file && file.toLowerCase().endsWith('.sql') && readIntoSchema(state, file)) publisher.scheduleAll();
   });
   state.documents.onDidSave((event) => {
+    publisher.saved(event.document.uri);
     if (path.basename(event.document.uri) === 'armadilha.config.json') {
       state.forgetProjectConfigs();
       publisher.scheduleAll();

@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, sqlDialectFor, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { DiskProject } from './project/disk-project';
 import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
@@ -39,6 +40,8 @@ const MODEL_CACHES = 16;
 export class ServerState {
   readonly documents = new TextDocuments(TextDocument);
   readonly schema = new WorkspaceSchema();
+  /** The project on disk around the documents: dependencies' SQL dialect, clients exported by modules. */
+  readonly project = new DiskProject();
   clientLocale: string | undefined;
   canReadConfiguration = false;
   /** Untrusted workspaces: analysis runs (it executes nothing) but project config files are not read. */
@@ -110,11 +113,25 @@ export class ServerState {
       locale,
       schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
       cache: this.modelCacheFor(current.uri),
+      sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
+      project: this.project,
     });
     const analysis: Analysis = { version: current.version, schemaGeneration: this.schema.generation, result, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
+  }
+
+  /**
+   * What the settings say a .sql document is (sql.dialect), its path taken relative to the folder of
+   * the configuration file that governs it, or else to its workspace folder.
+   */
+  sqlDialectOf(uri: string, settings: Settings): 'postgres' | 'skip' | undefined {
+    const file = filePath(uri);
+    if (!file || !Object.keys(settings.sqlDialect).length) return undefined;
+    const config = this.projectConfigFor(uri);
+    const base = config ? path.dirname(config.file) : (this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file));
+    return sqlDialectFor(settings, path.relative(base, file));
   }
 
   /** Called when a document closes. */

@@ -110,6 +110,13 @@ export class TestClient {
     return diagnostics;
   }
 
+  /** Saves a document (didSave) and resolves with the diagnostics published after it. */
+  save(uri: string): Promise<Diagnostic[]> {
+    const diagnostics = this.nextDiagnostics(uri);
+    void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    return diagnostics;
+  }
+
   text(uri: string): string {
     return this.texts.get(uri)!.text;
   }

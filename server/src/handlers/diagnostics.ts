@@ -7,13 +7,29 @@ import { SOURCE, toDiagnostic, toRange } from '../lsp-adapters';
 import { fileUri, type ServerState } from '../state';
 import { LineIndex } from '../text/positions';
 import { resolveLocale } from '../locale';
+import { TypingHoldback } from './typing-holdback';
 
 export class DiagnosticsPublisher {
   private readonly pending = new Set<string>();
   private scheduled = false;
   private configProblemsStale = false;
+  /** Syntax errors of the statement being typed wait for a pause or a save. */
+  readonly holdback = new TypingHoldback();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly state: ServerState) {}
+
+  /** A document changed: note where, then analyse it. */
+  changed(uri: string, text: string): void {
+    this.holdback.noteText(uri, text);
+    this.schedule(uri);
+  }
+
+  /** Saved: what was held back while typing is shown now. */
+  saved(uri: string): void {
+    this.holdback.release(uri);
+    this.schedule(uri);
+  }
 
   schedule(uri: string): void {
     this.pending.add(uri);
@@ -37,6 +53,9 @@ export class DiagnosticsPublisher {
 
   clear(uri: string): void {
     this.pending.delete(uri);
+    this.holdback.forget(uri);
+    clearTimeout(this.retries.get(uri));
+    this.retries.delete(uri);
     void this.state.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -72,7 +91,10 @@ export class DiagnosticsPublisher {
       this.schedule(uri);
       return;
     }
-    const diagnostics = analysis.result.findings.map((finding) => toDiagnostic(finding, analysis.lines, analysis.version));
+    const { shown, retryInMs } = this.holdback.filter(uri, analysis.result.findings);
+    clearTimeout(this.retries.get(uri));
+    if (retryInMs !== undefined) this.retries.set(uri, setTimeout(() => this.schedule(uri), retryInMs).unref());
+    const diagnostics = shown.map((finding) => toDiagnostic(finding, analysis.lines, analysis.version));
     await this.state.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics });
   }
 

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileChangeType, type DidChangeWatchedFilesParams } from 'vscode-languageserver/node';
-import { CONFIG_FILE_NAME } from '../config';
+import { CONFIG_FILE_NAME, defaultSettings, sqlDialectFor } from '../config';
+import { RULES } from '../rules';
 import { looksBinary } from '../lint';
 import { filePath, fileUri, type ServerState } from '../state';
 import type { DiagnosticsPublisher } from './diagnostics';
@@ -43,6 +44,11 @@ export function onWatchedFilesChanged(state: ServerState, publisher: Diagnostics
     if (path.basename(file) === CONFIG_FILE_NAME) {
       state.forgetProjectConfigs();
       changed = true;
+    } else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
+      // Dependencies, path aliases or the Prisma datasource changed: what the project says is re-read.
+      state.project.forget();
+      state.forgetSettings();
+      changed = true;
     } else if (file.toLowerCase().endsWith('.sql') && !state.documents.get(change.uri)) {
       if (change.type === FileChangeType.Deleted) changed = state.schema.remove(file) || changed;
       else changed = readIntoSchema(state, file) || changed;
@@ -61,7 +67,9 @@ export function readIntoSchema(state: ServerState, file: string): boolean {
     if (stat.size > MAX_INDEXED_BYTES) return false;
     const text = fs.readFileSync(file, 'utf8');
     if (looksBinary(text)) return false;
-    return state.schema.updateFromText(file, text);
+    const config = state.projectConfigFor(fileUri(file));
+    const dialect = config?.settings.sqlDialect ? sqlDialectFor({ ...defaultSettings(RULES), sqlDialect: config.settings.sqlDialect }, path.relative(path.dirname(config.file), file)) : undefined;
+    return state.schema.updateFromText(file, text, dialect);
   } catch {
     return state.schema.remove(file);
   }

@@ -68,7 +68,8 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
     seen.add(literal);
     if (!certainty) return;
     const assembled = assemble(literal, source, document, questionMarks);
-    if (!looksLikeSql(assembled.text.text)) return;
+    // What a PostgreSQL client is sent is SQL whatever its first word (`selec 1` is a typo to report).
+    if (certainty !== 'certain' && !looksLikeSql(assembled.text.text)) return;
     found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty });
   };
   for (const node of model.sqlCarriers) {
@@ -134,9 +135,10 @@ function tagVerdict(model: TsModel, tag: TS.Expression): ClientVerdict | 'plain'
  * method's receiver is; a root named `sql` or `SQL` that is bound to nothing known says SQL by its name.
  */
 function clientVerdict(model: TsModel, expression: TS.Expression, depth = 0): ClientVerdict {
-  const kind = model.kindOf(expression);
-  if (kind) return verdictOfKind(kind);
   const root = rootIdentifier(expression);
+  // pool().query(…): the root of a call chain is what the factory returns.
+  const kind = model.kindOf(expression) ?? (root ? model.kindOfName(root.text) : undefined);
+  if (kind) return verdictOfKind(kind);
   if (!root || depth > 4) return 'unknown';
   const method = transactionCallOf(root);
   if (method && ts.isPropertyAccessExpression(method.expression)) return clientVerdict(model, method.expression.expression, depth + 1);
