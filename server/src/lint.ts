@@ -8,6 +8,7 @@ import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
 import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
+import { isTestModel } from './rules/shared/test-code';
 import { coreText, format, type CoreTextKey, type Locale } from './locale';
 import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
 import { RULES, ruleById } from './rules';
@@ -170,6 +171,8 @@ function analyse(input: LintInput): LintResult {
   const document = MappedText.document(text);
   const typescript = input.language === 'sql' ? undefined : parseTypeScriptDocument(input);
   const embedded = typescript ? findEmbeddedSql(typescript, document) : [];
+  // Tests send invalid SQL on purpose (to test error handling): their syntax errors are not reported.
+  const testCode = typescript ? isTestModel(typescript) : false;
   const sql: SqlModel = typescript
     ? buildSqlModel(
         embedded.map((entry) => ({
@@ -180,7 +183,7 @@ function analyse(input: LintInput): LintResult {
           plain: entry.certainty === 'plain',
           // Plain strings are not known to run, let alone one after the other.
           group: entry.certainty === 'plain' ? undefined : groupOf(typescript, entry),
-          reportSyntaxErrors: entry.certainty === 'certain' && entry.interpolationCount === 0,
+          reportSyntaxErrors: entry.certainty === 'certain' && entry.interpolationCount === 0 && !testCode,
         })),
       )
     : buildSqlModel([{ text: document, origin: 'file', psql: true }], input.cache?.sql);

@@ -5,7 +5,7 @@
 // retry pacing) do not apply there.
 
 import { ts } from '../../languages/typescript/project';
-import { dottedName } from '../../languages/typescript/ts-file';
+import { dottedName, type TsModel } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 
 const TEST_MODULES = /^(node:test|bun:test|(npm:)?(vitest|jest|@jest\/globals|mocha|chai|ava|tap|uvu|@playwright\/test|supertest|msw)(@[^/]*)?)(\/|$)|^(jsr:|npm:)?@std\/(testing|assert|expect)(@|\/|$)|deno\.land\/(std|x)[^'"]*\/(testing|assert)/;
@@ -15,18 +15,18 @@ const TEST_PATH = /[._-](test|spec|e2e)\.[cm]?[jt]sx?$|(^|[\\/])(__tests__|__moc
 const TEST_REGISTRATIONS = new Set(['describe', 'it', 'test', 'suite', 'Deno']);
 
 export function isTestCode(context: RuleContext): boolean {
-  return context.memo('isTestCode', () => {
-    const model = context.typescript;
-    if (!model) return false;
-    if (TEST_PATH.test(model.fileName)) return true;
-    for (const binding of model.imports.values()) if (TEST_MODULES.test(binding.module)) return true;
-    for (const statement of model.node.statements) {
-      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && TEST_MODULES.test(statement.moduleSpecifier.text)) return true;
-      if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
-      const callee = dottedName(statement.expression.expression) ?? '';
-      const root = callee.split('.')[0];
-      if (TEST_REGISTRATIONS.has(root) && (root !== 'Deno' || callee === 'Deno.test')) return true;
-    }
-    return false;
-  });
+  return context.memo('isTestCode', () => !!context.typescript && isTestModel(context.typescript));
+}
+
+export function isTestModel(model: TsModel): boolean {
+  if (TEST_PATH.test(model.fileName)) return true;
+  for (const binding of model.imports.values()) if (TEST_MODULES.test(binding.module)) return true;
+  for (const statement of model.node.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && TEST_MODULES.test(statement.moduleSpecifier.text)) return true;
+    if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
+    const callee = dottedName(statement.expression.expression) ?? '';
+    const root = callee.split('.')[0];
+    if (TEST_REGISTRATIONS.has(root) && (root !== 'Deno' || callee === 'Deno.test')) return true;
+  }
+  return false;
 }
