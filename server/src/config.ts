@@ -17,8 +17,10 @@ export interface Settings {
   names: Record<string, string[]>;
   /** Timeout the require-network-timeout fixes insert. */
   defaultTimeoutMs: number;
-  /** Files above this size are skipped with one information diagnostic. */
+  /** Files above this size are skipped with one skipped-file finding. */
   maxFileSizeMb: number;
+  /** Also analyse vendored, minified and generated code (generated-code.ts), skipped by default. */
+  analyseGeneratedCode: boolean;
 }
 
 export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Record<string, string[]> };
@@ -47,7 +49,7 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2 };
+  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2, analyseGeneratedCode: false };
 }
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
@@ -60,6 +62,7 @@ export function mergeSettings(base: Settings, override: PartialSettings | undefi
     names: { ...base.names, ...(override.names ?? {}) },
     defaultTimeoutMs: override.defaultTimeoutMs ?? base.defaultTimeoutMs,
     maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
+    analyseGeneratedCode: override.analyseGeneratedCode ?? base.analyseGeneratedCode,
   };
 }
 
@@ -113,7 +116,8 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
       case '$schema':
         break;
       case 'enable':
-        if (typeof value === 'boolean') settings.enable = value;
+      case 'analyseGeneratedCode':
+        if (typeof value === 'boolean') settings[key] = value;
         else invalid(key, 'expected true or false');
         break;
       case 'locale':

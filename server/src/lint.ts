@@ -3,6 +3,7 @@
 
 import type { Settings } from './config';
 import { docsUrl } from './docs';
+import { generatedCode, type GeneratedCode } from './generated-code';
 import type { DocumentCache } from './document-cache';
 import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
@@ -16,6 +17,7 @@ import { SchemaModel } from './schema/model';
 import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
 import { LineIndex } from './text/positions';
+import { guardFindings } from './text/ranges';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -44,6 +46,8 @@ export interface LintInput {
   language: DocumentLanguage;
   /** File name or path; decides .tsx/.jsx parsing. */
   fileName?: string;
+  /** The workspace folder holding the file: vendored and build-output folders are judged relative to it. */
+  workspaceFolder?: string;
   settings: Settings;
   locale: Locale;
   /**
@@ -104,8 +108,8 @@ export function lint(input: LintInput): LintResult {
     // The parsers recurse: input nested thousands of levels deep can exhaust the stack. Such a file
     // gets one information finding; the editor and the rest of a CLI run go on.
     const detail = error instanceof RangeError ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
-    const finding = builtInFinding('skipped-file', { reason: coreText(locale, 'fileNotAnalysed', { detail }) }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings);
-    return { findings: [finding], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
+    const finding = skippedFileFinding(coreText(locale, 'fileNotAnalysed', { detail }), 'unanalysable', text, locale, settings);
+    return { findings: finding ? [finding] : [], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
   }
 }
 
@@ -124,9 +128,11 @@ function parseTypeScriptDocument(input: LintInput): TsModel {
 function analyse(input: LintInput): LintResult {
   const { text, settings, locale } = input;
   const result: LintResult = { findings: [], facts: [], ruleErrors: [] };
-  const skipped = skipReason(text, settings, locale);
+  const generated = settings.analyseGeneratedCode ? undefined : generatedCode(workspaceRelative(input), text, input.language);
+  const skipped = generated ? { reason: generatedReason(generated, locale), kind: 'excluded' as const } : unanalysableReason(text, settings, locale);
   if (skipped) {
-    result.findings.push(builtInFinding('skipped-file', { reason: skipped }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings));
+    const finding = skippedFileFinding(skipped.reason, skipped.kind, text, locale, settings);
+    if (finding) result.findings.push(finding);
     return result;
   }
   const ruleLanguage: RuleLanguage = input.language === 'sql' ? 'sql' : 'ts';
@@ -170,9 +176,47 @@ function analyse(input: LintInput): LintResult {
   }
   // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
   if (typescript) for (const finding of raw) finding.anchor = typescript.statementStartAt(finding.start);
-  result.findings = applySuppressions(text, input.language, dedupe(raw), locale, settings);
+  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings));
+  result.findings = guarded.findings;
+  result.ruleErrors.push(...guarded.problems);
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
   return result;
+}
+
+/**
+ * Why a file was not analysed decides how loud the skipped-file finding is. 'unanalysable': it should
+ * have been analysed but could not be (too large, not text, nested too deep), so its findings are
+ * hidden: the rule's level, warning by default, which CI notices. 'excluded': it was left out on
+ * purpose (vendored or generated code, another SQL dialect): information at most. Setting the rule
+ * to a lower level or off lowers or silences both.
+ */
+export type SkipKind = 'unanalysable' | 'excluded';
+
+/** The one skipped-file finding of a file, on its first line; undefined when the rule is off. */
+export function skippedFileFinding(reason: string, kind: SkipKind, text: string, locale: Locale, settings: Settings): Finding | undefined {
+  const rule = ruleById('skipped-file')!;
+  const level = levelOf(rule, settings);
+  if (level === 'off') return undefined;
+  const finding = toFinding(rule, { start: 0, end: Math.min(text.length, firstLineEnd(text)), data: { reason } }, locale, settings);
+  if (kind === 'excluded' && SEVERITY_RANK[level] > SEVERITY_RANK.info) finding.severity = 'info';
+  return finding;
+}
+
+/** The skipped-file reason for code the user does not own, saying how to analyse it anyway. */
+export function generatedReason(generated: GeneratedCode, locale: Locale): string {
+  const why = coreText(locale, GENERATED_WHY[generated.kind], { evidence: generated.evidence });
+  return coreText(locale, 'fileGenerated', { why });
+}
+
+const GENERATED_WHY = { vendored: 'generatedVendored', 'build-output': 'generatedBuildOutput', minified: 'generatedMinified', generated: 'generatedHeader' } as const;
+const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+// The path judged for vendored folders: relative to the workspace folder when known.
+function workspaceRelative(input: LintInput): string {
+  const file = input.fileName ?? '';
+  const folder = input.workspaceFolder?.replace(/[\\/]+$/, '');
+  if (folder && (file.startsWith(`${folder}/`) || file.startsWith(`${folder}\\`))) return file.slice(folder.length + 1);
+  return file;
 }
 
 export function levelOf(rule: Rule, settings: Settings): Severity | 'off' {
@@ -260,21 +304,24 @@ function commentsOf(text: string, language: DocumentLanguage): { comments: Comme
   return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }
 
-function skipReason(text: string, settings: Settings, locale: Locale): string | undefined {
+function unanalysableReason(text: string, settings: Settings, locale: Locale): { reason: string; kind: SkipKind } | undefined {
   const limitBytes = settings.maxFileSizeMb * 1024 * 1024;
   if (text.length > limitBytes || (text.length * 3 > limitBytes && Buffer.byteLength(text, 'utf8') > limitBytes)) {
-    return coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb });
+    return { reason: coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb }), kind: 'unanalysable' };
   }
-  if (looksBinary(text)) return coreText(locale, 'fileBinary');
+  if (looksBinary(text)) return { reason: coreText(locale, 'fileBinary'), kind: 'unanalysable' };
   return undefined;
 }
 
-/** NUL characters, or many U+FFFD replacement characters (what invalid UTF-8 decodes to). */
+/**
+ * NUL characters, or many control or U+FFFD replacement characters (what bytes that are not UTF-8
+ * decode to). A few replacement characters are a Latin-1 file read as UTF-8: it is still analysed.
+ */
 export function looksBinary(text: string): boolean {
   const sample = text.length > 65536 ? text.slice(0, 65536) : text;
   if (sample.includes('\u0000')) return true;
-  const replacements = sample.match(/\uFFFD/g)?.length ?? 0;
-  return replacements > 0 && replacements >= Math.max(1, sample.length / 1000);
+  const odd = sample.match(/[\uFFFD\u0001-\u0008\u000E-\u001A\u001C-\u001F]/g)?.length ?? 0;
+  return odd > 0 && odd >= Math.max(1, sample.length / 10);
 }
 
 function firstLineEnd(text: string): number {
