@@ -99,6 +99,7 @@ function configSchema(): unknown {
       names: { type: 'object', additionalProperties: false, properties: names },
       defaultTimeoutMs: { type: 'number', exclusiveMinimum: 0, default: 10000, description: MANIFEST_STRINGS['setting.defaultTimeoutMs'].en },
       maxFileSizeMb: { type: 'number', exclusiveMinimum: 0, default: 2, description: MANIFEST_STRINGS['setting.maxFileSizeMb'].en },
+      analyseGeneratedCode: { type: 'boolean', default: false, description: MANIFEST_STRINGS['setting.analyseGeneratedCode'].en },
     },
   };
 }
@@ -121,6 +122,7 @@ function editorConfiguration(): unknown {
   }
   properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', description: '%setting.defaultTimeoutMs%' };
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
+  properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', description: '%setting.analyseGeneratedCode%' };
   properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
   return { title: '%configuration.title%', properties };
 }

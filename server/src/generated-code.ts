@@ -29,11 +29,21 @@ export function generatedCode(relativePath: string, text: string, language: Docu
  * name and dot-folders only.
  */
 export function generatedPath(relativePath: string): GeneratedCode | undefined {
-  const segments = relativePath.split(/[\\/]/).filter((segment) => segment && segment !== '.');
-  const absolute = /^([\\/]|[a-z]:)/i.test(relativePath);
-  const name = segments.pop() ?? '';
+  const folder = generatedFolder(relativePath.replace(/[\\/]*[^\\/]*$/, ''));
+  if (folder) return folder;
+  const name = /[^\\/]*$/.exec(relativePath)![0];
+  const lower = name.toLowerCase();
+  if (/\.min\.[cm]?js$/.test(lower)) return { kind: 'minified', evidence: '*.min.js' };
+  if (/[.-]bundle\.[cm]?js$/.test(lower)) return { kind: 'build-output', evidence: '*.bundle.js' };
+  if (GENERATED_NAMES.has(lower)) return { kind: 'generated', evidence: name };
+  return undefined;
+}
+
+/** Whether a folder (relative to the workspace, or absolute) holds vendored code or build output. */
+export function generatedFolder(relativeFolder: string): GeneratedCode | undefined {
+  const absolute = /^([\\/]|[a-z]:)/i.test(relativeFolder);
   let inRoutes = false;
-  for (const segment of segments) {
+  for (const segment of relativeFolder.split(/[\\/]/)) {
     const folder = segment.toLowerCase();
     if (ALWAYS_VENDORED.has(folder)) return { kind: 'vendored', evidence: `${segment}/` };
     if (ALWAYS_BUILD_OUTPUT.has(folder)) return { kind: 'build-output', evidence: `${segment}/` };
@@ -43,10 +53,6 @@ export function generatedPath(relativePath: string): GeneratedCode | undefined {
     if (BUILD_OUTPUT.has(folder)) return { kind: 'build-output', evidence: `${segment}/` };
     if (ROUTE_FOLDERS.has(folder)) inRoutes = true;
   }
-  const lower = name.toLowerCase();
-  if (/\.min\.[cm]?js$/.test(lower)) return { kind: 'minified', evidence: '*.min.js' };
-  if (/[.-]bundle\.[cm]?js$/.test(lower)) return { kind: 'build-output', evidence: '*.bundle.js' };
-  if (GENERATED_NAMES.has(lower)) return { kind: 'generated', evidence: name };
   return undefined;
 }
 
