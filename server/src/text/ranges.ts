@@ -9,8 +9,11 @@ import type { Edit } from '../rule';
 
 export interface RangeProblem {
   ruleId: string;
-  error: Error;
+  error: RangeSlip;
 }
+
+/** A rule reported a range or an edit that had to be corrected or dropped. */
+export class RangeSlip extends Error {}
 
 /** Findings with whole-character ranges; fixes with an impossible edit are dropped; edits keep line endings. */
 export function guardFindings(text: string, findings: Finding[]): { findings: Finding[]; problems: RangeProblem[] } {
@@ -18,13 +21,13 @@ export function guardFindings(text: string, findings: Finding[]): { findings: Fi
   for (const finding of findings) {
     const range = wholeCharacters(text, finding.start, finding.end);
     if (range.start !== finding.start || range.end !== finding.end) {
-      problems.push({ ruleId: finding.ruleId, error: new Error(`${finding.ruleId} reported the range ${finding.start}-${finding.end}, which is not on whole characters of a ${text.length}-character text`) });
+      problems.push({ ruleId: finding.ruleId, error: new RangeSlip(`${finding.ruleId} reported the range ${finding.start}-${finding.end}, which is not on whole characters of a ${text.length}-character text`) });
       finding.start = range.start;
       finding.end = range.end;
     }
     finding.fixes = finding.fixes.filter((fix) => {
       const problem = fix.edits.map((edit) => editProblem(text, edit)).find((each) => each);
-      if (problem) problems.push({ ruleId: finding.ruleId, error: new Error(`${finding.ruleId} fix "${fix.title}": ${problem}; the fix is not offered`) });
+      if (problem) problems.push({ ruleId: finding.ruleId, error: new RangeSlip(`${finding.ruleId} fix "${fix.title}": ${problem}; the fix is not offered`) });
       return !problem;
     });
     for (const fix of finding.fixes) fix.edits = fix.edits.map((edit) => withLineEndingsOf(text, edit));
