@@ -107,10 +107,15 @@ export function lint(input: LintInput): LintResult {
   } catch (error) {
     // The parsers recurse: input nested thousands of levels deep can exhaust the stack. Such a file
     // gets one information finding; the editor and the rest of a CLI run go on.
-    const detail = error instanceof RangeError ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
+    const detail = tooDeep(error) ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
     const finding = skippedFileFinding(coreText(locale, 'fileNotAnalysed', { detail }), 'unanalysable', text, locale, settings);
     return { findings: finding ? [finding] : [], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
   }
+}
+
+// A stack overflow, or a nesting limit of our own (thrown as a RangeError); not every RangeError ("Invalid code point").
+function tooDeep(error: unknown): boolean {
+  return error instanceof RangeError && /call stack|nested more than/i.test(error.message);
 }
 
 function parseTypeScriptDocument(input: LintInput): TsModel {
