@@ -16,6 +16,7 @@ import { lint } from '../server/src/lint';
 import { RULES } from '../server/src/rules';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { ready } from './helpers/lint';
+import { TestClient, uriOf } from './helpers/lsp-client';
 
 const CLI = path.resolve('dist/cli.js');
 const folders: string[] = [];
@@ -372,6 +373,22 @@ describe('code the user does not own', () => {
     const on = mergeSettings(settings, { analyseGeneratedCode: true });
     assert.deepEqual(lint({ text: GENERATED_HEADER + TS_TRAP, language: 'typescript', fileName: '/w/q.ts', settings: on, locale: 'en' }).findings.map((finding) => finding.ruleId), ['require-network-timeout']);
     assert.deepEqual(parseConfigText('{"analyseGeneratedCode": "yes"}', RULES).problems.map((problem) => problem.data.key), ['analyseGeneratedCode']);
+  });
+
+  it('the language server judges vendored folders relative to the workspace folder, and the editor setting turns analysis on', async () => {
+    const workspace = project({ 'vendor/lib.ts': TS_TRAP, 'src/own.ts': TS_TRAP });
+    for (const [settings, expected] of [[{}, ['skipped-file', 3]], [{ analyseGeneratedCode: true }, ['require-network-timeout', 2]]] as const) {
+      const client = new TestClient({ workspace, settings });
+      try {
+        await client.initialize();
+        const vendored = await client.open(uriOf(path.join(workspace, 'vendor/lib.ts')), TS_TRAP, 'typescript');
+        assert.deepEqual(vendored.map((diagnostic) => [diagnostic.code, diagnostic.severity]), [expected]);
+        const own = await client.open(uriOf(path.join(workspace, 'src/own.ts')), TS_TRAP, 'typescript');
+        assert.deepEqual(own.map((diagnostic) => diagnostic.code), ['require-network-timeout']);
+      } finally {
+        client.process.kill();
+      }
+    }
   });
 });
 
