@@ -3,7 +3,7 @@
 
 import type { Settings } from './config';
 import { docsUrl } from './docs';
-import { generatedCode, type GeneratedCode } from './generated-code';
+import { generatedCode } from './generated-code';
 import type { DocumentCache } from './document-cache';
 import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
@@ -18,6 +18,7 @@ import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
 import { LineIndex } from './text/positions';
 import { guardFindings } from './text/ranges';
+import { generatedReason, skippedFileFinding, type SkipKind } from './skips';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -106,7 +107,7 @@ export function lint(input: LintInput): LintResult {
     return analyse(input);
   } catch (error) {
     // The parsers recurse: input nested thousands of levels deep can exhaust the stack. Such a file
-    // gets one information finding; the editor and the rest of a CLI run go on.
+    // gets one skipped-file warning; the editor and the rest of a CLI run go on.
     const detail = tooDeep(error) ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
     const finding = skippedFileFinding(coreText(locale, 'fileNotAnalysed', { detail }), 'unanalysable', text, locale, settings);
     return { findings: finding ? [finding] : [], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }] };
@@ -187,34 +188,6 @@ function analyse(input: LintInput): LintResult {
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
   return result;
 }
-
-/**
- * Why a file was not analysed decides how loud the skipped-file finding is. 'unanalysable': it should
- * have been analysed but could not be (too large, not text, nested too deep), so its findings are
- * hidden: the rule's level, warning by default, which CI notices. 'excluded': it was left out on
- * purpose (vendored or generated code, another SQL dialect): information at most. Setting the rule
- * to a lower level or off lowers or silences both.
- */
-export type SkipKind = 'unanalysable' | 'excluded';
-
-/** The one skipped-file finding of a file, on its first line; undefined when the rule is off. */
-export function skippedFileFinding(reason: string, kind: SkipKind, text: string, locale: Locale, settings: Settings): Finding | undefined {
-  const rule = ruleById('skipped-file')!;
-  const level = levelOf(rule, settings);
-  if (level === 'off') return undefined;
-  const finding = toFinding(rule, { start: 0, end: Math.min(text.length, firstLineEnd(text)), data: { reason } }, locale, settings);
-  if (kind === 'excluded' && SEVERITY_RANK[level] > SEVERITY_RANK.info) finding.severity = 'info';
-  return finding;
-}
-
-/** The skipped-file reason for code the user does not own, saying how to analyse it anyway. */
-export function generatedReason(generated: GeneratedCode, locale: Locale): string {
-  const why = coreText(locale, GENERATED_WHY[generated.kind], { evidence: generated.evidence });
-  return coreText(locale, 'fileGenerated', { why });
-}
-
-const GENERATED_WHY = { vendored: 'generatedVendored', 'build-output': 'generatedBuildOutput', minified: 'generatedMinified', generated: 'generatedHeader' } as const;
-const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
 // The path judged for vendored folders: relative to the workspace folder when known.
 function workspaceRelative(input: LintInput): string {
@@ -327,11 +300,6 @@ export function looksBinary(text: string): boolean {
   if (sample.includes('\u0000')) return true;
   const odd = sample.match(/[\uFFFD\u0001-\u0008\u000E-\u001A\u001C-\u001F]/g)?.length ?? 0;
   return odd > 0 && odd >= Math.max(1, sample.length / 10);
-}
-
-function firstLineEnd(text: string): number {
-  const newline = text.search(/[\r\n]/);
-  return newline < 0 ? Math.min(text.length, 200) : Math.min(newline, 200);
 }
 
 /** Queries of one function run in order on one connection: they form one script. */
