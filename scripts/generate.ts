@@ -104,6 +104,7 @@ function configSchema(): unknown {
         additionalProperties: false,
         properties: { dialect: { type: 'object', description: MANIFEST_STRINGS['setting.sql.dialect'].en, additionalProperties: { enum: ['postgres', 'skip'] } } },
       },
+      analyseGeneratedCode: { type: 'boolean', default: false, description: MANIFEST_STRINGS['setting.analyseGeneratedCode'].en },
     },
   };
 }
@@ -127,6 +128,7 @@ function editorConfiguration(): unknown {
   properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', description: '%setting.defaultTimeoutMs%' };
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
   properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', description: '%setting.sql.dialect%' };
+  properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', description: '%setting.analyseGeneratedCode%' };
   properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
   return { title: '%configuration.title%', properties };
 }

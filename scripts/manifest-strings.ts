@@ -27,8 +27,12 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
     'pt-BR': 'Timeout em milissegundos que as correções de require-network-timeout inserem.',
   },
   'setting.maxFileSizeMb': {
-    en: 'Files larger than this many megabytes are not analysed; they get one information diagnostic instead.',
-    'pt-BR': 'Arquivos maiores que estes megabytes não são analisados; recebem um único diagnóstico informativo.',
+    en: 'Files larger than this many megabytes are not analysed; they get one skipped-file warning instead.',
+    'pt-BR': 'Arquivos maiores que estes megabytes não são analisados; recebem um único aviso skipped-file.',
+  },
+  'setting.analyseGeneratedCode': {
+    en: 'Also analyse code the project does not own: vendored packages (.yarn/, vendor/, third_party/), build output (dist/, .next/, *.bundle.js), minified files (*.min.js) and files whose header says they are generated ("DO NOT EDIT", "@generated"). Skipped by default, whatever .gitignore says.',
+    'pt-BR': 'Analisar também código que não é do projeto: pacotes copiados (.yarn/, vendor/, third_party/), saída de build (dist/, .next/, *.bundle.js), arquivos minificados (*.min.js) e arquivos cujo cabeçalho diz que são gerados ("DO NOT EDIT", "@generated"). Ignorados por padrão, diga o .gitignore o que disser.',
   },
   'setting.sql.dialect': {
     en: 'What .sql files are, by path glob (relative to the workspace folder, or to armadilha.config.json), when detection gets it wrong: "postgres" analyses a file that looks like another dialect or a template; "skip" leaves a file out. Example: { "legacy/mysql/**": "skip" }.',

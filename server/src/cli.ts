@@ -3,14 +3,15 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkFiles, checkText, type CheckResult } from './cli/check';
+import { checkFiles, checkStdin, type CheckResult } from './cli/check';
+import { collectFiles, type InputProblem } from './cli/files';
 import { analysedNothing, coverageLine, summarize } from './cli/coverage';
-import { collectFiles, MissingPathError } from './cli/files';
-import { DiskProject } from './project/disk-project';
 import { formatJson, formatSarif, formatText, type FileReport } from './cli/formats';
+import { DiskProject } from './project/disk-project';
 import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, type Settings } from './config';
 import { ruleDocument } from './docs';
 import { loadParser } from './languages/sql/parser';
+import { languageOfPath } from './lint';
 import { coreText, resolveLocale, type Locale } from './locale';
 import { RULES, ruleById } from './rules';
 import { startServer } from './server';
@@ -203,27 +204,34 @@ function findConfig(start: string): string | undefined {
 }
 
 async function check(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string): Promise<number> {
+  quietOnBrokenPipe();
   await loadParser();
   let reports: FileReport[];
   let summary: CheckResult | undefined;
+  const problems: InputProblem[] = [];
+  const notes: string[] = [];
+  let excluded: string[] = [];
   if (options.stdin) {
-    const input = fs.readFileSync(0, 'utf8');
-    const { report, fixedText } = checkText(input, options.stdinFilename ?? 'stdin.sql', settings, locale, options.fix);
-    reports = [report];
-    if (options.fix) process.stdout.write(fixedText);
-  } else {
-    let files;
-    try {
-      files = collectFiles(options.positional, cwd);
-    } catch (error) {
-      if (error instanceof MissingPathError) {
-        process.stderr.write(`${coreText(locale, 'cliNoFiles', { paths: error.message })}\n`);
-        return 2;
-      }
-      throw error;
+    const fileName = options.stdinFilename ?? 'stdin.sql';
+    if (!languageOfPath(fileName)) {
+      process.stderr.write(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
+      return 2;
     }
-    summary = checkFiles(files, settings, locale, options.fix, { project: new DiskProject(), base: settingsBase });
+    const input = await readStandardInput(settings.maxFileSizeMb * 1024 * 1024);
+    const checked = checkStdin(input.bytes, fileName, settings, locale, options.fix, input.truncated);
+    reports = [checked.report];
+    if (checked.note) notes.push(checked.note);
+    if (options.fix) {
+      process.stdout.write(checked.output);
+      if (input.truncated) await copyRestOfStandardInput();
+    } else if (input.truncated) process.stdin.destroy();
+  } else {
+    const collected = collectFiles(options.positional, cwd, settings);
+    summary = checkFiles(collected.files, settings, locale, options.fix, { cwd, base: settingsBase, project: new DiskProject() });
     reports = summary.reports;
+    problems.push(...collected.problems, ...summary.problems);
+    excluded = [...collected.excluded, ...summary.excluded];
+    notes.push(...summary.notes);
   }
   const coverage = summarize(reports);
   const output =
@@ -233,7 +241,12 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
         ? formatSarif(reports, locale, coverage)
         : formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR, { summary: coverage, verbose: options.verbose });
   (options.stdin && options.fix ? process.stderr : process.stdout).write(`${output}\n`);
+  for (const note of notes) process.stderr.write(`${note}\n`);
+  if (excluded.length) process.stderr.write(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
   if (summary?.fixesApplied) process.stderr.write(`${coreText(locale, 'cliFixed', { count: summary.fixesApplied, files: summary.filesFixed })}\n`);
+  // Files that could not be read, and patterns that matched nothing: CI must not pass on them.
+  for (const problem of problems) process.stderr.write(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
+  if (problems.length) return 2;
   if (analysedNothing(coverage)) {
     // Passing in silence would let a CI job pointed at the wrong folder (or at MySQL only) go green.
     const paths = options.stdin ? (options.stdinFilename ?? 'stdin') : options.positional.join(' ') || '.';
@@ -243,6 +256,56 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
   if (options.failOn === 'none') return 0;
   const threshold = SEVERITY_RANK[options.failOn];
   return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+}
+
+const INPUT_PROBLEM_TEXT = {
+  missing: 'cliInputMissing',
+  unmatched: 'cliInputUnmatched',
+  unreadable: 'cliInputUnreadable',
+  'not-regular': 'cliInputNotRegular',
+  unsupported: 'cliInputUnsupported',
+  'bad-pattern': 'cliInputBadPattern',
+} as const;
+
+// `armadilha check | head`: once the reader has gone, output is dropped without a stack trace and the
+// run ends with its own exit code.
+function quietOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') process.exitCode = 2;
+    });
+  }
+}
+
+// Standard input up to the size limit: a larger input (or an endless one) is not read to its end.
+function readStandardInput(limitBytes: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const finish = (truncated: boolean) => {
+      process.stdin.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve({ bytes: Buffer.concat(chunks), truncated });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > limitBytes) {
+        process.stdin.pause();
+        finish(true);
+      }
+    };
+    const onEnd = () => finish(false);
+    process.stdin.on('data', onData).on('end', onEnd).on('error', reject);
+  });
+}
+
+// --stdin --fix on an input too large to analyse: the output is the input, unchanged, to its end.
+function copyRestOfStandardInput(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.on('end', resolve).on('error', () => resolve());
+    process.stdin.pipe(process.stdout);
+    process.stdin.resume();
+  });
 }
 
 function listRules(options: Options, locale: Locale): number {

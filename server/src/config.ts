@@ -21,10 +21,12 @@ export interface Settings {
   names: Record<string, string[]>;
   /** Timeout the require-network-timeout fixes insert. */
   defaultTimeoutMs: number;
-  /** Files above this size are skipped with one information diagnostic. */
+  /** Files above this size are skipped with one skipped-file finding. */
   maxFileSizeMb: number;
   /** .sql files by path glob → what they are (setting sql.dialect); the first matching glob wins. */
   sqlDialect: Record<string, SqlDialectSetting>;
+  /** Also analyse vendored, minified and generated code (generated-code.ts), skipped by default. */
+  analyseGeneratedCode: boolean;
 }
 
 export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Record<string, string[]> };
@@ -63,7 +65,7 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {} };
+  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false };
 }
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
@@ -78,6 +80,7 @@ export function mergeSettings(base: Settings, override: PartialSettings | undefi
     maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
     // The override's globs first: the first matching glob wins.
     sqlDialect: override.sqlDialect ? { ...override.sqlDialect, ...withoutKeys(base.sqlDialect, override.sqlDialect) } : base.sqlDialect,
+    analyseGeneratedCode: override.analyseGeneratedCode ?? base.analyseGeneratedCode,
   };
 }
 
@@ -135,7 +138,8 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
       case '$schema':
         break;
       case 'enable':
-        if (typeof value === 'boolean') settings.enable = value;
+      case 'analyseGeneratedCode':
+        if (typeof value === 'boolean') settings[key] = value;
         else invalid(key, 'expected true or false');
         break;
       case 'locale':

@@ -3,6 +3,7 @@
 
 import type { Settings } from './config';
 import { docsUrl } from './docs';
+import { generatedCode } from './generated-code';
 import type { DocumentCache } from './document-cache';
 import { buildSqlModel, type SqlModel } from './languages/sql/sql-file';
 import { findEmbeddedSql, type EmbeddedSql } from './languages/typescript/embedded-sql';
@@ -21,6 +22,8 @@ import { migrationDownStart } from './languages/sql/split';
 import type { SqlDialectSetting } from './config';
 import type { ProjectContext } from './project/context';
 import { LineIndex } from './text/positions';
+import { guardFindings } from './text/ranges';
+import { generatedReason, skippedFileFinding } from './skips';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -51,6 +54,8 @@ export interface LintInput {
   language: DocumentLanguage;
   /** File name or path; decides .tsx/.jsx parsing. */
   fileName?: string;
+  /** The workspace folder holding the file: vendored and build-output folders are judged relative to it. */
+  workspaceFolder?: string;
   settings: Settings;
   locale: Locale;
   /**
@@ -96,10 +101,10 @@ export interface Coverage {
  * Why a file was skipped: another SQL dialect or a template (it is not PostgreSQL at all: reported at
  * information), the configuration, or a limit that kept a PostgreSQL or TypeScript file from being analysed.
  */
-export type SkipReason = ForeignSqlKind | 'configured' | 'too-large' | 'binary' | 'error';
+export type SkipReason = ForeignSqlKind | 'configured' | 'generated' | 'too-large' | 'binary' | 'error';
 
 /** Skips that are not about PostgreSQL or TypeScript code going unanalysed. */
-const NOT_OUR_LANGUAGE = new Set<SkipReason>(['mysql', 'clickhouse', 'sqlite', 'tsql', 'go-template', 'jinja', 'template', 'configured']);
+const NOT_OUR_LANGUAGE = new Set<SkipReason>(['mysql', 'clickhouse', 'sqlite', 'tsql', 'go-template', 'jinja', 'template', 'configured', 'generated']);
 
 const EXTENSIONS: Record<string, DocumentLanguage> = {
   '.sql': 'sql',
@@ -136,11 +141,16 @@ export function lint(input: LintInput): LintResult {
     return analyse(input);
   } catch (error) {
     // The parsers recurse: input nested thousands of levels deep can exhaust the stack. Such a file
-    // gets one information finding; the editor and the rest of a CLI run go on.
-    const detail = error instanceof RangeError ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
-    const finding = builtInFinding('skipped-file', { reason: coreText(locale, 'fileNotAnalysed', { detail }) }, 0, Math.min(text.length, firstLineEnd(text)), locale, settings);
-    return { findings: [finding], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }], coverage: { statements: 0, embeddedQueries: 0, skipped: 'error' } };
+    // gets one skipped-file warning; the editor and the rest of a CLI run go on.
+    const detail = tooDeep(error) ? coreText(locale, 'fileTooDeep') : String((error as Error)?.message ?? error);
+    const finding = skippedFileFinding(coreText(locale, 'fileNotAnalysed', { detail }), 'unanalysable', text, locale, settings);
+    return { findings: finding ? [finding] : [], facts: [], ruleErrors: [{ ruleId: 'skipped-file', error }], coverage: { statements: 0, embeddedQueries: 0, skipped: 'error' } };
   }
+}
+
+// A stack overflow, or a nesting limit of our own (thrown as a RangeError); not every RangeError ("Invalid code point").
+function tooDeep(error: unknown): boolean {
+  return error instanceof RangeError && /call stack|nested more than/i.test(error.message);
 }
 
 function parseTypeScriptDocument(input: LintInput): TsModel {
@@ -160,10 +170,8 @@ function analyse(input: LintInput): LintResult {
   const result: LintResult = { findings: [], facts: [], ruleErrors: [], coverage: { statements: 0, embeddedQueries: 0 } };
   const skipped = skipReason(input);
   if (skipped) {
-    const quiet = NOT_OUR_LANGUAGE.has(skipped.reason);
-    const start = skipped.offset ?? 0;
-    const end = skipped.offset === undefined ? Math.min(text.length, firstLineEnd(text)) : lineEndFrom(text, start);
-    result.findings.push(builtInFinding('skipped-file', { reason: skipped.message }, start, end, locale, settings, quiet ? 'info' : undefined));
+    const finding = skippedFileFinding(skipped.message, NOT_OUR_LANGUAGE.has(skipped.reason) ? 'excluded' : 'unanalysable', text, locale, settings, skipped.offset);
+    if (finding) result.findings.push(finding);
     result.coverage.skipped = skipped.reason;
     return result;
   }
@@ -227,9 +235,19 @@ function analyse(input: LintInput): LintResult {
   }
   // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
   if (typescript) for (const finding of raw) finding.anchor = typescript.statementStartAt(finding.start);
-  result.findings = applySuppressions(text, input.language, dedupe(raw), locale, settings);
+  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings));
+  result.findings = guarded.findings;
+  result.ruleErrors.push(...guarded.problems);
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
   return result;
+}
+
+// The path judged for vendored folders: relative to the workspace folder when known.
+function workspaceRelative(input: LintInput): string {
+  const file = input.fileName ?? '';
+  const folder = input.workspaceFolder?.replace(/[\\/]+$/, '');
+  if (folder && (file.startsWith(`${folder}/`) || file.startsWith(`${folder}\\`))) return file.slice(folder.length + 1);
+  return file;
 }
 
 export function levelOf(rule: Rule, settings: Settings): Severity | 'off' {
@@ -256,11 +274,8 @@ function toFinding(rule: Rule, report: Report, locale: Locale, settings: Setting
   };
 }
 
-/** A finding of a built-in rule; `severity` applies unless the user set the rule's level. */
-function builtInFinding(ruleId: string, data: Record<string, string>, start: number, end: number, locale: Locale, settings: Settings, severity?: Severity): Finding {
-  const finding = toFinding(ruleById(ruleId)!, { start, end, data }, locale, settings);
-  if (severity && settings.rules[ruleId] === undefined) finding.severity = severity;
-  return finding;
+function builtInFinding(ruleId: string, data: Record<string, string>, start: number, end: number, locale: Locale, settings: Settings): Finding {
+  return toFinding(ruleById(ruleId)!, { start, end, data }, locale, settings);
 }
 
 function dedupe(findings: Finding[]): Finding[] {
@@ -329,6 +344,8 @@ interface Skip {
 
 function skipReason(input: LintInput): Skip | undefined {
   const { text, settings, locale } = input;
+  const generated = settings.analyseGeneratedCode ? undefined : generatedCode(workspaceRelative(input), text, input.language);
+  if (generated) return { reason: 'generated', message: generatedReason(generated, locale) };
   const limitBytes = settings.maxFileSizeMb * 1024 * 1024;
   if (text.length > limitBytes || (text.length * 3 > limitBytes && Buffer.byteLength(text, 'utf8') > limitBytes)) {
     return { reason: 'too-large', message: coreText(locale, 'fileTooLarge', { size: (Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1), limit: settings.maxFileSizeMb }) };
@@ -346,28 +363,21 @@ function skipReason(input: LintInput): Skip | undefined {
   };
 }
 
-/** NUL characters, or many U+FFFD replacement characters (what invalid UTF-8 decodes to). */
+/**
+ * NUL characters, or many control or U+FFFD replacement characters (what bytes that are not UTF-8
+ * decode to). A few replacement characters are a Latin-1 file read as UTF-8: it is still analysed.
+ */
 export function looksBinary(text: string): boolean {
   const sample = text.length > 65536 ? text.slice(0, 65536) : text;
   if (sample.includes('\u0000')) return true;
-  const replacements = sample.match(/\uFFFD/g)?.length ?? 0;
-  return replacements > 0 && replacements >= Math.max(1, sample.length / 1000);
-}
-
-function lineEndFrom(text: string, start: number): number {
-  const newline = text.slice(start, start + 200).search(/[\r\n]/);
-  return newline < 0 ? Math.min(text.length, start + 200) : start + newline;
+  const odd = sample.match(/[\uFFFD\u0001-\u0008\u000E-\u001A\u001C-\u001F]/g)?.length ?? 0;
+  return odd > 0 && odd >= Math.max(1, sample.length / 10);
 }
 
 /** Statements before the rollback half of a migration (goose Down, dbmate migrate:down): they build the schema. */
 function upStatements(sql: SqlModel, text: string): SqlModel['statements'] {
   const downStart = migrationDownStart(text);
   return downStart === undefined ? sql.statements : sql.statements.filter((statement) => statement.start < downStart);
-}
-
-function firstLineEnd(text: string): number {
-  const newline = text.search(/[\r\n]/);
-  return newline < 0 ? Math.min(text.length, 200) : Math.min(newline, 200);
 }
 
 /** Queries of one function run in order on one connection: they form one script. */

@@ -109,6 +109,7 @@ export class ServerState {
       text,
       language,
       fileName: filePath(current.uri) ?? current.uri,
+      workspaceFolder: this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)),
       settings,
       locale,
       schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),

@@ -86,5 +86,5 @@ function readModel(name: string, body: string, enums: Set<string>): { model: Pri
 // Comments (`//` and `///`) out; strings in a schema never contain `//` where it matters here except
 // URLs in the datasource, which are read before the model bodies only for the provider.
 function stripComments(text: string): string {
-  return text.replace(/("(?:[^"\\\n]|\\.)*")|\/\/[^\n]*/g, (whole, string: string | undefined) => string ?? '');
+  return text.replace(/("(?:[^"\\\n]|\\.)*")|\/\/[^\n]*/g, (_whole, string: string | undefined) => string ?? '');
 }

@@ -30,9 +30,27 @@ interface Frame {
   type: 'block' | 'if' | 'loop' | 'case';
   block?: Block;
   inHandlers?: boolean;
+  /** Where a statement directly inside this frame stands; computed when the frame opens. */
+  context: PieceContext;
 }
 
+type PieceContext = Pick<BodyStatementInfo, 'block' | 'handlerOf' | 'loopDepth'>;
+
 const LOOP_STARTERS = new Set(['loop', 'while', 'for', 'foreach']);
+const OUTSIDE_EVERY_FRAME: PieceContext = { block: undefined, handlerOf: undefined, loopDepth: 0 };
+
+/**
+ * Blocks, IFs, loops and CASEs nested deeper than this are not analysed: no real routine comes near,
+ * and a generated body thousands of levels deep must not hold the editor. Thrown as a RangeError, like
+ * the parsers' stack overflows, so the file gets one skipped-file finding.
+ */
+export const MAX_BODY_NESTING = 1000;
+
+export class BodyNestingError extends RangeError {
+  constructor() {
+    super(`PL/pgSQL blocks nested more than ${MAX_BODY_NESTING} levels deep`);
+  }
+}
 
 export function splitPlpgsqlBody(text: string): SplitBody {
   const tokens = tokenize(text).filter((token) => token.kind !== 'comment');
@@ -49,23 +67,17 @@ export function splitPlpgsqlBody(text: string): SplitBody {
   const isPunct = (at: number, char: string) => tokens[at]?.kind === 'punct' && text[tokens[at].start] === char && tokens[at].end - tokens[at].start === 1;
   const isOp = (at: number, op: string) => tokens[at]?.kind === 'op' && text.slice(tokens[at].start, tokens[at].end) === op;
 
-  // The block whose protected part we are in, and whether we are inside one of its handlers.
-  const context = (): { block: Block | undefined; handlerOf: Block | undefined; loopDepth: number } => {
-    let block: Block | undefined;
-    let handlerOf: Block | undefined;
-    let loopDepth = 0;
-    for (const frame of frames) {
-      if (frame.type === 'loop') loopDepth++;
-      if (frame.type !== 'block' || !frame.block) continue;
-      if (frame.inHandlers) {
-        handlerOf = frame.block;
-        block = frame.block.parent;
-      } else {
-        block = frame.block;
-        handlerOf = undefined;
-      }
-    }
-    return { block, handlerOf, loopDepth };
+  // The block whose protected part we are in, whether we are inside one of its handlers, and how
+  // many loops enclose us: kept on each frame, so that it costs the same at any depth.
+  const context = (): PieceContext => (frames.length ? frames[frames.length - 1].context : OUTSIDE_EVERY_FRAME);
+  const contextInside = (frame: Omit<Frame, 'context'>, outer: PieceContext): PieceContext => {
+    if (frame.type === 'loop') return { ...outer, loopDepth: outer.loopDepth + 1 };
+    if (frame.type !== 'block' || !frame.block) return outer;
+    return frame.inHandlers ? { block: frame.block.parent, handlerOf: frame.block, loopDepth: outer.loopDepth } : { block: frame.block, handlerOf: undefined, loopDepth: outer.loopDepth };
+  };
+  const open = (frame: Omit<Frame, 'context'>) => {
+    if (frames.length >= MAX_BODY_NESTING) throw new BodyNestingError();
+    frames.push({ ...frame, context: contextInside(frame, context()) });
   };
 
   const emit = (kind: BodyStatementKind, start: number, end: number, targets: string[] = [], prefix = '', blanks: Array<[number, number]> = [], literal?: Token) => {
@@ -101,7 +113,7 @@ export function splitPlpgsqlBody(text: string): SplitBody {
     if (current === 'begin') {
       inDeclare = false;
       const protector = context().block;
-      frames.push({ type: 'block', block: { handlers: [], parent: protector } });
+      open({ type: 'block', block: { handlers: [], parent: protector } });
       index++;
       continue;
     }
@@ -110,7 +122,9 @@ export function splitPlpgsqlBody(text: string): SplitBody {
       continue;
     }
     if (current === 'exception' && frames.length && frames[frames.length - 1].type === 'block') {
-      frames[frames.length - 1].inHandlers = true;
+      const top = frames[frames.length - 1];
+      top.inHandlers = true;
+      top.context = contextInside(top, frames.length > 1 ? frames[frames.length - 2].context : OUTSIDE_EVERY_FRAME);
       index++;
       continue;
     }
@@ -141,7 +155,7 @@ export function splitPlpgsqlBody(text: string): SplitBody {
     if (current === 'if' || current === 'elsif' || current === 'elseif') {
       const then = scanTo(index + 1, (at) => word(at) === 'then');
       emit('condition', ...span(index + 1, then), [], 'select ');
-      if (current === 'if') frames.push({ type: 'if' });
+      if (current === 'if') open({ type: 'if' });
       index = then + 1;
       continue;
     }
@@ -150,7 +164,7 @@ export function splitPlpgsqlBody(text: string): SplitBody {
       continue;
     }
     if (current === 'case') {
-      frames.push({ type: 'case' });
+      open({ type: 'case' });
       const firstWhen = scanTo(index + 1, (at) => word(at) === 'when');
       emit('condition', ...span(index + 1, firstWhen), [], 'select ');
       index = firstWhen;
@@ -194,7 +208,7 @@ export function splitPlpgsqlBody(text: string): SplitBody {
         emit('loop-query', ...span(queryStart, loop), targets);
       }
     }
-    frames.push({ type: 'loop' });
+    open({ type: 'loop' });
     return loop + 1;
   }
 

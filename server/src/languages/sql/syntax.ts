@@ -2,6 +2,7 @@
 
 import { MappedText } from '../../text/mapped-text';
 import { OffsetConverter } from '../../text/positions';
+import { wholeCharacters } from '../../text/ranges';
 import { tokenize } from './lexer';
 
 export interface SyntaxProblem {
@@ -31,6 +32,8 @@ export function syntaxProblem(text: MappedText, message: string, cursor: number)
       end = last.end;
     }
   } else end = Math.min(source.length, start + 1);
+  // Whole characters: the cursor or the token may stop between the halves of a surrogate pair ("0👨").
+  ({ start, end } = wholeCharacters(source, start, end));
   // Offsets are mapped when read: a statement reused from an earlier analysis may have moved.
   return {
     get start() {
