@@ -212,7 +212,7 @@ describe('CI never passes while files go unread', () => {
 
   it('gives a file that could not be analysed a warning, so --fail-on warning fails', () => {
     const deep = `create function f() returns void language plpgsql as $$\n${'begin\n'.repeat(20_000)}${'end;\n'.repeat(20_000)}$$;\n`;
-    const folder = project({ 'deep.sql': deep, 'big.sql': `${MIGRATION}${'-- padding\n'.repeat(300_000)}` });
+    const folder = project({ 'deep.sql': deep, 'big.sql': `${MIGRATION}${'-- padding\n'.repeat(300_000)}`, 'clean.sql': 'select 1;\n' });
     writeFileSync(path.join(folder, 'nul.sql'), Buffer.from('select 1;\u0000\u0001\n'));
     const { code, stdout } = run(['check', '--format', 'json'], folder);
     assert.equal(code, 1);
@@ -358,8 +358,10 @@ describe('code the user does not own', () => {
 
   it('named on the command line, a generated file gets one information finding saying why and how to analyse it', () => {
     const folder = project({ 'src/generated/queries.ts': GENERATED_HEADER + TS_TRAP, 'vendor/a.js': TS_TRAP });
-    const { code, stdout } = run(['check', 'src/generated/queries.ts', 'vendor/a.js', '--format', 'json'], folder);
-    assert.equal(code, 0);
+    const { code, stdout, stderr } = run(['check', 'src/generated/queries.ts', 'vendor/a.js', '--format', 'json'], folder);
+    // Nothing was analysed: said, and exit 2 (a run that analysed nothing never passes).
+    assert.equal(code, 2);
+    assert.match(stderr, /Nothing was analysed/);
     const findings = JSON.parse(stdout).findings;
     assert.deepEqual(findings.map((finding: { rule: string; severity: string }) => `${finding.rule} ${finding.severity}`), ['skipped-file info', 'skipped-file info']);
     assert.match(findings[0].message, /its header says it is generated \("DO NOT EDIT"\).*analyseGeneratedCode/);

@@ -13,7 +13,7 @@ export interface RunSummary {
 }
 
 /** Skip reasons that mean "not PostgreSQL or TypeScript at all"; their findings are listed only with --verbose. */
-export const FOREIGN_REASONS = new Set<SkipReason>(['mysql', 'clickhouse', 'sqlite', 'tsql', 'go-template', 'jinja', 'template', 'configured']);
+export const FOREIGN_REASONS = new Set<SkipReason>(['mysql', 'clickhouse', 'sqlite', 'tsql', 'go-template', 'jinja', 'template', 'configured', 'generated']);
 
 export function summarize(reports: FileReport[]): RunSummary {
   const summary: RunSummary = { sql: { files: 0, statements: 0 }, typescript: { files: 0, embeddedQueries: 0 }, skipped: { files: 0, byReason: {} } };
