@@ -3,6 +3,7 @@
 // the SQL embedded in the code.
 
 import type { ts as TS } from 'ts-morph';
+import { spendWork } from '../../budget';
 import { kindSet, parseTypeScript, ts } from './project';
 
 export type ClientKind =
@@ -107,12 +108,11 @@ export class TsModel {
   /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
   statementStartAt(offset: number): number {
     let found: TS.Node = this.node;
-    const visit = (node: TS.Node): void => {
-      if (offset < node.getStart(this.node) || offset >= node.getEnd()) return;
+    // Called once per finding: a descent that costs the depth of the offset, not the size of the file.
+    for (let node = childAt(this.node, offset); node; node = childAt(node, offset)) {
+      if (offset < node.getStart(this.node)) break;
       if (isStatementLike(node)) found = node;
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(this.node, visit);
+    }
     return found === this.node ? offset : found.getStart(this.node);
   }
 
@@ -236,6 +236,35 @@ export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaratio
 
 function isStatementLike(node: TS.Node): boolean {
   return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
+}
+
+/**
+ * The child of a node whose range (with its leading trivia) holds an offset. A binary search in lists
+ * of children (statements, arguments, members), so that descending to an offset costs the depth of
+ * the tree times the logarithm of its width.
+ */
+export function childAt(node: TS.Node, offset: number): TS.Node | undefined {
+  let found: TS.Node | undefined;
+  const holds = (child: TS.Node) => child.pos <= offset && offset < child.end;
+  ts.forEachChild(
+    node,
+    (child) => (holds(child) ? (found = child) : undefined),
+    (children) => {
+      let low = 0;
+      let high = children.length - 1;
+      while (low <= high) {
+        spendWork();
+        const middle = (low + high) >> 1;
+        const child = children[middle];
+        if (offset < child.pos) high = middle - 1;
+        else if (offset >= child.end) low = middle + 1;
+        else return (found = child);
+      }
+      return undefined;
+    },
+  );
+  spendWork();
+  return found;
 }
 
 /** "a.b.c" for an identifier/property-access chain (through this., calls' results are cut), else undefined. */

@@ -6,7 +6,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { kindSet, ts } from '../../languages/typescript/project';
-import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
+import { childAt, dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { declarationOf, unwrap } from './ts-declarations';
 
@@ -88,15 +88,8 @@ export function findRetries(context: RuleContext): Retry[] {
 /** The deepest node whose range holds an offset. */
 function nodeAt(root: TS.Node, offset: number): TS.Node {
   let node = root;
-  for (;;) {
-    let next: TS.Node | undefined;
-    ts.forEachChild(node, (child) => {
-      if (child.pos <= offset && offset < child.end) return (next = child);
-      return undefined;
-    });
-    if (!next) return node;
-    node = next;
-  }
+  for (let next = childAt(node, offset); next; next = childAt(node, offset)) node = next;
+  return node;
 }
 
 /** The nearest loop around a statement, in the same function. */
