@@ -1,7 +1,9 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../rule';
+import { isBrowserCode } from './shared/browser-code';
 import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './shared/http-clients';
+import { httpDocumentIndex, streamedResponseType, transfersBody, uploadsBody } from './shared/http-responses';
 import { isTestCode } from './shared/test-code';
 import { resolveValue, unwrap } from './shared/ts-declarations';
 import { addArgumentEdit, addPropertyEdit } from './shared/ts-edits';
@@ -23,6 +25,14 @@ export default defineRule({
       description: {
         en: 'Timeout in milliseconds that the fixes of require-network-timeout write (AbortSignal.timeout(…), timeout: …).',
         'pt-BR': 'Timeout em milissegundos que as correções de require-network-timeout escrevem (AbortSignal.timeout(…), timeout: …).',
+      },
+    },
+    {
+      key: 'browserNetworkTimeout',
+      default: 'info',
+      description: {
+        en: 'Level of require-network-timeout findings in browser code (React components, "use client" files, files that import react or touch window/document): off, hint, info, warning or error. Server code keeps the rule\'s own level.',
+        'pt-BR': 'Nível dos achados de require-network-timeout em código de navegador (componentes React, arquivos "use client", arquivos que importam react ou usam window/document): off, hint, info, warning ou error. Código de servidor mantém o nível da própria regra.',
       },
     },
   ],
@@ -168,13 +178,19 @@ export default defineRule({
     // Test code runs under the test runner's time limit, against local services.
     if (!model || isTestCode(context)) return;
     const ms = context.number('defaultTimeoutMs');
+    // Browser code is reported at its own level (information by default): a user can reload a page,
+    // while a server's request holds a worker and its pool.
+    const browserLevel = isBrowserCode(context) ? context.level('browserNetworkTimeout') : undefined;
+    if (browserLevel === 'off') return;
+    const severity = browserLevel;
     for (const scope of model.functions) {
       for (const site of scope.calls) {
+        context.spend();
         const http = httpCallOf(context, site);
-        if (http) checkRequest(context, http, ms);
+        if (http) checkRequest(context, http, ms, severity);
         else {
           const factory = clientFactoryOf(context, site);
-          if (factory) checkFactory(context, factory, ms);
+          if (factory) checkFactory(context, factory, ms, severity);
         }
       }
     }
@@ -198,41 +214,48 @@ function optionsState(context: RuleContext, argument: TS.Expression | undefined,
   if (keys.some((key) => objectProperty(value, key) !== undefined)) return { kind: 'set' };
   const through = ts.isIdentifier(written) ? written : undefined;
   // init.signal = …, options.timeout = … after the declaration.
-  if (through && keys.some((key) => new RegExp(`${nameBoundary(through.text)}\\s*\\.\\s*${key}\\s*=[^=]`).test(context.text))) return { kind: 'set' };
+  const assigned = httpDocumentIndex(context).assigned;
+  if (through && keys.some((key) => assigned.has(`${through.text}.${key}`))) return { kind: 'set' };
   return { kind: 'missing', object: value, through };
 }
 
-function checkRequest(context: RuleContext, http: HttpCall, ms: number): void {
+function checkRequest(context: RuleContext, http: HttpCall, ms: number, severity: Severity | undefined): void {
   // Requests through an instance are bounded (or reported) where the instance is created.
   if (http.instance && http.client !== 'fetch') return;
   if (hasGlobalTimeout(context, http.client, http.call.callee.split('.')[0])) return;
   const node = http.call.node;
   if (http.client === 'fetch' && (isRaced(node) || requestCarriesSignal(context, node.arguments[0]))) return;
   if (http.client === 'http' && requestTimerSet(context, node)) return;
-  const state = optionsState(context, node.arguments[http.optionsIndex], timeoutKeys(context, http));
+  const options = node.arguments[http.optionsIndex];
+  const state = optionsState(context, options, timeoutKeys(context, http));
   if (state.kind === 'set') return;
   const fixable = http.client === 'fetch' || http.client === 'axios';
   const property = http.client === 'fetch' ? `signal: AbortSignal.timeout(${ms})` : `timeout: ${ms}`;
+  // A total deadline also cuts the reading of a streamed, proxied or downloaded body.
+  const transfer = transfersBody(context, node) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
+  const fixes = fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [];
   context.report({
     ...nodeRange(context.typescript!, node.expression),
     data: { call: http.call.callee, ms },
     variants: { what: 'request', how: http.client },
-    fixes: fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [],
+    severity,
+    fixes: transfer ? fixes.map((fix) => ({ ...fix, safe: false })) : fixes,
   });
 }
 
-function checkFactory(context: RuleContext, factory: ClientFactory, ms: number): void {
+function checkFactory(context: RuleContext, factory: ClientFactory, ms: number, severity: Severity | undefined): void {
   const node = factory.call.node;
   const index = factoryOptionsIndex(factory);
   const state = optionsState(context, node.arguments?.[index], FACTORY_KEYS[factory.client]);
   if (state.kind === 'set') return;
   const instance = factory.instance;
-  if (instance && (new RegExp(`${nameBoundary(instance)}\\.defaults\\.timeout\\s*=[^=]`).test(context.text) || everyRequestBounded(context, instance))) return;
+  if (instance && (httpDocumentIndex(context).assigned.has(`${instance}.defaults.timeout`) || everyRequestBounded(context, instance))) return;
   const fixable = factory.client === 'axios' && ts.isCallExpression(node);
   context.report({
     ...nodeRange(context.typescript!, node.expression),
     data: { call: factory.call.callee, ms },
     variants: { what: factory.client === 'undici' ? 'undiciInstance' : 'instance', how: factory.client },
+    severity,
     fixes: fixable ? [fixProposal(context, node as TS.CallExpression, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
   });
 }
@@ -251,35 +274,55 @@ function fixProposal(context: RuleContext, call: TS.CallExpression, index: numbe
   return { key, data: { ms }, edits };
 }
 
-// node-fetch 2 reads a `timeout` option of its own; the platform's fetch ignores it.
+// node-fetch 2 and ofetch read a `timeout` option of their own; the platform's fetch ignores it.
 function timeoutKeys(context: RuleContext, http: HttpCall): readonly string[] {
-  if (http.client !== 'fetch' || !/node-fetch/.test(context.typescript!.imports.get('fetch')?.module ?? '')) return TIMEOUT_KEYS[http.client];
-  return [...TIMEOUT_KEYS.fetch, 'timeout'];
+  if (http.client !== 'fetch') return TIMEOUT_KEYS[http.client];
+  const callee = unwrap(http.call.node.expression)!;
+  const module = ts.isIdentifier(callee) ? context.typescript!.imports.get(callee.text)?.module ?? '' : '';
+  return /node-fetch|ofetch/.test(module) ? [...TIMEOUT_KEYS.fetch, 'timeout'] : TIMEOUT_KEYS.fetch;
 }
 
-/** Every request through an instance passes its own timeout (and there is at least one). */
+/**
+ * Every request through an instance passes its own timeout (and there is at least one): requests
+ * made on it (`api.get(url, { timeout })`), or fetch calls given it as their dispatcher together
+ * with a signal (`fetch(url, { dispatcher: agent, signal })`).
+ */
 function everyRequestBounded(context: RuleContext, instance: string): boolean {
-  let count = 0;
-  for (const scope of context.typescript!.functions) {
-    for (const site of scope.calls) {
-      if (site.callee.split('.')[0] !== instance) continue;
-      const http = httpCallOf(context, site);
-      if (!http) continue;
-      count++;
-      if (optionsState(context, http.call.node.arguments[http.optionsIndex], TIMEOUT_KEYS[http.client]).kind !== 'set') return false;
+  const requests = context.memo('requestsByInstance', () => {
+    const byInstance = new Map<string, { bounded: number; unbounded: number }>();
+    const count = (name: string, bounded: boolean) => {
+      const entry = byInstance.get(name) ?? { bounded: 0, unbounded: 0 };
+      if (bounded) entry.bounded++;
+      else entry.unbounded++;
+      byInstance.set(name, entry);
+    };
+    for (const scope of context.typescript!.functions) {
+      for (const site of scope.calls) {
+        context.spend();
+        const http = httpCallOf(context, site);
+        if (!http) continue;
+        const options = http.call.node.arguments[http.optionsIndex];
+        const root = site.callee.split('.')[0];
+        if (http.instance === root) count(root, optionsState(context, options, TIMEOUT_KEYS[http.client]).kind === 'set');
+        const dispatcher = unwrap(objectProperty(resolveValue(options), 'dispatcher'));
+        if (dispatcher && ts.isIdentifier(dispatcher)) count(dispatcher.text, optionsState(context, options, ['signal']).kind === 'set');
+      }
     }
-  }
-  return count > 0;
+    return byInstance;
+  });
+  const entry = requests.get(instance);
+  return !!entry && entry.bounded > 0 && entry.unbounded === 0;
 }
 
 // axios.defaults.timeout = …; setGlobalDispatcher(new Agent({ headersTimeout })) for undici and for
 // Node's fetch, which runs on undici's global dispatcher.
 function hasGlobalTimeout(context: RuleContext, client: HttpClient, root: string): boolean {
-  if (client === 'axios') return new RegExp(`${nameBoundary(root)}\\.defaults\\.timeout\\s*=[^=]`).test(context.text);
+  if (client === 'axios') return httpDocumentIndex(context).assigned.has(`${root}.defaults.timeout`);
   if (client !== 'fetch' && client !== 'undici') return false;
   return context.memo('globalDispatcherTimeout', () => {
     for (const scope of context.typescript!.functions) {
       for (const site of scope.calls) {
+        context.spend();
         if (site.method !== 'setGlobalDispatcher' || !ts.isCallExpression(site.node)) continue;
         const dispatcher = resolveValue(site.node.arguments[0]);
         if (!dispatcher || !ts.isNewExpression(dispatcher)) return true;
@@ -296,13 +339,19 @@ function requestTimerSet(context: RuleContext, node: TS.CallExpression): boolean
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'setTimeout') return true;
   if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
-  return new RegExp(`${nameBoundary(parent.name.text)}\\s*\\.\\s*(setTimeout\\s*\\(|on\\s*\\(\\s*['"]timeout)`).test(context.text);
+  return httpDocumentIndex(context).timed.has(parent.name.text);
 }
 
-/** fetch(…) raced against a timer: Promise.race([fetch(…), timeout]). */
+/** fetch(…) raced against a timer: Promise.race([fetch(…), timeout]), also with `.catch(…)` or `.then(…)` after it. */
 function isRaced(node: TS.CallExpression): boolean {
-  let current: TS.Node = node.parent;
-  while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current)) current = current.parent;
+  let current: TS.Node = node;
+  for (;;) {
+    const parent = current.parent;
+    if (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent)) current = parent;
+    else if (ts.isPropertyAccessExpression(parent) && parent.expression === current && /^(then|catch|finally)$/.test(parent.name.text) && ts.isCallExpression(parent.parent)) current = parent.parent;
+    else break;
+  }
+  current = current.parent;
   if (!ts.isArrayLiteralExpression(current) || !ts.isCallExpression(current.parent)) return false;
   const callee = current.parent.expression;
   return ts.isPropertyAccessExpression(callee) && callee.name.text === 'race';
@@ -323,9 +372,4 @@ function requestCarriesSignal(context: RuleContext, argument: TS.Expression | un
     return optionsState(context, value.arguments?.[1], TIMEOUT_KEYS.fetch).kind === 'set';
   }
   return false;
-}
-
-/** A name as a regular expression that matches it whole (names may hold `$`). */
-function nameBoundary(name: string): string {
-  return `(?<![\\w$])${name.replace(/\$/g, '\\$')}`;
 }

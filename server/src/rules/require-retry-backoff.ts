@@ -201,11 +201,12 @@ export default defineRule({
     // Test code retries against local services it starts itself; nobody else shares them.
     if (!context.typescript || isTestCode(context)) return;
     for (const retry of findRetries(context)) {
+      context.spend();
       if (!PROBLEMS.has(retry.pace)) continue;
       const delay = retry.wait?.delay;
       context.report({
         ...reportRange(context, retry),
-        data: { name: retry.name ?? '', delay: delay ? delayLabel(delay) : '', counter: retry.counter ?? '' },
+        data: { name: retry.name ?? '', delay: delay ? delayLabel(delay, retry) : '', counter: retry.counter ?? '' },
         variants: { subject: retry.kind, problem: retry.pace, forever: retry.unbounded ? 'forever' : 'bounded' },
         fixes: backoffFixes(context, retry),
       });
@@ -224,8 +225,12 @@ function reportRange(context: RuleContext, retry: Retry): { start: number; end: 
   return { start, end: context.text.slice(0, loop.statement.getStart(model.node)).trimEnd().length };
 }
 
-function delayLabel(delay: TS.Expression): string {
-  const value = unwrap(delay)!;
+/** The delay as written: a number, or the expression (through a local variable: `delay` is `base * attempt`). */
+function delayLabel(delay: TS.Expression, retry: Retry): string {
+  let value = unwrap(delay)!;
+  const declared = ts.isIdentifier(value) ? declarationOf(value) : undefined;
+  const initializer = unwrap(declared?.initializer);
+  if (declared && initializer && declared.pos >= retry.node.pos && declared.end <= retry.node.end) value = initializer;
   if (ts.isNumericLiteral(value)) return `${value.text} ms`;
   const text = value.getText().replace(/\s+/g, ' ');
   return `\`${text.length > 48 ? `${text.slice(0, 47)}…` : text}\``;
@@ -293,6 +298,10 @@ function insertWait(context: RuleContext, retry: Retry, statement: string): Edit
   const last = block.statements[block.statements.length - 1];
   if (last) return { start: last.getEnd(), end: last.getEnd(), text: `\n${lineIndent(context.text, last.getStart(model.node))}${statement}` };
   const open = block.getStart(model.node);
+  const close = block.getEnd() - 1;
+  // An empty block whose braces are both there; broken code (`catch function ({`) leaves a block
+  // without its closing brace, whose "inside" would be an inverted range.
+  if (context.text[open] !== '{' || context.text[close] !== '}' || close < open + 1) return undefined;
   const indent = lineIndent(context.text, open);
-  return { start: open + 1, end: block.getEnd() - 1, text: `\n${indent}  ${statement}\n${indent}` };
+  return { start: open + 1, end: close, text: `\n${indent}  ${statement}\n${indent}` };
 }
