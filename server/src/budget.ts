@@ -24,6 +24,8 @@ const CHECK_EVERY = 2048;
 export class WorkBudget {
   private readonly started = performance.now();
   private sinceCheck = 0;
+  /** Values helpers keep for the length of one document's analysis (see documentMemo). */
+  readonly memo = new Map<string, unknown>();
 
   constructor(private readonly limitMs: number) {}
 
@@ -39,7 +41,7 @@ export class WorkBudget {
   /** Throws BudgetExceeded when the budget has run out. */
   check(): void {
     const elapsed = this.elapsedMs();
-    if (elapsed > this.limitMs) throw new BudgetExceeded(elapsed);
+    if (elapsed >= this.limitMs) throw new BudgetExceeded(elapsed);
   }
 
   elapsedMs(): number {
@@ -62,6 +64,16 @@ export function withBudget<T>(budget: WorkBudget, body: () => T): T {
   } finally {
     active = outer;
   }
+}
+
+/**
+ * A value kept for the rest of the current document's analysis, for helpers that have no RuleContext
+ * at hand (caches of declaration lookups); undefined outside an analysis, where nothing is kept.
+ */
+export function documentMemo<T>(key: string, create: () => T): T | undefined {
+  if (!active) return undefined;
+  if (!active.memo.has(key)) active.memo.set(key, create());
+  return active.memo.get(key) as T;
 }
 
 /** Counts work done by a helper that has no RuleContext at hand (declaration lookups, tree descents). */

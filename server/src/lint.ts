@@ -298,5 +298,5 @@ function firstLineEnd(text: string): number {
 
 /** Queries of one function run in order on one connection: they form one script. */
 function groupOf(typescript: TsModel, entry: EmbeddedSql): number {
-  return typescript.functions.indexOf(typescript.scopeOf(entry.call ?? entry.literal));
+  return typescript.indexOfScope(typescript.scopeOf(entry.call ?? entry.literal));
 }

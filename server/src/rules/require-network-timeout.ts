@@ -187,7 +187,7 @@ export default defineRule({
       for (const site of scope.calls) {
         context.spend();
         const http = httpCallOf(context, site);
-        if (http) checkRequest(context, http, ms, severity);
+        if (http) checkRequest(context, http, scope.node, ms, severity);
         else {
           const factory = clientFactoryOf(context, site);
           if (factory) checkFactory(context, factory, ms, severity);
@@ -219,7 +219,7 @@ function optionsState(context: RuleContext, argument: TS.Expression | undefined,
   return { kind: 'missing', object: value, through };
 }
 
-function checkRequest(context: RuleContext, http: HttpCall, ms: number, severity: Severity | undefined): void {
+function checkRequest(context: RuleContext, http: HttpCall, scope: TS.Node, ms: number, severity: Severity | undefined): void {
   // Requests through an instance are bounded (or reported) where the instance is created.
   if (http.instance && http.client !== 'fetch') return;
   if (hasGlobalTimeout(context, http.client, http.call.callee.split('.')[0])) return;
@@ -232,7 +232,7 @@ function checkRequest(context: RuleContext, http: HttpCall, ms: number, severity
   const fixable = http.client === 'fetch' || http.client === 'axios';
   const property = http.client === 'fetch' ? `signal: AbortSignal.timeout(${ms})` : `timeout: ${ms}`;
   // A total deadline also cuts the reading of a streamed, proxied or downloaded body.
-  const transfer = transfersBody(context, node) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
+  const transfer = transfersBody(context, node, scope) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
   const fixes = fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [];
   context.report({
     ...nodeRange(context.typescript!, node.expression),

@@ -63,9 +63,10 @@ export function httpDocumentIndex(context: RuleContext): HttpDocumentIndex {
 /**
  * The response of an HTTP call is streamed, proxied or downloaded: a total deadline (a timeout signal
  * also aborts the reading of the body) would cut long transfers that are working, so a fix that adds
- * one is offered but never applied on its own.
+ * one is offered but never applied on its own. `scope` is the function whose body holds the call (or
+ * the file), as the model's FunctionScope gives it.
  */
-export function transfersBody(context: RuleContext, call: TS.CallExpression): boolean {
+export function transfersBody(context: RuleContext, call: TS.CallExpression, scope: TS.Node): boolean {
   let current: TS.Node = call;
   while (isTransparent(current.parent)) current = current.parent;
   const parent = current.parent;
@@ -80,12 +81,9 @@ export function transfersBody(context: RuleContext, call: TS.CallExpression): bo
       if (parameter && ts.isIdentifier(parameter) && transferredIn(context, parameter.text, callback)) return true;
     }
   }
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
-    const scope = enclosingFunction(parent) ?? context.typescript!.node;
-    if (transferredIn(context, parent.name.text, scope, parent.end)) return true;
-  }
-  const fn = enclosingFunction(call);
-  const name = fn && functionNameOf(fn);
+  // `scope` (the function the call is in, or the file) also holds the variable it is stored in.
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && transferredIn(context, parent.name.text, scope, parent.end)) return true;
+  const name = isFunctionLike(scope) ? functionNameOf(scope) : undefined;
   return !!name && TRANSFER_FUNCTIONS.test(name);
 }
 
@@ -158,11 +156,6 @@ function transferredIn(context: RuleContext, name: string, scope: TS.Node, from 
 
 function isTransparent(node: TS.Node): boolean {
   return ts.isAwaitExpression(node) || ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node);
-}
-
-function enclosingFunction(node: TS.Node): TS.FunctionLikeDeclaration | undefined {
-  for (let current = node.parent; current; current = current.parent) if (isFunctionLike(current)) return current;
-  return undefined;
 }
 
 function functionNameOf(fn: TS.FunctionLikeDeclaration): string | undefined {

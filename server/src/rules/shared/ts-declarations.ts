@@ -7,7 +7,7 @@
 // statements).
 
 import type { ts as TS } from 'ts-morph';
-import { spendWork } from '../../budget';
+import { documentMemo, spendWork } from '../../budget';
 import { ts } from '../../languages/typescript/project';
 
 export type Declaration =
@@ -16,20 +16,48 @@ export type Declaration =
 
 /** The innermost declaration of `name` in the scopes enclosing `use`. */
 export function findDeclaration(use: TS.Node, name: string): Declaration | undefined {
+  // During an analysis, what a name means at a block is remembered: a lookup then stops at the first
+  // block already asked about, so that calls nested a thousand blocks deep do not each climb them all.
+  const resolved = documentMemo('resolvedNames', () => new Map<TS.Node, Map<string, Declaration | null>>());
+  const climbed: TS.Node[] = [];
+  let found: Declaration | null = null;
   for (let current: TS.Node | undefined = use.parent; current; current = current.parent) {
     spendWork();
-    if (ts.isBlock(current) || ts.isSourceFile(current) || ts.isModuleBlock(current) || ts.isCaseClause(current) || ts.isDefaultClause(current)) {
-      const found = declarationsIn(current).get(name);
-      if (found) return found;
-    } else if (ts.isForStatement(current) || ts.isForOfStatement(current) || ts.isForInStatement(current)) {
-      const list = current.initializer;
-      if (list && ts.isVariableDeclarationList(list)) for (const declaration of list.declarations) if (binds(declaration.name, name)) return of(declaration);
-    } else if (isFunctionLike(current)) {
-      if (current.parameters.some((parameter) => binds(parameter.name, name))) return { kind: 'other', node: current };
-      if (ts.isFunctionExpression(current) && current.name?.text === name) return { kind: 'other', node: current };
-    } else if (ts.isCatchClause(current) && current.variableDeclaration && binds(current.variableDeclaration.name, name)) {
-      return { kind: 'other', node: current };
+    const known = resolved?.get(current)?.get(name);
+    if (known !== undefined) {
+      found = known;
+      break;
     }
+    const own = ownDeclaration(current, name);
+    if (ts.isBlock(current) || ts.isSourceFile(current) || isFunctionLike(current)) climbed.push(current);
+    if (own) {
+      found = own;
+      break;
+    }
+  }
+  if (resolved) {
+    for (const scope of climbed) {
+      let names = resolved.get(scope);
+      if (!names) resolved.set(scope, (names = new Map()));
+      names.set(name, found);
+    }
+  }
+  return found ?? undefined;
+}
+
+/** A declaration of `name` that a node itself makes for the code inside it. */
+function ownDeclaration(current: TS.Node, name: string): Declaration | undefined {
+  if (ts.isBlock(current) || ts.isSourceFile(current) || ts.isModuleBlock(current) || ts.isCaseClause(current) || ts.isDefaultClause(current)) {
+    return declarationsIn(current).get(name);
+  }
+  if (ts.isForStatement(current) || ts.isForOfStatement(current) || ts.isForInStatement(current)) {
+    const list = current.initializer;
+    if (list && ts.isVariableDeclarationList(list)) for (const declaration of list.declarations) if (binds(declaration.name, name)) return of(declaration);
+  } else if (isFunctionLike(current)) {
+    if (current.parameters.some((parameter) => binds(parameter.name, name))) return { kind: 'other', node: current };
+    if (ts.isFunctionExpression(current) && current.name?.text === name) return { kind: 'other', node: current };
+  } else if (ts.isCatchClause(current) && current.variableDeclaration && binds(current.variableDeclaration.name, name)) {
+    return { kind: 'other', node: current };
   }
   return undefined;
 }
