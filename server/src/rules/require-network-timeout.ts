@@ -43,7 +43,7 @@ export default defineRule({
       rationale:
         'The network is not reliable: a peer can accept a connection and never answer, a load balancer can hold a request, a packet can vanish. A call without a deadline then waits as long as the socket lives: Node\'s built-in fetch gives up only after minutes of silence, other runtimes never do. Meanwhile the request, job or Edge Function that awaits it holds its worker, its memory and often a database connection, so one slow dependency drains the whole pool and turns into an outage upstream.',
       remedy:
-        'Give each call a deadline that fits the caller\'s own budget: `signal: AbortSignal.timeout(ms)` for fetch (join it with a caller\'s signal through `AbortSignal.any([...])`), `timeout` in the axios config or instance, `timeout: { request: ms }` for got, `headersTimeout`/`bodyTimeout` for undici, a `signal` for node:http. Treat the timeout as a failure like any other: retry with backoff and jitter when the operation is idempotent, otherwise report it.',
+        'Give each call a deadline that fits the caller\'s own budget: `signal: AbortSignal.timeout(ms)` for fetch (join it with a caller\'s signal through `AbortSignal.any([...])`), `timeout` in the axios config or instance, `timeout: { request: ms }` for got, `headersTimeout`/`bodyTimeout` for undici, a `signal` for node:http. Treat the timeout as a failure like any other: retry with backoff and jitter when the operation is idempotent, otherwise report it. A signal from `AbortSignal.timeout` also bounds the reading of the body: when the body is streamed, proxied, downloaded or uploaded, the fix is offered but not applied on save; there, abort on a timer that is cleared once the response has started, or give the transfer a deadline of its own. In browser code (React components, "use client" modules, code that uses window or document) findings are information by default: set `armadilha.levels.browserNetworkTimeout` to change that.',
       fixes: { addSignal: 'Add signal: AbortSignal.timeout({ms})', addTimeout: 'Add timeout: {ms}' },
       variants: {
         request: 'sets no timeout of its own',
@@ -62,7 +62,7 @@ export default defineRule({
       rationale:
         'A rede não é confiável: um par pode aceitar a conexão e nunca responder, um balanceador pode segurar a requisição, um pacote pode sumir. Uma chamada sem prazo então espera enquanto o socket viver: o fetch nativo do Node só desiste depois de minutos de silêncio, outros runtimes nunca desistem. Enquanto isso, a requisição, o job ou a Edge Function que a aguarda prende seu worker, sua memória e muitas vezes uma conexão com o banco, e uma única dependência lenta esgota o pool inteiro e vira indisponibilidade mais acima.',
       remedy:
-        'Dê a cada chamada um prazo compatível com o orçamento de quem chama: `signal: AbortSignal.timeout(ms)` no fetch (junte-o ao signal de quem chama com `AbortSignal.any([...])`), `timeout` na config ou na instância do axios, `timeout: { request: ms }` no got, `headersTimeout`/`bodyTimeout` no undici, um `signal` no node:http. Trate o timeout como qualquer outra falha: retry com backoff e jitter quando a operação for idempotente, senão reporte o erro.',
+        'Dê a cada chamada um prazo compatível com o orçamento de quem chama: `signal: AbortSignal.timeout(ms)` no fetch (junte-o ao signal de quem chama com `AbortSignal.any([...])`), `timeout` na config ou na instância do axios, `timeout: { request: ms }` no got, `headersTimeout`/`bodyTimeout` no undici, um `signal` no node:http. Trate o timeout como qualquer outra falha: retry com backoff e jitter quando a operação for idempotente, senão reporte o erro. Um signal de `AbortSignal.timeout` também limita a leitura do corpo: quando o corpo é transmitido em stream, repassado, baixado ou enviado como upload, a correção é oferecida mas não aplicada ao salvar; nesses casos, aborte por um timer que é limpo quando a resposta começa, ou dê à transferência um prazo próprio. Em código de navegador (componentes React, módulos "use client", código que usa window ou document) os achados são informativos por padrão: ajuste `armadilha.levels.browserNetworkTimeout` para mudar isso.',
       fixes: { addSignal: 'Adicionar signal: AbortSignal.timeout({ms})', addTimeout: 'Adicionar timeout: {ms}' },
       variants: {
         request: 'não define timeout próprio',
@@ -141,6 +141,16 @@ export default defineRule({
         language: 'ts',
         code: ["import got from 'got';", '', 'export const rates = () => got(\'https://rates.example.com/latest\').json();'].join('\n'),
       },
+      {
+        language: 'ts',
+        // A proxied body: the fix is offered but never applied on save (a total deadline would cut a long download).
+        code: [
+          'export async function proxyDownload(request: Request) {',
+          "  const upstream = await fetch(`https://files.example.com${new URL(request.url).pathname}`);",
+          '  return new Response(upstream.body, { status: upstream.status });',
+          '}',
+        ].join('\n'),
+      },
     ],
     valid: [
       { language: 'ts', code: "const response = await fetch('https://api.example.com/health', { signal: AbortSignal.timeout(3000) });" },
@@ -171,6 +181,23 @@ export default defineRule({
         code: ["import { createClient } from '@supabase/supabase-js';", '', "const supabase = createClient('https://x.supabase.co', 'key');", "export const plans = () => supabase.from('plans').select('*');"].join('\n'),
       },
       { language: 'ts', code: 'export default { fetch: (request: Request, env: { ASSETS: { fetch(r: Request): Promise<Response> } }) => env.ASSETS.fetch(request) };' },
+      {
+        language: 'ts',
+        code: [
+          "import PgBoss from 'pg-boss';",
+          '',
+          '// Methods that share the name are not HTTP calls: pg-boss takes jobs from a table.',
+          'export class Orders {',
+          "  constructor(private readonly boss: PgBoss) {}",
+          '  async fetch(id: string) {',
+          "    return this.boss.fetch(`order-${id}`);",
+          '  }',
+          '  async refresh(id: string) {',
+          '    return this.fetch(id);',
+          '  }',
+          '}',
+        ].join('\n'),
+      },
     ],
   },
   check(context) {
@@ -232,7 +259,7 @@ function checkRequest(context: RuleContext, http: HttpCall, scope: TS.Node, ms: 
   const fixable = http.client === 'fetch' || http.client === 'axios';
   const property = http.client === 'fetch' ? `signal: AbortSignal.timeout(${ms})` : `timeout: ${ms}`;
   // A total deadline also cuts the reading of a streamed, proxied or downloaded body.
-  const transfer = transfersBody(context, node, scope) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
+  const transfer = (!http.parsesBody && transfersBody(context, node, scope)) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
   const fixes = fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [];
   context.report({
     ...nodeRange(context.typescript!, node.expression),

@@ -41,6 +41,8 @@ export interface HttpCall {
   optionsIndex: number;
   /** The instance the call goes through (`api` in api.get(...)), when it is not the module itself. */
   instance: string | undefined;
+  /** The call resolves to the parsed body, not to a Response (ofetch). */
+  parsesBody?: boolean;
 }
 
 export interface ClientFactory {
@@ -56,7 +58,8 @@ export function httpCallOf(context: RuleContext, call: CallSite): HttpCall | und
   if (!ts.isCallExpression(node)) return undefined;
   const site = call as CallSite & { node: TS.CallExpression };
   if (call.method === 'fetch' || call.method === 'ofetch' || call.method === '$fetch') {
-    return isPlatformFetch(context, node) || isOfetch(context, node) ? { call: site, client: 'fetch', optionsIndex: 1, instance: undefined } : undefined;
+    if (isPlatformFetch(context, node)) return { call: site, client: 'fetch', optionsIndex: 1, instance: undefined };
+    return isOfetch(context, node) ? { call: site, client: 'fetch', optionsIndex: 1, instance: undefined, parsesBody: true } : undefined;
   }
   if (!call.kind) return undefined;
   const parts = call.callee.split('.');

@@ -105,17 +105,17 @@ export function streamedResponseType(options: TS.Expression | undefined): boolea
  */
 export function uploadsBody(options: TS.Expression | undefined): boolean {
   if (!options || !ts.isObjectLiteralExpression(options)) return false;
-  for (const property of options.properties) {
+  return options.properties.some((property) => {
     const name = property.name && propertyNameText(property.name);
     if (name === 'duplex') return true;
-    if (name !== 'body') continue;
+    if (name !== 'body') return false;
     const value = ts.isPropertyAssignment(property) ? unwrap(property.initializer) : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
     if (!value) return false;
     if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) && UPLOAD_CLASSES.test(value.expression.text);
+    // body: request.body forwards a stream.
     const written = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : ts.isCallExpression(value) ? dottedName(value.expression) ?? '' : '';
-    return UPLOAD_NAMES.test(written);
-  }
-  return false;
+    return UPLOAD_NAMES.test(written) || written === 'body';
+  });
 }
 
 /** A name whose value this node streams, downloads or returns: `res` in res.body.pipe(…), new Response(res.body), res.blob(), return res. */

@@ -118,9 +118,8 @@ function enclosingFunctionNamed(node: TS.Node, name: string): TS.FunctionLikeDec
 }
 
 function loopRetry(context: RuleContext, loop: TS.ForStatement | TS.WhileStatement | TS.DoStatement): Retry | undefined {
-  // for (let i = 0; i < items.length; i++), while (pos < bytes.length): walks a collection or a buffer.
   const condition = ts.isForStatement(loop) ? loop.condition : loop.expression;
-  if (condition && /\.(length|byteLength|size)\b/.test(condition.getText())) return undefined;
+  const sizes = sizedCollections(condition);
   const tries = directTries(loop.statement);
   const updated = updatedNames(loop);
   const conditionNames = namesIn(condition);
@@ -133,6 +132,10 @@ function loopRetry(context: RuleContext, loop: TS.ForStatement | TS.WhileStateme
     if (!leavesOnSuccess(statement.tryBlock, loop, conditionNames)) continue;
     if (retriesCollision(handler.block) || changesInput(handler.block, statement.tryBlock)) continue;
     const waits = waitsIn(context, loop.statement, statement.tryBlock);
+    // for (let i = 0; i < items.length; i++), while (pos < bytes.length): walks a collection or a
+    // buffer; unless the collection is the table of delays the retry waits (sleep(DELAYS[attempt])).
+    const delayNames = namesIn(waits.wait?.delay);
+    if (sizes.length && !sizes.some((name) => delayNames.has(name))) return undefined;
     const pace = waits.opaque ? 'unknown' : paceOf(waits.wait?.delay, waits.wait !== undefined, updated, loop);
     // Two attempts at most: one wait, so there is nothing to grow; a random one is all it needs.
     if (pace === 'constantJitter' && maxAttempts(loop) <= 2) return undefined;
@@ -361,6 +364,17 @@ function hasDeadline(loop: TS.Node): boolean {
   return found;
 }
 
+/** `items` and `bytes` in a loop condition `i < items.length`, `pos < bytes.byteLength`. */
+function sizedCollections(condition: TS.Expression | undefined): string[] {
+  const found: string[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && /^(length|byteLength|size)$/.test(node.name.text)) found.push(dottedName(node.expression) ?? '');
+    else ts.forEachChild(node, visit);
+  };
+  if (condition) visit(condition);
+  return found;
+}
+
 /** At most how many attempts a `for (let i = 0; i < N; i++)` loop makes (Infinity when it cannot tell). */
 function maxAttempts(loop: TS.ForStatement | TS.WhileStatement | TS.DoStatement): number {
   if (!ts.isForStatement(loop) || !loop.condition || !ts.isBinaryExpression(loop.condition)) return Infinity;
@@ -480,8 +494,11 @@ function paceOf(delay: TS.Expression | undefined, hasWait: boolean, updated: Set
     }
     if (ts.isCallExpression(node)) {
       const callee = dottedName(node.expression) ?? '';
-      if (RANDOM.test(callee)) traits.random = true;
-      else if (callee.startsWith('Math.') && PURE_MATH.has(callee.slice(5))) node.arguments.forEach(visit);
+      if (RANDOM.test(callee)) {
+        // jitter(base * 2 ** attempt): random, and growing with what it is given.
+        traits.random = true;
+        node.arguments.forEach(visit);
+      } else if (callee.startsWith('Math.') && PURE_MATH.has(callee.slice(5))) node.arguments.forEach(visit);
       else {
         // computeDelay(attempt): a helper of this file, read through its body.
         const helper = helperTraits(node);
