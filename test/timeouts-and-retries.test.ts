@@ -24,6 +24,7 @@ describe('require-network-timeout: browser code', () => {
     ['code touching window', 'page.ts', `${call}export const here = () => window.location.href;\n`],
     ['code touching document', 'page.ts', `${call}export const title = () => document.title;\n`],
     ['a module in a client-only folder', 'lib/client-only/download.ts', call],
+    ['a handler of DOM events', 'paste.ts', `${call}export const onPaste = (event: ClipboardEvent) => event.clipboardData?.getData('text/html');\n`],
   ];
   for (const [what, fileName, code] of browser) {
     it(`reports ${what} at information`, () => {
@@ -38,6 +39,7 @@ describe('require-network-timeout: browser code', () => {
     ['a "use server" module importing react', 'actions.ts', `'use server';\nimport { cache } from 'react';\nexport const cached = cache(() => 1);\n${call}`],
     ['a local variable named document', 'documents.ts', `${call}export function titleOf(document: { title: string }) {\n  return document.title;\n}\n`],
     ['a `typeof window` check', 'env.ts', `${call}export const onServer = typeof window === 'undefined';\n`],
+    ['a body sent from a variable named body', 'send.ts', `export async function send(url: string, body: string) {\n  const response = await fetch(url, { method: 'POST', body });\n  return response.json();\n}\n`],
   ];
   for (const [what, fileName, code] of server) {
     it(`reports ${what} at the rule's level (warning)`, () => {
@@ -77,6 +79,9 @@ describe('require-network-timeout: which fixes are safe', () => {
     assert.deepEqual(safety('  const reader = (await fetch(url)).body!.getReader();\n  return reader.read();'), [false]);
     assert.deepEqual(safety('  return fetch(url).then((response) => response.blob());'), [false]);
     assert.deepEqual(safety('  return fetch(url);'), [false]);
+  });
+  it('is safe for a body sent from a variable named body', () => {
+    assert.deepEqual(safety("  const body = JSON.stringify({ id: 1 });\n  const response = await fetch(url, { method: 'POST', body });\n  return response.ok;"), [true]);
   });
   it('is unsafe when the request uploads a file or streams its body', () => {
     assert.deepEqual(safety("  const form = new FormData();\n  await fetch(url, { method: 'POST', body: form });"), [false]);

@@ -1,7 +1,7 @@
 // Whether a TypeScript/JavaScript document is browser code: a React component (a .tsx/.jsx file that
 // renders JSX), a "use client" module, a module that imports react, react-dom, client-only or one of
-// Next's client modules, a module in a `client-only/` or `browser/` folder, or code that touches the
-// page's globals (window.…, document.…). In a browser
+// Next's client modules, a module in a `client-only/` or `browser/` folder, code that touches the
+// page's globals (window.…, document.…) or handles DOM-only types (ClipboardEvent, HTMLElement). In a browser
 // a request is bounded by the user, who can reload the page, and by the browser's own limits; a
 // missing deadline there costs far less than in a server, where it holds a worker and its pool.
 
@@ -15,6 +15,8 @@ const CLIENT_MODULES = /^(npm:)?(react|react-dom|preact|client-only)(@[^/]*)?(\/
 /** Modules that only servers import (a React server component may import react too). */
 const SERVER_MODULES = /^(npm:)?server-only$/;
 const PAGE_GLOBALS = /\b(window|document|localStorage|sessionStorage)\s*(\?\.|\.|\[)/g;
+/** Types only the DOM has (a handler of clipboard or drag events, an element). */
+const DOM_TYPES = /\b((Clipboard|Drag|Mouse|Keyboard|Pointer|Touch|Focus|Wheel|Composition)Event|DataTransfer|HTML[A-Za-z]*Element)\b/g;
 /** Folders that hold only browser code by convention. */
 const CLIENT_FOLDERS = /(^|[\\/])(client-only|browser)[\\/]/;
 
@@ -34,7 +36,7 @@ export function isBrowserCode(context: RuleContext): boolean {
     }
     if (clientImport || CLIENT_FOLDERS.test(model.fileName)) return true;
     if (/\.[jt]sx$/i.test(model.fileName) && containsJsx(model.node)) return true;
-    return touchesPageGlobals(context);
+    return touchesPageGlobals(context) || usesDomTypes(context);
   });
 }
 
@@ -70,6 +72,18 @@ function containsJsx(file: TS.SourceFile): boolean {
   };
   visit(file);
   return found;
+}
+
+/** A type annotation naming a DOM-only type: `(view, event: ClipboardEvent) => …`, `ref: HTMLDivElement`. */
+function usesDomTypes(context: RuleContext): boolean {
+  const model = context.typescript!;
+  for (const match of context.text.matchAll(DOM_TYPES)) {
+    context.spend();
+    let node: TS.Node = model.node;
+    for (let next = childAt(node, match.index!); next; next = childAt(node, match.index!)) node = next;
+    if (ts.isIdentifier(node) && ts.isTypeReferenceNode(node.parent) && !findDeclaration(node, node.text)) return true;
+  }
+  return false;
 }
 
 /**

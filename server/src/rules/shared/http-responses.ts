@@ -113,8 +113,9 @@ export function uploadsBody(options: TS.Expression | undefined): boolean {
     if (!value) return false;
     if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) && UPLOAD_CLASSES.test(value.expression.text);
     // body: request.body forwards a stream.
+    if (ts.isPropertyAccessExpression(value) && value.name.text === 'body') return true;
     const written = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : ts.isCallExpression(value) ? dottedName(value.expression) ?? '' : '';
-    return UPLOAD_NAMES.test(written) || written === 'body';
+    return UPLOAD_NAMES.test(written);
   });
 }
 
