@@ -10,7 +10,7 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
-import { unwrap } from './ts-declarations';
+import { declarationOf, unwrap } from './ts-declarations';
 import { propertyNameText } from './ts-effects';
 
 export interface HttpDocumentIndex {
@@ -28,7 +28,7 @@ const STREAM_METHODS = new Set(['pipe', 'pipeTo', 'pipeThrough', 'getReader', 't
 const DOWNLOAD_METHODS = new Set(['blob', 'arrayBuffer', 'bytes']);
 /** Request bodies that carry files or streams. */
 const UPLOAD_CLASSES = /^(FormData|Blob|File|ReadableStream|Uint8Array|Buffer)$/;
-const UPLOAD_NAMES = /form|file|blob|stream|buffer|bytes|chunk|readFile|createReadStream|fromWeb/i;
+const UPLOAD_NAMES = /file|blob|stream|buffer|bytes|chunk|upload|fromWeb/i;
 /** Functions whose name says they move files or bodies through. */
 const TRANSFER_FUNCTIONS = /download|upload|proxy|stream|pipe|mirror/i;
 
@@ -111,10 +111,13 @@ export function uploadsBody(options: TS.Expression | undefined): boolean {
     if (name !== 'body') return false;
     const value = ts.isPropertyAssignment(property) ? unwrap(property.initializer) : ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
     if (!value) return false;
-    if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) && UPLOAD_CLASSES.test(value.expression.text);
+    // body: form, where const form = new FormData()
+    const built = ts.isIdentifier(value) ? unwrap(declarationOf(value)?.initializer) : value;
+    if (built && ts.isNewExpression(built)) return ts.isIdentifier(built.expression) && UPLOAD_CLASSES.test(built.expression.text);
     // body: request.body forwards a stream.
     if (ts.isPropertyAccessExpression(value) && value.name.text === 'body') return true;
-    const written = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : ts.isCallExpression(value) ? dottedName(value.expression) ?? '' : '';
+    const callee = ts.isCallExpression(value) ? dottedName(value.expression) ?? '' : '';
+    const written = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : callee.slice(callee.lastIndexOf('.') + 1);
     return UPLOAD_NAMES.test(written);
   });
 }
