@@ -37,6 +37,8 @@ describe('require-network-timeout: browser code', () => {
     ['a .tsx file without JSX', 'loader.tsx', call],
     ['a module importing only react types', 'types.ts', `import type { ReactNode } from 'react';\nexport type Slot = ReactNode;\n${call}`],
     ['a "use server" module importing react', 'actions.ts', `'use server';\nimport { cache } from 'react';\nexport const cached = cache(() => 1);\n${call}`],
+    ['a Next.js route handler rendering an image', 'app/api/og/route.tsx', `import { ImageResponse } from 'next/og';\n${call}export const GET = () => new ImageResponse(<div />);\n`],
+    ['a module importing only React\'s server cache', 'content.ts', `import { cache } from 'react';\nexport const content = cache(async () => (await fetch('https://cms.example.com')).json());\n`],
     ['a local variable named document', 'documents.ts', `${call}export function titleOf(document: { title: string }) {\n  return document.title;\n}\n`],
     ['a `typeof window` check', 'env.ts', `${call}export const onServer = typeof window === 'undefined';\n`],
     ['a body sent from a variable named body', 'send.ts', `export async function send(url: string, body: string) {\n  const response = await fetch(url, { method: 'POST', body });\n  return response.json();\n}\n`],

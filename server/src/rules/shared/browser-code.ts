@@ -1,7 +1,9 @@
 // Whether a TypeScript/JavaScript document is browser code: a React component (a .tsx/.jsx file that
 // renders JSX), a "use client" module, a module that imports react, react-dom, client-only or one of
 // Next's client modules, a module in a `client-only/` or `browser/` folder, code that touches the
-// page's globals (window.…, document.…) or handles DOM-only types (ClipboardEvent, HTMLElement). In a browser
+// page's globals (window.…, document.…) or handles DOM-only types (ClipboardEvent, HTMLElement).
+// Server signals win: "use server", `server-only`, next/server, next/headers, next/og, and Next.js
+// route handlers (`route.tsx` renders images on the server). In a browser
 // a request is bounded by the user, who can reload the page, and by the browser's own limits; a
 // missing deadline there costs far less than in a server, where it holds a worker and its pool.
 
@@ -12,8 +14,12 @@ import type { RuleContext } from '../../rule';
 import { findDeclaration } from './ts-declarations';
 
 const CLIENT_MODULES = /^(npm:)?(react|react-dom|preact|client-only)(@[^/]*)?(\/|$)|^next\/(link|image|router|dynamic|script|head)$/;
-/** Modules that only servers import (a React server component may import react too). */
-const SERVER_MODULES = /^(npm:)?server-only$/;
+/** Modules that only servers import (a React server component or a route that renders an image may import react too). */
+const SERVER_MODULES = /^(npm:)?(server-only|next\/server|next\/headers|next\/cache|next\/og|@vercel\/og)$/;
+/** Next.js route handlers: server code whatever they render. */
+const SERVER_FILES = /(^|[\\/])route\.[cm]?[jt]sx?$/;
+/** React exports that only server components use. */
+const SERVER_REACT_EXPORTS = new Set(['cache']);
 const PAGE_GLOBALS = /\b(window|document|localStorage|sessionStorage)\s*(\?\.|\.|\[)/g;
 /** Types only the DOM has (a handler of clipboard or drag events, an element). */
 const DOM_TYPES = /\b((Clipboard|Drag|Mouse|Keyboard|Pointer|Touch|Focus|Wheel|Composition)Event|DataTransfer|HTML[A-Za-z]*Element)\b/g;
@@ -25,14 +31,14 @@ export function isBrowserCode(context: RuleContext): boolean {
     const model = context.typescript;
     if (!model) return false;
     const directives = directivesOf(model.node);
-    if (directives.has('use server')) return false;
+    if (directives.has('use server') || SERVER_FILES.test(model.fileName)) return false;
     if (directives.has('use client')) return true;
     let clientImport = false;
     for (const statement of model.node.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
       const module = statement.moduleSpecifier.text;
       if (SERVER_MODULES.test(module)) return false;
-      if (CLIENT_MODULES.test(module) && !isTypeOnly(statement)) clientImport = true;
+      if (CLIENT_MODULES.test(module) && !isTypeOnly(statement) && !importsOnly(statement, SERVER_REACT_EXPORTS)) clientImport = true;
     }
     if (clientImport || CLIENT_FOLDERS.test(model.fileName)) return true;
     if (/\.[jt]sx$/i.test(model.fileName) && containsJsx(model.node)) return true;
@@ -57,6 +63,14 @@ function isTypeOnly(statement: TS.ImportDeclaration): boolean {
   if (clause.isTypeOnly) return true;
   const bindings = clause.namedBindings;
   return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
+}
+
+/** import { cache } from 'react': only names of the given set (and types) are imported. */
+function importsOnly(statement: TS.ImportDeclaration, names: Set<string>): boolean {
+  const clause = statement.importClause;
+  const bindings = clause?.namedBindings;
+  if (!clause || clause.name || !bindings || !ts.isNamedImports(bindings)) return false;
+  return bindings.elements.every((element) => element.isTypeOnly || names.has((element.propertyName ?? element.name).text));
 }
 
 // The parser marks every node that holds JSX (the flag the compiler's JSX transform reads), so the
