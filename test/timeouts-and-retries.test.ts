@@ -49,6 +49,21 @@ describe('require-network-timeout: browser code', () => {
     });
   }
 
+  it("reports a route module's loader at the rule's level and its component at the browser level", () => {
+    const route = [
+      "import { useEffect } from 'react';",
+      'export async function loader() {',
+      "  const response = await fetch('https://cms.example.com/page');",
+      '  return response.json();',
+      '}',
+      'export default function Page() {',
+      "  useEffect(() => void fetch('/api/seen', { method: 'POST' }), []);",
+      '  return <main />;',
+      '}',
+    ].join('\n');
+    assert.deepEqual(timeoutFindings(route, 'routes/page.tsx').map((finding) => finding.severity), ['warning', 'info']);
+  });
+
   it('uses armadilha.levels.browserNetworkTimeout for browser code only', () => {
     const component = `${call}export const Avatar = () => <img alt="" />;\n`;
     assert.deepEqual(timeoutFindings(component, 'avatar.tsx', { levels: { browserNetworkTimeout: 'warning' } }).map((finding) => finding.severity), ['warning']);

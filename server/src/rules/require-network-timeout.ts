@@ -1,7 +1,7 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../rule';
-import { isBrowserCode } from './shared/browser-code';
+import { inServerEntry, isBrowserCode } from './shared/browser-code';
 import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './shared/http-clients';
 import { httpDocumentIndex, streamedResponseType, transfersBody, uploadsBody } from './shared/http-responses';
 import { isTestCode } from './shared/test-code';
@@ -208,9 +208,10 @@ export default defineRule({
     // Browser code is reported at its own level (information by default): a user can reload a page,
     // while a server's request holds a worker and its pool.
     const browserLevel = isBrowserCode(context) ? context.level('browserNetworkTimeout') : undefined;
-    if (browserLevel === 'off') return;
-    const severity = browserLevel;
     for (const scope of model.functions) {
+      // A route module's loader or action runs on the server, next to the component it feeds.
+      const severity = browserLevel && inServerEntry(context, scope.node) ? undefined : browserLevel;
+      if (severity === 'off') continue;
       for (const site of scope.calls) {
         context.spend();
         const http = httpCallOf(context, site);

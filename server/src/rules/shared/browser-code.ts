@@ -9,7 +9,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
-import { childAt } from '../../languages/typescript/ts-file';
+import { childAt, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { findDeclaration } from './ts-declarations';
 
@@ -117,4 +117,40 @@ function touchesPageGlobals(context: RuleContext): boolean {
     if (accessed && !findDeclaration(node, node.text)) return true;
   }
   return false;
+}
+
+/** Framework entry points that run on the server even in a module that also renders a component. */
+const SERVER_ENTRIES = new Set(['loader', 'action', 'getServerSideProps', 'getStaticProps', 'getStaticPaths', 'generateMetadata', 'generateStaticParams', 'generateImageMetadata']);
+
+/**
+ * The function (a FunctionScope's node) is, or is inside, a server entry of a route module: Remix's
+ * `loader`/`action`, Next's `getServerSideProps`, `generateMetadata`. Remembered per function.
+ */
+export function inServerEntry(context: RuleContext, scope: TS.Node): boolean {
+  const known = context.memo('serverEntries', () => new Map<TS.Node, boolean>());
+  const path: TS.Node[] = [];
+  let answer = false;
+  for (let current: TS.Node | undefined = scope; current; current = current.parent) {
+    context.spend();
+    if (!isFunctionLike(current)) continue;
+    const remembered = known.get(current);
+    if (remembered !== undefined) {
+      answer = remembered;
+      break;
+    }
+    path.push(current);
+    const name = entryName(current);
+    if (name && SERVER_ENTRIES.has(name)) {
+      answer = true;
+      break;
+    }
+  }
+  for (const fn of path) known.set(fn, answer);
+  return answer;
+}
+
+function entryName(fn: TS.FunctionLikeDeclaration): string | undefined {
+  if (ts.isFunctionDeclaration(fn) && fn.name) return fn.name.text;
+  const parent = fn.parent;
+  return ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
 }
