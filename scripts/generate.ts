@@ -78,9 +78,16 @@ function nameSettings() {
   return RULES.flatMap((rule) => (rule.settings ?? []).filter((setting) => Array.isArray(setting.default)).map((setting) => ({ rule, setting })));
 }
 
+/** Level settings (`armadilha.levels.<key>`): the level a rule gives a part of its findings. */
+function levelSettings() {
+  return RULES.flatMap((rule) => (rule.settings ?? []).filter((setting) => typeof setting.default === 'string').map((setting) => ({ rule, setting })));
+}
+
 function configSchema(): unknown {
   const names: Record<string, unknown> = {};
   for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string' }, default: setting.default, description: setting.description.en };
+  const levels: Record<string, unknown> = {};
+  for (const { setting } of levelSettings()) levels[setting.key] = { enum: RULE_LEVELS, default: setting.default, description: setting.description.en };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Armadilha configuration (armadilha.config.json)',
@@ -97,6 +104,7 @@ function configSchema(): unknown {
         properties: Object.fromEntries(RULES.map((rule) => [rule.id, { enum: RULE_LEVELS, description: rule.text.en.summary }])),
       },
       names: { type: 'object', additionalProperties: false, properties: names },
+      levels: { type: 'object', additionalProperties: false, properties: levels },
       defaultTimeoutMs: { type: 'number', exclusiveMinimum: 0, default: 10000, description: MANIFEST_STRINGS['setting.defaultTimeoutMs'].en },
       maxFileSizeMb: { type: 'number', exclusiveMinimum: 0, default: 2, description: MANIFEST_STRINGS['setting.maxFileSizeMb'].en },
       sql: {
@@ -125,6 +133,9 @@ function editorConfiguration(): unknown {
   for (const { setting } of nameSettings()) {
     properties[`armadilha.names.${setting.key}`] = { type: 'array', items: { type: 'string' }, default: setting.default, scope: 'resource', description: `%setting.names.${setting.key}%` };
   }
+  for (const { setting } of levelSettings()) {
+    properties[`armadilha.levels.${setting.key}`] = { type: 'string', enum: RULE_LEVELS, default: setting.default, scope: 'resource', description: `%setting.levels.${setting.key}%` };
+  }
   properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', description: '%setting.defaultTimeoutMs%' };
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
   properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', description: '%setting.sql.dialect%' };
@@ -138,6 +149,7 @@ function nls(locale: Locale): Record<string, string> {
   for (const [key, text] of Object.entries(MANIFEST_STRINGS)) strings[key] = text[locale];
   for (const rule of RULES) strings[`setting.rule.${rule.id}`] = rule.text[locale].summary;
   for (const { setting } of nameSettings()) strings[`setting.names.${setting.key}`] = setting.description[locale];
+  for (const { setting } of levelSettings()) strings[`setting.levels.${setting.key}`] = setting.description[locale];
   return Object.fromEntries(Object.entries(strings).sort(([left], [right]) => left.localeCompare(right)));
 }
 

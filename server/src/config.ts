@@ -19,6 +19,8 @@ export interface Settings {
   rules: Record<string, RuleLevel>;
   /** Name lists the heuristics use (tables that record once-only facts, broker calls, …). */
   names: Record<string, string[]>;
+  /** Levels rules give a part of their findings (browser code for require-network-timeout), by key. */
+  levels: Record<string, RuleLevel>;
   /** Timeout the require-network-timeout fixes insert. */
   defaultTimeoutMs: number;
   /** Files above this size are skipped with one skipped-file finding. */
@@ -29,7 +31,7 @@ export interface Settings {
   analyseGeneratedCode: boolean;
 }
 
-export type PartialSettings = Partial<Omit<Settings, 'names'>> & { names?: Record<string, string[]> };
+export type PartialSettings = Partial<Omit<Settings, 'names' | 'levels'>> & { names?: Record<string, string[]>; levels?: Record<string, RuleLevel> };
 
 /**
  * The dialect the settings give a .sql file, by its path relative to the folder the settings belong
@@ -58,14 +60,16 @@ export function defaultSettings(rules: readonly Rule[]): Settings {
 
 function computeDefaults(rules: readonly Rule[]): Settings {
   const names: Record<string, string[]> = {};
+  const levels: Record<string, RuleLevel> = {};
   let defaultTimeoutMs = 10_000;
   for (const rule of rules) {
     for (const setting of rule.settings ?? []) {
       if (Array.isArray(setting.default)) names[setting.key] = [...setting.default];
+      else if (typeof setting.default === 'string') levels[setting.key] = setting.default;
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false };
+  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false };
 }
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
@@ -76,6 +80,7 @@ export function mergeSettings(base: Settings, override: PartialSettings | undefi
     locale: override.locale ?? base.locale,
     rules: { ...base.rules, ...(override.rules ?? {}) },
     names: { ...base.names, ...(override.names ?? {}) },
+    levels: { ...base.levels, ...(override.levels ?? {}) },
     defaultTimeoutMs: override.defaultTimeoutMs ?? base.defaultTimeoutMs,
     maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
     // The override's globs first: the first matching glob wins.
@@ -133,6 +138,7 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
   }
   const ruleIds = new Set(rules.map((rule) => rule.id));
   const nameKeys = new Set(rules.flatMap((rule) => (rule.settings ?? []).filter((setting) => Array.isArray(setting.default)).map((setting) => setting.key)));
+  const levelKeys = new Set(rules.flatMap((rule) => (rule.settings ?? []).filter((setting) => typeof setting.default === 'string').map((setting) => setting.key)));
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     switch (key) {
       case '$schema':
@@ -184,6 +190,16 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
             } else invalid('dialect', 'expected an object mapping file globs to "postgres" or "skip"');
           }
         } else invalid(key, 'expected an object');
+        break;
+      case 'levels':
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          settings.levels = {};
+          for (const [levelKey, level] of Object.entries(value)) {
+            if (!levelKeys.has(levelKey)) problems.push({ key: 'configUnknownKey', data: { key: `levels.${levelKey}` }, ...at(levelKey) });
+            else if (typeof level === 'string' && (RULE_LEVELS as string[]).includes(level)) settings.levels[levelKey] = level as RuleLevel;
+            else invalid(levelKey, `expected one of ${RULE_LEVELS.join(', ')}`);
+          }
+        } else invalid(key, 'expected an object of levels');
         break;
       default:
         problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });

@@ -45,7 +45,7 @@ export function ruleDocument(rule: Rule, locale: Locale): string {
   if (rule.settings?.length) {
     lines.push(`## ${t('docsSettings')}`, '');
     for (const setting of rule.settings) {
-      const key = Array.isArray(setting.default) ? `armadilha.names.${setting.key}` : `armadilha.${setting.key}`;
+      const key = Array.isArray(setting.default) ? `armadilha.names.${setting.key}` : typeof setting.default === 'string' ? `armadilha.levels.${setting.key}` : `armadilha.${setting.key}`;
       lines.push(`- \`${key}\` (${JSON.stringify(setting.default)}): ${setting.description[locale]}`);
     }
     lines.push('');

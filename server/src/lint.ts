@@ -1,6 +1,7 @@
 // The analysis core: lint(text, language, settings) → findings. A pure function of its input; the
 // language server and the CLI are thin adapters over it. No LSP imports here.
 
+import { BudgetExceeded, DEFAULT_BUDGET_MS, withBudget, WorkBudget } from './budget';
 import type { Settings } from './config';
 import { docsUrl } from './docs';
 import { generatedCode } from './generated-code';
@@ -11,7 +12,7 @@ import { TsModel } from './languages/typescript/ts-file';
 import { MappedText } from './text/mapped-text';
 import { isTestModel } from './rules/shared/test-code';
 import { coreText, format, type CoreTextKey, type Locale } from './locale';
-import type { Edit, Report, Rule, RuleContext, RuleLanguage, Severity } from './rule';
+import { boundedReport, type Edit, type Report, type Rule, type RuleContext, type RuleLanguage, type Severity } from './rule';
 import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
@@ -76,6 +77,8 @@ export interface LintInput {
   sqlDialect?: SqlDialectSetting;
   /** The project around a TypeScript/JavaScript document: its dependencies' SQL dialect, its modules' clients. */
   project?: ProjectContext;
+  /** Time the rules may take on this document, in milliseconds (default 5 s); past it, the analysis stops. */
+  budgetMs?: number;
 }
 
 export interface LintResult {
@@ -208,6 +211,7 @@ function analyse(input: LintInput): LintResult {
   }
 
   const memo = new Map<string, unknown>();
+  const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
     const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
@@ -221,16 +225,27 @@ function analyse(input: LintInput): LintResult {
       settings,
       names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
       number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
+      level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
       memo: <T>(key: string, compute: () => T): T => {
         if (!memo.has(key)) memo.set(key, compute());
         return memo.get(key) as T;
       },
-      report: (report) => raw.push(toFinding(rule, report, locale, settings)),
+      report: (report) => raw.push(toFinding(rule, boundedReport(report, text.length), locale, settings)),
+      spend: (units) => budget.spend(units),
     };
     try {
-      rule.check(context);
+      budget.check();
+      withBudget(budget, () => rule.check!(context));
     } catch (error) {
-      result.ruleErrors.push({ ruleId: rule.id, error });
+      if (!(error instanceof BudgetExceeded)) {
+        result.ruleErrors.push({ ruleId: rule.id, error });
+        continue;
+      }
+      // Too costly: the rules that did not run are named, what the others found stands.
+      const reason = coreText(locale, 'fileTooCostly', { seconds: (error.elapsedMs / 1000).toFixed(1), rule: rule.id });
+      const finding = skippedFileFinding(reason, 'unanalysable', text, locale, settings);
+      if (finding) raw.push(finding);
+      break;
     }
   }
   // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
@@ -260,7 +275,7 @@ function toFinding(rule: Rule, report: Report, locale: Locale, settings: Setting
   for (const [placeholder, variant] of Object.entries(report.variants ?? {})) data[placeholder] = format(text.variants?.[variant] ?? variant, data);
   return {
     ruleId: rule.id,
-    severity: levelOf(rule, settings) as Severity,
+    severity: report.severity ?? (levelOf(rule, settings) as Severity),
     start: report.start,
     end: Math.max(report.start, report.end),
     message: format(text.message, data),
@@ -382,5 +397,5 @@ function upStatements(sql: SqlModel, text: string): SqlModel['statements'] {
 
 /** Queries of one function run in order on one connection: they form one script. */
 function groupOf(typescript: TsModel, entry: EmbeddedSql): number {
-  return typescript.functions.indexOf(typescript.scopeOf(entry.call ?? entry.literal));
+  return typescript.indexOfScope(typescript.scopeOf(entry.call ?? entry.literal));
 }

@@ -38,9 +38,12 @@ export interface RuleExample {
 }
 
 export interface RuleSetting {
-  /** Key under `armadilha.names` (string lists) or top-level `armadilha.<key>` (numbers). */
+  /**
+   * Key under `armadilha.names` (string lists), under `armadilha.levels` (a level: off, hint, info,
+   * warning, error, for a part of the rule's findings), or top-level `armadilha.<key>` (numbers).
+   */
   key: string;
-  default: string[] | number;
+  default: string[] | number | Severity | 'off';
   description: Record<Locale, string>;
 }
 
@@ -83,6 +86,8 @@ export interface Report {
   end: number;
   data?: Record<string, string | number>;
   fixes?: FixProposal[];
+  /** The finding's severity, when the rule sets it from a level setting of its own; else the rule's level. */
+  severity?: Severity;
   /** Fills message placeholders with localized fragments: { reason: 'queueConsumer' } → text.variants.queueConsumer. */
   variants?: Record<string, string>;
   /**
@@ -108,10 +113,42 @@ export interface RuleContext {
   names(key: string): string[];
   /** A numeric setting, e.g. number('defaultTimeoutMs'). */
   number(key: string): number;
+  /** A level setting (`armadilha.levels.<key>`), e.g. level('browserNetworkTimeout'). */
+  level(key: string): Severity | 'off';
   /** Computes a value once per lint run, shared by the rules that need it. */
   memo<T>(key: string, compute: () => T): T;
+  /**
+   * Counts work (one call site examined, one loop visited). Rules call it in loops whose length grows
+   * with the document: when the document's analysis has used up its time budget, it throws, and the
+   * core ends the analysis with a `skipped-file` finding instead of freezing the editor.
+   */
+  spend(units?: number): void;
 }
 
 export function defineRule(rule: Rule): Rule {
   return rule;
+}
+
+/**
+ * A report whose ranges fit the document: the finding's range is clamped into the text and never
+ * inverted, and a fix with an edit outside the text, inverted, or overlapping another of its edits is
+ * dropped (applying it would corrupt the file). Rules compute edits from syntax trees that broken code
+ * leaves incomplete; this is the one place that every edit passes through.
+ */
+export function boundedReport(report: Report, length: number): Report {
+  const clamp = (offset: number) => Math.min(Math.max(0, Number.isFinite(offset) ? offset : 0), length);
+  const start = clamp(report.start);
+  const end = Math.max(start, clamp(report.end));
+  const fixes = report.fixes?.filter((fix) => editsFit(fix.edits, length));
+  return { ...report, start, end, fixes, anchor: report.anchor === undefined ? undefined : clamp(report.anchor) };
+}
+
+function editsFit(edits: readonly Edit[], length: number): boolean {
+  const ordered = [...edits].sort((left, right) => left.start - right.start);
+  let previousEnd = 0;
+  for (const edit of ordered) {
+    if (!Number.isInteger(edit.start) || !Number.isInteger(edit.end) || edit.start < previousEnd || edit.end < edit.start || edit.end > length) return false;
+    previousEnd = edit.end;
+  }
+  return true;
 }

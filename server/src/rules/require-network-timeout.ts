@@ -1,7 +1,9 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../rule';
+import { inServerEntry, isBrowserCode } from './shared/browser-code';
 import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './shared/http-clients';
+import { httpDocumentIndex, streamedResponseType, transfersBody, uploadsBody } from './shared/http-responses';
 import { isTestCode } from './shared/test-code';
 import { resolveValue, unwrap } from './shared/ts-declarations';
 import { addArgumentEdit, addPropertyEdit } from './shared/ts-edits';
@@ -25,6 +27,14 @@ export default defineRule({
         'pt-BR': 'Timeout em milissegundos que as correções de require-network-timeout escrevem (AbortSignal.timeout(…), timeout: …).',
       },
     },
+    {
+      key: 'browserNetworkTimeout',
+      default: 'info',
+      description: {
+        en: 'Level of require-network-timeout findings in browser code (React components, "use client" files, files that import react or touch window/document): off, hint, info, warning or error. Server code keeps the rule\'s own level.',
+        'pt-BR': 'Nível dos achados de require-network-timeout em código de navegador (componentes React, arquivos "use client", arquivos que importam react ou usam window/document): off, hint, info, warning ou error. Código de servidor mantém o nível da própria regra.',
+      },
+    },
   ],
   text: {
     en: {
@@ -33,7 +43,7 @@ export default defineRule({
       rationale:
         'The network is not reliable: a peer can accept a connection and never answer, a load balancer can hold a request, a packet can vanish. A call without a deadline then waits as long as the socket lives: Node\'s built-in fetch gives up only after minutes of silence, other runtimes never do. Meanwhile the request, job or Edge Function that awaits it holds its worker, its memory and often a database connection, so one slow dependency drains the whole pool and turns into an outage upstream.',
       remedy:
-        'Give each call a deadline that fits the caller\'s own budget: `signal: AbortSignal.timeout(ms)` for fetch (join it with a caller\'s signal through `AbortSignal.any([...])`), `timeout` in the axios config or instance, `timeout: { request: ms }` for got, `headersTimeout`/`bodyTimeout` for undici, a `signal` for node:http. Treat the timeout as a failure like any other: retry with backoff and jitter when the operation is idempotent, otherwise report it.',
+        'Give each call a deadline that fits the caller\'s own budget: `signal: AbortSignal.timeout(ms)` for fetch (join it with a caller\'s signal through `AbortSignal.any([...])`), `timeout` in the axios config or instance, `timeout: { request: ms }` for got, `headersTimeout`/`bodyTimeout` for undici, a `signal` for node:http. Treat the timeout as a failure like any other: retry with backoff and jitter when the operation is idempotent, otherwise report it. A signal from `AbortSignal.timeout` also bounds the reading of the body: when the body is streamed, proxied, downloaded or uploaded, the fix is offered but not applied on save; there, abort on a timer that is cleared once the response has started, or give the transfer a deadline of its own. In browser code (React components, "use client" modules, code that uses window or document) findings are information by default: set `armadilha.levels.browserNetworkTimeout` to change that.',
       fixes: { addSignal: 'Add signal: AbortSignal.timeout({ms})', addTimeout: 'Add timeout: {ms}' },
       variants: {
         request: 'sets no timeout of its own',
@@ -52,7 +62,7 @@ export default defineRule({
       rationale:
         'A rede não é confiável: um par pode aceitar a conexão e nunca responder, um balanceador pode segurar a requisição, um pacote pode sumir. Uma chamada sem prazo então espera enquanto o socket viver: o fetch nativo do Node só desiste depois de minutos de silêncio, outros runtimes nunca desistem. Enquanto isso, a requisição, o job ou a Edge Function que a aguarda prende seu worker, sua memória e muitas vezes uma conexão com o banco, e uma única dependência lenta esgota o pool inteiro e vira indisponibilidade mais acima.',
       remedy:
-        'Dê a cada chamada um prazo compatível com o orçamento de quem chama: `signal: AbortSignal.timeout(ms)` no fetch (junte-o ao signal de quem chama com `AbortSignal.any([...])`), `timeout` na config ou na instância do axios, `timeout: { request: ms }` no got, `headersTimeout`/`bodyTimeout` no undici, um `signal` no node:http. Trate o timeout como qualquer outra falha: retry com backoff e jitter quando a operação for idempotente, senão reporte o erro.',
+        'Dê a cada chamada um prazo compatível com o orçamento de quem chama: `signal: AbortSignal.timeout(ms)` no fetch (junte-o ao signal de quem chama com `AbortSignal.any([...])`), `timeout` na config ou na instância do axios, `timeout: { request: ms }` no got, `headersTimeout`/`bodyTimeout` no undici, um `signal` no node:http. Trate o timeout como qualquer outra falha: retry com backoff e jitter quando a operação for idempotente, senão reporte o erro. Um signal de `AbortSignal.timeout` também limita a leitura do corpo: quando o corpo é transmitido em stream, repassado, baixado ou enviado como upload, a correção é oferecida mas não aplicada ao salvar; nesses casos, aborte por um timer que é limpo quando a resposta começa, ou dê à transferência um prazo próprio. Em código de navegador (componentes React, módulos "use client", código que usa window ou document) os achados são informativos por padrão: ajuste `armadilha.levels.browserNetworkTimeout` para mudar isso.',
       fixes: { addSignal: 'Adicionar signal: AbortSignal.timeout({ms})', addTimeout: 'Adicionar timeout: {ms}' },
       variants: {
         request: 'não define timeout próprio',
@@ -131,6 +141,16 @@ export default defineRule({
         language: 'ts',
         code: ["import got from 'got';", '', 'export const rates = () => got(\'https://rates.example.com/latest\').json();'].join('\n'),
       },
+      {
+        language: 'ts',
+        // A proxied body: the fix is offered but never applied on save (a total deadline would cut a long download).
+        code: [
+          'export async function proxyDownload(request: Request) {',
+          "  const upstream = await fetch(`https://files.example.com${new URL(request.url).pathname}`);",
+          '  return new Response(upstream.body, { status: upstream.status });',
+          '}',
+        ].join('\n'),
+      },
     ],
     valid: [
       { language: 'ts', code: "const response = await fetch('https://api.example.com/health', { signal: AbortSignal.timeout(3000) });" },
@@ -161,6 +181,23 @@ export default defineRule({
         code: ["import { createClient } from '@supabase/supabase-js';", '', "const supabase = createClient('https://x.supabase.co', 'key');", "export const plans = () => supabase.from('plans').select('*');"].join('\n'),
       },
       { language: 'ts', code: 'export default { fetch: (request: Request, env: { ASSETS: { fetch(r: Request): Promise<Response> } }) => env.ASSETS.fetch(request) };' },
+      {
+        language: 'ts',
+        code: [
+          "import PgBoss from 'pg-boss';",
+          '',
+          '// Methods that share the name are not HTTP calls: pg-boss takes jobs from a table.',
+          'export class Orders {',
+          "  constructor(private readonly boss: PgBoss) {}",
+          '  async fetch(id: string) {',
+          "    return this.boss.fetch(`order-${id}`);",
+          '  }',
+          '  async refresh(id: string) {',
+          '    return this.fetch(id);',
+          '  }',
+          '}',
+        ].join('\n'),
+      },
     ],
   },
   check(context) {
@@ -168,13 +205,20 @@ export default defineRule({
     // Test code runs under the test runner's time limit, against local services.
     if (!model || isTestCode(context)) return;
     const ms = context.number('defaultTimeoutMs');
+    // Browser code is reported at its own level (information by default): a user can reload a page,
+    // while a server's request holds a worker and its pool.
+    const browserLevel = isBrowserCode(context) ? context.level('browserNetworkTimeout') : undefined;
     for (const scope of model.functions) {
+      // A route module's loader or action runs on the server, next to the component it feeds.
+      const severity = browserLevel && inServerEntry(context, scope.node) ? undefined : browserLevel;
+      if (severity === 'off') continue;
       for (const site of scope.calls) {
+        context.spend();
         const http = httpCallOf(context, site);
-        if (http) checkRequest(context, http, ms);
+        if (http) checkRequest(context, http, scope.node, ms, severity);
         else {
           const factory = clientFactoryOf(context, site);
-          if (factory) checkFactory(context, factory, ms);
+          if (factory) checkFactory(context, factory, ms, severity);
         }
       }
     }
@@ -198,41 +242,48 @@ function optionsState(context: RuleContext, argument: TS.Expression | undefined,
   if (keys.some((key) => objectProperty(value, key) !== undefined)) return { kind: 'set' };
   const through = ts.isIdentifier(written) ? written : undefined;
   // init.signal = …, options.timeout = … after the declaration.
-  if (through && keys.some((key) => new RegExp(`${nameBoundary(through.text)}\\s*\\.\\s*${key}\\s*=[^=]`).test(context.text))) return { kind: 'set' };
+  const assigned = httpDocumentIndex(context).assigned;
+  if (through && keys.some((key) => assigned.has(`${through.text}.${key}`))) return { kind: 'set' };
   return { kind: 'missing', object: value, through };
 }
 
-function checkRequest(context: RuleContext, http: HttpCall, ms: number): void {
+function checkRequest(context: RuleContext, http: HttpCall, scope: TS.Node, ms: number, severity: Severity | undefined): void {
   // Requests through an instance are bounded (or reported) where the instance is created.
   if (http.instance && http.client !== 'fetch') return;
   if (hasGlobalTimeout(context, http.client, http.call.callee.split('.')[0])) return;
   const node = http.call.node;
   if (http.client === 'fetch' && (isRaced(node) || requestCarriesSignal(context, node.arguments[0]))) return;
   if (http.client === 'http' && requestTimerSet(context, node)) return;
-  const state = optionsState(context, node.arguments[http.optionsIndex], timeoutKeys(context, http));
+  const options = node.arguments[http.optionsIndex];
+  const state = optionsState(context, options, timeoutKeys(context, http));
   if (state.kind === 'set') return;
   const fixable = http.client === 'fetch' || http.client === 'axios';
   const property = http.client === 'fetch' ? `signal: AbortSignal.timeout(${ms})` : `timeout: ${ms}`;
+  // A total deadline also cuts the reading of a streamed, proxied or downloaded body.
+  const transfer = (!http.parsesBody && transfersBody(context, node, scope)) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
+  const fixes = fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [];
   context.report({
     ...nodeRange(context.typescript!, node.expression),
     data: { call: http.call.callee, ms },
     variants: { what: 'request', how: http.client },
-    fixes: fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [],
+    severity,
+    fixes: transfer ? fixes.map((fix) => ({ ...fix, safe: false })) : fixes,
   });
 }
 
-function checkFactory(context: RuleContext, factory: ClientFactory, ms: number): void {
+function checkFactory(context: RuleContext, factory: ClientFactory, ms: number, severity: Severity | undefined): void {
   const node = factory.call.node;
   const index = factoryOptionsIndex(factory);
   const state = optionsState(context, node.arguments?.[index], FACTORY_KEYS[factory.client]);
   if (state.kind === 'set') return;
   const instance = factory.instance;
-  if (instance && (new RegExp(`${nameBoundary(instance)}\\.defaults\\.timeout\\s*=[^=]`).test(context.text) || everyRequestBounded(context, instance))) return;
+  if (instance && (httpDocumentIndex(context).assigned.has(`${instance}.defaults.timeout`) || everyRequestBounded(context, instance))) return;
   const fixable = factory.client === 'axios' && ts.isCallExpression(node);
   context.report({
     ...nodeRange(context.typescript!, node.expression),
     data: { call: factory.call.callee, ms },
     variants: { what: factory.client === 'undici' ? 'undiciInstance' : 'instance', how: factory.client },
+    severity,
     fixes: fixable ? [fixProposal(context, node as TS.CallExpression, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
   });
 }
@@ -251,35 +302,55 @@ function fixProposal(context: RuleContext, call: TS.CallExpression, index: numbe
   return { key, data: { ms }, edits };
 }
 
-// node-fetch 2 reads a `timeout` option of its own; the platform's fetch ignores it.
+// node-fetch 2 and ofetch read a `timeout` option of their own; the platform's fetch ignores it.
 function timeoutKeys(context: RuleContext, http: HttpCall): readonly string[] {
-  if (http.client !== 'fetch' || !/node-fetch/.test(context.typescript!.imports.get('fetch')?.module ?? '')) return TIMEOUT_KEYS[http.client];
-  return [...TIMEOUT_KEYS.fetch, 'timeout'];
+  if (http.client !== 'fetch') return TIMEOUT_KEYS[http.client];
+  const callee = unwrap(http.call.node.expression)!;
+  const module = ts.isIdentifier(callee) ? context.typescript!.imports.get(callee.text)?.module ?? '' : '';
+  return /node-fetch|ofetch/.test(module) ? [...TIMEOUT_KEYS.fetch, 'timeout'] : TIMEOUT_KEYS.fetch;
 }
 
-/** Every request through an instance passes its own timeout (and there is at least one). */
+/**
+ * Every request through an instance passes its own timeout (and there is at least one): requests
+ * made on it (`api.get(url, { timeout })`), or fetch calls given it as their dispatcher together
+ * with a signal (`fetch(url, { dispatcher: agent, signal })`).
+ */
 function everyRequestBounded(context: RuleContext, instance: string): boolean {
-  let count = 0;
-  for (const scope of context.typescript!.functions) {
-    for (const site of scope.calls) {
-      if (site.callee.split('.')[0] !== instance) continue;
-      const http = httpCallOf(context, site);
-      if (!http) continue;
-      count++;
-      if (optionsState(context, http.call.node.arguments[http.optionsIndex], TIMEOUT_KEYS[http.client]).kind !== 'set') return false;
+  const requests = context.memo('requestsByInstance', () => {
+    const byInstance = new Map<string, { bounded: number; unbounded: number }>();
+    const count = (name: string, bounded: boolean) => {
+      const entry = byInstance.get(name) ?? { bounded: 0, unbounded: 0 };
+      if (bounded) entry.bounded++;
+      else entry.unbounded++;
+      byInstance.set(name, entry);
+    };
+    for (const scope of context.typescript!.functions) {
+      for (const site of scope.calls) {
+        context.spend();
+        const http = httpCallOf(context, site);
+        if (!http) continue;
+        const options = http.call.node.arguments[http.optionsIndex];
+        const root = site.callee.split('.')[0];
+        if (http.instance === root) count(root, optionsState(context, options, TIMEOUT_KEYS[http.client]).kind === 'set');
+        const dispatcher = unwrap(objectProperty(resolveValue(options), 'dispatcher'));
+        if (dispatcher && ts.isIdentifier(dispatcher)) count(dispatcher.text, optionsState(context, options, ['signal']).kind === 'set');
+      }
     }
-  }
-  return count > 0;
+    return byInstance;
+  });
+  const entry = requests.get(instance);
+  return !!entry && entry.bounded > 0 && entry.unbounded === 0;
 }
 
 // axios.defaults.timeout = …; setGlobalDispatcher(new Agent({ headersTimeout })) for undici and for
 // Node's fetch, which runs on undici's global dispatcher.
 function hasGlobalTimeout(context: RuleContext, client: HttpClient, root: string): boolean {
-  if (client === 'axios') return new RegExp(`${nameBoundary(root)}\\.defaults\\.timeout\\s*=[^=]`).test(context.text);
+  if (client === 'axios') return httpDocumentIndex(context).assigned.has(`${root}.defaults.timeout`);
   if (client !== 'fetch' && client !== 'undici') return false;
   return context.memo('globalDispatcherTimeout', () => {
     for (const scope of context.typescript!.functions) {
       for (const site of scope.calls) {
+        context.spend();
         if (site.method !== 'setGlobalDispatcher' || !ts.isCallExpression(site.node)) continue;
         const dispatcher = resolveValue(site.node.arguments[0]);
         if (!dispatcher || !ts.isNewExpression(dispatcher)) return true;
@@ -296,13 +367,19 @@ function requestTimerSet(context: RuleContext, node: TS.CallExpression): boolean
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'setTimeout') return true;
   if (!ts.isVariableDeclaration(parent) || !ts.isIdentifier(parent.name)) return false;
-  return new RegExp(`${nameBoundary(parent.name.text)}\\s*\\.\\s*(setTimeout\\s*\\(|on\\s*\\(\\s*['"]timeout)`).test(context.text);
+  return httpDocumentIndex(context).timed.has(parent.name.text);
 }
 
-/** fetch(…) raced against a timer: Promise.race([fetch(…), timeout]). */
+/** fetch(…) raced against a timer: Promise.race([fetch(…), timeout]), also with `.catch(…)` or `.then(…)` after it. */
 function isRaced(node: TS.CallExpression): boolean {
-  let current: TS.Node = node.parent;
-  while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current)) current = current.parent;
+  let current: TS.Node = node;
+  for (;;) {
+    const parent = current.parent;
+    if (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent)) current = parent;
+    else if (ts.isPropertyAccessExpression(parent) && parent.expression === current && /^(then|catch|finally)$/.test(parent.name.text) && ts.isCallExpression(parent.parent)) current = parent.parent;
+    else break;
+  }
+  current = current.parent;
   if (!ts.isArrayLiteralExpression(current) || !ts.isCallExpression(current.parent)) return false;
   const callee = current.parent.expression;
   return ts.isPropertyAccessExpression(callee) && callee.name.text === 'race';
@@ -323,9 +400,4 @@ function requestCarriesSignal(context: RuleContext, argument: TS.Expression | un
     return optionsState(context, value.arguments?.[1], TIMEOUT_KEYS.fetch).kind === 'set';
   }
   return false;
-}
-
-/** A name as a regular expression that matches it whole (names may hold `$`). */
-function nameBoundary(name: string): string {
-  return `(?<![\\w$])${name.replace(/\$/g, '\\$')}`;
 }

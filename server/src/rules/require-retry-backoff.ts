@@ -36,7 +36,7 @@ export default defineRule({
       rationale:
         'Failures are correlated: when a dependency slows down or restarts, all of its clients see errors at the same moment. Clients that retry at once, or after the same fixed delay, come back together in waves, adding load exactly when the service has the least capacity; its timeouts cause more retries, and a short blip becomes a long outage (a retry storm, or thundering herd). Backoff alone is not enough: clients that failed together and double their delay together still arrive together. Random jitter spreads them out, and a bound on attempts keeps a permanent failure from being hammered forever.',
       remedy:
-        'Wait `Math.random() * Math.min(cap, base * 2 ** attempt)` before each new attempt (full jitter), stop after a few attempts (3 to 5 is common) and rethrow the last error. Retry only errors that can succeed later (timeouts, 429, 503, connection resets, serialization failures) and only operations that are idempotent or carry an idempotency key. A library such as p-retry does the same.',
+        'Wait `Math.random() * Math.min(cap, base * 2 ** attempt)` before each new attempt (full jitter), stop after a few attempts (3 to 5 is common) and rethrow the last error. Retry only errors that can succeed later (timeouts, 429, 503, connection resets, serialization failures) and only operations that are idempotent or carry an idempotency key. A library such as p-retry does the same. Loops that are not retries are left alone: scanners and pagination, pollers that keep their pace whatever happens, readiness polls up to a deadline, and a new attempt with a new value after a unique-key collision (a regenerated code or slug).',
       fixes: { backoff: 'Wait with exponential backoff and full jitter on {counter}' },
       variants: {
         loop: 'This retry loop',
@@ -55,7 +55,7 @@ export default defineRule({
       rationale:
         'Falhas são correlacionadas: quando uma dependência fica lenta ou reinicia, todos os seus clientes veem erros no mesmo instante. Clientes que tentam de novo na hora, ou depois do mesmo atraso fixo, voltam juntos em ondas e somam carga justamente quando o serviço tem menos capacidade; os timeouts dele geram mais retries, e um soluço curto vira uma longa indisponibilidade (retry storm, ou thundering herd). Só backoff não basta: clientes que falharam juntos e dobram o atraso juntos continuam chegando juntos. O jitter aleatório os espalha, e um limite de tentativas impede que uma falha permanente seja martelada para sempre.',
       remedy:
-        'Espere `Math.random() * Math.min(teto, base * 2 ** tentativa)` antes de cada nova tentativa (jitter completo), pare depois de poucas tentativas (3 a 5 é comum) e relance o último erro. Repita só erros que podem dar certo depois (timeouts, 429, 503, conexões derrubadas, falhas de serialização) e só operações idempotentes ou com idempotency key. Uma biblioteca como p-retry faz o mesmo.',
+        'Espere `Math.random() * Math.min(teto, base * 2 ** tentativa)` antes de cada nova tentativa (jitter completo), pare depois de poucas tentativas (3 a 5 é comum) e relance o último erro. Repita só erros que podem dar certo depois (timeouts, 429, 503, conexões derrubadas, falhas de serialização) e só operações idempotentes ou com idempotency key. Uma biblioteca como p-retry faz o mesmo. Laços que não são retries ficam de fora: varreduras e paginação, pollers que mantêm o ritmo aconteça o que acontecer, esperas por prontidão até um prazo, e uma nova tentativa com um novo valor depois de colisão de chave única (um código ou slug gerado de novo).',
       fixes: { backoff: 'Esperar com backoff exponencial e jitter completo em {counter}' },
       variants: {
         loop: 'Este loop de retry',
@@ -136,6 +136,39 @@ export default defineRule({
       {
         language: 'ts',
         code: [
+          'const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));',
+          'const DELAYS_MS = [1000, 5000, 15000];',
+          '',
+          'export async function deliver(send: () => Promise<void>) {',
+          '  for (let attempt = 0; attempt <= DELAYS_MS.length; attempt++) {',
+          '    try {',
+          '      return await send();',
+          '    } catch (error) {',
+          '      if (attempt === DELAYS_MS.length) throw error;',
+          '      await sleep(DELAYS_MS[attempt]);',
+          '    }',
+          '  }',
+          '}',
+        ].join('\n'),
+        fixed: [
+          'const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));',
+          'const DELAYS_MS = [1000, 5000, 15000];',
+          '',
+          'export async function deliver(send: () => Promise<void>) {',
+          '  for (let attempt = 0; attempt <= DELAYS_MS.length; attempt++) {',
+          '    try {',
+          '      return await send();',
+          '    } catch (error) {',
+          '      if (attempt === DELAYS_MS.length) throw error;',
+          '      await sleep(Math.random() * Math.min(30000, DELAYS_MS[attempt]));',
+          '    }',
+          '  }',
+          '}',
+        ].join('\n'),
+      },
+      {
+        language: 'ts',
+        code: [
           'export async function connect(open: () => Promise<WebSocket>): Promise<WebSocket> {',
           '  while (true) {',
           '    try {',
@@ -149,6 +182,26 @@ export default defineRule({
       },
     ],
     valid: [
+      {
+        language: 'ts',
+        code: [
+          "import { nanoid } from 'nanoid';",
+          '',
+          '// A taken code is not a failure to wait out: the next attempt uses a new code.',
+          'export async function createCode(insert: (code: string) => Promise<void>, prefix: string) {',
+          '  for (let attempt = 0; attempt < 5; attempt++) {',
+          '    const code = `${prefix}-${nanoid(6)}`;',
+          '    try {',
+          '      await insert(code);',
+          '      return code;',
+          '    } catch (error) {',
+          "      if ((error as { code?: string }).code !== '23505') throw error;",
+          '    }',
+          '  }',
+          "  throw new Error('no free code');",
+          '}',
+        ].join('\n'),
+      },
       {
         language: 'ts',
         code: [
@@ -201,11 +254,12 @@ export default defineRule({
     // Test code retries against local services it starts itself; nobody else shares them.
     if (!context.typescript || isTestCode(context)) return;
     for (const retry of findRetries(context)) {
+      context.spend();
       if (!PROBLEMS.has(retry.pace)) continue;
       const delay = retry.wait?.delay;
       context.report({
         ...reportRange(context, retry),
-        data: { name: retry.name ?? '', delay: delay ? delayLabel(delay) : '', counter: retry.counter ?? '' },
+        data: { name: retry.name ?? '', delay: delay ? delayLabel(delay, retry) : '', counter: retry.counter ?? '' },
         variants: { subject: retry.kind, problem: retry.pace, forever: retry.unbounded ? 'forever' : 'bounded' },
         fixes: backoffFixes(context, retry),
       });
@@ -224,8 +278,12 @@ function reportRange(context: RuleContext, retry: Retry): { start: number; end: 
   return { start, end: context.text.slice(0, loop.statement.getStart(model.node)).trimEnd().length };
 }
 
-function delayLabel(delay: TS.Expression): string {
-  const value = unwrap(delay)!;
+/** The delay as written: a number, or the expression (through a local variable: `delay` is `base * attempt`). */
+function delayLabel(delay: TS.Expression, retry: Retry): string {
+  let value = unwrap(delay)!;
+  const declared = ts.isIdentifier(value) ? declarationOf(value) : undefined;
+  const initializer = unwrap(declared?.initializer);
+  if (declared && initializer && declared.pos >= retry.node.pos && declared.end <= retry.node.end) value = initializer;
   if (ts.isNumericLiteral(value)) return `${value.text} ms`;
   const text = value.getText().replace(/\s+/g, ' ');
   return `\`${text.length > 48 ? `${text.slice(0, 47)}…` : text}\``;
@@ -293,6 +351,10 @@ function insertWait(context: RuleContext, retry: Retry, statement: string): Edit
   const last = block.statements[block.statements.length - 1];
   if (last) return { start: last.getEnd(), end: last.getEnd(), text: `\n${lineIndent(context.text, last.getStart(model.node))}${statement}` };
   const open = block.getStart(model.node);
+  const close = block.getEnd() - 1;
+  // An empty block whose braces are both there; broken code (`catch function ({`) leaves a block
+  // without its closing brace, whose "inside" would be an inverted range.
+  if (context.text[open] !== '{' || context.text[close] !== '}' || close < open + 1) return undefined;
   const indent = lineIndent(context.text, open);
-  return { start: open + 1, end: block.getEnd() - 1, text: `\n${indent}  ${statement}\n${indent}` };
+  return { start: open + 1, end: close, text: `\n${indent}  ${statement}\n${indent}` };
 }

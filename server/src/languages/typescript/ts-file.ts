@@ -4,6 +4,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { NO_PROJECT, type ProjectContext } from '../../project/context';
+import { spendWork } from '../../budget';
 import { kindSet, parseTypeScript, ts } from './project';
 import { looksLikeSql } from './sql-start';
 
@@ -115,6 +116,13 @@ export class TsModel {
   /** Tagged templates, calls, template literals and SQL-like strings in document order: where SQL may be embedded. */
   readonly sqlCarriers: TS.Node[] = [];
 
+  private readonly scopes = new Map<TS.Node, FunctionScope>();
+  /** The scope of each call and template, noted during the walk (scopeOf is asked once per embedded query). */
+  private readonly carrierScopes = new Map<TS.Node, FunctionScope>();
+  private readonly scopeIndexes = new Map<FunctionScope, number>();
+  /** The nodes of the last statementStartAt descent, each with the innermost statement down to it. */
+  private readonly anchorPath: Array<{ node: TS.Node; statement: TS.Node }>;
+
   constructor(
     readonly text: string,
     node: TS.SourceFile,
@@ -123,7 +131,12 @@ export class TsModel {
   ) {
     this.node = node;
     this.fileName = fileName;
+    this.anchorPath = [{ node, statement: node }];
     this.collect();
+    this.functions.forEach((scope, index) => {
+      this.scopes.set(scope.node, scope);
+      this.scopeIndexes.set(scope, index);
+    });
   }
 
   /** With the tree of the document's previous version (see parseTypeScript), which must not be used afterwards. */
@@ -179,22 +192,32 @@ export class TsModel {
 
   /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
   statementStartAt(offset: number): number {
-    let found: TS.Node = this.node;
-    const visit = (node: TS.Node): void => {
-      if (offset < node.getStart(this.node) || offset >= node.getEnd()) return;
-      if (isStatementLike(node)) found = node;
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(this.node, visit);
+    // Called once per finding, mostly in document order: the path of the previous descent is kept,
+    // and only the part that no longer holds the offset is left and descended again, so that a
+    // thousand findings a thousand blocks deep do not each descend from the top.
+    const path = this.anchorPath;
+    while (path.length > 1 && !holdsFromStart(path[path.length - 1].node, offset, this.node)) path.pop();
+    for (let node = childAt(path[path.length - 1].node, offset); node && holdsFromStart(node, offset, this.node); node = childAt(node, offset)) {
+      path.push({ node, statement: isStatementLike(node) ? node : path[path.length - 1].statement });
+    }
+    const found = path[path.length - 1].statement;
     return found === this.node ? offset : found.getStart(this.node);
   }
 
   /** The function scope whose body directly contains a node. */
   scopeOf(node: TS.Node): FunctionScope {
+    const known = this.carrierScopes.get(node);
+    if (known) return known;
     for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
-      if (isFunctionLike(current)) return this.functions.find((scope) => scope.node === current) ?? this.functions[0];
+      spendWork();
+      if (isFunctionLike(current)) return this.scopes.get(current) ?? this.functions[0];
     }
     return this.functions[0];
+  }
+
+  /** The position of a scope in `functions` (SQL of one function forms one script). */
+  indexOfScope(scope: FunctionScope): number {
+    return this.scopeIndexes.get(scope) ?? -1;
   }
 
   // One walk over the tree (it is most of the cost of a keystroke). What depends on names bound
@@ -223,9 +246,14 @@ export class TsModel {
       if (BINDERS.has(kind)) binders.push(node);
       if (kind === ts.SyntaxKind.FunctionDeclaration || (kind === ts.SyntaxKind.VariableDeclaration && (node as TS.VariableDeclaration).initializer && isFunctionLike((node as TS.VariableDeclaration).initializer!))) factories.push(node);
       const call = kind === ts.SyntaxKind.CallExpression || kind === ts.SyntaxKind.TaggedTemplateExpression || kind === ts.SyntaxKind.NewExpression;
-      if (call || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateExpression) this.sqlCarriers.push(node);
-      // A plain string is a carrier only when it reads like SQL (most strings are not, and there are many).
-      else if (kind === ts.SyntaxKind.StringLiteral && (node as TS.StringLiteral).text.length >= MIN_PLAIN_SQL && looksLikeSql((node as TS.StringLiteral).text)) this.sqlCarriers.push(node);
+      if (call || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateExpression) {
+        this.sqlCarriers.push(node);
+        this.carrierScopes.set(node, scope);
+      } else if (kind === ts.SyntaxKind.StringLiteral && (node as TS.StringLiteral).text.length >= MIN_PLAIN_SQL && looksLikeSql((node as TS.StringLiteral).text)) {
+        // A plain string is a carrier only when it reads like SQL (most strings are not, and there are many).
+        this.sqlCarriers.push(node);
+        this.carrierScopes.set(node, scope);
+      }
       const outer = scope;
       if (FUNCTIONS.has(kind)) {
         scope = { node, calls: [] };
@@ -363,6 +391,40 @@ export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaratio
 
 function isStatementLike(node: TS.Node): boolean {
   return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
+}
+
+/** The node's text (from its first token, without leading trivia) holds the offset. */
+function holdsFromStart(node: TS.Node, offset: number, file: TS.SourceFile): boolean {
+  return offset < node.end && offset >= node.getStart(file);
+}
+
+/**
+ * The child of a node whose range (with its leading trivia) holds an offset. A binary search in lists
+ * of children (statements, arguments, members), so that descending to an offset costs the depth of
+ * the tree times the logarithm of its width.
+ */
+export function childAt(node: TS.Node, offset: number): TS.Node | undefined {
+  let found: TS.Node | undefined;
+  const holds = (child: TS.Node) => child.pos <= offset && offset < child.end;
+  ts.forEachChild(
+    node,
+    (child) => (holds(child) ? (found = child) : undefined),
+    (children) => {
+      let low = 0;
+      let high = children.length - 1;
+      while (low <= high) {
+        spendWork();
+        const middle = (low + high) >> 1;
+        const child = children[middle];
+        if (offset < child.pos) high = middle - 1;
+        else if (offset >= child.end) low = middle + 1;
+        else return (found = child);
+      }
+      return undefined;
+    },
+  );
+  spendWork();
+  return found;
 }
 
 /** "a.b.c" for an identifier/property-access chain (through this., calls' results are cut), else undefined. */

@@ -6,11 +6,15 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
-import { findDeclaration, resolveValue } from './ts-declarations';
+import { findDeclaration, resolveValue, unwrap } from './ts-declarations';
 
 /** Modules whose `fetch` export behaves like the platform's fetch (takes an init with a signal). */
 const FETCH_MODULES = /^(npm:)?(node-fetch|undici|cross-fetch|isomorphic-fetch|isomorphic-unfetch|@whatwg-node\/fetch|node-fetch-native)(@.*)?$/;
-const GLOBAL_FETCH = new Set(['fetch', 'globalThis.fetch', 'window.fetch', 'self.fetch']);
+/** ofetch: `ofetch(url, options)` and `$fetch(url, options)` take a signal or a `timeout` of their own. */
+const OFETCH_MODULE = /^(npm:)?ofetch(@.*)?$/;
+const OFETCH_EXPORTS = new Set(['ofetch', '$fetch', 'default']);
+/** The objects the platform's fetch hangs from. */
+const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self']);
 
 /** Request methods of each client and the argument index of their options (config) object. */
 const AXIOS_METHODS = new Map([['request', 0], ['get', 1], ['delete', 1], ['head', 1], ['options', 1], ['post', 2], ['put', 2], ['patch', 2], ['postForm', 2], ['putForm', 2], ['patchForm', 2]]);
@@ -37,6 +41,8 @@ export interface HttpCall {
   optionsIndex: number;
   /** The instance the call goes through (`api` in api.get(...)), when it is not the module itself. */
   instance: string | undefined;
+  /** The call resolves to the parsed body, not to a Response (ofetch). */
+  parsesBody?: boolean;
 }
 
 export interface ClientFactory {
@@ -49,9 +55,13 @@ export interface ClientFactory {
 /** The HTTP request a call makes, if it is one. */
 export function httpCallOf(context: RuleContext, call: CallSite): HttpCall | undefined {
   const node = call.node;
-  if ((!call.kind && !GLOBAL_FETCH.has(call.callee)) || !ts.isCallExpression(node)) return undefined;
+  if (!ts.isCallExpression(node)) return undefined;
   const site = call as CallSite & { node: TS.CallExpression };
-  if (GLOBAL_FETCH.has(call.callee) && isPlatformFetch(context, node)) return { call: site, client: 'fetch', optionsIndex: 1, instance: undefined };
+  if (call.method === 'fetch' || call.method === 'ofetch' || call.method === '$fetch') {
+    if (isPlatformFetch(context, node)) return { call: site, client: 'fetch', optionsIndex: 1, instance: undefined };
+    return isOfetch(context, node) ? { call: site, client: 'fetch', optionsIndex: 1, instance: undefined, parsesBody: true } : undefined;
+  }
+  if (!call.kind) return undefined;
   const parts = call.callee.split('.');
   const root = parts[0];
   const model = context.typescript!;
@@ -114,11 +124,19 @@ export function factoryOptionsIndex(factory: ClientFactory): number {
   return factory.call.callee.endsWith('Agent') ? 0 : 1;
 }
 
-// fetch is the platform's unless the document declares its own (a function, a variable, a parameter)
-// or imports one from a module that is not a fetch implementation.
+/**
+ * The platform's fetch: `fetch(…)` when the document declares no `fetch` of its own (a function, a
+ * variable, a parameter) or imports it from a fetch implementation, and `globalThis.fetch(…)`,
+ * `window.fetch(…)`, `self.fetch(…)`. Methods that merely share the name (`this.fetch()`,
+ * `store.fetch()`, pg-boss's `boss.fetch()`, which takes jobs from a table) are not.
+ */
 function isPlatformFetch(context: RuleContext, node: TS.CallExpression): boolean {
-  const expression = node.expression;
-  if (!ts.isIdentifier(expression)) return true;
+  const expression = unwrap(node.expression)!;
+  if (ts.isPropertyAccessExpression(expression)) {
+    const receiver = unwrap(expression.expression)!;
+    return expression.name.text === 'fetch' && ts.isIdentifier(receiver) && GLOBAL_OBJECTS.has(receiver.text) && !findDeclaration(node, receiver.text);
+  }
+  if (!ts.isIdentifier(expression) || expression.text !== 'fetch') return false;
   const declaration = findDeclaration(node, 'fetch');
   if (!declaration) return true;
   const imported = context.typescript!.imports.get('fetch');
@@ -126,6 +144,14 @@ function isPlatformFetch(context: RuleContext, node: TS.CallExpression): boolean
   // import fetch from 'node-fetch', const fetch = require('node-fetch'), const { fetch } = require('undici')
   const declared = declaration.node;
   return ts.isImportDeclaration(declared) || (ts.isVariableDeclaration(declared) && !!declared.initializer && ts.isCallExpression(declared.initializer));
+}
+
+/** ofetch(url, options) or $fetch(url, options), imported from ofetch. */
+function isOfetch(context: RuleContext, node: TS.CallExpression): boolean {
+  const expression = unwrap(node.expression)!;
+  if (!ts.isIdentifier(expression)) return false;
+  const imported = context.typescript!.imports.get(expression.text);
+  return !!imported && OFETCH_MODULE.test(imported.module) && OFETCH_EXPORTS.has(imported.imported);
 }
 
 // A URL (a string, a template, a concatenation, new URL(…)), as opposed to an options object. What

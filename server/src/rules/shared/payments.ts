@@ -261,15 +261,20 @@ function staticText(expression: TS.Expression | undefined, depth = 0): string {
   return '';
 }
 
-// const api = axios.create({ baseURL: 'https://api.stripe.com/v1' })
+// const api = axios.create({ baseURL: 'https://api.stripe.com/v1' }). The instances of a document are
+// listed once per analysis (a search of every call per request made files of many clients quadratic).
 function instanceBaseUrl(context: RuleContext, instance: string): string {
-  const model = context.typescript!;
-  for (const scope of model.functions) {
-    for (const call of scope.calls) {
-      if (call.kind !== 'axios' || call.callee !== 'axios.create' || !ts.isCallExpression(call.node)) continue;
-      const parent = call.node.parent;
-      if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && parent.name.text === instance) return staticText(objectProperty(resolveValue(call.node.arguments[0]), 'baseURL'));
+  const baseUrls = context.memo('axiosInstanceBaseUrls', () => {
+    const found = new Map<string, TS.CallExpression>();
+    for (const scope of context.typescript!.functions) {
+      for (const call of scope.calls) {
+        if (call.kind !== 'axios' || call.callee !== 'axios.create' || !ts.isCallExpression(call.node)) continue;
+        const parent = call.node.parent;
+        if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && !found.has(parent.name.text)) found.set(parent.name.text, call.node);
+      }
     }
-  }
-  return '';
+    return found;
+  });
+  const create = baseUrls.get(instance);
+  return create ? staticText(objectProperty(resolveValue(create.arguments[0]), 'baseURL')) : '';
 }

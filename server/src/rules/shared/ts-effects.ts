@@ -4,6 +4,7 @@
 // have their own names.
 
 import type { ts as TS } from 'ts-morph';
+import { spendWork } from '../../budget';
 import type { EmbeddedSql } from '../../languages/typescript/embedded-sql';
 import { ts } from '../../languages/typescript/project';
 import { dottedName, type CallSite, type TsModel } from '../../languages/typescript/ts-file';
@@ -62,12 +63,18 @@ export function tsEffects(context: RuleContext): TsEffects {
 
 /** The embedded literal a SQL statement was parsed from. */
 export function embeddedOfStatement(statement: SqlStatement, embedded: readonly EmbeddedSql[]): EmbeddedSql | undefined {
+  // Indexed once per list: a search of the list per statement made files of many queries quadratic.
+  let byText = embeddedByText.get(embedded);
+  if (!byText) embeddedByText.set(embedded, (byText = new Map(embedded.map((entry) => [entry.text, entry] as const).reverse())));
   for (let text = statement.source.parent; text; text = text.parent) {
-    const entry = embedded.find((candidate) => candidate.text === text);
+    spendWork();
+    const entry = byText.get(text);
     if (entry) return entry;
   }
   return undefined;
 }
+
+const embeddedByText = new WeakMap<readonly EmbeddedSql[], Map<unknown, EmbeddedSql>>();
 
 // supabase.from('payments').insert(...): the table is the argument of .from().
 function supabaseTable(call: CallSite): string | undefined {
