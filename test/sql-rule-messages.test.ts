@@ -28,3 +28,41 @@ describe('no-notify-event-log messages', () => {
     assert.match(finding.message, /o payload carrega pedido_id/);
   });
 });
+
+describe('require-on-conflict fixes and handlers', () => {
+  const schema = 'create table public.processed_events (event_id text primary key, note text);';
+
+  it('is safe when the key is proven and there is no RETURNING', () => {
+    const [finding] = findingsOf('require-on-conflict', "insert into public.processed_events (event_id) values ('e1');", { schema });
+    assert.equal(finding.fixes.length, 1);
+    assert.equal(finding.fixes[0].safe, true);
+  });
+
+  it('is offered but unsafe with RETURNING: a duplicate then returns no row instead of an error', () => {
+    const [finding] = findingsOf('require-on-conflict', "insert into public.processed_events (event_id) values ('e1') returning event_id;", { schema });
+    assert.equal(finding.fixes.length, 1);
+    assert.equal(finding.fixes[0].safe, false);
+    assert.match(finding.fixes[0].title, /ON CONFLICT \(event_id\) DO NOTHING/);
+  });
+
+  it('is not offered when no unique key is known', () => {
+    const [finding] = findingsOf('require-on-conflict', "insert into public.processed_events (event_id) values ('e1');");
+    assert.deepEqual(finding.fixes, []);
+  });
+
+  it('recognises a route under a webhook path, for inserts that carry the delivery id', () => {
+    const code = [
+      "import postgres from 'postgres';",
+      'const sql = postgres();',
+      'export async function POST(request: Request) {',
+      '  const payload = await request.json();',
+      '  await sql`insert into public.deliveries (id, kind) values (${payload.id}, ${payload.type})`;',
+      "  await sql`insert into public.request_log (path) values (${'/api/webhooks/github'})`;",
+      '}',
+    ].join('\n');
+    const inRoute = findingsOf('require-on-conflict', code, { language: 'typescript', fileName: 'app/api/webhooks/github/route.ts' });
+    assert.deepEqual(inRoute.map((finding) => finding.message.match(/INSERT into (\S+)/)?.[1]), ['public.deliveries']);
+    assert.match(inRoute[0].message, /webhook handler POST/);
+    assert.deepEqual(findingsOf('require-on-conflict', code, { language: 'typescript', fileName: 'lib/deliveries.ts' }), []);
+  });
+});
