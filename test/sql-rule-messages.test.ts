@@ -1,8 +1,12 @@
 // What the messages of the SQL lock, notify and insert rules say about the code they flag: each names
 // what is really there (the payload field, the lock, the reason), so a reader can check it. Fix
-// safety per case is here too, where the examples (one safety per rule) cannot show it.
+// safety per case is here too, where the examples (one safety per rule) cannot show it, and the
+// TypeScript fencing fixes, which need a schema that fixture files cannot carry.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { applyEdits, mergeFixes } from '../server/src/fixes';
 import { findingsOf, ready } from './helpers/lint';
 
 before(() => ready);
@@ -65,4 +69,50 @@ describe('require-on-conflict fixes and handlers', () => {
     assert.match(inRoute[0].message, /webhook handler POST/);
     assert.deepEqual(findingsOf('require-on-conflict', code, { language: 'typescript', fileName: 'lib/deliveries.ts' }), []);
   });
+});
+
+describe('require-fencing-token messages and fixes', () => {
+  it('says why a session lock does not cover a write in a later transaction', () => {
+    const code = 'select pg_advisory_lock(1);\nupdate public.resources set value = 1 where id = 1;';
+    const [finding] = findingsOf('require-fencing-token', code);
+    assert.match(finding.message, /^UPDATE of public\.resources runs under pg_advisory_lock\(\) .* later transaction: through a pool/);
+    const [portuguese] = findingsOf('require-fencing-token', code, { locale: 'pt-BR' });
+    assert.match(portuguese.message, /^UPDATE em public\.resources roda sob pg_advisory_lock\(\) .* transação posterior/);
+  });
+
+  it('names the lease column for a lease row', () => {
+    const code = "update public.jobs set locked_until = now() + interval '1 minute' where id = 3;\nupdate public.jobs set state = 'done' where id = 3;";
+    const [finding] = findingsOf('require-fencing-token', code);
+    assert.match(finding.message, /runs under the lease in public\.jobs\.locked_until that an earlier transaction set or checked/);
+    assert.match(finding.message, /until the lease expires/);
+  });
+
+  it('is safe with the token column the migrations show, unsafe when it must add one', () => {
+    const code = "select pg_advisory_lock(1), nextval('fencing_tokens_seq');\nupdate public.resources set value = 1 where id = 1;";
+    const known = findingsOf('require-fencing-token', code, { schema: 'create table public.resources (id bigint primary key, value int, fencing_token bigint not null default 0);' });
+    assert.equal(known[0].fixes[0].safe, true);
+    assert.match(known[0].fixes[0].title, /fencing_token/);
+    const missing = findingsOf('require-fencing-token', code, { schema: 'create table public.resources (id bigint primary key, value int);' });
+    assert.equal(missing[0].fixes[0].safe, false);
+    assert.match(missing[0].fixes[0].edits[0].text, /^alter table public\.resources add column if not exists last_token bigint not null default 0;\n$/);
+  });
+
+  // Code cannot add a column: in TypeScript the fix needs the token column in the migrations.
+  for (const name of ['redis-pg-params.ts', 'redlock-using-postgres-js.ts', 'commonjs.js']) {
+    it(`${name}: fixed with the table's token column known, no fix without it`, () => {
+      const file = path.join('test/fixtures/require-fencing-token', name);
+      const text = readFileSync(file, 'utf8');
+      const language = name.endsWith('.js') ? 'javascript' : 'typescript';
+      const schema = [
+        'create table public.products (id text primary key, price numeric, note text, last_token bigint not null default 0);',
+        'create table public.price_drafts (product_id text primary key, last_token bigint not null default 0);',
+        'create table public.leaders (region text primary key, node text, heartbeat timestamptz, last_token bigint not null default 0);',
+        'create table public.ledger_months (month text primary key, closed boolean, last_token bigint not null default 0);',
+      ].join('\n');
+      assert.ok(findingsOf('require-fencing-token', text, { language, fileName: name }).every((finding) => finding.fixes.length === 0));
+      const findings = findingsOf('require-fencing-token', text, { language, fileName: name, schema });
+      const fixed = applyEdits(text, mergeFixes(findings.filter((finding) => finding.fixes.length).map((finding) => finding.fixes[0])));
+      assert.equal(fixed, readFileSync(file.replace(/(\.[^.]+)$/, '.schema.fixed$1'), 'utf8'));
+    });
+  }
 });

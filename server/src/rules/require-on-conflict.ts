@@ -174,13 +174,15 @@ function contextReason(context: RuleContext, statement: SqlStatement, table: str
   const handler = webhookHandlerOf(context, statement);
   // A handler that first records the delivery with ON CONFLICT (insert-or-nothing on the event id)
   // stops a redelivery there: what it inserts afterwards runs once per event.
-  if (handler && routine && dedupsFirst(routine, statement, handler)) return undefined;
+  if (handler && dedupsFirst(context, statement, handler)) return undefined;
   if (handler?.carriesDelivery(statement)) return { kind: 'webhookHandler', routine: handler.name };
   return matchesAny(baseName(table), context.names('idempotentTables')) ? { kind: 'onceTable', routine: routine?.name ?? '' } : undefined;
 }
 
-function dedupsFirst(routine: Routine, insert: SqlStatement, handler: WebhookHandler): boolean {
-  for (const statement of routine.statements) {
+// Earlier in the routine, or among the earlier queries of the same TypeScript function.
+function dedupsFirst(context: RuleContext, insert: SqlStatement, handler: WebhookHandler): boolean {
+  const earlier = insert.routine ? insert.routine.statements : (context.sql.scripts.find((script) => script.includes(insert)) ?? []);
+  for (const statement of earlier) {
     if (statement === insert) return false;
     if (statement.kind === 'InsertStmt' && statement.body.onConflictClause && handler.carriesDelivery(statement)) return true;
   }

@@ -24,7 +24,7 @@ export function comparesToken(whereClause: any, fencingColumns: string[]): boole
   return found;
 }
 
-/** The table's token column from the schema model, else last_token (then the fix is not marked safe). */
+/** The table's token column from the schema model (confirmed), else last_token, which the fix must then add. */
 export function tokenColumn(schema: SchemaModel, table: string): { column: string; confirmed: boolean } {
   const info = schema.table(table);
   if (info) {
