@@ -13,6 +13,8 @@ const SCALAR_TYPE = /^(pg_catalog\.)?(text|varchar|bpchar|char|character|jsonb?|
 interface EventPayload {
   what: 'triggerRow' | 'key' | 'wholeRow';
   key?: string;
+  /** The payload carries a whole row (row_to_json(new), t.*): the change itself, not a pointer to re-read. */
+  row?: true;
 }
 
 
@@ -56,7 +58,7 @@ export default defineRule({
       rationale:
         'LISTEN/NOTIFY works like a classic message broker without storage: a notification is delivered to the sessions listening at the moment the transaction commits and then it is gone. A consumer that is offline, reconnecting after a network blip, or being redeployed simply never sees it; there is no offset to resume from and no way to replay history, and a second consumer cannot read the same events later. Using it to carry the facts of the business (an order was paid, a row changed) means silently losing some of them.',
       remedy:
-        'Write the event durably in the same transaction as the change: insert it into an outbox or an append-only events table, or send it to a pgmq queue, and let consumers track what they have processed. NOTIFY can still wake consumers up, after which they read the durable log. The rule stays quiet when nothing is lost: pings without a payload (or with a constant one such as \'reload schema\'); cache invalidations and wake-ups, whose channel names what to re-read (tenants_update, cache_reset, a queue or jobs channel) or whose payload carries only such names (a tenant id, a queue name, TG_TABLE_NAME), since a listener that reconnects re-reads everything anyway; notifications from triggers that fire on INSERT only (the new row is the record) or on an outbox or queue table, and about rows read from such a table; and notifications whose routine or transaction also inserts a row (into any table, also through a function of the same file) or calls pgmq.send.',
+        'Write the event durably in the same transaction as the change: insert it into an outbox or an append-only events table, or send it to a pgmq queue, and let consumers track what they have processed. NOTIFY can still wake consumers up, after which they read the durable log. The rule stays quiet when nothing is lost: pings without a payload (or with a constant one such as \'reload schema\'); cache invalidations and wake-ups, whose channel names what to re-read (tenants_update, cache_reset, a queue or jobs channel) or whose payload carries only such names (a tenant id, a queue name, TG_TABLE_NAME), unless the payload is the whole changed row, since a listener that reconnects re-reads everything anyway; notifications from triggers that fire on INSERT only (the new row is the record) or on an outbox or queue table, and about rows read from such a table; and notifications whose routine or transaction also inserts a row (into any table, also through a function of the same file) or calls pgmq.send.',
       variants: {
         triggerRow: 'the row changed in trigger function {routine}',
         key: 'its payload carries {key}',
@@ -69,7 +71,7 @@ export default defineRule({
       rationale:
         'LISTEN/NOTIFY funciona como um broker de mensagens clássico sem armazenamento: a notificação é entregue às sessões que estão escutando no momento do commit e depois desaparece. Um consumidor que está offline, reconectando depois de uma falha de rede ou sendo reimplantado simplesmente nunca a recebe; não há offset de onde retomar nem como reprocessar o histórico, e um segundo consumidor não consegue ler os mesmos eventos depois. Usá-lo para transportar os fatos do negócio (um pedido foi pago, uma linha mudou) significa perder alguns deles sem aviso.',
       remedy:
-        'Grave o evento de forma durável na mesma transação da mudança: insira-o numa outbox ou numa tabela de eventos append-only, ou envie-o para uma fila pgmq, e deixe os consumidores controlarem o que já processaram. O NOTIFY ainda pode acordar os consumidores, que então leem o log durável. A regra fica quieta quando nada se perde: avisos sem payload (ou com um payload constante como \'reload schema\'); invalidações de cache e avisos para acordar, cujo canal nomeia o que reler (tenants_update, cache_reset, um canal de fila ou de jobs) ou cujo payload só carrega nomes assim (um id de tenant, o nome de uma fila, TG_TABLE_NAME), já que um ouvinte que reconecta relê tudo de qualquer forma; notificações de triggers que disparam só em INSERT (a nova linha é o registro) ou numa tabela de outbox ou fila, e sobre linhas lidas de uma tabela assim; e notificações cuja rotina ou transação também insere uma linha (em qualquer tabela, também por uma função do mesmo arquivo) ou chama pgmq.send.',
+        'Grave o evento de forma durável na mesma transação da mudança: insira-o numa outbox ou numa tabela de eventos append-only, ou envie-o para uma fila pgmq, e deixe os consumidores controlarem o que já processaram. O NOTIFY ainda pode acordar os consumidores, que então leem o log durável. A regra fica quieta quando nada se perde: avisos sem payload (ou com um payload constante como \'reload schema\'); invalidações de cache e avisos para acordar, cujo canal nomeia o que reler (tenants_update, cache_reset, um canal de fila ou de jobs) ou cujo payload só carrega nomes assim (um id de tenant, o nome de uma fila, TG_TABLE_NAME), a menos que o payload seja a linha alterada inteira, já que um ouvinte que reconecta relê tudo de qualquer forma; notificações de triggers que disparam só em INSERT (a nova linha é o registro) ou numa tabela de outbox ou fila, e sobre linhas lidas de uma tabela assim; e notificações cuja rotina ou transação também insere uma linha (em qualquer tabela, também por uma função do mesmo arquivo) ou chama pgmq.send.',
       variants: {
         triggerRow: 'a linha alterada na função de trigger {routine}',
         key: 'o payload carrega {key}',
@@ -307,7 +309,8 @@ function checkPgNotify(context: RuleContext, statement: SqlStatement): void {
     const payload = eventPayload(context, statement, argument);
     if (!payload) return;
     const channelText = stringConstant(channel) ?? expressionText(statement, channel);
-    if (isWakeUp(context, statement, channelText, argument) || recordedDurably(context, statement)) return;
+    // A whole row in the payload is the change itself, whatever the channel says.
+    if ((!payload.row && isWakeUp(context, statement, channelText, argument)) || recordedDurably(context, statement)) return;
     context.report({
       ...statement.rangeOf(visit.node),
       anchor: statement.start,
@@ -352,12 +355,12 @@ function expressionPayload(expression: any, routine: Routine | undefined, keys: 
       if (BUILD_OBJECT.has(name)) {
         const key = (visit.node.args ?? []).filter((_: any, index: number) => index % 2 === 0).map(stringConstant).find((each: string | undefined) => each !== undefined && isEventKey(each, keys));
         if (key) payload = { what: 'key', key };
-      } else if (WHOLE_ROW.has(name) && isRow(visit.node.args?.[0], routine)) payload = trigger ? { what: 'triggerRow' } : { what: 'wholeRow' };
+      } else if (WHOLE_ROW.has(name) && isRow(visit.node.args?.[0], routine)) payload = { what: trigger ? 'triggerRow' : 'wholeRow', row: true };
     } else if (visit.type === 'ColumnRef') {
       const fields: string[] = (visit.node.fields ?? []).map((field: any) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
       const last = fields[fields.length - 1];
       if (trigger && (fields[0] === 'new' || fields[0] === 'old')) payload = { what: 'triggerRow' };
-      else if (last === '*') payload = { what: 'wholeRow' };
+      else if (last === '*') payload = { what: 'wholeRow', row: true };
       else if (isEventKey(last, keys)) payload = { what: 'key', key: fields.join('.') };
     } else if (visit.type === 'A_Const') {
       const literal = visit.node.sval?.sval;

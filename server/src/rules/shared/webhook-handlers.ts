@@ -25,12 +25,14 @@ export interface WebhookHandler {
 /** A parameter that holds the event's type or its payload, next to an event id. */
 const EVENT_COMPANION = /^(p_|in_|_)?(event_|evt_)?(type|payload|body|data)$/;
 const JSON_TYPE = /^(pg_catalog\.)?jsonb?$/;
+const DELIVERY_PAYLOAD = /(^|_)(event|evt|payload|body|delivery|notification|message|data)(_|$)/;
 /** Stripe verifies a delivery and returns the event. */
 const VERIFIES_EVENT = new Set(['constructEvent', 'constructEventAsync']);
 /** A route under a webhook path: app/api/webhooks/stripe/route.ts, pages/api/stripe-webhook.ts, functions/stripe-webhook/index.ts. */
 const WEBHOOK_ROUTE = /(^|[\\/])(app|pages|api|routes?|functions)[\\/](.*[\\/])?[^\\/]*webhook[^\\/]*([\\/].*)?\.[cm]?[jt]sx?$/i;
 /** Expressions that hold a delivery's id: event.id, evt.id, payload.id, eventId, deliveryId, headers['x-github-delivery']. */
-const DELIVERY_ID = /\b(event|evt|delivery|webhook|notification|payload|body)\w*\.id\b|\b(event|evt|delivery|webhook)_?id\b|svix-id|x-github-delivery|idempotency/i;
+// (Not webhook.id or webhookId: in a route that manages webhook settings that is the setting's own id.)
+const DELIVERY_ID = /\b(event|evt|delivery|notification|payload|body)\w*\.id\b|\b(event|evt|delivery)_?id\b|svix-id|x-github-delivery|idempotency/i;
 
 /** The webhook handler an INSERT runs in, if any. */
 export function webhookHandlerOf(context: RuleContext, insert: SqlStatement): WebhookHandler | undefined {
@@ -59,8 +61,9 @@ function routineHandler(context: RuleContext, routine: Routine): WebhookHandler 
       .filter((parameter: any) => parameter && parameter.mode !== 'FUNC_PARAM_OUT' && parameter.mode !== 'FUNC_PARAM_TABLE')
       .map((parameter: any, index: number) => ({ name: String(parameter.name ?? '').toLowerCase(), type: typeName(parameter.argType).toLowerCase(), position: index + 1 }));
     const eventIds = parameters.filter((parameter) => parameter.name && matchesAnyExactly(parameter.name, context.names('webhookEventParameters')));
-    const payloads = parameters.filter((parameter) => JSON_TYPE.test(parameter.type));
-    const companions = parameters.filter((parameter) => JSON_TYPE.test(parameter.type) || EVENT_COMPANION.test(parameter.name));
+    // A json parameter named like a delivery (p_event, payload, body), not like settings (p_config).
+    const payloads = parameters.filter((parameter) => JSON_TYPE.test(parameter.type) && DELIVERY_PAYLOAD.test(parameter.name));
+    const companions = parameters.filter((parameter) => payloads.includes(parameter) || EVENT_COMPANION.test(parameter.name));
     const named = !!routine.name && matchesAny(baseRoutineName(routine.name), context.names('webhookHandlers'));
     // A provider's delivery: an event id with its type or payload; or, in a routine named like a
     // handler, the event id or the payload alone.
