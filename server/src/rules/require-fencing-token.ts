@@ -58,7 +58,7 @@ export default defineRule({
       rationale:
         'A lock that expires or belongs to another connection only says who held it a moment ago. A holder can stall after acquiring it (a long garbage-collection pause, a suspended VM, an Edge Function hitting its timeout) while a Redis lock or a lease row expires and a second holder starts working; a session-level advisory lock is lost with its connection, and the writes that rely on it from later transactions may go out on other pooled connections. When the first holder resumes it still believes it holds the lock, and without a check in storage its late write overwrites the newer one: two leaders, corrupted data. A write in the same transaction as pg_advisory_xact_lock or SELECT … FOR UPDATE is not affected: the lock ends with that transaction, so a holder that lost it cannot commit.',
       remedy:
-        'Take a strictly increasing token when the lock or lease is taken (nextval of a sequence, in the same transaction), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token < <token>. A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated). A lease can also be checked at write time by its owner (where locked_by = <me>). A Redis lock (SET NX, Redlock) hands out no token of its own: take one from a sequence or a Redis INCR counter after acquiring it and pass it with every write (in SQL embedded in code, as a bind parameter). The fix uses only a real token: currval of a token sequence advanced when the lock or lease was taken, or a token variable of the code; when the migrations show no token column on the table, it also adds one (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) and is not applied automatically.',
+        'Take a strictly increasing token when the lock or lease is taken (nextval of a sequence, in the same transaction), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token <= <token> (equal: the same holder writing again). A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated). A lease can also be checked at write time by its owner (where locked_by = <me>). A Redis lock (SET NX, Redlock) hands out no token of its own: take one from a sequence or a Redis INCR counter after acquiring it and pass it with every write (in SQL embedded in code, as a bind parameter). The fix uses only a real token: currval of a token sequence advanced when the lock or lease was taken, or a token variable of the code; when the migrations show no token column on the table, it also adds one (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) and is not applied automatically.',
       fixes: { addFencing: 'Add the fencing check on {column} with {token}', addFencingColumn: 'Add a {column} column and the fencing check with {token}' },
       variants: {
         sqlWrite: '{verb} of {table}',
@@ -78,7 +78,7 @@ export default defineRule({
       rationale:
         'Um lock que expira ou que pertence a outra conexão só diz quem o tinha há um instante. Quem o adquiriu pode travar logo depois (uma pausa longa de garbage collection, uma VM suspensa, uma Edge Function estourando o timeout) enquanto um lock no Redis ou um lease numa linha expira e um segundo detentor começa a trabalhar; um advisory lock de sessão se perde junto com a conexão, e as escritas que dependem dele em transações posteriores podem sair por outras conexões do pool. Quando o primeiro volta, ainda acredita ter o lock e, sem uma verificação no armazenamento, sua escrita atrasada sobrescreve a mais nova: dois líderes, dados corrompidos. Uma escrita na mesma transação de um pg_advisory_xact_lock ou de um SELECT … FOR UPDATE não é afetada: o lock termina com essa transação, e quem o perdeu não consegue fazer commit.',
       remedy:
-        'Obtenha um token estritamente crescente ao pegar o lock ou o lease (nextval de uma sequence, na mesma transação), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token < <token>. Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lease também pode ser conferido na escrita pelo dono (where locked_by = <eu>). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind). A correção só usa um token de verdade: o currval de uma sequence de tokens avançada quando o lock ou o lease foi pego, ou uma variável de token do código; quando as migrations não mostram coluna de token na tabela, ela também cria uma (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) e não é aplicada automaticamente.',
+        'Obtenha um token estritamente crescente ao pegar o lock ou o lease (nextval de uma sequence, na mesma transação), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token <= <token> (igual: o mesmo detentor escrevendo de novo). Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lease também pode ser conferido na escrita pelo dono (where locked_by = <eu>). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind). A correção só usa um token de verdade: o currval de uma sequence de tokens avançada quando o lock ou o lease foi pego, ou uma variável de token do código; quando as migrations não mostram coluna de token na tabela, ela também cria uma (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) e não é aplicada automaticamente.',
       fixes: { addFencing: 'Adicionar a verificação de fencing em {column} com {token}', addFencingColumn: 'Adicionar a coluna {column} e a verificação de fencing com {token}' },
       variants: {
         sqlWrite: '{verb} em {table}',
@@ -103,7 +103,7 @@ export default defineRule({
         ].join('\n'),
         fixed: [
           "select pg_advisory_lock(hashtext('resource:42')), nextval('fencing_tokens_seq') as token;",
-          "update public.locked_resource set value = 'new', last_token = currval('fencing_tokens_seq') where id = 42 and last_token < currval('fencing_tokens_seq');",
+          "update public.locked_resource set value = 'new', last_token = currval('fencing_tokens_seq') where id = 42 and last_token <= currval('fencing_tokens_seq');",
           "select pg_advisory_unlock(hashtext('resource:42'));",
         ].join('\n'),
         schema: [
@@ -121,7 +121,7 @@ export default defineRule({
         fixed: [
           "update public.jobs set locked_until = now() + interval '5 minutes' where id = 7 and (locked_until is null or locked_until < now()) returning nextval('fencing_tokens_seq') as token;",
           '-- … the job runs here, outside any transaction …',
-          "update public.jobs set status = 'done', last_token = currval('fencing_tokens_seq') where id = 7 and last_token < currval('fencing_tokens_seq');",
+          "update public.jobs set status = 'done', last_token = currval('fencing_tokens_seq') where id = 7 and last_token <= currval('fencing_tokens_seq');",
         ].join('\n'),
         schema: [
           'create sequence fencing_tokens_seq;',
@@ -154,7 +154,7 @@ export default defineRule({
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
           "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
-          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
         schema: 'create table public.locked_resource (id text primary key, last_token bigint not null default 0, value numeric);',
@@ -186,7 +186,7 @@ export default defineRule({
           'export async function claimLeadership(region: string, node: string) {',
           '  await redlock.using([`leader:${region}`], 10_000, async () => {',
           '    const [{ fencingToken }] = await sql`select nextval(\'fencing_tokens_seq\') as "fencingToken"`;',
-          '    await sql`update public.leaders set node = ${node}, last_token = ${fencingToken} where region = ${region} and last_token < ${fencingToken}`;',
+          '    await sql`update public.leaders set node = ${node}, last_token = ${fencingToken} where region = ${region} and last_token <= ${fencingToken}`;',
           '  });',
           '}',
         ].join('\n'),
@@ -234,7 +234,7 @@ export default defineRule({
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
           "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
-          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
       },

@@ -72,10 +72,10 @@ export function fencingInsertions(write: SqlStatement, column: string, token: st
     // "a or b and last_token < t" would bind to b only: wrap an OR in parentheses first.
     if (write.body.whereClause?.BoolExpr?.boolop === 'OR_EXPR') {
       insertions.push({ offset: tokens[where + 1].start, text: '(' });
-      insertions.push({ offset: whereEnd, text: `) ${and} ${column} < ${token}` });
-    } else insertions.push({ offset: whereEnd, text: ` ${and} ${column} < ${token}` });
+      insertions.push({ offset: whereEnd, text: `) ${and} ${column} <= ${token}` });
+    } else insertions.push({ offset: whereEnd, text: ` ${and} ${column} <= ${token}` });
   } else {
-    insertions.push({ offset: lastTokenBefore(returning), text: ` ${keywordCase(write, 'where')} ${column} < ${token}` });
+    insertions.push({ offset: lastTokenBefore(returning), text: ` ${keywordCase(write, 'where')} ${column} <= ${token}` });
   }
   return insertions;
 }
