@@ -30,8 +30,11 @@ const DELIVERY_PAYLOAD = /(^|_)(event|evt|payload|body|delivery|notification|mes
 const VERIFIES_EVENT = new Set(['constructEvent', 'constructEventAsync']);
 /** A route under a webhook path: app/api/webhooks/stripe/route.ts, pages/api/stripe-webhook.ts, functions/stripe-webhook/index.ts. */
 const WEBHOOK_ROUTE = /(^|[\\/])(app|pages|api|routes?|functions)[\\/](.*[\\/])?[^\\/]*webhook[^\\/]*([\\/].*)?\.[cm]?[jt]sx?$/i;
-/** Expressions that hold a delivery's id: event.id, evt.id, payload.id, eventId, deliveryId, headers['x-github-delivery']. */
-// (Not webhook.id or webhookId: in a route that manages webhook settings that is the setting's own id.)
+/**
+ * Expressions that hold a delivery's id: event.id, evt.id, payload.id, eventId, deliveryId,
+ * headers['x-github-delivery']. Not webhook.id or webhookId: in a route that manages webhook
+ * settings that is the setting's own id.
+ */
 const DELIVERY_ID = /\b(event|evt|delivery|notification|payload|body)\w*\.id\b|\b(event|evt|delivery)_?id\b|svix-id|x-github-delivery|idempotency/i;
 
 /** The webhook handler an INSERT runs in, if any. */
