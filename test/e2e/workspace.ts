@@ -50,7 +50,7 @@ export const CLOCK_FIXED_LINE = "set expires_at = now() + interval '1 hour'";
 /** What fix-all (on save) must write into the trap migration, besides the clock fix. */
 export const FIX_ALL_FRAGMENTS = [
   "set expires_at = now() + interval '1 hour'",
-  "last_token = currval('public.fencing_tokens_seq') where id = 42 and last_token < currval('public.fencing_tokens_seq')",
+  "last_token = currval('public.fencing_tokens_seq') where id = 42 and last_token <= currval('public.fencing_tokens_seq')",
   'on conflict (stripe_payment_intent_id) do nothing',
 ];
 

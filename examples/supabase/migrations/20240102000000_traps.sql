@@ -6,11 +6,11 @@ set expires_at = clock_timestamp() + interval '1 hour'
 where user_id = '00000000-0000-0000-0000-000000000001';
 
 -- 2. Lock distribuído sem fencing token.
-begin;
-select pg_advisory_xact_lock(hashtext('resource:42'));
-select nextval('public.fencing_tokens_seq');
+select pg_advisory_lock(hashtext('resource:42')), nextval('public.fencing_tokens_seq');
+-- A sessão guarda o lock entre transações; o update faz commit sozinho.
+-- Atrás de um pooler ele pode até sair por outra conexão.
 update public.locked_resource set value = 'novo valor' where id = 42;
-commit;
+select pg_advisory_unlock(hashtext('resource:42'));
 
 -- 3. Webhook de pagamento sem idempotência.
 create or replace function public.handle_stripe_webhook(p_event jsonb) returns void

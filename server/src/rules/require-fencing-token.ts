@@ -1,11 +1,14 @@
 import { functionBaseName, relationName, walk } from '../languages/sql/ast';
+import { parseSql } from '../languages/sql/parser';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
 import { sequenceArgument } from '../schema/facts';
 import { comparesToken, fencingInsertions, tokenColumn } from './shared/fencing';
+import { fencedByTransaction, heldScopes } from './shared/fencing-scopes';
 import { checkTypeScriptLocks, embeddedFencingFix } from './shared/fencing-typescript';
-import { lockSections } from './shared/locks';
-import { SqlEdits } from './shared/sql-edits';
+import { quoteIdentifier } from './shared/identifiers';
+import { baseName, matchesAny } from './shared/names';
+import { keywordCase, SqlEdits } from './shared/sql-edits';
 
 export default defineRule({
   id: 'require-fencing-token',
@@ -19,8 +22,24 @@ export default defineRule({
       key: 'fencingColumns',
       default: ['*token*', '*fencing*', '*epoch*'],
       description: {
-        en: 'Column names (globs with *) that hold a fencing token; a write that compares one of them with < or > counts as fenced.',
-        'pt-BR': 'Nomes de colunas (globs com *) que guardam um fencing token; uma escrita que compara uma delas com < ou > conta como protegida.',
+        en: 'Column names (globs with *) that hold a fencing token; a write that compares one of them with < or > counts as fenced. Sequences and variables named like them are the tokens a fix may use.',
+        'pt-BR': 'Nomes de colunas (globs com *) que guardam um fencing token; uma escrita que compara uma delas com < ou > conta como protegida. Sequences e variáveis com nomes assim são os tokens que uma correção pode usar.',
+      },
+    },
+    {
+      key: 'leaseColumns',
+      default: ['*locked_until*', '*lease_expires*', '*lease_until*', 'vt'],
+      description: {
+        en: 'Column names (globs with *) of a lease with an expiry on a row; a later write to the same row, in another transaction, that checks neither a token nor the owner is reported.',
+        'pt-BR': 'Nomes de colunas (globs com *) de um lease com validade numa linha; uma escrita posterior na mesma linha, em outra transação, que não confere nem um token nem o dono é reportada.',
+      },
+    },
+    {
+      key: 'leaseOwnerColumns',
+      default: ['*locked_by*', '*owner*', '*worker*', '*claimed_by*', '*lease_id*', '*lock_id*', '*lock_token*', '*lease_token*'],
+      description: {
+        en: 'Column names (globs with *) that say who holds a lease; a write whose WHERE compares one with = only lands while its holder still owns the row, and is not reported.',
+        'pt-BR': 'Nomes de colunas (globs com *) que dizem quem tem o lease; uma escrita cujo WHERE compara uma delas com = só entra enquanto quem a faz ainda é dono da linha, e não é reportada.',
       },
     },
     {
@@ -34,31 +53,41 @@ export default defineRule({
   ],
   text: {
     en: {
-      message: '{write} runs under {lock}() but does not check a fencing token. If this process pauses (GC, VM suspend, timeout) and another one takes the lock, this stale write still lands; {advice}.',
-      summary: 'Writes protected by a distributed lock must carry a fencing token that storage checks.',
+      message: '{write} runs under {held} but does not check a fencing token. {risk}; {advice}.',
+      summary: 'Writes that rely on a lock or lease that can be lost meanwhile must carry a fencing token that storage checks.',
       rationale:
-        'A lock only says who held it a moment ago. A holder can stall after acquiring it (a long garbage-collection pause, a suspended VM, an Edge Function hitting its timeout) while the lock expires and a second holder starts working. When the first one resumes it still believes it holds the lock, and without a check in storage its late write overwrites the newer one: two leaders, corrupted data.',
+        'A lock that expires or belongs to another connection only says who held it a moment ago. A holder can stall after acquiring it (a long garbage-collection pause, a suspended VM, an Edge Function hitting its timeout) while a Redis lock or a lease row expires and a second holder starts working; a session-level advisory lock is lost with its connection, and the writes that rely on it from later transactions may go out on other pooled connections. When the first holder resumes it still believes it holds the lock, and without a check in storage its late write overwrites the newer one: two leaders, corrupted data. A write in the same transaction as pg_advisory_xact_lock or SELECT … FOR UPDATE is not affected: the lock ends with that transaction, so a holder that lost it cannot commit.',
       remedy:
-        'Take a strictly increasing token with the lock (nextval of a sequence), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token < <token>. A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated). A Redis lock (SET NX, Redlock) hands out no token of its own: take one from a sequence or a Redis INCR counter after acquiring it and pass it with every write (in SQL embedded in code, as a bind parameter).',
-      fixes: { addFencing: 'Add the fencing check on {column} with {token}' },
+        'Take a strictly increasing token when the lock or lease is taken (nextval of a sequence, in the same transaction), store the last token each row accepted, and make every write conditional on it: set last_token = <token> … where … and last_token <= <token> (equal: the same holder writing again). A write with an older token then matches no row, and the caller learns it was fenced off (0 rows updated). A lease can also be checked at write time by its owner (where locked_by = <me>). A Redis lock (SET NX, Redlock) hands out no token of its own: take one from a sequence or a Redis INCR counter after acquiring it and pass it with every write (in SQL embedded in code, as a bind parameter). The fix uses only a real token: currval of a token sequence advanced when the lock or lease was taken, or a token variable of the code; when the migrations show no token column on the table, it also adds one (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) and is not applied automatically.',
+      fixes: { addFencing: 'Add the fencing check on {column} with {token}', addFencingColumn: 'Add a {column} column and the fencing check with {token}' },
       variants: {
         sqlWrite: '{verb} of {table}',
         callWrite: '{call}',
+        lockCall: '{lock}()',
+        lease: 'the lease in {lease} that an earlier transaction set or checked',
+        expires: 'If this process pauses (GC, VM suspend, timeout) until the lock expires and another one takes it, this stale write still lands',
+        leaseExpires: 'If this process pauses (GC, VM suspend, timeout) until the lease expires and another one claims the row, this stale write still lands',
+        session: 'That lock belongs to one database session and this write runs in a later transaction: through a pool or a transaction-mode pooler it can go out on another connection, and if the holding session is lost, another process takes the lock while this write still lands',
         where: 'compare a monotonic token in the WHERE clause',
         pass: 'pass a monotonic token with the write and have storage reject tokens older than the last one it accepted',
       },
     },
     'pt-BR': {
-      message: '{write} roda sob {lock}() mas não confere um fencing token. Se este processo pausar (GC, VM suspensa, timeout) e outro pegar o lock, esta escrita atrasada ainda entra; {advice}.',
-      summary: 'Escritas protegidas por lock distribuído precisam levar um fencing token conferido pelo armazenamento.',
+      message: '{write} roda sob {held} mas não confere um fencing token. {risk}; {advice}.',
+      summary: 'Escritas que dependem de um lock ou lease que pode ser perdido no meio do caminho precisam levar um fencing token conferido pelo armazenamento.',
       rationale:
-        'Um lock só diz quem o tinha há um instante. Quem o adquiriu pode travar logo depois (uma pausa longa de garbage collection, uma VM suspensa, uma Edge Function estourando o timeout) enquanto o lock expira e um segundo detentor começa a trabalhar. Quando o primeiro volta, ainda acredita ter o lock e, sem uma verificação no armazenamento, sua escrita atrasada sobrescreve a mais nova: dois líderes, dados corrompidos.',
+        'Um lock que expira ou que pertence a outra conexão só diz quem o tinha há um instante. Quem o adquiriu pode travar logo depois (uma pausa longa de garbage collection, uma VM suspensa, uma Edge Function estourando o timeout) enquanto um lock no Redis ou um lease numa linha expira e um segundo detentor começa a trabalhar; um advisory lock de sessão se perde junto com a conexão, e as escritas que dependem dele em transações posteriores podem sair por outras conexões do pool. Quando o primeiro volta, ainda acredita ter o lock e, sem uma verificação no armazenamento, sua escrita atrasada sobrescreve a mais nova: dois líderes, dados corrompidos. Uma escrita na mesma transação de um pg_advisory_xact_lock ou de um SELECT … FOR UPDATE não é afetada: o lock termina com essa transação, e quem o perdeu não consegue fazer commit.',
       remedy:
-        'Obtenha um token estritamente crescente junto com o lock (nextval de uma sequence), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token < <token>. Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind).',
-      fixes: { addFencing: 'Adicionar a verificação de fencing em {column} com {token}' },
+        'Obtenha um token estritamente crescente ao pegar o lock ou o lease (nextval de uma sequence, na mesma transação), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token <= <token> (igual: o mesmo detentor escrevendo de novo). Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lease também pode ser conferido na escrita pelo dono (where locked_by = <eu>). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind). A correção só usa um token de verdade: o currval de uma sequence de tokens avançada quando o lock ou o lease foi pego, ou uma variável de token do código; quando as migrations não mostram coluna de token na tabela, ela também cria uma (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) e não é aplicada automaticamente.',
+      fixes: { addFencing: 'Adicionar a verificação de fencing em {column} com {token}', addFencingColumn: 'Adicionar a coluna {column} e a verificação de fencing com {token}' },
       variants: {
         sqlWrite: '{verb} em {table}',
         callWrite: '{call}',
+        lockCall: '{lock}()',
+        lease: 'o lease em {lease} que uma transação anterior definiu ou conferiu',
+        expires: 'Se este processo pausar (GC, VM suspensa, timeout) até o lock expirar e outro pegá-lo, esta escrita atrasada ainda entra',
+        leaseExpires: 'Se este processo pausar (GC, VM suspensa, timeout) até o lease expirar e outro pegar a linha, esta escrita atrasada ainda entra',
+        session: 'Esse lock pertence a uma sessão do banco e esta escrita roda numa transação posterior: por um pool ou um pooler em modo transação ela pode sair por outra conexão, e se a sessão que o tem cair, outro processo pega o lock enquanto esta escrita ainda entra',
         where: 'compare um token monotônico no WHERE',
         pass: 'envie um token monotônico junto com a escrita e faça o armazenamento recusar tokens mais antigos que o último aceito',
       },
@@ -68,18 +97,14 @@ export default defineRule({
     invalid: [
       {
         code: [
-          'begin;',
-          "select pg_advisory_xact_lock(hashtext('resource:42'));",
-          "select nextval('fencing_tokens_seq') as token;",
+          "select pg_advisory_lock(hashtext('resource:42')), nextval('fencing_tokens_seq') as token;",
           "update public.locked_resource set value = 'new' where id = 42;",
-          'commit;',
+          "select pg_advisory_unlock(hashtext('resource:42'));",
         ].join('\n'),
         fixed: [
-          'begin;',
-          "select pg_advisory_xact_lock(hashtext('resource:42'));",
-          "select nextval('fencing_tokens_seq') as token;",
-          "update public.locked_resource set value = 'new', last_token = currval('fencing_tokens_seq') where id = 42 and last_token < currval('fencing_tokens_seq');",
-          'commit;',
+          "select pg_advisory_lock(hashtext('resource:42')), nextval('fencing_tokens_seq') as token;",
+          "update public.locked_resource set value = 'new', last_token = currval('fencing_tokens_seq') where id = 42 and last_token <= currval('fencing_tokens_seq');",
+          "select pg_advisory_unlock(hashtext('resource:42'));",
         ].join('\n'),
         schema: [
           'create sequence fencing_tokens_seq;',
@@ -89,28 +114,19 @@ export default defineRule({
       },
       {
         code: [
-          'create function public.take_over(p_id bigint) returns void language plpgsql as $$',
-          'declare',
-          '  v_token bigint;',
-          'begin',
-          "  perform pg_advisory_xact_lock(hashtext('leader'));",
-          "  v_token := nextval('fencing_tokens_seq');",
-          "  update public.locked_resource set value = 'leader' where id = p_id or value is null;",
-          'end $$;',
+          "update public.jobs set locked_until = now() + interval '5 minutes' where id = 7 and (locked_until is null or locked_until < now()) returning nextval('fencing_tokens_seq') as token;",
+          '-- … the job runs here, outside any transaction …',
+          "update public.jobs set status = 'done' where id = 7;",
         ].join('\n'),
         fixed: [
-          'create function public.take_over(p_id bigint) returns void language plpgsql as $$',
-          'declare',
-          '  v_token bigint;',
-          'begin',
-          "  perform pg_advisory_xact_lock(hashtext('leader'));",
-          "  v_token := nextval('fencing_tokens_seq');",
-          "  update public.locked_resource set value = 'leader', last_token = v_token where (id = p_id or value is null) and last_token < v_token;",
-          'end $$;',
+          "update public.jobs set locked_until = now() + interval '5 minutes' where id = 7 and (locked_until is null or locked_until < now()) returning nextval('fencing_tokens_seq') as token;",
+          '-- … the job runs here, outside any transaction …',
+          "update public.jobs set status = 'done', last_token = currval('fencing_tokens_seq') where id = 7 and last_token <= currval('fencing_tokens_seq');",
         ].join('\n'),
         schema: [
           'create sequence fencing_tokens_seq;',
-          'create table public.locked_resource (id bigint primary key, last_token bigint not null default 0, value text);',
+          'create table public.jobs (id bigint primary key, status text, locked_until timestamptz, last_token bigint not null default 0);',
+          'insert into public.jobs (id) values (7);',
         ].join('\n'),
       },
       {
@@ -138,7 +154,7 @@ export default defineRule({
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
           "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
-          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
         schema: 'create table public.locked_resource (id text primary key, last_token bigint not null default 0, value numeric);',
@@ -170,7 +186,7 @@ export default defineRule({
           'export async function claimLeadership(region: string, node: string) {',
           '  await redlock.using([`leader:${region}`], 10_000, async () => {',
           '    const [{ fencingToken }] = await sql`select nextval(\'fencing_tokens_seq\') as "fencingToken"`;',
-          '    await sql`update public.leaders set node = ${node}, last_token = ${fencingToken} where region = ${region} and last_token < ${fencingToken}`;',
+          '    await sql`update public.leaders set node = ${node}, last_token = ${fencingToken} where region = ${region} and last_token <= ${fencingToken}`;',
           '  });',
           '}',
         ].join('\n'),
@@ -180,16 +196,31 @@ export default defineRule({
     ],
     valid: [
       [
+        'create function public.add_child(p_queue text, p_parent text) returns void language plpgsql as $$',
+        'begin',
+        "  perform pg_advisory_xact_lock(hashtext(p_queue || ':' || p_parent));",
+        '  update public.job set pending = pending + 1 where queue = p_queue and id = p_parent;',
+        'end $$;',
+      ].join('\n'),
+      [
         'begin;',
-        "select pg_advisory_xact_lock(hashtext('resource:42'));",
-        "update public.locked_resource set value = 'new', last_token = 17 where id = 42 and last_token < 17;",
+        'select * from public.accounts where id = 1 for update;',
+        'update public.accounts set balance = balance - 10 where id = 1;',
         'commit;',
       ].join('\n'),
       [
         'begin;',
-        "select pg_advisory_xact_lock(hashtext('report'));",
-        'select count(*) from public.locked_resource;',
+        "select pg_advisory_lock(hashtext('resource:42'));",
+        "update public.locked_resource set value = 'new' where id = 42;",
         'commit;',
+      ].join('\n'),
+      [
+        "select pg_advisory_lock(hashtext('resource:42'));",
+        "update public.locked_resource set value = 'new', last_token = 17 where id = 42 and last_token < 17;",
+      ].join('\n'),
+      [
+        "update public.jobs set locked_until = now() + interval '5 minutes', locked_by = 'worker-1' where id = 7 and locked_until < now();",
+        "update public.jobs set status = 'done' where id = 7 and locked_by = 'worker-1';",
       ].join('\n'),
       "select pg_advisory_lock_shared(1);\nupdate public.counters set n = n + 1 where id = 1;",
       "update public.locked_resource set value = 'x' where id = 1;",
@@ -203,7 +234,7 @@ export default defineRule({
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
           "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
-          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token < $3', [price, productId, token]);",
+          "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
       },
@@ -225,20 +256,24 @@ export default defineRule({
   },
   check(context) {
     const reported = new Set<SqlStatement>();
-    for (const section of lockSections(context.sql)) {
-      for (const write of section.statements) {
-        if ((write.kind !== 'UpdateStmt' && write.kind !== 'DeleteStmt') || reported.has(write)) continue;
-        if (comparesToken(write.body.whereClause, context.names('fencingColumns'))) continue;
+    const fencingColumns = context.names('fencingColumns');
+    for (const scope of heldScopes(context)) {
+      for (const write of scope.writes) {
+        if (reported.has(write) || comparesToken(write.body.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
         reported.add(write);
-        const table = relationName(write.body.relation);
-        const head = write.rangeOf(write.body.relation);
+        const held = scope.held;
         context.report({
           start: write.start,
-          end: head.end,
+          end: write.rangeOf(write.body.relation).end,
           anchor: write.start,
-          data: { verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE', table, lock: section.function },
-          variants: { write: 'sqlWrite', advice: 'where' },
-          fixes: fencingFix(context, write, section.statements, section.lock),
+          data: {
+            verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE',
+            table: relationName(write.body.relation),
+            lock: held.kind === 'lock' ? held.function : '',
+            lease: held.kind === 'lease' ? `${held.table}.${held.column}` : '',
+          },
+          variants: { write: 'sqlWrite', held: held.kind === 'lock' ? 'lockCall' : 'lease', risk: held.kind === 'lock' ? 'session' : 'leaseExpires', advice: 'where' },
+          fixes: fencingFix(context, write, scope.anchor),
         });
       }
     }
@@ -247,37 +282,84 @@ export default defineRule({
   },
 });
 
-function fencingFix(context: RuleContext, write: SqlStatement, scope: SqlStatement[], lock: SqlStatement): FixProposal[] {
-  // In TypeScript the token is a variable of the code, passed as a new bind parameter.
-  const embedded = context.typescript ? embeddedFencingFix(context, write) : undefined;
-  if (embedded) return [embedded];
-  const token = tokenExpression(write, scope, lock);
+/**
+ * The fencing predicate with a real token. In TypeScript the token is a variable of the code, passed
+ * as a new bind parameter, on a table whose token column the migrations show. In SQL it is
+ * currval('<sequence>') of a token sequence advanced in the transaction that took the lock or lease;
+ * when the migrations show no token column, the fix also adds one, and is unsafe.
+ */
+function fencingFix(context: RuleContext, write: SqlStatement, anchor: SqlStatement): FixProposal[] {
+  if (write.origin === 'embedded') {
+    const embedded = embeddedFencingFix(context, write);
+    return embedded ? [embedded] : [];
+  }
+  const token = tokenAtAcquisition(context, write, anchor);
   if (!token) return [];
-  const { column, confirmed } = tokenColumn(context.schema, relationName(write.body.relation));
+  const table = relationName(write.body.relation);
+  const { column, confirmed } = tokenColumn(context.schema, table);
   const insertions = fencingInsertions(write, column, token);
   if (!insertions) return [];
   const edits = new SqlEdits(write);
   for (const insertion of insertions) edits.insert(insertion.offset, insertion.text);
   if (!edits.parses()) return [];
-  return [{ key: 'addFencing', data: { column, token }, edits: edits.toDocumentEdits(), safe: confirmed }];
+  if (confirmed) return [{ key: 'addFencing', data: { column, token }, edits: edits.toDocumentEdits(), safe: true }];
+  // No token column known: add it before the transaction that writes (IF NOT EXISTS: a table the
+  // workspace does not define may have it already).
+  const addColumn = addColumnStatement(write, column);
+  if (!addColumn) return [];
+  return [{ key: 'addFencingColumn', data: { column, token }, edits: [addColumn, ...edits.toDocumentEdits()], safe: false }];
 }
 
-/** A PL/pgSQL variable assigned from nextval() earlier in the routine, or currval('<seq>') of a sequence advanced earlier. */
-function tokenExpression(write: SqlStatement, scope: SqlStatement[], lock: SqlStatement): string | undefined {
-  const candidates = write.routine
-    ? write.routine.statements.slice(0, write.routine.statements.indexOf(write))
-    : [lock, ...scope.slice(0, scope.indexOf(write))];
-  let token: string | undefined;
-  for (const statement of candidates) {
-    walk(statement.body, (visit) => {
-      if (visit.type !== 'FuncCall' || functionBaseName(visit.node) !== 'nextval') return;
-      const target = statement.plpgsql?.targets[0];
-      if (write.routine && target && !target.includes('.')) token = target;
-      else if (!write.routine) {
-        const sequence = sequenceArgument(visit.node);
-        if (sequence) token = `currval('${sequence.replace(/'/g, "''")}')`;
-      }
-    });
+/**
+ * currval('<sequence>') of a token sequence (named like the fencing columns) that the transaction
+ * holding the lock or lease advanced with nextval: the token handed out when it was taken. currval is
+ * per session, and a script runs in one session; no other nextval of that sequence may come between.
+ */
+function tokenAtAcquisition(context: RuleContext, write: SqlStatement, anchor: SqlStatement): string | undefined {
+  const tokenNames = context.names('fencingColumns');
+  let sequence: string | undefined;
+  for (const statement of anchor.transaction?.statements ?? [anchor]) {
+    for (const name of nextvalSequences(statement)) if (matchesAny(baseName(name), tokenNames)) sequence = name;
   }
-  return token;
+  if (!sequence) return undefined;
+  // A later nextval of the same sequence, before the write, moves currval away from the lock's token.
+  const script = context.sql.scripts.find((each) => each.includes(topOf(anchor)));
+  const from = script ? script.indexOf(topOf(anchor)) : -1;
+  const to = script ? script.indexOf(topOf(write)) : -1;
+  if (from < 0 || to < from) return undefined;
+  const between = script!.slice(from + 1, to + 1).filter((statement) => statement.transaction !== anchor.transaction);
+  const nested = context.sql.statements.filter((statement) => statement.container && between.includes(statement.container) && statement !== write);
+  if ([...between, ...nested].some((statement) => statement !== write && nextvalSequences(statement).includes(sequence!))) return undefined;
+  return `currval('${sequence.replace(/'/g, "''")}')`;
+}
+
+function nextvalSequences(statement: SqlStatement): string[] {
+  if (!/nextval/i.test(statement.text)) return [];
+  const found: string[] = [];
+  walk(statement.body, (visit) => {
+    if (visit.type !== 'FuncCall' || functionBaseName(visit.node) !== 'nextval') return;
+    const sequence = sequenceArgument(visit.node);
+    if (sequence) found.push(sequence);
+  });
+  return found;
+}
+
+function topOf(statement: SqlStatement): SqlStatement {
+  let top = statement;
+  while (top.container) top = top.container;
+  return top;
+}
+
+// ALTER TABLE … ADD COLUMN IF NOT EXISTS <column> bigint NOT NULL DEFAULT 0; on its own line before
+// the statement that opens the write's transaction (its BEGIN, the DO block, or the write itself).
+function addColumnStatement(write: SqlStatement, column: string): Edit | undefined {
+  const top = topOf(write);
+  if (top.origin !== 'file') return undefined;
+  const unit = top.transaction;
+  const first = unit?.kind === 'explicit' ? unit.statements[0] : top;
+  const relation = write.body.relation;
+  const table = [relation.schemaname, relation.relname].filter(Boolean).map((part: string) => quoteIdentifier(String(part))).join('.');
+  const alter = `${keywordCase(write, 'alter table')} ${table} ${keywordCase(write, 'add column if not exists')} ${column} ${keywordCase(write, 'bigint not null default')} 0;`;
+  if (!parseSql(alter).ok) return undefined;
+  return { start: first.start, end: first.start, text: `${alter}\n` };
 }

@@ -24,6 +24,10 @@ export type SchemaFact =
   | { op: 'addKey'; table: string; key: KeyFact }
   | { op: 'addExclusion'; table: string }
   | { op: 'createIndex'; table: string; key: KeyFact | undefined }
+  /** ALTER TABLE … DROP CONSTRAINT: a key may be gone. */
+  | { op: 'dropConstraint'; table: string; name: string }
+  /** DROP INDEX: a unique index (a key) may be gone. */
+  | { op: 'dropIndex'; names: string[] }
   | { op: 'dropTable'; table: string }
   | { op: 'renameTable'; table: string; newName: string }
   | { op: 'createSequence'; sequence: string }
@@ -51,6 +55,10 @@ export type ViewKeyFact =
 export interface KeyFact {
   kind: 'primary' | 'unique';
   columns: string[];
+  /** The constraint or index name, as written or as PostgreSQL names it by default (t_pkey, t_a_key, t_a_idx). */
+  name?: string;
+  /** DEFERRABLE: still unique at commit, but never an ON CONFLICT arbiter. */
+  deferrable?: boolean;
 }
 
 /** Facts stated by the top-level statements of one file. */
@@ -89,13 +97,10 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
         if (element.ColumnDef) {
           const column = columnFact(element.ColumnDef);
           columns.push(column);
-          for (const constraint of element.ColumnDef.constraints ?? []) {
-            const kind = keyKind(constraint.Constraint?.contype);
-            if (kind) keys.push({ kind, columns: [column.name] });
-          }
+          keys.push(...columnKeys(element.ColumnDef, tableBaseName(table)));
         } else if (element.Constraint) {
-          const kind = keyKind(element.Constraint.contype);
-          if (kind) keys.push({ kind, columns: keyColumns(element.Constraint) });
+          const key = tableKey(element.Constraint, tableBaseName(table));
+          if (key) keys.push(key);
           if (element.Constraint.contype === 'CONSTR_EXCLUSION') hasExclusion = true;
         }
       }
@@ -119,14 +124,13 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
         if (alter?.subtype === 'AT_AddColumn' && alter.def?.ColumnDef) {
           const column = columnFact(alter.def.ColumnDef);
           facts.push({ op: 'addColumn', table, column });
-          for (const constraint of alter.def.ColumnDef.constraints ?? []) {
-            const kind = keyKind(constraint.Constraint?.contype);
-            if (kind) facts.push({ op: 'addKey', table, key: { kind, columns: [column.name] } });
-          }
+          for (const key of columnKeys(alter.def.ColumnDef, tableBaseName(table))) facts.push({ op: 'addKey', table, key });
         } else if (alter?.subtype === 'AT_AddConstraint' && alter.def?.Constraint) {
-          const kind = keyKind(alter.def.Constraint.contype);
-          if (kind && !alter.def.Constraint.indexname) facts.push({ op: 'addKey', table, key: { kind, columns: keyColumns(alter.def.Constraint) } });
+          const key = tableKey(alter.def.Constraint, tableBaseName(table));
+          if (key && !alter.def.Constraint.indexname) facts.push({ op: 'addKey', table, key });
           if (alter.def.Constraint.contype === 'CONSTR_EXCLUSION') facts.push({ op: 'addExclusion', table });
+        } else if (alter?.subtype === 'AT_DropConstraint' && alter.name) {
+          facts.push({ op: 'dropConstraint', table, name: String(alter.name) });
         }
       }
       return;
@@ -136,11 +140,18 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const params: any[] = body.indexParams ?? [];
       const plain = params.every((param) => param.IndexElem?.name);
       // Partial and expression indexes cannot be named as an ON CONFLICT target without repeating them.
-      const key = body.unique && plain && !body.whereClause ? { kind: 'unique' as const, columns: params.map((param) => String(param.IndexElem.name)) } : undefined;
-      facts.push({ op: 'createIndex', table, key: key ?? (body.unique ? { kind: 'unique', columns: [] } : undefined) });
+      const columns = plain ? params.map((param) => String(param.IndexElem.name)) : [];
+      const name = body.idxname ? String(body.idxname) : `${tableBaseName(table)}_${columns.join('_')}_idx`;
+      const key = body.unique && plain && !body.whereClause ? { kind: 'unique' as const, columns, name } : undefined;
+      facts.push({ op: 'createIndex', table, key: key ?? (body.unique ? { kind: 'unique', columns: [], name } : undefined) });
       return;
     }
     case 'DropStmt': {
+      if (body.removeType === 'OBJECT_INDEX') {
+        const names = (body.objects ?? []).map((object: any) => (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? '')).pop()).filter(Boolean);
+        if (names.length) facts.push({ op: 'dropIndex', names });
+        return;
+      }
       if (body.removeType !== 'OBJECT_TABLE' && body.removeType !== 'OBJECT_MATVIEW') return;
       for (const object of body.objects ?? []) {
         const parts: string[] = (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? ''));
@@ -243,6 +254,38 @@ function columnFact(definition: any): ColumnFact {
     type,
     generated: constraints.some((kind) => kind === 'CONSTR_DEFAULT' || kind === 'CONSTR_IDENTITY' || kind === 'CONSTR_GENERATED') || /serial$/.test(type),
   };
+}
+
+// Keys declared on a column: `id text primary key`, `code text unique deferrable`. The DEFERRABLE
+// attribute is a separate entry after the constraint it qualifies.
+function columnKeys(definition: any, table: string): KeyFact[] {
+  const keys: KeyFact[] = [];
+  const column = String(definition.colname);
+  for (const constraint of definition.constraints ?? []) {
+    const contype = constraint.Constraint?.contype;
+    if (contype === 'CONSTR_ATTR_DEFERRABLE' && keys.length) keys[keys.length - 1].deferrable = true;
+    const kind = keyKind(contype);
+    if (!kind) continue;
+    const conname = constraint.Constraint.conname;
+    keys.push({ kind, columns: [column], name: conname ? String(conname) : defaultKeyName(table, kind, [column]), ...(constraint.Constraint.deferrable ? { deferrable: true } : {}) });
+  }
+  return keys;
+}
+
+function tableKey(constraint: any, table: string): KeyFact | undefined {
+  const kind = keyKind(constraint.contype);
+  if (!kind) return undefined;
+  const columns = keyColumns(constraint);
+  return { kind, columns, name: constraint.conname ? String(constraint.conname) : defaultKeyName(table, kind, columns), ...(constraint.deferrable ? { deferrable: true } : {}) };
+}
+
+// PostgreSQL's own names for unnamed keys (before its truncation to 63 bytes, rarely reached).
+function defaultKeyName(table: string, kind: KeyFact['kind'], columns: string[]): string {
+  return kind === 'primary' ? `${table}_pkey` : `${table}_${columns.join('_')}_key`;
+}
+
+function tableBaseName(qualifiedName: string): string {
+  return qualifiedName.slice(qualifiedName.indexOf('.') + 1);
 }
 
 function keyKind(contype: string | undefined): KeyFact['kind'] | undefined {

@@ -24,6 +24,12 @@ export interface TableInfo {
   populatingRefreshes?: number;
   /** Events (update, delete, …) that some BEFORE trigger on the table intercepts. */
   beforeTriggers?: Set<string>;
+  /** Keys by constraint or index name, so that a later DROP removes them. */
+  keyNames?: Map<string, string[]>;
+  /** DEFERRABLE keys: unique, but an ON CONFLICT cannot name them. */
+  deferrableKeys?: string[][];
+  /** A dropped constraint or index that may have been a key the model cannot name: its keys are not proven. */
+  keysUncertain?: boolean;
 }
 
 // What REVOKE ALL / GRANT ALL on a table stands for.
@@ -62,6 +68,15 @@ export class SchemaModel {
     const keys = table.primaryKey ? [table.primaryKey] : [];
     for (const key of table.uniqueKeys) if (!keys.some((existing) => sameColumns(existing, key))) keys.push(key);
     return keys;
+  }
+
+  /**
+   * Keys an ON CONFLICT (columns) may name without PostgreSQL rejecting it (42P10): primary and
+   * unique keys proven by the migrations, not DEFERRABLE; none when a later DROP may have removed one.
+   */
+  conflictKeysOf(table: TableInfo): string[][] {
+    if (table.keysUncertain) return [];
+    return this.keysOf(table).filter((key) => key.length > 0 && !table.deferrableKeys?.some((deferrable) => sameColumns(deferrable, key)));
   }
 
   /** True when a REVOKE removed the privilege from the role (or from PUBLIC for 'public'). */
@@ -148,6 +163,23 @@ export class SchemaModel {
         if (fact.key.columns.length) this.addKey(table, fact.key);
         return;
       }
+      case 'dropConstraint': {
+        const table = this.tables.get(fact.table);
+        if (!table) return;
+        const columns = table.keyNames?.get(fact.name.toLowerCase());
+        if (columns) this.removeKey(table, fact.name.toLowerCase(), columns);
+        // A default key name the model computed differently (truncated, deduplicated): not proven any more.
+        else if (/_(pkey|key)\d*$/i.test(fact.name)) table.keysUncertain = true;
+        return;
+      }
+      case 'dropIndex':
+        for (const name of fact.names) {
+          for (const table of this.tables.values()) {
+            const columns = table.keyNames?.get(name.toLowerCase());
+            if (columns) this.removeKey(table, name.toLowerCase(), columns);
+          }
+        }
+        return;
       case 'dropTable':
         this.tables.delete(fact.table);
         return;
@@ -212,6 +244,17 @@ export class SchemaModel {
     if (key.kind === 'primary') table.primaryKey = key.columns;
     else if (!table.uniqueKeys.some((existing) => sameColumns(existing, key.columns))) table.uniqueKeys.push(key.columns);
     table.hasAnyUniqueIndex = true;
+    if (key.name) (table.keyNames ??= new Map()).set(key.name.toLowerCase(), key.columns);
+    if (key.deferrable) (table.deferrableKeys ??= []).push(key.columns);
+  }
+
+  private removeKey(table: TableInfo, name: string, columns: string[]): void {
+    table.keyNames?.delete(name);
+    // Another name for the same columns (a unique index next to a constraint) keeps the key.
+    if ([...(table.keyNames?.values() ?? [])].some((other) => sameColumns(other, columns))) return;
+    if (table.primaryKey && sameColumns(table.primaryKey, columns)) table.primaryKey = undefined;
+    table.uniqueKeys = table.uniqueKeys.filter((key) => !sameColumns(key, columns));
+    table.deferrableKeys = table.deferrableKeys?.filter((key) => !sameColumns(key, columns));
   }
 }
 

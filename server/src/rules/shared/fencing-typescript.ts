@@ -3,7 +3,9 @@
 // embedded SQL UPDATE/DELETE without a token predicate, an ORM update/delete, an object-store put.
 // Inserts are left alone: a new row cannot overwrite what a later holder wrote.
 // The fix for embedded SQL adds the predicate with a new bind parameter that carries a token variable
-// of the function (a nextval()/INCR result, or a variable named fencingToken/epoch).
+// of the function (a nextval()/INCR result, or a variable named fencingToken/epoch), on a table whose
+// token column the migrations show. A write in the same database transaction as an earlier
+// pg_advisory_xact_lock or SELECT … FOR UPDATE is fenced by that transaction and is left alone.
 
 import type { ts as TS } from 'ts-morph';
 import { relationName } from '../../languages/sql/ast';
@@ -12,6 +14,7 @@ import { ts } from '../../languages/typescript/project';
 import { isFunctionLike, type CallSite, type TsModel } from '../../languages/typescript/ts-file';
 import type { Edit, FixProposal, RuleContext } from '../../rule';
 import { comparesToken, fencingInsertions, tokenColumn } from './fencing';
+import { fencedByTransaction } from './fencing-scopes';
 import { declarationsIn, isVisibleAt } from './local-variables';
 import { matchesAny } from './names';
 import { callsUnderLock, redisLocks } from './redis-locks';
@@ -23,8 +26,16 @@ import { calleeMatches, embeddedOfStatement, objectProperty, tsEffects } from '.
 const OVERWRITES = new Set(['update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'del', 'updateTable', 'deleteFrom', 'merge']);
 /** Conditional object-store writes: the store compares a version before it overwrites. */
 const CONDITIONAL_OPTIONS = new Set(['IfMatch', 'IfNoneMatch', 'ifGenerationMatch', 'ifMetagenerationMatch']);
-/** Where a token comes from: a sequence, a Redis counter. */
-const MONOTONIC_SOURCE = /nextval\s*\(|\.(incr|incrby|incrBy|INCR|INCRBY)\s*\(/;
+/** Where a token comes from: a Redis counter, or a sequence (whose name must say it holds tokens). */
+const REDIS_COUNTER = /\.(incr|incrby|incrBy|INCR|INCRBY)\s*\(/;
+const NEXTVAL = /nextval\s*\(\s*'([^']+)'/gi;
+
+/** A Redis INCR, or nextval of sequences all named like tokens (never a job or row sequence). */
+function readsTokenCounter(initializer: string, tokenNames: string[]): boolean {
+  if (REDIS_COUNTER.test(initializer)) return true;
+  const sequences = [...initializer.matchAll(NEXTVAL)].map((match) => match[1].slice(match[1].lastIndexOf('.') + 1));
+  return sequences.length > 0 && sequences.every((sequence) => matchesAny(sequence, tokenNames));
+}
 
 export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStatement>): void {
   const model = context.typescript;
@@ -40,14 +51,14 @@ export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStat
       const statements = effects.sqlOf(call.node);
       for (const write of statements) {
         if ((write.kind !== 'UpdateStmt' && write.kind !== 'DeleteStmt') || reported.has(write)) continue;
-        if (comparesToken(write.body.whereClause, fencingColumns)) continue;
+        if (comparesToken(write.body.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
         reported.add(write);
         const fix = embeddedFencingFix(context, write);
         context.report({
           start: write.start,
           end: write.rangeOf(write.body.relation).end,
           data: { verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE', table: relationName(write.body.relation), lock: lockName },
-          variants: { write: 'sqlWrite', advice: 'where' },
+          variants: { write: 'sqlWrite', held: 'lockCall', risk: 'expires', advice: 'where' },
           fixes: fix ? [fix] : [],
         });
       }
@@ -60,7 +71,7 @@ export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStat
         start: call.node.getStart(model.node),
         end: callee.getEnd(),
         data: { lock: lockName, call: callText(model, call) },
-        variants: { write: 'callWrite', advice: 'pass' },
+        variants: { write: 'callWrite', held: 'lockCall', risk: 'expires', advice: 'pass' },
       });
     }
   }
@@ -117,7 +128,7 @@ export function embeddedFencingFix(context: RuleContext, write: SqlStatement): F
   const model = context.typescript;
   const entry = embeddedOfStatement(write, context.embedded);
   if (!model || !entry?.call) return undefined;
-  const token = tokenVariable(model, entry.call);
+  const token = tokenVariable(model, entry.call, context.names('fencingColumns'));
   if (!token) return undefined;
   // The token's placeholder as the SQL parser sees it, and as the TypeScript literal gets it.
   let sqlToken: string;
@@ -135,7 +146,9 @@ export function embeddedFencingFix(context: RuleContext, write: SqlStatement): F
     tsToken = `\${${token}}`;
   } else return undefined;
 
+  // Code cannot add a column: without one the migrations show, no fix (never a guessed column).
   const { column, confirmed } = tokenColumn(context.schema, relationName(write.body.relation));
+  if (!confirmed) return undefined;
   const insertions = fencingInsertions(write, column, sqlToken);
   if (!insertions) return undefined;
   const proof = new SqlEdits(write);
@@ -152,7 +165,7 @@ export function embeddedFencingFix(context: RuleContext, write: SqlStatement): F
     if (same) same.text += text;
     else edits.push({ start: at, end: at, text });
   }
-  return { key: 'addFencing', data: { column, token }, edits: [...edits, ...extra], safe: confirmed };
+  return { key: 'addFencing', data: { column, token }, edits: [...edits, ...extra], safe: true };
 }
 
 /** The highest $n placeholder of a statement. */
@@ -189,7 +202,7 @@ function appendElement(model: TsModel, array: TS.ArrayLiteralExpression, element
  * (fencingToken, epoch), or named token and read from nextval() or a Redis INCR. Never an
  * authentication token that merely shares the name.
  */
-function tokenVariable(model: TsModel, use: TS.Node): string | undefined {
+function tokenVariable(model: TsModel, use: TS.Node, tokenNames: string[]): string | undefined {
   const at = use.getStart(model.node);
   // The innermost function first: a callback (redlock.using) also sees its outer function's variables.
   for (let node: TS.Node | undefined = use.parent; node && !ts.isSourceFile(node); node = node.parent) {
@@ -198,7 +211,7 @@ function tokenVariable(model: TsModel, use: TS.Node): string | undefined {
     for (const declared of declarationsIn(node)) {
       if (!isVisibleAt(model, declared, at)) continue;
       const namedFencing = /fenc|epoch/i.test(declared.name);
-      const readsCounter = /token/i.test(declared.name) && !!declared.initializer && MONOTONIC_SOURCE.test(declared.initializer.getText(model.node));
+      const readsCounter = /token/i.test(declared.name) && !!declared.initializer && readsTokenCounter(declared.initializer.getText(model.node), tokenNames);
       if (namedFencing || readsCounter) found = declared.name;
     }
     if (found) return found;

@@ -24,7 +24,7 @@ export function comparesToken(whereClause: any, fencingColumns: string[]): boole
   return found;
 }
 
-/** The table's token column from the schema model, else last_token (then the fix is not marked safe). */
+/** The table's token column from the schema model (confirmed), else last_token, which the fix must then add. */
 export function tokenColumn(schema: SchemaModel, table: string): { column: string; confirmed: boolean } {
   const info = schema.table(table);
   if (info) {
@@ -72,10 +72,10 @@ export function fencingInsertions(write: SqlStatement, column: string, token: st
     // "a or b and last_token < t" would bind to b only: wrap an OR in parentheses first.
     if (write.body.whereClause?.BoolExpr?.boolop === 'OR_EXPR') {
       insertions.push({ offset: tokens[where + 1].start, text: '(' });
-      insertions.push({ offset: whereEnd, text: `) ${and} ${column} < ${token}` });
-    } else insertions.push({ offset: whereEnd, text: ` ${and} ${column} < ${token}` });
+      insertions.push({ offset: whereEnd, text: `) ${and} ${column} <= ${token}` });
+    } else insertions.push({ offset: whereEnd, text: ` ${and} ${column} <= ${token}` });
   } else {
-    insertions.push({ offset: lastTokenBefore(returning), text: ` ${keywordCase(write, 'where')} ${column} < ${token}` });
+    insertions.push({ offset: lastTokenBefore(returning), text: ` ${keywordCase(write, 'where')} ${column} <= ${token}` });
   }
   return insertions;
 }

@@ -3,7 +3,7 @@
 // Column references are resolved the way PostgreSQL would, as far as the schema model allows:
 // `a.col` by alias, a bare name by the only table that can have it; PL/pgSQL variables are not columns.
 
-import { walk } from '../../languages/sql/ast';
+import { functionName, walk } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import type { SchemaModel, TableInfo } from '../../schema/model';
 
@@ -96,6 +96,25 @@ export function tableOfColumn(scope: Scope, columnRef: any): TableRef | undefine
   return known.length === 0 && unknown.length === 1 && scope.tables.length === 1 ? unknown[0] : undefined;
 }
 
+/**
+ * Query-parameter spellings that PostgreSQL parses as something else before a client substitutes them:
+ * sqlc's `sqlc.arg(id)`/`sqlc.narg(id)` (a function call on what looks like a column) and `@id`
+ * (sqlc, Npgsql, Dapper: the prefix operator @ applied to a column name). They stand for one value
+ * given by the caller, never for a column of the row. sqlc.slice(ids) expands to a list: not one value.
+ */
+export function isParameter(node: any, type: string): boolean {
+  if (type === 'FuncCall') return SINGLE_VALUE_PARAMETERS.has(functionName(node));
+  if (type === 'A_Expr') return node.kind === 'AEXPR_OP' && !node.lexpr && node.name?.[0]?.String?.sval === '@' && !!columnFields(node.rexpr?.ColumnRef);
+  return false;
+}
+
+const SINGLE_VALUE_PARAMETERS = new Set(['sqlc.arg', 'sqlc.narg']);
+
+/** True for `sqlc.slice(x)`, which sqlc expands to a list of values. */
+function isListParameter(node: any): boolean {
+  return !!node?.FuncCall && functionName(node.FuncCall) === 'sqlc.slice';
+}
+
 /** The conditions joined by AND at the top of a WHERE or ON clause. */
 export function conjuncts(condition: any): any[] {
   if (!condition) return [];
@@ -113,7 +132,7 @@ export function equalities(condition: any, scope: Scope): Equality[] {
     let right = expression.rexpr;
     if (expression.kind === 'AEXPR_IN') {
       const items = right?.List?.items ?? [];
-      if (items.length !== 1) continue;
+      if (items.length !== 1 || isListParameter(items[0])) continue;
       right = items[0];
     } else if (expression.kind !== 'AEXPR_OP' && expression.kind !== 'AEXPR_NOT_DISTINCT') continue;
     for (const [side, value] of [
@@ -131,7 +150,7 @@ export function equalities(condition: any, scope: Scope): Equality[] {
 export function tablesReferenced(expression: any, scope: Scope): Set<TableRef> {
   const tables = new Set<TableRef>();
   walk(expression, (visit) => {
-    if (visit.type === 'SubLink') return false;
+    if (visit.type === 'SubLink' || isParameter(visit.node, visit.type)) return false;
     if (visit.type === 'ColumnRef') {
       const table = tableOfColumn(scope, visit.node);
       if (table) tables.add(table);

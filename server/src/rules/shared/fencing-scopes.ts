@@ -1,0 +1,159 @@
+// What a SQL write can rely on while it is already lost, for require-fencing-token: a session-level
+// advisory lock (pg_advisory_lock: held by one connection across transactions) or a lease row (a
+// lease column such as locked_until set or checked on a row), and the UPDATE/DELETE statements that
+// rely on it from a LATER transaction of the same script (a .sql file, or the queries of one
+// TypeScript function). A write in the same transaction as what protects it is fenced by that
+// transaction: a holder that stalls cannot commit after losing it. For the same reason a write is
+// fenced when its own transaction took pg_advisory_xact_lock or SELECT … FOR UPDATE before it.
+
+import { relationName, walk } from '../../languages/sql/ast';
+import type { Routine } from '../../languages/sql/plpgsql-model';
+import type { SqlStatement } from '../../languages/sql/statement';
+import { ts } from '../../languages/typescript/project';
+import type { RuleContext } from '../../rule';
+import { expressionText } from './expressions';
+import { callIn, SESSION_LOCKS, TRANSACTION_LOCKS, UNLOCKS } from './locks';
+import { baseName, matchesAnyExactly } from './names';
+import { lockingSelects } from './row-locks';
+import { equalities, scopeOf, tableOfColumn, type Equality, type TableRef } from './row-scope';
+import { embeddedOfStatement } from './ts-effects';
+
+export type Held = { kind: 'lock'; function: string } | { kind: 'lease'; table: string; column: string };
+
+export interface HeldScope {
+  held: Held;
+  /** The statement that takes the lock or sets or checks the lease. */
+  anchor: SqlStatement;
+  /** UPDATE and DELETE statements that rely on it from a later transaction. */
+  writes: SqlStatement[];
+}
+
+const ADVISORY = /advisory/i;
+const FOR_UPDATE = /\bfor\s+(no\s+key\s+)?update\b/i;
+/** Row locks that a second writer of the row waits for (FOR SHARE lets other sharers in). */
+const EXCLUSIVE_ROW_LOCKS = new Set(['LCS_FORUPDATE', 'LCS_FORNOKEYUPDATE']);
+const WRITES = new Set(['UpdateStmt', 'DeleteStmt']);
+
+/** A statement as it runs: top-level, or inside a DO block of the script (which runs as one statement). */
+interface Step {
+  statement: SqlStatement;
+  /** The top-level statement: itself, or the DO block around it. */
+  top: SqlStatement;
+}
+
+export function heldScopes(context: RuleContext): HeldScope[] {
+  const scopes: HeldScope[] = [];
+  const doBlocks = new Map<SqlStatement, Routine>();
+  for (const routine of context.sql.routines) if (routine.kind === 'do') doBlocks.set(routine.header, routine);
+  for (const script of context.sql.scripts) {
+    const steps: Step[] = script.flatMap((top) => [{ statement: top, top }, ...(doBlocks.get(top)?.statements ?? []).map((statement) => ({ statement, top }))]);
+    steps.forEach((step, index) => {
+      // Only statements that take a lock or touch a lease look at what follows them.
+      const kind = step.statement.kind;
+      if (kind !== 'SelectStmt' && kind !== 'UpdateStmt') return;
+      const lock = sessionLockScope(step, steps, index + 1);
+      if (lock) scopes.push(lock);
+      const lease = leaseScope(context, step, steps, index + 1);
+      if (lease) scopes.push(lease);
+    });
+  }
+  return scopes;
+}
+
+/**
+ * True when the write's own transaction took, before it, a transaction-level advisory lock or a row
+ * lock that stops writers (FOR UPDATE, FOR NO KEY UPDATE): a second holder waits for this commit.
+ */
+export function fencedByTransaction(write: SqlStatement): boolean {
+  const statements = write.transaction?.statements ?? [];
+  for (const statement of statements) {
+    if (statement === write) return false;
+    if (statement.matches(ADVISORY) && callIn(statement, TRANSACTION_LOCKS)) return true;
+    if (statement.matches(FOR_UPDATE) && lockingSelects(statement).some(({ clauses }) => clauses.some((clause) => EXCLUSIVE_ROW_LOCKS.has(clause.strength)))) return true;
+  }
+  return false;
+}
+
+// pg_advisory_lock / pg_try_advisory_lock at the top of a script: the writes that follow, up to an
+// unlock, in other transactions than the lock's.
+function sessionLockScope(step: Step, steps: Step[], from: number): HeldScope | undefined {
+  const anchor = step.statement;
+  if (anchor !== step.top || !anchor.matches(ADVISORY)) return undefined;
+  const call = callIn(anchor, SESSION_LOCKS);
+  if (!call) return undefined;
+  const writes: SqlStatement[] = [];
+  for (const each of steps.slice(from)) {
+    if (each.statement.matches(ADVISORY) && callIn(each.statement, UNLOCKS)) break;
+    if (WRITES.has(each.statement.kind) && each.top.transaction !== anchor.transaction) writes.push(each.statement);
+  }
+  return writes.length ? { held: { kind: 'lock', function: call.name }, anchor, writes } : undefined;
+}
+
+// A statement that sets or checks a lease column of one row (update jobs set locked_until = … where
+// id = $1; select … from jobs where id = $1 and locked_until > now()), and the later writes to that
+// same row (the same key equality) from another transaction that check neither a token nor the owner.
+function leaseScope(context: RuleContext, step: Step, steps: Step[], from: number): HeldScope | undefined {
+  const anchor = step.statement;
+  if ((anchor.kind !== 'UpdateStmt' && anchor.kind !== 'SelectStmt') || !anchor.matches(LEASE_WORDS)) return undefined;
+  const leaseColumns = context.names('leaseColumns');
+  const body = anchor.body;
+  const scope = scopeOf(anchor, body.fromClause, context.schema, anchor.kind === 'UpdateStmt' ? body.relation : undefined);
+  let lease: { table: TableRef; column: string } | undefined;
+  if (anchor.kind === 'UpdateStmt') {
+    for (const target of body.targetList ?? []) {
+      const name = String(target.ResTarget?.name ?? '');
+      if (name && matchesAnyExactly(name, leaseColumns)) lease = { table: scope.tables[0], column: name };
+    }
+  }
+  walk(body.whereClause, (visit) => {
+    if (lease || visit.type === 'SubLink') return false;
+    if (visit.type !== 'ColumnRef') return undefined;
+    const fields: string[] = (visit.node.fields ?? []).map((field: any) => String(field.String?.sval ?? ''));
+    const table = tableOfColumn(scope, visit.node);
+    if (table && matchesAnyExactly(fields[fields.length - 1], leaseColumns)) lease = { table, column: fields[fields.length - 1] };
+    return undefined;
+  });
+  if (!lease) return undefined;
+  const leaseTable = lease.table;
+  const pins = equalities(body.whereClause, scope).filter((equality) => equality.table === leaseTable);
+  if (!pins.length) return undefined;
+  const pinKeys = new Set(pins.map((equality) => `${equality.column}=${valueKey(context, anchor, equality)}`));
+  const owners = context.names('leaseOwnerColumns');
+  const writes: SqlStatement[] = [];
+  for (const each of steps.slice(from)) {
+    const write = each.statement;
+    if (!WRITES.has(write.kind) || each.top.transaction === step.top.transaction) continue;
+    if (baseName(relationName(write.body.relation)) !== baseName(leaseTable.name)) continue;
+    const writeScope = scopeOf(write, write.body.fromClause ?? write.body.usingClause, context.schema, write.body.relation);
+    const target = writeScope.tables[0];
+    const found = equalities(write.body.whereClause, writeScope).filter((equality) => equality.table === target);
+    if (!found.some((equality) => pinKeys.has(`${equality.column}=${valueKey(context, write, equality)}`))) continue;
+    // `and locked_by = $worker`: the write lands only while this holder still owns the row.
+    if (found.some((equality) => matchesAnyExactly(equality.column, owners))) continue;
+    writes.push(write);
+  }
+  const table = leaseTable.name;
+  return writes.length ? { held: { kind: 'lease', table, column: lease.column }, anchor, writes } : undefined;
+}
+
+const LEASE_WORDS = /lease|until|\bvt\b|visible/i;
+
+/**
+ * What a key equality compares with, as written, so that two statements can be seen to pin the same
+ * row: `$1` of an embedded query becomes the TypeScript expression bound to it (two queries of one
+ * function both say $1 for different values); psql variables keep their names.
+ */
+function valueKey(context: RuleContext, statement: SqlStatement, equality: Equality): string {
+  let text = expressionText(statement, equality.value).replace(/\s+/g, '');
+  if (statement.origin === 'embedded') {
+    const entry = embeddedOfStatement(statement, context.embedded);
+    const model = context.typescript;
+    const bound = !entry || !model ? [] : entry.parameters ? [...entry.parameters.elements] : ts.isTemplateExpression(entry.literal) ? entry.literal.templateSpans.map((span) => span.expression) : [];
+    text = text.replace(/\$(\d+)/g, (placeholder, number) => {
+      const expression = bound[Number(number) - 1];
+      // A value the model cannot see (a parameters array built elsewhere) matches nothing else.
+      return expression && model ? `{${expression.getText(model.node).replace(/\s+/g, '')}}` : `${placeholder}@${statement.start}`;
+    });
+  }
+  return text;
+}
