@@ -40,12 +40,22 @@ describe('clock rules in loops and polls', () => {
     assert.equal(finding.fixes[0].safe, false);
   });
 
-  it('offers no expiry fix in a routine that sleeps and polls, and says why', () => {
+  it('offers no expiry fix in a loop that sleeps and polls, and says why', () => {
     const [finding] = findingsOf('no-clock-timestamp-expiry', poll);
     assert.match(finding.message, /sleeps and reads the clock again/);
     assert.deepEqual(finding.fixes, []);
     const [portuguese] = findingsOf('no-clock-timestamp-expiry', poll, { locale: 'pt-BR' });
-    assert.match(portuguese.message, /dorme e lê o relógio de novo/);
+    assert.match(portuguese.message, /laço que dorme e lê o relógio de novo/);
+  });
+
+  it('keeps the expiry fix safe where the reading is taken once, even after a sleep', () => {
+    const once = `create function public.settle() returns void language plpgsql as $$
+begin
+  perform pg_sleep(0.5);
+  delete from public.leases where locked_until < clock_timestamp();
+end $$;`;
+    const [finding] = findingsOf('no-clock-timestamp-expiry', once);
+    assert.equal(finding.fixes[0].safe, true);
   });
 
   it('keeps the persisted fix safe in a loop, and not automatic between sleeps', () => {

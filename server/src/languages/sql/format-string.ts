@@ -35,7 +35,8 @@ export function formatStringSql(formatString: MappedText, plain: PlainDirective)
       continue;
     }
     if (char !== '%') continue;
-    const directive = DIRECTIVE.exec(source.slice(index));
+    DIRECTIVE.lastIndex = index;
+    const directive = DIRECTIVE.exec(source);
     if (!directive) return undefined;
     const [whole, , , type] = directive;
     // Inside a quoted literal or identifier the directive's own text already parses; it stays as written.
@@ -59,7 +60,7 @@ export function formatStringSql(formatString: MappedText, plain: PlainDirective)
 }
 
 // %[position$][flags][width]type, width being digits, * or *position$ (PostgreSQL's format()).
-const DIRECTIVE = /^%(\d+\$)?(-?(?:\d+|\*(?:\d+\$)?)?)([sIL%])/;
+const DIRECTIVE = /%(\d+\$)?(-?(?:\d+|\*(?:\d+\$)?)?)([sIL%])/y;
 
 function placeholder(type: string, directive: string, glued: boolean): string {
   // Glued to a name (pgmq.q_%s), the placeholder continues the name.

@@ -32,7 +32,7 @@ export interface ClockUse {
   column: string | undefined;
   /**
    * How often the reading is taken within one transaction: 'loop' in a PL/pgSQL loop, 'poll' in a
-   * routine that sleeps (pg_sleep) and reads the clock again. now() stands still in both.
+   * loop of a routine that sleeps (pg_sleep) between readings. now() stands still in both.
    */
   repetition: Repetition;
 }
@@ -125,9 +125,8 @@ function sinksByNode(sinks: ValueSink[]): Map<any, ValueSink> {
 // A statement that runs again within one transaction sees now() stand still: a loop that polls
 // `vt <= clock_timestamp()` between pg_sleep calls would never see a message become visible.
 function repetitionOf(statement: SqlStatement): Repetition {
-  const routine = statement.routine;
-  if (routine && routine.statements.some((each) => each.matches(SLEEPS))) return 'poll';
-  return (statement.plpgsql?.loopDepth ?? 0) > 0 ? 'loop' : 'once';
+  if ((statement.plpgsql?.loopDepth ?? 0) === 0) return 'once';
+  return statement.routine?.statements.some((each) => each.matches(SLEEPS)) ? 'poll' : 'loop';
 }
 
 // clock_timestamp() + interval '1 hour', interval '…' + clock_timestamp(), clock_timestamp() - '5 min'::interval

@@ -1,9 +1,9 @@
 // The fix shared by both clock rules: the wall-clock call becomes now().
 // now() stands still for the whole transaction, so where the statement runs again within one
 // transaction the change is not neutral:
-//   expiry    — in a loop the fix is offered, never applied automatically; in a routine that sleeps
-//               and reads the clock again (a poll) there is no fix, since now() would keep the poll
-//               from ever seeing a lease or a visibility timeout pass;
+//   expiry    — in a loop the fix is offered, never applied automatically; in a loop that sleeps and
+//               reads the clock again (a poll) there is no fix, since now() would keep the poll from
+//               ever seeing a lease or a visibility timeout pass;
 //   persisted — rows written in a loop getting one stamp is the point of the rule; rows written
 //               between sleeps would all get the time the routine started: offered, not automatic.
 
