@@ -166,6 +166,42 @@ describe('nested SQL and transactions', () => {
     assert.equal(nested[0].transaction.kind, 'scheduled');
   });
 
+  it('parses the SQL of EXECUTE format(…), directly or through a variable, at its exact place; directives stay out of reach of fixes', () => {
+    const text = [
+      'create function f(p_tabela text, p_id int, p_prazo text) returns void language plpgsql as $$',
+      'declare v_sql text; v_aviso text; v_n int;',
+      'begin',
+      "  execute format('update %I set nota = ''ação'' where id = %L and rótulo like ''a%%''', p_tabela, p_id);",
+      "  v_sql := format($q$delete from %1$I where vence < now() - interval %2$s$q$, p_tabela, quote_literal(p_prazo));",
+      '  for v_n in execute v_sql loop end loop;',
+      "  v_aviso := format('select %s', p_tabela); -- never executed: only a message",
+      "  raise notice '%', v_aviso;",
+      "  return query execute format('bad %x', 1);",
+      'end $$;',
+    ].join('\n');
+    const model = buildSqlFileModel(text);
+    const executed = model.statements.filter((statement) => statement.origin === 'execute');
+    assert.deepEqual(executed.map((statement) => [statement.kind, statement.text]), [
+      ['UpdateStmt', `update "%I" set nota = 'ação' where id = '%L' and rótulo like 'a%'`],
+      ['DeleteStmt', `delete from "%1$I" where vence < now() - interval '%2$s'`],
+    ]);
+    assert.deepEqual(executed.map((statement) => text.slice(statement.start, statement.end)), [
+      "update %I set nota = ''ação'' where id = %L and rótulo like ''a%%''",
+      'delete from %1$I where vence < now() - interval %2$s',
+    ]);
+    const [update, remove] = executed;
+    assert.equal(update.plpgsql?.kind, 'execute');
+    assert.equal(update.routine?.name, 'f');
+    const ação = update.text.indexOf('ação');
+    assert.equal(text.slice(update.source.toDocument(ação), update.source.toDocument(ação + 4)), 'ação');
+    assert.equal(update.source.rangeIsVerbatim(ação, ação + 4), true);
+    assert.equal(update.source.rangeIsVerbatim(update.text.indexOf('"%I"'), update.text.indexOf('"%I"') + 4), false, 'a placeholder is not text the user wrote');
+    // Inserted text is escaped for format() (a % doubled) and then for the quoted literal.
+    assert.equal(update.source.encode("like 'b%'"), "like ''b%%''");
+    assert.equal(remove.source.encode('50%'), '50%%');
+    assert.equal(remove.plpgsql?.loopDepth, 0);
+  });
+
   it('reports syntax errors inside cron commands at their position', () => {
     const text = "select cron.schedule('j', '* * * * *', 'delet from t');";
     const model = buildSqlFileModel(text);

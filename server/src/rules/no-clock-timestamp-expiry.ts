@@ -11,31 +11,41 @@ export default defineRule({
   settings: [
     {
       key: 'expiryColumns',
-      default: ['expires_at', '*_expires*', 'expir*', 'valid_until', 'deadline', 'lease*', 'ttl*', '*_timeout*'],
+      default: ['*expires_at*', '*_expires*', 'expir*', '*_until*', 'valid_until', '*deadline*', 'lease*', 'ttl*', '*_timeout*', 'vt', 'visible_at'],
       description: {
-        en: 'Column names (globs with *) that hold an expiry instant; a wall-clock value written to or compared with them is reported.',
-        'pt-BR': 'Nomes de colunas (globs com *) que guardam um instante de expiração; um valor de relógio de parede escrito nelas ou comparado com elas é reportado.',
+        en: 'Column names (globs with *, matched against the whole name) that hold an expiry, lease or visibility instant; a wall-clock value written to or compared with them is reported.',
+        'pt-BR': 'Nomes de colunas (globs com *, comparados com o nome inteiro) que guardam um instante de expiração, lease ou visibilidade; um valor de relógio de parede escrito nelas ou comparado com elas é reportado.',
       },
     },
   ],
   text: {
     en: {
-      message: '{function}() reads the wall clock, which NTP can move backwards or forwards, and its value decides an expiry here{column}. Use now() (the transaction start time) so expiry stays consistent.',
+      message: '{function}() reads the wall clock, which NTP can move backwards or forwards, and its value decides an expiry here{column}. {advice}',
       summary: 'Expiry, TTL and lease times must come from now(), not from the wall clock.',
       rationale:
         'clock_timestamp() and timeofday() return the machine\'s real-time clock at the moment of the call, and statement_timestamp() changes from one statement to the next. The real-time clock is corrected by NTP and can jump in either direction, so an expiry computed from it can be born already expired, or outlive its intended lifetime; two statements of the same transaction can also disagree about "now". When several nodes write and check expiries, these skews compound.',
       remedy:
-        'Compute and check expiry instants with now() (an alias of transaction_timestamp(), also written current_timestamp), which is fixed for the whole transaction: write expires_at = now() + interval \'1 hour\' when the token is created and compare expires_at > now() when it is used. Keep clock_timestamp() for measuring how long something took inside a transaction.',
+        'Compute and check expiry instants with now() (an alias of transaction_timestamp(), also written current_timestamp), which is fixed for the whole transaction: write expires_at = now() + interval \'1 hour\' when the token is created and compare expires_at > now() when it is used. The same holds for leases and visibility timeouts (locked_until, vt) and for SQL built with format() and run by EXECUTE. Keep clock_timestamp() for measuring how long something took inside a transaction. Because now() stands still for the whole transaction, a routine that loops or sleeps and expects time to pass (a poll for messages becoming visible) must not simply switch to it: the fix is offered without being applied automatically in a loop, and not at all in a loop that sleeps between readings; there, poll from the caller, one transaction per attempt.',
       fixes: { replaceWithNow: 'Replace {function}() with now()' },
+      variants: {
+        once: 'Use now() (the transaction start time) so expiry stays consistent.',
+        loop: 'Use now() (the transaction start time) so expiry stays consistent; this runs in a loop, where now() does not advance between iterations, so check the loop before applying the fix.',
+        poll: 'This runs in a loop that sleeps and reads the clock again, and now() would not advance within its transaction: decide expiry with now() in one transaction per attempt (poll from the caller) rather than replacing the call here.',
+      },
     },
     'pt-BR': {
-      message: '{function}() lê o relógio de parede, que o NTP pode adiantar ou atrasar, e aqui o valor decide uma expiração{column}. Use now() (o início da transação) para que a expiração fique consistente.',
+      message: '{function}() lê o relógio de parede, que o NTP pode adiantar ou atrasar, e aqui o valor decide uma expiração{column}. {advice}',
       summary: 'Instantes de expiração, TTL e lease devem vir de now(), não do relógio de parede.',
       rationale:
         'clock_timestamp() e timeofday() devolvem o relógio real da máquina no momento da chamada, e statement_timestamp() muda de um comando para o outro. O relógio real é corrigido pelo NTP e pode saltar para qualquer lado, então uma expiração calculada com ele pode nascer já vencida ou durar mais do que deveria; dois comandos da mesma transação podem até discordar sobre o "agora". Quando vários nós gravam e conferem expirações, essas diferenças se somam.',
       remedy:
-        'Calcule e confira instantes de expiração com now() (sinônimo de transaction_timestamp(), também escrito current_timestamp), que é fixo durante toda a transação: grave expires_at = now() + interval \'1 hour\' ao criar o token e compare expires_at > now() ao usá-lo. Deixe clock_timestamp() para medir quanto tempo algo levou dentro de uma transação.',
+        'Calcule e confira instantes de expiração com now() (sinônimo de transaction_timestamp(), também escrito current_timestamp), que é fixo durante toda a transação: grave expires_at = now() + interval \'1 hour\' ao criar o token e compare expires_at > now() ao usá-lo. O mesmo vale para leases e timeouts de visibilidade (locked_until, vt) e para SQL montado com format() e executado por EXECUTE. Deixe clock_timestamp() para medir quanto tempo algo levou dentro de uma transação. Como now() fica parado durante toda a transação, uma rotina que repete ou dorme esperando o tempo passar (um polling por mensagens que ficam visíveis) não pode simplesmente trocar para ele: o fix é oferecido sem ser aplicado automaticamente dentro de um laço, e não é oferecido num laço que dorme entre as leituras; ali, faça o polling a partir de quem chama, uma transação por tentativa.',
       fixes: { replaceWithNow: 'Trocar {function}() por now()' },
+      variants: {
+        once: 'Use now() (o início da transação) para que a expiração fique consistente.',
+        loop: 'Use now() (o início da transação) para que a expiração fique consistente; isto roda num laço, onde now() não avança entre as iterações, então confira o laço antes de aplicar o fix.',
+        poll: 'Isto roda num laço que dorme e lê o relógio de novo, e now() não avançaria dentro da sua transação: decida a expiração com now() numa transação por tentativa (polling a partir de quem chama) em vez de trocar a chamada aqui.',
+      },
     },
   },
   examples: {
@@ -76,6 +86,38 @@ export default defineRule({
         ].join('\n'),
         schema: 'create table public.invites (email text primary key, valid_until timestamptz);',
       },
+      {
+        code: [
+          'create function public.pop_message(p_queue text) returns setof public.queue_messages language plpgsql as $$',
+          'begin',
+          "  return query execute format('delete from public.%I where id = (select id from public.%I where vt <= clock_timestamp() order by id limit 1 for update skip locked) returning *', p_queue, p_queue);",
+          'end $$;',
+        ].join('\n'),
+        fixed: [
+          'create function public.pop_message(p_queue text) returns setof public.queue_messages language plpgsql as $$',
+          'begin',
+          "  return query execute format('delete from public.%I where id = (select id from public.%I where vt <= now() order by id limit 1 for update skip locked) returning *', p_queue, p_queue);",
+          'end $$;',
+        ].join('\n'),
+        schema: 'create table public.queue_messages (id bigserial primary key, vt timestamptz not null, message jsonb);',
+      },
+      {
+        code: [
+          'create function public.is_locked(p_id bigint) returns boolean language plpgsql as $$',
+          'declare v_now bigint := (extract(epoch from clock_timestamp()) * 1000)::bigint;',
+          'begin',
+          '  return exists (select 1 from public.jobs where id = p_id and locked_until_ms > v_now);',
+          'end $$;',
+        ].join('\n'),
+        fixed: [
+          'create function public.is_locked(p_id bigint) returns boolean language plpgsql as $$',
+          'declare v_now bigint := (extract(epoch from now()) * 1000)::bigint;',
+          'begin',
+          '  return exists (select 1 from public.jobs where id = p_id and locked_until_ms > v_now);',
+          'end $$;',
+        ].join('\n'),
+        schema: 'create table public.jobs (id bigint primary key, locked_until_ms bigint);',
+      },
     ],
     valid: [
       "update public.sessions set expires_at = now() + interval '1 hour' where id = 1;",
@@ -90,6 +132,16 @@ export default defineRule({
         "  raise notice 'took %', clock_timestamp() - t0;",
         'end $$;',
       ].join('\n'),
+      [
+        'do $$',
+        "declare v_wait_until timestamptz := clock_timestamp() + interval '2 seconds';",
+        'begin',
+        '  -- a deadline of the loop itself: now() would not advance here',
+        '  while clock_timestamp() < v_wait_until loop',
+        '    perform pg_sleep(0.1);',
+        '  end loop;',
+        'end $$;',
+      ].join('\n'),
     ],
   },
   check(context) {
@@ -100,6 +152,7 @@ export default defineRule({
         ...range,
         anchor: use.statement.start,
         data: { function: use.function, column: use.column ? ` (${use.column})` : '' },
+        variants: { advice: use.repetition },
         fixes: replaceWithNow(use),
       });
     }

@@ -15,7 +15,7 @@ export default defineRule({
       rationale:
         'Each node has its own real-time clock, and NTP corrections make it jump. A row stamped with clock_timestamp() or timeofday() carries that node\'s clock reading: rows written by different nodes can appear out of causal order by tens of milliseconds or more, and a single transaction can write several different "current" times. Anything that later sorts or compares these columns (event feeds, audit trails, "latest wins" logic) inherits the skew.',
       remedy:
-        'Store now() (the start of the writing transaction), which is the same for every row a transaction writes. When the order of events matters, order by a value from a sequence (a bigserial id or nextval()) rather than by time.',
+        'Store now() (the start of the writing transaction), which is the same for every row a transaction writes. When the order of events matters, order by a value from a sequence (a bigserial id or nextval()) rather than by time. A reading that is not kept as a time is not reported: a duration (clock_timestamp() - t0), or the clock hashed or mixed with random() to make an identifier (md5(random()::text || clock_timestamp()::text)).',
       fixes: { replaceWithNow: 'Replace {function}() with now()' },
     },
     'pt-BR': {
@@ -24,7 +24,7 @@ export default defineRule({
       rationale:
         'Cada nó tem seu próprio relógio real, e as correções do NTP o fazem saltar. Uma linha carimbada com clock_timestamp() ou timeofday() leva a leitura do relógio daquele nó: linhas gravadas por nós diferentes podem aparecer fora da ordem causal por dezenas de milissegundos ou mais, e uma única transação pode gravar vários "agoras" diferentes. Tudo o que depois ordena ou compara essas colunas (feeds de eventos, trilhas de auditoria, lógica de "o último vence") herda essa diferença.',
       remedy:
-        'Grave now() (o início da transação que escreve), que é o mesmo para todas as linhas que uma transação grava. Quando a ordem dos eventos importa, ordene por um valor de sequence (um id bigserial ou nextval()) e não pelo tempo.',
+        'Grave now() (o início da transação que escreve), que é o mesmo para todas as linhas que uma transação grava. Quando a ordem dos eventos importa, ordene por um valor de sequence (um id bigserial ou nextval()) e não pelo tempo. Uma leitura que não é guardada como tempo não é reportada: uma duração (clock_timestamp() - t0), ou o relógio passado por um hash ou misturado com random() para montar um identificador (md5(random()::text || clock_timestamp()::text)).',
       fixes: { replaceWithNow: 'Trocar {function}() por now()' },
     },
   },
@@ -60,6 +60,7 @@ export default defineRule({
       "insert into public.events (kind, payload, occurred_at) values ('user_action', '{}', now());",
       'select clock_timestamp();',
       "update public.sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1; -- reported by no-clock-timestamp-expiry",
+      'insert into public.api_keys (key) values (md5(random()::text || clock_timestamp()::text));',
       [
         'create function measure() returns interval language plpgsql as $$',
         'declare t0 timestamptz := clock_timestamp();',

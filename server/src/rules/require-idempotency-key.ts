@@ -2,7 +2,7 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
 import { operationName, SHARED_ID_ENTITIES, stableKey, type KeySource } from './shared/idempotency-keys';
-import { headerNameFor, IDEMPOTENCY_HEADERS, PAYMENT_API_HOSTS, paymentCallOf, READ_ONLY_POST_PATHS, STRIPE_KEYLESS_CALLS, STRIPE_MUTATIONS, type PaymentRequest, type StripeMutation } from './shared/payments';
+import { headerNameFor, IDEMPOTENCY_HEADERS, PAYMENT_API_HOSTS, paymentCallOf, READ_ONLY_POST_PATHS, STRIPE_KEYLESS_CALLS, STRIPE_MUTATIONS, type ChangingKey, type PaymentRequest, type StripeMutation } from './shared/payments';
 import { isTestCode } from './shared/test-code';
 import { resolveValue, unwrap } from './shared/ts-declarations';
 import { addArgumentEdit, addPropertyEdit, lineIndent } from './shared/ts-edits';
@@ -18,29 +18,33 @@ export default defineRule({
   settings: [STRIPE_MUTATIONS, STRIPE_KEYLESS_CALLS, PAYMENT_API_HOSTS, IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS, SHARED_ID_ENTITIES],
   text: {
     en: {
-      message: '{call} goes to {provider} without an idempotency key. If a timeout or a re-run of this function sends it again, {provider} cannot tell the repeat from a new request and performs it twice (a duplicate charge, refund, transfer or customer); pass a key {how}, built from a stable id of the operation, never a random value.',
+      message: '{call} goes to {provider} {keyState}. If a timeout or a re-run of this function sends it again, {provider} cannot tell the repeat from a new request and performs it twice (a duplicate charge, refund, transfer or customer). Pass a key built from a stable id of the operation {how}, never a random value or the current time.',
       summary: 'Payment calls (Stripe mutations, POSTs to payment APIs) must carry an idempotency key derived from the operation.',
       rationale:
         'Edge Functions, webhook handlers and queue workers live in the crash-recovery model: a timeout, a crash or a redelivery runs the same code again, and a network error leaves the caller unsure whether the provider already acted. Without a key every attempt is a new payment. With one, the provider keeps the result of the first request and answers every repeat with it (Stripe keeps keys for at least 24 hours and rejects a key reused with different parameters). A random key per call protects nothing, because each attempt brings a new one; the SDK reuses a key across its own automatic retries, but a new run of the function starts over. This rule is about the provider call itself; no-side-effect-before-commit is about the order of effects and database writes in a function (it leaves keyless payments to this rule), no-dual-write about broker publishes, and require-on-conflict about the database side of the same retry.',
       remedy:
-        'Derive the key from what identifies the operation in your system, prefixed with the kind of operation: `charge:${order.id}`, `refund:${refundRequest.id}`. Stripe takes it in the request options after the params (`stripe.refunds.create(params, { idempotencyKey })`, `stripe.paymentIntents.capture(id, params, { idempotencyKey })`); HTTP APIs take it in a header (Idempotency-Key; X-Idempotency-Key on Mercado Pago, PayPal-Request-Id on PayPal). When a new attempt after a decline is a new operation, put the attempt number in the key. The fix builds the key from an id the call already uses; when that id is the object the call acts on (a payment intent confirmed again with another card, a second partial refund of one payment) the key would replay the first result, so that fix is offered but never applied automatically.',
-      fixes: { addKey: 'Add the idempotency key {key}' },
+        'Derive the key from what identifies the operation in your system, prefixed with the kind of operation: `charge:${order.id}`, `refund:${refundRequest.id}`. Stripe takes it in the request options after the params (`stripe.refunds.create(params, { idempotencyKey })`, `stripe.paymentIntents.capture(id, params, { idempotencyKey })`); HTTP APIs take it in a header (Idempotency-Key; X-Idempotency-Key on Mercado Pago, PayPal-Request-Id on PayPal). When a new attempt after a decline is a new operation, put the attempt number in the key. The fix builds the key from an id the call already uses; when that id is the object the call acts on (a payment intent confirmed again with another card, a second partial refund of one payment) the key would replay the first result, so that fix is offered but never applied automatically. A key that is there but made from randomUUID(), uuid(), nanoid(), Date.now() or new Date() (directly, in a template or through a variable) is reported too: it is new on every attempt. The fix replaces it with a key from a stable id the call uses, and is not offered when the call uses none; a key that reaches the call through a variable is replaced where the call uses it, which may leave the variable unused, so that fix is not applied automatically.',
+      fixes: { addKey: 'Add the idempotency key {key}', replaceKey: 'Use the stable idempotency key {key}' },
       variants: {
         option: 'in the `idempotencyKey` request option',
         header: 'in the {header} header',
+        missing: 'without an idempotency key',
+        changing: 'with an idempotency key made from {source}, which is new on every attempt: the same as no key',
       },
     },
     'pt-BR': {
-      message: '{call} vai para {provider} sem chave de idempotência. Se um timeout ou uma nova execução desta função enviar a chamada de novo, {provider} não distingue a repetição de um pedido novo e executa duas vezes (cobrança, reembolso, transferência ou cliente em dobro); passe uma chave {how}, montada a partir de um id estável da operação, nunca um valor aleatório.',
+      message: '{call} vai para {provider} {keyState}. Se um timeout ou uma nova execução desta função enviar a chamada de novo, {provider} não distingue a repetição de um pedido novo e executa duas vezes (cobrança, reembolso, transferência ou cliente em dobro). Passe uma chave montada a partir de um id estável da operação {how}, nunca um valor aleatório ou a hora atual.',
       summary: 'Chamadas de pagamento (mutações do Stripe, POSTs a APIs de pagamento) precisam levar uma chave de idempotência derivada da operação.',
       rationale:
         'Edge Functions, handlers de webhook e workers de fila vivem no modelo crash-recovery: um timeout, um crash ou uma reentrega executa o mesmo código outra vez, e um erro de rede deixa quem chamou sem saber se o provedor já agiu. Sem chave, cada tentativa é um pagamento novo. Com ela, o provedor guarda o resultado do primeiro pedido e responde toda repetição com ele (o Stripe guarda as chaves por pelo menos 24 horas e rejeita uma chave reutilizada com parâmetros diferentes). Uma chave aleatória por chamada não protege nada, porque cada tentativa traz uma nova; o SDK reaproveita a chave nas próprias retentativas automáticas, mas uma nova execução da função começa do zero. Esta regra trata da chamada ao provedor; no-side-effect-before-commit trata da ordem entre efeitos e escritas no banco numa função (e deixa para esta regra os pagamentos sem chave), no-dual-write das publicações em broker, e require-on-conflict do lado do banco na mesma repetição.',
       remedy:
-        'Derive a chave do que identifica a operação no seu sistema, com um prefixo do tipo de operação: `charge:${order.id}`, `refund:${refundRequest.id}`. O Stripe recebe a chave nas opções da requisição, depois dos params (`stripe.refunds.create(params, { idempotencyKey })`, `stripe.paymentIntents.capture(id, params, { idempotencyKey })`); APIs HTTP recebem num header (Idempotency-Key; X-Idempotency-Key no Mercado Pago, PayPal-Request-Id no PayPal). Quando uma nova tentativa depois de uma recusa é uma operação nova, inclua o número da tentativa na chave. O fix monta a chave com um id que a chamada já usa; quando esse id é o do objeto sobre o qual a chamada age (um payment intent confirmado de novo com outro cartão, um segundo reembolso parcial do mesmo pagamento), a chave repetiria o primeiro resultado, então esse fix é oferecido mas nunca aplicado automaticamente.',
-      fixes: { addKey: 'Adicionar a chave de idempotência {key}' },
+        'Derive a chave do que identifica a operação no seu sistema, com um prefixo do tipo de operação: `charge:${order.id}`, `refund:${refundRequest.id}`. O Stripe recebe a chave nas opções da requisição, depois dos params (`stripe.refunds.create(params, { idempotencyKey })`, `stripe.paymentIntents.capture(id, params, { idempotencyKey })`); APIs HTTP recebem num header (Idempotency-Key; X-Idempotency-Key no Mercado Pago, PayPal-Request-Id no PayPal). Quando uma nova tentativa depois de uma recusa é uma operação nova, inclua o número da tentativa na chave. O fix monta a chave com um id que a chamada já usa; quando esse id é o do objeto sobre o qual a chamada age (um payment intent confirmado de novo com outro cartão, um segundo reembolso parcial do mesmo pagamento), a chave repetiria o primeiro resultado, então esse fix é oferecido mas nunca aplicado automaticamente. Uma chave que existe mas é feita de randomUUID(), uuid(), nanoid(), Date.now() ou new Date() (direto, num template ou por uma variável) também é reportada: ela é nova a cada tentativa. O fix a troca por uma chave montada com um id estável que a chamada usa, e não é oferecido quando a chamada não usa nenhum; uma chave que chega à chamada por uma variável é trocada onde a chamada a usa, o que pode deixar a variável sem uso, então esse fix não é aplicado automaticamente.',
+      fixes: { addKey: 'Adicionar a chave de idempotência {key}', replaceKey: 'Usar a chave de idempotência estável {key}' },
       variants: {
         option: 'na opção de requisição `idempotencyKey`',
         header: 'no header {header}',
+        missing: 'sem chave de idempotência',
+        changing: 'com uma chave de idempotência feita de {source}, que é nova a cada tentativa: o mesmo que não ter chave',
       },
     },
   },
@@ -125,6 +129,29 @@ export default defineRule({
         language: 'ts',
         code: [
           "import Stripe from 'stripe';",
+          "import { randomUUID } from 'node:crypto';",
+          '',
+          'const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);',
+          '',
+          'export async function refund(refundRequestId: string, paymentIntentId: string) {',
+          '  await stripe.refunds.create({ payment_intent: paymentIntentId, metadata: { refundRequestId } }, { idempotencyKey: randomUUID() });',
+          '}',
+        ].join('\n'),
+        fixed: [
+          "import Stripe from 'stripe';",
+          "import { randomUUID } from 'node:crypto';",
+          '',
+          'const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);',
+          '',
+          'export async function refund(refundRequestId: string, paymentIntentId: string) {',
+          '  await stripe.refunds.create({ payment_intent: paymentIntentId, metadata: { refundRequestId } }, { idempotencyKey: `refund:${refundRequestId}` });',
+          '}',
+        ].join('\n'),
+      },
+      {
+        language: 'ts',
+        code: [
+          "import Stripe from 'stripe';",
           '',
           'const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);',
           '',
@@ -186,6 +213,19 @@ export default defineRule({
           '}',
         ].join('\n'),
       },
+      {
+        language: 'ts',
+        code: [
+          '// A reporting query sent with POST reads; repeating it changes nothing.',
+          'export async function monthlyRevenue(startsAt: string, endsAt: string) {',
+          "  return fetch('https://api.stripe.com/v2/data/analytics/metric_query', {",
+          "    method: 'POST',",
+          "    headers: { Authorization: `Bearer ${process.env.STRIPE_SECRET_KEY}`, 'Content-Type': 'application/json' },",
+          "    body: JSON.stringify({ metrics: [{ name: 'revenue.mrr' }], starts_at: startsAt, ends_at: endsAt }),",
+          '  });',
+          '}',
+        ].join('\n'),
+      },
     ],
   },
   check(context) {
@@ -200,8 +240,8 @@ export default defineRule({
         const header = stripe ? '' : headerNameFor(payment.host);
         context.report({
           ...nodeRange(model, payment.call.node.expression),
-          data: { call: `${payment.call.callee}()`, provider: stripe ? 'Stripe' : payment.host, header },
-          variants: { how: stripe ? 'option' : 'header' },
+          data: { call: `${payment.call.callee}()`, provider: stripe ? 'Stripe' : payment.host, header, source: payment.changingKey?.source ?? '' },
+          variants: { how: stripe ? 'option' : 'header', keyState: payment.changingKey ? 'changing' : 'missing' },
           fixes: stripe ? stripeFix(context, payment) : headerFix(context, payment, header),
         });
       }
@@ -221,13 +261,15 @@ function stripeFix(context: RuleContext, mutation: StripeMutation): FixProposal[
   if (actsOnId) sources.push({ node: node.arguments[0], reference: true });
   const key = stableKey(context, node, prefix, sources, { customerOwners: mutation.path === 'customers.create' });
   if (!key) return [];
+  // Keyed by the object it acts on, a capture is still right (it happens once); a confirm or a payment is not.
+  const safe = !key.fromReference || method === 'capture';
+  if (mutation.changingKey) return replaceKeyFix(mutation.changingKey, key.text, safe, (object) => node.arguments.some((argument) => unwrap(argument) === object));
   const text = context.text;
   let edit;
   if (mutation.options) edit = addPropertyEdit(text, mutation.options, `idempotencyKey: ${key.text}`);
   else if (!node.arguments[mutation.optionsIndex]) edit = appendArgument(text, node, `${'{}, '.repeat(mutation.optionsIndex - node.arguments.length)}{ idempotencyKey: ${key.text} }`);
   if (!edit) return [];
-  // Keyed by the object it acts on, a capture is still right (it happens once); a confirm or a payment is not.
-  return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe: !key.fromReference || method === 'capture' }];
+  return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe }];
 }
 
 // fetch(url, { method: 'POST', headers: { … } }) → the provider's header joins the headers written in
@@ -242,17 +284,32 @@ function headerFix(context: RuleContext, request: PaymentRequest, header: string
   ];
   const key = stableKey(context, node, segment ? operationName(segment) : 'payment', sources);
   if (!key) return [];
+  const safe = !key.fromReference || segment === 'capture';
+  const headers = objectProperty(request.options, 'headers');
+  const inline = inlineHeaders(headers);
+  if (request.changingKey) return replaceKeyFix(request.changingKey, key.text, safe, (object) => object === inline);
   const quote = quoteOf(request.urlNode) ?? "'";
   const property = `${quote}${header}${quote}: ${key.text}`;
   const text = context.text;
-  const headers = objectProperty(request.options, 'headers');
-  const inline = inlineHeaders(headers);
   let edit;
   if (inline) edit = addPropertyEdit(text, inline, property);
   else if (!headers && request.options) edit = addPropertyEdit(text, request.options, `headers: { ${property} }`);
   else if (!headers && !node.arguments[request.http.optionsIndex] && node.arguments.length === request.http.optionsIndex && request.body) edit = appendArgument(text, node, `{ headers: { ${property} } }`);
   if (!edit) return [];
-  return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe: !key.fromReference || segment === 'capture' }];
+  return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe }];
+}
+
+// idempotencyKey: randomUUID() → idempotencyKey: `refund:${refundRequestId}`. Safe only where the key is
+// written in the call itself: a key kept in a variable, or options shared through one, may be read
+// elsewhere (and the variable may be left unused).
+function replaceKeyFix(changing: ChangingKey, key: string, safe: boolean, writtenInCall: (object: TS.Node) => boolean): FixProposal[] {
+  const property = changing.value.parent;
+  let edit: Edit;
+  if (ts.isPropertyAssignment(property) && property.initializer === changing.value) edit = { start: changing.value.getStart(), end: changing.value.getEnd(), text: key };
+  else if (ts.isShorthandPropertyAssignment(property)) edit = { start: property.getStart(), end: property.getEnd(), text: `${property.name.text}: ${key}` };
+  else return [];
+  const inCall = writtenInCall(property.parent) && !changing.throughVariable;
+  return [{ key: 'replaceKey', data: { key }, edits: [edit], safe: safe && inCall }];
 }
 
 // Arguments written one per line get the new one on a line of its own.

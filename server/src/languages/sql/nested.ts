@@ -1,13 +1,15 @@
 // SQL that lives inside other SQL: PL/pgSQL and SQL-language function bodies, DO blocks, the command
-// string of cron.schedule(…) and EXECUTE '<literal>'. Each is parsed as SQL with offsets that map
-// back to the exact characters of the document.
+// string of cron.schedule(…), EXECUTE '<literal>' and the format string of EXECUTE format(…) (also
+// through a variable: `sql := format(…)` … `EXECUTE sql`). Each is parsed as SQL with offsets that
+// map back to the exact characters of the document.
 
 import { MappedText } from '../../text/mapped-text';
-import { definitionOptions, functionName, locationOf, nodeTypeOf, typeName, walk } from './ast';
+import { columnName, definitionOptions, functionBaseName, functionName, locationOf, nodeTypeOf, typeName, walk } from './ast';
+import { formatStringSql, type PlainDirective } from './format-string';
 import type { Token } from './lexer';
-import { parseSql } from './parser';
+import { parseSql, type ParsedStatement } from './parser';
 import { splitPlpgsqlBody, type BodyPiece } from './plpgsql';
-import type { Routine } from './plpgsql-model';
+import type { BodyStatementInfo, Routine } from './plpgsql-model';
 import { splitStatements } from './split';
 import { SqlStatement, statementsOf, type StatementOrigin } from './statement';
 import type { SyntaxProblem } from './syntax';
@@ -67,7 +69,8 @@ function expandRoutine(statement: SqlStatement, result: NestedResult, depth: num
   if (language === 'plpgsql') {
     const split = splitPlpgsqlBody(body.text);
     for (const [name, type] of split.variables) routine.variables.set(name, type);
-    for (const piece of split.pieces) addBodyPiece(piece, body, statement, routine, result, depth);
+    const executed = executedVariables(split.pieces, body);
+    for (const piece of split.pieces) addBodyPiece(piece, body, statement, routine, result, depth, executed);
   } else if (language === 'sql') {
     for (const nested of parseScript(body, 'sql-function-body', statement, routine, result, false)) {
       routine.statements.push(nested);
@@ -76,7 +79,13 @@ function expandRoutine(statement: SqlStatement, result: NestedResult, depth: num
   }
 }
 
-function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, routine: Routine, result: NestedResult, depth: number): void {
+function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, routine: Routine, result: NestedResult, depth: number, executed: Map<string, BodyStatementInfo>): void {
+  if (piece.info.kind === 'execute' && !piece.literal) {
+    // EXECUTE <expression>: the expression is not a statement of its own; a format(…) call in it is.
+    const command = commandExpression(piece, body);
+    if (command) expandFormat(command.statement, command.expression, piece.info, header, routine, result, depth);
+    return;
+  }
   if (piece.literal) {
     // EXECUTE '<literal sql>': the literal's content is SQL that runs inside the routine.
     if (piece.literal.unterminated) return;
@@ -102,6 +111,77 @@ function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, 
   routine.statements.push(nested);
   result.statements.push(nested);
   expandNested(nested, result, depth + 1);
+  // sql := format(…) … EXECUTE sql: the format string runs where the variable is executed.
+  const target = piece.info.targets.length === 1 ? piece.info.targets[0] : undefined;
+  const runAt = target !== undefined && (piece.info.kind === 'assign' || piece.info.kind === 'declare') ? executed.get(target) : undefined;
+  if (runAt) expandFormat(nested, nested.body.targetList?.[0]?.ResTarget?.val, runAt, header, routine, result, depth);
+}
+
+/**
+ * Variables whose value an EXECUTE runs (`EXECUTE sql USING …`, `RETURN QUERY EXECUTE sql`), each
+ * with the details of the first EXECUTE that runs it.
+ */
+function executedVariables(pieces: BodyPiece[], body: MappedText): Map<string, BodyStatementInfo> {
+  const executed = new Map<string, BodyStatementInfo>();
+  for (const piece of pieces) {
+    if (piece.info.kind !== 'execute' || piece.literal) continue;
+    const command = commandExpression(piece, body);
+    const name = command?.expression?.ColumnRef?.fields?.length === 1 ? columnName(command.expression.ColumnRef) : undefined;
+    if (name && !executed.has(name.toLowerCase())) executed.set(name.toLowerCase(), piece.info);
+  }
+  return executed;
+}
+
+/** The command of EXECUTE <expression>, parsed as "select <expression>". */
+function commandExpression(piece: BodyPiece, body: MappedText): { statement: SqlStatement; expression: any } | undefined {
+  const text = MappedText.prefixed(body, piece.prefix, piece.start, piece.end);
+  const outcome = parseSql(text.text);
+  if (!outcome.ok || outcome.statements.length !== 1 || outcome.statements[0].kind !== 'SelectStmt') return undefined;
+  const statement = new SqlStatement(outcome.statements[0], text, piece.prefix.length, text.text.length, 'routine-body');
+  const targets = statement.body.targetList ?? [];
+  return targets.length === 1 ? { statement, expression: targets[0].ResTarget?.val } : undefined;
+}
+
+/**
+ * The statements of format('<sql>', …) when `expression` is that call: its format string, with each
+ * directive replaced by text that parses there. %s may stand for a name or for a value; the first
+ * reading under which every statement parses is kept, and a string that parses under neither is
+ * skipped, never reported (it may be a fragment that other code completes).
+ */
+function expandFormat(container: SqlStatement, expression: any, info: BodyStatementInfo, header: SqlStatement, routine: Routine, result: NestedResult, depth: number): void {
+  const call = expression?.FuncCall;
+  const formatArgument = call && functionBaseName(call) === 'format' && (call.funcname?.length ?? 0) <= 2 ? call.args?.[0]?.A_Const : undefined;
+  if (formatArgument?.sval === undefined) return;
+  const offset = container.sourceOffset(formatArgument.location ?? -1);
+  const literal = firstStringToken(container, offset);
+  if (!literal || literal.unterminated || literal.start !== offset) return;
+  const formatString = MappedText.unquoted(container.source, literal.contentStart!, literal.contentEnd!, literal.quoting ?? 'standard');
+  const runs: BodyStatementInfo = { ...info, kind: 'execute' };
+  for (const plain of ['identifier', 'literal'] as PlainDirective[]) {
+    const sql = formatStringSql(formatString, plain);
+    if (!sql) return;
+    const parsed = parseEach(sql);
+    if (!parsed) continue;
+    for (const [text, statement] of parsed) {
+      const nested = new SqlStatement(statement, text, 0, text.text.length, 'execute', routine, runs, header);
+      routine.statements.push(nested);
+      result.statements.push(nested);
+      expandNested(nested, result, depth + 1);
+    }
+    return;
+  }
+}
+
+/** Each statement of a script with its text, or undefined when any of them does not parse. */
+function parseEach(script: MappedText): Array<[MappedText, ParsedStatement]> | undefined {
+  const parsed: Array<[MappedText, ParsedStatement]> = [];
+  for (const span of splitStatements(script.text, { psql: false })) {
+    const text = MappedText.slice(script, span.start, span.end);
+    const outcome = parseSql(text.text);
+    if (!outcome.ok || outcome.statements.length !== 1) return undefined;
+    parsed.push([text, outcome.statements[0]]);
+  }
+  return parsed.length ? parsed : undefined;
 }
 
 // cron.schedule(name, schedule, command), cron.schedule(schedule, command),

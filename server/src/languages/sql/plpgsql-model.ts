@@ -19,7 +19,7 @@ export type BodyStatementKind =
   | 'return-query' // RETURN QUERY select
   | 'loop-query' // FOR x IN select … LOOP
   | 'cursor' // OPEN c FOR select, DECLARE c CURSOR FOR select
-  | 'execute'; // EXECUTE '<literal>', parsed as the literal's SQL
+  | 'execute'; // EXECUTE '<literal>', parsed as the literal's SQL; EXECUTE <expression>, as SELECT expression
 
 export interface BodyStatementInfo {
   kind: BodyStatementKind;

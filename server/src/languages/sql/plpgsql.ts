@@ -206,7 +206,7 @@ export function splitPlpgsqlBody(text: string): SplitBody {
         const targets = [];
         for (let position = at + 1; position < inIndex; position++) if (word(position)) targets.push(word(position)!);
         emit('loop-query', ...span(queryStart, loop), targets);
-      }
+      } else if (!isRange && first === 'execute') dynamicCommand(queryStart + 1, loop);
     }
     open({ type: 'loop' });
     return loop + 1;
@@ -219,25 +219,20 @@ export function splitPlpgsqlBody(text: string): SplitBody {
       case 'return':
         if (word(at + 1) === 'query') {
           if (word(at + 2) !== 'execute') emit('return-query', ...span(at + 2, end));
+          else dynamicCommand(at + 3, end);
         } else if (word(at + 1) !== 'next') emit('return', ...span(at + 1, end), [], 'select ');
         return end + 1;
       case 'perform':
         // Parsed as "select" followed by the expression, with the word PERFORM blanked.
         emit('perform', ...span(at, end), [], 'select', [[tokens[at].start, tokens[at].end]]);
         return end + 1;
-      case 'execute': {
-        const literal = tokens[at + 1];
-        const after = word(at + 2);
-        if (literal?.kind === 'string' && (at + 2 === end || after === 'using' || after === 'into')) {
-          const targets: string[] = [];
-          if (after === 'into') for (let position = at + 3; position < end && word(position) !== 'using'; position++) if (word(position) && word(position) !== 'strict') targets.push(word(position)!);
-          emit('execute', literal.start, literal.end, targets, '', [], literal);
-        }
+      case 'execute':
+        dynamicCommand(at + 1, end);
         return end + 1;
-      }
       case 'open': {
         const forIndex = scanTo(at + 1, (position) => position < end && word(position) === 'for');
         if (forIndex < end && word(forIndex + 1) !== 'execute') emit('cursor', ...span(forIndex + 1, end));
+        else if (forIndex < end) dynamicCommand(forIndex + 2, end);
         return end + 1;
       }
       case 'exit':
@@ -270,6 +265,19 @@ export function splitPlpgsqlBody(text: string): SplitBody {
     const { targets, blank } = intoClause(at, end);
     emit('sql', ...span(at, end), targets, '', blank ? [blank] : []);
     return end + 1;
+  }
+
+  // EXECUTE <command> [INTO [STRICT] targets] [USING …] (also RETURN QUERY EXECUTE, FOR … IN EXECUTE,
+  // OPEN … FOR EXECUTE). A literal command is SQL to parse; any other command (format(…), a variable)
+  // is handed over as "select <command>", for nested.ts to follow to the SQL it runs.
+  function dynamicCommand(from: number, end: number): void {
+    const clause = Math.min(end, scanTo(from, (position) => position < end && (word(position) === 'into' || word(position) === 'using')));
+    const into = scanTo(clause, (position) => position < end && word(position) === 'into');
+    const targets: string[] = [];
+    if (into < end) for (let position = into + 1; position < end && word(position) !== 'using'; position++) if (word(position) && word(position) !== 'strict') targets.push(word(position)!);
+    const literal = tokens[from];
+    if (literal?.kind === 'string' && clause === from + 1) emit('execute', literal.start, literal.end, targets, '', [], literal);
+    else emit('execute', ...span(from, clause), targets, 'select ');
   }
 
   function assignmentOperator(at: number, end: number): number {

@@ -6,9 +6,9 @@
 
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
-import { isFunctionLike } from '../../languages/typescript/ts-file';
+import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../rule';
-import { declarationOf } from './ts-declarations';
+import { declarationOf, unwrap } from './ts-declarations';
 import { propertyNameText } from './ts-effects';
 
 export const SHARED_ID_ENTITIES: RuleSetting = {
@@ -54,11 +54,75 @@ export function stableKey(context: RuleContext, call: TS.Node, prefix: string, s
   const candidates: Candidate[] = [];
   for (const source of sources) if (source.node) collect(source.node, source.reference, candidates, 0);
   const shared = context.names('sharedIdEntities').map(normalize).filter((entity) => !(options.customerOwners && CUSTOMER_OWNERS.includes(entity)));
-  const usable = candidates.filter((candidate) => !shared.some((entity) => entity && normalize(candidate.entity).endsWith(entity)) && !programWide(context, candidate.expression, call));
+  const imports = context.typescript!.imports;
+  const usable = candidates.filter(
+    (candidate) => !shared.some((entity) => entity && normalize(candidate.entity).endsWith(entity)) && !programWide(context, candidate.expression, call) && !changingValue(candidate.expression, imports),
+  );
   const chosen = usable.find((candidate) => !candidate.reference) ?? usable[0];
   if (!chosen) return undefined;
   const id = chosen.expression.getText().replace(/\s+/g, '');
   return { text: `\`${prefix}:\${${id}}\``, fromReference: chosen.reference };
+}
+
+/** A key that is new on every call: where it comes from, and whether a variable carries it. */
+export interface ChangingValue {
+  /** The call that makes it change: "randomUUID()", "Date.now()", "new Date()". */
+  source: string;
+  /** The key reaches the request through a variable (`const key = randomUUID()`). */
+  throughVariable: boolean;
+}
+
+export interface ImportedName {
+  module: string;
+  imported: string;
+}
+
+/**
+ * Whether a key is built from a random or time value (randomUUID(), uuid(), nanoid(), Date.now(),
+ * new Date(), Math.random(), directly, in a template or concatenation, or through a const): every
+ * attempt then sends a new key, which is the same as sending none.
+ */
+export function changingValue(expression: TS.Expression | undefined, imports: ReadonlyMap<string, ImportedName> = new Map()): ChangingValue | undefined {
+  let throughVariable = false;
+  const visit = (node: TS.Expression | undefined, depth: number): string | undefined => {
+    const value = unwrap(node);
+    if (!value || depth > 6) return undefined;
+    if (ts.isIdentifier(value)) {
+      const declaration = declarationOf(value);
+      // A const keeps the value it was given; a let may be given a stable one later.
+      if (!declaration?.initializer || !(declaration.parent.flags & ts.NodeFlags.Const)) return undefined;
+      const source = visit(declaration.initializer, depth + 1);
+      if (source) throughVariable = true;
+      return source;
+    }
+    if (ts.isNewExpression(value)) return ts.isIdentifier(value.expression) && value.expression.text === 'Date' && !value.arguments?.length ? 'new Date()' : undefined;
+    if (ts.isCallExpression(value)) {
+      const callee = dottedName(value.expression);
+      if (callee && isChangingCall(callee, imports)) return `${callee}()`;
+      // randomUUID().slice(0, 8), Date.now().toString(), new Date().toISOString()
+      if (ts.isPropertyAccessExpression(value.expression)) {
+        const receiver = visit(value.expression.expression, depth + 1);
+        if (receiver) return receiver;
+      }
+      // String(Date.now()), hash(randomUUID())
+      for (const argument of value.arguments) {
+        const source = ts.isSpreadElement(argument) ? undefined : visit(argument, depth + 1);
+        if (source) return source;
+      }
+      return undefined;
+    }
+    if (ts.isTemplateExpression(value)) {
+      for (const span of value.templateSpans) {
+        const source = visit(span.expression, depth + 1);
+        if (source) return source;
+      }
+      return undefined;
+    }
+    if (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken) return visit(value.left, depth + 1) ?? visit(value.right, depth + 1);
+    return undefined;
+  };
+  const source = visit(expression, 0);
+  return source ? { source, throughVariable } : undefined;
 }
 
 /** "paymentIntents" → "payment_intent", "invoice-items" → "invoice_item". */
@@ -127,4 +191,32 @@ function insideFunction(node: TS.Node): boolean {
 
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
+}
+
+/** Function names that make a new value on every call wherever they come from (a project's own nanoid helper too). */
+const CHANGING_FUNCTIONS = new Set(['randomUUID', 'uuid', 'uuidv1', 'uuidv4', 'uuidv6', 'uuidv7', 'nanoid', 'cuid', 'ulid', 'randomBytes']);
+/** Globals and members of platform objects that read the clock or a random source. */
+const CHANGING_MEMBERS = new Set(['Date.now', 'Math.random', 'performance.now', 'crypto.randomUUID', 'crypto.randomBytes', 'crypto.getRandomValues']);
+/** What each id package exports that is new on every call (uuid's v3 and v5 are derived from a name: stable). */
+const CHANGING_EXPORTS: Array<[RegExp, Set<string>]> = [
+  [/^(npm:)?uuid(@[^/]*)?$/, new Set(['v1', 'v4', 'v6', 'v7', 'default'])],
+  [/^(npm:)?nanoid(@[^/]*)?(\/|$)/, new Set(['nanoid', 'default'])],
+  [/^(npm:)?cuid(@[^/]*)?$/, new Set(['default', 'cuid'])],
+  [/^(npm:)?@paralleldrive\/cuid2(@[^/]*)?$/, new Set(['createId', 'default'])],
+  [/^(npm:)?ulidx?(@[^/]*)?$/, new Set(['ulid', 'default'])],
+  [/^(node:)?crypto$/, new Set(['randomUUID', 'randomBytes', 'getRandomValues'])],
+];
+
+function isChangingCall(callee: string, imports: ReadonlyMap<string, ImportedName>): boolean {
+  const parts = callee.split('.');
+  const last = parts[parts.length - 1];
+  if (CHANGING_MEMBERS.has(parts.slice(-2).join('.'))) return true;
+  const root = imports.get(parts[0]);
+  // import { v4 as uuidv4 } from 'uuid' … uuidv4(); import * as uuid from 'uuid' … uuid.v4()
+  const known = root && CHANGING_EXPORTS.find(([module]) => module.test(root.module))?.[1];
+  if (root && known) {
+    const exported = root.imported === '*' && parts.length === 2 ? last : parts.length === 1 ? root.imported : undefined;
+    return !!exported && known.has(exported);
+  }
+  return parts.length === 1 && (CHANGING_FUNCTIONS.has(last) || CHANGING_FUNCTIONS.has(root?.imported ?? ''));
 }

@@ -9,6 +9,7 @@ import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../rule';
 import { httpCallOf, type HttpCall } from './http-clients';
+import { changingValue, type ChangingValue, type ImportedName } from './idempotency-keys';
 import { matchesAnyExactly } from './names';
 import { resolveValue, unwrap } from './ts-declarations';
 import { objectProperty, propertyNameText } from './ts-effects';
@@ -24,10 +25,22 @@ export const STRIPE_MUTATIONS: RuleSetting = {
 
 export const STRIPE_KEYLESS_CALLS: RuleSetting = {
   key: 'stripeKeylessCalls',
-  default: ['checkout.sessions.create', 'billingPortal.sessions.create', 'customerSessions.create', 'accountSessions.create', 'accountLinks.create', 'ephemeralKeys.create', 'tokens.create'],
+  default: [
+    'checkout.sessions.create',
+    'billingPortal.sessions.create',
+    'customerSessions.create',
+    'accountSessions.create',
+    'accountLinks.create',
+    'ephemeralKeys.create',
+    'tokens.create',
+    'fxQuotes.create',
+    'tax.calculations.create',
+    'apps.secrets.create',
+    'radar.valueListItems.create',
+  ],
   description: {
-    en: 'Stripe SDK methods that only make a short-lived session, link or token: creating a second one on a retry is harmless, so they need no key.',
-    'pt-BR': 'Métodos do SDK do Stripe que só criam uma sessão, link ou token de vida curta: criar outro numa repetição não causa dano, então não precisam de chave.',
+    en: 'Stripe SDK methods whose repeat is harmless, so they need no key: a short-lived session, link, token or quote, a computation (a tax calculation), a secret set by name (created or replaced), an entry of a Radar value list.',
+    'pt-BR': 'Métodos do SDK do Stripe cuja repetição não causa dano, então não precisam de chave: uma sessão, link, token ou cotação de vida curta, um cálculo (de imposto), um segredo gravado por nome (criado ou substituído), uma entrada de lista de valores do Radar.',
   },
 };
 
@@ -44,17 +57,17 @@ export const IDEMPOTENCY_HEADERS: RuleSetting = {
   key: 'idempotencyHeaders',
   default: ['Idempotency-Key', 'X-Idempotency-Key', 'PayPal-Request-Id', 'Cko-Idempotency-Key'],
   description: {
-    en: 'HTTP header names that carry an idempotency key (compared without case); a request that sends one is safe to repeat.',
-    'pt-BR': 'Nomes de headers HTTP que levam uma chave de idempotência (comparados sem diferenciar maiúsculas); uma requisição que envia um deles pode ser repetida com segurança.',
+    en: 'HTTP header names that carry an idempotency key (compared without case); a request that sends one is safe to repeat, unless its value is new on every attempt (randomUUID(), Date.now()).',
+    'pt-BR': 'Nomes de headers HTTP que levam uma chave de idempotência (comparados sem diferenciar maiúsculas); uma requisição que envia um deles pode ser repetida com segurança, a menos que o valor seja novo a cada tentativa (randomUUID(), Date.now()).',
   },
 };
 
 export const READ_ONLY_POST_PATHS: RuleSetting = {
   key: 'readOnlyPostPaths',
-  default: ['*/oauth/*', '*/oauth2/*', '*/token', '*/search', '*/graphql', '*/completions', '*/embeddings', '*/paymentMethods', '*/sessions', '*/preferences'],
+  default: ['*/oauth/*', '*/oauth2/*', '*/token', '*/search', '*/graphql', '*/completions', '*/embeddings', '*/paymentMethods', '*/sessions', '*/preferences', '*/metric_query', '*/create_preview', '*/tax/calculations', '*/fx_quotes'],
   description: {
-    en: 'URL paths (globs with *) of POST endpoints that read, compute or open a short-lived session instead of changing something (token exchange, search, GraphQL, LLM completions, checkout sessions): repeating them is harmless.',
-    'pt-BR': 'Caminhos de URL (globs com *) de endpoints POST que leem, calculam ou abrem uma sessão de vida curta em vez de mudar algo (troca de token, busca, GraphQL, completions de LLM, sessões de checkout): repeti-los não causa dano.',
+    en: 'URL paths (globs with *) of POST endpoints that read, compute or open a short-lived session or quote instead of changing something (token exchange, search, GraphQL, LLM completions, checkout sessions, Stripe reporting queries, invoice previews, tax calculations, FX quotes): repeating them is harmless.',
+    'pt-BR': 'Caminhos de URL (globs com *) de endpoints POST que leem, calculam ou abrem uma sessão ou cotação de vida curta em vez de mudar algo (troca de token, busca, GraphQL, completions de LLM, sessões de checkout, consultas de relatório do Stripe, prévias de fatura, cálculos de imposto, cotações de câmbio): repeti-los não causa dano.',
   },
 };
 
@@ -69,8 +82,17 @@ const HEADER_BY_HOST: Array<[RegExp, string]> = [
   [/checkout\.com$/, 'Cko-Idempotency-Key'],
 ];
 
-/** 'yes' a key is passed; 'no' none is; 'unknown' the options come from somewhere the rule cannot read. */
+/**
+ * 'yes' a key is passed; 'no' none is, or the one passed is new on every attempt (see ChangingKey);
+ * 'unknown' the options come from somewhere the rule cannot read.
+ */
 export type Keyed = 'yes' | 'no' | 'unknown';
+
+/** A key built from a random or time value: each retry sends another one, as if there were none. */
+export interface ChangingKey extends ChangingValue {
+  /** The key as written: a property's value, or the name of a shorthand property. */
+  value: TS.Expression;
+}
 
 export interface StripeMutation {
   kind: 'stripe';
@@ -82,6 +104,7 @@ export interface StripeMutation {
   /** The options object literal written in the call, when there is one. */
   options: TS.ObjectLiteralExpression | undefined;
   keyed: Keyed;
+  changingKey?: ChangingKey;
 }
 
 export interface PaymentRequest {
@@ -97,6 +120,7 @@ export interface PaymentRequest {
   /** The request body (fetch `body`, axios `data`). */
   body: TS.Expression | undefined;
   keyed: Keyed;
+  changingKey?: ChangingKey;
 }
 
 export type PaymentCall = StripeMutation | PaymentRequest;
@@ -127,7 +151,11 @@ export function stripeMutationOf(context: RuleContext, call: CallSite): StripeMu
   let index = optionsIndex;
   const last = unwrap(args[args.length - 1]);
   if (args.length - 1 < optionsIndex && args.length > 1 && last && ts.isObjectLiteralExpression(last) && last.properties.length && last.properties.every((property) => STRIPE_OPTION_KEYS.has(propertyName(property) ?? ''))) index = args.length - 1;
-  if (args.some((argument) => objectProperty(resolveValue(argument), 'idempotencyKey'))) return mutation(call, path, index, undefined, 'yes');
+  const key = args.map((argument) => objectProperty(resolveValue(argument), 'idempotencyKey')).find(Boolean);
+  if (key) {
+    const changing = changingKeyOf(key, context.typescript!.imports);
+    return changing ? { ...mutation(call, path, index, undefined, 'no'), changingKey: changing } : mutation(call, path, index, undefined, 'yes');
+  }
   const written = args[index];
   if (!written) return mutation(call, path, index, undefined, 'no');
   const options = resolveValue(written);
@@ -149,8 +177,11 @@ export function paymentRequestFrom(context: RuleContext, http: HttpCall, request
   if (request.method !== 'POST') return undefined;
   const host = hostOf(request.url);
   if (!host || !matchesAnyExactly(host, context.names('paymentApiHosts')) || isReadOnlyPost(context, request.url)) return undefined;
-  const keyed = request.optionsUnknown ? 'unknown' : headerKeyed(request.headers, context.names('idempotencyHeaders'));
-  return { kind: 'http', call: http.call, http, host, url: request.url, urlNode: request.urlNode, options: request.options, body: request.body, keyed };
+  const imports = context.typescript!.imports;
+  const keyed = request.optionsUnknown ? 'unknown' : headerKeyed(request.headers, context.names('idempotencyHeaders'), imports);
+  const header = keyed === 'no' ? headerValue(request.headers, context.names('idempotencyHeaders')) : undefined;
+  const changingKey = header && changingKeyOf(header, imports);
+  return { kind: 'http', call: http.call, http, host, url: request.url, urlNode: request.urlNode, options: request.options, body: request.body, keyed, ...(changingKey ? { changingKey } : {}) };
 }
 
 export interface RequestParts {
@@ -206,13 +237,27 @@ export function requestOf(context: RuleContext, http: HttpCall): RequestParts {
   return { method: method?.toUpperCase(), url: text, urlNode: url, options: inline, optionsUnknown, headers: objectProperty(options, 'headers'), body };
 }
 
-/** Whether a headers value sends one of the idempotency headers. */
-export function headerKeyed(headers: TS.Expression | undefined, names: readonly string[]): Keyed {
+/** Whether a headers value sends one of the idempotency headers with a key that stays the same across attempts. */
+export function headerKeyed(headers: TS.Expression | undefined, names: readonly string[], imports?: ReadonlyMap<string, ImportedName>): Keyed {
   if (!headers) return 'no';
   const literal = headersLiteral(headers);
   if (!literal || hasUnknownProperties(literal)) return 'unknown';
+  const value = headerValue(headers, names);
+  return value && !changingValue(value, imports) ? 'yes' : 'no';
+}
+
+/** The value of the idempotency header a headers literal sends, if it sends one. */
+function headerValue(headers: TS.Expression | undefined, names: readonly string[]): TS.Expression | undefined {
   const wanted = new Set(names.map((name) => name.toLowerCase()));
-  return literal.properties.some((property) => wanted.has((propertyName(property) ?? '').toLowerCase())) ? 'yes' : 'no';
+  const property = headersLiteral(headers)?.properties.find((each) => wanted.has((propertyName(each) ?? '').toLowerCase()));
+  if (!property) return undefined;
+  if (ts.isPropertyAssignment(property)) return property.initializer;
+  return ts.isShorthandPropertyAssignment(property) ? property.name : undefined;
+}
+
+function changingKeyOf(value: TS.Expression, imports: ReadonlyMap<string, ImportedName>): ChangingKey | undefined {
+  const changing = changingValue(value, imports);
+  return changing && { ...changing, value };
 }
 
 /** The object literal of a headers value: `{ … }`, a variable holding one, or `new Headers({ … })`. */

@@ -1,7 +1,7 @@
 // Where values go: the places of a statement whose value is written into a row (INSERT values,
 // UPDATE SET, column DEFAULT, NEW.column := in a trigger) or used to choose rows (WHERE).
 
-import { columnName, walk } from '../../languages/sql/ast';
+import { walk } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 
 export type SinkKind = 'insert' | 'update' | 'default' | 'row-assign' | 'where';
@@ -65,16 +65,4 @@ function addColumnDefaults(definition: any, sinks: ValueSink[]): void {
     const value = constraint.Constraint;
     if (value?.contype === 'CONSTR_DEFAULT' && value.raw_expr) sinks.push({ kind: 'default', column: String(definition.colname), expression: value.raw_expr });
   }
-}
-
-/** Names of single-field column references in an expression (PL/pgSQL variables look like these). */
-export function referencedNames(expression: any): Set<string> {
-  const names = new Set<string>();
-  walk(expression, (visit) => {
-    if (visit.type === 'ColumnRef' && visit.node.fields?.length === 1) {
-      const name = columnName(visit.node);
-      if (name) names.add(name);
-    }
-  });
-  return names;
 }
