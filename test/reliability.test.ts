@@ -1,15 +1,18 @@
 // The language server under load and on odd input: bursts of edits are coalesced, cancelled requests
 // are answered as cancelled, 200 open documents, a 10,000-file workspace indexed without holding up
 // the open file (with progress), files above the size limit, edits that name the version they were
-// computed for, and --fix that never overwrites a file changed meanwhile.
+// computed for, --fix that never overwrites a file changed meanwhile, and framing errors on stdio
+// that end the server (so that the client restarts it) rather than leave it deaf.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
 import type { CodeAction } from 'vscode-languageserver-protocol';
 import { checkLoaded, loadFile } from '../server/src/cli/check';
 import { defaultSettings } from '../server/src/config';
+import { FramingGuard } from '../server/src/framing-guard';
 import { RULES } from '../server/src/rules';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { ready } from './helpers/lint';
@@ -152,5 +155,77 @@ describe('--fix and files changed meanwhile', () => {
     assert.equal(result.applied, 0);
     assert.equal(readFileSync(file, 'utf8'), `-- edited by someone else\n${TRAP}`);
     assert.deepEqual(readdirSync(directory), ['a.sql']);
+  });
+});
+
+describe('framing errors on stdio', () => {
+  const frame = (message: object, length?: number) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', ...message });
+    return `Content-Length: ${length ?? Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const initialize = frame({ id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  const hover = frame({ id: 2, method: 'textDocument/hover', params: { textDocument: { uri: 'file:///tmp/x.sql' }, position: { line: 0, character: 0 } } });
+
+  /** Spawns the real server, writes the bytes once it answered initialize, and resolves with how it ended. */
+  function exitAfter(command: string[], bytes: string): Promise<{ code: number | null; stderr: string }> {
+    const server = spawn(process.execPath, command, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    let sent = false;
+    server.stderr!.on('data', (chunk) => (stderr += chunk));
+    server.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      if (!sent && stdout.includes('"id":1')) {
+        sent = true;
+        server.stdin!.write(bytes);
+      }
+    });
+    server.stdin!.write(initialize);
+    return new Promise((resolve) => server.once('exit', (code) => resolve({ code, stderr })));
+  }
+
+  it('exits with a non-zero code on a header block without Content-Length', async () => {
+    const ended = await exitAfter([path.resolve('dist/server.js'), '--stdio'], `Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'shutdown' })}`);
+    assert.equal(ended.code, 1);
+    assert.match(ended.stderr, /without Content-Length/);
+  });
+
+  it('exits on a Content-Length that is not a number (armadilha lsp --stdio)', async () => {
+    const ended = await exitAfter([path.resolve('dist/cli.js'), 'lsp', '--stdio'], `Content-Length: twelve\r\n\r\n{}`);
+    assert.equal(ended.code, 1);
+    assert.match(ended.stderr, /not a number/);
+  });
+
+  it('exits when a Content-Length shorter than the body makes the next message unreadable', async () => {
+    const ended = await exitAfter([path.resolve('dist/server.js'), '--stdio'], frame({ method: 'initialized', params: {} }, 10) + hover);
+    assert.equal(ended.code, 1);
+  });
+
+  it('follows valid framing split at every byte, and reports a body left unfinished', async () => {
+    const problems: string[] = [];
+    const guard = new FramingGuard((reason) => problems.push(reason), 50);
+    const bytes = Buffer.from(initialize + frame({ method: 'x', params: { text: 'ação 😀' } }) + hover);
+    for (let index = 0; index < bytes.length; index++) guard.push(bytes.subarray(index, index + 1));
+    guard.push(bytes);
+    assert.deepEqual(problems, []);
+    // A Content-Length larger than the body: the message never ends, and nothing more arrives.
+    const stalled = new Promise<string>((resolve) => {
+      const waiting = new FramingGuard(resolve, 50);
+      waiting.push(Buffer.from(frame({ id: 3, method: 'shutdown' }, 500)));
+    });
+    assert.match(await stalled, /half a message/);
+    guard.dispose();
+  });
+
+  it('reports header blocks the library cannot read', () => {
+    const reasons = (text: string) => {
+      const problems: string[] = [];
+      new FramingGuard((reason) => problems.push(reason)).push(Buffer.from(text));
+      return problems;
+    };
+    assert.match(reasons('Content-Length 12\r\n\r\n{}')[0], /without a colon/);
+    assert.match(reasons('Content-Length: 2\r\n\r\n{}garbage\r\n\r\n')[0], /without a colon/);
+    assert.match(reasons('Content-Length: 5\r\n\r\nhello')[0], /JSON/);
+    assert.match(reasons(`X-Junk: ${'a'.repeat(9000)}`)[0], /longer than/);
   });
 });

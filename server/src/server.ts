@@ -20,6 +20,7 @@ import { RULES, ruleById } from './rules';
 import { onCodeAction, SHOW_DOCUMENTATION_COMMAND } from './handlers/code-actions';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { onHover } from './handlers/hover';
+import { FramingGuard } from './framing-guard';
 import { filePath, ServerState } from './state';
 import { indexWorkspace, onWatchedFilesChanged, readIntoSchema } from './handlers/workspace-files';
 import { loadParser } from './languages/sql/parser';
@@ -131,5 +132,26 @@ export function startServer(connection: Connection = createConnection()): Connec
 
   state.documents.listen(connection);
   connection.listen();
+  if (process.argv.includes('--stdio')) guardStdioFraming(connection);
   return connection;
+}
+
+/**
+ * Over stdio a framing error (a header block without a valid Content-Length, a length that does not
+ * match the body) would leave the server reading from the wrong place for ever: deaf, but alive, so
+ * the client would not restart it. It exits instead, with a non-zero code; clients restart a server
+ * that exits unexpectedly.
+ */
+function guardStdioFraming(connection: Connection): void {
+  const guard = new FramingGuard((reason) => {
+    const message = `Armadilha: the client sent ${reason}; the messages that follow cannot be read, so the server exits (the editor restarts it).`;
+    process.stderr.write(`${message}\n`);
+    try {
+      connection.console.error(message);
+    } catch {
+      // the connection may be closed already
+    }
+    process.exit(1);
+  });
+  process.stdin.on('data', (chunk: Buffer) => guard.push(chunk));
 }
