@@ -4,15 +4,14 @@
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { findingHover, sqlKeywordHover } from '../hover-content';
 import { typescriptHover } from '../hover-typescript';
-import type { ServerState } from '../state';
+import type { Analysis } from '../state';
 
-export async function onHover(state: ServerState, params: HoverParams): Promise<Hover | null> {
-  const document = state.documents.get(params.textDocument.uri);
-  if (!document) return null;
-  const analysis = await state.analyze(document);
+/** `analysisFor` gives the latest analysis of the document's current version (see handlers/diagnostics.ts). */
+export async function onHover(analysisFor: (uri: string) => Promise<Analysis | undefined>, params: HoverParams): Promise<Hover | null> {
+  const analysis = await analysisFor(params.textDocument.uri);
   if (!analysis) return null;
   const offset = analysis.lines.offsetAt(params.position);
-  const text = document.getText();
+  const text = analysis.text;
   const markdown =
     findingHover(analysis.result.findings, offset, analysis.locale) ??
     (analysis.language === 'sql' ? sqlKeywordHover(text, offset, analysis.locale) : typescriptHover(text, params.textDocument.uri, offset, analysis.locale));
