@@ -18,7 +18,11 @@ import { fileUri, type Analysis, type ServerState } from '../state';
 import { LineIndex } from '../text/positions';
 import { resolveLocale } from '../locale';
 
-/** Background re-analysis waits until the client has been quiet this long. */
+/**
+ * Re-checks wait until the client has sent nothing, and no edited document was analysed, for this
+ * long: while someone types in a migration its facts change at every keystroke, and each re-check of
+ * the other documents would be superseded by the next one.
+ */
 const QUIET_MS = 300;
 /** Between two analyses, messages are read while they keep coming, up to this long. */
 const DRAIN_MS = 50;
@@ -45,7 +49,7 @@ export class DiagnosticsPublisher {
   private running = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
-  private lastMessage = 0;
+  private lastActivity = 0;
   private messages = 0;
   private configProblemsStale = false;
 
@@ -84,7 +88,7 @@ export class DiagnosticsPublisher {
 
   /** Any message from the client: background work waits for a quiet moment. */
   noteMessage(): void {
-    this.lastMessage = performance.now();
+    this.lastActivity = performance.now();
     this.messages++;
   }
 
@@ -133,8 +137,11 @@ export class DiagnosticsPublisher {
       for (;;) {
         const next = this.next();
         if (!next) break;
+        const foreground = this.waiters.has(next) || this.edited.has(next);
         try {
           await this.process(next);
+          // The client may answer these diagnostics with more work (the next document to open).
+          if (foreground) this.lastActivity = performance.now();
         } catch (error) {
           this.resolveWaiters(next, undefined);
           this.state.connection.console.error(`Analysis of ${next} failed: ${(error as Error)?.stack ?? error}`);
@@ -144,7 +151,7 @@ export class DiagnosticsPublisher {
     } finally {
       this.running = false;
     }
-    if (this.stale.size) this.wake(Math.max(1, QUIET_MS - (performance.now() - this.lastMessage)));
+    if (this.stale.size) this.wake(Math.max(1, QUIET_MS - (performance.now() - this.lastActivity)));
     else if (this.configProblemsStale && !this.edited.size && !this.waiters.size) {
       // Configuration files are read while analysing, so their problems are known only now.
       this.configProblemsStale = false;
@@ -171,7 +178,7 @@ export class DiagnosticsPublisher {
   private next(): string | undefined {
     for (const uri of this.waiters.keys()) return uri;
     for (const uri of this.edited) return uri;
-    if (performance.now() - this.lastMessage < QUIET_MS) return undefined;
+    if (performance.now() - this.lastActivity < QUIET_MS) return undefined;
     for (const uri of this.stale) return uri;
     return undefined;
   }
