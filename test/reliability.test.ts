@@ -223,6 +223,18 @@ describe('language server under load', () => {
     assert.ok(hotTypescript.every((uri) => fixCount(client, uri, 'require-on-conflict') === 1));
   });
 
+  it('forgets the tables of an unsaved document when it closes, and re-checks the documents open', async () => {
+    const client = await session(folder());
+    const untitled = 'untitled:Untitled-1';
+    await client.open(untitled, 'create table public.payments (provider_id text primary key, amount bigint);\n');
+    const uri = uriOf('/tmp/uses-untitled.sql');
+    const [insert] = await client.open(uri, "insert into public.payments (provider_id, amount) values ('pi', 1);\n");
+    assert.equal((insert.data as { fixes: unknown[] }).fixes.length, 1, 'the fix comes from the unsaved table');
+    const withoutTable = client.nextDiagnostics(uri, (params) => (params.diagnostics[0]?.data as { fixes: unknown[] }).fixes.length === 0);
+    void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: untitled } });
+    await withoutTable;
+  });
+
   it('indexes a 10,000-file workspace in slices, with progress, without holding up the open file', async () => {
     const workspace = folder();
     for (let index = 0; index < Number(process.env.DIRS ?? 100); index++) {
