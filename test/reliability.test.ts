@@ -223,6 +223,23 @@ describe('language server under load', () => {
     assert.ok(hotTypescript.every((uri) => fixCount(client, uri, 'require-on-conflict') === 1));
   });
 
+  it('re-checks, after a schema change, only the documents whose analysis read the schema', async () => {
+    const client = await session(folder());
+    const migration = uriOf('/tmp/schema-change.sql');
+    await client.open(migration, 'create table public.payments (provider_id text primary key, amount bigint);\n');
+    const reader = uriOf('/tmp/schema-reader.ts');
+    const [insert] = await client.open(reader, "import postgres from 'postgres';\nconst sql = postgres();\nexport const record = (id: string) => sql`insert into public.payments (provider_id, amount) values (${id}, 1)`;\n", 'typescript');
+    assert.equal((insert.data as { fixes: unknown[] }).fixes.length, 1);
+    await client.open(uriOf('/tmp/schema-free.ts'), "export const load = () => fetch('https://example.com/a');\n", 'typescript');
+    await idle(client);
+    const before = (await statistics(client)).analyses;
+    const withoutFix = client.nextDiagnostics(reader, (params) => (params.diagnostics[0]?.data as { fixes: unknown[] }).fixes.length === 0);
+    await client.change(migration, 'create table public.payment_attempts (provider_id text primary key, amount bigint);\n');
+    await withoutFix;
+    await idle(client);
+    assert.equal((await statistics(client)).analyses - before, 2, 'the migration and the document that reads its table; not the one that reads no schema');
+  });
+
   it('forgets the tables of an unsaved document when it closes, and re-checks the documents open', async () => {
     const client = await session(folder());
     const untitled = 'untitled:Untitled-1';

@@ -13,6 +13,7 @@ import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
 import { RULES } from './rules';
+import type { SchemaModel } from './schema/model';
 import { WorkspaceSchema } from './schema/workspace';
 import { LineIndex } from './text/positions';
 
@@ -20,8 +21,8 @@ export interface Analysis {
   version: number;
   /** The text analysed (the document's own string while the version is current). */
   text: string;
-  /** The fingerprint of the workspace schema this analysis saw. */
-  schema: string;
+  /** The fingerprint of the workspace schema this analysis read; undefined when no rule read it. */
+  schema: string | undefined;
   /** Settings in force (a change of settings or of a configuration file makes the analysis stale). */
   settingsGeneration: number;
   result: LintResult;
@@ -115,7 +116,11 @@ export class ServerState {
 
   /** True when analysing the document now would give the same result. */
   isCurrent(analysis: Analysis, document: TextDocument): boolean {
-    return analysis.version === document.version && analysis.settingsGeneration === this.settingsGeneration && analysis.schema === this.schema.fingerprint();
+    return (
+      analysis.version === document.version &&
+      analysis.settingsGeneration === this.settingsGeneration &&
+      (analysis.schema === undefined || analysis.schema === this.schema.fingerprint())
+    );
   }
 
   /** Analyses the newest version of a document (it may change while settings are read). */
@@ -130,16 +135,18 @@ export class ServerState {
     const locale = resolveLocale(settings.locale, this.clientLocale);
     const schemaKey = language === 'sql' ? schemaKeyOf(current.uri) : undefined;
     this.analysisCount++;
+    let schemaRead = false;
     const result = lint({
       text,
       language,
       fileName: filePath(current.uri) ?? current.uri,
       settings,
       locale,
-      schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
+      schema: (facts) => whenRead(schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model(), () => (schemaRead = true)),
       cache: this.modelCaches.get(current.uri)?.cache,
     });
-    const analysis: Analysis = { version: current.version, text, schema: this.schema.fingerprint(), settingsGeneration, result, locale, lines: new LineIndex(text), language };
+    const schema = schemaRead ? this.schema.fingerprint() : undefined;
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
@@ -208,6 +215,19 @@ export class ServerState {
     this.projectConfigs.set(file, config);
     return config ?? undefined;
   }
+}
+
+/**
+ * The model, noting whether a rule reads it: most documents' findings do not depend on the workspace
+ * schema at all (no rule looked anything up), and those need no new analysis when it changes.
+ */
+function whenRead(model: SchemaModel, read: () => void): SchemaModel {
+  return new Proxy(model, {
+    get(target, property, receiver) {
+      read();
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 /** Where a SQL document's facts are kept in the workspace schema: its path, or its URI when unsaved. */
