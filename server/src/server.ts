@@ -120,7 +120,8 @@ export function startServer(connection: Connection = createConnection()): Connec
   connection.onDidChangeWatchedFiles((params) => onWatchedFilesChanged(state, publisher, params));
   // A request cancelled while it waited (the user moved on) is answered with RequestCancelled.
   const analysisFor = (uri: string) => publisher.analysisFor(uri);
-  connection.onHover((params, token) => unlessCancelled(token, () => onHover(analysisFor, params)));
+  const typescriptTree = (uri: string, text: string) => state.typescriptTree(uri, text);
+  connection.onHover((params, token) => unlessCancelled(token, () => onHover({ analysisFor, typescriptTree }, params)));
   connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(analysisFor, params)));
   connection.onRequest(STATISTICS_REQUEST, () => publisher.statistics());
   // Editors other than VS Code run this command from the "show documentation" code action: the

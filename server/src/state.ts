@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ts as TS } from 'ts-morph';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -174,6 +175,15 @@ export class ServerState {
       if (this.modelCaches.size <= 1 || (this.modelCaches.size <= MODEL_CACHES && this.modelCacheText <= MODEL_CACHE_TEXT)) break;
       this.dropModelCache(oldest);
     }
+  }
+
+  /**
+   * The syntax tree a document's cache holds, if it is the tree of exactly this text. Only for
+   * immediate use: the next analysis of the document may reuse its nodes.
+   */
+  typescriptTree(uri: string, text: string): TS.SourceFile | undefined {
+    const tree = this.modelCaches.get(uri)?.cache.typescript;
+    return tree && tree.text === text ? tree : undefined;
   }
 
   modelCacheCount(): number {
