@@ -2,6 +2,7 @@
 //   docs/rules/<id>.md and docs/rules/pt-BR/<id>.md      rule pages
 //   schemas/armadilha.config.schema.json                 JSON schema of armadilha.config.json
 //   package.json contributes.configuration               editor settings
+//   package.json capabilities.untrustedWorkspaces        settings a repository may not set in Restricted Mode
 //   package.nls.json, package.nls.pt-br.json             manifest strings in both languages
 //   README.md (between rules markers)                    the rules table
 //   snippets/{en,pt-br}/<language>.json                  snippets with descriptions in one language
@@ -12,6 +13,7 @@ import { RULE_LEVELS } from '../server/src/config';
 import { docsPath, ruleDocument } from '../server/src/docs';
 import { LOCALES, type Locale } from '../server/src/locale';
 import { RULES } from '../server/src/rules';
+import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from '../server/src/rules/shared/names';
 import { MANIFEST_STRINGS } from './manifest-strings';
 
 type Files = Map<string, string>;
@@ -23,6 +25,7 @@ export function generatedFiles(root = '.'): Files {
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   manifest.contributes ??= {};
   manifest.contributes.configuration = editorConfiguration();
+  manifest.capabilities = { ...manifest.capabilities, untrustedWorkspaces: untrustedWorkspaces() };
   manifest.contributes.snippets = SNIPPET_LANGUAGES.map(([language, file]) => ({ language, path: `%snippets.path.${file}%` }));
   files.set('package.json', json(manifest));
   const snippetPaths = (folder: string) => Object.fromEntries(SNIPPET_FILES.map((file) => [`snippets.path.${file}`, `./snippets/${folder}/${file}.json`]));
@@ -85,7 +88,7 @@ function levelSettings() {
 
 function configSchema(): unknown {
   const names: Record<string, unknown> = {};
-  for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string' }, default: setting.default, description: setting.description.en };
+  for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, description: setting.description.en };
   const levels: Record<string, unknown> = {};
   for (const { setting } of levelSettings()) levels[setting.key] = { enum: RULE_LEVELS, default: setting.default, description: setting.description.en };
   return {
@@ -131,7 +134,7 @@ function editorConfiguration(): unknown {
     },
   };
   for (const { setting } of nameSettings()) {
-    properties[`armadilha.names.${setting.key}`] = { type: 'array', items: { type: 'string' }, default: setting.default, scope: 'resource', description: `%setting.names.${setting.key}%` };
+    properties[`armadilha.names.${setting.key}`] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, scope: 'resource', description: `%setting.names.${setting.key}%` };
   }
   for (const { setting } of levelSettings()) {
     properties[`armadilha.levels.${setting.key}`] = { type: 'string', enum: RULE_LEVELS, default: setting.default, scope: 'resource', description: `%setting.levels.${setting.key}%` };
@@ -142,6 +145,19 @@ function editorConfiguration(): unknown {
   properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', description: '%setting.analyseGeneratedCode%' };
   properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
   return { title: '%configuration.title%', properties };
+}
+
+/**
+ * In Restricted Mode VS Code ignores the workspace's own value of these settings (.vscode/settings.json
+ * comes with the repository): name lists are patterns the analysis runs on every name, rule levels
+ * could silence findings, and the size limit decides how much text is analysed.
+ */
+export function restrictedSettings(): string[] {
+  return [...new Set(['armadilha.rules', ...nameSettings().map(({ setting }) => `armadilha.names.${setting.key}`), 'armadilha.maxFileSizeMb'])];
+}
+
+function untrustedWorkspaces(): unknown {
+  return { supported: 'limited', description: '%capabilities.untrustedWorkspaces%', restrictedConfigurations: restrictedSettings() };
 }
 
 function nls(locale: Locale): Record<string, string> {

@@ -13,6 +13,10 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
   'command.restartServer': { en: 'Restart Server', 'pt-BR': 'Reiniciar o servidor' },
   'command.showOutput': { en: 'Show Output', 'pt-BR': 'Mostrar saída' },
   'configuration.title': { en: 'Armadilha', 'pt-BR': 'Armadilha' },
+  'capabilities.untrustedWorkspaces': {
+    en: 'Analysis runs (it executes nothing and opens no connection), but armadilha.config.json is not read and the workspace cannot set armadilha.rules, armadilha.names.* or armadilha.maxFileSizeMb until it is trusted.',
+    'pt-BR': 'A análise roda (não executa nada nem abre conexões), mas o armadilha.config.json não é lido e o workspace não pode definir armadilha.rules, armadilha.names.* nem armadilha.maxFileSizeMb até ser confiável.',
+  },
   'setting.enable': { en: 'Analyse SQL, TypeScript and JavaScript files for distributed-systems pitfalls.', 'pt-BR': 'Analisar arquivos SQL, TypeScript e JavaScript em busca de armadilhas de sistemas distribuídos.' },
   'setting.locale': {
     en: 'Language of messages and hovers. "auto" follows the display language of the editor.',

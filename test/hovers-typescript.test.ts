@@ -1,12 +1,15 @@
 // Hovers in TypeScript documents, through the bundled language server: SQL keywords inside embedded
 // SQL, the notes on AbortSignal.timeout, Redis NX/PX/EX and idempotency keys in both languages, the
-// rule documentation on a TypeScript rule's squiggle, and places where nothing must show.
+// rule documentation on a TypeScript rule's squiggle, places where nothing must show, and the same
+// answers from the syntax tree the last analysis left as from a new parse.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { typescriptHover } from '../server/src/hover-typescript';
+import { parseTypeScript } from '../server/src/languages/typescript/project';
 import { TestClient, uriOf } from './helpers/lsp-client';
 
 // Accented comments and strings before the hovered words: positions are UTF-16 columns.
@@ -126,6 +129,13 @@ describe('TypeScript hovers', () => {
     assert.match(text ?? '', /O que fazer/);
     // The editor shows the diagnostic's message above the hover; the hover does not repeat it.
     assert.ok(!(text ?? '').includes(String(diagnostics[0].message)));
+  });
+
+  it('answers the same from the tree the last analysis left as from a new parse, at every offset', () => {
+    const tree = parseTypeScript(EDGE, 'pagamento.ts');
+    for (let offset = 0; offset < EDGE.length; offset++) {
+      assert.equal(typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en', tree), typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en'), `offset ${offset}`);
+    }
   });
 
   it('shows nothing on look-alikes: other timeouts, NX outside a SET, plain code', async () => {

@@ -22,6 +22,14 @@ describe('manifest', () => {
     assert.equal(manifest.version, SERVER_VERSION);
   });
 
+  it('lets an untrusted workspace set none of the settings that steer the analysis', () => {
+    const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    const settings = Object.keys(manifest.contributes.configuration.properties);
+    const expected = settings.filter((key) => key.startsWith('armadilha.names.') || key === 'armadilha.rules' || key === 'armadilha.maxFileSizeMb');
+    assert.ok(expected.length > 10);
+    assert.deepEqual([...restricted].sort(), expected.sort());
+  });
+
   it('has every %placeholder% of the manifest in English and Portuguese', () => {
     const keys = [...JSON.stringify(manifest).matchAll(/"%([^%"]+)%"/g)].map((match) => match[1]);
     assert.ok(keys.length > 10);

@@ -5,6 +5,7 @@
 import type { LocaleSetting } from './locale';
 import type { Rule, Severity } from './rule';
 import { matchesPathGlob } from './text/path-glob';
+import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from './rules/shared/names';
 
 export type RuleLevel = 'off' | Severity;
 
@@ -95,7 +96,7 @@ function withoutKeys<T>(record: Record<string, T>, keys: Record<string, unknown>
 
 export interface ConfigProblem {
   /** Which core text describes the problem. */
-  key: 'configInvalidJson' | 'configInvalidValue' | 'configUnknownKey' | 'configUnknownRule';
+  key: 'configInvalidJson' | 'configInvalidValue' | 'configUnknownKey' | 'configUnknownRule' | 'configPatternTooLong' | 'configTooManyPatterns';
   data: Record<string, string>;
   /** Offset range in the configuration text. */
   start: number;
@@ -172,7 +173,7 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
           settings.names = {};
           for (const [nameKey, list] of Object.entries(value)) {
             if (!nameKeys.has(nameKey)) problems.push({ key: 'configUnknownKey', data: { key: `names.${nameKey}` }, ...at(nameKey) });
-            else if (Array.isArray(list) && list.every((item) => typeof item === 'string')) settings.names[nameKey] = list as string[];
+            else if (Array.isArray(list) && list.every((item) => typeof item === 'string')) settings.names[nameKey] = cappedPatterns(nameKey, list, (problem) => problems.push({ ...problem, ...at(nameKey) }));
             else invalid(nameKey, 'expected a list of strings');
           }
         } else invalid(key, 'expected an object of name lists');
@@ -206,6 +207,18 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
     }
   }
   return { settings, problems };
+}
+
+/**
+ * A name list without the patterns the matcher ignores (rules/shared/names.ts), each reported: an
+ * over-long pattern, and those beyond the list's length limit.
+ */
+function cappedPatterns(key: string, list: string[], report: (problem: Pick<ConfigProblem, 'key' | 'data'>) => void): string[] {
+  const kept = list.filter((pattern) => pattern.length <= MAX_NAME_PATTERN_LENGTH);
+  if (kept.length < list.length) report({ key: 'configPatternTooLong', data: { key: `names.${key}`, limit: String(MAX_NAME_PATTERN_LENGTH) } });
+  if (kept.length > MAX_NAME_PATTERNS) report({ key: 'configTooManyPatterns', data: { key: `names.${key}`, limit: String(MAX_NAME_PATTERNS), ignored: String(kept.length - MAX_NAME_PATTERNS) } });
+  // The list itself when nothing is left out: compiled lists are cached by identity.
+  return kept.length === list.length && list.length <= MAX_NAME_PATTERNS ? list : kept.slice(0, MAX_NAME_PATTERNS);
 }
 
 function stripBom(text: string): string {

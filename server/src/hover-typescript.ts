@@ -14,8 +14,10 @@ import { MappedText } from './text/mapped-text';
 /** Redis calls whose arguments hold SET options: set(k, v, 'NX', 'PX', ms), set(k, v, { NX: true }), call('SET', …), sendCommand([…]). */
 const REDIS_SET_CALLS = new Set(['set', 'call', 'sendCommand', 'send_command']);
 
-export function typescriptHover(text: string, fileName: string, offset: number, locale: Locale): string | undefined {
-  const model = TsModel.parse(text, fileName);
+/** `tree`, when given, is the syntax tree of exactly this text (the document's last analysis keeps it). */
+export function typescriptHover(text: string, fileName: string, offset: number, locale: Locale, tree?: TS.SourceFile): string | undefined {
+  const model = tree ? new TsModel(text, tree) : TsModel.parse(text, fileName);
+  model.fileName = fileName;
   const token = tokenAt(model.node, offset);
   if (!token) return undefined;
   if (ts.isStringLiteralLike(token) || ts.isTemplateExpression(token) || ts.isTemplateLiteralToken(token)) {

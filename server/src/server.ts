@@ -20,8 +20,9 @@ import { RULES, ruleById } from './rules';
 import { onCodeAction, SHOW_DOCUMENTATION_COMMAND } from './handlers/code-actions';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { onHover } from './handlers/hover';
+import { FramingGuard } from './framing-guard';
 import { filePath, ServerState } from './state';
-import { indexWorkspace, onWatchedFilesChanged, readIntoSchema } from './handlers/workspace-files';
+import { indexWorkspace, onWatchedFilesChanged, restoreSavedFacts } from './handlers/workspace-files';
 import { loadParser } from './languages/sql/parser';
 import { resolveLocale } from './locale';
 import { FIX_ALL_KIND } from './lsp-adapters';
@@ -29,6 +30,8 @@ import { SERVER_VERSION } from './version';
 
 /** Custom request: the Markdown documentation of a rule in the user's language. */
 export const RULE_DOCUMENTATION_REQUEST = 'armadilha/ruleDocumentation';
+/** Custom request for tests and benchmarks: analyses run so far and documents waiting (SchedulerStatistics). */
+export const STATISTICS_REQUEST = 'armadilha/statistics';
 
 interface InitializationOptions {
   /** Display language when the client does not send InitializeParams.locale. */
@@ -91,13 +94,17 @@ export function startServer(connection: Connection = createConnection()): Connec
     );
   });
 
-  state.documents.onDidChangeContent((change) => publisher.changed(change.document.uri, change.document.getText()));
+  state.documents.onDidChangeContent((change) => {
+    state.touch(change.document.uri);
+    publisher.changed(change.document.uri, change.document.getText());
+  });
   state.documents.onDidClose((event) => {
-    state.forgetAnalysis(event.document.uri);
-    publisher.clear(event.document.uri);
-    // The schema goes back to what is saved on disk.
-    const file = filePath(event.document.uri);
-    if (file && file.toLowerCase().endsWith('.sql') && readIntoSchema(state, file)) publisher.scheduleAll();
+    const uri = event.document.uri;
+    const analysis = state.latestAnalysis(uri);
+    state.forgetAnalysis(uri);
+    publisher.clear(uri);
+    // Other documents are checked again only if the schema changed, and only once the closes stop.
+    if (restoreSavedFacts(state, event.document, analysis)) publisher.recheckAll();
   });
   state.documents.onDidSave((event) => {
     publisher.saved(event.document.uri);
@@ -113,8 +120,11 @@ export function startServer(connection: Connection = createConnection()): Connec
   });
   connection.onDidChangeWatchedFiles((params) => onWatchedFilesChanged(state, publisher, params));
   // A request cancelled while it waited (the user moved on) is answered with RequestCancelled.
-  connection.onHover((params, token) => unlessCancelled(token, () => onHover(state, params)));
-  connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(state, params)));
+  const analysisFor = (uri: string) => publisher.analysisFor(uri);
+  const typescriptTree = (uri: string, text: string) => state.typescriptTree(uri, text);
+  connection.onHover((params, token) => unlessCancelled(token, () => onHover({ analysisFor, typescriptTree }, params)));
+  connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(analysisFor, params)));
+  connection.onRequest(STATISTICS_REQUEST, () => publisher.statistics());
   // Editors other than VS Code run this command from the "show documentation" code action: the
   // rule's page opens in the browser. (The VS Code client shows it in a Markdown preview instead.)
   connection.onExecuteCommand(async (params) => {
@@ -132,5 +142,26 @@ export function startServer(connection: Connection = createConnection()): Connec
 
   state.documents.listen(connection);
   connection.listen();
+  if (process.argv.includes('--stdio')) guardStdioFraming(connection);
   return connection;
+}
+
+/**
+ * Over stdio a framing error (a header block without a valid Content-Length, a length that does not
+ * match the body) would leave the server reading from the wrong place for ever: deaf, but alive, so
+ * the client would not restart it. It exits instead, with a non-zero code; clients restart a server
+ * that exits unexpectedly.
+ */
+function guardStdioFraming(connection: Connection): void {
+  const guard = new FramingGuard((reason) => {
+    const message = `Armadilha: the client sent ${reason}; the messages that follow cannot be read, so the server exits (the editor restarts it).`;
+    process.stderr.write(`${message}\n`);
+    try {
+      connection.console.error(message);
+    } catch {
+      // the connection may be closed already
+    }
+    process.exit(1);
+  });
+  process.stdin.on('data', (chunk: Buffer) => guard.push(chunk));
 }

@@ -1,10 +1,11 @@
 // What the language server knows between requests: open documents, the workspace schema, the
-// project configuration files, and the last analysis of each open document (a cache keyed by
-// document version, so hovers and code actions never re-analyse an unchanged text).
+// project configuration files, and the latest analysis of each open document. Hovers and code actions
+// are served from that analysis; handlers/diagnostics.ts decides when documents are analysed.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ts as TS } from 'ts-morph';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,13 +15,18 @@ import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
 import { RULES } from './rules';
+import type { SchemaModel } from './schema/model';
 import { WorkspaceSchema } from './schema/workspace';
 import { LineIndex } from './text/positions';
 
 export interface Analysis {
   version: number;
-  /** The workspace schema's generation after this analysis (a later change makes it stale). */
-  schemaGeneration: number;
+  /** The text analysed (the document's own string while the version is current). */
+  text: string;
+  /** The fingerprint of the workspace schema this analysis read; undefined when no rule read it. */
+  schema: string | undefined;
+  /** Settings in force (a change of settings or of a configuration file makes the analysis stale). */
+  settingsGeneration: number;
   result: LintResult;
   locale: Locale;
   lines: LineIndex;
@@ -35,7 +41,13 @@ export interface ProjectConfig {
   problems: ConfigProblem[];
 }
 
-const MODEL_CACHES = 16;
+/**
+ * Documents opened or edited most recently keep their caches (statements, syntax trees): they make the
+ * next keystroke cheap. More than a hot set of 20 documents typed in by turns, and the text they cover
+ * is bounded too, as the trees are some tens of times larger than the text.
+ */
+const MODEL_CACHES = 40;
+const MODEL_CACHE_TEXT = 4 * 1024 * 1024;
 
 export class ServerState {
   readonly documents = new TextDocuments(TextDocument);
@@ -51,7 +63,13 @@ export class ServerState {
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
   private readonly projectConfigs = new Map<string, ProjectConfig | null>();
   private readonly analyses = new Map<string, Analysis>();
-  private readonly modelCaches = new Map<string, DocumentCache>();
+  /** Least recently touched first (Map order). */
+  private readonly modelCaches = new Map<string, { cache: DocumentCache; textLength: number }>();
+  private modelCacheText = 0;
+  /** Grows when editor settings or configuration files change. */
+  settingsGeneration = 0;
+  /** Lint runs since start (the tests read it through the statistics request). */
+  analysisCount = 0;
 
   constructor(readonly connection: Connection) {}
 
@@ -66,14 +84,15 @@ export class ServerState {
     return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
   }
 
+  /** Editor settings changed. Analyses stay (hovers keep being served) but are no longer current. */
   forgetSettings(): void {
     this.editorSettings.clear();
-    this.analyses.clear();
+    this.settingsGeneration++;
   }
 
   forgetProjectConfigs(): void {
     this.projectConfigs.clear();
-    this.analyses.clear();
+    this.settingsGeneration++;
   }
 
   /** The configuration file governing a document: the nearest armadilha.config.json up to its workspace folder. */
@@ -94,17 +113,33 @@ export class ServerState {
     return [...this.projectConfigs.values()].filter((config): config is ProjectConfig => !!config);
   }
 
+  /** The latest analysis of an open document, whatever version it was made for. */
+  latestAnalysis(uri: string): Analysis | undefined {
+    return this.analyses.get(uri);
+  }
+
+  /** True when analysing the document now would give the same result. */
+  isCurrent(analysis: Analysis, document: TextDocument): boolean {
+    return (
+      analysis.version === document.version &&
+      analysis.settingsGeneration === this.settingsGeneration &&
+      (analysis.schema === undefined || analysis.schema === this.schema.fingerprint())
+    );
+  }
+
+  /** Analyses the newest version of a document (it may change while settings are read). */
   async analyze(document: TextDocument): Promise<Analysis | undefined> {
-    const cached = this.analyses.get(document.uri);
-    if (cached && cached.version === document.version && cached.schemaGeneration === this.schema.generation) return cached;
     const language = languageOfId(document.languageId) ?? languageOfPath(document.uri);
     if (!language) return undefined;
+    const settingsGeneration = this.settingsGeneration;
     const settings = await this.settingsFor(document.uri);
-    // The document may have changed while settings were read; the newest version is analysed.
-    const current = this.documents.get(document.uri) ?? document;
+    const current = this.documents.get(document.uri);
+    if (!current) return undefined; // closed meanwhile
     const text = current.getText();
     const locale = resolveLocale(settings.locale, this.clientLocale);
-    const schemaKey = language === 'sql' ? filePath(current.uri) ?? current.uri : undefined;
+    const schemaKey = language === 'sql' ? schemaKeyOf(current.uri) : undefined;
+    this.analysisCount++;
+    let schemaRead = false;
     const result = lint({
       text,
       language,
@@ -112,12 +147,13 @@ export class ServerState {
       workspaceFolder: this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)),
       settings,
       locale,
-      schema: (facts) => (schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
-      cache: this.modelCacheFor(current.uri),
+      schema: (facts) => whenRead(schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model(), () => (schemaRead = true)),
+      cache: this.modelCaches.get(current.uri)?.cache,
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
-    const analysis: Analysis = { version: current.version, schemaGeneration: this.schema.generation, result, locale, lines: new LineIndex(text), language };
+    const schema = schemaRead ? this.schema.fingerprint() : undefined;
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
@@ -138,20 +174,45 @@ export class ServerState {
   /** Called when a document closes. */
   forgetAnalysis(uri: string): void {
     this.analyses.delete(uri);
-    this.modelCaches.delete(uri);
+    this.editorSettings.delete(uri);
+    this.dropModelCache(uri);
   }
 
   /**
-   * Document caches (statements, syntax trees) are kept for the documents analysed most recently only: they make a keystroke
-   * cheap, and the documents being typed in are among those. Every other open document (a whole
-   * workspace may be open) is analysed from scratch if it changes, instead of holding its trees.
+   * A document was opened or edited: it keeps a cache for its next analyses. Documents analysed again
+   * only because the schema or the settings changed do not count (they would push out the ones being
+   * typed in); when the limits are reached, the least recently touched cache goes.
    */
-  private modelCacheFor(uri: string): DocumentCache {
-    const cache = this.modelCaches.get(uri) ?? new DocumentCache();
-    this.modelCaches.delete(uri); // re-inserted last: Map order is least recently used first
-    this.modelCaches.set(uri, cache);
-    if (this.modelCaches.size > MODEL_CACHES) this.modelCaches.delete(this.modelCaches.keys().next().value!);
-    return cache;
+  touch(uri: string): void {
+    const text = this.documents.get(uri)?.getText().length ?? 0;
+    const entry = this.modelCaches.get(uri);
+    this.dropModelCache(uri); // re-inserted last: Map order is least recently touched first
+    this.modelCaches.set(uri, { cache: entry?.cache ?? new DocumentCache(), textLength: text });
+    this.modelCacheText += text;
+    for (const [oldest] of this.modelCaches) {
+      if (this.modelCaches.size <= 1 || (this.modelCaches.size <= MODEL_CACHES && this.modelCacheText <= MODEL_CACHE_TEXT)) break;
+      this.dropModelCache(oldest);
+    }
+  }
+
+  /**
+   * The syntax tree a document's cache holds, if it is the tree of exactly this text. Only for
+   * immediate use: the next analysis of the document may reuse its nodes.
+   */
+  typescriptTree(uri: string, text: string): TS.SourceFile | undefined {
+    const tree = this.modelCaches.get(uri)?.cache.typescript;
+    return tree && tree.text === text ? tree : undefined;
+  }
+
+  modelCacheCount(): number {
+    return this.modelCaches.size;
+  }
+
+  private dropModelCache(uri: string): void {
+    const entry = this.modelCaches.get(uri);
+    if (!entry) return;
+    this.modelCacheText -= entry.textLength;
+    this.modelCaches.delete(uri);
   }
 
   private async readEditorSettings(uri: string): Promise<PartialSettings> {
@@ -182,6 +243,24 @@ export class ServerState {
     this.projectConfigs.set(file, config);
     return config ?? undefined;
   }
+}
+
+/**
+ * The model, noting whether a rule reads it: most documents' findings do not depend on the workspace
+ * schema at all (no rule looked anything up), and those need no new analysis when it changes.
+ */
+function whenRead(model: SchemaModel, read: () => void): SchemaModel {
+  return new Proxy(model, {
+    get(target, property, receiver) {
+      read();
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/** Where a SQL document's facts are kept in the workspace schema: its path, or its URI when unsaved. */
+export function schemaKeyOf(uri: string): string {
+  return filePath(uri) ?? uri;
 }
 
 export function filePath(uri: string): string | undefined {

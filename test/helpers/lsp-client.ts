@@ -117,6 +117,11 @@ export class TestClient {
     return diagnostics;
   }
 
+  /** The last publishDiagnostics received for a document. */
+  latestFor(uri: string): PublishDiagnosticsParams | undefined {
+    return this.latest.get(uri);
+  }
+
   text(uri: string): string {
     return this.texts.get(uri)!.text;
   }

@@ -7,16 +7,15 @@ import { coreText } from '../locale';
 import { mergeFixes } from '../fixes';
 import { editAction, FIX_ALL_KIND, SOURCE, toTextEdits, type DiagnosticData } from '../lsp-adapters';
 import { fileSuppressionEdit, lineSuppressionEdit } from '../suppression-edits';
-import type { ServerState } from '../state';
+import type { Analysis } from '../state';
 
 export const SHOW_DOCUMENTATION_COMMAND = 'armadilha.server.showRuleDocumentation';
 
-export async function onCodeAction(state: ServerState, params: CodeActionParams): Promise<CodeAction[]> {
-  const document = state.documents.get(params.textDocument.uri);
-  if (!document) return [];
-  const analysis = await state.analyze(document);
+/** `analysisFor` gives the latest analysis of the document's current version (see handlers/diagnostics.ts). */
+export async function onCodeAction(analysisFor: (uri: string) => Promise<Analysis | undefined>, params: CodeActionParams): Promise<CodeAction[]> {
+  const uri = params.textDocument.uri;
+  const analysis = await analysisFor(uri);
   if (!analysis) return [];
-  const uri = document.uri;
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
   const actions: CodeAction[] = [];
@@ -28,7 +27,7 @@ export async function onCodeAction(state: ServerState, params: CodeActionParams)
   }
   if (!wants(CodeActionKind.QuickFix)) return actions;
 
-  const text = document.getText();
+  const text = analysis.text;
   const reason = coreText(analysis.locale, 'ignoreReasonPlaceholder');
   const seenRules = new Set<string>();
   for (const diagnostic of params.context.diagnostics) {

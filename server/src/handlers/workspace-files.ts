@@ -1,14 +1,16 @@
 // The workspace's .sql files feed the schema model: read once at start-up (in slices, so that
 // diagnostics for open documents are never held up, with progress shown), then kept current through
-// workspace/didChangeWatchedFiles. Configuration file changes re-read the configuration.
+// workspace/didChangeWatchedFiles and document closes. Configuration file changes re-read the
+// configuration.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileChangeType, type DidChangeWatchedFilesParams } from 'vscode-languageserver/node';
 import { CONFIG_FILE_NAME, defaultSettings, sqlDialectFor } from '../config';
 import { RULES } from '../rules';
-import { looksBinary } from '../lint';
-import { filePath, fileUri, type ServerState } from '../state';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { languageOfId, languageOfPath, looksBinary } from '../lint';
+import { filePath, fileUri, schemaKeyOf, type Analysis, type ServerState } from '../state';
 import type { DiagnosticsPublisher } from './diagnostics';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', 'out', '.next', 'coverage', 'vendor', 'target', '.vscode-test']);
@@ -37,26 +39,48 @@ export async function indexWorkspace(state: ServerState, publisher: DiagnosticsP
 }
 
 export function onWatchedFilesChanged(state: ServerState, publisher: DiagnosticsPublisher, params: DidChangeWatchedFilesParams): void {
-  let changed = false;
+  let configChanged = false;
+  let schemaChanged = false;
   for (const change of params.changes) {
     const file = filePath(change.uri);
     if (!file) continue;
-    if (path.basename(file) === CONFIG_FILE_NAME) {
-      state.forgetProjectConfigs();
-      changed = true;
-    } else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
+    if (path.basename(file) === CONFIG_FILE_NAME) configChanged = true;
+    else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
       // Dependencies, path aliases or the Prisma datasource changed: what the project says is re-read.
       state.project.forget();
-      state.forgetSettings();
-      changed = true;
+      configChanged = true;
     } else if (file.toLowerCase().endsWith('.sql') && !state.documents.get(change.uri)) {
-      if (change.type === FileChangeType.Deleted) changed = state.schema.remove(file) || changed;
-      else changed = readIntoSchema(state, file) || changed;
+      if (change.type === FileChangeType.Deleted) schemaChanged = state.schema.remove(file) || schemaChanged;
+      else schemaChanged = readIntoSchema(state, file) || schemaChanged;
     }
   }
-  if (changed) {
-    state.forgetSettings();
+  if (configChanged) {
+    state.forgetProjectConfigs();
     publisher.scheduleAll();
+  } else if (schemaChanged) publisher.recheckAll();
+}
+
+/**
+ * A document closed: the schema goes back to what is saved on disk. Returns true when its facts
+ * changed (the document had unsaved edits that the schema reflected), so others must be re-checked.
+ */
+export function restoreSavedFacts(state: ServerState, document: TextDocument, analysis: Analysis | undefined): boolean {
+  if ((languageOfId(document.languageId) ?? languageOfPath(document.uri)) !== 'sql') return false;
+  const file = filePath(document.uri);
+  // Only .sql files on disk belong to the workspace schema; an unsaved or other document's facts go.
+  if (!file || !file.toLowerCase().endsWith('.sql')) return state.schema.remove(schemaKeyOf(document.uri));
+  // The usual case, closing a document as it is saved: the schema already holds the facts of that text.
+  if (analysis && analysis.version === document.version && savedText(file) === analysis.text) return false;
+  return readIntoSchema(state, file);
+}
+
+function savedText(file: string): string | undefined {
+  try {
+    if (fs.statSync(file).size > MAX_INDEXED_BYTES) return undefined;
+    const text = fs.readFileSync(file, 'utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
   }
 }
 

@@ -86,15 +86,19 @@ export default defineRule({
     ],
   },
   check(context) {
-    const snapshots = snapshotTable(context);
-    if (!snapshots) return;
+    // Looked up once a statement could be a replay: the lookup reads every table of the workspace, and
+    // a document that does not read the schema needs no new analysis when the schema changes.
+    let snapshots: string | undefined | null = null;
     const eventStores = context.names('eventStoreTables');
     for (const statement of context.sql.statements) {
       // A replay is ordered and names an event store; other statements are not walked (a walk builds
       // the statement's tree).
       if (!statement.matches(ORDER_BY) || !statementMentions(statement, eventStores)) continue;
+      if (snapshots === null) snapshots = snapshotTable(context);
+      const snapshotsTable = snapshots;
+      if (!snapshotsTable) return;
       walkStatement(statement, (visit) => {
-        if (visit.type === 'SelectStmt') checkSelect(context, statement, visit.node, snapshots);
+        if (visit.type === 'SelectStmt') checkSelect(context, statement, visit.node, snapshotsTable);
       });
     }
   },

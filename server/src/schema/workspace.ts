@@ -2,15 +2,35 @@
 // file. The model is rebuilt from the facts (in path order: migrations are named by timestamp) only
 // when some file's facts actually changed.
 
+import { createHash } from 'node:crypto';
 import type { SqlDialectSetting } from '../config';
 import { schemaFactsOfScript, type SchemaFact } from './facts';
 import { SchemaModel } from './model';
 
 export class WorkspaceSchema {
-  private readonly factsByFile = new Map<string, { facts: SchemaFact[]; key: string }>();
+  private readonly factsByFile = new Map<string, { facts: SchemaFact[]; key: string; hash?: string }>();
   private cached: SchemaModel | undefined;
-  /** Grows whenever some file's facts change: analyses made with an older model are stale. */
+  private cachedFingerprint: string | undefined;
+  /** Grows whenever some file's facts change. */
   generation = 0;
+
+  /**
+   * Identifies the facts the model is built from: equal fingerprints, equal models. Unlike the
+   * generation it comes back to an earlier value when the facts do (an edit undone, a document closed
+   * without saving), so analyses made with that model count as current again.
+   */
+  fingerprint(): string {
+    if (this.cachedFingerprint === undefined) {
+      const digest = createHash('sha1');
+      for (const file of [...this.factsByFile.keys()].sort()) {
+        const entry = this.factsByFile.get(file)!;
+        entry.hash ??= createHash('sha1').update(entry.key).digest('base64');
+        digest.update(`${file}\0${entry.hash}\0`);
+      }
+      this.cachedFingerprint = digest.digest('base64');
+    }
+    return this.cachedFingerprint;
+  }
 
   get fileCount(): number {
     return this.factsByFile.size;
@@ -34,18 +54,20 @@ export class WorkspaceSchema {
     if (!facts.length && !known) return false;
     if (facts.length) this.factsByFile.set(file, { facts, key });
     else this.factsByFile.delete(file);
-    this.cached = undefined;
-    this.generation++;
+    this.changed();
     return true;
   }
 
   remove(file: string): boolean {
     const removed = this.factsByFile.delete(file);
-    if (removed) {
-      this.cached = undefined;
-      this.generation++;
-    }
+    if (removed) this.changed();
     return removed;
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.cachedFingerprint = undefined;
+    this.generation++;
   }
 
   model(): SchemaModel {
