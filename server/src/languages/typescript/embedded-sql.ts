@@ -62,14 +62,16 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
   const source = model.node;
   let dialect: CodeDialect | undefined;
   const fileDialect = () => (dialect ??= fileSqlDialect(model));
-  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, certainty: SqlCertainty | undefined, parameters?: TS.ArrayLiteralExpression, questionMarks = false) => {
+  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, certainty: SqlCertainty | undefined, parameters?: TS.ArrayLiteralExpression, questionMarks = false, wholeStatement = false) => {
     if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
     // Seen even when not analysed: SQL sent to a MySQL client is not looked at again as a plain string.
     seen.add(literal);
     if (!certainty) return;
     const assembled = assemble(literal, source, document, questionMarks);
-    // What a PostgreSQL client is sent is SQL whatever its first word (`selec 1` is a typo to report).
-    if (certainty !== 'certain' && !looksLikeSql(assembled.text.text)) return;
+    // The text of a query call sent to a PostgreSQL client is SQL whatever its first word (`selec 1` is
+    // a typo to report); a tagged template may be an expression fragment (kysely's and drizzle's
+    // sql`count(e.id)`), a statement only when it reads like one.
+    if (!(certainty === 'certain' && wholeStatement) && !looksLikeSql(assembled.text.text)) return;
     found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty });
   };
   for (const node of model.sqlCarriers) {
@@ -78,7 +80,8 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
       const verdict = tagVerdict(model, node.tag);
       if (verdict === 'plain') add(node.template, undefined, false, certaintyOf('unknown', fileDialect(), true));
       else if (isFragment(node)) add(node.template, undefined, false, verdict === 'foreign' ? undefined : certaintyOf('unknown', fileDialect(), true));
-      else if (verdict !== 'unknown') add(node.template, node, true, certaintyOf(verdict, fileDialect(), false));
+      // A PostgreSQL client's tag runs what it is given; a builder's `sql` may be an expression.
+      else if (verdict !== 'unknown') add(node.template, node, true, certaintyOf(verdict, fileDialect(), false), undefined, false, verdict === 'postgres');
     } else if (ts.isCallExpression(node)) {
       const callee = dottedName(node.expression) ?? '';
       const method = callee.slice(callee.lastIndexOf('.') + 1);
@@ -92,7 +95,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
       } else {
         // knex.raw, MikroORM's execute and Sequelize's query bind with ? (and ?? for identifiers).
         const questionMarks = method === 'raw' || QUESTION_MARK_CLIENTS.has(kind);
-        add(first, node, false, certainty, arrayLiteral(second), questionMarks);
+        add(first, node, false, certainty, arrayLiteral(second), questionMarks, true);
       }
     } else if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node) || ts.isStringLiteral(node)) {
       if (ts.isTaggedTemplateExpression(node.parent)) continue;
