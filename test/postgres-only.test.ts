@@ -194,6 +194,17 @@ describe('SQL in TypeScript: only where it is PostgreSQL', () => {
     assert.deepEqual(rules(run(pgProject)), ['no-clock-timestamp-expiry']);
   });
 
+  it('a Prisma project on MySQL (its schema.prisma provider) is not judged by PostgreSQL rules', () => {
+    const schema = (provider: string) => `datasource db {\n  provider = "${provider}"\n  url = env("DATABASE_URL")\n}\nmodel Domain {\n  id String @id\n}\n`;
+    const code = "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport const create = () => prisma.$transaction(async (tx) => tx.domain.count(), { isolationLevel: 'Serializable' });";
+    const run = (provider: string) => {
+      const folder = folderWith({ 'package.json': JSON.stringify({ dependencies: { '@prisma/client': '6' } }), 'prisma/schema.prisma': schema(provider), 'route.ts': code });
+      return lint({ text: code, language: 'typescript', fileName: path.join(folder, 'route.ts'), settings: defaultSettings(RULES), locale: 'en', project: new DiskProject() }).findings;
+    };
+    assert.deepEqual(rules(run('mysql')), []);
+    assert.deepEqual(rules(run('postgresql')), ['require-serialization-retry']);
+  });
+
   it('a client exported by another module of the project (through a tsconfig alias) is known by what it is', () => {
     const folder = folderWith({
       'package.json': JSON.stringify({ dependencies: { pg: '8', '@planetscale/database': '1' } }),

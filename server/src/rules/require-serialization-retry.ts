@@ -1,3 +1,4 @@
+import { sqlDialectOf } from '../languages/typescript/sql-dialect';
 import type { ts as TS } from 'ts-morph';
 import { isolationOf, type IsolationLevel } from '../languages/sql/transactions';
 import { ts } from '../languages/typescript/project';
@@ -157,7 +158,8 @@ export default defineRule({
     // Every form names the level in the text; most documents never do. Tests open such transactions
     // on purpose, often to provoke the very aborts a retry would hide.
     if (!model || !/serializable|repeatable[\s_]*read/i.test(context.text) || isTestCode(context)) return;
-    const targets = [...embeddedTargets(context), ...optionTargets(model)];
+    // An ORM's isolation option in a MySQL or SQLite project is not a PostgreSQL transaction.
+    const targets = [...embeddedTargets(context), ...(sqlDialectOf(model) === 'other' ? [] : optionTargets(model))];
     if (!targets.length) return;
     const callers = new CallerIndex(model);
     for (const target of targets) {

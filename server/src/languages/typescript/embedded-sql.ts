@@ -16,7 +16,7 @@
 import type { ts as TS } from 'ts-morph';
 import { MappedText, type Segment } from '../../text/mapped-text';
 import { ts } from './project';
-import { fileSqlDialect, type CodeDialect } from './sql-dialect';
+import { sqlDialectOf, type CodeDialect } from './sql-dialect';
 import { looksLikeSql } from './sql-start';
 import { dottedName, FOREIGN_SQL_CLIENTS, isFunctionLike, MULTI_DIALECT_CLIENTS, POSTGRES_CLIENTS, type ClientKind, type TsModel } from './ts-file';
 
@@ -61,7 +61,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
   const seen = new Set<TS.Node>();
   const source = model.node;
   let dialect: CodeDialect | undefined;
-  const fileDialect = () => (dialect ??= fileSqlDialect(model));
+  const fileDialect = () => (dialect ??= sqlDialectOf(model));
   const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, certainty: SqlCertainty | undefined, parameters?: TS.ArrayLiteralExpression, questionMarks = false, wholeStatement = false) => {
     if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
     // Seen even when not analysed: SQL sent to a MySQL client is not looked at again as a plain string.
@@ -290,8 +290,12 @@ function decodeEscape(raw: string, index: number): [string, number] {
       return [String.fromCharCode(parseInt(raw.slice(index + 2, index + 4), 16) || 0), 4];
     case 'u': {
       if (raw[index + 2] === '{') {
+        // A broken escape (no closing brace, a value past U+10FFFF) is the compiler's to report;
+        // here it decodes to U+FFFD and the rest of the literal is read on.
         const close = raw.indexOf('}', index + 3);
-        return [String.fromCodePoint(parseInt(raw.slice(index + 3, close), 16) || 0), close - index + 1];
+        if (close < 0) return ['\uFFFD', 3];
+        const value = parseInt(raw.slice(index + 3, close), 16);
+        return [Number.isInteger(value) && value >= 0 && value <= 0x10ffff ? String.fromCodePoint(value) : '\uFFFD', close - index + 1];
       }
       return [String.fromCharCode(parseInt(raw.slice(index + 2, index + 6), 16) || 0), 6];
     }

@@ -11,6 +11,18 @@ const DRIZZLE_OTHER = /^(npm:)?drizzle-orm(@[^/]*)?\/(mysql\w*|planetscale\w*|ti
 const KYSELY_POSTGRES = new Set(['PostgresDialect', 'PostgresAdapter', 'PostgresQueryCompiler']);
 const KYSELY_OTHER = new Set(['MysqlDialect', 'SqliteDialect', 'MssqlDialect', 'MysqlAdapter', 'SqliteAdapter']);
 
+const dialects = new WeakMap<TsModel, CodeDialect>();
+
+/** fileSqlDialect, computed once per model. */
+export function sqlDialectOf(model: TsModel): CodeDialect {
+  let dialect = dialects.get(model);
+  if (!dialect) {
+    dialect = fileSqlDialect(model);
+    dialects.set(model, dialect);
+  }
+  return dialect;
+}
+
 export function fileSqlDialect(model: TsModel): CodeDialect {
   let postgres = false;
   let other = false;
