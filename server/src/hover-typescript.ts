@@ -33,7 +33,7 @@ export function typescriptHover(text: string, fileName: string, offset: number, 
 /** The SQL text of the embedded literal that holds an offset. */
 function embeddedAt(model: TsModel, text: string, offset: number): MappedText | undefined {
   for (const entry of findEmbeddedSql(model, MappedText.document(text))) {
-    if (entry.literal.getStart(model.node) <= offset && offset < entry.literal.getEnd()) return entry.text;
+    if (entry.literal && entry.literal.getStart(model.node) <= offset && offset < entry.literal.getEnd()) return entry.text;
   }
   return undefined;
 }

@@ -397,5 +397,7 @@ function upStatements(sql: SqlModel, text: string): SqlModel['statements'] {
 
 /** Queries of one function run in order on one connection: they form one script. */
 function groupOf(typescript: TsModel, entry: EmbeddedSql): number {
-  return typescript.indexOfScope(typescript.scopeOf(entry.call ?? entry.literal));
+  // BEGIN/COMMIT of a transaction callback belong with the callback's own queries.
+  const node = entry.transactionOf?.body ?? entry.call ?? entry.literal;
+  return node ? typescript.indexOfScope(typescript.scopeOf(node)) : -1;
 }

@@ -4,6 +4,7 @@
 // the adapters answer from the disk (project/disk-project.ts), so lint() stays a function of its input.
 
 import type { ClientKind } from '../languages/typescript/ts-file';
+import type { PrismaSchema } from '../schema/prisma';
 
 /**
  * The SQL the project's dependencies speak: only PostgreSQL drivers ('postgres'), only drivers of other
@@ -16,10 +17,13 @@ export interface ProjectContext {
   dialectOf(fileName: string): ProjectDialect;
   /** The client kind a module of the project exports under a name ('default' for the default export). */
   importedKind(fromFile: string, specifier: string, imported: string): ClientKind | undefined;
+  /** The Prisma schema a file's Prisma client is generated from (its package's, or the monorepo's). */
+  prismaSchema(fileName: string): PrismaSchema | undefined;
 }
 
 /** For a document with no project around it (a test, `--stdin`). */
 export const NO_PROJECT: ProjectContext = {
   dialectOf: () => 'unknown',
   importedKind: () => undefined,
+  prismaSchema: () => undefined,
 };

@@ -10,6 +10,7 @@ import { moduleKind, TsModel } from '../languages/typescript/ts-file';
 import { loadTypeScript, parseTypeScript } from '../languages/typescript/project';
 import type { ProjectContext, ProjectDialect } from './context';
 import { ModuleResolver } from './module-resolver';
+import { readPrismaSchema, type PrismaSchema } from '../schema/prisma';
 
 /** Drivers whose presence says the project talks to PostgreSQL. */
 const POSTGRES_PACKAGES = new Set(['pg', 'postgres', '@neondatabase/serverless', '@vercel/postgres', 'slonik', 'pg-promise', '@databases/pg', '@supabase/supabase-js', 'pg-boss', 'graphile-worker', '@electric-sql/pglite', 'kysely-postgres-js', '@prisma/adapter-pg', '@prisma/adapter-neon']);
@@ -34,6 +35,7 @@ export class DiskProject implements ProjectContext {
   private readonly modules = new Map<string, ModuleEntry | null>();
   private readonly resolver = new ModuleResolver();
   private readonly inProgress = new Set<string>();
+  private readonly prismaSchemas = new Map<string, PrismaSchema | null>();
 
   /** Forgets what was read (a package.json, tsconfig.json or module changed). */
   forget(): void {
@@ -41,6 +43,13 @@ export class DiskProject implements ProjectContext {
     this.dialects.clear();
     this.modules.clear();
     this.resolver.forget();
+    this.prismaSchemas.clear();
+  }
+
+  prismaSchema(fileName: string): PrismaSchema | undefined {
+    const directory = path.dirname(path.resolve(fileName));
+    if (!this.prismaSchemas.has(directory)) this.prismaSchemas.set(directory, findPrismaSchema(directory) ?? null);
+    return this.prismaSchemas.get(directory) ?? undefined;
   }
 
   dialectOf(fileName: string): ProjectDialect {
@@ -146,6 +155,60 @@ export class DiskProject implements ProjectContext {
     this.packageDeps.set(directory, deps);
     return deps ?? undefined;
   }
+}
+
+/**
+ * The Prisma schema nearest above a folder: prisma/schema.prisma, schema.prisma or prisma/schema/*.prisma
+ * of each folder up to the repository root; at the root, those of its packages (apps/*, packages/*).
+ */
+function findPrismaSchema(directory: string): PrismaSchema | undefined {
+  for (let current = directory; ; current = path.dirname(current)) {
+    const found = prismaSchemaIn(current);
+    if (found) return found;
+    const root = fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current;
+    if (root || fs.existsSync(path.join(current, 'pnpm-workspace.yaml')) || hasWorkspaces(current)) {
+      for (const group of ['packages', 'apps', 'libs']) {
+        let children: string[] = [];
+        try {
+          children = fs.readdirSync(path.join(current, group));
+        } catch {
+          continue;
+        }
+        for (const child of children.sort()) {
+          const nested = prismaSchemaIn(path.join(current, group, child));
+          if (nested) return nested;
+        }
+      }
+      return undefined;
+    }
+  }
+}
+
+function hasWorkspaces(directory: string): boolean {
+  try {
+    return 'workspaces' in JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function prismaSchemaIn(directory: string): PrismaSchema | undefined {
+  const texts: string[] = [];
+  for (const file of [path.join(directory, 'prisma', 'schema.prisma'), path.join(directory, 'schema.prisma')]) {
+    try {
+      texts.push(fs.readFileSync(file, 'utf8'));
+      break;
+    } catch {
+      // not here
+    }
+  }
+  try {
+    const folder = path.join(directory, 'prisma', 'schema');
+    for (const name of fs.readdirSync(folder).sort()) if (name.endsWith('.prisma')) texts.push(fs.readFileSync(path.join(folder, name), 'utf8'));
+  } catch {
+    // no multi-file schema
+  }
+  return texts.length ? readPrismaSchema(texts.join('\n')) : undefined;
 }
 
 /** The datasource provider of the Prisma schema of a package (prisma/schema.prisma, schema.prisma, prisma/schema/*.prisma). */

@@ -1,7 +1,11 @@
-import { defineRule, type FixProposal } from '../rule';
+import type { ts as TS } from 'ts-morph';
+import { ts } from '../languages/typescript/project';
+import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { appReadModifyWrites, type AppReadModifyWrite } from './shared/app-read-modify-write';
 import { quoteIdentifier } from './shared/identifiers';
 import { readModifyWrites, type ReadModifyWrite } from './shared/read-modify-write';
 import { selectEnd } from './shared/row-locks';
+import { scopeOf } from './shared/row-scope';
 import { keywordCase, SqlEdits } from './shared/sql-edits';
 
 export default defineRule({
@@ -30,7 +34,7 @@ export default defineRule({
         'Under READ COMMITTED, PostgreSQL\'s default, a plain SELECT takes no row lock. Two transactions can read the same value (a stock count of 10), each compute a new one in the application or in PL/pgSQL (10 + 1), and each write 11: the second UPDATE waits for the first, then overwrites it, and one of the two changes disappears without any error. This lost update grows with concurrency: more instances, retries and parallel workers mean more silently wrong counters and balances.',
       remedy:
         'Pick one of three patterns. Pessimistic: read with SELECT … FOR UPDATE so the second transaction waits for the first to commit and then reads the new value. Atomic: let the database compute the value (SET n = n + 1, SET balance = balance - $1), with no read at all. Optimistic: keep a version column and write UPDATE … SET …, version = version + 1 WHERE id = $1 AND version = $2, retrying when no row matched. Not reported: atomic updates, reads with FOR UPDATE, FOR NO KEY UPDATE or FOR SHARE, rows already locked earlier in the transaction (a locking SELECT, an UPDATE or DELETE of the table, LOCK TABLE, an advisory lock), compare-and-set on a version-like column or on the written column itself, and SERIALIZABLE or REPEATABLE READ transactions, where PostgreSQL aborts the second writer with SQLSTATE 40001 instead (the application must retry). In plain SQL transactions the application computes the value, so an UPDATE that sets a column read earlier in the transaction to a literal or a parameter, on the same row, counts as writing it back; in PL/pgSQL the value is followed through variables. The fix adds FOR UPDATE to the read; it is marked safe when the schema model knows the table (a view might not accept row locks).',
-      fixes: { addForUpdate: 'Read {table} with FOR UPDATE' },
+      fixes: { addForUpdate: 'Read {table} with FOR UPDATE', atomicUpdate: 'Let the database compute {column}: {code}' },
     },
     'pt-BR': {
       message:
@@ -40,7 +44,7 @@ export default defineRule({
         'Em READ COMMITTED, o padrão do PostgreSQL, um SELECT simples não trava a linha. Duas transações podem ler o mesmo valor (um estoque de 10), cada uma calcular um novo na aplicação ou em PL/pgSQL (10 + 1) e cada uma gravar 11: o segundo UPDATE espera o primeiro e depois o sobrescreve, e uma das duas mudanças some sem erro nenhum. Esse lost update cresce com a concorrência: mais instâncias, retentativas e workers em paralelo significam mais contadores e saldos errados em silêncio.',
       remedy:
         'Escolha um de três padrões. Pessimista: leia com SELECT … FOR UPDATE, e a segunda transação espera a primeira confirmar e então lê o valor novo. Atômico: deixe o banco calcular o valor (SET n = n + 1, SET balance = balance - $1), sem leitura nenhuma. Otimista: mantenha uma coluna de versão e escreva UPDATE … SET …, version = version + 1 WHERE id = $1 AND version = $2, tentando de novo quando nenhuma linha casar. Não são reportados: updates atômicos, leituras com FOR UPDATE, FOR NO KEY UPDATE ou FOR SHARE, linhas já travadas antes na transação (um SELECT com lock, um UPDATE ou DELETE da tabela, LOCK TABLE, um advisory lock), compare-and-set numa coluna de versão ou na própria coluna gravada, e transações SERIALIZABLE ou REPEATABLE READ, em que o PostgreSQL aborta o segundo escritor com SQLSTATE 40001 (a aplicação precisa tentar de novo). Em transações de SQL puro quem calcula o valor é a aplicação, então um UPDATE que grava um literal ou um parâmetro numa coluna lida antes na transação, na mesma linha, conta como gravar de volta; em PL/pgSQL o valor é seguido pelas variáveis. A correção acrescenta FOR UPDATE à leitura; ela é marcada como segura quando o modelo de schema conhece a tabela (uma view pode não aceitar lock de linha).',
-      fixes: { addForUpdate: 'Ler {table} com FOR UPDATE' },
+      fixes: { addForUpdate: 'Ler {table} com FOR UPDATE', atomicUpdate: 'Deixar o banco calcular {column}: {code}' },
     },
   },
   examples: {
@@ -105,7 +109,9 @@ export default defineRule({
       if (unit.isolation === 'serializable' || unit.isolation === 'repeatable read') continue;
       // Only an UPDATE writes a read value back; most units have none.
       if (!unit.statements.some((statement) => statement.kind === 'UpdateStmt')) continue;
-      const found = readModifyWrites(unit.statements, context.schema, { appComputedValues: unit.kind === 'explicit', versionColumns });
+      // In application code the evidence is the code itself (appReadModifyWrites, below): a bare
+      // parameter written back is not enough there.
+      const found = readModifyWrites(unit.statements, context.schema, { appComputedValues: unit.kind === 'explicit' && !context.typescript, versionColumns });
       for (const result of found) {
         const { statement } = result.read;
         context.report({
@@ -117,8 +123,96 @@ export default defineRule({
         });
       }
     }
+    for (const result of context.typescript ? appReadModifyWrites(context, versionColumns) : []) {
+      const { read } = result;
+      context.report({
+        start: read.start,
+        end: read.end,
+        anchor: read.start,
+        data: { table: result.table, column: result.column, line: context.text.slice(0, result.write.start).split('\n').length },
+        // In a transaction the row lock comes first (the pattern the rule page teaches), the atomic update second.
+        fixes: [...(result.inTransaction ? appLockFix(context, result) : []), ...atomicFix(context, result)],
+      });
+    }
   },
 });
+
+// The database computes the value (`balance = balance - $cost`, `{ decrement: cost }`), so no read is
+// written back at all. Safe when the value read is used nowhere else: then nothing else depended on it.
+function atomicFix(context: RuleContext, result: AppReadModifyWrite): FixProposal[] {
+  const atomic = result.atomic;
+  if (!atomic) return [];
+  const source = context.typescript!.node;
+  const safe = !usedElsewhere(result);
+  const operation = result.writeEntry.operation;
+  if (operation) {
+    const write = operation.writes.find((candidate) => candidate.value === result.value);
+    const fix = write && operation.fixes.atomicUpdate?.(write, atomic.operator, atomic.amount);
+    return fix ? [{ key: 'atomicUpdate', data: { table: result.table, column: result.column, code: fix.label }, edits: fix.edits, safe: safe && fix.keepsResult }] : [];
+  }
+  // query('update … set n = $2 …', [id, rows[0].n + 1]) → set n = n + $2 …, [id, 1].
+  const parameters = result.writeEntry.parameters;
+  if (parameters && parameters.elements.includes(result.value)) {
+    const range = result.write.rangeOf(result.parameter);
+    const sourceRange = result.write.sourceRangeOf(result.parameter);
+    if (!result.write.source.rangeIsVerbatim(sourceRange.start, sourceRange.end)) return [];
+    const placeholder = context.text.slice(range.start, range.end);
+    const code = `${quoteIdentifier(result.column)} ${atomic.operator} ${placeholder}`;
+    return [{
+      key: 'atomicUpdate',
+      data: { table: result.table, column: result.column, code },
+      edits: [
+        { start: range.start, end: range.end, text: code },
+        { start: result.value.getStart(source), end: result.value.getEnd(), text: atomic.amount.getText(source) },
+      ],
+      safe,
+    }];
+  }
+  // ${row.points - cost} in a tagged template (a bind parameter) → points - ${cost}.
+  const span = result.value.parent;
+  const literal = result.writeEntry.literal;
+  if (!result.writeEntry.substitutionsAreParameters || !literal || !ts.isTemplateExpression(literal) || !span || !ts.isTemplateSpan(span)) return [];
+  const start = result.value.getStart(source) - 2;
+  const end = result.value.getEnd() + 1;
+  if (context.text.slice(start, start + 2) !== '${' || context.text[end - 1] !== '}') return [];
+  const column = quoteIdentifier(result.column);
+  const code = `${column} ${atomic.operator} \${${atomic.amount.getText(source)}}`;
+  return [{ key: 'atomicUpdate', data: { table: result.table, column: result.column, code }, edits: [{ start, end, text: code }], safe }];
+}
+
+// In a transaction, the read can lock the row (FOR UPDATE in SQL, the library's lock otherwise).
+function appLockFix(context: RuleContext, result: AppReadModifyWrite): FixProposal[] {
+  const operation = result.readEntry.operation;
+  if (operation) {
+    const fix = operation.fixes.lockForUpdate?.();
+    return fix ? [{ key: 'addForUpdate', data: { table: result.table }, edits: fix.edits, safe: false }] : [];
+  }
+  const statement = result.read;
+  const scope = scopeOf(statement, statement.body.fromClause, context.schema);
+  const table = scope.tables[0];
+  return table ? forUpdateFix({ read: { statement, select: statement.body, scope }, table, write: result.write, column: result.column }) : [];
+}
+
+/** The read's result is used by more than the write being fixed (a check, a response). */
+function usedElsewhere(result: AppReadModifyWrite): boolean {
+  const names = new Set(result.readEntry.resultNames);
+  let uses = 0;
+  const scope = result.readEntry.call;
+  let fn: TS.Node | undefined = scope;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const visit = (node: TS.Node): void => {
+    if (ts.isIdentifier(node) && names.has(node.text) && !(ts.isBindingElement(node.parent) || ts.isVariableDeclaration(node.parent))) uses++;
+    ts.forEachChild(node, visit);
+  };
+  if (fn) visit(fn);
+  let own = 0;
+  const count = (node: TS.Node): void => {
+    if (ts.isIdentifier(node) && names.has(node.text)) own++;
+    ts.forEachChild(node, count);
+  };
+  count(result.value);
+  return uses > own;
+}
 
 // FOR UPDATE at the end of the read (FOR UPDATE OF <table> when it joins). An outer join cannot lock
 // its nullable side and a read that already has FOR KEY SHARE needs a rewrite, so no fix is offered

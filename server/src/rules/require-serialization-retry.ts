@@ -178,11 +178,12 @@ function embeddedTargets(context: RuleContext): Target[] {
     const level = isolationOf(statement);
     if (!isRetryLevel(level) || abortFree(statement.text, level)) continue;
     const entry = embeddedOfStatement(statement, context.embedded);
-    if (!entry) continue;
+    // BEGIN written for a transaction callback: its isolation option is found by optionTargets.
+    if (!entry || entry.synthetic) continue;
     seen.add(statement.transaction);
     const call = entry.call;
     const callee = call ? dottedName(ts.isTaggedTemplateExpression(call) ? call.tag : call.expression) : undefined;
-    targets.push({ node: call ?? entry.literal, range: { start: statement.start, end: statement.end }, level, call: callee ?? 'query' });
+    targets.push({ node: (call ?? entry.literal)!, range: { start: statement.start, end: statement.end }, level, call: callee ?? 'query' });
   }
   return targets;
 }

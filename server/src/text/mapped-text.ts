@@ -12,6 +12,17 @@ export interface Segment {
 
 export type Encoder = (inserted: string) => string;
 
+/**
+ * A piece of a rendered text (SQL written by Armadilha for an ORM call) and the code it stands for:
+ * an offset at a piece's start maps to the start of its code, one at its end to the end of its code.
+ */
+export interface RenderedPiece {
+  textStart: number;
+  textEnd: number;
+  parentStart: number;
+  parentEnd: number;
+}
+
 const identity: Encoder = (inserted) => inserted;
 
 export class MappedText {
@@ -20,6 +31,8 @@ export class MappedText {
     private readonly segments: Segment[],
     private readonly encoder: Encoder,
     private parentText: MappedText | undefined,
+    /** For rendered texts: their pieces, innermost last; nothing in them is verbatim. */
+    private readonly pieces?: RenderedPiece[],
   ) {}
 
   get parent(): MappedText | undefined {
@@ -44,6 +57,14 @@ export class MappedText {
   /** A text assembled by a front end (e.g. a template with placeholders), with its own segments. */
   static assembled(parent: MappedText, text: string, segments: Segment[], encoder: Encoder): MappedText {
     return new MappedText(text, segments, encoder, parent);
+  }
+
+  /**
+   * SQL that Armadilha wrote for code that is not SQL (an ORM call chain). A finding on a piece lands on
+   * the code of that piece (the whole call, the table argument, a property); no fix can edit it.
+   */
+  static rendered(parent: MappedText, text: string, pieces: RenderedPiece[]): MappedText {
+    return new MappedText(text, [], identity, parent, pieces);
   }
 
   /** parent.text[start, end) with some ranges blanked by spaces (same length, same offsets). */
@@ -128,7 +149,7 @@ export class MappedText {
   }
 
   private coversVerbatim(start: number, end: number): boolean {
-    if (end < start) return false;
+    if (end < start || this.pieces) return false;
     let covered = start;
     for (const segment of this.segments) {
       const segmentEnd = segment.textStart + segment.length;
@@ -147,6 +168,7 @@ export class MappedText {
   }
 
   private toParent(offset: number): number {
+    if (this.pieces) return renderedToParent(this.pieces, offset);
     const segments = this.segments;
     if (segments.length === 0) return 0;
     // Binary search for the last segment starting at or before offset.
@@ -164,6 +186,19 @@ export class MappedText {
     if (offset - segment.textStart > segment.length && low + 1 < segments.length) return segments[low + 1].parentStart;
     return segment.parentStart + within;
   }
+}
+
+// The innermost piece that ends at the offset maps it to its code's end; else the innermost inner
+// piece that holds it maps it to its code's start; else (SQL written around the pieces: keywords,
+// parentheses) the end of the last inner piece before it, so that a range from the statement's start
+// covers the code up to there. Pieces are separated by at least one character, so an offset is never
+// both a piece's end and the next one's start. The first piece is the whole statement.
+function renderedToParent(pieces: RenderedPiece[], offset: number): number {
+  for (let index = pieces.length - 1; index >= 0; index--) if (pieces[index].textEnd === offset && pieces[index].textStart < offset) return pieces[index].parentEnd;
+  for (let index = pieces.length - 1; index >= 1; index--) if (pieces[index].textStart <= offset && offset < pieces[index].textEnd) return pieces[index].parentStart;
+  let before: RenderedPiece | undefined;
+  for (let index = 1; index < pieces.length; index++) if (pieces[index].textEnd <= offset && (!before || pieces[index].textEnd > before.textEnd)) before = pieces[index];
+  return before?.parentEnd ?? pieces[0]?.parentStart ?? 0;
 }
 
 /**

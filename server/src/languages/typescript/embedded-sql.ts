@@ -19,6 +19,9 @@ import { ts } from './project';
 import { sqlDialectOf, type CodeDialect } from './sql-dialect';
 import { looksLikeSql } from './sql-start';
 import { dottedName, FOREIGN_SQL_CLIENTS, isFunctionLike, MULTI_DIALECT_CLIENTS, POSTGRES_CLIENTS, type ClientKind, type TsModel } from './ts-file';
+import { resultNames } from './operations/chain';
+import { operationEntries } from './operations/entries';
+import type { DbOperation } from './operations/operation';
 
 export { looksLikeSql } from './sql-start';
 
@@ -34,8 +37,8 @@ export interface EmbeddedSql {
   text: MappedText;
   /** The call or tagged template that runs it. */
   call: TS.CallExpression | TS.TaggedTemplateExpression | undefined;
-  /** The literal node holding the SQL. */
-  literal: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression;
+  /** The literal node holding the SQL (none for SQL rendered from a library call). */
+  literal: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression | undefined;
   /** Substitutions are bind parameters (tagged templates) rather than text interpolation. */
   substitutionsAreParameters: boolean;
   /** Placeholders in the text: ${…} substitutions and knex-style ? bindings. */
@@ -45,6 +48,16 @@ export interface EmbeddedSql {
   /** The parameters array literal of query(text, [...]) / query({ text, values: [...] }), when literal. */
   parameters: TS.ArrayLiteralExpression | undefined;
   certainty: SqlCertainty;
+  /** The code of each bind parameter: the value of $n is boundValues[n - 1]. */
+  boundValues: TS.Expression[];
+  /** Variables the query's result is bound to (`const [row] = await sql…`). */
+  resultNames: string[];
+  /** For SQL rendered from a client library's call chain: the operation. */
+  operation?: DbOperation;
+  /** BEGIN and COMMIT written for a transaction callback: no code says them. */
+  synthetic?: boolean;
+  /** For those: the callback whose queries they enclose. */
+  transactionOf?: TS.FunctionLikeDeclaration;
 }
 
 const QUERY_METHODS = new Set(['query', 'queryObject', 'queryArray', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'execute', 'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result']);
@@ -72,7 +85,8 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
     // a typo to report); a tagged template may be an expression fragment (kysely's and drizzle's
     // sql`count(e.id)`), a statement only when it reads like one.
     if (!(certainty === 'certain' && wholeStatement) && !looksLikeSql(assembled.text.text)) return;
-    found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty });
+    const boundValues = parameters ? parameters.elements.filter((element): element is TS.Expression => !ts.isSpreadElement(element) && !ts.isOmittedExpression(element)) : ts.isTemplateExpression(literal) ? literal.templateSpans.map((span) => span.expression) : [];
+    found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty, boundValues, resultNames: call ? resultNames(call) : [] });
   };
   for (const node of model.sqlCarriers) {
     if (ts.isTaggedTemplateExpression(node)) {
@@ -102,7 +116,13 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
       add(node, undefined, false, certaintyOf('unknown', fileDialect(), !hasSqlMarker(node, source)));
     }
   }
-  return found;
+  // Library calls, rendered as the SQL they send; in a project that speaks another dialect, none.
+  if (fileDialect() !== 'other') found.push(...operationEntries(model, document));
+  return found.sort((left, right) => startOf(left, source) - startOf(right, source));
+}
+
+function startOf(entry: EmbeddedSql, source: TS.SourceFile): number {
+  return entry.text.toDocument(0) ?? (entry.call ?? entry.literal)?.getStart(source) ?? 0;
 }
 
 function certaintyOf(verdict: ClientVerdict, dialect: CodeDialect, plain: boolean): SqlCertainty | undefined {

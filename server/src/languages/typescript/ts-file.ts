@@ -55,7 +55,7 @@ const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
   [/^(npm:)?@prisma\/client(@.*)?$/, 'prisma'],
   [/^(npm:)?kysely(@.*)?$/, 'kysely'],
   [/^(npm:)?drizzle-orm(@.*)?(\/.*)?$/, 'drizzle'],
-  [/^(npm:|jsr:)?@supabase\/supabase-js(@.*)?$|esm\.sh\/@supabase\/supabase-js/, 'supabase'],
+  [/^(npm:|jsr:)?@supabase\/(supabase-js|ssr|auth-helpers-[\w-]+)(@.*)?$|esm\.sh\/@supabase\/supabase-js/, 'supabase'],
   [/^(npm:)?slonik(@.*)?$/, 'slonik'],
   [/^(npm:)?@neondatabase\/serverless(@.*)?$/, 'neon'],
   [/^(npm:)?@vercel\/postgres(@.*)?$/, 'vercel-postgres'],
@@ -146,8 +146,14 @@ export class TsModel {
 
   /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */
   kindOf(expression: TS.Expression): ClientKind | undefined {
-    const root = rootName(expression);
-    return root ? this.kindOfName(root) : undefined;
+    const root = rootIdentifier(expression);
+    if (root) {
+      // A transaction callback's parameter is what the transaction's client is (null: not one).
+      const callback = this.kindOfCallbackParameter(root);
+      if (callback !== null) return callback;
+    }
+    const name = rootName(expression);
+    return name ? this.kindOfName(name) : undefined;
   }
 
   /** The kind of client a name of this file refers to: a binding, an import of a client package, or a client another module of the project exports. */
@@ -155,7 +161,7 @@ export class TsModel {
     const bound = this.bindings.get(name);
     if (bound) return bound;
     const imported = this.imports.get(name);
-    if (!imported) return undefined;
+    if (!imported) return Object.hasOwn(NAMED_CLIENTS, name) ? NAMED_CLIENTS[name] : undefined;
     return moduleKind(imported.module) ?? (isProjectModule(imported.module) ? this.project.importedKind(this.fileName, imported.module, imported.imported) : undefined);
   }
 
@@ -310,6 +316,25 @@ export class TsModel {
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
   }
 
+  // prisma.$transaction(async (tx) => …), knex.transaction((trx) => …), sql.begin((tx) => …): the
+  // callback's first parameter is a client of the same kind as the one that opened the transaction.
+  // Resolved where the name is used (the nearest function declaring it), not file-wide: `tx` may be
+  // a postgres.js transaction in one function and a Prisma one in the next.
+  private kindOfCallbackParameter(name: TS.Identifier): ClientKind | undefined | null {
+    let fn: TS.Node | undefined = name.parent;
+    while (fn && !(isFunctionLike(fn) && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text))) fn = fn.parent;
+    if (!fn || !isFunctionLike(fn)) return null;
+    const parameter = fn.parameters[0];
+    if (!parameter || !ts.isIdentifier(parameter.name) || parameter.name.text !== name.text || parameter.type) return null;
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as unknown as TS.Expression) || !ts.isPropertyAccessExpression(call.expression)) return null;
+    if (!TRANSACTION_CALLBACK_METHODS.has(call.expression.name.text)) return null;
+    let receiver: TS.Expression = call.expression.expression;
+    // kysely: db.transaction().execute((trx) => …)
+    if (call.expression.name.text === 'execute' && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression)) receiver = receiver.expression.expression;
+    return this.kindOf(receiver);
+  }
+
   private kindOfInitializer(expression: TS.Expression): ClientKind | undefined {
     let current = expression;
     while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
@@ -370,6 +395,14 @@ export class TsModel {
 export function isProjectModule(specifier: string): boolean {
   return !/^(npm:|jsr:|node:|bun:|https?:)/.test(specifier);
 }
+
+const TRANSACTION_CALLBACK_METHODS = new Set(['$transaction', 'transaction', 'begin', 'tx', 'task', 'execute']);
+
+/**
+ * Names that say what client they are when nothing in the file binds them (a global, a parameter
+ * without a type): `supabase.from('t').insert(…)`, `prisma.payment.create(…)`.
+ */
+const NAMED_CLIENTS: Record<string, ClientKind> = { supabase: 'supabase', supabaseAdmin: 'supabase', supabaseClient: 'supabase', prisma: 'prisma' };
 
 /** Shorter plain strings are labels and words, not queries ("select x from t" has 15 characters). */
 const MIN_PLAIN_SQL = 12;
@@ -447,6 +480,13 @@ export function dottedName(expression: TS.Expression): string | undefined {
       if (!parts.length) return undefined;
     } else return parts.length ? parts.join('.') : undefined;
   }
+}
+
+/** The identifier an expression chain starts from (`tx` in tx.payment.create(…)), when it starts from one. */
+function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
+  let current: TS.Expression = expression;
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
+  return ts.isIdentifier(current) ? current : undefined;
 }
 
 /** The first name of an expression chain: "stripe" in stripe.charges.create, "redis" in this.redis.set. */

@@ -9,7 +9,6 @@
 import { relationName, walk } from '../../languages/sql/ast';
 import type { Routine } from '../../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../../languages/sql/statement';
-import { ts } from '../../languages/typescript/project';
 import type { RuleContext } from '../../rule';
 import { expressionText } from './expressions';
 import { callIn, SESSION_LOCKS, TRANSACTION_LOCKS, UNLOCKS } from './locks';
@@ -148,7 +147,7 @@ function valueKey(context: RuleContext, statement: SqlStatement, equality: Equal
   if (statement.origin === 'embedded') {
     const entry = embeddedOfStatement(statement, context.embedded);
     const model = context.typescript;
-    const bound = !entry || !model ? [] : entry.parameters ? [...entry.parameters.elements] : ts.isTemplateExpression(entry.literal) ? entry.literal.templateSpans.map((span) => span.expression) : [];
+    const bound = !entry || !model ? [] : entry.boundValues;
     text = text.replace(/\$(\d+)/g, (placeholder, number) => {
       const expression = bound[Number(number) - 1];
       // A value the model cannot see (a parameters array built elsewhere) matches nothing else.

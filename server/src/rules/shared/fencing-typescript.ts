@@ -62,7 +62,9 @@ export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStat
           fixes: fix ? [fix] : [],
         });
       }
-      if (statements.length || reportedCalls.has(call.node)) continue;
+      // A link of a library call chain whose operation was judged as SQL above (supabase's
+      // .from('t').update(…) under .eq(…)) is not judged again as a call.
+      if (statements.length || reportedCalls.has(call.node) || effects.sqlOf(outermostOf(call.node) as typeof call.node).length) continue;
       const overwrites = isStorageOverwrite(call, storageWrites) || (OVERWRITES.has(call.method) && effects.isDatabaseWrite(call));
       if (!overwrites || passesToken(model, call, fencingColumns)) continue;
       reportedCalls.add(call.node);
@@ -217,4 +219,11 @@ function tokenVariable(model: TsModel, use: TS.Node, tokenNames: string[]): stri
     if (found) return found;
   }
   return undefined;
+}
+
+/** The outermost call of the chain a call belongs to (the call itself when nothing is chained on it). */
+function outermostOf(node: TS.Node): TS.Node {
+  let current = node;
+  while (current.parent && ts.isPropertyAccessExpression(current.parent) && current.parent.expression === current && current.parent.parent && ts.isCallExpression(current.parent.parent)) current = current.parent.parent;
+  return current;
 }

@@ -113,8 +113,8 @@ function mentions(expression: any, names: Set<string>, positions: Set<number>): 
 function typeScriptHandler(context: RuleContext, insert: SqlStatement): WebhookHandler | undefined {
   const model = context.typescript!;
   const entry = embeddedOfStatement(insert, context.embedded);
-  if (!entry) return undefined;
-  const at: TS.Node = entry.call ?? entry.literal;
+  const at: TS.Node | undefined = entry?.call ?? entry?.literal;
+  if (!entry || !at) return undefined;
   // The functions around the query, innermost first: a callback inside the handler counts.
   const functions: TS.Node[] = [];
   for (let node: TS.Node | undefined = at.parent; node; node = node.parent) if (isFunctionLike(node)) functions.push(node);
@@ -123,7 +123,7 @@ function typeScriptHandler(context: RuleContext, insert: SqlStatement): WebhookH
   if (!events.length && !route) return undefined;
   const name = functionLabel(model.node, functions[functions.length - 1]) ?? model.fileName.split(/[\\/]/).slice(-2).join('/');
   // What the query binds: its ${…} substitutions, or its parameter array.
-  const bound: TS.Node[] = entry.parameters ? [...entry.parameters.elements] : ts.isTemplateExpression(entry.literal) ? entry.literal.templateSpans.map((span) => span.expression) : [];
+  const bound: TS.Node[] = [...entry.boundValues, ...(entry.operation?.opaqueValues ?? [])];
   return {
     name,
     carriesDelivery: () =>
