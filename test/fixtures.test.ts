@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyEdits, mergeFixes } from '../server/src/fixes';
 import { languageOfPath } from '../server/src/lint';
 import { ruleById } from '../server/src/rules';
+import { DiskProject } from '../server/src/project/disk-project';
 import { lintText, ready, sqlParses, typescriptParses } from './helpers/lint';
 import { closeDatabase, runsOnPostgres } from './helpers/postgres';
 
@@ -40,7 +41,11 @@ function parseExpectations(firstLine: string, folderRule: string): Expectation[]
   return expectations;
 }
 
-for (const folder of existsSync(ROOT) ? readdirSync(ROOT).sort() : []) {
+// The fixtures are a project: test/fixtures/schema.prisma is their Prisma schema, the repository's
+// package.json their dependencies.
+const project = new DiskProject();
+
+for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name.includes('.')).sort() : []) {
   describe(folder, () => {
     it('is a rule id', () => assert.ok(ruleById(folder), `no rule ${folder}`));
     for (const name of readdirSync(path.join(ROOT, folder)).sort()) {
@@ -52,7 +57,7 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).sort() : []) {
         const text = readFileSync(file, 'utf8');
         const [firstLine, secondLine] = text.split('\n');
         const expectations = parseExpectations(firstLine, folder);
-        const findings = lintText(text, { language, fileName: name });
+        const findings = lintText(text, { language, fileName: path.resolve(file), project });
         const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
         for (const ruleId of new Set(expectations.map((expectation) => expectation.ruleId))) {
           const mine = findings.filter((finding) => finding.ruleId === ruleId);

@@ -134,6 +134,8 @@ export function languageOfId(languageId: string): DocumentLanguage | undefined {
   return undefined;
 }
 
+const NO_FACTS: SchemaFact[] = [];
+
 // One empty list for every missing name setting: compiled pattern lists are cached by list identity.
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
@@ -201,7 +203,9 @@ function analyse(input: LintInput): LintResult {
   result.coverage.statements = sql.scripts.reduce((sum, script) => sum + script.length, 0);
   result.coverage.embeddedQueries = typescript ? new Set(sql.scripts.flat().map((statement) => statement.text)).size : 0;
   result.facts = typescript ? [] : schemaFacts(upStatements(sql, text));
-  const schema = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
+  const workspace = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
+  // Code that uses Prisma also knows the tables its schema.prisma declares.
+  const schema = typescript && input.project ? workspace.withDeclaredTables(input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : workspace;
 
   const raw: Finding[] = [];
   for (const problem of sql.syntaxErrors) {

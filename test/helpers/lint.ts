@@ -9,6 +9,7 @@ import { RULES } from '../../server/src/rules';
 import { schemaFacts } from '../../server/src/schema/facts';
 import { loadTypeScript, ts } from '../../server/src/languages/typescript/project';
 import { SchemaModel } from '../../server/src/schema/model';
+import type { ProjectContext } from '../../server/src/project/context';
 
 export const ready = loadParser();
 
@@ -18,6 +19,8 @@ export interface LintOptions {
   schema?: string;
   locale?: Locale;
   settings?: PartialSettings;
+  /** The project around the file (its package.json, its Prisma schema), read from the disk. */
+  project?: ProjectContext;
 }
 
 export function lintText(code: string, options: LintOptions = {}): Finding[] {
@@ -29,6 +32,7 @@ export function lintText(code: string, options: LintOptions = {}): Finding[] {
     settings: mergeSettings(defaultSettings(RULES), options.settings),
     locale: options.locale ?? 'en',
     schema: (facts) => SchemaModel.fromFacts([extra, facts]),
+    project: options.project,
   });
   if (result.ruleErrors.length) throw result.ruleErrors[0].error;
   return result.findings;

@@ -1,3 +1,4 @@
+import { embeddedOfStatement } from './shared/ts-effects';
 import { relationName } from '../languages/sql/ast';
 import { caughtBy, type Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
@@ -49,7 +50,7 @@ export default defineRule({
         'Supabase workloads follow the crash-recovery model: Edge Functions are retried after timeouts, pgmq redelivers a message whose visibility timeout ran out before it was deleted, and payment providers resend webhooks until they get a 2xx. Each redelivery runs the same insert again. Without a conflict clause the second run either aborts the whole transaction with a unique violation (and the message is redelivered forever) or, without a unique key, records the payment twice.',
       remedy:
         'Give the table a unique key that identifies the fact (the provider\'s event or payment id) and write INSERT … ON CONFLICT (that key) DO NOTHING, or DO UPDATE when the latest values must win. Alternatively, catch unique_violation around the insert. A webhook handler is recognised by what it receives (an event id with its type or payload, a stripe_event parameter, Stripe\'s constructEvent, a route under a webhook path), and only its inserts that carry the delivery are reported; a handler that first records the event id with ON CONFLICT DO NOTHING is covered from there on. Settings rows whose duplicates must fail (a webhook endpoint a user creates) are not reported. The fix names a key only when the migrations prove it unique (primary key, unique constraint or plain unique index, not DEFERRABLE, not dropped later): a guessed key makes PostgreSQL reject every call (42P10). It is applied automatically only without RETURNING: with RETURNING a duplicate then returns no row instead of an error. (require-queue-dedup looks at a queue consumer as a whole, for its updates too.)',
-      fixes: { addOnConflict: 'Add ON CONFLICT ({columns}) DO NOTHING' },
+      fixes: { addOnConflict: 'Add ON CONFLICT ({columns}) DO NOTHING', libraryOnConflict: 'Do nothing on a duplicate {columns}: {code}' },
       variants: {
         onceTable: 'the table records something that must happen once',
         queueConsumer: 'it runs in a queue consumer ({routine}), and queues deliver at least once',
@@ -63,7 +64,7 @@ export default defineRule({
         'Cargas no Supabase seguem o modelo crash-recovery: Edge Functions são reexecutadas depois de timeouts, o pgmq reentrega uma mensagem cujo visibility timeout venceu antes do delete, e provedores de pagamento reenviam webhooks até receber um 2xx. Cada reentrega executa o mesmo insert outra vez. Sem cláusula de conflito, a segunda execução aborta a transação inteira com unique violation (e a mensagem volta para sempre) ou, sem chave única, registra o pagamento duas vezes.',
       remedy:
         'Dê à tabela uma chave única que identifique o fato (o id do evento ou do pagamento no provedor) e escreva INSERT … ON CONFLICT (essa chave) DO NOTHING, ou DO UPDATE quando os valores mais recentes devem prevalecer. Outra saída é capturar unique_violation em volta do insert. Um handler de webhook é reconhecido pelo que recebe (um id de evento com o tipo ou o payload, um parâmetro stripe_event, o constructEvent do Stripe, uma rota sob um caminho de webhook), e só os inserts que levam a entrega são reportados; um handler que primeiro registra o id do evento com ON CONFLICT DO NOTHING fica coberto dali em diante. Linhas de configuração cujas duplicatas devem falhar (um endpoint de webhook criado pelo usuário) não são reportadas. A correção só nomeia uma chave quando as migrations provam que ela é única (chave primária, constraint unique ou índice único simples, não DEFERRABLE, não removido depois): uma chave adivinhada faz o PostgreSQL rejeitar toda chamada (42P10). Ela só é aplicada automaticamente sem RETURNING: com RETURNING uma duplicata passa a não devolver linha em vez de dar erro. (require-queue-dedup olha o consumidor de fila como um todo, também os updates.)',
-      fixes: { addOnConflict: 'Adicionar ON CONFLICT ({columns}) DO NOTHING' },
+      fixes: { addOnConflict: 'Adicionar ON CONFLICT ({columns}) DO NOTHING', libraryOnConflict: 'Não fazer nada num {columns} repetido: {code}' },
       variants: {
         onceTable: 'a tabela registra algo que deve acontecer uma vez só',
         queueConsumer: 'ele roda num consumidor de fila ({routine}), e filas entregam pelo menos uma vez',
@@ -206,6 +207,13 @@ function onConflictFix(context: RuleContext, statement: SqlStatement, table: str
   const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? ''));
   const key = context.schema.conflictKeysOf(info).find((columns) => supplied.length === 0 || columns.every((column) => supplied.includes(column)));
   if (!key) return [];
+  // A library call: the fix is written in the library's own terms (upsert with ignoreDuplicates,
+  // createMany with skipDuplicates), safe where it keeps what the caller gets back.
+  const operation = context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
+  if (operation) {
+    const fix = operation.fixes.onConflictDoNothing?.(key);
+    return fix ? [{ key: 'libraryOnConflict', data: { columns: key.join(', '), code: fix.label }, edits: fix.edits, safe: fix.keepsResult && !operation.returning }] : [];
+  }
   const columns = key.map(quoteIdentifier).join(', ');
   const returning = statement.topLevelKeyword('returning');
   const tokens = statement.tokens();

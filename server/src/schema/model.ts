@@ -32,6 +32,8 @@ export interface TableInfo {
   keysUncertain?: boolean;
 }
 
+const layered = new WeakMap<SchemaModel, WeakMap<readonly SchemaFact[], SchemaModel>>();
+
 // What REVOKE ALL / GRANT ALL on a table stands for.
 const TABLE_PRIVILEGES = ['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger', 'maintain'];
 
@@ -46,6 +48,25 @@ export class SchemaModel {
   static fromFacts(factLists: Iterable<readonly SchemaFact[]>): SchemaModel {
     const model = new SchemaModel();
     for (const facts of factLists) for (const fact of facts) model.apply(fact);
+    return model;
+  }
+
+  /**
+   * This model with the tables an ORM schema declares (schema.prisma) that the migrations do not: what
+   * the migrations say wins, as they are what the database runs. Remembered per pair of inputs.
+   */
+  withDeclaredTables(facts: readonly SchemaFact[]): SchemaModel {
+    if (!facts.length) return this;
+    let byFacts = layered.get(this);
+    if (!byFacts) layered.set(this, (byFacts = new WeakMap()));
+    let model = byFacts.get(facts);
+    if (!model) {
+      model = SchemaModel.fromFacts([facts]);
+      for (const [name, table] of this.tables) model.tables.set(name, table);
+      for (const sequence of this.sequences) model.sequences.add(sequence);
+      for (const role of this.roles) model.roles.add(role);
+      byFacts.set(facts, model);
+    }
     return model;
   }
 

@@ -144,9 +144,17 @@ function functionLabel(source: TS.SourceFile, fn: TS.Node | undefined): string |
   return undefined;
 }
 
-/** Variables a function assigns from Stripe's constructEvent: `const event = stripe.webhooks.constructEvent(…)`. */
+/**
+ * Variables that hold a provider's event in a function: assigned from Stripe's constructEvent (`const
+ * event = stripe.webhooks.constructEvent(…)`), or a parameter typed as one (`event: Stripe.Event`).
+ */
 function verifiedEvents(fn: TS.Node): string[] {
   const found: string[] = [];
+  if (isFunctionLike(fn)) {
+    for (const parameter of fn.parameters) {
+      if (ts.isIdentifier(parameter.name) && parameter.type && /^Stripe\.(\w+\.)*\w*Event$/.test(parameter.type.getText())) found.push(parameter.name.text);
+    }
+  }
   const visit = (node: TS.Node): void => {
     if (node !== fn && isFunctionLike(node)) return;
     if (ts.isVariableDeclaration(node) && node.initializer && ts.isIdentifier(node.name)) {
