@@ -44,6 +44,8 @@ function parseExpectations(firstLine: string, folderRule: string): Expectation[]
 // The fixtures are a project: test/fixtures/schema.prisma is their Prisma schema, the repository's
 // package.json their dependencies.
 const project = new DiskProject();
+// test/fixtures/*.sql: the workspace's migrations, seen by every fixture.
+const workspaceSql = readdirSync(ROOT).filter((name) => name.endsWith('.sql')).map((name) => readFileSync(path.join(ROOT, name), 'utf8')).join('\n');
 
 for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name.includes('.')).sort() : []) {
   describe(folder, () => {
@@ -57,7 +59,7 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name
         const text = readFileSync(file, 'utf8');
         const [firstLine, secondLine] = text.split('\n');
         const expectations = parseExpectations(firstLine, folder);
-        const findings = lintText(text, { language, fileName: path.resolve(file), project });
+        const findings = lintText(text, { language, fileName: path.resolve(file), project, schema: workspaceSql || undefined });
         const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
         for (const ruleId of new Set(expectations.map((expectation) => expectation.ruleId))) {
           const mine = findings.filter((finding) => finding.ruleId === ruleId);

@@ -40,6 +40,8 @@ export type SchemaFact =
   /** Roles the statement names (GRANT, REVOKE, CREATE POLICY … TO, ALTER DEFAULT PRIVILEGES, CREATE ROLE). */
   | { op: 'roles'; roles: string[] }
   | { op: 'createTrigger'; table: string; before: boolean; events: string[] }
+  /** CREATE FUNCTION/PROCEDURE: whether its body changes data (for calls from code: supabase.rpc('name')). */
+  | { op: 'createFunction'; name: string; writes: boolean }
   /** A top-level REFRESH: the view is populated afterwards, unless WITH NO DATA. */
   | { op: 'refreshMaterializedView'; table: string; withNoData: boolean };
 
@@ -82,7 +84,7 @@ export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
 const factsByStatement = new WeakMap<SqlStatement, SchemaFact[]>();
 
 // The statement kinds that state facts; the others are never read (reading a body builds its tree).
-const FACT_KINDS = new Set(['CreateStmt', 'CreateTableAsStmt', 'AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateSeqStmt', 'GrantStmt', 'CreatePolicyStmt', 'AlterDefaultPrivilegesStmt', 'CreateRoleStmt', 'RefreshMatViewStmt', 'CreateTrigStmt']);
+const FACT_KINDS = new Set(['CreateStmt', 'CreateTableAsStmt', 'AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateSeqStmt', 'GrantStmt', 'CreatePolicyStmt', 'AlterDefaultPrivilegesStmt', 'CreateRoleStmt', 'RefreshMatViewStmt', 'CreateTrigStmt', 'CreateFunctionStmt']);
 
 function collect(statement: SqlStatement, facts: SchemaFact[]): void {
   if (!FACT_KINDS.has(statement.kind)) return;
@@ -214,6 +216,12 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
     case 'RefreshMatViewStmt':
       facts.push({ op: 'refreshMaterializedView', table: qualified(body.relation), withNoData: !!body.skipData });
       return;
+    case 'CreateFunctionStmt': {
+      const name = (body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.');
+      const definition = (body.options ?? []).find((option: any) => option.DefElem?.defname === 'as')?.DefElem?.arg?.List?.items?.[0]?.String?.sval;
+      if (name) facts.push({ op: 'createFunction', name, writes: typeof definition === 'string' && /\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i.test(definition) });
+      return;
+    }
     case 'CreateTrigStmt': {
       const events = Object.entries(TRIGGER_EVENTS).filter(([, bit]) => ((body.events ?? 0) & bit) !== 0).map(([event]) => event);
       facts.push({ op: 'createTrigger', table: qualified(body.relation), before: ((body.timing ?? 0) & TRIGGER_BEFORE) !== 0, events });

@@ -42,6 +42,8 @@ export class SchemaModel {
   readonly sequences = new Set<string>();
   /** Roles the workspace names in GRANT, REVOKE, policies and default privileges, or creates: they exist where it runs. */
   readonly roles = new Set<string>();
+  /** Functions and procedures by name (bare and schema-qualified): true when the body changes data. */
+  readonly functionWrites = new Map<string, boolean>();
   private readonly defaultPrivileges: Array<Extract<SchemaFact, { op: 'defaultPrivileges' }>> = [];
 
   /** Replays facts in order. */
@@ -65,6 +67,7 @@ export class SchemaModel {
       for (const [name, table] of this.tables) model.tables.set(name, table);
       for (const sequence of this.sequences) model.sequences.add(sequence);
       for (const role of this.roles) model.roles.add(role);
+      for (const [name, writes] of this.functionWrites) model.functionWrites.set(name, writes);
       byFacts.set(facts, model);
     }
     return model;
@@ -155,6 +158,11 @@ export class SchemaModel {
       case 'refreshMaterializedView': {
         const view = this.tables.get(fact.table);
         if (view?.isMaterializedView && !fact.withNoData) view.populatingRefreshes = (view.populatingRefreshes ?? 0) + 1;
+        return;
+      }
+      case 'createFunction': {
+        this.functionWrites.set(fact.name, fact.writes);
+        this.functionWrites.set(fact.name.slice(fact.name.lastIndexOf('.') + 1), fact.writes);
         return;
       }
       case 'createTrigger': {

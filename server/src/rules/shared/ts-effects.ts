@@ -46,6 +46,11 @@ export function tsEffects(context: RuleContext): TsEffects {
       },
       isDatabaseWrite: (call) => {
         if (effects.sqlOf(call.node).some((statement) => SQL_WRITES.has(statement.kind))) return true;
+        // supabase.rpc('record_payment', …): a write when the workspace's function of that name writes.
+        if (call.kind === 'supabase' && call.method === 'rpc' && ts.isCallExpression(call.node)) {
+          const name = call.node.arguments[0];
+          return !!name && ts.isStringLiteralLike(name) && context.schema.functionWrites.get(name.text) === true;
+        }
         return !!call.kind && ORM_KINDS.has(call.kind) && BUILDER_WRITES.has(call.method) && !ts.isTaggedTemplateExpression(call.node);
       },
       writtenTables: (call) => {
