@@ -47,3 +47,57 @@ describe('code written with client libraries', () => {
     assert.deepEqual(typeErrors(sources), []);
   });
 });
+
+// The example of issue 13, with the imports a real file has: four traps, four findings, fixes in
+// each library's terms, and the fixed file still compiles.
+const EXAMPLE = `import { createClient } from '@supabase/supabase-js';
+import { PrismaClient } from '@prisma/client';
+import postgres from 'postgres';
+import type Stripe from 'stripe';
+
+const supabase = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!);
+declare const prisma: PrismaClient;
+const sql = postgres(process.env.DATABASE_URL!);
+
+export async function handleWebhook(event: Stripe.Event) {
+  await supabase.from('payments').insert({ stripe_event_id: event.id, amount: 100 });
+  await prisma.payment.create({ data: { stripeEventId: event.id, amount: 100 } });
+}
+export async function debit(userId: string, cost: number) {
+  await prisma.$transaction(async (tx) => {
+    const acc = await tx.account.findUnique({ where: { id: userId } });
+    await tx.account.update({ where: { id: userId }, data: { balance: acc!.balance - cost } });
+  });
+}
+export async function redeem(userId: string, cost: number) {
+  await sql.begin(async (sql) => {
+    const [row] = await sql\`select points from loyalty where user_id = \${userId}\`;
+    await sql\`update loyalty set points = \${row.points - cost} where user_id = \${userId}\`;
+  });
+}
+`;
+
+describe('the example of issue 13', () => {
+  it('reports its four traps, each with a fix in its library\'s own terms, and the fixed file compiles', { timeout: 120_000 }, () => {
+    const file = path.resolve(ROOT, 'issue-13-example.ts');
+    const schema = readFileSync(path.join(ROOT, 'workspace.sql'), 'utf8');
+    const findings = lintText(EXAMPLE, { language: 'typescript', fileName: file, project, schema });
+    const lineOf = (offset: number) => EXAMPLE.slice(0, offset).split('\n').length;
+    assert.deepEqual(
+      findings.map((finding) => [finding.ruleId, lineOf(finding.start), finding.fixes[0]?.title, finding.fixes[0]?.safe]),
+      [
+        ['require-on-conflict', 11, "Do nothing on a duplicate stripe_event_id: .upsert(…, { onConflict: 'stripe_event_id', ignoreDuplicates: true })", true],
+        ['require-on-conflict', 12, 'Do nothing on a duplicate stripe_event_id: .createMany({ data: [...], skipDuplicates: true })', true],
+        ['no-read-modify-write', 16, 'Let the database compute balance: { decrement: cost }', true],
+        ['no-read-modify-write', 22, 'Read loyalty with FOR UPDATE', true],
+      ],
+    );
+    const fixed = applyEdits(EXAMPLE, mergeFixes(findings.map((finding) => finding.fixes[0])));
+    assert.match(fixed, /\.upsert\(\{ stripe_event_id: event\.id, amount: 100 \}, \{ onConflict: 'stripe_event_id', ignoreDuplicates: true \}\)/);
+    assert.match(fixed, /createMany\(\{ data: \[\{ stripeEventId: event\.id, amount: 100 \}\], skipDuplicates: true \}\)/);
+    assert.match(fixed, /data: \{ balance: \{ decrement: cost \} \}/);
+    assert.match(fixed, /where user_id = \$\{userId\} for update`/);
+    assert.deepEqual(typeErrors({ 'example.ts': EXAMPLE, 'example.fixed.ts': fixed }), []);
+    assert.deepEqual(lintText(fixed, { language: 'typescript', fileName: file, project, schema }).map((finding) => finding.ruleId), []);
+  });
+});
