@@ -343,6 +343,15 @@ export class TsModel {
       // stripeClient() (a factory of this file or of another module of the project)
       const kind = this.kindOf(current.expression);
       if (kind) return kind;
+      // remember('prisma', () => new PrismaClient()), memoize(() => createClient(…)): a wrapper that
+      // builds the client once returns what its factory argument returns.
+      if (ts.isCallExpression(current)) {
+        for (const argument of current.arguments) {
+          if (!ts.isArrowFunction(argument) && !ts.isFunctionExpression(argument)) continue;
+          const built = ts.isBlock(argument.body) ? this.kindReturnedBy(argument.body) : this.kindOfInitializer(argument.body);
+          if (built) return built;
+        }
+      }
     }
     // globalThis.prisma ?? new PrismaClient(), cached || createClient(), dev ? new Redis(a) : new Redis(b)
     if (ts.isBinaryExpression(current) && (current.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || current.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
