@@ -48,14 +48,16 @@ describe('clock rules in loops and polls', () => {
     assert.match(portuguese.message, /laço que dorme e lê o relógio de novo/);
   });
 
-  it('keeps the expiry fix safe where the reading is taken once, even after a sleep', () => {
+  it('offers the expiry fix inside a function for review only: a caller\'s long transaction makes now() older', () => {
     const once = `create function public.settle() returns void language plpgsql as $$
 begin
   perform pg_sleep(0.5);
   delete from public.leases where locked_until < clock_timestamp();
 end $$;`;
     const [finding] = findingsOf('no-clock-timestamp-expiry', once);
-    assert.equal(finding.fixes[0].safe, true);
+    assert.equal(finding.fixes[0].safe, false);
+    const alone = findingsOf('no-clock-timestamp-expiry', 'delete from public.leases where locked_until < clock_timestamp();');
+    assert.equal(alone[0].fixes[0].safe, true, 'a statement that commits alone: now() is its own start');
   });
 
   it('keeps the persisted fix safe in a loop, and not automatic between sleeps', () => {

@@ -62,7 +62,7 @@ describe('rule examples', () => {
           assert.ok(!/\{\w+\}/.test(finding.message), `unfilled placeholder in: ${finding.message}`);
           if (example.fixed === undefined) return;
           assert.ok(finding.fixes.length >= 1, 'offers a fix');
-          assert.equal(finding.fixes[0].safe, rule.fix === 'safe', 'fix safety as declared');
+          assert.equal(finding.fixes[0].safe, example.safe ?? rule.fix === 'safe', 'fix safety as declared');
           const fixed = applyFirstFix(example.code, finding);
           assert.equal(fixed, example.fixed);
           assert.deepEqual(findingsOf(rule.id, fixed, options).map((each) => each.message), [], 'silent after the fix');

@@ -35,6 +35,8 @@ export interface RuleExample {
   language?: RuleLanguage;
   /** DDL the example needs: read into the schema model, and run before the code on PostgreSQL. */
   schema?: string;
+  /** The first fix's safety, where it differs from the rule's (a fix offered for review in this shape). */
+  safe?: boolean;
 }
 
 export interface RuleSetting {
