@@ -38,7 +38,7 @@ export default defineRule({
   ],
   text: {
     en: {
-      message: '{call}(…) {what}: if the server accepts the connection and then stops answering, the request and everything awaiting it wait for as long as the connection stays open. {how}',
+      message: "{call}(…) {what}: if the server accepts the connection and then stops answering, the request and everything awaiting it wait until the runtime gives up (minutes for Node's fetch and undici, never for others) or the connection drops. {how}",
       summary: 'Every outbound HTTP call needs a timeout of its own.',
       rationale:
         'The network is not reliable: a peer can accept a connection and never answer, a load balancer can hold a request, a packet can vanish. A call without a deadline then waits as long as the socket lives: Node\'s built-in fetch gives up only after minutes of silence, other runtimes never do. Meanwhile the request, job or Edge Function that awaits it holds its worker, its memory and often a database connection, so one slow dependency drains the whole pool and turns into an outage upstream.',
@@ -57,7 +57,7 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{call}(…) {what}: se o servidor aceitar a conexão e parar de responder, a requisição e tudo que a aguarda esperam enquanto a conexão ficar aberta. {how}',
+      message: '{call}(…) {what}: se o servidor aceitar a conexão e parar de responder, a requisição e tudo que a aguarda esperam até o runtime desistir (minutos no fetch do Node e no undici, nunca nos outros) ou a conexão cair. {how}',
       summary: 'Toda chamada HTTP de saída precisa de um timeout próprio.',
       rationale:
         'A rede não é confiável: um par pode aceitar a conexão e nunca responder, um balanceador pode segurar a requisição, um pacote pode sumir. Uma chamada sem prazo então espera enquanto o socket viver: o fetch nativo do Node só desiste depois de minutos de silêncio, outros runtimes nunca desistem. Enquanto isso, a requisição, o job ou a Edge Function que a aguarda prende seu worker, sua memória e muitas vezes uma conexão com o banco, e uma única dependência lenta esgota o pool inteiro e vira indisponibilidade mais acima.',
@@ -215,7 +215,10 @@ export default defineRule({
       for (const site of scope.calls) {
         context.spend();
         const http = httpCallOf(context, site);
-        if (http) checkRequest(context, http, scope.node, ms, severity);
+        // fetch('/api/…'): a path without a host resolves only against a page's origin: browser code.
+        const callSeverity = severity ?? (http?.client === 'fetch' && relativeUrl(http.call.node) ? context.level('browserNetworkTimeout') : undefined);
+        if (callSeverity === 'off') continue;
+        if (http) checkRequest(context, http, scope.node, ms, callSeverity);
         else {
           const factory = clientFactoryOf(context, site);
           if (factory) checkFactory(context, factory, ms, severity);
@@ -224,6 +227,13 @@ export default defineRule({
     }
   },
 });
+
+function relativeUrl(node: TS.CallExpression | TS.TaggedTemplateExpression | TS.NewExpression): boolean {
+  const first = ts.isCallExpression(node) ? node.arguments[0] : undefined;
+  if (!first) return false;
+  const text = ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined;
+  return !!text && text.startsWith('/') && !text.startsWith('//');
+}
 
 type OptionsState = { kind: 'set' } | { kind: 'absent' } | { kind: 'missing'; object: TS.ObjectLiteralExpression; through?: TS.Identifier };
 
