@@ -15,7 +15,7 @@ const timeoutFindings = (code: string, fileName = 'client.ts', settings?: Partia
   findingsOf('require-network-timeout', code, { language: 'typescript', fileName, settings });
 
 describe('require-network-timeout: browser code', () => {
-  const call = "export const load = () => fetch('/api/me').then((response) => response.json());\n";
+  const call = "export const load = () => fetch('https://api.example.com/me').then((response) => response.json());\n";
   const browser: Array<[string, string, string]> = [
     ['a React component (.tsx rendering JSX)', 'avatar.tsx', `${call}export const Avatar = () => <img alt="" />;\n`],
     ['a "use client" module', 'hooks.ts', `'use client';\n${call}`],
@@ -48,6 +48,12 @@ describe('require-network-timeout: browser code', () => {
       assert.deepEqual(timeoutFindings(code, fileName).map((finding) => finding.severity), ['warning']);
     });
   }
+
+  it('reports a fetch of a host-less path (/api/…) at the browser level: it resolves only against a page', () => {
+    const code = "export const load = () => fetch('/api/me');\nexport const ping = () => fetch('https://status.example.com/ping');\n";
+    const severities = findingsOf('require-network-timeout', code, { language: 'typescript', fileName: 'lib/client.ts' }).map((finding) => finding.severity);
+    assert.deepEqual(severities, ['info', 'warning']);
+  });
 
   it("reports a route module's loader at the rule's level and its component at the browser level", () => {
     const route = [
