@@ -23,8 +23,12 @@ const MAX_MODULE_BYTES = 512 * 1024;
 /** How many modules deep a re-export or a factory is followed. */
 const MAX_DEPTH = 4;
 
+/** A module read from the disk is trusted this long before its modification time is checked again. */
+const RECHECK_MS = 2000;
+
 interface ModuleEntry {
   mtimeMs: number;
+  checkedAt: number;
   exports: Map<string, ClientKind>;
   stars: string[];
 }
@@ -47,9 +51,20 @@ export class DiskProject implements ProjectContext {
   }
 
   prismaSchema(fileName: string): PrismaSchema | undefined {
-    const directory = path.dirname(path.resolve(fileName));
-    if (!this.prismaSchemas.has(directory)) this.prismaSchemas.set(directory, findPrismaSchema(directory) ?? null);
-    return this.prismaSchemas.get(directory) ?? undefined;
+    return this.prismaSchemaAbove(path.dirname(path.resolve(fileName)));
+  }
+
+  // Each folder is looked at once: the answer of a folder is its own schema, or its parent's.
+  private prismaSchemaAbove(directory: string): PrismaSchema | undefined {
+    if (this.prismaSchemas.has(directory)) return this.prismaSchemas.get(directory) ?? undefined;
+    let found = prismaSchemaIn(directory);
+    if (!found) {
+      const parent = path.dirname(directory);
+      const root = parent === directory || fs.existsSync(path.join(directory, '.git'));
+      found = root || fs.existsSync(path.join(directory, 'pnpm-workspace.yaml')) || hasWorkspaces(directory) ? packagesPrismaSchema(directory) : this.prismaSchemaAbove(parent);
+    }
+    this.prismaSchemas.set(directory, found ?? null);
+    return found;
   }
 
   dialectOf(fileName: string): ProjectDialect {
@@ -89,6 +104,9 @@ export class DiskProject implements ProjectContext {
   }
 
   private moduleEntry(file: string): ModuleEntry | undefined {
+    const cached = this.modules.get(file);
+    const now = performance.now();
+    if (cached && now - cached.checkedAt < RECHECK_MS) return cached;
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
@@ -96,7 +114,10 @@ export class DiskProject implements ProjectContext {
       return undefined;
     }
     const known = this.modules.get(file);
-    if (known && known.mtimeMs === stat.mtimeMs) return known;
+    if (known && known.mtimeMs === stat.mtimeMs) {
+      known.checkedAt = now;
+      return known;
+    }
     if (!stat.isFile() || stat.size > MAX_MODULE_BYTES) return undefined;
     this.inProgress.add(file);
     try {
@@ -105,7 +126,7 @@ export class DiskProject implements ProjectContext {
       // The module's own imports are resolved through this project too (a factory that returns a
       // client made in a third module).
       const model = new TsModel(text, parseTypeScript(text, file), file, this);
-      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, exports: model.exportedKinds(), stars: model.starExports() };
+      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, checkedAt: now, exports: model.exportedKinds(), stars: model.starExports() };
       this.modules.set(file, entry);
       return entry;
     } catch {
@@ -126,7 +147,7 @@ export class DiskProject implements ProjectContext {
           if (OTHER_PACKAGES.has(dependency)) other = true;
         }
         if (deps.has('prisma') || deps.has('@prisma/client')) {
-          const provider = prismaProvider(current);
+          const provider = prismaSchemaIn(current)?.provider;
           if (provider) {
             if (PRISMA_POSTGRES.has(provider)) postgres = true;
             else other = true;
@@ -158,30 +179,24 @@ export class DiskProject implements ProjectContext {
 }
 
 /**
- * The Prisma schema nearest above a folder: prisma/schema.prisma, schema.prisma or prisma/schema/*.prisma
- * of each folder up to the repository root; at the root, those of its packages (apps/*, packages/*).
+ * At a repository or monorepo root, the Prisma schema of one of its packages (apps/*, packages/*,
+ * libs/*): the schema a package imports its client from (`@acme/prisma`). The nearest schema above
+ * a file is looked for first (prisma/schema.prisma, schema.prisma, prisma/schema/*.prisma).
  */
-function findPrismaSchema(directory: string): PrismaSchema | undefined {
-  for (let current = directory; ; current = path.dirname(current)) {
-    const found = prismaSchemaIn(current);
-    if (found) return found;
-    const root = fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current;
-    if (root || fs.existsSync(path.join(current, 'pnpm-workspace.yaml')) || hasWorkspaces(current)) {
-      for (const group of ['packages', 'apps', 'libs']) {
-        let children: string[] = [];
-        try {
-          children = fs.readdirSync(path.join(current, group));
-        } catch {
-          continue;
-        }
-        for (const child of children.sort()) {
-          const nested = prismaSchemaIn(path.join(current, group, child));
-          if (nested) return nested;
-        }
-      }
-      return undefined;
+function packagesPrismaSchema(root: string): PrismaSchema | undefined {
+  for (const group of ['packages', 'apps', 'libs']) {
+    let children: string[] = [];
+    try {
+      children = fs.readdirSync(path.join(root, group));
+    } catch {
+      continue;
+    }
+    for (const child of children.sort()) {
+      const nested = prismaSchemaIn(path.join(root, group, child));
+      if (nested) return nested;
     }
   }
+  return undefined;
 }
 
 function hasWorkspaces(directory: string): boolean {
@@ -191,6 +206,8 @@ function hasWorkspaces(directory: string): boolean {
     return false;
   }
 }
+
+const parsedSchemas = new Map<string, PrismaSchema>();
 
 function prismaSchemaIn(directory: string): PrismaSchema | undefined {
   const texts: string[] = [];
@@ -208,28 +225,11 @@ function prismaSchemaIn(directory: string): PrismaSchema | undefined {
   } catch {
     // no multi-file schema
   }
-  return texts.length ? readPrismaSchema(texts.join('\n')) : undefined;
+  if (!texts.length) return undefined;
+  // The same schema is found from many folders (a package's, the monorepo root's): read it once.
+  const text = texts.join('\n');
+  let schema = parsedSchemas.get(text);
+  if (!schema) parsedSchemas.set(text, (schema = readPrismaSchema(text)));
+  return schema;
 }
 
-/** The datasource provider of the Prisma schema of a package (prisma/schema.prisma, schema.prisma, prisma/schema/*.prisma). */
-function prismaProvider(packageDirectory: string): string | undefined {
-  const candidates = [path.join(packageDirectory, 'prisma', 'schema.prisma'), path.join(packageDirectory, 'schema.prisma')];
-  try {
-    const folder = path.join(packageDirectory, 'prisma', 'schema');
-    for (const name of fs.readdirSync(folder)) if (name.endsWith('.prisma')) candidates.push(path.join(folder, name));
-  } catch {
-    // no multi-file schema
-  }
-  for (const candidate of candidates) {
-    let text: string;
-    try {
-      text = fs.readFileSync(candidate, 'utf8');
-    } catch {
-      continue;
-    }
-    const datasource = /datasource\s+\w+\s*\{([^}]*)\}/.exec(text);
-    const provider = datasource ? /provider\s*=\s*"([^"]+)"/.exec(datasource[1]) : null;
-    if (provider) return provider[1];
-  }
-  return undefined;
-}

@@ -25,6 +25,7 @@ export class ModuleResolver {
   private readonly rootOf = new Map<string, string>();
 
   forget(): void {
+    jsonFiles.clear();
     this.resolved.clear();
     this.aliases.clear();
     this.workspaces.clear();
@@ -152,12 +153,20 @@ function isDirectory(folder: string): boolean {
   }
 }
 
+// package.json files are read many times while resolving (entries, exports, names): once is enough
+// until the project changes (ModuleResolver.forget).
+const jsonFiles = new Map<string, Record<string, unknown> | undefined>();
+
 function readJson(file: string): Record<string, unknown> | undefined {
+  if (jsonFiles.has(file)) return jsonFiles.get(file);
+  let value: Record<string, unknown> | undefined;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    value = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  jsonFiles.set(file, value);
+  return value;
 }
 
 function packageName(folder: string): string | undefined {
