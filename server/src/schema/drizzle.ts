@@ -20,9 +20,11 @@ export interface DrizzleTable {
   columns: Map<string, string | undefined>;
   /** Properties whose column gets a value the INSERT need not name (a default, serial, identity, $defaultFn). */
   generated: Set<string>;
+  /** Property → the column's PostgreSQL type, from its builder (integer(), timestamp({ withTimezone: true })). */
+  types: Map<string, string>;
   /** Keys by property names, primary first. Partial and expression indexes are not keys. */
   keys: Array<{ kind: 'primary' | 'unique'; properties: string[] }>;
-  /** The column object spreads (`...timestamps`): columns not all known. */
+  /** The column object spreads (`...timestamps`) or holds what is no column builder: its columns are not all known. */
   open: boolean;
 }
 
@@ -31,6 +33,8 @@ export type DrizzleCasing = 'snake_case' | 'camelCase' | undefined;
 
 const PG_CORE = /^(npm:)?drizzle-orm(@[^/]*)?\/pg-core$/;
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial']);
+/** Builders whose PostgreSQL type is not their own name. */
+const SQL_TYPES: Record<string, string> = { doublePrecision: 'double precision', varchar: 'character varying', char: 'character', decimal: 'numeric', customType: '' };
 const GENERATING_MODIFIERS = new Set(['default', 'defaultNow', 'defaultRandom', '$defaultFn', '$default', 'generatedAlwaysAs', 'generatedAlwaysAsIdentity', 'generatedByDefaultAsIdentity']);
 
 /** The column a property names, under a casing (undefined casing: the property name, as Drizzle does). */
@@ -51,8 +55,9 @@ export function drizzleProperty(table: DrizzleTable, column: string, casing: Dri
 
 /** The table as a schema fact: its columns and its keys in column names. */
 export function drizzleTableFact(table: DrizzleTable, casing: DrizzleCasing): SchemaFact {
+  // Some columns only: none at all, as rules read a known column list as the whole table.
   const columns: ColumnFact[] = [];
-  for (const property of table.columns.keys()) columns.push({ name: drizzleColumn(table, property, casing)!, type: '', generated: table.generated.has(property) });
+  if (!table.open) for (const property of table.columns.keys()) columns.push({ name: drizzleColumn(table, property, casing)!, type: table.types.get(property) ?? '', generated: table.generated.has(property) });
   const keys: KeyFact[] = [];
   for (const key of table.keys) {
     const names = key.properties.map((property) => drizzleColumn(table, property, casing));
@@ -117,7 +122,7 @@ function readTable(call: TS.CallExpression, schema: string, rename: (name: strin
   // The columns as an object, or as a callback that returns one: (t) => ({ id: t.uuid().primaryKey() }).
   const object = objectOf(columnsArgument);
   if (!object) return undefined;
-  const table: DrizzleTable = { table: `${schema}.${rename(name)}`, columns: new Map(), generated: new Set(), keys: [], open: false };
+  const table: DrizzleTable = { table: `${schema}.${rename(name)}`, columns: new Map(), generated: new Set(), types: new Map(), keys: [], open: false };
   for (const property of object.properties) {
     if (ts.isSpreadAssignment(property)) {
       table.open = true;
@@ -131,6 +136,7 @@ function readTable(call: TS.CallExpression, schema: string, rename: (name: strin
       continue;
     }
     table.columns.set(key, builder.name);
+    table.types.set(key, builder.type);
     if (builder.generated) table.generated.add(key);
     if (builder.modifiers.includes('primaryKey')) table.keys.unshift({ kind: 'primary', properties: [key] });
     if (builder.modifiers.includes('unique')) table.keys.push({ kind: 'unique', properties: [key] });
@@ -144,6 +150,7 @@ function readTable(call: TS.CallExpression, schema: string, rename: (name: strin
 
 interface ColumnBuilder {
   name: string | undefined;
+  type: string;
   modifiers: string[];
   generated: boolean;
 }
@@ -163,7 +170,13 @@ function columnBuilder(expression: TS.Expression): ColumnBuilder | undefined {
   const name = stringOf(first);
   // A first argument that is neither a name nor a config object: not a column builder this reader knows.
   if (first && name === undefined && !ts.isObjectLiteralExpression(unwrap(first))) return undefined;
-  return { name, modifiers, generated: SERIAL_TYPES.has(type) || modifiers.some((modifier) => GENERATING_MODIFIERS.has(modifier)) };
+  // timestamp('at', { withTimezone: true }), timestamp({ withTimezone: true }): the config follows the name, if any.
+  const configArgument = current.arguments[name === undefined ? 0 : 1];
+  const config = configArgument && unwrap(configArgument);
+  const withTimezone =
+    !!config && ts.isObjectLiteralExpression(config) && config.properties.some((property) => ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'withTimezone' && property.initializer.kind === ts.SyntaxKind.TrueKeyword);
+  const sqlType = type === 'timestamp' && withTimezone ? 'timestamptz' : (SQL_TYPES[type] ?? type.toLowerCase());
+  return { name, type: sqlType, modifiers, generated: SERIAL_TYPES.has(type) || modifiers.some((modifier) => GENERATING_MODIFIERS.has(modifier)) };
 }
 
 // (t) => [unique().on(t.a, t.b), uniqueIndex('x').on(t.c), primaryKey({ columns: [t.a, t.b] })], or the
