@@ -80,7 +80,7 @@ export function drizzleOperation(model: TsModel, chain: Chain): DbOperation | un
       const options = link.args[1];
       const flag = (name: string) => property(options, name)?.kind === ts.SyntaxKind.TrueKeyword;
       lock = { strength: strength as NonNullable<DbOperation['lock']>['strength'], skipLocked: flag('skipLocked'), noWait: flag('noWait') };
-    } else if (link.name === 'from' && kind === 'update') where.push({ column: '', operator: 'other', value: undefined });
+    } else if (link.name === 'from' && kind === 'update') where.push({ column: '', operator: 'other', value: link.call });
   }
   const lockLink = links.find((link) => link.name === 'for');
   const lastLink = links[links.length - 1];
@@ -148,7 +148,7 @@ function relationalRead(model: TsModel, chain: Chain, root: TS.PropertyAccessExp
     const parameter = fn.parameters[0]?.name;
     const body = ts.isBlock(fn.body) ? undefined : fn.body;
     if (parameter && ts.isIdentifier(parameter) && body) readCondition(body, (expression) => columnReference(parameter.text)(expression, column), where);
-    else where.push({ column: '', operator: 'other', value: undefined });
+    else where.push({ column: '', operator: 'other', value: fn });
   } else if (condition) readCondition(condition, (expression) => columnReference(resolved.code)(expression, column), where);
   return {
     library: 'drizzle',
@@ -301,11 +301,11 @@ function selfReference(value: TS.Expression, tableCode: string, name: string): C
   return { operator, amount: spans[1] && !spans[1].literal.text.trim() ? spans[1].expression : template };
 }
 
-/** eq(t.id, id), and(eq(…), eq(…)), inArray(t.id, ids), lt(t.epoch, n); anything else is a condition the rules cannot read. */
+/** eq(t.id, id), and(eq(…), eq(…)), inArray(t.id, ids), lt(t.epoch, n); anything else is a condition the rules cannot read, kept with its code. */
 function readCondition(expression: TS.Expression | undefined, columnOf: (expression: TS.Expression) => string | undefined, out: RowCondition[]): void {
   if (!expression) return;
   const call = unwrapExpression(expression);
-  const other = () => out.push({ column: '', operator: 'other', value: undefined });
+  const other = () => out.push({ column: '', operator: 'other', value: expression });
   if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return void other();
   const name = call.expression.text;
   const [left, right] = call.arguments;

@@ -9,7 +9,7 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { afterLink, bareColumn, beforeLink, builderLinks, numberValue, quoted, rangeComparison, tableName } from './builders';
-import { objectProperties, stringValue, unwrapExpression, type Chain } from './chain';
+import { objectProperties, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
 import { readValues } from './supabase';
 
@@ -83,16 +83,16 @@ export function knexOperation(model: TsModel, chain: Chain): DbOperation | undef
       }
       case 'where':
       case 'andWhere':
-        readWhere(link.args, where);
+        readWhere(link, where);
         break;
       case 'whereIn': {
         const column = stringValue(link.args[0]);
-        where.push(column !== undefined ? { column: bareColumn(column), operator: 'in', value: link.args[1] } : { column: '', operator: 'other', value: undefined });
+        where.push(column !== undefined ? { column: bareColumn(column), operator: 'in', value: link.args[1] } : { column: '', operator: 'other', value: link.call });
         break;
       }
       case 'whereBetween': {
         const column = stringValue(link.args[0]);
-        where.push(column !== undefined ? { column: bareColumn(column), operator: 'range', value: link.args[1] } : { column: '', operator: 'other', value: undefined });
+        where.push(column !== undefined ? { column: bareColumn(column), operator: 'range', value: link.args[1] } : { column: '', operator: 'other', value: link.call });
         break;
       }
       case 'first':
@@ -125,7 +125,7 @@ export function knexOperation(model: TsModel, chain: Chain): DbOperation | undef
       default:
         if (link.name in LOCKS) lock = { strength: LOCKS[link.name], skipLocked: false };
         else if (/^or[A-Z]/.test(link.name)) disjunction = true;
-        else if (/^where|^andWhere|^having/.test(link.name) && link.name !== 'whereIn') where.push({ column: '', operator: 'other', value: undefined });
+        else if (/^where|^andWhere|^having/.test(link.name) && link.name !== 'whereIn') where.push({ column: '', operator: 'other', value: link.call });
     }
   }
   // An OR makes the conditions no conjunction: none of them pins the rows.
@@ -175,9 +175,11 @@ export function knexOperation(model: TsModel, chain: Chain): DbOperation | undef
   };
 }
 
-// .where({ id, status: 'paid' }) | .where('id', id) | .where('id', '=', id) | .where('n', '<', 5) | .where(fn)
-function readWhere(args: readonly TS.Expression[], out: RowCondition[]): void {
-  const other = () => out.push({ column: '', operator: 'other', value: undefined });
+// .where({ id, status: 'paid' }) | .where('id', id) | .where('id', '=', id) | .where('n', '<', 5) | .where(fn);
+// a condition not read keeps its code (it may be a compare-and-set the rules must not overlook).
+function readWhere(link: Link, out: RowCondition[]): void {
+  const args = link.args;
+  const other = () => out.push({ column: '', operator: 'other', value: link.call });
   const column = stringValue(args[0]);
   if (args.length === 1) {
     const properties = objectProperties(args[0]);

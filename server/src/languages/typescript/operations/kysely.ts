@@ -47,8 +47,8 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
   for (const link of links.slice(verbIndex + 1)) {
     if (link.name === 'values') readValues(link.args[0], column, writes, opaqueValues);
     else if (link.name === 'set') readSet(link.args, column, writes, opaqueValues);
-    else if (link.name === 'where') readWhere(link.args, column, where);
-    else if (/^(where|having)/.test(link.name) || link.name === 'from' || link.name === 'using') where.push({ column: '', operator: 'other', value: undefined });
+    else if (link.name === 'where') readWhere(link, column, where);
+    else if (/^(where|having)/.test(link.name) || link.name === 'from' || link.name === 'using') where.push({ column: '', operator: 'other', value: link.call });
     else if (link.name === 'returning' || link.name === 'returningAll') returning = true;
     else if (link.name === 'orderBy') orderBy.push(stringValue(link.args[0]) !== undefined ? column(stringValue(link.args[0])!) : '?');
     else if (link.name === 'limit') limit = numberValue(link.args[0]);
@@ -179,16 +179,18 @@ function databaseComputed(value: TS.Expression, name: string, builder: string | 
   return undefined;
 }
 
-// .where('id', '=', id) | .where('n', '<', 5) | .where('id', 'in', ids); a callback or a fragment is a condition the rules cannot read.
-function readWhere(args: readonly TS.Expression[], column: (name: string) => string, out: RowCondition[]): void {
+// .where('id', '=', id) | .where('n', '<', 5) | .where('id', 'in', ids); a callback or a fragment is a
+// condition the rules cannot read, kept with its code.
+function readWhere(link: Link, column: (name: string) => string, out: RowCondition[]): void {
+  const args = link.args;
   const name = stringValue(args[0]);
   const operator = stringValue(args[1])?.toLowerCase();
   const comparison = rangeComparison(operator);
-  if (args.length !== 3 || name === undefined) out.push({ column: '', operator: 'other', value: undefined });
+  if (args.length !== 3 || name === undefined) out.push({ column: '', operator: 'other', value: link.call });
   else if (operator === '=') out.push({ column: column(name), operator: '=', value: args[2] });
   else if (operator === 'in') out.push({ column: column(name), operator: 'in', value: args[2] });
   else if (comparison) out.push({ column: column(name), operator: 'range', value: args[2], comparison });
-  else out.push({ column: '', operator: 'other', value: undefined });
+  else out.push({ column: '', operator: 'other', value: link.call });
 }
 
 // (oc) => oc.column('c').doNothing() | oc.columns(['a', 'b']).doUpdateSet(…) | oc.constraint('k').doNothing()

@@ -28,6 +28,7 @@ export interface ColumnWrite {
 export interface RowCondition {
   column: string;
   operator: '=' | 'in' | 'range' | 'other';
+  /** The value compared with; for a condition not read ('other'), its code when the reader keeps it. */
   value: TS.Expression | undefined;
   /** The comparison of a range condition, when the code says it (`lt(t.epoch, n)`, `.where('epoch', '<', n)`). */
   comparison?: '<' | '<=' | '>' | '>=';
