@@ -213,3 +213,10 @@ export async function debit(id: string, cost: number) {
     );
   });
 });
+
+describe('Kysely through prisma-extension-kysely', () => {
+  it('reads prisma.$kysely chains as Kysely calls', () => {
+    const code = "import { PrismaClient } from '@prisma/client';\ndeclare const prisma: PrismaClient & { $kysely: any };\nexport const f = (id: string) => prisma.$kysely.selectFrom('Envelope').selectAll().where('id', '=', id).forUpdate().execute();";
+    assert.deepEqual(rendered(code), ['SELECT * FROM "Envelope" WHERE id = $1 FOR UPDATE']);
+  });
+});

@@ -153,6 +153,8 @@ export class TsModel {
       if (callback !== null) return callback;
     }
     const name = rootName(expression);
+    // prisma-extension-kysely: prisma.$kysely is a Kysely instance on Prisma's connection.
+    if (name && dottedName(expression)?.split('.')[1] === '$kysely') return 'kysely';
     return name ? this.kindOfName(name) : undefined;
   }
 
