@@ -231,7 +231,8 @@ function speaksPostgres(model: TsModel): boolean {
     let other = false;
     for (const scope of model.functions) {
       for (const site of scope.calls) {
-        if (site.kind !== 'knex' || !ts.isCallExpression(site.node)) continue;
+        // The factory call, knex({ client }) — not a query's values ({ client: 'acme' } inserted somewhere).
+        if (site.kind !== 'knex' || !ts.isCallExpression(site.node) || !ts.isIdentifier(site.node.expression)) continue;
         const client = site.node.arguments[0] && stringValue(objectProperties(site.node.arguments[0])?.find((entry) => entry.name === 'client')?.value);
         if (client === undefined) continue;
         if (POSTGRES_CLIENTS.has(client)) postgres = true;
