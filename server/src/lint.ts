@@ -207,7 +207,9 @@ function analyse(input: LintInput): LintResult {
   // Code that uses Prisma also knows the tables its schema.prisma declares, and Drizzle code the pgTable objects it writes to.
   const prismaFacts = typescript && input.project ? (input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : NO_FACTS;
   const codeFacts = declaredByOperations(embedded);
-  const schema = typescript ? workspace.withDeclaredTables(codeFacts.length ? [...prismaFacts, ...codeFacts] : prismaFacts) : workspace;
+  const declared = codeFacts.length ? [...prismaFacts, ...codeFacts] : prismaFacts;
+  // Asked only when there is something to add: asking reads the workspace schema (the server then re-checks the document when it changes).
+  const schema = declared.length ? workspace.withDeclaredTables(declared) : workspace;
 
   const raw: Finding[] = [];
   for (const problem of sql.syntaxErrors) {
