@@ -31,7 +31,8 @@ before(async () => {
 
 const settings = defaultSettings(RULES);
 const SEEDS = [
-  ...readdirSync('test/fixtures').flatMap((folder) => readdirSync(path.join('test/fixtures', folder)).map((name) => path.join('test/fixtures', folder, name))),
+  // The rule folders (test/fixtures also holds the fixtures' schema.prisma and drizzle-schema.ts).
+  ...readdirSync('test/fixtures').filter((folder) => !folder.includes('.')).flatMap((folder) => readdirSync(path.join('test/fixtures', folder)).map((name) => path.join('test/fixtures', folder, name))),
   'examples/supabase/migrations/20240102000000_traps.sql',
 ]
   .filter((file) => /\.(sql|ts|js)$/.test(file))

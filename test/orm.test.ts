@@ -24,6 +24,11 @@ function libraryFixtures(): string[] {
     .sort();
 }
 
+/** Library modules at the root of the fixtures, imported by fixtures as a project's own modules are. */
+function supportModules(): string[] {
+  return readdirSync(ROOT).filter((name) => LIBRARIES.test(name)).sort();
+}
+
 /** The text after every safe fix (the first of each finding), as fix-all on save writes it. */
 function fixAll(file: string, text: string): string {
   const findings = lintText(text, { language: 'typescript', fileName: path.resolve(file), project });
@@ -35,8 +40,10 @@ describe('code written with client libraries', () => {
     const files = libraryFixtures();
     assert.ok(files.length >= 8, `library fixtures: ${files.length}`);
     const sources: Record<string, string> = {};
+    // Modules the fixtures import (test/fixtures/drizzle-schema.ts) keep their place beside the folders.
+    for (const module of supportModules()) sources[module] = readFileSync(path.join(ROOT, module), 'utf8');
     for (const file of files) {
-      const name = file.slice(ROOT.length + 1).replace(/[\\/]/g, '__');
+      const name = file.slice(ROOT.length + 1).split(path.sep).join('/');
       const text = readFileSync(file, 'utf8');
       sources[name] = text;
       const fixedFile = file.replace(/\.ts$/, '.fixed.ts');

@@ -204,8 +204,12 @@ function analyse(input: LintInput): LintResult {
   result.coverage.embeddedQueries = typescript ? new Set(sql.scripts.flat().map((statement) => statement.text)).size : 0;
   result.facts = typescript ? [] : schemaFacts(upStatements(sql, text));
   const workspace = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
-  // Code that uses Prisma also knows the tables its schema.prisma declares.
-  const schema = typescript && input.project ? workspace.withDeclaredTables(input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : workspace;
+  // Code that uses Prisma also knows the tables its schema.prisma declares, and Drizzle code the pgTable objects it writes to.
+  const prismaFacts = typescript && input.project ? (input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : NO_FACTS;
+  const codeFacts = declaredByOperations(embedded);
+  const declared = codeFacts.length ? [...prismaFacts, ...codeFacts] : prismaFacts;
+  // Asked only when there is something to add: asking reads the workspace schema (the server then re-checks the document when it changes).
+  const schema = declared.length ? workspace.withDeclaredTables(declared) : workspace;
 
   const raw: Finding[] = [];
   for (const problem of sql.syntaxErrors) {
@@ -404,4 +408,14 @@ function groupOf(typescript: TsModel, entry: EmbeddedSql): number {
   // BEGIN/COMMIT of a transaction callback belong with the callback's own queries.
   const node = entry.transactionOf?.body ?? entry.call ?? entry.literal;
   return node ? typescript.indexOfScope(typescript.scopeOf(node)) : -1;
+}
+
+/** The tables library calls declare in code (Drizzle's pgTable objects), once per table. */
+function declaredByOperations(embedded: readonly EmbeddedSql[]): SchemaFact[] {
+  const byTable = new Map<string, SchemaFact>();
+  for (const entry of embedded) {
+    const fact = entry.operation?.declaredTable;
+    if (fact && fact.op === 'createTable' && !byTable.has(fact.table)) byTable.set(fact.table, fact);
+  }
+  return [...byTable.values()];
 }

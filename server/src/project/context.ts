@@ -4,6 +4,7 @@
 // the adapters answer from the disk (project/disk-project.ts), so lint() stays a function of its input.
 
 import type { ClientKind } from '../languages/typescript/ts-file';
+import type { DrizzleTable } from '../schema/drizzle';
 import type { PrismaSchema } from '../schema/prisma';
 
 /**
@@ -19,6 +20,11 @@ export interface ProjectContext {
   importedKind(fromFile: string, specifier: string, imported: string): ClientKind | undefined;
   /** The Prisma schema a file's Prisma client is generated from (its package's, or the monorepo's). */
   prismaSchema(fileName: string): PrismaSchema | undefined;
+  /**
+   * The table object (a Drizzle pgTable) a module of the project exports under a name: its SQL name,
+   * its JS property → column map and its keys. Through re-exports (`export * from './payments'`).
+   */
+  tableDefinition(fromFile: string, specifier: string, imported: string): DrizzleTable | undefined;
 }
 
 /** For a document with no project around it (a test, `--stdin`). */
@@ -26,4 +32,5 @@ export const NO_PROJECT: ProjectContext = {
   dialectOf: () => 'unknown',
   importedKind: () => undefined,
   prismaSchema: () => undefined,
+  tableDefinition: () => undefined,
 };

@@ -1,16 +1,18 @@
 // The project around the files being analysed, read from the disk: the package.json files above a
 // file (which SQL drivers the project uses) and the project's own modules (what a name imported from
-// `./db`, `@/lib/stripe` or a monorepo package `@acme/db` is). Used by the CLI and the language
+// `./db`, `@/lib/stripe` or a monorepo package `@acme/db` is, and the Drizzle tables they declare). Used by the CLI and the language
 // server; the analysis core only sees the ProjectContext interface.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ts as TS } from 'ts-morph';
 import type { ClientKind } from '../languages/typescript/ts-file';
 import { moduleKind, TsModel } from '../languages/typescript/ts-file';
-import { loadTypeScript, parseTypeScript } from '../languages/typescript/project';
+import { loadTypeScript, parseTypeScript, ts } from '../languages/typescript/project';
 import type { ProjectContext, ProjectDialect } from './context';
 import { ModuleResolver } from './module-resolver';
 import { readPrismaSchema, type PrismaSchema } from '../schema/prisma';
+import { readDrizzleTables, type DrizzleTable } from '../schema/drizzle';
 
 /** Drivers whose presence says the project talks to PostgreSQL. */
 const POSTGRES_PACKAGES = new Set(['pg', 'postgres', '@neondatabase/serverless', '@vercel/postgres', 'slonik', 'pg-promise', '@databases/pg', '@supabase/supabase-js', 'pg-boss', 'graphile-worker', '@electric-sql/pglite', 'kysely-postgres-js', '@prisma/adapter-pg', '@prisma/adapter-neon']);
@@ -31,6 +33,10 @@ interface ModuleEntry {
   checkedAt: number;
   exports: Map<string, ClientKind>;
   stars: string[];
+  /** Drizzle tables the module exports, by exported name. */
+  tables: Map<string, DrizzleTable>;
+  /** `export { payments } from './schema'`: exported name → where it comes from. */
+  reexports: Map<string, { module: string; imported: string }>;
 }
 
 export class DiskProject implements ProjectContext {
@@ -82,6 +88,35 @@ export class DiskProject implements ProjectContext {
     return file ? this.exportedKind(file, imported, 0) : undefined;
   }
 
+  tableDefinition(fromFile: string, specifier: string, imported: string): DrizzleTable | undefined {
+    const file = this.resolver.resolve(path.resolve(fromFile), specifier);
+    return file ? this.exportedTable(file, imported, 0) : undefined;
+  }
+
+  private exportedTable(file: string, name: string, depth: number): DrizzleTable | undefined {
+    if (depth > MAX_DEPTH || this.inProgress.has(file)) return undefined;
+    const entry = this.moduleEntry(file);
+    if (!entry) return undefined;
+    const direct = entry.tables.get(name);
+    if (direct || name === 'default') return direct;
+    this.inProgress.add(file);
+    try {
+      const follow = (specifier: string, imported: string) => {
+        const target = this.resolver.resolve(file, specifier);
+        return target ? this.exportedTable(target, imported, depth + 1) : undefined;
+      };
+      const reexport = entry.reexports.get(name);
+      if (reexport) return follow(reexport.module, reexport.imported);
+      for (const star of entry.stars) {
+        const table = follow(star, name);
+        if (table) return table;
+      }
+    } finally {
+      this.inProgress.delete(file);
+    }
+    return undefined;
+  }
+
   private exportedKind(file: string, name: string, depth: number): ClientKind | undefined {
     if (depth > MAX_DEPTH || this.inProgress.has(file)) return undefined;
     const entry = this.moduleEntry(file);
@@ -126,7 +161,13 @@ export class DiskProject implements ProjectContext {
       // The module's own imports are resolved through this project too (a factory that returns a
       // client made in a third module).
       const model = new TsModel(text, parseTypeScript(text, file), file, this);
-      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, checkedAt: now, exports: model.exportedKinds(), stars: model.starExports() };
+      const declared = readDrizzleTables(model.node, model.imports);
+      const tables = new Map<string, DrizzleTable>();
+      for (const [exported, local] of declared.exported) {
+        const table = declared.tables.get(local);
+        if (table) tables.set(exported, table);
+      }
+      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, checkedAt: now, exports: model.exportedKinds(), stars: model.starExports(), tables, reexports: namedReexports(model.node) };
       this.modules.set(file, entry);
       return entry;
     } catch {
@@ -176,6 +217,17 @@ export class DiskProject implements ProjectContext {
     this.packageDeps.set(directory, deps);
     return deps ?? undefined;
   }
+}
+
+// export { payments, accounts as account } from './schema'
+function namedReexports(source: TS.SourceFile): Map<string, { module: string; imported: string }> {
+  const found = new Map<string, { module: string; imported: string }>();
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    if (!statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    for (const element of statement.exportClause.elements) found.set(element.name.text, { module: statement.moduleSpecifier.text, imported: (element.propertyName ?? element.name).text });
+  }
+  return found;
 }
 
 /**

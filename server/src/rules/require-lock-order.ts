@@ -1,11 +1,13 @@
 import { walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type FixProposal } from '../rule';
+import type { DbOperation } from '../languages/typescript/operations/operation';
+import { defineRule, type FixProposal, type RuleContext } from '../rule';
 import type { SchemaModel } from '../schema/model';
 import { quoteIdentifier } from './shared/identifiers';
 import { lockingSelects, neverWaits, selectTail, strengthOf, type SelectTail } from './shared/row-locks';
 import { conjuncts, keyCandidates, pinnedTables, scopeOf, tableOfColumn, type Scope, type TableRef } from './shared/row-scope';
 import { SqlEdits } from './shared/sql-edits';
+import { embeddedOfStatement } from './shared/ts-effects';
 
 const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
 
@@ -27,8 +29,8 @@ export default defineRule({
       rationale:
         'A locking SELECT takes its row locks one at a time, in whatever order the plan returns the rows: the physical order of a sequential scan, the order of an index, the order the planner gives an IN list. Two transactions that need overlapping rows (a transfer from A to B running next to one from B to A, two workers claiming overlapping batches) can each end up holding one row while waiting for a row the other holds. PostgreSQL breaks the cycle after deadlock_timeout by aborting one of them with SQLSTATE 40P01; under load this surfaces as sporadic, hard-to-reproduce failures.',
       remedy:
-        'Write ORDER BY on the primary key before the locking clause (and before LIMIT): the rows are then sorted before they are locked, so every transaction acquires them in one global order. Alternatively lock the rows one statement at a time in a fixed order (the smaller id first), or claim queue rows with SKIP LOCKED, which never waits. Not reported: lookups that pin a single row by primary or unique key, however the value is written ($1, sqlc.arg(id), sqlc.narg(id), @id, a psql :id, a PL/pgSQL variable or parameter; when the table is unknown to the schema model, an equality on a column named id counts as one), LIMIT 1, SKIP LOCKED and NOWAIT (which fail or skip instead of waiting, so they cannot deadlock). The fix is marked safe when the schema model gives the primary key; when the table is unknown and the statement uses its id column, ORDER BY id is offered without being marked safe.',
-      fixes: { addOrderBy: 'Add ORDER BY {columns}' },
+        'Write ORDER BY on the primary key before the locking clause (and before LIMIT): the rows are then sorted before they are locked, so every transaction acquires them in one global order. Alternatively lock the rows one statement at a time in a fixed order (the smaller id first), or claim queue rows with SKIP LOCKED, which never waits. Not reported: lookups that pin a single row by primary or unique key, however the value is written ($1, sqlc.arg(id), sqlc.narg(id), @id, a psql :id, a PL/pgSQL variable or parameter; when the table is unknown to the schema model, an equality on a column named id counts as one), LIMIT 1, SKIP LOCKED and NOWAIT (which fail or skip instead of waiting, so they cannot deadlock), and query-builder calls with a condition Armadilha cannot read (a callback, a raw fragment, an OR), which may pin one row. The fix is marked safe when the schema model gives the primary key; when the table is unknown and the statement uses its id column, ORDER BY id is offered without being marked safe. In a query-builder call the order is written in the library\'s own terms, before the lock (.orderBy(\'id\') in Knex and Kysely, .orderBy(accounts.id) in Drizzle).',
+      fixes: { addOrderBy: 'Add ORDER BY {columns}', libraryOrderBy: 'Lock in {columns} order: {code}' },
       variants: {
         join: 'it joins several tables',
         noWhere: 'it has no WHERE clause',
@@ -46,8 +48,8 @@ export default defineRule({
       rationale:
         'Um SELECT com lock pega os locks de linha um de cada vez, na ordem em que o plano devolve as linhas: a ordem física de um seq scan, a ordem de um índice, a ordem que o planejador dá a uma lista IN. Duas transações que precisam de linhas em comum (uma transferência de A para B ao lado de outra de B para A, dois workers pegando lotes que se sobrepõem) podem acabar cada uma segurando uma linha e esperando pela que a outra segura. O PostgreSQL quebra o ciclo depois do deadlock_timeout abortando uma delas com SQLSTATE 40P01; sob carga isso aparece como falhas esporádicas e difíceis de reproduzir.',
       remedy:
-        'Escreva ORDER BY pela chave primária antes da cláusula de lock (e antes do LIMIT): as linhas são ordenadas antes de serem travadas, e toda transação as adquire numa única ordem global. Outra saída é travar as linhas uma por comando, numa ordem fixa (o menor id primeiro), ou pegar linhas de fila com SKIP LOCKED, que nunca espera. Não são reportados: buscas que fixam uma única linha pela chave primária ou única, seja qual for a forma do valor ($1, sqlc.arg(id), sqlc.narg(id), @id, um :id do psql, uma variável ou parâmetro de PL/pgSQL; quando o modelo de schema não conhece a tabela, uma igualdade numa coluna chamada id conta como tal), LIMIT 1, SKIP LOCKED e NOWAIT (que pulam ou falham em vez de esperar, e por isso não entram em deadlock). A correção é marcada como segura quando o modelo de schema informa a chave primária; quando a tabela é desconhecida e o comando usa a coluna id dela, ORDER BY id é oferecido sem ser marcado como seguro.',
-      fixes: { addOrderBy: 'Adicionar ORDER BY {columns}' },
+        'Escreva ORDER BY pela chave primária antes da cláusula de lock (e antes do LIMIT): as linhas são ordenadas antes de serem travadas, e toda transação as adquire numa única ordem global. Outra saída é travar as linhas uma por comando, numa ordem fixa (o menor id primeiro), ou pegar linhas de fila com SKIP LOCKED, que nunca espera. Não são reportados: buscas que fixam uma única linha pela chave primária ou única, seja qual for a forma do valor ($1, sqlc.arg(id), sqlc.narg(id), @id, um :id do psql, uma variável ou parâmetro de PL/pgSQL; quando o modelo de schema não conhece a tabela, uma igualdade numa coluna chamada id conta como tal), LIMIT 1, SKIP LOCKED e NOWAIT (que pulam ou falham em vez de esperar, e por isso não entram em deadlock), e chamadas de query builder com uma condição que o Armadilha não consegue ler (um callback, um fragmento raw, um OR), que podem fixar uma única linha. A correção é marcada como segura quando o modelo de schema informa a chave primária; quando a tabela é desconhecida e o comando usa a coluna id dela, ORDER BY id é oferecido sem ser marcado como seguro. Numa chamada de query builder a ordem é escrita nos termos da própria biblioteca, antes do lock (.orderBy(\'id\') no Knex e no Kysely, .orderBy(accounts.id) no Drizzle).',
+      fixes: { addOrderBy: 'Adicionar ORDER BY {columns}', libraryOrderBy: 'Travar na ordem de {columns}: {code}' },
       variants: {
         join: 'junta várias tabelas',
         noWhere: 'não tem cláusula WHERE',
@@ -122,6 +124,9 @@ export default defineRule({
         const pinned = pinnedTables(scope, select.whereClause, context.schema);
         const loose = locked.filter((table) => !pinned.has(table));
         if (!loose.length) continue;
+        const libraryCall = operation(context, statement);
+        // A library call with a condition its reader could not read (a callback, a raw fragment, an OR) may pin one row.
+        if (libraryCall?.where.some((condition) => condition.operator === 'other')) continue;
         const tail = selectTail(statement, select);
         const range = tail ? { start: statement.source.toDocument(tail.lock.start), end: statement.source.toDocument(tail.lock.end) } : { start: statement.start, end: statement.end };
         context.report({
@@ -129,7 +134,7 @@ export default defineRule({
           anchor: statement.start,
           data: { lock: strengthOf(clauses), table: loose[0].name },
           variants: { reason: reasonOf(select, scope) },
-          fixes: tail ? orderByFix(statement, select, scope, locked, tail, context.schema) : [],
+          fixes: libraryCall ? libraryOrderByFix(libraryCall, select, scope, locked, context.schema) : tail ? orderByFix(statement, select, scope, locked, tail, context.schema) : [],
         });
       }
     }
@@ -172,6 +177,22 @@ function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: 
   const edits = new SqlEdits(statement).insert(tail.insertAt, ` ${clause}`);
   if (!edits.parses()) return [];
   return [{ key: 'addOrderBy', data: { columns: columns.join(', ') }, edits: edits.toDocumentEdits(), safe }];
+}
+
+// A library call (knex's .forUpdate(), kysely's, drizzle's .for('update')): the order is written in the
+// library's terms (.orderBy('id'), .orderBy(accounts.id)) before the lock. Safe as the SQL fix is.
+function libraryOrderByFix(call: DbOperation, select: any, scope: Scope, locked: TableRef[], schema: SchemaModel): FixProposal[] {
+  const [table] = locked;
+  if (locked.length !== 1 || !table) return [];
+  const primary = table.info?.primaryKey;
+  const assumed = !primary?.length && keyCandidates(schema, table).assumed && usesColumn(select, scope, table, 'id');
+  const columns = primary?.length ? primary : assumed ? ['id'] : undefined;
+  const fix = columns && call.fixes.orderBy?.(columns);
+  return fix ? [{ key: 'libraryOrderBy', data: { columns: columns!.join(', '), code: fix.label }, edits: fix.edits, safe: !assumed && fix.keepsResult }] : [];
+}
+
+function operation(context: RuleContext, statement: SqlStatement): DbOperation | undefined {
+  return context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
 }
 
 function qualify(scope: Scope, table: TableRef, column: string): string {

@@ -153,6 +153,8 @@ export class TsModel {
       if (callback !== null) return callback;
     }
     const name = rootName(expression);
+    // prisma-extension-kysely: prisma.$kysely is a Kysely instance on Prisma's connection.
+    if (name && dottedName(expression)?.split('.')[1] === '$kysely') return 'kysely';
     return name ? this.kindOfName(name) : undefined;
   }
 
@@ -332,7 +334,8 @@ export class TsModel {
     let receiver: TS.Expression = call.expression.expression;
     // kysely: db.transaction().execute((trx) => …)
     if (call.expression.name.text === 'execute' && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression)) receiver = receiver.expression.expression;
-    return this.kindOf(receiver);
+    // A call's own name is cut from its dotted name (`db.transaction()` has none): ask of its callee.
+    return this.kindOf(ts.isCallExpression(receiver) ? receiver.expression : receiver);
   }
 
   private kindOfInitializer(expression: TS.Expression): ClientKind | undefined {

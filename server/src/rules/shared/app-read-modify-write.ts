@@ -8,6 +8,7 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
 import type { EmbeddedSql } from '../../languages/typescript/embedded-sql';
+import type { DbOperation } from '../../languages/typescript/operations/operation';
 import type { SqlStatement } from '../../languages/sql/statement';
 import type { RuleContext } from '../../rule';
 import { matchesAny } from './names';
@@ -67,6 +68,7 @@ export function appReadModifyWrites(context: RuleContext, versionColumns: string
         const parameter = item.ResTarget?.val?.ParamRef?.number;
         if (!column || typeof parameter !== 'number') continue;
         if (keys.has(column)) continue; // a compare-and-set on the column itself
+        if (entry.operation && mayCompareAndSet(entry.operation, column, versionColumns, model.node)) continue;
         const value = entry.boundValues[parameter - 1];
         if (!value) continue;
         const read = reads.find((candidate) => candidate.table === table && sameRows(candidate.keys, keys) && readsColumnOf(value, candidate.names, column));
@@ -115,6 +117,20 @@ function keysOf(context: RuleContext, statement: SqlStatement, where: any, entry
     if (code !== undefined) keys.set(equality.column, code.replace(/\s+/g, ''));
   }
   return keys;
+}
+
+/**
+ * A library call's condition its reader could not read (`.whereRaw('version = ?', [v])`, a callback, a
+ * sql fragment, Prisma's AND) may be the compare-and-set: when its column or its code names a version
+ * column or the written column, or nothing about it is known, the write is not judged.
+ */
+function mayCompareAndSet(operation: DbOperation, column: string, versionColumns: string[], source: TS.SourceFile): boolean {
+  return operation.where.some((condition) => {
+    if (condition.operator !== 'other') return false;
+    const names = condition.column ? [condition.column] : condition.value?.getText(source).match(/[A-Za-z_][A-Za-z0-9_]*/g);
+    if (!names) return true;
+    return names.some((name) => columnName(name) === columnName(column) || matchesAny(name, versionColumns) || matchesAny(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'), versionColumns));
+  });
 }
 
 function sameRows(read: Map<string, string>, write: Map<string, string>): boolean {

@@ -44,10 +44,10 @@ export function webhookHandlerOf(context: RuleContext, insert: SqlStatement): We
   return undefined;
 }
 
-/** Cheap test: a TypeScript document that can hold a handler (it verifies an event, or it is a webhook route). */
+/** Cheap test: a TypeScript document that can hold a handler (it verifies or receives an event, or it is a webhook route). */
 export function mayHoldTypeScriptHandler(context: RuleContext): boolean {
   const model = context.typescript;
-  return !!model && (WEBHOOK_ROUTE.test(model.fileName) || /constructEvent/.test(model.text));
+  return !!model && (WEBHOOK_ROUTE.test(model.fileName) || /constructEvent|Stripe\.(\w+\.)*\w*Event\b/.test(model.text));
 }
 
 interface Parameter {

@@ -7,6 +7,9 @@ import { ts } from '../project';
 import { isFunctionLike, type ClientKind, type TsModel } from '../ts-file';
 import { isOutermostCall, readChain, stringValue, property, unwrapExpression, type Chain } from './chain';
 import type { DbOperation } from './operation';
+import { drizzleOperation } from './drizzle';
+import { knexOperation } from './knex';
+import { kyselyOperation } from './kysely';
 import { prismaOperation } from './prisma';
 import { supabaseOperation } from './supabase';
 
@@ -17,6 +20,9 @@ export type OperationReader = (model: TsModel, chain: Chain) => DbOperation | un
 export const OPERATION_READERS: Partial<Record<ClientKind, OperationReader>> = {
   supabase: supabaseOperation,
   prisma: prismaOperation,
+  drizzle: drizzleOperation,
+  knex: knexOperation,
+  kysely: kyselyOperation,
 };
 
 export function findDbOperations(model: TsModel): DbOperation[] {

@@ -7,6 +7,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import type { Edit } from '../../../rule';
+import type { SchemaFact } from '../../../schema/facts';
 
 export type OperationKind = 'insert' | 'update' | 'delete' | 'read';
 
@@ -27,7 +28,10 @@ export interface ColumnWrite {
 export interface RowCondition {
   column: string;
   operator: '=' | 'in' | 'range' | 'other';
+  /** The value compared with; for a condition not read ('other'), its code when the reader keeps it. */
   value: TS.Expression | undefined;
+  /** The comparison of a range condition, when the code says it (`lt(t.epoch, n)`, `.where('epoch', '<', n)`). */
+  comparison?: '<' | '<=' | '>' | '>=';
 }
 
 export interface DbOperation {
@@ -48,8 +52,12 @@ export interface DbOperation {
   /** ON CONFLICT the library says: on which columns (none: any key), doing nothing or updating. */
   conflict?: { columns: string[]; action: 'nothing' | 'update' };
   /** A row lock on a read (`.forUpdate()`, `.for('update')`, `lock: { mode: 'pessimistic_write' }`). */
-  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean };
+  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean; noWait?: boolean };
   orderBy: string[];
+  /** LIMIT n when the code says it with a number (`.first()`, `.limit(1)`). */
+  limit?: number;
+  /** The table as the code declares it (a Drizzle pgTable), for the schema the rules see when the migrations do not declare it. */
+  declaredTable?: SchemaFact;
   /** The written rows come back (supabase's `.select()`, `.returning()`): on a conflict that did nothing, the caller gets no row. */
   returning: boolean;
   fixes: OperationFixes;

@@ -29,7 +29,7 @@ export function renderOperation(operation: DbOperation, source: TS.SourceFile): 
         writer.value(condition.value);
         writer.text(')');
       } else if (condition.operator === 'range') {
-        writer.text('>= ');
+        writer.text(`${condition.comparison ?? '>='} `);
         writer.value(condition.value);
       } else {
         writer.text('= ');
@@ -102,7 +102,8 @@ export function renderOperation(operation: DbOperation, source: TS.SourceFile): 
       table();
       whereClause();
       if (operation.orderBy.length) writer.text(` ORDER BY ${operation.orderBy.map(quote).join(', ')}`);
-      if (operation.lock) writer.text(` FOR ${operation.lock.strength.toUpperCase()}${operation.lock.skipLocked ? ' SKIP LOCKED' : ''}`);
+      if (operation.limit !== undefined) writer.text(` LIMIT ${operation.limit}`);
+      if (operation.lock) writer.text(` FOR ${operation.lock.strength.toUpperCase()}${operation.lock.skipLocked ? ' SKIP LOCKED' : operation.lock.noWait ? ' NOWAIT' : ''}`);
       break;
   }
   writer.close(operation.call);
