@@ -36,7 +36,8 @@ describe('code written with client libraries', () => {
     assert.ok(files.length >= 8, `library fixtures: ${files.length}`);
     const sources: Record<string, string> = {};
     for (const file of files) {
-      const name = file.slice(ROOT.length + 1).replace(/[\\/]/g, '__');
+      // Each in its rule's folder, so that a fixture imports its models from a module beside it.
+      const name = file.slice(ROOT.length + 1).replace(/\\/g, '/');
       const text = readFileSync(file, 'utf8');
       sources[name] = text;
       const fixedFile = file.replace(/\.ts$/, '.fixed.ts');

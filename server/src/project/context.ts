@@ -4,6 +4,7 @@
 // the adapters answer from the disk (project/disk-project.ts), so lint() stays a function of its input.
 
 import type { ClientKind } from '../languages/typescript/ts-file';
+import type { DeclaredEntity } from '../schema/entities';
 import type { PrismaSchema } from '../schema/prisma';
 
 /**
@@ -19,6 +20,8 @@ export interface ProjectContext {
   importedKind(fromFile: string, specifier: string, imported: string): ClientKind | undefined;
   /** The Prisma schema a file's Prisma client is generated from (its package's, or the monorepo's). */
   prismaSchema(fileName: string): PrismaSchema | undefined;
+  /** The Sequelize model or TypeORM entity a module of the project exports under a name (see schema/entities.ts). */
+  importedEntity(fromFile: string, specifier: string, imported: string): DeclaredEntity | undefined;
 }
 
 /** For a document with no project around it (a test, `--stdin`). */
@@ -26,4 +29,5 @@ export const NO_PROJECT: ProjectContext = {
   dialectOf: () => 'unknown',
   importedKind: () => undefined,
   prismaSchema: () => undefined,
+  importedEntity: () => undefined,
 };

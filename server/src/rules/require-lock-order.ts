@@ -1,6 +1,8 @@
 import { walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type FixProposal } from '../rule';
+import type { DbOperation } from '../languages/typescript/operations/operation';
+import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { embeddedOfStatement } from './shared/ts-effects';
 import type { SchemaModel } from '../schema/model';
 import { quoteIdentifier } from './shared/identifiers';
 import { lockingSelects, neverWaits, selectTail, strengthOf, type SelectTail } from './shared/row-locks';
@@ -28,7 +30,7 @@ export default defineRule({
         'A locking SELECT takes its row locks one at a time, in whatever order the plan returns the rows: the physical order of a sequential scan, the order of an index, the order the planner gives an IN list. Two transactions that need overlapping rows (a transfer from A to B running next to one from B to A, two workers claiming overlapping batches) can each end up holding one row while waiting for a row the other holds. PostgreSQL breaks the cycle after deadlock_timeout by aborting one of them with SQLSTATE 40P01; under load this surfaces as sporadic, hard-to-reproduce failures.',
       remedy:
         'Write ORDER BY on the primary key before the locking clause (and before LIMIT): the rows are then sorted before they are locked, so every transaction acquires them in one global order. Alternatively lock the rows one statement at a time in a fixed order (the smaller id first), or claim queue rows with SKIP LOCKED, which never waits. Not reported: lookups that pin a single row by primary or unique key, however the value is written ($1, sqlc.arg(id), sqlc.narg(id), @id, a psql :id, a PL/pgSQL variable or parameter; when the table is unknown to the schema model, an equality on a column named id counts as one), LIMIT 1, SKIP LOCKED and NOWAIT (which fail or skip instead of waiting, so they cannot deadlock). The fix is marked safe when the schema model gives the primary key; when the table is unknown and the statement uses its id column, ORDER BY id is offered without being marked safe.',
-      fixes: { addOrderBy: 'Add ORDER BY {columns}' },
+      fixes: { addOrderBy: 'Add ORDER BY {columns}', libraryOrderBy: 'Lock the rows in primary key order: {code}' },
       variants: {
         join: 'it joins several tables',
         noWhere: 'it has no WHERE clause',
@@ -47,7 +49,7 @@ export default defineRule({
         'Um SELECT com lock pega os locks de linha um de cada vez, na ordem em que o plano devolve as linhas: a ordem física de um seq scan, a ordem de um índice, a ordem que o planejador dá a uma lista IN. Duas transações que precisam de linhas em comum (uma transferência de A para B ao lado de outra de B para A, dois workers pegando lotes que se sobrepõem) podem acabar cada uma segurando uma linha e esperando pela que a outra segura. O PostgreSQL quebra o ciclo depois do deadlock_timeout abortando uma delas com SQLSTATE 40P01; sob carga isso aparece como falhas esporádicas e difíceis de reproduzir.',
       remedy:
         'Escreva ORDER BY pela chave primária antes da cláusula de lock (e antes do LIMIT): as linhas são ordenadas antes de serem travadas, e toda transação as adquire numa única ordem global. Outra saída é travar as linhas uma por comando, numa ordem fixa (o menor id primeiro), ou pegar linhas de fila com SKIP LOCKED, que nunca espera. Não são reportados: buscas que fixam uma única linha pela chave primária ou única, seja qual for a forma do valor ($1, sqlc.arg(id), sqlc.narg(id), @id, um :id do psql, uma variável ou parâmetro de PL/pgSQL; quando o modelo de schema não conhece a tabela, uma igualdade numa coluna chamada id conta como tal), LIMIT 1, SKIP LOCKED e NOWAIT (que pulam ou falham em vez de esperar, e por isso não entram em deadlock). A correção é marcada como segura quando o modelo de schema informa a chave primária; quando a tabela é desconhecida e o comando usa a coluna id dela, ORDER BY id é oferecido sem ser marcado como seguro.',
-      fixes: { addOrderBy: 'Adicionar ORDER BY {columns}' },
+      fixes: { addOrderBy: 'Adicionar ORDER BY {columns}', libraryOrderBy: 'Travar as linhas na ordem da chave primária: {code}' },
       variants: {
         join: 'junta várias tabelas',
         noWhere: 'não tem cláusula WHERE',
@@ -129,12 +131,25 @@ export default defineRule({
           anchor: statement.start,
           data: { lock: strengthOf(clauses), table: loose[0].name },
           variants: { reason: reasonOf(select, scope) },
-          fixes: tail ? orderByFix(statement, select, scope, locked, tail, context.schema) : [],
+          fixes: operationOf(context, statement) ? libraryOrderByFix(context, statement, locked) : tail ? orderByFix(statement, select, scope, locked, tail, context.schema) : [],
         });
       }
     }
   },
 });
+
+/** The library call a statement was rendered from (`Model.findAll({ lock })`), if any. */
+function operationOf(context: RuleContext, statement: SqlStatement): DbOperation | undefined {
+  return context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
+}
+
+// A library call: the order is written in the library's terms (`order: [['id', 'ASC']]`), on the
+// primary key the schema gives; the rendered SQL is not the code, so no SQL fix.
+function libraryOrderByFix(context: RuleContext, statement: SqlStatement, locked: TableRef[]): FixProposal[] {
+  const primary = locked.length === 1 ? locked[0].info?.primaryKey : undefined;
+  const fix = primary?.length ? operationOf(context, statement)?.fixes.orderBy?.(primary) : undefined;
+  return fix ? [{ key: 'libraryOrderBy', data: { code: fix.label }, edits: fix.edits, safe: fix.keepsResult }] : [];
+}
 
 function isLimitOne(select: any): boolean {
   return select.limitCount?.A_Const?.ival?.ival === 1;

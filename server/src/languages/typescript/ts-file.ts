@@ -152,6 +152,11 @@ export class TsModel {
       const callback = this.kindOfCallbackParameter(root);
       if (callback !== null) return callback;
     }
+    const modelClass = staticThisClass(expression);
+    if (modelClass) {
+      const kind = this.bindings.get(modelClass);
+      if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
+    }
     const name = rootName(expression);
     return name ? this.kindOfName(name) : undefined;
   }
@@ -314,6 +319,13 @@ export class TsModel {
     else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
     else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
+    else if (ts.isClassDeclaration(node) && node.name) {
+      // class Payment extends Model (Sequelize), class Payment extends BaseEntity (TypeORM), also through a
+      // base class of the project: the class is the client its static methods query with.
+      const base = node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      const kind = base && this.kindOf(base);
+      if (kind && ORM_CLASS_KINDS.has(kind)) bind(node.name, kind);
+    }
   }
 
   // prisma.$transaction(async (tx) => …), knex.transaction((trx) => …), sql.begin((tx) => …): the
@@ -416,7 +428,9 @@ const FUNCTIONS = kindSet(() => [
   ts.SyntaxKind.GetAccessor,
   ts.SyntaxKind.SetAccessor,
 ]);
-const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression]);
+const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression, ts.SyntaxKind.ClassDeclaration]);
+/** Libraries whose model classes are clients: `Payment.create(…)` (Sequelize), `Payment.save(…)` (TypeORM's BaseEntity). */
+const ORM_CLASS_KINDS: ReadonlySet<ClientKind> = new Set<ClientKind>(['sequelize', 'typeorm']);
 
 export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
@@ -487,6 +501,17 @@ function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
   let current: TS.Expression = expression;
   while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
   return ts.isIdentifier(current) ? current : undefined;
+}
+
+/** `this.findAll` in a static method of a named class: that class's name (`this` is the class there). */
+function staticThisClass(expression: TS.Expression): string | undefined {
+  let current: TS.Expression = expression;
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
+  if (current.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let fn: TS.Node | undefined = current.parent;
+  while (fn && (!isFunctionLike(fn) || ts.isArrowFunction(fn))) fn = fn.parent;
+  if (!fn || !ts.isMethodDeclaration(fn) || !fn.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+  return ts.isClassDeclaration(fn.parent) && fn.parent.name ? fn.parent.name.text : undefined;
 }
 
 /** The first name of an expression chain: "stripe" in stripe.charges.create, "redis" in this.redis.set. */

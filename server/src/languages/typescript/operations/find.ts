@@ -8,6 +8,7 @@ import { isFunctionLike, type ClientKind, type TsModel } from '../ts-file';
 import { isOutermostCall, readChain, stringValue, property, unwrapExpression, type Chain } from './chain';
 import type { DbOperation } from './operation';
 import { prismaOperation } from './prisma';
+import { sequelizeOperation } from './sequelize';
 import { supabaseOperation } from './supabase';
 
 /** Reads one chain of a client kind into an operation, or says it is not one. */
@@ -17,6 +18,7 @@ export type OperationReader = (model: TsModel, chain: Chain) => DbOperation | un
 export const OPERATION_READERS: Partial<Record<ClientKind, OperationReader>> = {
   supabase: supabaseOperation,
   prisma: prismaOperation,
+  sequelize: sequelizeOperation,
 };
 
 export function findDbOperations(model: TsModel): DbOperation[] {

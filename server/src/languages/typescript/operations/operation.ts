@@ -7,6 +7,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import type { Edit } from '../../../rule';
+import type { DeclaredEntity } from '../../../schema/entities';
 
 export type OperationKind = 'insert' | 'update' | 'delete' | 'read';
 
@@ -48,8 +49,12 @@ export interface DbOperation {
   /** ON CONFLICT the library says: on which columns (none: any key), doing nothing or updating. */
   conflict?: { columns: string[]; action: 'nothing' | 'update' };
   /** A row lock on a read (`.forUpdate()`, `.for('update')`, `lock: { mode: 'pessimistic_write' }`). */
-  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean };
+  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean; noWait?: boolean; /** Where the code asks for it (`lock: t.LOCK.UPDATE`). */ node?: TS.Node };
   orderBy: string[];
+  /** LIMIT the library adds (`findOne`: 1). */
+  limit?: number;
+  /** The model or entity the code declares the table with: its keys join the schema the rules see. */
+  entity?: DeclaredEntity;
   /** The written rows come back (supabase's `.select()`, `.returning()`): on a conflict that did nothing, the caller gets no row. */
   returning: boolean;
   fixes: OperationFixes;
