@@ -62,8 +62,8 @@ const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
   [/^(npm:)?pg-promise(@.*)?$/, 'pg-promise'],
   [/^(npm:)?@databases\/pg(@.*)?$/, 'databases-pg'],
   [/^(npm:)?(sql-template-strings|sql-template-tag|@nearform\/sql)(@.*)?$/, 'sql-template'],
-  [/^(npm:)?(sequelize|sequelize-typescript|@sequelize\/core)(@.*)?$/, 'sequelize'],
-  [/^(npm:)?typeorm(@.*)?$/, 'typeorm'],
+  [/^(npm:)?(sequelize|sequelize-typescript|@sequelize\/core|@nestjs\/sequelize)(@.*)?$/, 'sequelize'],
+  [/^(npm:)?(typeorm|@nestjs\/typeorm)(@.*)?$/, 'typeorm'],
   [/^(npm:)?@mikro-orm\/(core|postgresql|knex)(@.*)?$/, 'mikro-orm'],
   [/^(npm:)?(mysql|mysql2|@planetscale\/database|serverless-mysql|mariadb)(@.*)?(\/.*)?$/, 'mysql'],
   [/^(npm:|bun:)?(better-sqlite3|sqlite3|sqlite|@libsql\/client|libsql|@tursodatabase\/.*)(@.*)?(\/.*)?$|^bun:sqlite$|^node:sqlite$/, 'sqlite'],
@@ -316,8 +316,8 @@ export class TsModel {
       if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
     };
     if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
-    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
-    else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
+    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type) ?? this.kindOfInjection(node));
+    else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type) ?? this.kindOfInjection(node));
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
     else if (ts.isClassDeclaration(node) && node.name) {
       // class Payment extends Model (Sequelize), class Payment extends BaseEntity (TypeORM), also through a
@@ -393,7 +393,19 @@ export class TsModel {
     return found;
   }
 
+  // NestJS: @InjectRepository(Payment) (TypeORM), @InjectModel(Payment) (Sequelize), whatever the type says.
+  private kindOfInjection(node: TS.ParameterDeclaration | TS.PropertyDeclaration): ClientKind | undefined {
+    for (const decorator of ts.getDecorators(node) ?? []) {
+      const call = decorator.expression;
+      const kind = ts.isCallExpression(call) && /^Inject(Repository|Model|EntityManager|DataSource|Connection)$/.test(call.expression.getText(this.node)) ? this.kindOf(call.expression) : undefined;
+      if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
+    }
+    return undefined;
+  }
+
   private kindOfType(type: TS.TypeNode | undefined): ClientKind | undefined {
+    // typeof Payment: the model class itself (Sequelize).
+    if (type && ts.isTypeQueryNode(type)) return this.kindOfName(rootOfQualified(type.exprName));
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const root = ts.isIdentifier(type.typeName) ? type.typeName.text : rootOfQualified(type.typeName);
     return this.kindOfName(root);

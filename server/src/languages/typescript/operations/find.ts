@@ -10,6 +10,7 @@ import type { DbOperation } from './operation';
 import { prismaOperation } from './prisma';
 import { sequelizeOperation } from './sequelize';
 import { supabaseOperation } from './supabase';
+import { typeormOperation } from './typeorm';
 
 /** Reads one chain of a client kind into an operation, or says it is not one. */
 export type OperationReader = (model: TsModel, chain: Chain) => DbOperation | undefined;
@@ -19,6 +20,7 @@ export const OPERATION_READERS: Partial<Record<ClientKind, OperationReader>> = {
   supabase: supabaseOperation,
   prisma: prismaOperation,
   sequelize: sequelizeOperation,
+  typeorm: typeormOperation,
 };
 
 export function findDbOperations(model: TsModel): DbOperation[] {

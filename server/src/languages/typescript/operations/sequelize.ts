@@ -11,10 +11,11 @@
 
 import type { ts as TS } from 'ts-morph';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
-import { kindSet, ts } from '../project';
+import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { readChain, stringValue, unwrapExpression, type Chain, type Link } from './chain';
-import { declarationOfName } from './declarations';
+import { declarationOfName, memberDeclaration } from './declarations';
+import { assignmentsBefore, columnOf, isTrue, objectOf, option, propertyName, resultUsed, staticClassOf, stringList } from './model-calls';
 import { addPropertyEdit } from './object-edits';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationFixes, OperationKind, RowCondition } from './operation';
 
@@ -52,9 +53,23 @@ function modelEntity(model: TsModel, root: TS.Expression): DeclaredEntity | unde
   let name: string | undefined;
   if (ts.isIdentifier(root)) name = root.text;
   else if (root.kind === ts.SyntaxKind.ThisKeyword) name = staticClassOf(root);
+  else if (ts.isPropertyAccessExpression(root)) name = injectedModel(model, root);
   if (!name || model.kindOfName(name) !== 'sequelize') return undefined;
   const entity = entityNamed(model, name);
   return entity?.library === 'sequelize' && entity.table ? entity : undefined;
+}
+
+// NestJS: constructor(@InjectModel(Payment) private payments: typeof Payment) — `this.payments` is Payment.
+function injectedModel(model: TsModel, root: TS.PropertyAccessExpression): string | undefined {
+  const declaration = memberDeclaration(root);
+  if (!declaration) return undefined;
+  for (const decorator of (ts.canHaveDecorators(declaration) ? ts.getDecorators(declaration) : undefined) ?? []) {
+    const call = decorator.expression;
+    const argument = ts.isCallExpression(call) && ts.isIdentifier(call.expression) && model.imports.get(call.expression.text)?.imported === 'InjectModel' ? call.arguments[0] : undefined;
+    if (argument && ts.isIdentifier(argument)) return argument.text;
+  }
+  const type = declaration.type;
+  return type && ts.isTypeQueryNode(type) && ts.isIdentifier(type.exprName) ? type.exprName.text : undefined;
 }
 
 function staticOperation(model: TsModel, chain: Chain, link: Link, entity: DeclaredEntity): DbOperation | undefined {
@@ -206,7 +221,7 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
   } else if (link.name === 'increment' || link.name === 'decrement') {
     writes.push(...increments(first, option(second, 'by'), link.name === 'increment' ? '+' : '-', column));
     options = second;
-  } else if (link.name === 'save') writes.push(...assignmentsBefore(root, declaration, chain.outermost, column));
+  } else if (link.name === 'save') writes.push(...assignmentsBefore(root, declaration, chain.outermost, column, (argument, into) => readValues(argument, column, into, [])));
   const kind = INSTANCE_METHODS[link.name];
   return {
     library: 'sequelize',
@@ -237,11 +252,6 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
       },
     },
   };
-}
-
-/** Attribute → column of the model (an unknown attribute is its own column). */
-function columnOf(entity: DeclaredEntity): (attribute: string) => string {
-  return (attribute) => entity.columns.get(attribute) ?? attribute;
 }
 
 /** Columns of an object literal of values (or of the first of an array of them); anything else is opaque. */
@@ -275,33 +285,6 @@ function increments(fields: TS.Expression | undefined, by: TS.Expression | undef
     return [{ column: column(name), value: undefined, node: entry, atomic: { operator, amount: entry.initializer } }];
   });
 }
-
-// account.balance = account.balance - cost; account.balance -= cost; account.set({ … }) — before save().
-function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node, save: TS.CallExpression, column: (attribute: string) => string): ColumnWrite[] {
-  let scope: TS.Node | undefined = save.parent;
-  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  if (!scope) return [];
-  const writes: ColumnWrite[] = [];
-  const start = declaration.getEnd();
-  const end = save.getStart();
-  const isInstance = (node: TS.Expression) => ts.isIdentifier(node) && node.text === instance.text;
-  const visit = (node: TS.Node): void => {
-    if (node.getEnd() <= start || node.getStart() >= end) return;
-    if (node !== scope && ts.isFunctionLike(node)) return;
-    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && ts.isPropertyAccessExpression(node.left) && isInstance(node.left.expression)) {
-      writes.push({ column: column(node.left.name.text), value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : node, node: node.left });
-    } else if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && ts.isPropertyAccessExpression(node.operand) && isInstance(node.operand.expression)) {
-      writes.push({ column: column(node.operand.name.text), value: node, node: node.operand });
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'set' && isInstance(node.expression.expression)) {
-      readValues(node.arguments[0], column, writes, []);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(scope);
-  return writes;
-}
-
-const ASSIGNMENTS = kindSet(() => [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken]);
 
 /** where: { id }, { id: [a, b] }, { amount: { [Op.gt]: 0 } }, { [Op.or]: … }; a where that is not an object literal is one unknown condition. */
 function readWhere(where: TS.Expression | undefined, column: (attribute: string) => string): RowCondition[] {
@@ -389,46 +372,3 @@ function callbackTransaction(call: TS.Node): string | undefined {
   return undefined;
 }
 
-function objectOf(expression: TS.Expression | undefined): TS.ObjectLiteralExpression | undefined {
-  const value = expression && unwrapExpression(expression);
-  return value && ts.isObjectLiteralExpression(value) ? value : undefined;
-}
-
-function option(options: TS.Expression | undefined, name: string): TS.Expression | undefined {
-  const object = objectOf(options);
-  for (const entry of object?.properties ?? []) {
-    if (ts.isPropertyAssignment(entry) && propertyName(entry.name) === name) return entry.initializer;
-    if (ts.isShorthandPropertyAssignment(entry) && entry.name.text === name) return entry.name;
-  }
-  return undefined;
-}
-
-function propertyName(name: TS.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
-}
-
-function isTrue(expression: TS.Expression | undefined): boolean {
-  return !!expression && unwrapExpression(expression).kind === ts.SyntaxKind.TrueKeyword;
-}
-
-function stringList(expression: TS.Expression | undefined): string[] | undefined {
-  const value = expression && unwrapExpression(expression);
-  if (!value || !ts.isArrayLiteralExpression(value)) return undefined;
-  const names = value.elements.map((element) => stringValue(element as TS.Expression));
-  return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
-}
-
-/** `Model.findAll` inside `static async f() { this.findAll(…) }`: the class's name. */
-function staticClassOf(node: TS.Node): string | undefined {
-  let fn: TS.Node | undefined = node.parent;
-  while (fn && (!ts.isFunctionLike(fn) || ts.isArrowFunction(fn))) fn = fn.parent;
-  if (!fn || !ts.isMethodDeclaration(fn) || !fn.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
-  return ts.isClassDeclaration(fn.parent) && fn.parent.name ? fn.parent.name.text : undefined;
-}
-
-/** True when the code uses what the call returns (assigns it, returns it, passes it on). */
-export function resultUsed(call: TS.Node): boolean {
-  let node: TS.Node = call;
-  while (node.parent && (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent))) node = node.parent;
-  return !ts.isExpressionStatement(node.parent) && !ts.isVoidExpression(node.parent);
-}
