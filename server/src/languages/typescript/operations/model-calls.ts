@@ -32,7 +32,7 @@ export function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node,
     if (node !== scope && ts.isFunctionLike(node)) return;
     if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && ts.isPropertyAccessExpression(node.left) && isInstance(node.left.expression)) {
       writes.push({ column: column(node.left.name.text), value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : node, node: node.left });
-    } else if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && ts.isPropertyAccessExpression(node.operand) && isInstance(node.operand.expression)) {
+    } else if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && INCREMENTS.has(node.operator) && ts.isPropertyAccessExpression(node.operand) && isInstance(node.operand.expression)) {
       writes.push({ column: column(node.operand.name.text), value: node, node: node.operand });
     } else if (setValues && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'set' && isInstance(node.expression.expression)) {
       setValues(node.arguments[0], writes);
@@ -43,6 +43,7 @@ export function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node,
   return writes;
 }
 
+const INCREMENTS = kindSet(() => [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken]);
 const ASSIGNMENTS = kindSet(() => [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken]);
 
 

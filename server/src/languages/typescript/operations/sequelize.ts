@@ -20,8 +20,17 @@ import { addPropertyEdit } from './object-edits';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationFixes, OperationKind, RowCondition } from './operation';
 
 export function sequelizeOperation(model: TsModel, chain: Chain): DbOperation | undefined {
-  const { links, root } = chain;
+  const { root } = chain;
+  // Payment.scope('withTeam').findAll(…), Payment.unscoped().findOne(…): the model's own call, with the
+  // scope's conditions unknown.
+  const scoped = chain.links.findIndex((link) => !SCOPES.has(link.name));
+  const links = scoped > 0 ? chain.links.slice(scoped) : chain.links;
   const entity = modelEntity(model, root);
+  if (entity && scoped > 0) {
+    const operation = links.length === 1 ? staticOperation(model, { ...chain, links }, links[0], entity) : undefined;
+    if (operation?.kind === 'read' && chain.links.slice(0, scoped).some((link) => link.name === 'scope')) operation.where.push({ column: '', operator: 'other', value: undefined });
+    return operation;
+  }
   if (entity) {
     // Payment.build(values).save(): an insert.
     if (links.length === 2 && links[0].name === 'build' && links[1].name === 'save') return staticOperation(model, chain, { ...links[0], name: 'create', nameNode: links[1].nameNode, call: chain.outermost }, entity);
@@ -31,6 +40,7 @@ export function sequelizeOperation(model: TsModel, chain: Chain): DbOperation | 
   return instanceOperation(model, chain, root, links[0]);
 }
 
+const SCOPES = new Set(['scope', 'unscoped', 'schema']);
 const STATIC_METHODS: Record<string, OperationKind> = {
   create: 'insert',
   bulkCreate: 'insert',
