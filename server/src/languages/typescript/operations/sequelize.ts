@@ -155,10 +155,15 @@ function staticOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
 function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredEntity, options: TS.Expression | undefined): OperationFixes {
   const source = model.node;
   return {
-    // create(values, options) → bulkCreate([values], { ignoreDuplicates: true, …options }): INSERT … ON
+    // create(values, options) → bulkCreate([values], { …options, ignoreDuplicates: true }): INSERT … ON
     // CONFLICT DO NOTHING. It returns an array and skips the per-row hooks and validations create
     // runs, so it keeps the meaning only where the result is unused and the model declares none.
     onConflictDoNothing: () => {
+      // bulkCreate(rows) → bulkCreate(rows, { ignoreDuplicates: true })
+      if (link.name === 'bulkCreate' && link.args[0] && link.call === chain.outermost) {
+        const edit = addPropertyEdit(link.args[1], 'ignoreDuplicates: true', link.args[0], source);
+        return edit ? { edits: [edit], label: '{ ignoreDuplicates: true }', keepsResult: !resultUsed(chain.outermost) && !entity.hasHooks } : undefined;
+      }
       if (link.name !== 'create' || !link.args[0] || link.call !== chain.outermost) return undefined;
       const values = link.args[0];
       const rest = addPropertyEdit(link.args[1], 'ignoreDuplicates: true', link.args[0], source);
