@@ -83,7 +83,8 @@ class Category extends Model {}
 Category.init({}, { sequelize });
 class Invoice extends Model {}
 Invoice.init({}, { sequelize, ...shared });
-const Charge = sequelize.define('charge', { a: DataTypes.STRING, b: DataTypes.STRING }, { tableName: 'charges', indexes: [{ unique: true, fields: ['a', 'b'] }, { unique: true, fields: ['b'], where: { a: null } }] });`;
+const Charge = sequelize.define('charge', { a: DataTypes.STRING, b: DataTypes.STRING }, { tableName: 'charges', indexes: [{ unique: true, fields: ['a', 'b'] }, { unique: true, fields: ['b'], where: { a: null } }] });
+const Wallet = sequelize.define('wallet', { balance: { type: DataTypes.INTEGER, validate: { min: 0 } } }, { tableName: 'wallets' });`;
     const model = modelOf(code);
     const payment = entityNamed(model, 'Payment')!;
     assert.equal(payment.table, 'public.payments');
@@ -97,6 +98,8 @@ const Charge = sequelize.define('charge', { a: DataTypes.STRING, b: DataTypes.ST
     const charge = entityNamed(model, 'Charge')!;
     assert.equal(charge.table, 'public.charges');
     assert.deepEqual(charge.uniqueKeys, [['a', 'b']], 'a partial unique index is no key');
+    assert.equal(charge.writeHooks, false);
+    assert.equal(entityNamed(model, 'Wallet')!.writeHooks, true, 'a validator runs on each write');
   });
 });
 
@@ -126,7 +129,7 @@ class LedgerEntry {
     assert.deepEqual(member.primaryKey, ['id']);
     assert.deepEqual(member.uniqueKeys.map((key) => key.join()).sort(), ['inviteCode', 'teamId,email'].sort());
     assert.equal(member.columns.get('inviteCode'), 'invite_code');
-    assert.equal(member.hasHooks, true);
+    assert.equal(member.writeHooks, true);
     const entry = entityNamed(modelOf(entities), 'LedgerEntry')!;
     assert.equal(entry.table, 'billing.ledger_entries');
     assert.deepEqual(entry.primaryKey, ['id']);
@@ -149,7 +152,7 @@ class LedgerEntry {
     assert.equal(payment.table, 'public.payments');
     assert.deepEqual(payment.primaryKey, ['id'], 'inherited');
     assert.deepEqual(payment.uniqueKeys, [['stripeEventId']]);
-    assert.equal(payment.hasHooks, true, 'inherited');
+    assert.equal(payment.writeHooks, true, 'inherited');
     assert.equal(entityNamed(model, 'Order')!.table, 'public.orders');
     const code = "import { Payment } from './models';\nimport { Order } from './entities';\nimport { dataSource } from './db';\nexport async function onEvent(event: { id: string }) {\n  await Payment.create({ stripeEventId: event.id });\n  await dataSource.getRepository(Order).insert({ checkoutId: event.id });\n}";
     writeFileSync(path.join(folder, 'src', 'db.ts'), "import { DataSource } from 'typeorm';\nexport const dataSource = new DataSource({ type: 'postgres' });");

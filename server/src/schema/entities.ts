@@ -26,8 +26,12 @@ export interface DeclaredEntity {
   primaryKey: string[];
   /** Unique keys (constraints and unique indexes), in attribute names. */
   uniqueKeys: string[][];
-  /** The declaration registers hooks or listeners (`@AfterCreate`, `hooks: {…}`, `@BeforeInsert`): code runs around each write. */
-  hasHooks: boolean;
+  /**
+   * Code the library runs around each write of a row: hooks and listeners (`@AfterCreate`, `hooks: {…}`,
+   * `@BeforeInsert`) or validators (`validate: {…}`, `@IsEmail`). A fix that changes which method
+   * writes (create → bulkCreate, update → decrement) changes whether it runs.
+   */
+  writeHooks: boolean;
 }
 
 /** The entity a name refers to where it is used: a class or `define` of this file, or one imported from the project. */
@@ -98,6 +102,26 @@ export function baseEntity(model: TsModel, declaration: TS.ClassDeclaration, dep
   const heritage = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
   if (!heritage || !ts.isIdentifier(heritage.expression)) return undefined;
   return entityNamed(model, heritage.expression.text, depth + 1);
+}
+
+export interface Decorator {
+  /** The decorator's name as the library exports it (an alias is resolved through the imports). */
+  name: string;
+  args: readonly TS.Expression[];
+}
+
+/** The decorators of a node that come from a module (`@Column`, `@Column({ … })`, an aliased import). */
+export function decoratorsOf(model: TsModel, node: TS.Node, module: RegExp): Decorator[] {
+  const found: Decorator[] = [];
+  for (const each of (ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined) ?? []) {
+    const expression = each.expression;
+    const callee = ts.isCallExpression(expression) ? expression.expression : expression;
+    if (!ts.isIdentifier(callee)) continue;
+    const imported = model.imports.get(callee.text);
+    if (!imported || !module.test(imported.module)) continue;
+    found.push({ name: imported.imported, args: ts.isCallExpression(expression) ? expression.arguments : [] });
+  }
+  return found;
 }
 
 /** How many classes deep an inheritance chain (or a chain of re-exports) is followed. */

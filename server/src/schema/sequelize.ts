@@ -13,7 +13,7 @@ import type { ts as TS } from 'ts-morph';
 import { objectProperties, property, stringValue, unwrapExpression } from '../languages/typescript/operations/chain';
 import { ts } from '../languages/typescript/project';
 import type { TsModel } from '../languages/typescript/ts-file';
-import { baseEntity, type DeclaredEntity } from './entities';
+import { baseEntity, decoratorsOf, type DeclaredEntity, type Decorator } from './entities';
 
 /** The entity a class or a `define` declares, when it is a Sequelize model; '' as table for an abstract base (no @Table, no init). */
 export function sequelizeEntity(model: TsModel, declaration: TS.ClassDeclaration | TS.VariableDeclaration, depth: number): DeclaredEntity | undefined {
@@ -30,7 +30,7 @@ export function sequelizeEntity(model: TsModel, declaration: TS.ClassDeclaration
   readDecoratedAttributes(model, declaration, entity, settings.underscored);
   if (init) readAttributes(init.arguments[0], entity, settings.underscored);
   readIndexes(options, entity);
-  entity.hasHooks ||= settings.hooks || hasHookDecorators(model, declaration) || registersHooks(model, declaration.name.text);
+  entity.writeHooks ||= settings.hooks || hasHookDecorators(model, declaration) || registersHooks(model, declaration.name.text);
   if (table || init) entity.table = tableName(settings, settings.modelName ?? declaration.name.text) ?? '';
   addImplicitColumns(entity, settings);
   return entity;
@@ -99,7 +99,7 @@ function modelSettings(options: TS.Expression | undefined): ModelSettings {
   settings.underscored = flag('underscored');
   settings.paranoid = flag('paranoid');
   settings.timestamps = unwrapExpression(property(object, 'timestamps') ?? object).kind !== ts.SyntaxKind.FalseKeyword;
-  settings.hooks = property(object, 'hooks') !== undefined;
+  settings.hooks = property(object, 'hooks') !== undefined || property(object, 'validate') !== undefined;
   return settings;
 }
 
@@ -122,7 +122,7 @@ function emptyEntity(name: string, base: DeclaredEntity | undefined): DeclaredEn
     generated: new Set(base?.generated),
     primaryKey: [...(base?.primaryKey ?? [])],
     uniqueKeys: [...(base?.uniqueKeys ?? [])],
-    hasHooks: base?.hasHooks ?? false,
+    writeHooks: base?.writeHooks ?? false,
   };
 }
 
@@ -137,7 +137,7 @@ function definedModel(model: TsModel, declaration: TS.VariableDeclaration): Decl
   const settings = modelSettings(call.arguments[2]);
   readAttributes(call.arguments[1], entity, settings.underscored);
   readIndexes(call.arguments[2], entity);
-  entity.hasHooks = settings.hooks || registersHooks(model, declaration.name.text);
+  entity.writeHooks = settings.hooks || registersHooks(model, declaration.name.text);
   entity.table = tableName(settings, modelName) ?? '';
   addImplicitColumns(entity, settings);
   return entity;
@@ -152,6 +152,7 @@ function readAttributes(attributes: TS.Expression | undefined, entity: DeclaredE
     const options = objectProperties(entry.value) ?? [];
     const option = (name: string) => options.find((item) => item.name === name)?.value;
     const isTrue = (name: string) => option(name)?.kind === ts.SyntaxKind.TrueKeyword;
+    if (option('validate') !== undefined) entity.writeHooks = true;
     if (isTrue('primaryKey')) entity.primaryKey = [...entity.primaryKey, entry.name];
     if (isTrue('autoIncrement') || option('defaultValue') !== undefined) entity.generated.add(column);
     const unique = option('unique');
@@ -171,6 +172,8 @@ function readDecoratedAttributes(model: TsModel, declaration: TS.ClassDeclaratio
     const decorators = decoratorsOf(model, member, SEQUELIZE_TYPESCRIPT);
     const column = decorators.find((each) => COLUMN_DECORATORS.has(each.name));
     if (!column) continue;
+    // @IsEmail, @Length, @Min, … validate each write.
+    if (decorators.some((each) => !STRUCTURAL_DECORATORS.has(each.name)) || property(column.args[0], 'validate') !== undefined) entity.writeHooks = true;
     const attribute = member.name.text;
     const options = column.name === 'Column' ? column.args[0] : undefined;
     const name = stringValue(property(options, 'field')) ?? (underscored ? underscore(attribute) : attribute);
@@ -239,6 +242,8 @@ function addImplicitColumns(entity: DeclaredEntity, settings: ModelSettings): vo
 const SEQUELIZE_TYPESCRIPT = /^(npm:)?sequelize-typescript(@.*)?$/;
 const COLUMN_DECORATORS = new Set(['Column', 'CreatedAt', 'UpdatedAt', 'DeletedAt']);
 const GENERATING_DECORATORS = new Set(['Default', 'AutoIncrement']);
+/** Decorators that declare a column, a key or an association; any other (IsEmail, Length, Min…) validates. */
+const STRUCTURAL_DECORATORS = new Set(['Column', 'CreatedAt', 'UpdatedAt', 'DeletedAt', 'PrimaryKey', 'AutoIncrement', 'Default', 'Unique', 'Index', 'AllowNull', 'Comment', 'ForeignKey', 'BelongsTo', 'HasMany', 'HasOne', 'BelongsToMany']);
 const HOOK_DECORATOR = /^(Before|After)[A-Z]\w*$/;
 const HOOK_METHOD = /^(before|after)[A-Z]\w*$|^addHook$/;
 
@@ -264,26 +269,6 @@ function hasHookDecorators(model: TsModel, declaration: TS.ClassDeclaration): bo
 // Payment.addHook('afterCreate', …), Payment.afterCreate(…) anywhere in the file.
 function registersHooks(model: TsModel, name: string): boolean {
   return model.functions.some((scope) => scope.calls.some((site) => HOOK_METHOD.test(site.method) && site.callee === `${name}.${site.method}`));
-}
-
-export interface Decorator {
-  /** The decorator's name as the library exports it (an alias is resolved through the imports). */
-  name: string;
-  args: readonly TS.Expression[];
-}
-
-/** The decorators of a node that come from a module (`@Column`, `@Column({ … })`, an aliased import). */
-export function decoratorsOf(model: TsModel, node: TS.Node, module: RegExp): Decorator[] {
-  const found: Decorator[] = [];
-  for (const each of (ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined) ?? []) {
-    const expression = each.expression;
-    const callee = ts.isCallExpression(expression) ? expression.expression : expression;
-    if (!ts.isIdentifier(callee)) continue;
-    const imported = model.imports.get(callee.text);
-    if (!imported || !module.test(imported.module)) continue;
-    found.push({ name: imported.imported, args: ts.isCallExpression(expression) ? expression.arguments : [] });
-  }
-  return found;
 }
 
 function decorator(model: TsModel, node: TS.Node, name: string): Decorator | undefined {

@@ -10,8 +10,7 @@ import type { ts as TS } from 'ts-morph';
 import { property, stringValue, unwrapExpression } from '../languages/typescript/operations/chain';
 import { ts } from '../languages/typescript/project';
 import type { TsModel } from '../languages/typescript/ts-file';
-import { baseEntity, type DeclaredEntity } from './entities';
-import { decoratorsOf } from './sequelize';
+import { baseEntity, decoratorsOf, type DeclaredEntity } from './entities';
 
 /** The entity a class declares, when it is a TypeORM entity or a base class of one ('' as table when it has no @Entity). */
 export function typeormEntity(model: TsModel, declaration: TS.ClassDeclaration, depth: number): DeclaredEntity | undefined {
@@ -30,10 +29,10 @@ export function typeormEntity(model: TsModel, declaration: TS.ClassDeclaration, 
     generated: new Set(base?.generated),
     primaryKey: [...(base?.primaryKey ?? [])],
     uniqueKeys: [...(base?.uniqueKeys ?? [])],
-    hasHooks: base?.hasHooks ?? false,
+    writeHooks: base?.writeHooks ?? false,
   };
   for (const { member, decorators: own } of members) {
-    if (own.some((each) => LISTENERS.test(each.name))) entity.hasHooks = true;
+    if (own.some((each) => LISTENERS.test(each.name))) entity.writeHooks = true;
     const column = own.find((each) => COLUMN_DECORATORS.has(each.name));
     if (!column || !ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
     const attribute = member.name.text;

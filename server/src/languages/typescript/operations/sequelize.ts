@@ -162,7 +162,7 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       // bulkCreate(rows) → bulkCreate(rows, { ignoreDuplicates: true })
       if (link.name === 'bulkCreate' && link.args[0] && link.call === chain.outermost) {
         const edit = addPropertyEdit(link.args[1], 'ignoreDuplicates: true', link.args[0], source);
-        return edit ? { edits: [edit], label: '{ ignoreDuplicates: true }', keepsResult: !resultUsed(chain.outermost) && !entity.hasHooks } : undefined;
+        return edit ? { edits: [edit], label: '{ ignoreDuplicates: true }', keepsResult: !resultUsed(chain.outermost) && !entity.writeHooks } : undefined;
       }
       if (link.name !== 'create' || !link.args[0] || link.call !== chain.outermost) return undefined;
       const values = link.args[0];
@@ -171,7 +171,7 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       return {
         edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: 'bulkCreate' }, { start: values.getStart(source), end: values.getStart(source), text: '[' }, { start: values.getEnd(), end: values.getEnd(), text: ']' }, rest],
         label: '.bulkCreate([…], { ignoreDuplicates: true })',
-        keepsResult: !resultUsed(chain.outermost) && !entity.hasHooks,
+        keepsResult: !resultUsed(chain.outermost) && !entity.writeHooks,
       };
     },
     // Model.update({ balance: acc.balance - cost }, { where }) → Model.decrement({ balance: cost }, { where }).
@@ -185,7 +185,7 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       return {
         edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end: values.getEnd(), text }],
         label: `.${method}(${text}, …)`,
-        keepsResult: !resultUsed(chain.outermost) && !entity.hasHooks,
+        keepsResult: !resultUsed(chain.outermost) && !entity.writeHooks,
       };
     },
     lockForUpdate: () => lockFix(link, options, source),
@@ -263,7 +263,7 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
         const rest = optionsObject?.properties.length ? `, ${optionsObject.properties.map((entry) => entry.getText(source)).join(', ')}` : '';
         const text = `'${attribute}', { by: ${amount.getText(source)}${rest} }`;
         const end = options ? options.getEnd() : values.getEnd();
-        return { edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end, text }], label: `.${method}(${text})`, keepsResult: !entity!.hasHooks };
+        return { edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end, text }], label: `.${method}(${text})`, keepsResult: !entity!.writeHooks };
       },
     },
   };
