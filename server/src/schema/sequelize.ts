@@ -137,7 +137,7 @@ function definedModel(model: TsModel, declaration: TS.VariableDeclaration): Decl
   const settings = modelSettings(call.arguments[2]);
   readAttributes(call.arguments[1], entity, settings.underscored);
   readIndexes(call.arguments[2], entity);
-  entity.writeHooks = settings.hooks || registersHooks(model, declaration.name.text);
+  entity.writeHooks ||= settings.hooks || registersHooks(model, declaration.name.text);
   entity.table = tableName(settings, modelName) ?? '';
   addImplicitColumns(entity, settings);
   return entity;
