@@ -215,7 +215,9 @@ function analyse(input: LintInput): LintResult {
   // Code that uses Prisma also knows the tables its schema.prisma declares; code that uses Sequelize
   // models or TypeORM entities, the tables their declarations say.
   const prismaFacts = typescript && input.project ? (input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : NO_FACTS;
-  const schema = typescript ? workspace.withDeclaredTables(withEntityFacts(prismaFacts, embedded)) : workspace;
+  const declared = typescript ? withEntityFacts(prismaFacts, embedded) : NO_FACTS;
+  // Nothing declared: the workspace model is not touched (the server notes which analyses read it).
+  const schema = declared.length ? workspace.withDeclaredTables(declared) : workspace;
 
   const raw: Finding[] = [];
   for (const problem of sql.syntaxErrors) {
