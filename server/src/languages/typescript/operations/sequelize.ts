@@ -193,7 +193,8 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       const attributes = columns.map((name) => attributeOf(entity, name) ?? name);
       const text = `order: [${attributes.map((attribute) => `['${attribute}', 'ASC']`).join(', ')}]`;
       const edit = link.name === 'findAll' && options ? addPropertyEdit(options, text, undefined, source) : undefined;
-      return edit ? { edits: [edit], label: text, keepsResult: true } : undefined;
+      // With `include`, other tables are joined (and may be locked): ordering the model's rows alone may not be enough.
+      return edit ? { edits: [edit], label: text, keepsResult: !option(options, 'include') } : undefined;
     },
   };
 }
