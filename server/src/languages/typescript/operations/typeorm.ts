@@ -223,6 +223,7 @@ function methodFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
     },
     // findOne({ where }) → findOne({ where, lock: { mode: 'pessimistic_write' } }); findOneBy(where) → findOne({ where, lock }).
     lockForUpdate: (): LibraryFix | undefined => {
+      if (!throughTransaction(chain.root)) return undefined;
       const lock = `lock: { mode: 'pessimistic_write' }`;
       if (['findOne', 'findOneOrFail', 'find'].includes(link.name)) {
         const edit = addPropertyEdit(options, lock, undefined, source);
@@ -342,7 +343,7 @@ function builderOperation(model: TsModel, chain: Chain, links: Link[], target: T
     fixes: {
       // .values(row).execute() → .values(row).orIgnore().execute()
       onConflictDoNothing: () => (kind === 'insert' && !conflict ? { edits: [beforeTerminal(links, '.orIgnore()', source)], label: '.orIgnore()', keepsResult: !resultUsed(chain.outermost) } : undefined),
-      lockForUpdate: () => (kind === 'read' && !lock ? { edits: [beforeTerminal(links, ".setLock('pessimistic_write')", source)], label: ".setLock('pessimistic_write')", keepsResult: true } : undefined),
+      lockForUpdate: () => (kind === 'read' && !lock && throughTransaction(chain.root) ? { edits: [beforeTerminal(links, ".setLock('pessimistic_write')", source)], label: ".setLock('pessimistic_write')", keepsResult: true } : undefined),
       orderBy: (columns) => {
         if (kind !== 'read' || !alias) return undefined;
         const text = columns.map((name, index) => `.${index ? 'addOrderBy' : 'orderBy'}('${alias}.${attributeOf(entity!, name) ?? name}', 'ASC')`).join('');
@@ -381,6 +382,29 @@ function savedInstance(chain: Chain, link: Link, entity: DeclaredEntity, instanc
     entity,
     fixes: {},
   };
+}
+
+/**
+ * True when the chain runs on the transaction's own manager (`dataSource.transaction(async (manager) =>
+ * …)`, a repository it gives, a query runner's manager): TypeORM refuses a pessimistic lock outside a
+ * transaction, and a repository of the data source runs outside the callback's transaction.
+ */
+function throughTransaction(root: TS.Expression, depth = 0): boolean {
+  let name: TS.Expression = root;
+  while (ts.isPropertyAccessExpression(name) || ts.isCallExpression(name)) name = ts.isPropertyAccessExpression(name) ? name.expression : name.expression;
+  if (!ts.isIdentifier(name) || depth > 2) return false;
+  const declaration = declarationOfName(name, name.text);
+  if (!declaration) return false;
+  if (ts.isParameter(declaration)) {
+    const fn = declaration.parent;
+    const call = fn.parent;
+    return fn.parameters[0] === declaration && !!call && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'transaction';
+  }
+  // const runner = dataSource.createQueryRunner(); const repo = manager.getRepository(E)
+  const initializer = ts.isVariableDeclaration(declaration) && declaration.initializer ? unwrapExpression(declaration.initializer) : undefined;
+  if (!initializer || !ts.isCallExpression(initializer) || !ts.isPropertyAccessExpression(initializer.expression)) return false;
+  if (initializer.expression.name.text === 'createQueryRunner') return true;
+  return REPOSITORY_GETTERS.has(initializer.expression.name.text) && throughTransaction(initializer.expression.expression, depth + 1);
 }
 
 /** An edit that adds calls before the chain's last one, on a line of their own where the chain is written one call per line. */
