@@ -516,7 +516,7 @@ function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
 }
 
 /** `this.findAll` in a static method of a named class: that class's name (`this` is the class there). */
-function staticThisClass(expression: TS.Expression): string | undefined {
+export function staticThisClass(expression: TS.Expression): string | undefined {
   let current: TS.Expression = expression;
   while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
   if (current.kind !== ts.SyntaxKind.ThisKeyword) return undefined;

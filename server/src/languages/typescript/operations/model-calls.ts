@@ -1,6 +1,5 @@
 // What the Sequelize and TypeORM readers share: options objects (`{ where, lock, transaction }`), the
-// attributes set on an instance before it is saved, the class a static method's `this` is, whether
-// the code uses what a call returns.
+// attributes set on an instance before it is saved, whether the code uses what a call returns.
 
 import type { ts as TS } from 'ts-morph';
 import type { DeclaredEntity } from '../../../schema/entities';
@@ -76,14 +75,6 @@ export function stringList(expression: TS.Expression | undefined): string[] | un
   return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
 }
 
-
-/** `Model.findAll` inside `static async f() { this.findAll(…) }`: the class's name. */
-export function staticClassOf(node: TS.Node): string | undefined {
-  let fn: TS.Node | undefined = node.parent;
-  while (fn && (!ts.isFunctionLike(fn) || ts.isArrowFunction(fn))) fn = fn.parent;
-  if (!fn || !ts.isMethodDeclaration(fn) || !fn.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
-  return ts.isClassDeclaration(fn.parent) && fn.parent.name ? fn.parent.name.text : undefined;
-}
 
 /** True when the code uses what the call returns (assigns it, returns it, passes it on). */
 export function resultUsed(call: TS.Node): boolean {

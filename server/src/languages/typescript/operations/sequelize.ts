@@ -12,10 +12,10 @@
 import type { ts as TS } from 'ts-morph';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
 import { ts } from '../project';
-import type { TsModel } from '../ts-file';
+import { staticThisClass, type TsModel } from '../ts-file';
 import { readChain, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import { declarationOfName, memberDeclaration } from './declarations';
-import { assignmentsBefore, columnOf, isTrue, objectOf, option, propertyName, resultUsed, staticClassOf, stringList } from './model-calls';
+import { assignmentsBefore, columnOf, isTrue, objectOf, option, propertyName, resultUsed, stringList } from './model-calls';
 import { addPropertyEdit } from './object-edits';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationFixes, OperationKind, RowCondition } from './operation';
 
@@ -62,7 +62,7 @@ const INSTANCE_METHODS: Record<string, OperationKind> = { update: 'update', incr
 function modelEntity(model: TsModel, root: TS.Expression): DeclaredEntity | undefined {
   let name: string | undefined;
   if (ts.isIdentifier(root)) name = root.text;
-  else if (root.kind === ts.SyntaxKind.ThisKeyword) name = staticClassOf(root);
+  else if (root.kind === ts.SyntaxKind.ThisKeyword) name = staticThisClass(root);
   else if (ts.isPropertyAccessExpression(root)) name = injectedModel(model, root);
   if (!name || model.kindOfName(name) !== 'sequelize') return undefined;
   const entity = entityNamed(model, name);

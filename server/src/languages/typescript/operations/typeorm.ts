@@ -11,12 +11,12 @@
 import type { ts as TS } from 'ts-morph';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
 import { ts } from '../project';
-import type { TsModel } from '../ts-file';
+import { staticThisClass, type TsModel } from '../ts-file';
 import { readChain, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import { declarationOfName, rootDeclaration } from './declarations';
 import { addPropertyEdit } from './object-edits';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationFixes, OperationKind, RowCondition } from './operation';
-import { assignmentsBefore, columnOf, objectOf, option, propertyName, resultUsed, staticClassOf, stringList } from './model-calls';
+import { assignmentsBefore, columnOf, objectOf, option, propertyName, resultUsed, stringList } from './model-calls';
 
 export function typeormOperation(model: TsModel, chain: Chain): DbOperation | undefined {
   const target = targetOf(model, chain);
@@ -45,7 +45,7 @@ function targetOf(model: TsModel, chain: Chain): Target | undefined {
     return entity ? { entity, manager: false, first: repository + 1 } : undefined;
   }
   // Payment.insert(…) on an active-record entity, this.findOne(…) in its static method.
-  const className = ts.isIdentifier(root) ? root.text : root.kind === ts.SyntaxKind.ThisKeyword ? staticClassOf(root) : undefined;
+  const className = ts.isIdentifier(root) ? root.text : root.kind === ts.SyntaxKind.ThisKeyword ? staticThisClass(root) : undefined;
   const own = className ? entityNamed(model, className) : undefined;
   if (own?.library === 'typeorm' && own.table && model.kindOfName(className!) === 'typeorm') return { entity: own, manager: false, first: 0 };
   const declared = declaredRepository(model, root);
