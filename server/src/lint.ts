@@ -16,6 +16,7 @@ import { boundedReport, type Edit, type Report, type Rule, type RuleContext, typ
 import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
+import { entityFact, type DeclaredEntity } from './schema/entities';
 import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
 import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
@@ -136,6 +137,13 @@ export function languageOfId(languageId: string): DocumentLanguage | undefined {
 
 const NO_FACTS: SchemaFact[] = [];
 
+/** The facts, with a table for each entity the document's library calls use (once per table). */
+function withEntityFacts(facts: SchemaFact[], embedded: readonly EmbeddedSql[]): SchemaFact[] {
+  const entities = new Map<string, DeclaredEntity>();
+  for (const entry of embedded) if (entry.operation?.entity) entities.set(entry.operation.entity.table, entry.operation.entity);
+  return entities.size ? [...facts, ...[...entities.values()].map(entityFact)] : facts;
+}
+
 // One empty list for every missing name setting: compiled pattern lists are cached by list identity.
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
@@ -204,11 +212,12 @@ function analyse(input: LintInput): LintResult {
   result.coverage.embeddedQueries = typescript ? new Set(sql.scripts.flat().map((statement) => statement.text)).size : 0;
   result.facts = typescript ? [] : schemaFacts(upStatements(sql, text));
   const workspace = input.schema ? input.schema(result.facts) : SchemaModel.fromFacts([result.facts]);
-  // Code that uses Prisma also knows the tables its schema.prisma declares, and Drizzle code the pgTable objects it writes to.
+  // Code that uses Prisma also knows the tables its schema.prisma declares; Drizzle code, the pgTable
+  // objects it writes to; code that uses Sequelize models or TypeORM entities, their declarations.
   const prismaFacts = typescript && input.project ? (input.project.prismaSchema(typescript.fileName)?.facts ?? NO_FACTS) : NO_FACTS;
   const codeFacts = declaredByOperations(embedded);
-  const declared = codeFacts.length ? [...prismaFacts, ...codeFacts] : prismaFacts;
-  // Asked only when there is something to add: asking reads the workspace schema (the server then re-checks the document when it changes).
+  const declared = typescript ? withEntityFacts(codeFacts.length ? [...prismaFacts, ...codeFacts] : prismaFacts, embedded) : NO_FACTS;
+  // Nothing declared: the workspace model is not touched (the server notes which analyses read it).
   const schema = declared.length ? workspace.withDeclaredTables(declared) : workspace;
 
   const raw: Finding[] = [];

@@ -5,6 +5,7 @@
 
 import type { ClientKind } from '../languages/typescript/ts-file';
 import type { DrizzleTable } from '../schema/drizzle';
+import type { DeclaredEntity } from '../schema/entities';
 import type { PrismaSchema } from '../schema/prisma';
 
 /**
@@ -25,6 +26,8 @@ export interface ProjectContext {
    * its JS property → column map and its keys. Through re-exports (`export * from './payments'`).
    */
   tableDefinition(fromFile: string, specifier: string, imported: string): DrizzleTable | undefined;
+  /** The Sequelize model or TypeORM entity a module of the project exports under a name (see schema/entities.ts). */
+  importedEntity(fromFile: string, specifier: string, imported: string): DeclaredEntity | undefined;
 }
 
 /** For a document with no project around it (a test, `--stdin`). */
@@ -33,4 +36,5 @@ export const NO_PROJECT: ProjectContext = {
   importedKind: () => undefined,
   prismaSchema: () => undefined,
   tableDefinition: () => undefined,
+  importedEntity: () => undefined,
 };

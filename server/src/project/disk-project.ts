@@ -13,6 +13,7 @@ import type { ProjectContext, ProjectDialect } from './context';
 import { ModuleResolver } from './module-resolver';
 import { readPrismaSchema, type PrismaSchema } from '../schema/prisma';
 import { readDrizzleTables, type DrizzleTable } from '../schema/drizzle';
+import { exportedEntity, type DeclaredEntity } from '../schema/entities';
 
 /** Drivers whose presence says the project talks to PostgreSQL. */
 const POSTGRES_PACKAGES = new Set(['pg', 'postgres', '@neondatabase/serverless', '@vercel/postgres', 'slonik', 'pg-promise', '@databases/pg', '@supabase/supabase-js', 'pg-boss', 'graphile-worker', '@electric-sql/pglite', 'kysely-postgres-js', '@prisma/adapter-pg', '@prisma/adapter-neon']);
@@ -46,6 +47,8 @@ export class DiskProject implements ProjectContext {
   private readonly resolver = new ModuleResolver();
   private readonly inProgress = new Set<string>();
   private readonly prismaSchemas = new Map<string, PrismaSchema | null>();
+  /** Module file → its exported entities by name, read when first asked (null: none by that name). */
+  private readonly entities = new Map<string, { mtimeMs: number; byName: Map<string, DeclaredEntity | null> }>();
 
   /** Forgets what was read (a package.json, tsconfig.json or module changed). */
   forget(): void {
@@ -54,6 +57,12 @@ export class DiskProject implements ProjectContext {
     this.modules.clear();
     this.resolver.forget();
     this.prismaSchemas.clear();
+    this.entities.clear();
+  }
+
+  importedEntity(fromFile: string, specifier: string, imported: string): DeclaredEntity | undefined {
+    const file = this.resolver.resolve(path.resolve(fromFile), specifier);
+    return file ? this.exportedEntityOf(file, imported, 0) : undefined;
   }
 
   prismaSchema(fileName: string): PrismaSchema | undefined {
@@ -136,6 +145,45 @@ export class DiskProject implements ProjectContext {
       this.inProgress.delete(file);
     }
     return undefined;
+  }
+
+  // Read when asked (most modules are never asked for an entity), kept per file while it is unchanged.
+  private exportedEntityOf(file: string, name: string, depth: number): DeclaredEntity | undefined {
+    const key = `entity\u0000${file}`;
+    if (depth > MAX_DEPTH || this.inProgress.has(key)) return undefined;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return undefined;
+    }
+    let known = this.entities.get(file);
+    if (!known || known.mtimeMs !== stat.mtimeMs) this.entities.set(file, (known = { mtimeMs: stat.mtimeMs, byName: new Map() }));
+    const cached = known.byName.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    if (!stat.isFile() || stat.size > MAX_MODULE_BYTES) return undefined;
+    this.inProgress.add(key);
+    let found: DeclaredEntity | undefined;
+    try {
+      loadTypeScript();
+      const text = fs.readFileSync(file, 'utf8');
+      const model = new TsModel(text, parseTypeScript(text, file), file, this);
+      const exported = exportedEntity(model, name);
+      if (exported !== 'elsewhere') found = exported;
+      else if (name !== 'default') {
+        for (const star of model.starExports()) {
+          const target = this.resolver.resolve(file, star);
+          found = target ? this.exportedEntityOf(target, name, depth + 1) : undefined;
+          if (found) break;
+        }
+      }
+    } catch {
+      found = undefined;
+    } finally {
+      this.inProgress.delete(key);
+    }
+    known.byName.set(name, found ?? null);
+    return found;
   }
 
   private moduleEntry(file: string): ModuleEntry | undefined {

@@ -141,6 +141,7 @@ export default defineRule({
   },
 });
 
+/** The library call a statement was rendered from (`Model.findAll({ lock })`), if any. */
 function isLimitOne(select: any): boolean {
   return select.limitCount?.A_Const?.ival?.ival === 1;
 }

@@ -205,11 +205,14 @@ function onConflictFix(context: RuleContext, statement: SqlStatement, table: str
   const info = tableAsWritten(context, table);
   if (!info) return [];
   const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? ''));
-  const key = context.schema.conflictKeysOf(info).find((columns) => supplied.length === 0 || columns.every((column) => supplied.includes(column)));
-  if (!key) return [];
+  const keys = context.schema.conflictKeysOf(info);
   // A library call: the fix is written in the library's own terms (upsert with ignoreDuplicates,
   // createMany with skipDuplicates), safe where it keeps what the caller gets back.
   const operation = context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
+  // Rows the code builds elsewhere (`bulkCreate(rows)`): a key the database fills is not what they repeat.
+  const filled = (columns: string[]) => columns.every((column) => info.columns.get(column)?.generated);
+  const key = operation && !supplied.length ? (keys.find((columns) => !filled(columns)) ?? keys[0]) : keys.find((columns) => supplied.length === 0 || columns.every((column) => supplied.includes(column)));
+  if (!key) return [];
   if (operation) {
     const fix = operation.fixes.onConflictDoNothing?.(key);
     return fix ? [{ key: 'libraryOnConflict', data: { columns: key.join(', '), code: fix.label }, edits: fix.edits, safe: fix.keepsResult && !operation.returning }] : [];

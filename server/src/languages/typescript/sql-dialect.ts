@@ -3,6 +3,8 @@
 // kysely's PostgresDialect or MysqlDialect), else the project's dependencies do.
 
 import { FOREIGN_SQL_CLIENTS, moduleKind, POSTGRES_CLIENTS, type TsModel } from './ts-file';
+import { property, stringValue, unwrapExpression } from './operations/chain';
+import { ts } from './project';
 
 export type CodeDialect = 'postgres' | 'other' | 'unknown';
 
@@ -23,6 +25,27 @@ export function sqlDialectOf(model: TsModel): CodeDialect {
   return dialect;
 }
 
+/**
+ * The databases the ORM connections the file makes name: `new Sequelize('mysql://…')`, `new
+ * Sequelize(db, user, password, { dialect: 'sqlite' })`, `new DataSource({ type: 'mysql' })`.
+ */
+function constructedDialects(model: TsModel): Array<'postgres' | 'other'> {
+  const found: Array<'postgres' | 'other'> = [];
+  for (const scope of model.functions) {
+    for (const site of scope.calls) {
+      if (!ts.isNewExpression(site.node) || (site.kind !== 'sequelize' && site.kind !== 'typeorm')) continue;
+      for (const argument of site.node.arguments ?? []) {
+        const value = unwrapExpression(argument);
+        const text = ts.isStringLiteralLike(value) ? /^(\w+):/.exec(value.text)?.[1] : stringValue(property(value, site.kind === 'sequelize' ? 'dialect' : 'type'));
+        if (text) found.push(POSTGRES_DIALECTS.has(text.toLowerCase()) ? 'postgres' : 'other');
+      }
+    }
+  }
+  return found;
+}
+
+const POSTGRES_DIALECTS = new Set(['postgres', 'postgresql', 'cockroachdb', 'aurora-postgres']);
+
 export function fileSqlDialect(model: TsModel): CodeDialect {
   let postgres = false;
   let other = false;
@@ -30,6 +53,10 @@ export function fileSqlDialect(model: TsModel): CodeDialect {
     const kind = moduleKind(binding.module);
     if ((kind && POSTGRES_CLIENTS.has(kind)) || DRIZZLE_POSTGRES.test(binding.module) || (kind === 'kysely' && KYSELY_POSTGRES.has(binding.imported))) postgres = true;
     if ((kind && FOREIGN_SQL_CLIENTS.has(kind)) || DRIZZLE_OTHER.test(binding.module) || (kind === 'kysely' && KYSELY_OTHER.has(binding.imported))) other = true;
+  }
+  for (const dialect of constructedDialects(model)) {
+    if (dialect === 'postgres') postgres = true;
+    else other = true;
   }
   if (postgres !== other) return postgres ? 'postgres' : 'other';
   if (postgres) return 'unknown';

@@ -62,8 +62,8 @@ const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
   [/^(npm:)?pg-promise(@.*)?$/, 'pg-promise'],
   [/^(npm:)?@databases\/pg(@.*)?$/, 'databases-pg'],
   [/^(npm:)?(sql-template-strings|sql-template-tag|@nearform\/sql)(@.*)?$/, 'sql-template'],
-  [/^(npm:)?(sequelize|sequelize-typescript|@sequelize\/core)(@.*)?$/, 'sequelize'],
-  [/^(npm:)?typeorm(@.*)?$/, 'typeorm'],
+  [/^(npm:)?(sequelize|sequelize-typescript|@sequelize\/core|@nestjs\/sequelize)(@.*)?$/, 'sequelize'],
+  [/^(npm:)?(typeorm|@nestjs\/typeorm)(@.*)?$/, 'typeorm'],
   [/^(npm:)?@mikro-orm\/(core|postgresql|knex)(@.*)?$/, 'mikro-orm'],
   [/^(npm:)?(mysql|mysql2|@planetscale\/database|serverless-mysql|mariadb)(@.*)?(\/.*)?$/, 'mysql'],
   [/^(npm:|bun:)?(better-sqlite3|sqlite3|sqlite|@libsql\/client|libsql|@tursodatabase\/.*)(@.*)?(\/.*)?$|^bun:sqlite$|^node:sqlite$/, 'sqlite'],
@@ -151,6 +151,11 @@ export class TsModel {
       // A transaction callback's parameter is what the transaction's client is (null: not one).
       const callback = this.kindOfCallbackParameter(root);
       if (callback !== null) return callback;
+    }
+    const modelClass = staticThisClass(expression);
+    if (modelClass) {
+      const kind = this.bindings.get(modelClass);
+      if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
     }
     const name = rootName(expression);
     // prisma-extension-kysely: prisma.$kysely is a Kysely instance on Prisma's connection.
@@ -313,9 +318,16 @@ export class TsModel {
       if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
     };
     if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
-    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type));
-    else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type));
+    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type) ?? this.kindOfInjection(node));
+    else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type) ?? this.kindOfInjection(node));
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
+    else if (ts.isClassDeclaration(node) && node.name) {
+      // class Payment extends Model (Sequelize), class Payment extends BaseEntity (TypeORM), also through a
+      // base class of the project: the class is the client its static methods query with.
+      const base = node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      const kind = base && this.kindOf(base);
+      if (kind && ORM_CLASS_KINDS.has(kind)) bind(node.name, kind);
+    }
   }
 
   // prisma.$transaction(async (tx) => …), knex.transaction((trx) => …), sql.begin((tx) => …): the
@@ -393,7 +405,19 @@ export class TsModel {
     return found;
   }
 
+  // NestJS: @InjectRepository(Payment) (TypeORM), @InjectModel(Payment) (Sequelize), whatever the type says.
+  private kindOfInjection(node: TS.ParameterDeclaration | TS.PropertyDeclaration): ClientKind | undefined {
+    for (const decorator of ts.getDecorators(node) ?? []) {
+      const call = decorator.expression;
+      const kind = ts.isCallExpression(call) && /^Inject(Repository|Model|EntityManager|DataSource|Connection)$/.test(call.expression.getText(this.node)) ? this.kindOf(call.expression) : undefined;
+      if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
+    }
+    return undefined;
+  }
+
   private kindOfType(type: TS.TypeNode | undefined): ClientKind | undefined {
+    // typeof Payment: the model class itself (Sequelize).
+    if (type && ts.isTypeQueryNode(type)) return this.kindOfName(rootOfQualified(type.exprName));
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const root = ts.isIdentifier(type.typeName) ? type.typeName.text : rootOfQualified(type.typeName);
     return this.kindOfName(root);
@@ -428,7 +452,9 @@ const FUNCTIONS = kindSet(() => [
   ts.SyntaxKind.GetAccessor,
   ts.SyntaxKind.SetAccessor,
 ]);
-const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression]);
+const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression, ts.SyntaxKind.ClassDeclaration]);
+/** Libraries whose model classes are clients: `Payment.create(…)` (Sequelize), `Payment.save(…)` (TypeORM's BaseEntity). */
+const ORM_CLASS_KINDS: ReadonlySet<ClientKind> = new Set<ClientKind>(['sequelize', 'typeorm']);
 
 export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
@@ -499,6 +525,17 @@ function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
   let current: TS.Expression = expression;
   while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
   return ts.isIdentifier(current) ? current : undefined;
+}
+
+/** `this.findAll` in a static method of a named class: that class's name (`this` is the class there). */
+export function staticThisClass(expression: TS.Expression): string | undefined {
+  let current: TS.Expression = expression;
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
+  if (current.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let fn: TS.Node | undefined = current.parent;
+  while (fn && (!isFunctionLike(fn) || ts.isArrowFunction(fn))) fn = fn.parent;
+  if (!fn || !ts.isMethodDeclaration(fn) || !fn.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+  return ts.isClassDeclaration(fn.parent) && fn.parent.name ? fn.parent.name.text : undefined;
 }
 
 /** The first name of an expression chain: "stripe" in stripe.charges.create, "redis" in this.redis.set. */

@@ -10,6 +10,7 @@ import { POSTGRES_CLIENTS, MULTI_DIALECT_CLIENTS, type TsModel } from '../ts-fil
 import { resultNames } from './chain';
 import { findDbOperations, transactionCallbacks } from './find';
 import { renderOperation } from './render';
+import { transactionCallEntries } from './transaction-calls';
 
 export function operationEntries(model: TsModel, document: MappedText): EmbeddedSql[] {
   const source = model.node;
@@ -37,6 +38,8 @@ export function operationEntries(model: TsModel, document: MappedText): Embedded
     // postgres.js by its usual name, as embedded SQL recognises its tag.
     return /^(sql|SQL)$/.test(expression.getText(source));
   };
+  // queryRunner.startTransaction() … commitTransaction(), const t = await sequelize.transaction() … t.commit()
+  entries.push(...transactionCallEntries(model, document));
   for (const transaction of transactionCallbacks(model, isClient)) {
     const body = transaction.callback.body;
     if (!body) continue;

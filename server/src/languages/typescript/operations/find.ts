@@ -11,7 +11,9 @@ import { drizzleOperation } from './drizzle';
 import { knexOperation } from './knex';
 import { kyselyOperation } from './kysely';
 import { prismaOperation } from './prisma';
+import { sequelizeOperation } from './sequelize';
 import { supabaseOperation } from './supabase';
+import { typeormOperation } from './typeorm';
 
 /** Reads one chain of a client kind into an operation, or says it is not one. */
 export type OperationReader = (model: TsModel, chain: Chain) => DbOperation | undefined;
@@ -23,6 +25,8 @@ export const OPERATION_READERS: Partial<Record<ClientKind, OperationReader>> = {
   drizzle: drizzleOperation,
   knex: knexOperation,
   kysely: kyselyOperation,
+  sequelize: sequelizeOperation,
+  typeorm: typeormOperation,
 };
 
 export function findDbOperations(model: TsModel): DbOperation[] {

@@ -8,6 +8,7 @@
 import type { ts as TS } from 'ts-morph';
 import type { Edit } from '../../../rule';
 import type { SchemaFact } from '../../../schema/facts';
+import type { DeclaredEntity } from '../../../schema/entities';
 
 export type OperationKind = 'insert' | 'update' | 'delete' | 'read';
 
@@ -52,12 +53,14 @@ export interface DbOperation {
   /** ON CONFLICT the library says: on which columns (none: any key), doing nothing or updating. */
   conflict?: { columns: string[]; action: 'nothing' | 'update' };
   /** A row lock on a read (`.forUpdate()`, `.for('update')`, `lock: { mode: 'pessimistic_write' }`). */
-  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean; noWait?: boolean };
+  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean; noWait?: boolean; /** Where the code asks for it (`lock: t.LOCK.UPDATE`). */ node?: TS.Node };
   orderBy: string[];
-  /** LIMIT n when the code says it with a number (`.first()`, `.limit(1)`). */
+  /** LIMIT n when the code or the library says it (`.first()`, `.limit(1)`, `findOne`). */
   limit?: number;
   /** The table as the code declares it (a Drizzle pgTable), for the schema the rules see when the migrations do not declare it. */
   declaredTable?: SchemaFact;
+  /** The model or entity the code declares the table with: its keys join the schema the rules see. */
+  entity?: DeclaredEntity;
   /** The written rows come back (supabase's `.select()`, `.returning()`): on a conflict that did nothing, the caller gets no row. */
   returning: boolean;
   fixes: OperationFixes;

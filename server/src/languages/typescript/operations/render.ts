@@ -103,7 +103,12 @@ export function renderOperation(operation: DbOperation, source: TS.SourceFile): 
       whereClause();
       if (operation.orderBy.length) writer.text(` ORDER BY ${operation.orderBy.map(quote).join(', ')}`);
       if (operation.limit !== undefined) writer.text(` LIMIT ${operation.limit}`);
-      if (operation.lock) writer.text(` FOR ${operation.lock.strength.toUpperCase()}${operation.lock.skipLocked ? ' SKIP LOCKED' : operation.lock.noWait ? ' NOWAIT' : ''}`);
+      if (operation.lock) {
+        const lock = `FOR ${operation.lock.strength.toUpperCase()}${operation.lock.skipLocked ? ' SKIP LOCKED' : operation.lock.noWait ? ' NOWAIT' : ''}`;
+        writer.text(' ');
+        if (operation.lock.node) writer.piece(lock, operation.lock.node);
+        else writer.text(lock);
+      }
       break;
   }
   writer.close(operation.call);
