@@ -185,7 +185,8 @@ function dedupsFirst(context: RuleContext, insert: SqlStatement, handler: Webhoo
   const earlier = insert.routine ? insert.routine.statements : (context.sql.scripts.find((script) => script.includes(insert)) ?? []);
   for (const statement of earlier) {
     if (statement === insert) return false;
-    if (statement.kind === 'InsertStmt' && statement.body.onConflictClause && handler.carriesDelivery(statement)) return true;
+    // DO NOTHING claims the delivery once; DO UPDATE (an upsert) lets a redelivery run everything after it again.
+    if (statement.kind === 'InsertStmt' && statement.body.onConflictClause?.action === 'ONCONFLICT_NOTHING' && handler.carriesDelivery(statement)) return true;
   }
   return false;
 }
