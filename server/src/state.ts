@@ -2,14 +2,14 @@
 // project configuration files, and the latest analysis of each open document. Hovers and code actions
 // are served from that analysis; handlers/diagnostics.ts decides when documents are analysed.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ts as TS } from 'ts-morph';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, sqlDialectFor, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { defaultSettings, mergeSettings, sqlDialectFor, validateSettings, type PartialSettings, type Settings } from './config';
+import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
 import { DiskProject } from './project/disk-project';
 import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
@@ -33,14 +33,6 @@ export interface Analysis {
   language: DocumentLanguage;
 }
 
-export interface ProjectConfig {
-  /** Absolute path of armadilha.config.json. */
-  file: string;
-  text: string;
-  settings: PartialSettings;
-  problems: ConfigProblem[];
-}
-
 /**
  * Documents opened or edited most recently keep their caches (statements, syntax trees): they make the
  * next keystroke cheap. More than a hot set of 20 documents typed in by turns, and the text they cover
@@ -61,7 +53,8 @@ export class ServerState {
   workspaceFolders: string[] = [];
   initializationSettings: unknown;
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
-  private readonly projectConfigs = new Map<string, ProjectConfig | null>();
+  /** armadilha.config.json files: the nearest per document, as the CLI finds them (core/config-resolver.ts). */
+  readonly configs: ConfigResolver;
   private readonly analyses = new Map<string, Analysis>();
   /** Least recently touched first (Map order). */
   private readonly modelCaches = new Map<string, { cache: DocumentCache; textLength: number }>();
@@ -71,7 +64,12 @@ export class ServerState {
   /** Lint runs since start (the tests read it through the statistics request). */
   analysisCount = 0;
 
-  constructor(readonly connection: Connection) {}
+  constructor(
+    readonly connection: Connection,
+    onConfigRead: (file: ConfigFile) => void = () => undefined,
+  ) {
+    this.configs = new ConfigResolver(RULES, onConfigRead);
+  }
 
   /** Settings for a document: defaults ← editor settings ← armadilha.config.json. */
   async settingsFor(uri: string): Promise<Settings> {
@@ -91,26 +89,23 @@ export class ServerState {
   }
 
   forgetProjectConfigs(): void {
-    this.projectConfigs.clear();
+    this.configs.forget();
     this.settingsGeneration++;
   }
 
-  /** The configuration file governing a document: the nearest armadilha.config.json up to its workspace folder. */
-  projectConfigFor(uri: string): ProjectConfig | undefined {
+  /**
+   * The configuration governing a document: the nearest armadilha.config.json above it, up to the
+   * repository root, with what it extends. Unsaved documents have none; untrusted workspaces none.
+   */
+  projectConfigFor(uri: string): ResolvedConfig | undefined {
     if (!this.trusted) return undefined;
     const file = filePath(uri);
-    if (!file) return undefined;
-    const root = this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file);
-    for (let directory = path.dirname(file); ; directory = path.dirname(directory)) {
-      const config = this.loadProjectConfig(directory);
-      if (config) return config;
-      if (directory === root || path.dirname(directory) === directory || !directory.startsWith(root)) return undefined;
-    }
+    return file ? this.configs.configFor(file) : undefined;
   }
 
   /** Every configuration file read so far (to publish their problems). */
-  loadedProjectConfigs(): ProjectConfig[] {
-    return [...this.projectConfigs.values()].filter((config): config is ProjectConfig => !!config);
+  loadedProjectConfigs(): ConfigFile[] {
+    return this.trusted ? this.configs.loaded() : [];
   }
 
   /** The latest analysis of an open document, whatever version it was made for. */
@@ -167,7 +162,7 @@ export class ServerState {
     const file = filePath(uri);
     if (!file || !Object.keys(settings.sqlDialect).length) return undefined;
     const config = this.projectConfigFor(uri);
-    const base = config ? path.dirname(config.file) : (this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file));
+    const base = config ? config.base : (this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file));
     return sqlDialectFor(settings, path.relative(base, file));
   }
 
@@ -227,21 +222,6 @@ export class ServerState {
     if (!raw || typeof raw !== 'object') return {};
     // Editors send every contributed setting; only the valid ones are kept.
     return validateSettings(raw, RULES).settings;
-  }
-
-  private loadProjectConfig(directory: string): ProjectConfig | undefined {
-    const file = path.join(directory, CONFIG_FILE_NAME);
-    if (this.projectConfigs.has(file)) return this.projectConfigs.get(file) ?? undefined;
-    let config: ProjectConfig | null = null;
-    try {
-      const text = fs.readFileSync(file, 'utf8');
-      const parsed = parseConfigText(text, RULES);
-      config = { file, text, settings: parsed.settings, problems: parsed.problems };
-    } catch {
-      config = null; // no file here
-    }
-    this.projectConfigs.set(file, config);
-    return config ?? undefined;
   }
 }
 

@@ -92,7 +92,7 @@ export function readIntoSchema(state: ServerState, file: string): boolean {
     const text = fs.readFileSync(file, 'utf8');
     if (looksBinary(text)) return false;
     const config = state.projectConfigFor(fileUri(file));
-    const dialect = config?.settings.sqlDialect ? sqlDialectFor({ ...defaultSettings(RULES), sqlDialect: config.settings.sqlDialect }, path.relative(path.dirname(config.file), file)) : undefined;
+    const dialect = config?.settings.sqlDialect ? sqlDialectFor({ ...defaultSettings(RULES), sqlDialect: config.settings.sqlDialect }, path.relative(config.base, file)) : undefined;
     return state.schema.updateFromText(file, text, dialect);
   } catch {
     return state.schema.remove(file);
