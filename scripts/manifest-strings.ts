@@ -14,8 +14,8 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
   'command.showOutput': { en: 'Show Output', 'pt-BR': 'Mostrar saída' },
   'configuration.title': { en: 'Armadilha', 'pt-BR': 'Armadilha' },
   'capabilities.untrustedWorkspaces': {
-    en: 'Analysis runs (it executes nothing and opens no connection), but armadilha.config.json is not read and the workspace cannot set armadilha.rules, armadilha.names.* or armadilha.maxFileSizeMb until it is trusted.',
-    'pt-BR': 'A análise roda (não executa nada nem abre conexões), mas o armadilha.config.json não é lido e o workspace não pode definir armadilha.rules, armadilha.names.* nem armadilha.maxFileSizeMb até ser confiável.',
+    en: 'Analysis runs (it executes nothing and opens no connection), but armadilha.config.json is not read and the workspace cannot set armadilha.rules, armadilha.rules.customizations, armadilha.names or armadilha.maxFileSizeMb until it is trusted.',
+    'pt-BR': 'A análise roda (não executa nada nem abre conexões), mas o armadilha.config.json não é lido e o workspace não pode definir armadilha.rules, armadilha.rules.customizations, armadilha.names nem armadilha.maxFileSizeMb até ser confiável.',
   },
   'setting.enable': { en: 'Analyse SQL, TypeScript and JavaScript files for distributed-systems pitfalls.', 'pt-BR': 'Analisar arquivos SQL, TypeScript e JavaScript em busca de armadilhas de sistemas distribuídos.' },
   'setting.locale': {
@@ -41,6 +41,34 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
   'setting.sql.dialect': {
     en: 'What .sql files are, by path glob (relative to the workspace folder, or to armadilha.config.json), when detection gets it wrong: "postgres" analyses a file that looks like another dialect or a template; "skip" leaves a file out. Example: { "legacy/mysql/**": "skip" }.',
     'pt-BR': 'O que os arquivos .sql são, por glob de caminho (relativo à pasta do workspace, ou ao armadilha.config.json), quando a detecção erra: "postgres" analisa um arquivo que parece outro dialeto ou um template; "skip" deixa um arquivo de fora. Exemplo: { "legacy/mysql/**": "skip" }.',
+  },
+  'setting.rules.customizations': {
+    en: 'Severity overrides for the rules whose ids match a pattern, as in vscode-eslint: `[{ "rule": "require-*", "severity": "info" }]`. `*` matches any characters; a leading `!` applies the entry to the rules that do not match. The last matching entry wins; a rule named in `armadilha.rules` wins over the patterns.',
+    'pt-BR': 'Severidades para as regras cujo id corresponde a um padrão, como no vscode-eslint: `[{ "rule": "require-*", "severity": "info" }]`. `*` corresponde a quaisquer caracteres; um `!` no início aplica a entrada às regras que não correspondem. Vale a última entrada que corresponder; uma regra citada em `armadilha.rules` prevalece sobre os padrões.',
+  },
+  'setting.run': { en: 'When open documents are analysed.', 'pt-BR': 'Quando os documentos abertos são analisados.' },
+  'setting.run.onType': { en: 'As you type (each change).', 'pt-BR': 'Enquanto você digita (a cada mudança).' },
+  'setting.run.onSave': {
+    en: 'When the document is saved (and when it is opened): for very large files, where analysing at every keystroke is slow.',
+    'pt-BR': 'Quando o documento é salvo (e quando é aberto): para arquivos muito grandes, em que analisar a cada tecla é lento.',
+  },
+  'setting.timeBudget.onValidation': {
+    en: 'Milliseconds an analysis of an edited document may take before the status bar item turns to a warning (`warn`) or an error (`error`); the output channel then names the file and the time, and suggests `"armadilha.run": "onSave"`.',
+    'pt-BR': 'Milissegundos que a análise de um documento editado pode levar antes de o item da barra de status passar a aviso (`warn`) ou erro (`error`); o canal de saída então cita o arquivo e o tempo, e sugere `"armadilha.run": "onSave"`.',
+  },
+  'setting.names': {
+    en: 'The name lists the heuristics use, by key: tables that record once-only facts, expiry-like columns, token columns, broker calls… (each rule page lists its own, with the defaults). A key set here replaces that list; keys not set keep their defaults.',
+    'pt-BR': 'As listas de nomes que as heurísticas usam, por chave: tabelas que registram fatos únicos, colunas de expiração, colunas de token, chamadas de broker… (a página de cada regra lista as suas, com os padrões). Uma chave definida aqui substitui aquela lista; as outras mantêm o padrão.',
+  },
+  'setting.logLevel': { en: 'How much the Armadilha output channel says.', 'pt-BR': 'Quanto o canal de saída do Armadilha registra.' },
+  'setting.logLevel.info': {
+    en: 'Start-up, workspace folders, configuration files and their problems, files skipped and why, slow analyses.',
+    'pt-BR': 'Início, pastas do workspace, arquivos de configuração e seus problemas, arquivos ignorados e por quê, análises lentas.',
+  },
+  'setting.logLevel.verbose': { en: 'Also every analysis, with its time.', 'pt-BR': 'Também cada análise, com o tempo que levou.' },
+  'config.extends': {
+    en: 'Configuration files whose settings apply first (this file\'s own on top): a path relative to this file, or a package ("@acme/armadilha-config" reads its armadilha.config.json).',
+    'pt-BR': 'Arquivos de configuração cujas configurações se aplicam antes (as deste arquivo por cima): um caminho relativo a este arquivo, ou um pacote ("@acme/armadilha-config" lê o armadilha.config.json dele).',
   },
   'setting.trace': { en: 'Traces the communication between the editor and the Armadilha language server.', 'pt-BR': 'Registra a comunicação entre o editor e o servidor de linguagem do Armadilha.' },
 };
