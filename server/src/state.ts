@@ -10,6 +10,7 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defaultSettings, mergeSettings, sqlDialectFor, validateSettings, type PartialSettings, type Settings } from './config';
 import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
+import { withPeers } from './coexistence';
 import { DiskProject } from './project/disk-project';
 import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
@@ -28,6 +29,11 @@ export interface Analysis {
   /** Settings in force (a change of settings or of a configuration file makes the analysis stale). */
   settingsGeneration: number;
   result: LintResult;
+  /** How long lint() took, in milliseconds. */
+  durationMs: number;
+  /** When the settings say the document is analysed, and how long an analysis may take (editor only). */
+  run: Settings['run'];
+  timeBudget: Settings['timeBudget'];
   locale: Locale;
   lines: LineIndex;
   language: DocumentLanguage;
@@ -52,6 +58,8 @@ export class ServerState {
   trusted = true;
   workspaceFolders: string[] = [];
   initializationSettings: unknown;
+  /** Other extensions installed that report what Armadilha would (coexistence.ts). */
+  peers: string[] = [];
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
   /** armadilha.config.json files: the nearest per document, as the CLI finds them (core/config-resolver.ts). */
   readonly configs: ConfigResolver;
@@ -80,6 +88,27 @@ export class ServerState {
     }
     const project = this.projectConfigFor(uri);
     return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
+  }
+
+  /**
+   * Settings for a file on disk that is not open (workspace analysis): the editor settings of its
+   * workspace folder (one request per folder, not per file) ← its armadilha.config.json.
+   */
+  async settingsForFile(file: string): Promise<Settings> {
+    const folder = this.workspaceFolderOf(file);
+    const scope = folder ? fileUri(folder) : fileUri(file);
+    let editor = this.editorSettings.get(scope);
+    if (!editor) {
+      editor = this.readEditorSettings(scope);
+      this.editorSettings.set(scope, editor);
+    }
+    const project = this.trusted ? this.configs.configFor(file) : undefined;
+    return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
+  }
+
+  /** The workspace folder holding a file, if any. */
+  workspaceFolderOf(file: string): string | undefined {
+    return this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep));
   }
 
   /** Editor settings changed. Analyses stay (hovers keep being served) but are no longer current. */
@@ -127,7 +156,7 @@ export class ServerState {
     const language = languageOfId(document.languageId) ?? languageOfPath(document.uri);
     if (!language) return undefined;
     const settingsGeneration = this.settingsGeneration;
-    const settings = await this.settingsFor(document.uri);
+    const settings = withPeers(await this.settingsFor(document.uri), language, this.peers);
     const current = this.documents.get(document.uri);
     if (!current) return undefined; // closed meanwhile
     const text = current.getText();
@@ -135,6 +164,7 @@ export class ServerState {
     const schemaKey = language === 'sql' ? schemaKeyOf(current.uri) : undefined;
     this.analysisCount++;
     let schemaRead = false;
+    const started = performance.now();
     const result = lint({
       text,
       language,
@@ -147,8 +177,9 @@ export class ServerState {
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
+    const durationMs = performance.now() - started;
     const schema = schemaRead ? this.schema.fingerprint() : undefined;
-    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, locale, lines: new LineIndex(text), language };
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
