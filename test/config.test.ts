@@ -3,13 +3,14 @@
 // linted through the language server and through the CLI gives the same findings.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultSettings, mergeSettings, parseConfigText, ruleMatches, validateSettings } from '../server/src/config';
 import { ConfigResolver } from '../server/src/core/config-resolver';
 import { RULES } from '../server/src/rules';
+import { findingLine, type JsonFinding } from '../client/src/task-lines';
 import { TestClient, uriOf } from './helpers/lsp-client';
 
 const folders: string[] = [];
@@ -169,6 +170,28 @@ describe('the editor and the CLI find the same configuration', () => {
     assert.ok(fromCli.some((line) => line.startsWith('packages/c/legacy/old.sql') && line.includes('skipped-file')), 'skipped by package c');
     // The nearest file wins whole (no cascade): package c's does not extend the root's, so the pattern is not in force there.
     assert.ok(fromCli.includes('packages/c/src/job.ts:4:46 no-clock-timestamp-expiry warning'), fromCli.join('\n'));
+  });
+
+  it('the bundled server runs the same check for the VS Code task, and its lines match the $armadilha problem matcher', () => {
+    const root = tree(MONOREPO);
+    const run = (script: string) => spawnSync(process.execPath, [path.resolve(script), 'check', '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8' });
+    const viaServer = run('dist/server.js');
+    assert.equal(viaServer.status, 0, viaServer.stderr);
+    assert.deepEqual(JSON.parse(viaServer.stdout), JSON.parse(run('dist/cli.js').stdout));
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    const matcher = manifest.contributes.problemMatchers.find((each: { name: string }) => each.name === 'armadilha');
+    const pattern = new RegExp(matcher.pattern.regexp);
+    const findings = (JSON.parse(viaServer.stdout) as { findings: JsonFinding[] }).findings;
+    assert.ok(findings.length >= 4);
+    for (const finding of [...findings, { ...findings[0], severity: 'hint' as const, message: 'two\nlines (with parentheses)' }]) {
+      const match = pattern.exec(findingLine(finding))!;
+      assert.ok(match, findingLine(finding));
+      assert.deepEqual(
+        [match[matcher.pattern.file], Number(match[matcher.pattern.line]), Number(match[matcher.pattern.column]), match[matcher.pattern.code]],
+        [finding.file, finding.line, finding.column, finding.rule],
+      );
+      assert.ok(['error', 'warning', 'info'].includes(match[matcher.pattern.severity]));
+    }
   });
 
   it('the CLI exits 2 when the configuration of any file checked is broken, naming the file', () => {
