@@ -92,6 +92,29 @@ describe('configuration problems', () => {
     assert.equal(session.messages.length, 2);
   });
 
+  it('validates armadilha.config.json as it is typed in the editor, and applies it when saved', async () => {
+    const folder = workspace({ 'armadilha.config.json': '{}\n' });
+    const config = path.join(folder, 'armadilha.config.json');
+    const { session } = await start({ workspace: folder });
+    const uri = uriOf(path.join(folder, 'a.sql'));
+    await session.open(uri, EXPIRY);
+    const typed = '{ "rules": { "no-clock-timestamp-expiry": "of" } }\n';
+    const live = session.nextDiagnostics(uriOf(config), (params) => params.diagnostics.length > 0);
+    session.openOnly(uriOf(config), '{}\n', 'json');
+    session.changeOnly(uriOf(config), typed);
+    assert.match(String((await live)[0].message), /no-clock-timestamp-expiry: expected one of off, hint, info, warning, error/);
+    assert.equal(session.messages.length, 0, 'no notification while typing');
+    // Saved (fixed): read from disk at once, and the documents analysed with it.
+    writeFileSync(config, '{ "rules": { "no-clock-timestamp-expiry": "error" } }\n');
+    session.changeOnly(uriOf(config), '{ "rules": { "no-clock-timestamp-expiry": "error" } }\n');
+    const refreshed = session.nextDiagnostics(uri, (params) => params.diagnostics[0]?.severity === 1);
+    await session.connection.sendNotification('textDocument/didSave', { textDocument: { uri: uriOf(config) } });
+    await refreshed;
+    assert.deepEqual(session.latestFor(uriOf(config))?.diagnostics, []);
+    // Never analysed as code: no hover, no code action.
+    assert.equal(await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(config) }, position: { line: 0, character: 5 } }), null);
+  });
+
   it('says it in Portuguese to a pt-BR client', async () => {
     const folder = workspace({ 'armadilha.config.json': '{ "nomes": {} }' });
     const { session } = await start({ workspace: folder, locale: 'pt-br' });

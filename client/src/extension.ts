@@ -51,7 +51,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    // armadilha.config.json too: the server validates it as it is typed and reads it again when saved.
+    documentSelector: [...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]), { scheme: 'file', pattern: '**/armadilha.config.json' }],
     initializationOptions: {
       locale: vscode.env.language,
       trusted: vscode.workspace.isTrusted,

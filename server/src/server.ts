@@ -146,12 +146,16 @@ export function startServer(connection: Connection = createConnection()): Connec
       .catch((error) => log.error(`Indexing failed: ${(error as Error)?.stack ?? error}`));
   });
 
+  // Configuration files open in the editor (the VS Code client sends them): validated as they are
+  // typed, read again when saved; never analysed as code.
   state.documents.onDidChangeContent((change) => {
+    if (state.isConfigDocument(change.document.uri)) return configProblems.showLive(change.document.uri, change.document.getText());
     state.touch(change.document.uri);
     publisher.changed(change.document.uri, change.document.getText());
   });
   state.documents.onDidClose((event) => {
     const uri = event.document.uri;
+    if (state.isConfigDocument(uri)) return configProblems.publish();
     const analysis = state.latestAnalysis(uri);
     state.forgetAnalysis(uri);
     publisher.clear(uri);
@@ -159,7 +163,14 @@ export function startServer(connection: Connection = createConnection()): Connec
     if (restoreSavedFacts(state, event.document, analysis)) publisher.recheckAll();
     workspace.changed();
   });
-  state.documents.onDidSave((event) => publisher.saved(event.document.uri));
+  state.documents.onDidSave((event) => {
+    const file = filePath(event.document.uri);
+    if (!file || !state.isConfigDocument(event.document.uri)) return publisher.saved(event.document.uri);
+    log.info('logConfigChanged');
+    configProblems.reload([file]);
+    publisher.scheduleAll();
+    workspace.changed();
+  });
 
   connection.onDidChangeConfiguration(async () => {
     state.forgetSettings();
@@ -188,7 +199,7 @@ export function startServer(connection: Connection = createConnection()): Connec
   });
 
   // A request cancelled while it waited (the user moved on) is answered with RequestCancelled.
-  const analysisFor = (uri: string) => publisher.analysisFor(uri);
+  const analysisFor = (uri: string) => (state.isConfigDocument(uri) ? Promise.resolve(undefined) : publisher.analysisFor(uri));
   const typescriptTree = (uri: string, text: string) => state.typescriptTree(uri, text);
   const docsLink = (ruleId: string, ruleLocale: Locale) =>
     documentationCommand ? `command:${documentationCommand}?${encodeURIComponent(JSON.stringify([ruleId]))}` : docsUrl(ruleId, ruleLocale);
@@ -197,7 +208,9 @@ export function startServer(connection: Connection = createConnection()): Connec
   connection.onRequest(STATISTICS_REQUEST, () => publisher.statistics());
 
   // Pull diagnostics (LSP 3.17): one document, or the whole workspace.
-  connection.languages.diagnostics.on((params, token) => unlessCancelled(token, () => publisher.pullReport(params.textDocument.uri, params.previousResultId)));
+  connection.languages.diagnostics.on((params, token) =>
+    unlessCancelled(token, async () => (state.isConfigDocument(params.textDocument.uri) ? { kind: DocumentDiagnosticReportKind.Full, items: [] } : publisher.pullReport(params.textDocument.uri, params.previousResultId))),
+  );
   connection.languages.diagnostics.onWorkspace(async (params, token) => {
     const previous = new Map(params.previousResultIds.map((entry) => [entry.uri, entry.value]));
     for (;;) {

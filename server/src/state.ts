@@ -8,7 +8,7 @@ import type { ts as TS } from 'ts-morph';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { defaultSettings, mergeSettings, sqlDialectFor, validateSettings, type PartialSettings, type Settings } from './config';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, sqlDialectFor, validateSettings, type PartialSettings, type Settings } from './config';
 import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
 import { withPeers } from './coexistence';
 import { DiskProject } from './project/disk-project';
@@ -130,6 +130,13 @@ export class ServerState {
     if (!this.trusted) return undefined;
     const file = filePath(uri);
     return file ? this.configs.configFor(file) : undefined;
+  }
+
+  /** An armadilha.config.json (or a file one extends) open in the editor: validated, not analysed. */
+  isConfigDocument(uri: string): boolean {
+    const file = filePath(uri);
+    if (!file) return false;
+    return path.basename(file) === CONFIG_FILE_NAME || this.loadedProjectConfigs().some((config) => config.file === file);
   }
 
   /** Every configuration file read so far (to publish their problems). */

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { parseConfigText, type ConfigProblem } from '../config';
 import type { ConfigFile } from '../core/config-resolver';
+import { RULES } from '../rules';
 import { coreText, type Locale } from '../locale';
 import { SOURCE, toRange } from '../lsp-adapters';
 import { fileUri, type ServerState } from '../state';
@@ -56,6 +58,14 @@ export class ConfigProblemsReporter {
     this.publish();
   }
 
+  /**
+   * A configuration file open in the editor changed: its problems as typed, before it is saved (its
+   * settings apply once saved; the notification and the status follow the saved file).
+   */
+  showLive(uri: string, text: string): void {
+    this.send(uri, this.diagnosticsOf(text, parseConfigText(text, RULES).problems, this.locale()));
+  }
+
   /** Diagnostics for every configuration file read so far; files fixed or gone get an empty list. */
   publish(): void {
     const locale = this.locale();
@@ -66,17 +76,11 @@ export class ConfigProblemsReporter {
       current.add(uri);
       counts.set(config.file, config.problems.length);
       if (!config.problems.length && !this.shown.has(uri)) continue;
-      const lines = new LineIndex(config.text);
-      const diagnostics: Diagnostic[] = config.problems.map((problem) => ({
-        range: toRange(lines, problem.start, problem.end),
-        severity: problem.key === 'configInvalidJson' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-        code: 'config-error',
-        source: SOURCE,
-        message: coreText(locale, problem.key, problem.data),
-      }));
-      void this.state.connection.sendDiagnostics({ uri, diagnostics });
-      if (diagnostics.length) this.shown.add(uri);
-      else this.shown.delete(uri);
+      const diagnostics = this.diagnosticsOf(config.text, config.problems, locale);
+      // Open with unsaved edits: what is on screen is the edited text's.
+      const open = this.state.documents.get(uri);
+      if (open && open.getText() !== config.text) this.showLive(uri, open.getText());
+      else this.send(uri, diagnostics);
       this.notify(config, diagnostics, locale);
     }
     for (const uri of [...this.shown]) {
@@ -85,6 +89,23 @@ export class ConfigProblemsReporter {
       this.shown.delete(uri);
     }
     this.status.configFiles(counts);
+  }
+
+  private diagnosticsOf(text: string, problems: ConfigProblem[], locale: Locale): Diagnostic[] {
+    const lines = new LineIndex(text);
+    return problems.map((problem) => ({
+      range: toRange(lines, problem.start, problem.end),
+      severity: problem.key === 'configInvalidJson' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+      code: 'config-error',
+      source: SOURCE,
+      message: coreText(locale, problem.key, problem.data),
+    }));
+  }
+
+  private send(uri: string, diagnostics: Diagnostic[]): void {
+    void this.state.connection.sendDiagnostics({ uri, diagnostics });
+    if (diagnostics.length) this.shown.add(uri);
+    else this.shown.delete(uri);
   }
 
   /** One notification per change of a broken file, with a button that opens it at the first problem. */
