@@ -119,7 +119,7 @@ function configSchema(): unknown {
         description: MANIFEST_STRINGS['setting.rules'].en,
         additionalProperties: false,
         properties: {
-          customizations: { type: 'array', items: CUSTOMIZATION_SCHEMA, description: MANIFEST_STRINGS['setting.rules.customizations'].en },
+          customizations: { type: 'array', items: CUSTOMIZATION_SCHEMA, description: MANIFEST_STRINGS['config.rules.customizations'].en },
           ...Object.fromEntries(RULES.map((rule) => [rule.id, { enum: RULE_LEVELS, description: rule.text.en.summary }])),
         },
       },
@@ -156,7 +156,9 @@ function editorConfiguration(): unknown {
       additionalProperties: false,
       properties: Object.fromEntries(RULES.map((rule) => [rule.id, { type: 'string', enum: RULE_LEVELS, description: `%setting.rule.${rule.id}%` }])),
     },
-    'armadilha.rules.customizations': { type: 'array', items: CUSTOMIZATION_SCHEMA, default: [], scope: 'resource', order: 1, markdownDescription: '%setting.rules.customizations%' },
+    // Not armadilha.rules.customizations: VS Code would merge a setting named under the object setting
+    // armadilha.rules into it, and the settings editor would show it as an invalid rule there.
+    'armadilha.ruleCustomizations': { type: 'array', items: CUSTOMIZATION_SCHEMA, default: [], scope: 'resource', order: 1, markdownDescription: '%setting.ruleCustomizations%' },
     'armadilha.enable': { type: 'boolean', default: true, scope: 'resource', order: 2, description: '%setting.enable%' },
     'armadilha.run': {
       type: 'string',
@@ -205,7 +207,7 @@ function editorConfiguration(): unknown {
  * could silence findings, and the size limit decides how much text is analysed.
  */
 export function restrictedSettings(): string[] {
-  return ['armadilha.rules', 'armadilha.rules.customizations', 'armadilha.names', 'armadilha.maxFileSizeMb'];
+  return ['armadilha.rules', 'armadilha.ruleCustomizations', 'armadilha.names', 'armadilha.maxFileSizeMb'];
 }
 
 function untrustedWorkspaces(): unknown {

@@ -44,8 +44,8 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
   'command.showOutput': { en: 'Show Output', 'pt-BR': 'Mostrar saída' },
   'configuration.title': { en: 'Armadilha', 'pt-BR': 'Armadilha' },
   'capabilities.untrustedWorkspaces': {
-    en: 'Analysis runs (it executes nothing and opens no connection), but armadilha.config.json is not read and the workspace cannot set armadilha.rules, armadilha.rules.customizations, armadilha.names or armadilha.maxFileSizeMb until it is trusted.',
-    'pt-BR': 'A análise roda (não executa nada nem abre conexões), mas o armadilha.config.json não é lido e o workspace não pode definir armadilha.rules, armadilha.rules.customizations, armadilha.names nem armadilha.maxFileSizeMb até ser confiável.',
+    en: 'Analysis runs (it executes nothing and opens no connection), but armadilha.config.json is not read and the workspace cannot set armadilha.rules, armadilha.ruleCustomizations, armadilha.names or armadilha.maxFileSizeMb until it is trusted.',
+    'pt-BR': 'A análise roda (não executa nada nem abre conexões), mas o armadilha.config.json não é lido e o workspace não pode definir armadilha.rules, armadilha.ruleCustomizations, armadilha.names nem armadilha.maxFileSizeMb até ser confiável.',
   },
   'setting.enable': { en: 'Analyse SQL, TypeScript and JavaScript files for distributed-systems pitfalls.', 'pt-BR': 'Analisar arquivos SQL, TypeScript e JavaScript em busca de armadilhas de sistemas distribuídos.' },
   'setting.locale': {
@@ -72,9 +72,13 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
     en: 'What .sql files are, by path glob (relative to the workspace folder, or to armadilha.config.json), when detection gets it wrong: "postgres" analyses a file that looks like another dialect or a template; "skip" leaves a file out. Example: { "legacy/mysql/**": "skip" }.',
     'pt-BR': 'O que os arquivos .sql são, por glob de caminho (relativo à pasta do workspace, ou ao armadilha.config.json), quando a detecção erra: "postgres" analisa um arquivo que parece outro dialeto ou um template; "skip" deixa um arquivo de fora. Exemplo: { "legacy/mysql/**": "skip" }.',
   },
-  'setting.rules.customizations': {
-    en: 'Severity overrides for the rules whose ids match a pattern, as in vscode-eslint: `[{ "rule": "require-*", "severity": "info" }]`. `*` matches any characters; a leading `!` applies the entry to the rules that do not match. The last matching entry wins; a rule named in `armadilha.rules` wins over the patterns.',
-    'pt-BR': 'Severidades para as regras cujo id corresponde a um padrão, como no vscode-eslint: `[{ "rule": "require-*", "severity": "info" }]`. `*` corresponde a quaisquer caracteres; um `!` no início aplica a entrada às regras que não correspondem. Vale a última entrada que corresponder; uma regra citada em `armadilha.rules` prevalece sobre os padrões.',
+  'setting.ruleCustomizations': {
+    en: 'Severity overrides for the rules whose ids match a pattern, as vscode-eslint\'s `eslint.rules.customizations`: `[{ "rule": "require-*", "severity": "info" }]`. `*` matches any characters; a leading `!` applies the entry to the rules that do not match. The last matching entry wins; a rule named in `armadilha.rules` wins over the patterns. In armadilha.config.json: `"rules": { "customizations": [...] }`.',
+    'pt-BR': 'Severidades para as regras cujo id corresponde a um padrão, como o `eslint.rules.customizations` do vscode-eslint: `[{ "rule": "require-*", "severity": "info" }]`. `*` corresponde a quaisquer caracteres; um `!` no início aplica a entrada às regras que não correspondem. Vale a última entrada que corresponder; uma regra citada em `armadilha.rules` prevalece sobre os padrões. No armadilha.config.json: `"rules": { "customizations": [...] }`.',
+  },
+  'config.rules.customizations': {
+    en: 'Severity overrides for the rules whose ids match a pattern: [{ "rule": "require-*", "severity": "info" }]. * matches any characters; a leading ! applies the entry to the rules that do not match. The last matching entry wins; a rule named in "rules" wins over the patterns.',
+    'pt-BR': 'Severidades para as regras cujo id corresponde a um padrão: [{ "rule": "require-*", "severity": "info" }]. * corresponde a quaisquer caracteres; um ! no início aplica a entrada às regras que não correspondem. Vale a última entrada que corresponder; uma regra citada em "rules" prevalece sobre os padrões.',
   },
   'setting.run': { en: 'When open documents are analysed.', 'pt-BR': 'Quando os documentos abertos são analisados.' },
   'setting.run.onType': { en: 'As you type (each change).', 'pt-BR': 'Enquanto você digita (a cada mudança).' },

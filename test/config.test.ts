@@ -109,6 +109,11 @@ describe('configuration resolution', () => {
     assert.equal(settings.rules!['no-dual-write'], undefined);
     assert.deepEqual(problems.map((problem) => [problem.key, problem.data.key]), [['configRulePatternUnmatched', 'nope-*']]);
     assert.ok(ruleMatches('require-*', 'require-on-conflict') && !ruleMatches('require-*', 'no-dual-write') && ruleMatches('!require-*', 'no-dual-write'));
+    // The editor's setting is armadilha.ruleCustomizations (armadilha.rules.customizations in settings.json works too).
+    assert.equal(validateSettings({ ruleCustomizations: [{ rule: 'require-*', severity: 'hint' }] }, RULES).settings.rules!['require-on-conflict'], 'hint');
+    assert.equal(validateSettings({ rules: { 'require-lock-order': 'off' }, ruleCustomizations: [{ rule: 'require-*', severity: 'hint' }] }, RULES).settings.rules!['require-on-conflict'], 'hint');
+    assert.equal(validateSettings({ rules: { customizations: [{ rule: 'require-*', severity: 'hint' }] } }, RULES).settings.rules!['require-on-conflict'], 'hint');
+    assert.deepEqual(parseConfigText(json({ ruleCustomizations: [] }), RULES).problems.map((problem) => problem.key), ['configUnknownKey']);
     // A later layer's pattern wins over an earlier layer's named rule: the file wins over the editor.
     const editor = validateSettings({ rules: { 'require-on-conflict': 'error' } }, RULES).settings;
     const file = parseConfigText(json({ rules: { customizations: [{ rule: 'require-*', severity: 'info' }] } }), RULES).settings;

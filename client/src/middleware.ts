@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
 
 const SERVER_DOCS_COMMAND = 'armadilha.server.showRuleDocumentation';
-const RESTRICTED = ['rules', 'names', 'maxFileSizeMb'];
+const RESTRICTED = ['rules', 'ruleCustomizations', 'names', 'maxFileSizeMb'];
 
 export const middleware: Middleware = {
   provideCodeActions: async (document, range, context, token, next) => {

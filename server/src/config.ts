@@ -226,10 +226,17 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
         if (typeof value === 'number' && value > 0 && Number.isFinite(value)) settings[key] = value;
         else invalid(key, 'expected a positive number');
         break;
+      case 'ruleCustomizations':
+        // The editor's armadilha.ruleCustomizations: handled with rules.
+        if (source === 'file') problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
+        break;
       case 'rules':
         if (value && typeof value === 'object' && !Array.isArray(value)) {
-          // Patterns first, then the rules named one by one, which win over them.
-          const customizations = (value as Record<string, unknown>).customizations;
+          // Patterns first, then the rules named one by one, which win over them. In the editor the
+          // patterns come as armadilha.ruleCustomizations (or armadilha.rules.customizations, as in vscode-eslint).
+          const editorPatterns = source === 'editor' ? (raw as Record<string, unknown>).ruleCustomizations : undefined;
+          const ownPatterns = (value as Record<string, unknown>).customizations;
+          const customizations = Array.isArray(editorPatterns) && editorPatterns.length ? [...(Array.isArray(ownPatterns) ? ownPatterns : []), ...editorPatterns] : ownPatterns;
           settings.rules = customizations === undefined ? {} : customizedLevels(customizations, rules, (problem) => problems.push({ ...problem, ...at(problem.data.key ?? 'customizations') }));
           for (const [ruleId, level] of Object.entries(value)) {
             if (ruleId === 'customizations') continue;
@@ -277,6 +284,8 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
         problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
     }
   }
+  const patterns = (raw as Record<string, unknown>).ruleCustomizations;
+  if (source === 'editor' && !settings.rules && Array.isArray(patterns) && patterns.length) settings.rules = customizedLevels(patterns, rules, (problem) => problems.push({ ...problem, start: 0, end: 0 }));
   return { settings, problems, extendsEntries };
 }
 

@@ -240,7 +240,19 @@ export class Workbench {
     });
     this.page.on('request', (request) => {
       const url = new URL(request.url());
-      if (!['127.0.0.1', 'localhost'].includes(url.hostname) && /^https?:$/.test(url.protocol)) this.externalRequests.add(url.host);
+      if (['127.0.0.1', 'localhost'].includes(url.hostname) || !/^https?:$/.test(url.protocol)) return;
+      // Webview resources (the Markdown preview's styles and the page itself) have this host name, but
+      // VS Code's webview service worker answers them from the local server: they count only if not.
+      if (url.hostname.endsWith('.vscode-resource.vscode-cdn.net')) {
+        void request.response().then(
+          (response) => {
+            if (!response?.fromServiceWorker()) this.externalRequests.add(url.host);
+          },
+          () => this.externalRequests.add(url.host),
+        );
+        return;
+      }
+      this.externalRequests.add(url.host);
     });
     await this.page.goto(`${base}/?folder=${encodeURIComponent(this.options.workspace)}`, { timeout: 60_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -447,15 +459,21 @@ export class Workbench {
     await waitFor(`caret at ${line}:${column}`, async () => /Ln (\d+), Col (\d+)/.exec((await this.page.locator('#status\\.editor\\.selection').innerText()) ?? '')?.slice(1).join(':') === `${line}:${column}`);
   }
 
-  /** Runs a command from the palette (F1) by its title. */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * Runs a command from the palette (F1) by its exact title. `keepOpen`: the command opens a quick
+   * pick of its own (do not wait for the palette to close).
+   */
+  async runCommand(title: string, options: { keepOpen?: boolean } = {}): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor();
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // The row with exactly this title: fuzzy matching may rank another command first.
+    const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor();
+    await row.click();
+    if (!options.keepOpen) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /** The rendered tokens of a line: text and computed color. */
@@ -493,6 +511,65 @@ export class Workbench {
     return { errors: counts[0], warnings: counts[1] };
   }
 
+  /** A notification toast whose text matches; waits until it is visible. */
+  async notification(text: RegExp, timeout = 30_000): Promise<Locator> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout });
+    return toast;
+  }
+
+  /** Closes every notification toast (Escape in the notification center would also close other widgets). */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
+  /**
+   * The text of the active Output channel (run "Armadilha: Show Output" first), its lines filtered by
+   * the panel's filter box so that lines scrolled away are found too; whitespace (line wraps
+   * included) collapsed to single spaces.
+   */
+  async outputText(filter: string): Promise<string> {
+    const box = this.page.locator('.part.panel .viewpane-filter input, .part.panel input[placeholder^="Filter"]').first();
+    await box.waitFor({ timeout: 30_000 });
+    await box.fill(filter);
+    const lines = this.page.locator('.part.panel .monaco-editor .view-lines .view-line');
+    await lines.first().waitFor({ timeout: 30_000 });
+    const text = (await lines.evaluateAll((elements) =>
+      elements
+        .map((element) => ({ top: element.getBoundingClientRect().top, text: element.textContent ?? '' }))
+        .sort((a, b) => a.top - b.top)
+        .map((line) => line.text),
+    )).join(' ');
+    return text.replace(/[\s\u00a0]+/g, ' ');
+  }
+
+  /** Shows the hover at the caret (Ctrl+K Ctrl+I) and returns its text once it matches. */
+  async hoverAtCaret(expected: RegExp, timeout = 30_000): Promise<string> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: expected }).first();
+    return waitFor(`a hover matching ${expected} at the caret`, async () => {
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 3000 });
+        return (await hover.innerText()).replace(/\u00a0/g, ' ');
+      } catch {
+        await this.page.keyboard.press('Escape');
+        return '';
+      }
+    }, { timeout, interval: 250 });
+  }
+
+  /** The text of the Markdown preview's body (the webview of the active editor group). */
+  async markdownPreviewText(expected: RegExp, timeout = 30_000): Promise<string> {
+    return waitFor(`a Markdown preview matching ${expected}`, async () => {
+      for (const frame of this.page.frames()) {
+        const text = await frame.locator('body.vscode-body').innerText({ timeout: 500 }).catch(() => '');
+        if (expected.test(text)) return text;
+      }
+      return '';
+    }, { timeout, interval: 250 });
+  }
+
   /** The status bar item the extension creates (name and text "Armadilha"). */
   statusItem(): Locator {
     return this.page.locator('.part.statusbar .statusbar-item').filter({ has: this.page.locator('.statusbar-item-label') }).filter({ hasText: /^\s*Armadilha\s*$/ });
@@ -525,12 +602,17 @@ export class Workbench {
 
 /** Packages the hand-made pt-BR language pack with vsce into `dir` and returns the .vsix. */
 export function packageLanguagePack(dir: string): string {
-  const source = path.join(ROOT, 'test', 'e2e', 'fixtures', 'langpack-pt-br');
-  const work = path.join(dir, 'langpack-pt-br');
+  return packageFixtureExtension('langpack-pt-br', dir);
+}
+
+/** Packages an extension of test/e2e/fixtures (a language pack, a stand-in for another extension) with vsce. */
+export function packageFixtureExtension(name: string, dir: string): string {
+  const source = path.join(ROOT, 'test', 'e2e', 'fixtures', name);
+  const work = path.join(dir, name);
   fs.cpSync(source, work, { recursive: true });
-  const out = path.join(dir, 'langpack-pt-br.vsix');
+  const out = path.join(dir, `${name}.vsix`);
   const result = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', out], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`vsce package (language pack) failed: ${result.stderr}${result.stdout}`);
+  if (result.status !== 0) throw new Error(`vsce package (${name}) failed: ${result.stderr}${result.stdout}`);
   return out;
 }
 

@@ -22,6 +22,8 @@ export class ConfigProblemsReporter {
   /** What each file looked like when its problems were last notified. */
   private readonly notified = new Map<string, string>();
   private pending: NodeJS.Immediate | undefined;
+  /** The text each file had when its reading was last logged. */
+  private readonly logged = new Map<string, string>();
   canShowDocument = false;
 
   constructor(
@@ -33,17 +35,23 @@ export class ConfigProblemsReporter {
 
   /** A configuration file was read (for a document, a CLI-like workspace analysis, or a reload). */
   read(config: ConfigFile): void {
+    // Read again unchanged (a save, then the file watcher's event for it): said once.
+    if (this.logged.get(config.file) !== config.text) this.logRead(config);
+    this.logged.set(config.file, config.text);
+    // Files are read while an analysis runs: the problems are shown right after it.
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
+      this.publish();
+    });
+  }
+
+  private logRead(config: ConfigFile): void {
     const extendsText = config.extends.length ? coreText(this.locale(), 'logConfigExtends', { files: config.extends.join(', ') }) : '';
     if (!config.problems.length) this.log.info('logConfigRead', { file: config.file, extends: extendsText });
     else {
       const problems = config.problems.map((problem) => coreText(this.locale(), problem.key, problem.data)).join(' ');
       this.log.warn('logConfigProblems', { file: config.file, extends: extendsText, count: config.problems.length, problems });
     }
-    // Files are read while an analysis runs: the problems are shown right after it.
-    this.pending ??= setImmediate(() => {
-      this.pending = undefined;
-      this.publish();
-    });
   }
 
   /**
