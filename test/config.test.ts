@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { defaultSettings, mergeSettings, parseConfigText, ruleMatches, validateSettings } from '../server/src/config';
 import { ConfigResolver } from '../server/src/core/config-resolver';
@@ -168,6 +169,15 @@ describe('the editor and the CLI find the same configuration', () => {
     }
     fromServer.sort();
     assert.deepEqual(fromServer, fromCli);
+    // And the whole workspace at once, for a client that pulls (LSP 3.17 workspace/diagnostic).
+    const puller = new TestClient({ workspace: root, pull: true });
+    clients.push(puller);
+    await puller.initialize();
+    const report = await puller.connection.sendRequest<{ items: Array<{ uri: string; items?: Array<{ code: string; severity: number; range: { start: { line: number; character: number } } }> }> }>('workspace/diagnostic', { previousResultIds: [] });
+    const fromWorkspace = report.items
+      .flatMap((item) => (item.items ?? []).map((diagnostic) => `${path.relative(root, fileURLToPath(item.uri)).split(path.sep).join('/')}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.code} ${severity[diagnostic.severity]}`))
+      .sort();
+    assert.deepEqual(fromWorkspace, fromCli);
     // What the configuration decided, not only that both agree.
     assert.ok(fromCli.includes('packages/a/migrations/001.sql:2:1 require-on-conflict info'), fromCli.join('\n'));
     assert.ok(!fromCli.some((line) => line.startsWith('packages/b/') && line.includes('require-on-conflict')), 'off at the root');

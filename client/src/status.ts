@@ -10,6 +10,11 @@ export interface ServerStatus {
   reasons: string[];
 }
 
+/** Text shown as is in Markdown (appendText would turn its spaces into non-breaking ones, and long reasons would not wrap). */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('armadilha.status', vscode.StatusBarAlignment.Right, 100);
   private state: State = State.Starting;
@@ -47,8 +52,8 @@ export class StatusItem implements vscode.Disposable {
     else if (level === 'ok') summary = vscode.l10n.t('Armadilha is running. Click to show its output.');
     else summary = vscode.l10n.t('Armadilha needs attention. Click to show its output.');
     this.item.text = !running && !starting ? '$(error) Armadilha' : starting ? '$(loading~spin) Armadilha' : level === 'ok' ? '$(shield) Armadilha' : level === 'warning' ? '$(warning) Armadilha' : '$(error) Armadilha';
-    const tooltip = new vscode.MarkdownString(summary);
-    for (const reason of level === 'ok' ? [] : this.server.reasons) tooltip.appendMarkdown('\n\n').appendText(`• ${reason}`);
+    const tooltip = new vscode.MarkdownString(escapeMarkdown(summary));
+    for (const reason of level === 'ok' ? [] : this.server.reasons) tooltip.appendMarkdown(`\n\n• ${escapeMarkdown(reason)}`);
     this.item.tooltip = tooltip;
     this.item.backgroundColor =
       !running && !starting ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

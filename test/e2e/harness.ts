@@ -238,21 +238,25 @@ export class Workbench {
     this.page.on('console', (message) => {
       if (message.type() === 'error') this.consoleErrors.push(message.text().slice(0, 300));
     });
+    const external = (address: string) => {
+      const url = new URL(address);
+      return !['127.0.0.1', 'localhost'].includes(url.hostname) && /^https?:$/.test(url.protocol) ? url : undefined;
+    };
+    // Webview resources (the Markdown preview's page and styles) have this host name, but VS Code's
+    // webview service worker answers them from the local server: they count only if they do not come
+    // from it (a response from elsewhere, or a failure other than the preview closing).
+    const webviewResource = (url: URL) => url.hostname.endsWith('.vscode-resource.vscode-cdn.net');
     this.page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (['127.0.0.1', 'localhost'].includes(url.hostname) || !/^https?:$/.test(url.protocol)) return;
-      // Webview resources (the Markdown preview's styles and the page itself) have this host name, but
-      // VS Code's webview service worker answers them from the local server: they count only if not.
-      if (url.hostname.endsWith('.vscode-resource.vscode-cdn.net')) {
-        void request.response().then(
-          (response) => {
-            if (!response?.fromServiceWorker()) this.externalRequests.add(url.host);
-          },
-          () => this.externalRequests.add(url.host),
-        );
-        return;
-      }
-      this.externalRequests.add(url.host);
+      const url = external(request.url());
+      if (url && !webviewResource(url)) this.externalRequests.add(url.host);
+    });
+    this.page.on('response', (response) => {
+      const url = external(response.url());
+      if (url && webviewResource(url) && !response.fromServiceWorker()) this.externalRequests.add(url.host);
+    });
+    this.page.on('requestfailed', (request) => {
+      const url = external(request.url());
+      if (url && webviewResource(url) && request.failure()?.errorText !== 'net::ERR_ABORTED') this.externalRequests.add(url.host);
     });
     await this.page.goto(`${base}/?folder=${encodeURIComponent(this.options.workspace)}`, { timeout: 60_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -529,18 +533,41 @@ export class Workbench {
    * included) collapsed to single spaces.
    */
   async outputText(filter: string): Promise<string> {
-    const box = this.page.locator('.part.panel .viewpane-filter input, .part.panel input[placeholder^="Filter"]').first();
+    // The Output view's own filter box (the Problems view has one too, hidden while Output shows).
+    const box = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel input[placeholder^="Filter"]:visible').first();
     await box.waitFor({ timeout: 30_000 });
-    await box.fill(filter);
+    // Typed once: the filter applies after a pause, which typing it again would restart.
+    if ((await box.inputValue()) !== filter) await box.fill(filter);
     const lines = this.page.locator('.part.panel .monaco-editor .view-lines .view-line');
-    await lines.first().waitFor({ timeout: 30_000 });
-    const text = (await lines.evaluateAll((elements) =>
-      elements
-        .map((element) => ({ top: element.getBoundingClientRect().top, text: element.textContent ?? '' }))
-        .sort((a, b) => a.top - b.top)
-        .map((line) => line.text),
-    )).join(' ');
-    return text.replace(/[\s\u00a0]+/g, ' ');
+    const read = () =>
+      lines.evaluateAll((elements) =>
+        elements
+          .map((element) => ({ top: element.getBoundingClientRect().top, text: element.textContent ?? '' }))
+          .sort((a, b) => a.top - b.top)
+          .map((line) => line.text),
+      );
+    // Applied once every log line shown has the filter's text, or none is shown (nothing matches; the
+    // unfiltered channel is never empty). A long line wraps onto several rows: rows are grouped into
+    // log lines by the timestamp each log line starts with.
+    let emptyBefore = false;
+    const shown = await waitFor(`the output filtered by "${filter}"`, async () => {
+      const logLines: string[] = [];
+      for (const row of await read()) {
+        const text = row.replace(/[\s\u00a0]+/g, ' ').trim();
+        if (!text) continue; // an empty channel (or filter result) still renders one empty row
+        if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(text) || !logLines.length) logLines.push(text);
+        else logLines[logLines.length - 1] += ` ${text}`;
+      }
+      // Empty twice in a row: the filter applied and nothing matches (not a view being redrawn).
+      if (!logLines.length) {
+        const confirmed = emptyBefore;
+        emptyBefore = true;
+        return filter && confirmed ? [''] : false;
+      }
+      emptyBefore = false;
+      return (!filter || logLines.every((line) => line.toLowerCase().includes(filter.toLowerCase()))) && logLines;
+    });
+    return shown.join(' ').replace(/ +/g, ' ');
   }
 
   /** Shows the hover at the caret (Ctrl+K Ctrl+I) and returns its text once it matches. */
@@ -559,11 +586,11 @@ export class Workbench {
     }, { timeout, interval: 250 });
   }
 
-  /** The text of the Markdown preview's body (the webview of the active editor group). */
+  /** The text of a webview (the Markdown preview, a walkthrough's media) once it matches. */
   async markdownPreviewText(expected: RegExp, timeout = 30_000): Promise<string> {
-    return waitFor(`a Markdown preview matching ${expected}`, async () => {
+    return waitFor(`a webview matching ${expected}`, async () => {
       for (const frame of this.page.frames()) {
-        const text = await frame.locator('body.vscode-body').innerText({ timeout: 500 }).catch(() => '');
+        const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
         if (expected.test(text)) return text;
       }
       return '';

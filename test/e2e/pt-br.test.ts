@@ -98,6 +98,7 @@ describe('Armadilha in code-server (pt-BR)', { timeout: 240_000 }, () => {
       const steps = wb.page.locator('.gettingStartedContainer .getting-started-step .step-title');
       await waitFor('three walkthrough steps', async () => (await steps.count()) === 3);
       assert.deepEqual(await steps.allInnerTexts(), ['Encontre uma armadilha e corrija', 'Corrigir tudo ao salvar', 'Escreva o padrão certo com um snippet']);
+      await wb.markdownPreviewText(/Uma migration com uma armadilha/);
       await wb.page.keyboard.press('Control+W');
     }));
 

@@ -60,8 +60,10 @@ export class StatusReporter {
       return;
     }
     const limit = level === 'error' ? budget.error : budget.warn;
-    this.slow.set(uri, { file, ms: Math.round(ms), budget: limit, level });
-    if (before?.level !== level) this.log.warn('logSlow', { file, ms: Math.round(ms), budget: limit });
+    // "0 ms over a 0 ms budget" would read as a contradiction: short times keep a decimal.
+    const shown = ms < 10 ? Math.round(ms * 10) / 10 : Math.round(ms);
+    this.slow.set(uri, { file, ms: shown, budget: limit, level });
+    if (before?.level !== level) this.log.warn('logSlow', { file, ms: shown, budget: limit });
     this.send();
   }
 

@@ -45,6 +45,7 @@ export class WorkspaceAnalysis {
   private readonly results = new Map<string, { key: string; report: WorkspaceFileReport }>();
   private running: Promise<WorkspaceFileReport[]> | undefined;
   private changeWaiters: Array<() => void> = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
   /** Files whose findings were pushed by the command (their diagnostics come back when their document closes). */
   readonly pushed = new Set<string>();
 
@@ -69,6 +70,7 @@ export class WorkspaceAnalysis {
    */
   async publishAll(progress?: (done: number, total: number) => void): Promise<WorkspaceSummary> {
     const reports = await this.analyse(undefined, progress);
+    this.pushed.clear();
     let findings = 0;
     for (const report of reports) {
       findings += report.diagnostics.length;
@@ -88,11 +90,30 @@ export class WorkspaceAnalysis {
     if (report && !this.state.documents.get(uri)) void this.state.connection.sendDiagnostics({ uri, diagnostics: report.diagnostics });
   }
 
-  /** Something the results depend on changed (settings, configuration, files on disk): a waiting pull answers again. */
+  /**
+   * Something the results depend on changed (settings, configuration, files on disk): a waiting pull
+   * answers again, and findings pushed by the command are brought up to date (files whose result
+   * does not change are not analysed again).
+   */
   changed(): void {
     const waiting = this.changeWaiters;
     this.changeWaiters = [];
     for (const resolve of waiting) resolve();
+    if (!this.pushed.size || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.republish().catch((error) => this.log.error(`Workspace analysis failed: ${(error as Error)?.stack ?? error}`));
+    }, 500);
+  }
+
+  /** The command's findings again: files gone or clean now get an empty list. */
+  private async republish(): Promise<void> {
+    const before = new Set(this.pushed);
+    await this.publishAll();
+    for (const uri of before) {
+      if (this.pushed.has(uri)) continue;
+      if (!this.state.documents.get(uri)) void this.state.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
   }
 
   /** Resolves at the next change, or when the request is cancelled (a long-poll workspace/diagnostic request). */
