@@ -552,10 +552,11 @@ export class Workbench {
     let emptyBefore = false;
     const shown = await waitFor(`the output filtered by "${filter}"`, async () => {
       const logLines: string[] = [];
-      for (const row of await read()) {
-        const text = row.replace(/[\s\u00a0]+/g, ' ').trim();
-        if (!text) continue; // an empty channel (or filter result) still renders one empty row
-        if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(text) || !logLines.length) logLines.push(text);
+      const rows = (await read()).map((row) => row.replace(/[\s\u00a0]+/g, ' ').trim()).filter(Boolean); // an empty channel still renders one empty row
+      const stamped = (text: string) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(text);
+      // Rows above the first timestamp finish a log line scrolled out of view.
+      for (const text of rows.some(stamped) ? rows.slice(rows.findIndex(stamped)) : rows) {
+        if (stamped(text) || !logLines.length) logLines.push(text);
         else logLines[logLines.length - 1] += ` ${text}`;
       }
       // Empty twice in a row: the filter applied and nothing matches (not a view being redrawn).
