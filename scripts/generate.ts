@@ -9,7 +9,7 @@
 // `tsx scripts/generate.ts` writes; `--check` only reports stale files (a test runs that).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RULE_LEVELS } from '../server/src/config';
+import { DEFAULT_TIME_BUDGET, RULE_LEVELS } from '../server/src/config';
 import { docsPath, ruleDocument } from '../server/src/docs';
 import { LOCALES, type Locale } from '../server/src/locale';
 import { RULES } from '../server/src/rules';
@@ -86,6 +86,16 @@ function levelSettings() {
   return RULES.flatMap((rule) => (rule.settings ?? []).filter((setting) => typeof setting.default === 'string').map((setting) => ({ rule, setting })));
 }
 
+const CUSTOMIZATION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rule', 'severity'],
+  properties: {
+    rule: { type: 'string', description: 'A rule id, with * for any characters (require-*); a leading ! applies to the rules that do not match.' },
+    severity: { enum: RULE_LEVELS },
+  },
+};
+
 function configSchema(): unknown {
   const names: Record<string, unknown> = {};
   for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, description: setting.description.en };
@@ -98,13 +108,20 @@ function configSchema(): unknown {
     additionalProperties: false,
     properties: {
       $schema: { type: 'string' },
+      extends: {
+        description: MANIFEST_STRINGS['config.extends'].en,
+        oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      },
       enable: { type: 'boolean', default: true, description: MANIFEST_STRINGS['setting.enable'].en },
       locale: { enum: ['auto', 'en', 'pt-BR'], default: 'auto', description: MANIFEST_STRINGS['setting.locale'].en },
       rules: {
         type: 'object',
         description: MANIFEST_STRINGS['setting.rules'].en,
         additionalProperties: false,
-        properties: Object.fromEntries(RULES.map((rule) => [rule.id, { enum: RULE_LEVELS, description: rule.text.en.summary }])),
+        properties: {
+          customizations: { type: 'array', items: CUSTOMIZATION_SCHEMA, description: MANIFEST_STRINGS['config.rules.customizations'].en },
+          ...Object.fromEntries(RULES.map((rule) => [rule.id, { enum: RULE_LEVELS, description: rule.text.en.summary }])),
+        },
       },
       names: { type: 'object', additionalProperties: false, properties: names },
       levels: { type: 'object', additionalProperties: false, properties: levels },
@@ -120,30 +137,67 @@ function configSchema(): unknown {
   };
 }
 
+/**
+ * Editor settings. `order` puts what users look for first (the settings editor sorts by it): rule
+ * levels, then when analysis runs; the long name lists, one object setting, come last.
+ */
 function editorConfiguration(): unknown {
+  const names: Record<string, unknown> = {};
+  for (const { setting } of nameSettings()) {
+    names[setting.key] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, description: `%setting.names.${setting.key}%` };
+  }
   const properties: Record<string, unknown> = {
-    'armadilha.enable': { type: 'boolean', default: true, scope: 'resource', description: '%setting.enable%' },
-    'armadilha.locale': { type: 'string', enum: ['auto', 'en', 'pt-BR'], default: 'auto', scope: 'window', description: '%setting.locale%' },
     'armadilha.rules': {
       type: 'object',
       default: {},
       scope: 'resource',
+      order: 0,
       description: '%setting.rules%',
       additionalProperties: false,
       properties: Object.fromEntries(RULES.map((rule) => [rule.id, { type: 'string', enum: RULE_LEVELS, description: `%setting.rule.${rule.id}%` }])),
     },
+    // Not armadilha.rules.customizations: VS Code would merge a setting named under the object setting
+    // armadilha.rules into it, and the settings editor would show it as an invalid rule there.
+    'armadilha.ruleCustomizations': { type: 'array', items: CUSTOMIZATION_SCHEMA, default: [], scope: 'resource', order: 1, markdownDescription: '%setting.ruleCustomizations%' },
+    'armadilha.enable': { type: 'boolean', default: true, scope: 'resource', order: 2, description: '%setting.enable%' },
+    'armadilha.run': {
+      type: 'string',
+      enum: ['onType', 'onSave'],
+      enumDescriptions: ['%setting.run.onType%', '%setting.run.onSave%'],
+      default: 'onType',
+      scope: 'resource',
+      order: 3,
+      description: '%setting.run%',
+    },
+    'armadilha.timeBudget.onValidation': {
+      type: 'object',
+      additionalProperties: false,
+      properties: { warn: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.warn }, error: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.error } },
+      default: { ...DEFAULT_TIME_BUDGET },
+      scope: 'resource',
+      order: 4,
+      markdownDescription: '%setting.timeBudget.onValidation%',
+    },
+    'armadilha.locale': { type: 'string', enum: ['auto', 'en', 'pt-BR'], default: 'auto', scope: 'window', order: 5, description: '%setting.locale%' },
   };
-  for (const { setting } of nameSettings()) {
-    properties[`armadilha.names.${setting.key}`] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, scope: 'resource', description: `%setting.names.${setting.key}%` };
-  }
   for (const { setting } of levelSettings()) {
-    properties[`armadilha.levels.${setting.key}`] = { type: 'string', enum: RULE_LEVELS, default: setting.default, scope: 'resource', description: `%setting.levels.${setting.key}%` };
+    properties[`armadilha.levels.${setting.key}`] = { type: 'string', enum: RULE_LEVELS, default: setting.default, scope: 'resource', order: 10, description: `%setting.levels.${setting.key}%` };
   }
-  properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', description: '%setting.defaultTimeoutMs%' };
-  properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
-  properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', description: '%setting.sql.dialect%' };
-  properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', description: '%setting.analyseGeneratedCode%' };
-  properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
+  properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', order: 11, description: '%setting.defaultTimeoutMs%' };
+  properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', order: 12, description: '%setting.maxFileSizeMb%' };
+  properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', order: 13, description: '%setting.sql.dialect%' };
+  properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', order: 14, description: '%setting.analyseGeneratedCode%' };
+  properties['armadilha.names'] = { type: 'object', additionalProperties: false, properties: names, default: {}, scope: 'resource', order: 20, markdownDescription: '%setting.names%' };
+  properties['armadilha.logLevel'] = {
+    type: 'string',
+    enum: ['info', 'verbose'],
+    enumDescriptions: ['%setting.logLevel.info%', '%setting.logLevel.verbose%'],
+    default: 'info',
+    scope: 'window',
+    order: 30,
+    description: '%setting.logLevel%',
+  };
+  properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', order: 31, description: '%setting.trace%' };
   return { title: '%configuration.title%', properties };
 }
 
@@ -153,7 +207,7 @@ function editorConfiguration(): unknown {
  * could silence findings, and the size limit decides how much text is analysed.
  */
 export function restrictedSettings(): string[] {
-  return [...new Set(['armadilha.rules', ...nameSettings().map(({ setting }) => `armadilha.names.${setting.key}`), 'armadilha.maxFileSizeMb'])];
+  return ['armadilha.rules', 'armadilha.ruleCustomizations', 'armadilha.names', 'armadilha.maxFileSizeMb'];
 }
 
 function untrustedWorkspaces(): unknown {

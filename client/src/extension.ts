@@ -1,35 +1,42 @@
-// The VS Code client: starts the bundled language server over IPC, passes the display language and
-// workspace trust, shows the server state in the status bar and registers the commands. Stays small:
-// everything else happens in the server.
+// The VS Code client: starts the bundled language server over IPC, passes the display language,
+// workspace trust and the PostgreSQL extensions installed beside it, shows the server state in the
+// status bar and registers the commands and the "armadilha: check" task. Everything else happens in
+// the server; the pieces of the client are in status.ts, documentation.ts, middleware.ts, task.ts,
+// coexistence.ts and walkthrough.ts.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, RevealOutputChannelOn, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { installedPeers, watchPeers } from './coexistence';
+import { showDocumentation } from './documentation';
+import { middleware } from './middleware';
+import { StatusItem, type ServerStatus } from './status';
+import { CheckTaskProvider, TASK_TYPE } from './task';
+import { WALKTHROUGH_COMMANDS } from './walkthrough';
 
-const LANGUAGES = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
-const DOCS_SCHEME = 'armadilha-docs';
-const SERVER_DOCS_COMMAND = 'armadilha.server.showRuleDocumentation';
+// `postgres` and `pgsql`: what other PostgreSQL extensions (squawk's among them) call .sql files.
+const LANGUAGES = ['sql', 'postgres', 'pgsql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
 let client: LanguageClient | undefined;
-let statusItem: vscode.StatusBarItem;
+let status: StatusItem;
 let output: vscode.LogOutputChannel;
-const docsChanged = new vscode.EventEmitter<vscode.Uri>();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('Armadilha', { log: true });
-  statusItem = vscode.window.createStatusBarItem('armadilha.status', vscode.StatusBarAlignment.Right, 100);
-  statusItem.name = 'Armadilha';
-  statusItem.command = 'armadilha.showOutput';
-  context.subscriptions.push(output, statusItem, docsChanged);
+  status = new StatusItem();
+  context.subscriptions.push(output, status);
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'armadilha.showOutput': () => output.show(true),
     'armadilha.restartServer': () => restart(context),
-    'armadilha.showDocumentation': (ruleId?: unknown) => showDocumentation(typeof ruleId === 'string' ? ruleId : undefined),
+    'armadilha.showDocumentation': (ruleId?: unknown) => showDocumentation(context.extensionUri, client, typeof ruleId === 'string' ? ruleId : undefined),
+    'armadilha.analyseWorkspace': () => analyseWorkspace(),
+    ...WALKTHROUGH_COMMANDS,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(DOCS_SCHEME, { onDidChange: docsChanged.event, provideTextDocumentContent: ruleDocumentation }));
+  context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new CheckTaskProvider(context)));
   // Trust changes what the server may read (armadilha.config.json): restart with the new state.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => restart(context)));
+  context.subscriptions.push(watchPeers((peers) => void client?.sendNotification('armadilha/peers', { peers })));
   await start(context);
 }
 
@@ -44,27 +51,26 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
-    initializationOptions: { locale: vscode.env.language, trusted: vscode.workspace.isTrusted },
-    outputChannel: output,
-    // Problems are shown as diagnostics and in the status bar, never as pop-up notifications.
-    revealOutputChannelOn: RevealOutputChannelOn.Never,
-    middleware: {
-      // "Show documentation" opens a Markdown preview here instead of a browser.
-      provideCodeActions: async (document, range, context, token, next) => {
-        const actions = (await next(document, range, context, token)) ?? [];
-        for (const action of actions) {
-          const command = action instanceof vscode.CodeAction ? action.command : action;
-          if (command && command.command === SERVER_DOCS_COMMAND) command.command = 'armadilha.showDocumentation';
-        }
-        return actions;
-      },
+    // armadilha.config.json too: the server validates it as it is typed and reads it again when saved.
+    documentSelector: [...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]), { scheme: 'file', pattern: '**/armadilha.config.json' }],
+    initializationOptions: {
+      locale: vscode.env.language,
+      trusted: vscode.workspace.isTrusted,
+      // Pushed diagnostics for open documents; the whole workspace on request (Analyse Workspace, the task).
+      diagnostics: 'push',
+      documentationCommand: 'armadilha.showDocumentation',
+      peers: installedPeers(),
     },
+    outputChannel: output,
+    // Problems are shown as diagnostics and in the status bar; the server asks for a notification itself when one is due.
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    // Hovers link to the documentation command (an offline Markdown preview), and only to it.
+    markdown: { isTrusted: { enabledCommands: ['armadilha.showDocumentation'] } },
+    middleware,
   };
   client = new LanguageClient('armadilha', 'Armadilha', serverOptions, clientOptions);
-  client.onDidChangeState((event) => showState(event.newState));
-  showState(State.Starting);
-  statusItem.show();
+  client.onDidChangeState((event) => status.clientState(event.newState));
+  client.onNotification('armadilha/status', (params: ServerStatus) => status.serverStatus(params));
   await client.start();
 }
 
@@ -76,34 +82,11 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await start(context);
 }
 
-function showState(state: State): void {
-  const running = state === State.Running;
-  const starting = state === State.Starting;
-  statusItem.text = running ? '$(shield) Armadilha' : starting ? '$(loading~spin) Armadilha' : '$(error) Armadilha';
-  statusItem.tooltip = running
-    ? vscode.l10n.t('Armadilha is running. Click to show its output.')
-    : starting
-      ? vscode.l10n.t('Armadilha is starting…')
-      : vscode.l10n.t('Armadilha stopped. Click to show its output, or run "Armadilha: Restart Server".');
-  statusItem.backgroundColor = running || starting ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
-  // Screen readers would otherwise read the icon name ("shield Armadilha").
-  statusItem.accessibilityInformation = { label: `Armadilha: ${statusItem.tooltip}`, role: 'button' };
-}
-
-async function ruleDocumentation(uri: vscode.Uri): Promise<string> {
-  const ruleId = path.basename(uri.path, '.md');
-  const answer = await client?.sendRequest<{ markdown: string } | null>('armadilha/ruleDocumentation', { ruleId });
-  return answer?.markdown ?? vscode.l10n.t('No documentation for {0}.', ruleId);
-}
-
-async function showDocumentation(ruleId: string | undefined): Promise<void> {
-  let id = ruleId;
-  if (!id) {
-    const answer = await client?.sendRequest<{ ruleIds: string[] } | null>('armadilha/ruleDocumentation', { ruleId: 'syntax-error' });
-    id = await vscode.window.showQuickPick(answer?.ruleIds ?? [], { placeHolder: vscode.l10n.t('Which rule?') });
-  }
-  if (!id) return;
-  const page = vscode.Uri.from({ scheme: DOCS_SCHEME, path: `/${id}.md` });
-  docsChanged.fire(page);
-  await vscode.commands.executeCommand('markdown.showPreview', page);
+/** Every file of the workspace analysed; closed files' findings go to the Problems panel. */
+async function analyseWorkspace(): Promise<void> {
+  if (!client) return;
+  const summary = await client.sendRequest<{ files: number; findings: number }>('armadilha/analyseWorkspace');
+  const show = vscode.l10n.t('Show Problems');
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Armadilha analysed {0} file(s) of the workspace: {1} finding(s).', summary.files, summary.findings), show);
+  if (choice === show) await vscode.commands.executeCommand('workbench.actions.view.problems');
 }

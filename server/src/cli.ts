@@ -1,14 +1,15 @@
 // armadilha check | rules | explain <id> | lsp — the command-line adapter over the analysis core.
 // Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration errors.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles, checkStdin, type CheckResult } from './cli/check';
 import { collectFiles, type InputProblem } from './cli/files';
 import { analysedNothing, coverageLine, summarize } from './cli/coverage';
 import { formatJson, formatSarif, formatText, type FileReport } from './cli/formats';
 import { DiskProject } from './project/disk-project';
-import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, type Settings } from './config';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, type Settings } from './config';
+import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
+import type { InputFile } from './cli/files';
 import { ruleDocument } from './docs';
 import { loadParser } from './languages/sql/parser';
 import { languageOfPath } from './lint';
@@ -46,7 +47,7 @@ Usage:
       --stdin --stdin-filename <name>   read one file from standard input (with --fix, the fixed text goes to stdout)
       --fail-on error|warning|info|hint|none   exit 1 when a finding is at or above this severity (default: warning)
       --verbose                         also list the files skipped because they are not PostgreSQL (MySQL, templates)
-      --config <file>                   configuration file (default: the nearest ${CONFIG_FILE_NAME})
+      --config <file>                   configuration file for every file (default: the nearest ${CONFIG_FILE_NAME} above each file)
       --locale en|pt-BR                 language of messages (default: from LANG)
   armadilha rules [--format text|json]  list the rules
   armadilha explain <rule-id>           print a rule's documentation
@@ -62,7 +63,7 @@ Uso:
       --stdin --stdin-filename <nome>   lê um arquivo da entrada padrão (com --fix, o texto corrigido vai para a saída padrão)
       --fail-on error|warning|info|hint|none   sai com 1 quando há achado com essa severidade ou maior (padrão: warning)
       --verbose                         lista também os arquivos ignorados por não serem PostgreSQL (MySQL, templates)
-      --config <arquivo>                arquivo de configuração (padrão: o ${CONFIG_FILE_NAME} mais próximo)
+      --config <arquivo>                arquivo de configuração para todos os arquivos (padrão: o ${CONFIG_FILE_NAME} mais próximo acima de cada arquivo)
       --locale en|pt-BR                 idioma das mensagens (padrão: pelo LANG)
   armadilha rules [--format text|json]  lista as regras
   armadilha explain <id-da-regra>       mostra a documentação de uma regra
@@ -94,22 +95,24 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cwd = process.cwd();
-  let settings: Settings;
-  let settingsBase = cwd;
+  let configurations: Configurations;
   try {
-    ({ settings, base: settingsBase } = loadSettings(options, cwd));
+    configurations = loadConfigurations(options, cwd);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
+  const settings = configurations.forFolder(cwd).settings;
   const locale = resolveLocale(options.locale ?? (settings.locale !== 'auto' ? settings.locale : undefined), envLocale);
+  // A broken configuration file (for the current folder, or any file checked) fails the run: CI must not pass on defaults.
+  if (reportConfigProblems(configurations, options, cwd)) return 2;
   switch (options.command) {
     case 'rules':
       return listRules(options, locale);
     case 'explain':
       return explain(options, locale);
     case 'check':
-      return check(options, settings, locale, cwd, settingsBase);
+      return check(options, configurations, locale, cwd);
     default:
       process.stderr.write(`${coreText(locale, 'cliUsage')}:\n${HELP[locale]}\n`);
       return 2;
@@ -176,34 +179,54 @@ function parseArguments(argv: string[]): Options {
   return options;
 }
 
-/** The settings, and the folder their file globs are relative to (the configuration file's, or the current folder). */
-function loadSettings(options: Options, cwd: string): { settings: Settings; base: string } {
-  const file = options.config ? path.resolve(cwd, options.config) : findConfig(cwd);
+/**
+ * Where each file's settings come from: with --config, that file for every file; otherwise the
+ * nearest armadilha.config.json above each file, up to the repository root, as the editor finds it
+ * (core/config-resolver.ts). Settings are merged once per configuration, so name lists keep their identity.
+ */
+interface Configurations {
+  resolver: ConfigResolver;
+  forFile(file: string): { settings: Settings; base: string };
+  forFolder(folder: string): { settings: Settings; base: string };
+}
+
+function loadConfigurations(options: Options, cwd: string): Configurations {
+  const resolver = new ConfigResolver(RULES);
   const defaults = defaultSettings(RULES);
-  if (!file) return { settings: defaults, base: cwd };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(`Cannot read configuration file ${file}`);
+  let fixed: ResolvedConfig | undefined;
+  if (options.config) {
+    const file = path.resolve(cwd, options.config);
+    fixed = resolver.configFile(file);
+    if (!fixed) throw new Error(`Cannot read configuration file ${file}`);
   }
-  const parsed = parseConfigText(text, RULES);
-  if (parsed.problems.length) {
-    const locale = resolveLocale(options.locale, process.env.LANG);
-    throw new Error(parsed.problems.map((problem) => `${path.relative(cwd, file) || file}: ${coreText(locale, problem.key, problem.data)}`).join('\n'));
-  }
-  return { settings: mergeSettings(defaults, parsed.settings), base: path.dirname(file) };
+  const merged = new Map<ResolvedConfig | undefined, { settings: Settings; base: string }>();
+  const of = (config: ResolvedConfig | undefined) => {
+    let entry = merged.get(config);
+    if (!entry) {
+      entry = { settings: mergeSettings(defaults, config?.settings), base: config?.base ?? cwd };
+      merged.set(config, entry);
+    }
+    return entry;
+  };
+  return {
+    resolver,
+    forFile: (file) => of(fixed ?? resolver.configFor(file)),
+    forFolder: (folder) => of(fixed ?? resolver.configFor(path.join(folder, CONFIG_FILE_NAME))),
+  };
 }
 
-function findConfig(start: string): string | undefined {
-  for (let directory = start; ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
-    if (fs.existsSync(path.join(directory, '.git')) || path.dirname(directory) === directory) return undefined;
+/** Prints the problems of every configuration file read so far; true when there were any. */
+function reportConfigProblems(configurations: Configurations, options: Options, cwd: string): boolean {
+  const broken = configurations.resolver.loaded().filter((config: ConfigFile) => config.problems.length);
+  if (!broken.length) return false;
+  const locale = resolveLocale(options.locale, process.env.LANG);
+  for (const config of broken) {
+    for (const problem of config.problems) process.stderr.write(`${path.relative(cwd, config.file) || config.file}: ${coreText(locale, problem.key, problem.data)}\n`);
   }
+  return true;
 }
 
-async function check(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string): Promise<number> {
+async function check(options: Options, configurations: Configurations, locale: Locale, cwd: string): Promise<number> {
   quietOnBrokenPipe();
   await loadParser();
   let reports: FileReport[];
@@ -213,6 +236,8 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
   let excluded: string[] = [];
   if (options.stdin) {
     const fileName = options.stdinFilename ?? 'stdin.sql';
+    const { settings } = configurations.forFile(path.resolve(cwd, fileName));
+    if (reportConfigProblems(configurations, options, cwd)) return 2;
     if (!languageOfPath(fileName)) {
       process.stderr.write(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
       return 2;
@@ -226,8 +251,14 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
       if (input.truncated) await copyRestOfStandardInput();
     } else if (input.truncated) process.stdin.destroy();
   } else {
-    const collected = collectFiles(options.positional, cwd, settings);
-    summary = checkFiles(collected.files, settings, locale, options.fix, { cwd, base: settingsBase, project: new DiskProject() });
+    const collected = collectFiles(options.positional, cwd, {
+      analyseGeneratedCode: (absolute, folder) => configurations.forFile(folder ? path.join(absolute, CONFIG_FILE_NAME) : absolute).settings.analyseGeneratedCode,
+    });
+    for (const file of collected.files) configurations.forFile(file.absolute);
+    if (reportConfigProblems(configurations, options, cwd)) return 2;
+    const settingsFor = (file: InputFile) => configurations.forFile(file.absolute);
+    const { settings, base } = configurations.forFolder(cwd);
+    summary = checkFiles(collected.files, settings, locale, options.fix, { cwd, base, project: new DiskProject(), settingsFor });
     reports = summary.reports;
     problems.push(...collected.problems, ...summary.problems);
     excluded = [...collected.excluded, ...summary.excluded];

@@ -9,6 +9,9 @@ import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from './rules/shared/names
 
 export type RuleLevel = 'off' | Severity;
 
+/** When the editor analyses a document: at every change (the default) or only when it is saved. */
+export type RunMode = 'onType' | 'onSave';
+
 /** What a .sql file is, when detection gets it wrong: PostgreSQL (analyse it) or not (skip it). */
 export type SqlDialectSetting = 'postgres' | 'skip';
 export const RULE_LEVELS: RuleLevel[] = ['off', 'hint', 'info', 'warning', 'error'];
@@ -30,9 +33,21 @@ export interface Settings {
   sqlDialect: Record<string, SqlDialectSetting>;
   /** Also analyse vendored, minified and generated code (generated-code.ts), skipped by default. */
   analyseGeneratedCode: boolean;
+  /** Editor only: analyse open documents as they change, or when they are saved. */
+  run: RunMode;
+  /** Editor only: an analysis of an edited document longer than this (ms) turns the status to a warning, or an error. */
+  timeBudget: TimeBudget;
+}
+
+export interface TimeBudget {
+  warn: number;
+  error: number;
 }
 
 export type PartialSettings = Partial<Omit<Settings, 'names' | 'levels'>> & { names?: Record<string, string[]>; levels?: Record<string, RuleLevel> };
+
+/** Keys only the editor's settings may set (armadilha.config.json is shared with CI, where they mean nothing). */
+const EDITOR_ONLY_KEYS = new Set(['run', 'timeBudget', 'logLevel', 'trace']);
 
 /**
  * The dialect the settings give a .sql file, by its path relative to the folder the settings belong
@@ -70,24 +85,29 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false };
+  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false, run: 'onType', timeBudget: DEFAULT_TIME_BUDGET };
 }
+
+/** As vscode-eslint's eslint.timeBudget.onValidation, scaled to an analysis that runs at every keystroke. */
+export const DEFAULT_TIME_BUDGET: TimeBudget = { warn: 1000, error: 4000 };
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
 export function mergeSettings(base: Settings, override: PartialSettings | undefined): Settings {
   if (!override) return base;
-  return {
-    enable: override.enable ?? base.enable,
-    locale: override.locale ?? base.locale,
-    rules: { ...base.rules, ...(override.rules ?? {}) },
-    names: { ...base.names, ...(override.names ?? {}) },
-    levels: { ...base.levels, ...(override.levels ?? {}) },
-    defaultTimeoutMs: override.defaultTimeoutMs ?? base.defaultTimeoutMs,
-    maxFileSizeMb: override.maxFileSizeMb ?? base.maxFileSizeMb,
+  return { ...base, ...mergePartialSettings(base, override) } as Settings;
+}
+
+/** Partial settings with `override`'s values on top of `base`'s (an `extends` chain, editor ← file). */
+export function mergePartialSettings(base: PartialSettings, override: PartialSettings): PartialSettings {
+  const merged: PartialSettings = { ...base };
+  for (const [key, value] of Object.entries(override) as Array<[keyof PartialSettings, unknown]>) {
+    if (value === undefined) continue;
+    if (key === 'rules' || key === 'names' || key === 'levels') (merged as Record<string, unknown>)[key] = { ...(base[key] ?? {}), ...(value as object) };
     // The override's globs first: the first matching glob wins.
-    sqlDialect: override.sqlDialect ? { ...override.sqlDialect, ...withoutKeys(base.sqlDialect, override.sqlDialect) } : base.sqlDialect,
-    analyseGeneratedCode: override.analyseGeneratedCode ?? base.analyseGeneratedCode,
-  };
+    else if (key === 'sqlDialect') merged.sqlDialect = { ...(value as Record<string, SqlDialectSetting>), ...withoutKeys(base.sqlDialect ?? {}, value as Record<string, unknown>) };
+    else (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
 }
 
 function withoutKeys<T>(record: Record<string, T>, keys: Record<string, unknown>): Record<string, T> {
@@ -96,7 +116,16 @@ function withoutKeys<T>(record: Record<string, T>, keys: Record<string, unknown>
 
 export interface ConfigProblem {
   /** Which core text describes the problem. */
-  key: 'configInvalidJson' | 'configInvalidValue' | 'configUnknownKey' | 'configUnknownRule' | 'configPatternTooLong' | 'configTooManyPatterns';
+  key:
+    | 'configInvalidJson'
+    | 'configInvalidValue'
+    | 'configUnknownKey'
+    | 'configUnknownRule'
+    | 'configPatternTooLong'
+    | 'configTooManyPatterns'
+    | 'configRulePatternUnmatched'
+    | 'configExtendsMissing'
+    | 'configExtendsCycle';
   data: Record<string, string>;
   /** Offset range in the configuration text. */
   start: number;
@@ -106,6 +135,8 @@ export interface ConfigProblem {
 export interface ValidatedSettings {
   settings: PartialSettings;
   problems: ConfigProblem[];
+  /** The file's `extends` entries, with where each is in the text (resolved by core/config-resolver.ts). */
+  extendsEntries: Array<{ value: string; start: number; end: number }>;
 }
 
 /** Reads armadilha.config.json text. Invalid parts are reported and left out; valid parts apply. */
@@ -116,18 +147,19 @@ export function parseConfigText(text: string, rules: readonly Rule[]): Validated
   } catch (error) {
     const message = (error as Error).message;
     const position = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
-    return { settings: {}, problems: [{ key: 'configInvalidJson', data: { detail: message }, start: position, end: Math.min(text.length, position + 1) }] };
+    return { settings: {}, problems: [{ key: 'configInvalidJson', data: { detail: message }, start: position, end: Math.min(text.length, position + 1) }], extendsEntries: [] };
   }
-  return validateSettings(raw, rules, text);
+  return validateSettings(raw, rules, text, 'file');
 }
 
 /**
  * Keeps the valid parts of a settings object (from the editor or from the config file). When `text`
  * is given, problems point at the offending key in it.
  */
-export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''): ValidatedSettings {
+export function validateSettings(raw: unknown, rules: readonly Rule[], text = '', source: 'editor' | 'file' = 'editor'): ValidatedSettings {
   const problems: ConfigProblem[] = [];
   const settings: PartialSettings = {};
+  const extendsEntries: ValidatedSettings['extendsEntries'] = [];
   const at = (key: string) => {
     const index = text.indexOf(`"${key}"`);
     return index >= 0 ? { start: index, end: index + key.length + 2 } : { start: 0, end: 0 };
@@ -135,14 +167,50 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
   const invalid = (key: string, detail: string) => problems.push({ key: 'configInvalidValue', data: { key, detail }, ...at(key) });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     invalid('(root)', 'expected an object');
-    return { settings, problems };
+    return { settings, problems, extendsEntries };
   }
   const ruleIds = new Set(rules.map((rule) => rule.id));
   const nameKeys = new Set(rules.flatMap((rule) => (rule.settings ?? []).filter((setting) => Array.isArray(setting.default)).map((setting) => setting.key)));
   const levelKeys = new Set(rules.flatMap((rule) => (rule.settings ?? []).filter((setting) => typeof setting.default === 'string').map((setting) => setting.key)));
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (source === 'file' && EDITOR_ONLY_KEYS.has(key)) {
+      problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
+      continue;
+    }
     switch (key) {
       case '$schema':
+        break;
+      case 'extends': {
+        const entries = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
+        if (source !== 'file') break;
+        if (!entries) {
+          invalid(key, 'expected a path or a list of paths');
+          break;
+        }
+        let from = text.indexOf('"extends"');
+        for (const entry of entries) {
+          const index = text.indexOf(JSON.stringify(entry), Math.max(0, from));
+          const where = index >= 0 ? { start: index, end: index + JSON.stringify(entry).length } : at(key);
+          if (index >= 0) from = index + 1;
+          extendsEntries.push({ value: entry, ...where });
+        }
+        break;
+      }
+      case 'run':
+        if (value === 'onType' || value === 'onSave') settings.run = value;
+        else invalid(key, 'expected "onType" or "onSave"');
+        break;
+      case 'timeBudget': {
+        // armadilha.timeBudget.onValidation: { warn, error } in milliseconds.
+        const budget = (value as { onValidation?: unknown } | undefined)?.onValidation as Partial<TimeBudget> | undefined;
+        if (budget && typeof budget === 'object' && [budget.warn, budget.error].every((ms) => ms === undefined || (typeof ms === 'number' && ms >= 0 && Number.isFinite(ms)))) {
+          settings.timeBudget = { warn: budget.warn ?? DEFAULT_TIME_BUDGET.warn, error: budget.error ?? DEFAULT_TIME_BUDGET.error };
+        } else if (value !== undefined) invalid('timeBudget.onValidation', 'expected { "warn": milliseconds, "error": milliseconds }');
+        break;
+      }
+      case 'logLevel':
+      case 'trace':
+        // Read by the server itself (handlers/log.ts), not per document.
         break;
       case 'enable':
       case 'analyseGeneratedCode':
@@ -158,10 +226,20 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
         if (typeof value === 'number' && value > 0 && Number.isFinite(value)) settings[key] = value;
         else invalid(key, 'expected a positive number');
         break;
+      case 'ruleCustomizations':
+        // The editor's armadilha.ruleCustomizations: handled with rules.
+        if (source === 'file') problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
+        break;
       case 'rules':
         if (value && typeof value === 'object' && !Array.isArray(value)) {
-          settings.rules = {};
+          // Patterns first, then the rules named one by one, which win over them. In the editor the
+          // patterns come as armadilha.ruleCustomizations (or armadilha.rules.customizations, as in vscode-eslint).
+          const editorPatterns = source === 'editor' ? (raw as Record<string, unknown>).ruleCustomizations : undefined;
+          const ownPatterns = (value as Record<string, unknown>).customizations;
+          const customizations = Array.isArray(editorPatterns) && editorPatterns.length ? [...(Array.isArray(ownPatterns) ? ownPatterns : []), ...editorPatterns] : ownPatterns;
+          settings.rules = customizations === undefined ? {} : customizedLevels(customizations, rules, (problem) => problems.push({ ...problem, ...at(problem.data.key ?? 'customizations') }));
           for (const [ruleId, level] of Object.entries(value)) {
+            if (ruleId === 'customizations') continue;
             if (!ruleIds.has(ruleId)) problems.push({ key: 'configUnknownRule', data: { key: ruleId }, ...at(ruleId) });
             else if (typeof level === 'string' && (RULE_LEVELS as string[]).includes(level)) settings.rules[ruleId] = level as RuleLevel;
             else invalid(ruleId, `expected one of ${RULE_LEVELS.join(', ')}`);
@@ -206,7 +284,46 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
         problems.push({ key: 'configUnknownKey', data: { key }, ...at(key) });
     }
   }
-  return { settings, problems };
+  const patterns = (raw as Record<string, unknown>).ruleCustomizations;
+  if (source === 'editor' && !settings.rules && Array.isArray(patterns) && patterns.length) settings.rules = customizedLevels(patterns, rules, (problem) => problems.push({ ...problem, start: 0, end: 0 }));
+  return { settings, problems, extendsEntries };
+}
+
+/** A severity override for the rules whose ids match a pattern (rules.customizations), as vscode-eslint's. */
+export interface RuleCustomization {
+  /** A rule id, with * for any characters; a leading ! applies it to the rules that do not match. */
+  rule: string;
+  severity: RuleLevel;
+}
+
+/**
+ * The levels `rules.customizations` gives the rules, the last matching entry winning. Entries that
+ * are malformed or match no rule are reported.
+ */
+function customizedLevels(value: unknown, rules: readonly Rule[], report: (problem: Pick<ConfigProblem, 'key' | 'data'>) => void): Record<string, RuleLevel> {
+  const levels: Record<string, RuleLevel> = {};
+  if (!Array.isArray(value)) {
+    report({ key: 'configInvalidValue', data: { key: 'customizations', detail: 'expected a list of { "rule": pattern, "severity": level }' } });
+    return levels;
+  }
+  for (const entry of value as Array<Partial<RuleCustomization>>) {
+    if (!entry || typeof entry.rule !== 'string' || !(RULE_LEVELS as unknown[]).includes(entry.severity)) {
+      report({ key: 'configInvalidValue', data: { key: 'customizations', detail: `each entry needs "rule" (a pattern) and "severity" (${RULE_LEVELS.join(', ')})` } });
+      continue;
+    }
+    const matching = rules.filter((rule) => ruleMatches(entry.rule!, rule.id));
+    if (!matching.length) report({ key: 'configRulePatternUnmatched', data: { key: entry.rule } });
+    for (const rule of matching) levels[rule.id] = entry.severity!;
+  }
+  return levels;
+}
+
+/** Whether a rule id matches a customization pattern ("require-*", "!no-*"). */
+export function ruleMatches(pattern: string, ruleId: string): boolean {
+  const negated = pattern.startsWith('!');
+  const body = negated ? pattern.slice(1) : pattern;
+  const expression = new RegExp(`^${body.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return expression.test(ruleId) !== negated;
 }
 
 /**

@@ -10,32 +10,72 @@ import { ruleById } from './rules';
 import { MappedText } from './text/mapped-text';
 
 /**
- * The documentation of the findings at an offset. Their messages are not repeated: editors show the
- * diagnostic's message above the hover already.
+ * The documentation of the findings at an offset: what the rule is about, why it fails, what to do,
+ * and a link to the whole page (`docsLink`: the editor's own documentation view, or the web page).
+ * Their messages, which say what is wrong here, are not repeated: editors show the diagnostic's
+ * message with the hover already. Kept short (the rule page has the rest), so that the hover and its
+ * Quick Fix link fit on a laptop screen.
  */
-export function findingHover(findings: readonly Finding[], offset: number, locale: Locale): string | undefined {
+export function findingHover(findings: readonly Finding[], offset: number, locale: Locale, docsLink: (ruleId: string, locale: Locale) => string = (_id, _locale) => ''): string | undefined {
   const here = findings.filter((finding) => finding.start <= offset && offset <= finding.end);
   if (!here.length) return undefined;
-  return here.map((finding) => ruleMarkdown(finding.ruleId, locale, undefined, finding.docsUrl)).join('\n\n---\n\n');
+  const ruleIds = [...new Set(here.map((finding) => finding.ruleId))];
+  return ruleIds.map((ruleId) => ruleMarkdown(ruleId, locale, docsLink(ruleId, locale) || here.find((finding) => finding.ruleId === ruleId)!.docsUrl)).join('\n\n---\n\n');
 }
 
-export function ruleMarkdown(ruleId: string, locale: Locale, message: string | undefined, docsUrl: string): string {
+/** Longest "why" and "what to do" in a hover, in characters (whole sentences, two or three when they fit). */
+const WHY_CHARACTERS = 260;
+const REMEDY_CHARACTERS = 220;
+const MIN_BRIEF = 80;
+
+export function ruleMarkdown(ruleId: string, locale: Locale, docsLink: string): string {
   const rule = ruleById(ruleId);
-  if (!rule) return message ?? ruleId;
+  if (!rule) return ruleId;
   const text = rule.text[locale];
-  const parts = [`**Armadilha · ${rule.id}** — ${text.summary}`];
-  if (message) parts.push(message);
-  parts.push(`**${coreText(locale, 'hoverWhy')}:** ${text.rationale}`);
-  parts.push(`**${coreText(locale, 'hoverRemedy')}:** ${text.remedy}`);
-  parts.push(`${coreText(locale, 'hoverSkill')}: \`${rule.skill.name}\` — ${rule.skill.section} · [${coreText(locale, 'hoverDocs')}](${docsUrl})`);
-  return parts.join('\n\n');
+  return [
+    `**Armadilha · ${rule.id}** — ${text.summary}`,
+    `**${coreText(locale, 'hoverWhy')}:** ${brief(text.rationale, WHY_CHARACTERS, 3)}`,
+    `**${coreText(locale, 'hoverRemedy')}:** ${brief(text.remedy, REMEDY_CHARACTERS, 2)} [${coreText(locale, 'hoverDocs')}](${docsLink})`,
+  ].join('\n\n');
+}
+
+/**
+ * The first sentences of a text, as many (up to `sentences`) as fit in `characters`; at least the
+ * first, cut after a clause (or a word) with an ellipsis when it alone is too long.
+ */
+export function brief(text: string, characters: number, sentences: number): string {
+  const all = text.split(/(?<!\b(?:e\.g|i\.e|ex|vs|p\.ex)\.)(?<=[.!?])\s+(?=[A-Z"'(`ÁÉÍÓÚÂÊÔÃÕÇ0-9])/);
+  let result = all[0];
+  for (const sentence of all.slice(1, sentences)) {
+    // A short lead-in ("Pick one of three.") says nothing alone: the next sentence comes with it.
+    if (result.length >= MIN_BRIEF && result.length + 1 + sentence.length > characters) break;
+    result += ` ${sentence}`;
+  }
+  if (result.length <= characters) return result;
+  const head = result.slice(0, characters);
+  const clause = Math.max(head.lastIndexOf('; '), head.lastIndexOf(': '), head.lastIndexOf(' — '), head.lastIndexOf(', '));
+  let cut = clause >= characters * 0.5 ? clause : head.lastIndexOf(' ');
+  // Never inside `code` or an open parenthesis.
+  if ((head.slice(0, cut).match(/`/g)?.length ?? 0) % 2) cut = head.lastIndexOf('`', cut - 1);
+  cut = Math.min(cut, unclosedParenthesis(head.slice(0, cut)));
+  return `${head.slice(0, cut).replace(/[\s,;:—-]+$/, '')}…`;
+}
+
+/** Where the first parenthesis still open at the end of a text starts (its length when none is). */
+function unclosedParenthesis(text: string): number {
+  const open: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    if (text[index] === '(') open.push(index);
+    else if (text[index] === ')') open.pop();
+  }
+  return open.length ? open[0] : text.length;
 }
 
 /** Keyword documentation for the SQL word at `offset` of a SQL text, or undefined. */
 export function sqlKeywordHover(text: string, offset: number, locale: Locale): string | undefined {
   const entry = hoverAt(MappedText.document(text), offset, 0, true);
   if (!entry) return undefined;
-  return `**${entry.title}**\n\n${entry.text[locale]}\n\n${coreText(locale, 'hoverSkill')}: \`${entry.skill}\``;
+  return `**${entry.title}**\n\n${entry.text[locale]}`;
 }
 
 // Finds the entry for the word at a document offset, descending into string literals (function
@@ -63,5 +103,5 @@ function hoverAt(text: MappedText, documentOffset: number, depth: number, psql: 
 /** Keyword documentation at a document offset inside SQL embedded in another language (a TypeScript template), mapped by `sql`. */
 export function embeddedSqlKeywordHover(sql: MappedText, offset: number, locale: Locale): string | undefined {
   const entry = hoverAt(sql, offset, 0, false);
-  return entry && `**${entry.title}**\n\n${entry.text[locale]}\n\n${coreText(locale, 'hoverSkill')}: \`${entry.skill}\``;
+  return entry && `**${entry.title}**\n\n${entry.text[locale]}`;
 }

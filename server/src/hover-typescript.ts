@@ -8,7 +8,7 @@ import { TYPESCRIPT_HOVERS, type TypeScriptHoverId } from './hovers-typescript';
 import { findEmbeddedSql } from './languages/typescript/embedded-sql';
 import { ts } from './languages/typescript/project';
 import { dottedName, TsModel } from './languages/typescript/ts-file';
-import { coreText, type Locale } from './locale';
+import type { Locale } from './locale';
 import { MappedText } from './text/mapped-text';
 
 /** Redis calls whose arguments hold SET options: set(k, v, 'NX', 'PX', ms), set(k, v, { NX: true }), call('SET', …), sendCommand([…]). */
@@ -27,7 +27,7 @@ export function typescriptHover(text: string, fileName: string, offset: number, 
   const id = hoverIdOf(token);
   if (!id) return undefined;
   const entry = TYPESCRIPT_HOVERS[id];
-  return `**${entry.title}**\n\n${entry.text[locale]}\n\n${coreText(locale, 'hoverSkill')}: \`${entry.skill}\``;
+  return `**${entry.title}**\n\n${entry.text[locale]}`;
 }
 
 /** The SQL text of the embedded literal that holds an offset. */

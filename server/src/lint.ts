@@ -321,7 +321,8 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings): Finding[] {
-  if (!text.includes('armadilha-ignore')) return findings;
+  // Built-in findings (syntax errors) of a rule set to off are dropped here too.
+  if (!text.includes('armadilha-ignore')) return findings.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
   const lines = new LineIndex(text);
   const { comments, leadingEnd } = commentsOf(text, language);
   const directives = findDirectives(text, comments, lines, leadingEnd);

@@ -1,12 +1,13 @@
 // Wiring only: capabilities → handlers. Runs over IPC (VS Code), stdio (any editor: armadilha lsp
 // --stdio) or a socket; vscode-languageserver picks the transport from the command line.
 
-import * as path from 'node:path';
+import * as os from 'node:os';
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
   LSPErrorCodes,
   ResponseError,
   type CancellationToken,
@@ -14,24 +15,33 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { docsUrl, ruleDocument } from './docs';
 import { RULES, ruleById } from './rules';
 import { onCodeAction, SHOW_DOCUMENTATION_COMMAND } from './handlers/code-actions';
+import { ConfigProblemsReporter } from './handlers/config-problems';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { onHover } from './handlers/hover';
+import { logLevelOf, ServerLog } from './handlers/log';
+import { StatusReporter } from './handlers/status';
+import { WorkspaceAnalysis } from './handlers/workspace-analysis';
 import { FramingGuard } from './framing-guard';
 import { filePath, ServerState } from './state';
 import { indexWorkspace, onWatchedFilesChanged, restoreSavedFacts } from './handlers/workspace-files';
 import { loadParser } from './languages/sql/parser';
-import { resolveLocale } from './locale';
+import { coreText, resolveLocale, type Locale } from './locale';
 import { FIX_ALL_KIND } from './lsp-adapters';
 import { SERVER_VERSION } from './version';
 
-/** Custom request: the Markdown documentation of a rule in the user's language. */
+/** Custom request: the Markdown documentation of a rule in the user's language, and every rule's summary. */
 export const RULE_DOCUMENTATION_REQUEST = 'armadilha/ruleDocumentation';
 /** Custom request for tests and benchmarks: analyses run so far and documents waiting (SchedulerStatistics). */
 export const STATISTICS_REQUEST = 'armadilha/statistics';
+/** Custom request ("Armadilha: Analyse Workspace"): every file of the workspace analysed, findings pushed; answers { files, findings }. */
+export const ANALYSE_WORKSPACE_REQUEST = 'armadilha/analyseWorkspace';
+/** Custom notification from the client: the names of installed extensions that report what Armadilha would (coexistence.ts). */
+export const PEERS_NOTIFICATION = 'armadilha/peers';
 
 interface InitializationOptions {
   /** Display language when the client does not send InitializeParams.locale. */
@@ -40,6 +50,12 @@ interface InitializationOptions {
   trusted?: boolean;
   /** Settings for clients without workspace/configuration. */
   settings?: unknown;
+  /** "push": publish diagnostics even though the client could pull them (the VS Code client, which offers the Analyse Workspace command instead). */
+  diagnostics?: 'push' | 'pull';
+  /** A client command that opens a rule's documentation (argument: the rule id): hovers link to it instead of the web page. */
+  documentationCommand?: string;
+  /** Installed extensions that report syntax errors in .sql files (coexistence.ts). */
+  peers?: string[];
 }
 
 async function unlessCancelled<T>(token: CancellationToken, handle: () => Promise<T>): Promise<T> {
@@ -52,20 +68,47 @@ async function unlessCancelled<T>(token: CancellationToken, handle: () => Promis
 }
 
 export function startServer(connection: Connection = createConnection()): Connection {
-  const state = new ServerState(connection);
-  const publisher = new DiagnosticsPublisher(state);
+  const log = new ServerLog(connection);
+  // The language of notifications, the status and the log: armadilha.locale, else the client's.
+  let uiLocale: Locale = 'en';
+  const locale = () => uiLocale;
+  const status = new StatusReporter(connection, log, locale);
+  let configProblems: ConfigProblemsReporter | undefined;
+  const state = new ServerState(connection, (config) => configProblems?.read(config));
+  configProblems = new ConfigProblemsReporter(state, status, log, locale);
+  let workspace: WorkspaceAnalysis | undefined;
+  const publisher = new DiagnosticsPublisher(state, { log, status, closed: (uri) => void workspace?.documentClosed(uri) });
+  workspace = new WorkspaceAnalysis(state, publisher, log);
+  publisher.onConfigProblemsDue = () => configProblems.publish();
   let canWatchFiles = false;
   let canRegisterConfiguration = false;
+  let documentationCommand: string | undefined;
+
+  /** Window-wide settings: the log level and the language of what the server says outside diagnostics. */
+  const readServerSettings = async () => {
+    let raw: { locale?: unknown; logLevel?: unknown; trace?: { server?: unknown } } | undefined = state.initializationSettings as typeof raw;
+    if (state.canReadConfiguration) raw = await connection.workspace.getConfiguration({ section: 'armadilha' }).catch(() => raw);
+    log.level = logLevelOf(raw);
+    uiLocale = resolveLocale(typeof raw?.locale === 'string' ? raw.locale : undefined, state.clientLocale);
+    log.locale = uiLocale;
+  };
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     await loadParser();
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     state.clientLocale = params.locale ?? options.locale;
+    uiLocale = log.locale = resolveLocale(undefined, state.clientLocale);
     state.trusted = options.trusted !== false;
     state.initializationSettings = options.settings;
+    state.peers = Array.isArray(options.peers) ? options.peers.map(String) : [];
+    documentationCommand = typeof options.documentationCommand === 'string' ? options.documentationCommand : undefined;
     state.canReadConfiguration = !!params.capabilities.workspace?.configuration;
     canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
     canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    configProblems!.canShowDocument = !!params.capabilities.window?.showDocument?.support;
+    // LSP 3.17 pull diagnostics for the clients that ask for them; push for the others.
+    publisher.pull = !!params.capabilities.textDocument?.diagnostic && options.diagnostics !== 'push';
+    publisher.canRefresh = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     state.workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .map((folder) => filePath(folder.uri))
       .filter((folder): folder is string => !!folder);
@@ -76,68 +119,136 @@ export function startServer(connection: Connection = createConnection()): Connec
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         workspace: { workspaceFolders: { supported: true } },
+        ...(publisher.pull ? { diagnosticProvider: { identifier: 'armadilha', interFileDependencies: true, workspaceDiagnostics: true } } : {}),
       },
       serverInfo: { name: 'armadilha', version: SERVER_VERSION },
     };
   });
 
-  connection.onInitialized(() => {
+  connection.onInitialized(async () => {
     if (canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'armadilha' });
     if (canWatchFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }, { globPattern: '**/{package,tsconfig,jsconfig}.json' }, { globPattern: '**/*.prisma' }],
+        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha*.json' }, { globPattern: '**/{package,tsconfig,jsconfig}.json' }, { globPattern: '**/*.prisma' }],
       });
     }
-    const locale = resolveLocale(undefined, state.clientLocale);
-    void indexWorkspace(state, publisher, locale === 'pt-BR' ? 'Armadilha: lendo as migrations' : 'Armadilha: reading migrations').catch((error) =>
-      connection.console.error(`Indexing failed: ${(error as Error)?.stack ?? error}`),
-    );
+    await readServerSettings();
+    log.info('logStart', { version: SERVER_VERSION, node: process.version, platform: `${os.platform()} ${os.arch()}`, locale: uiLocale, mode: publisher.pull ? 'pull' : 'push' });
+    if (state.workspaceFolders.length) log.info('logWorkspaceFolders', { folders: state.workspaceFolders.join(', ') });
+    else log.info('logNoWorkspaceFolder');
+    if (!state.trusted) log.info('logUntrusted');
+    if (state.peers.length) log.info('logCoexistence', { extensions: state.peers.join(', ') });
+    status.send(true);
+    // The configuration of each workspace folder, read now: its problems show before any file is opened.
+    if (state.trusted) for (const folder of state.workspaceFolders) state.configs.configFor(`${folder}/${'armadilha.config.json'}`);
+    void indexWorkspace(state, publisher, coreText(uiLocale, 'readingMigrations'))
+      .then(({ files, ms }) => files && log.info('logSchemaIndexed', { count: files, ms }))
+      .catch((error) => log.error(`Indexing failed: ${(error as Error)?.stack ?? error}`));
   });
 
+  // Configuration files open in the editor (the VS Code client sends them): validated as they are
+  // typed, read again when saved; never analysed as code.
   state.documents.onDidChangeContent((change) => {
+    if (state.isConfigDocument(change.document.uri)) return configProblems.showLive(change.document.uri, change.document.getText());
     state.touch(change.document.uri);
     publisher.changed(change.document.uri, change.document.getText());
   });
   state.documents.onDidClose((event) => {
     const uri = event.document.uri;
+    if (state.isConfigDocument(uri)) return configProblems.publish();
     const analysis = state.latestAnalysis(uri);
     state.forgetAnalysis(uri);
     publisher.clear(uri);
     // Other documents are checked again only if the schema changed, and only once the closes stop.
     if (restoreSavedFacts(state, event.document, analysis)) publisher.recheckAll();
+    workspace.changed();
   });
   state.documents.onDidSave((event) => {
-    publisher.saved(event.document.uri);
-    if (path.basename(event.document.uri) === 'armadilha.config.json') {
-      state.forgetProjectConfigs();
-      publisher.scheduleAll();
-    }
+    const file = filePath(event.document.uri);
+    if (!file || !state.isConfigDocument(event.document.uri)) return publisher.saved(event.document.uri);
+    log.info('logConfigChanged');
+    configProblems.reload([file]);
+    publisher.scheduleAll();
+    workspace.changed();
   });
 
-  connection.onDidChangeConfiguration(() => {
+  connection.onDidChangeConfiguration(async () => {
+    state.forgetSettings();
+    await readServerSettings();
+    log.info('logSettingsChanged');
+    publisher.scheduleAll();
+    workspace.changed();
+  });
+  connection.onDidChangeWatchedFiles((params) => {
+    const changed = onWatchedFilesChanged(state, publisher, params);
+    if (changed) {
+      log.info('logConfigChanged');
+      configProblems.reload(changed.configFiles);
+      publisher.scheduleAll();
+    }
+    workspace.changed();
+  });
+  connection.onNotification(PEERS_NOTIFICATION, (params: { peers?: unknown }) => {
+    const peers = Array.isArray(params?.peers) ? params.peers.map(String) : [];
+    if (peers.join(',') === state.peers.join(',')) return;
+    state.peers = peers;
+    if (peers.length) log.info('logCoexistence', { extensions: peers.join(', ') });
     state.forgetSettings();
     publisher.scheduleAll();
+    workspace.changed();
   });
-  connection.onDidChangeWatchedFiles((params) => onWatchedFilesChanged(state, publisher, params));
+
   // A request cancelled while it waited (the user moved on) is answered with RequestCancelled.
-  const analysisFor = (uri: string) => publisher.analysisFor(uri);
+  const analysisFor = (uri: string) => (state.isConfigDocument(uri) ? Promise.resolve(undefined) : publisher.analysisFor(uri));
   const typescriptTree = (uri: string, text: string) => state.typescriptTree(uri, text);
-  connection.onHover((params, token) => unlessCancelled(token, () => onHover({ analysisFor, typescriptTree }, params)));
+  const docsLink = (ruleId: string, ruleLocale: Locale) =>
+    documentationCommand ? `command:${documentationCommand}?${encodeURIComponent(JSON.stringify([ruleId]))}` : docsUrl(ruleId, ruleLocale);
+  connection.onHover((params, token) => unlessCancelled(token, () => onHover({ analysisFor, typescriptTree, docsLink }, params)));
   connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(analysisFor, params)));
   connection.onRequest(STATISTICS_REQUEST, () => publisher.statistics());
+
+  // Pull diagnostics (LSP 3.17): one document, or the whole workspace.
+  connection.languages.diagnostics.on((params, token) =>
+    unlessCancelled(token, async () => (state.isConfigDocument(params.textDocument.uri) ? { kind: DocumentDiagnosticReportKind.Full, items: [] } : publisher.pullReport(params.textDocument.uri, params.previousResultId))),
+  );
+  connection.languages.diagnostics.onWorkspace(async (params, token) => {
+    const previous = new Map(params.previousResultIds.map((entry) => [entry.uri, entry.value]));
+    for (;;) {
+      const reports = await workspace.analyse(token);
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      const items: WorkspaceDocumentDiagnosticReport[] = reports.map((report) =>
+        previous.get(report.uri) === report.resultId
+          ? { kind: DocumentDiagnosticReportKind.Unchanged, uri: report.uri, version: report.version, resultId: report.resultId }
+          : { kind: DocumentDiagnosticReportKind.Full, uri: report.uri, version: report.version, resultId: report.resultId, items: report.diagnostics },
+      );
+      // Nothing new for a client that asks again at once (a long poll): answer at the next change.
+      if (!previous.size || items.some((item) => item.kind === DocumentDiagnosticReportKind.Full) || items.length !== previous.size) return { items };
+      await workspace.nextChange(token);
+    }
+  });
+  connection.onRequest(ANALYSE_WORKSPACE_REQUEST, async () => {
+    const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+    progress?.begin(coreText(uiLocale, 'workspaceAnalysisTitle'), 0, undefined, false);
+    const summary = await workspace.publishAll((done, total) => progress?.report(Math.round((done / Math.max(1, total)) * 100), `${done}/${total}`));
+    progress?.done();
+    return summary;
+  });
+
   // Editors other than VS Code run this command from the "show documentation" code action: the
   // rule's page opens in the browser. (The VS Code client shows it in a Markdown preview instead.)
   connection.onExecuteCommand(async (params) => {
     if (params.command !== SHOW_DOCUMENTATION_COMMAND) return;
     const ruleId = String(params.arguments?.[0] ?? '');
-    const locale = resolveLocale((await state.settingsFor('')).locale, state.clientLocale);
-    await connection.window.showDocument({ uri: docsUrl(ruleId, locale), external: true, takeFocus: true });
+    await connection.window.showDocument({ uri: docsUrl(ruleId, uiLocale), external: true, takeFocus: true });
   });
-  connection.onRequest(RULE_DOCUMENTATION_REQUEST, async (params: { ruleId: string }) => {
-    const rule = ruleById(params.ruleId);
-    if (!rule) return null;
-    const locale = resolveLocale((await state.settingsFor('')).locale, state.clientLocale);
-    return { markdown: ruleDocument(rule, locale), ruleIds: RULES.map((each) => each.id) };
+  connection.onRequest(RULE_DOCUMENTATION_REQUEST, (params: { ruleId?: string }) => {
+    const rule = params.ruleId ? ruleById(params.ruleId) : undefined;
+    return {
+      locale: uiLocale,
+      markdown: rule ? ruleDocument(rule, uiLocale) : null,
+      ruleIds: RULES.map((each) => each.id),
+      rules: RULES.map((each) => ({ id: each.id, summary: each.text[uiLocale].summary })),
+    };
   });
 
   state.documents.listen(connection);

@@ -2,14 +2,15 @@
 // project configuration files, and the latest analysis of each open document. Hovers and code actions
 // are served from that analysis; handlers/diagnostics.ts decides when documents are analysed.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ts as TS } from 'ts-morph';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, parseConfigText, sqlDialectFor, validateSettings, type ConfigProblem, type PartialSettings, type Settings } from './config';
+import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, sqlDialectFor, validateSettings, type PartialSettings, type Settings } from './config';
+import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
+import { withPeers } from './coexistence';
 import { DiskProject } from './project/disk-project';
 import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
@@ -28,17 +29,14 @@ export interface Analysis {
   /** Settings in force (a change of settings or of a configuration file makes the analysis stale). */
   settingsGeneration: number;
   result: LintResult;
+  /** How long lint() took, in milliseconds. */
+  durationMs: number;
+  /** When the settings say the document is analysed, and how long an analysis may take (editor only). */
+  run: Settings['run'];
+  timeBudget: Settings['timeBudget'];
   locale: Locale;
   lines: LineIndex;
   language: DocumentLanguage;
-}
-
-export interface ProjectConfig {
-  /** Absolute path of armadilha.config.json. */
-  file: string;
-  text: string;
-  settings: PartialSettings;
-  problems: ConfigProblem[];
 }
 
 /**
@@ -60,8 +58,11 @@ export class ServerState {
   trusted = true;
   workspaceFolders: string[] = [];
   initializationSettings: unknown;
+  /** Other extensions installed that report what Armadilha would (coexistence.ts). */
+  peers: string[] = [];
   private readonly editorSettings = new Map<string, Promise<PartialSettings>>();
-  private readonly projectConfigs = new Map<string, ProjectConfig | null>();
+  /** armadilha.config.json files: the nearest per document, as the CLI finds them (core/config-resolver.ts). */
+  readonly configs: ConfigResolver;
   private readonly analyses = new Map<string, Analysis>();
   /** Least recently touched first (Map order). */
   private readonly modelCaches = new Map<string, { cache: DocumentCache; textLength: number }>();
@@ -71,7 +72,12 @@ export class ServerState {
   /** Lint runs since start (the tests read it through the statistics request). */
   analysisCount = 0;
 
-  constructor(readonly connection: Connection) {}
+  constructor(
+    readonly connection: Connection,
+    onConfigRead: (file: ConfigFile) => void = () => undefined,
+  ) {
+    this.configs = new ConfigResolver(RULES, onConfigRead);
+  }
 
   /** Settings for a document: defaults ← editor settings ← armadilha.config.json. */
   async settingsFor(uri: string): Promise<Settings> {
@@ -84,6 +90,27 @@ export class ServerState {
     return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
   }
 
+  /**
+   * Settings for a file on disk that is not open (workspace analysis): the editor settings of its
+   * workspace folder (one request per folder, not per file) ← its armadilha.config.json.
+   */
+  async settingsForFile(file: string): Promise<Settings> {
+    const folder = this.workspaceFolderOf(file);
+    const scope = folder ? fileUri(folder) : fileUri(file);
+    let editor = this.editorSettings.get(scope);
+    if (!editor) {
+      editor = this.readEditorSettings(scope);
+      this.editorSettings.set(scope, editor);
+    }
+    const project = this.trusted ? this.configs.configFor(file) : undefined;
+    return mergeSettings(mergeSettings(defaultSettings(RULES), await editor), project?.settings);
+  }
+
+  /** The workspace folder holding a file, if any. */
+  workspaceFolderOf(file: string): string | undefined {
+    return this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep));
+  }
+
   /** Editor settings changed. Analyses stay (hovers keep being served) but are no longer current. */
   forgetSettings(): void {
     this.editorSettings.clear();
@@ -91,26 +118,30 @@ export class ServerState {
   }
 
   forgetProjectConfigs(): void {
-    this.projectConfigs.clear();
+    this.configs.forget();
     this.settingsGeneration++;
   }
 
-  /** The configuration file governing a document: the nearest armadilha.config.json up to its workspace folder. */
-  projectConfigFor(uri: string): ProjectConfig | undefined {
+  /**
+   * The configuration governing a document: the nearest armadilha.config.json above it, up to the
+   * repository root, with what it extends. Unsaved documents have none; untrusted workspaces none.
+   */
+  projectConfigFor(uri: string): ResolvedConfig | undefined {
     if (!this.trusted) return undefined;
     const file = filePath(uri);
-    if (!file) return undefined;
-    const root = this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file);
-    for (let directory = path.dirname(file); ; directory = path.dirname(directory)) {
-      const config = this.loadProjectConfig(directory);
-      if (config) return config;
-      if (directory === root || path.dirname(directory) === directory || !directory.startsWith(root)) return undefined;
-    }
+    return file ? this.configs.configFor(file) : undefined;
+  }
+
+  /** An armadilha.config.json (or a file one extends) open in the editor: validated, not analysed. */
+  isConfigDocument(uri: string): boolean {
+    const file = filePath(uri);
+    if (!file) return false;
+    return path.basename(file) === CONFIG_FILE_NAME || this.loadedProjectConfigs().some((config) => config.file === file);
   }
 
   /** Every configuration file read so far (to publish their problems). */
-  loadedProjectConfigs(): ProjectConfig[] {
-    return [...this.projectConfigs.values()].filter((config): config is ProjectConfig => !!config);
+  loadedProjectConfigs(): ConfigFile[] {
+    return this.trusted ? this.configs.loaded() : [];
   }
 
   /** The latest analysis of an open document, whatever version it was made for. */
@@ -132,7 +163,7 @@ export class ServerState {
     const language = languageOfId(document.languageId) ?? languageOfPath(document.uri);
     if (!language) return undefined;
     const settingsGeneration = this.settingsGeneration;
-    const settings = await this.settingsFor(document.uri);
+    const settings = withPeers(await this.settingsFor(document.uri), language, this.peers);
     const current = this.documents.get(document.uri);
     if (!current) return undefined; // closed meanwhile
     const text = current.getText();
@@ -140,6 +171,7 @@ export class ServerState {
     const schemaKey = language === 'sql' ? schemaKeyOf(current.uri) : undefined;
     this.analysisCount++;
     let schemaRead = false;
+    const started = performance.now();
     const result = lint({
       text,
       language,
@@ -152,8 +184,9 @@ export class ServerState {
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
+    const durationMs = performance.now() - started;
     const schema = schemaRead ? this.schema.fingerprint() : undefined;
-    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, locale, lines: new LineIndex(text), language };
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
@@ -167,7 +200,7 @@ export class ServerState {
     const file = filePath(uri);
     if (!file || !Object.keys(settings.sqlDialect).length) return undefined;
     const config = this.projectConfigFor(uri);
-    const base = config ? path.dirname(config.file) : (this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file));
+    const base = config ? config.base : (this.workspaceFolders.find((folder) => file.startsWith(folder + path.sep)) ?? path.dirname(file));
     return sqlDialectFor(settings, path.relative(base, file));
   }
 
@@ -227,21 +260,6 @@ export class ServerState {
     if (!raw || typeof raw !== 'object') return {};
     // Editors send every contributed setting; only the valid ones are kept.
     return validateSettings(raw, RULES).settings;
-  }
-
-  private loadProjectConfig(directory: string): ProjectConfig | undefined {
-    const file = path.join(directory, CONFIG_FILE_NAME);
-    if (this.projectConfigs.has(file)) return this.projectConfigs.get(file) ?? undefined;
-    let config: ProjectConfig | null = null;
-    try {
-      const text = fs.readFileSync(file, 'utf8');
-      const parsed = parseConfigText(text, RULES);
-      config = { file, text, settings: parsed.settings, problems: parsed.problems };
-    } catch {
-      config = null; // no file here
-    }
-    this.projectConfigs.set(file, config);
-    return config ?? undefined;
   }
 }
 

@@ -238,9 +238,25 @@ export class Workbench {
     this.page.on('console', (message) => {
       if (message.type() === 'error') this.consoleErrors.push(message.text().slice(0, 300));
     });
+    const external = (address: string) => {
+      const url = new URL(address);
+      return !['127.0.0.1', 'localhost'].includes(url.hostname) && /^https?:$/.test(url.protocol) ? url : undefined;
+    };
+    // Webview resources (the Markdown preview's page and styles) have this host name, but VS Code's
+    // webview service worker answers them from the local server: they count only if they do not come
+    // from it (a response from elsewhere, or a failure other than the preview closing).
+    const webviewResource = (url: URL) => url.hostname.endsWith('.vscode-resource.vscode-cdn.net');
     this.page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (!['127.0.0.1', 'localhost'].includes(url.hostname) && /^https?:$/.test(url.protocol)) this.externalRequests.add(url.host);
+      const url = external(request.url());
+      if (url && !webviewResource(url)) this.externalRequests.add(url.host);
+    });
+    this.page.on('response', (response) => {
+      const url = external(response.url());
+      if (url && webviewResource(url) && !response.fromServiceWorker()) this.externalRequests.add(url.host);
+    });
+    this.page.on('requestfailed', (request) => {
+      const url = external(request.url());
+      if (url && webviewResource(url) && request.failure()?.errorText !== 'net::ERR_ABORTED') this.externalRequests.add(url.host);
     });
     await this.page.goto(`${base}/?folder=${encodeURIComponent(this.options.workspace)}`, { timeout: 60_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -447,15 +463,21 @@ export class Workbench {
     await waitFor(`caret at ${line}:${column}`, async () => /Ln (\d+), Col (\d+)/.exec((await this.page.locator('#status\\.editor\\.selection').innerText()) ?? '')?.slice(1).join(':') === `${line}:${column}`);
   }
 
-  /** Runs a command from the palette (F1) by its title. */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * Runs a command from the palette (F1) by its exact title. `keepOpen`: the command opens a quick
+   * pick of its own (do not wait for the palette to close).
+   */
+  async runCommand(title: string, options: { keepOpen?: boolean } = {}): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor();
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // The row with exactly this title: fuzzy matching may rank another command first.
+    const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor();
+    await row.click();
+    if (!options.keepOpen) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /** The rendered tokens of a line: text and computed color. */
@@ -493,6 +515,89 @@ export class Workbench {
     return { errors: counts[0], warnings: counts[1] };
   }
 
+  /** A notification toast whose text matches; waits until it is visible. */
+  async notification(text: RegExp, timeout = 30_000): Promise<Locator> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout });
+    return toast;
+  }
+
+  /** Closes every notification toast (Escape in the notification center would also close other widgets). */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
+  /**
+   * The text of the active Output channel (run "Armadilha: Show Output" first), its lines filtered by
+   * the panel's filter box so that lines scrolled away are found too; whitespace (line wraps
+   * included) collapsed to single spaces.
+   */
+  async outputText(filter: string): Promise<string> {
+    // The Output view's own filter box (the Problems view has one too, hidden while Output shows).
+    const box = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel input[placeholder^="Filter"]:visible').first();
+    await box.waitFor({ timeout: 30_000 });
+    // Typed once: the filter applies after a pause, which typing it again would restart.
+    if ((await box.inputValue()) !== filter) await box.fill(filter);
+    const lines = this.page.locator('.part.panel .monaco-editor .view-lines .view-line');
+    const read = () =>
+      lines.evaluateAll((elements) =>
+        elements
+          .map((element) => ({ top: element.getBoundingClientRect().top, text: element.textContent ?? '' }))
+          .sort((a, b) => a.top - b.top)
+          .map((line) => line.text),
+      );
+    // Applied once every log line shown has the filter's text, or none is shown (nothing matches; the
+    // unfiltered channel is never empty). A long line wraps onto several rows: rows are grouped into
+    // log lines by the timestamp each log line starts with.
+    let emptyBefore = false;
+    const shown = await waitFor(`the output filtered by "${filter}"`, async () => {
+      const logLines: string[] = [];
+      const rows = (await read()).map((row) => row.replace(/[\s\u00a0]+/g, ' ').trim()).filter(Boolean); // an empty channel still renders one empty row
+      const stamped = (text: string) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(text);
+      // Rows above the first timestamp finish a log line scrolled out of view.
+      for (const text of rows.some(stamped) ? rows.slice(rows.findIndex(stamped)) : rows) {
+        if (stamped(text) || !logLines.length) logLines.push(text);
+        else logLines[logLines.length - 1] += ` ${text}`;
+      }
+      // Empty twice in a row: the filter applied and nothing matches (not a view being redrawn).
+      if (!logLines.length) {
+        const confirmed = emptyBefore;
+        emptyBefore = true;
+        return filter && confirmed ? [''] : false;
+      }
+      emptyBefore = false;
+      return (!filter || logLines.every((line) => line.toLowerCase().includes(filter.toLowerCase()))) && logLines;
+    });
+    return shown.join(' ').replace(/ +/g, ' ');
+  }
+
+  /** Shows the hover at the caret (Ctrl+K Ctrl+I) and returns its text once it matches. */
+  async hoverAtCaret(expected: RegExp, timeout = 30_000): Promise<string> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: expected }).first();
+    return waitFor(`a hover matching ${expected} at the caret`, async () => {
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 3000 });
+        return (await hover.innerText()).replace(/\u00a0/g, ' ');
+      } catch {
+        await this.page.keyboard.press('Escape');
+        return '';
+      }
+    }, { timeout, interval: 250 });
+  }
+
+  /** The text of a webview (the Markdown preview, a walkthrough's media) once it matches. */
+  async markdownPreviewText(expected: RegExp, timeout = 30_000): Promise<string> {
+    return waitFor(`a webview matching ${expected}`, async () => {
+      for (const frame of this.page.frames()) {
+        const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
+        if (expected.test(text)) return text;
+      }
+      return '';
+    }, { timeout, interval: 250 });
+  }
+
   /** The status bar item the extension creates (name and text "Armadilha"). */
   statusItem(): Locator {
     return this.page.locator('.part.statusbar .statusbar-item').filter({ has: this.page.locator('.statusbar-item-label') }).filter({ hasText: /^\s*Armadilha\s*$/ });
@@ -525,12 +630,17 @@ export class Workbench {
 
 /** Packages the hand-made pt-BR language pack with vsce into `dir` and returns the .vsix. */
 export function packageLanguagePack(dir: string): string {
-  const source = path.join(ROOT, 'test', 'e2e', 'fixtures', 'langpack-pt-br');
-  const work = path.join(dir, 'langpack-pt-br');
+  return packageFixtureExtension('langpack-pt-br', dir);
+}
+
+/** Packages an extension of test/e2e/fixtures (a language pack, a stand-in for another extension) with vsce. */
+export function packageFixtureExtension(name: string, dir: string): string {
+  const source = path.join(ROOT, 'test', 'e2e', 'fixtures', name);
+  const work = path.join(dir, name);
   fs.cpSync(source, work, { recursive: true });
-  const out = path.join(dir, 'langpack-pt-br.vsix');
+  const out = path.join(dir, `${name}.vsix`);
   const result = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', out], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`vsce package (language pack) failed: ${result.stderr}${result.stdout}`);
+  if (result.status !== 0) throw new Error(`vsce package (${name}) failed: ${result.stderr}${result.stdout}`);
   return out;
 }
 

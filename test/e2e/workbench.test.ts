@@ -7,7 +7,11 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { missingPrerequisites, waitFor, Workbench } from './harness';
 import {
+  BROKEN_FINDINGS,
+  BROKEN_SQL,
   CLOCK_FIX_TITLE,
+  CLOSED_SQL,
+  CONFIG_JSON,
   CLOCK_FIXED_LINE,
   cliFixedText,
   EDGE_FETCH_FINDING,
@@ -71,6 +75,35 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       assert.match(text, /no-clock-timestamp-expiry/);
       await wb.screenshot('e2e-hover.png', await wb.clipAround('.monaco-hover:not(.hidden)'));
       await wb.closeWidgets();
+    }));
+
+  it('hover: what, why, what to do and a link, no internal labels; it and its Quick Fix link fit on a 1366×768 window', { timeout: 90_000 }, () =>
+    wb.step('hover-1366', async () => {
+      await wb.page.setViewportSize({ width: 1366, height: 768 });
+      try {
+        const text = await wb.hover(TRAPS_FINDINGS[0].line, /Armadilha · no-clock-timestamp-expiry/);
+        for (const heading of ['Why:', 'What to do:', 'Documentation']) assert.ok(text.includes(heading), `hover has "${heading}":\n${text}`);
+        assert.doesNotMatch(text, /REGRA|REQ ARMADILHAS|anti-pattern|Skill|Source:|armadilhas-sistemas/, text);
+        const hover = wb.page.locator('.monaco-hover:not(.hidden)').first();
+        const box = (await hover.boundingBox())!;
+        assert.ok(box.y >= 0 && box.y + box.height <= 768, `the hover is inside the window: ${JSON.stringify(box)}`);
+        const overflowing = await hover.evaluate((element) => [...element.querySelectorAll('.monaco-scrollable-element')].filter((scrollable) => scrollable.scrollHeight > scrollable.clientHeight + 1).length);
+        assert.equal(overflowing, 0, 'nothing in the hover needs scrolling');
+        const quickFix = hover.locator('.hover-row.status-bar .action-container', { hasText: /Quick Fix/ }).first();
+        await quickFix.waitFor({ state: 'visible' });
+        const link = (await quickFix.boundingBox())!;
+        assert.ok(link.y + link.height <= Math.min(768, box.y + box.height), `the Quick Fix link shows without scrolling: ${JSON.stringify(link)}`);
+        // The link opens the rule's page offline, in VS Code's Markdown preview.
+        await hover.locator('a', { hasText: 'Documentation' }).first().click();
+        const page = await wb.markdownPreviewText(/Why it fails in a distributed system/);
+        assert.match(page, /no-clock-timestamp-expiry/);
+        await wb.page.locator('.tabs-container .tab.active', { hasText: /no-clock-timestamp-expiry/ }).waitFor();
+        await wb.page.keyboard.press('Control+W');
+        await wb.page.locator('.tabs-container .tab.active', { hasText: path.basename(TRAPS_SQL) }).waitFor();
+      } finally {
+        await wb.page.setViewportSize({ width: 1280, height: 800 });
+        await wb.closeWidgets();
+      }
     }));
 
   it('shows squiggles in the Edge Function (embedded SQL and fetch)', { timeout: 90_000 }, async (t) => {
@@ -187,6 +220,221 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.closeWidgets();
     });
   });
+
+  it('a broken armadilha.config.json shows at once: notification with "Open configuration", status warning, diagnostic, log line', { timeout: 120_000 }, async (t) => {
+    await wb.step('config-problem', async () => {
+      await wb.open(CONFIG_JSON);
+      const source = fixtureText(CONFIG_JSON);
+      // A typo in a rule id, as a new user makes it: "no-two-phase-commit" → "no-two-phase-commt".
+      await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 2);
+      await wb.page.keyboard.press('Backspace');
+      // Shown as it is typed, on the file.
+      await wb.waitForSquiggleLines([1]);
+      const saved = Date.now();
+      await wb.page.keyboard.press('Control+S');
+      const toast = await wb.notification(/has a problem: Unknown rule "no-two-phase-commt"/);
+      const elapsed = Date.now() - saved;
+      t.diagnostic(`save → notification: ${elapsed} ms`);
+      assert.ok(elapsed < 5000, `seen within seconds (${elapsed} ms)`);
+      await toast.locator('.monaco-button', { hasText: 'Open configuration' }).waitFor();
+      const item = wb.statusItem().first();
+      await item.locator('.codicon-warning').waitFor({ timeout: 30_000 });
+      assert.match((await item.getAttribute('aria-label')) ?? '', /1 problem\(s\) in the configuration/);
+      await wb.screenshot('e2e-config-problem.png');
+      // "Open configuration" brings the file back, at the problem.
+      await wb.open(TRAPS_SQL);
+      await toast.locator('.monaco-button', { hasText: 'Open configuration' }).click();
+      await wb.page.locator('.tabs-container .tab.active', { hasText: CONFIG_JSON }).waitFor();
+      assert.equal(await wb.caretLine(), 1);
+      // The log says it too.
+      await wb.runCommand('Armadilha: Show Output');
+      await waitFor('the configuration problem in the output channel', async () => /armadilha\.config\.json: 1 problem\(s\): Unknown rule "no-two-phase-commt"/.test(await wb.outputText('problem(s)')));
+      // Fixed and saved: the status is fine again.
+      await wb.open(CONFIG_JSON);
+      await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 1);
+      await wb.page.keyboard.type('i');
+      await wb.page.keyboard.press('Control+S');
+      await item.locator('.codicon-shield').waitFor({ timeout: 30_000 });
+      await wb.waitForSquiggleLines([]);
+      await wb.clearNotifications();
+    });
+  });
+
+  it('the output channel says what the server did: start, workspace folder, configuration files', { timeout: 60_000 }, () =>
+    wb.step('output', async () => {
+      await wb.runCommand('Armadilha: Show Output');
+      await waitFor('the start line in the output channel', async () => /Armadilha \d+\.\d+\.\d+ started \(Node v\d+/.test(await wb.outputText('started')));
+      await waitFor('the workspace folder in the output channel', async () => /Workspace folders: \S*armadilha-e2e-ws-/.test(await wb.outputText('Workspace folders')));
+      await waitFor('the configuration file in the output channel', async () => /Configuration \S*armadilha\.config\.json: no problems\./.test(await wb.outputText('Configuration')));
+      await wb.outputText('');
+      // From the top: the start, the folders, the configuration.
+      await wb.page.locator('.part.panel .monaco-editor .view-lines').first().click();
+      await wb.page.keyboard.press('Control+Home');
+      await waitFor('the first lines of the output channel', async () => /started/.test(await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()));
+      await wb.screenshot('e2e-output.png');
+      await wb.page.keyboard.press('Control+J');
+    }));
+
+  it('runs the "armadilha: check" task: the Problems panel lists the findings of files never opened', { timeout: 120_000 }, () =>
+    wb.step('task', async () => {
+      await wb.runCommand('Tasks: Run Task', { keepOpen: true });
+      const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('armadilha');
+      // The task is listed at once ("armadilha: check"), or under its type.
+      const rows = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+      await rows.first().waitFor();
+      const direct = rows.filter({ hasText: 'armadilha: check' });
+      if (await direct.count()) await direct.first().click();
+      else {
+        await rows.filter({ hasText: 'armadilha' }).first().click();
+        await rows.filter({ hasText: 'check' }).first().click();
+      }
+      await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      await wb.page.keyboard.press('Control+Shift+M');
+      const closedFile = wb.page.locator('.markers-panel .monaco-list-row[aria-level="1"]', { hasText: path.basename(CLOSED_SQL) });
+      await closedFile.waitFor({ timeout: 60_000 });
+      await wb.page.locator('.markers-panel .monaco-list-row[aria-level="2"]', { hasText: /locked_until/ }).first().waitFor();
+      await wb.screenshot('e2e-task-problems.png');
+      await wb.page.keyboard.press('Control+J');
+    }));
+
+  it('the disable action leaves the cursor on the reason; "Show documentation" opens the page offline', { timeout: 120_000 }, () =>
+    wb.step('disable-reason', async () => {
+      await wb.open(BROKEN_SQL);
+      await wb.waitForSquiggleLines(lineNumbers(BROKEN_FINDINGS));
+      const items = await wb.openQuickFixes(BROKEN_FINDINGS[1].line);
+      assert.ok(items.includes('Show documentation for require-concurrent-refresh'), items.join(' | '));
+      await wb.pickQuickFix('Show documentation for require-concurrent-refresh');
+      await wb.markdownPreviewText(/require-concurrent-refresh[\s\S]*Why it fails in a distributed system/);
+      await wb.page.keyboard.press('Control+W');
+      await wb.page.locator('.tabs-container .tab.active', { hasText: BROKEN_SQL }).waitFor();
+      await wb.openQuickFixes(BROKEN_FINDINGS[1].line);
+      await wb.pickQuickFix('Disable require-concurrent-refresh for this statement');
+      // The reason is selected: typing replaces it.
+      await wb.page.keyboard.type('readers can wait: it runs at night');
+      await waitFor('the suppression comment with the typed reason', async () =>
+        (await wb.lines()).includes('-- armadilha-ignore require-concurrent-refresh -- readers can wait: it runs at night'),
+      );
+      await wb.waitForSquiggleLines([BROKEN_FINDINGS[0].line]);
+    }));
+
+  it('the documentation picker shows each rule with its summary', { timeout: 60_000 }, () =>
+    wb.step('picker', async () => {
+      await wb.runCommand('Armadilha: Show Rule Documentation', { keepOpen: true });
+      const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'require-on-conflict' }).first();
+      await row.waitFor();
+      assert.match(await row.innerText(), /Inserts that record once-only facts/);
+      await wb.closeWidgets();
+    }));
+
+  it('settings: the rule levels come first, the name lists are one setting', { timeout: 60_000 }, () =>
+    wb.step('settings', async () => {
+      await wb.runCommand('Preferences: Open Settings (UI)');
+      const search = wb.page.locator('.settings-editor .suggest-input-container .monaco-editor').first();
+      await search.waitFor();
+      const titles = wb.page.locator('.setting-item-contents .setting-item-title');
+      const shownTitles = async () => (await titles.allInnerTexts()).map((title) => title.replace(/\s+/g, ' ').trim());
+      // Until the search applies, the editor shows the commonly used settings; typed again if the
+      // search box was not ready for it.
+      await waitFor('the Armadilha settings', async () => {
+        if ((await shownTitles())[0]?.startsWith('Armadilha')) return true;
+        await search.click();
+        await wb.page.keyboard.press('Control+A');
+        await wb.page.keyboard.type('@ext:armadilha.armadilha');
+        return false;
+      }, { interval: 1500 });
+      const shown = await shownTitles();
+      assert.match(shown[0], /Rules$/, shown.join(' | '));
+      assert.match(shown[1], /Rule Customizations$/, shown.join(' | '));
+      await wb.screenshot('e2e-settings.png');
+      // The name lists: one setting.
+      await wb.page.keyboard.type(' names');
+      await waitFor('the Names setting', async () => (await shownTitles()).some((title) => /Names$/.test(title)));
+      assert.ok(!(await shownTitles()).some((title) => /Expiry Columns|Idempotent Tables/.test(title)), 'no setting per name list');
+      await wb.page.keyboard.press('Control+W');
+    }));
+
+  it('armadilha.run onSave: an edit shows its findings when saved; a slow analysis turns the status to a warning', { timeout: 120_000 }, () =>
+    wb.step('run-on-save', async () => {
+      const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+      const original = fs.readFileSync(settingsFile, 'utf8');
+      const withSettings = (extra: Record<string, unknown>) => original.replace(/\}\s*$/, `,\n${Object.entries(extra).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`);
+      // The server has read the settings once the output channel says so.
+      const settingsRead = async () => {
+        await wb.runCommand('Armadilha: Show Output');
+        return (await wb.outputText('Editor settings changed')).split('Editor settings changed').length - 1;
+      };
+      try {
+        const before = await settingsRead();
+        fs.writeFileSync(settingsFile, withSettings({ 'armadilha.run': 'onSave' }));
+        await waitFor('the server to read the new settings', async () => (await settingsRead()) > before);
+        await wb.outputText('');
+        // A file opened now is analysed on opening (its squiggle shows), then only when saved.
+        fs.writeFileSync(path.join(workspace, 'on-save.sql'), 'refresh materialized view public.daily_totals;\n');
+        // From the explorer: quick open's file list does not know a file created a moment ago.
+        await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'on-save.sql' }).dblclick();
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'on-save.sql' }).waitFor();
+        await wb.waitForSquiggleLines([1]);
+        await wb.editor.locator('.view-lines').click();
+        await wb.page.keyboard.press('Control+End');
+        await wb.page.keyboard.type('refresh materialized view public.weekly_totals;');
+        const line = await wb.caretLine();
+        assert.equal(line, 2);
+        await wb.goTo(line, 3);
+        // The hover needs an analysis of what was typed: once it shows the finding, the squiggle would be there in onType.
+        await wb.hoverAtCaret(/Armadilha · require-concurrent-refresh/);
+        await wb.closeWidgets();
+        assert.ok(!(await wb.squiggles()).some((squiggle) => squiggle.line === line), 'no squiggle before saving');
+        await wb.page.keyboard.press('Control+S');
+        await waitFor(`the squiggle on line ${line} after saving`, async () => (await wb.squiggles()).some((squiggle) => squiggle.line === line));
+
+        // A time budget of 0 ms: every analysis after an edit is over it.
+        fs.writeFileSync(settingsFile, withSettings({ 'armadilha.timeBudget.onValidation': { warn: 0, error: 600000 } }));
+        const item = wb.statusItem().first();
+        await wb.page.keyboard.press('End');
+        await waitFor('the status item warning about the time budget', async () => {
+          await wb.page.keyboard.type(' ');
+          return (await item.locator('.codicon-warning').count()) > 0;
+        }, { interval: 1000 });
+        assert.match((await item.getAttribute('aria-label')) ?? '', /Analysing on-save\.sql took [\d.]+ ms, over the 0 ms budget.*"onSave"/);
+        await item.hover();
+        // The status bar's tooltip (a workbench hover; the output channel, below, says it too).
+        await wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Analysing on-save\.sql took [\d.]+ ms, over the 0 ms budget/ }).first().waitFor();
+        await wb.screenshot('e2e-time-budget.png');
+      } finally {
+        fs.writeFileSync(settingsFile, original);
+      }
+      await waitFor('the status item fine again', async () => {
+        await wb.page.mouse.move(2, 2);
+        await wb.page.keyboard.type(' ');
+        return (await wb.statusItem().first().locator('.codicon-shield').count()) > 0;
+      }, { interval: 1000 });
+      await wb.page.keyboard.press('Control+S');
+    }));
+
+  it('the walkthrough has three steps, and its first button opens a migration with a trap', { timeout: 90_000 }, () =>
+    wb.step('walkthrough', async () => {
+      await wb.runCommand('Welcome: Open Walkthrough...', { keepOpen: true });
+      await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Get started with Armadilha' }).first().click();
+      const steps = wb.page.locator('.gettingStartedContainer .getting-started-step .step-title');
+      await waitFor('three walkthrough steps', async () => (await steps.count()) === 3);
+      assert.deepEqual(await steps.allInnerTexts(), ['Find a trap and fix it', 'Fix all on save', 'Write the right pattern with a snippet']);
+      // The step's page beside it (docs/walkthrough/en/trap.md).
+      await wb.markdownPreviewText(/A migration with a trap[\s\S]*Ctrl\+\./);
+      await wb.screenshot('e2e-walkthrough.png');
+      await wb.page.locator('.gettingStartedContainer').getByText('Open a migration with a trap', { exact: true }).first().click();
+      await wb.page.locator('.tabs-container .tab.active', { hasText: /Untitled/ }).waitFor();
+      await wb.waitForSquiggleLines([9]);
+    }));
+
+  it('reports syntax errors in .sql files when no other PostgreSQL extension does (see the pt-BR suite for the other case)', { timeout: 60_000 }, () =>
+    wb.step('coexistence-alone', async () => {
+      await wb.runCommand('Armadilha: Show Output');
+      await waitFor('the start line in the output channel', async () => /started/.test(await wb.outputText('started')));
+      assert.doesNotMatch(await wb.outputText('installed'), /installed: it reports syntax errors/);
+      await wb.page.keyboard.press('Control+J');
+    }));
 
   it('made no request outside 127.0.0.1', () => {
     assert.deepEqual([...wb.externalRequests], []);

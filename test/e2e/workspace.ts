@@ -25,6 +25,15 @@ export const SCHEMA_SQL = 'supabase/migrations/20240101000000_schema.sql';
 export const TRAPS_SQL = 'supabase/migrations/20240102000000_traps.sql';
 export const EDGE_TS = 'supabase/functions/renew-session/index.ts';
 export const SCRATCH_SQL = 'scratch.sql';
+export const CONFIG_JSON = 'armadilha.config.json';
+/** A syntax error (line 2) and a refresh without CONCURRENTLY (line 4). */
+export const BROKEN_SQL = 'broken.sql';
+export const BROKEN_FINDINGS: ExpectedFinding[] = [
+  { line: 2, rule: 'syntax-error' },
+  { line: 4, rule: 'require-concurrent-refresh' },
+];
+/** Never opened: its finding shows only once the whole workspace is analysed. */
+export const CLOSED_SQL = 'supabase/migrations/20240103000000_jobs.sql';
 
 export interface ExpectedFinding {
   /** 1-based line. */

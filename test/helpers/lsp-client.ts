@@ -17,6 +17,17 @@ export interface ClientOptions {
   /** What the client answers to workspace/configuration for section "armadilha". */
   settings?: Record<string, unknown>;
   command?: string[];
+  /** Declares textDocument.diagnostic (LSP 3.17 pull diagnostics) and the refresh request. */
+  pull?: boolean;
+  initializationOptions?: Record<string, unknown>;
+  /** Which button the user presses in a window/showMessageRequest (default: none, the notification is dismissed). */
+  answerMessage?: (params: { type: number; message: string; actions?: Array<{ title: string }> }) => { title: string } | null;
+}
+
+export interface ShownDocument {
+  uri: string;
+  external?: boolean;
+  selection?: { start: { line: number; character: number } };
 }
 
 export class TestClient {
@@ -24,6 +35,16 @@ export class TestClient {
   readonly process: ChildProcess;
   settings: Record<string, unknown>;
   readonly shownDocuments: string[] = [];
+  readonly shownDocumentParams: ShownDocument[] = [];
+  /** window/logMessage lines (the output channel), in order. */
+  readonly logs: Array<{ type: number; message: string }> = [];
+  /** window/showMessage and window/showMessageRequest notifications, in order. */
+  readonly messages: Array<{ type: number; message: string; actions: string[] }> = [];
+  /** armadilha/status notifications, in order. */
+  readonly statuses: Array<{ level: string; reasons: string[] }> = [];
+  /** workspace/diagnostic/refresh requests received. */
+  refreshes = 0;
+  private readonly conditionWaiters: Array<{ check: () => boolean; resolve: () => void }> = [];
   /** $/progress notifications received, with the time they arrived. */
   readonly progress: Array<{ kind: string; time: number }> = [];
   /** Every publishDiagnostics received, in order. */
@@ -48,15 +69,39 @@ export class TestClient {
           waiter.resolve(params);
         }
       }
+      this.checkConditions();
     });
     this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => params.items.map(() => this.settings));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onRequest('window/showDocument', (params: { uri: string }) => {
+    this.connection.onRequest('window/showDocument', (params: ShownDocument) => {
       this.shownDocuments.push(params.uri);
+      this.shownDocumentParams.push(params);
+      this.checkConditions();
       return { success: true };
     });
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
+      this.logs.push(params);
+      this.checkConditions();
+    });
+    this.connection.onNotification('window/showMessage', (params: { type: number; message: string }) => {
+      this.messages.push({ ...params, actions: [] });
+      this.checkConditions();
+    });
+    this.connection.onRequest('window/showMessageRequest', (params: { type: number; message: string; actions?: Array<{ title: string }> }) => {
+      this.messages.push({ type: params.type, message: params.message, actions: (params.actions ?? []).map((action) => action.title) });
+      this.checkConditions();
+      return this.options.answerMessage?.(params) ?? null;
+    });
+    this.connection.onNotification('armadilha/status', (params: { level: string; reasons: string[] }) => {
+      this.statuses.push(params);
+      this.checkConditions();
+    });
+    this.connection.onRequest('workspace/diagnostic/refresh', () => {
+      this.refreshes++;
+      this.checkConditions();
+      return null;
+    });
     this.connection.onNotification('$/progress', (params: { value?: { kind?: string } }) => {
       this.progress.push({ kind: params.value?.kind ?? '', time: performance.now() });
     });
@@ -65,18 +110,59 @@ export class TestClient {
 
   async initialize(): Promise<void> {
     const workspace = this.options.workspace;
+    const pull = this.options.pull;
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
       locale: this.options.locale ?? 'en',
       rootUri: workspace ? uriOf(workspace) : null,
       workspaceFolders: workspace ? [{ uri: uriOf(workspace), name: 'test' }] : null,
+      initializationOptions: this.options.initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true } },
-        window: { workDoneProgress: true, showDocument: { support: true } },
-        textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } } } },
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: true },
+          ...(pull ? { diagnostics: { refreshSupport: true } } : {}),
+        },
+        window: { workDoneProgress: true, showDocument: { support: true }, showMessage: { messageActionItem: { additionalPropertiesSupport: false } } },
+        textDocument: {
+          publishDiagnostics: { versionSupport: true },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } } },
+          ...(pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+        },
       },
     });
     await this.connection.sendNotification('initialized', {});
+  }
+
+  /** Resolves once `check` holds (checked at every message from the server that the client records). */
+  until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.conditionWaiters.push({ check, resolve }));
+  }
+
+  private checkConditions(): void {
+    for (const waiter of [...this.conditionWaiters]) {
+      if (!waiter.check()) continue;
+      this.conditionWaiters.splice(this.conditionWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  /** Opens a document without waiting for diagnostics (a pulling client asks for them). */
+  openOnly(uri: string, text: string, languageId = 'sql'): void {
+    this.texts.set(uri, { text, version: 1, languageId });
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  }
+
+  /** Replaces the whole text without waiting for diagnostics. */
+  changeOnly(uri: string, text: string): number {
+    const document = this.texts.get(uri)!;
+    document.text = text;
+    document.version++;
+    void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: document.version }, contentChanges: [{ text }] });
+    return document.version;
   }
 
   /** Opens a document and resolves with its first diagnostics that satisfy the predicate. */

@@ -40,6 +40,11 @@ export interface CheckOptions {
   base?: string;
   /** The project around the files (dependencies' SQL dialect, clients exported by modules). */
   project?: ProjectContext;
+  /**
+   * Each file's settings and the folder its sql.dialect globs are relative to: the nearest
+   * armadilha.config.json per file, as the editor finds it. Default: `settings` and `base` for all.
+   */
+  settingsFor?: (file: InputFile) => { settings: Settings; base: string };
 }
 
 export interface LoadedFile {
@@ -60,8 +65,19 @@ export function checkFiles(files: InputFile[], settings: Settings, locale: Local
   const cwd = options.cwd ?? process.cwd();
   const result: CheckResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [], excluded: [], notes: [] };
   const loaded: LoadedFile[] = [];
+  // Each file with its own settings (its nearest configuration file), when the caller resolves them.
+  const own = new Map<InputFile, { settings: Settings; options: CheckOptions }>();
+  const ownOf = (file: InputFile) => {
+    let entry = own.get(file);
+    if (!entry) {
+      const resolved = options.settingsFor?.(file);
+      entry = resolved ? { settings: resolved.settings, options: { ...options, base: resolved.base } } : { settings, options };
+      own.set(file, entry);
+    }
+    return entry;
+  };
   for (const file of files) {
-    const outcome = readInput(file, settings, locale, cwd);
+    const outcome = readInput(file, ownOf(file).settings, locale, cwd);
     if ('problem' in outcome) result.problems.push(outcome.problem);
     else if ('excluded' in outcome) result.excluded.push(file.display);
     else {
@@ -74,11 +90,11 @@ export function checkFiles(files: InputFile[], settings: Settings, locale: Local
   for (const entry of loaded) {
     const cache = new DocumentCache();
     caches.set(entry, cache);
-    const facts = factsOf(entry, settings, cache, options);
+    const facts = factsOf(entry, ownOf(entry.file).settings, cache, ownOf(entry.file).options);
     if (facts) schema.updateFacts(entry.file.absolute, facts);
   }
   for (const entry of loaded) {
-    const checked = checkLoaded(entry, schema, settings, locale, fix, caches.get(entry), options);
+    const checked = checkLoaded(entry, schema, ownOf(entry.file).settings, locale, fix, caches.get(entry), ownOf(entry.file).options);
     caches.delete(entry); // the file's statements are not needed any more
     result.reports.push(checked.report);
     result.fixesApplied += checked.applied;

@@ -37,7 +37,8 @@ export interface CollectedFiles {
 }
 
 export interface CollectOptions {
-  analyseGeneratedCode?: boolean;
+  /** Also collect vendored and generated code: for every path, or per file or folder (its nearest configuration). */
+  analyseGeneratedCode?: boolean | ((absolute: string, folder: boolean) => boolean);
 }
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
@@ -46,7 +47,8 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
   const files = new Map<string, InputFile>();
   const result: CollectedFiles = { files: [], problems: [], excluded: [] };
   const relative = (absolute: string) => toSlashes(path.relative(cwd, absolute) || path.basename(absolute));
-  const excluded = (absolute: string, folder = false) => !options.analyseGeneratedCode && !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute)));
+  const analyseGenerated = (absolute: string, folder: boolean) => (typeof options.analyseGeneratedCode === 'function' ? options.analyseGeneratedCode(absolute, folder) : !!options.analyseGeneratedCode);
+  const excluded = (absolute: string, folder = false) => !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute))) && !analyseGenerated(absolute, folder);
   const add = (absolute: string, display: string, explicit = false) => {
     if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit });
   };

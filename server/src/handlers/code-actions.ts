@@ -11,6 +11,21 @@ import type { Analysis } from '../state';
 
 export const SHOW_DOCUMENTATION_COMMAND = 'armadilha.server.showRuleDocumentation';
 
+/**
+ * What a "disable" action carries for the client: the placeholder reason its comment ends with. The
+ * edit stays plain text for every client; the VS Code client turns the reason into a snippet tab stop,
+ * so the cursor lands on it and typing replaces it.
+ */
+export interface SuppressionActionData {
+  reasonPlaceholder: string;
+}
+
+function withReason(action: CodeAction, insertedText: string, reason: string): CodeAction {
+  // An id appended to an existing comment has no reason of its own to fill in.
+  if (insertedText.includes(` -- ${reason}`)) action.data = { reasonPlaceholder: reason } satisfies SuppressionActionData;
+  return action;
+}
+
 /** `analysisFor` gives the latest analysis of the document's current version (see handlers/diagnostics.ts). */
 export async function onCodeAction(analysisFor: (uri: string) => Promise<Analysis | undefined>, params: CodeActionParams): Promise<CodeAction[]> {
   const uri = params.textDocument.uri;
@@ -50,9 +65,9 @@ export async function onCodeAction(analysisFor: (uri: string) => Promise<Analysi
     }
     if (ruleId !== 'syntax-error' && ruleId !== 'skipped-file') {
       const lineEdit = lineSuppressionEdit(text, analysis.language, ruleId, data.anchorLine, reason);
-      actions.push(editAction(coreText(analysis.locale, 'disableForLine', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [lineEdit])));
+      actions.push(withReason(editAction(coreText(analysis.locale, 'disableForLine', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [lineEdit])), lineEdit.text, reason));
       const fileEdit = fileSuppressionEdit(text, analysis.language, ruleId, reason);
-      actions.push(editAction(coreText(analysis.locale, 'disableForFile', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [fileEdit])));
+      actions.push(withReason(editAction(coreText(analysis.locale, 'disableForFile', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [fileEdit])), fileEdit.text, reason));
     }
     actions.push({
       title: coreText(analysis.locale, 'showDocumentation', { rule: ruleId }),

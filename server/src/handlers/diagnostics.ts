@@ -9,14 +9,18 @@
 //      that a burst (closing 300 documents, a checkout) is taken in first and documents closed
 //      meanwhile are never analysed; and only when the schema's facts or the settings really differ
 //      from what the document's latest analysis saw.
+// Diagnostics are pushed (publishDiagnostics), or, for clients that pull them (LSP 3.17
+// textDocument/diagnostic), kept as the document's report for the next pull, with a refresh request
+// when they changed for a reason other than an edit. With `armadilha.run` set to onSave, an edited
+// document's diagnostics stay as they were until it is saved. An edited document's analysis longer
+// than `armadilha.timeBudget.onValidation` turns the status to a warning (handlers/status.ts).
 
 import { createHash } from 'node:crypto';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { coreText } from '../locale';
-import { SOURCE, toDiagnostic, toRange } from '../lsp-adapters';
-import { fileUri, type Analysis, type ServerState } from '../state';
-import { LineIndex } from '../text/positions';
-import { resolveLocale } from '../locale';
+import { DocumentDiagnosticReportKind, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver/node';
+import { toDiagnostic } from '../lsp-adapters';
+import { filePath, type Analysis, type ServerState } from '../state';
+import type { ServerLog } from './log';
+import type { StatusReporter } from './status';
 import { TypingHoldback } from './typing-holdback';
 
 /**
@@ -41,34 +45,72 @@ export interface SchedulerStatistics {
   memoryMb: Record<string, number>;
 }
 
+/** What a document's diagnostics are now: pushed, or answered to the next pull. */
+interface ShownReport {
+  /** A digest of the version and diagnostics: the pull result id. */
+  resultId: string;
+  version: number | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export interface PublisherHooks {
+  log: ServerLog;
+  status: StatusReporter;
+  /** A document closed (the workspace analysis shows its findings on disk again). */
+  closed?(uri: string): void;
+}
+
 export class DiagnosticsPublisher {
   private readonly edited = new Set<string>();
   private readonly stale = new Set<string>();
   private readonly waiters = new Map<string, Array<(analysis: Analysis | undefined) => void>>();
-  /** A digest of what was last published per document, to leave out identical pushes after a re-analysis. */
-  private readonly published = new Map<string, string>();
+  /** What is on screen per document; identical reports after a re-analysis are not sent again. */
+  private readonly shown = new Map<string, ShownReport>();
+  /** Documents edited since they were saved while armadilha.run is onSave: their diagnostics wait for the save. */
+  private readonly unsaved = new Set<string>();
   private running = false;
+  private runningForeground = false;
+  private idleWaiters: Array<() => void> = [];
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   private lastActivity = 0;
   private messages = 0;
   private configProblemsStale = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
   /** Syntax errors of the statement being typed wait for a pause or a save. */
   readonly holdback = new TypingHoldback();
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Pull mode: diagnostics are answered to textDocument/diagnostic instead of pushed. */
+  pull = false;
+  /** Pull mode: the client re-pulls when asked to (workspace/diagnostic/refresh). */
+  canRefresh = false;
+  /** Called once every configuration file read by the analyses is known (handlers/config-problems.ts). */
+  onConfigProblemsDue: () => void = () => undefined;
 
-  constructor(private readonly state: ServerState) {}
+  constructor(
+    private readonly state: ServerState,
+    private readonly hooks: PublisherHooks,
+  ) {}
 
-  /** A document changed: note where, then analyse it. */
+  /**
+   * A document changed: note where, then analyse it; with armadilha.run onSave, only note that its
+   * diagnostics are now of an older version (hovers and code actions still get an analysis of it).
+   */
   changed(uri: string, text: string): void {
     this.holdback.noteText(uri, text);
+    if (this.state.latestAnalysis(uri)?.run === 'onSave') {
+      this.noteMessage();
+      this.unsaved.add(uri);
+      return;
+    }
     this.schedule(uri);
   }
 
-  /** Saved: what was held back while typing is shown now. */
+  /** Saved: what was held back while typing is shown now; with run onSave, the document is analysed now. */
   saved(uri: string): void {
     this.holdback.release(uri);
-    this.republish(uri);
+    if (this.unsaved.delete(uri)) this.schedule(uri);
+    else this.republish(uri);
   }
 
   /** A document was opened or its text changed. */
@@ -97,12 +139,42 @@ export class DiagnosticsPublisher {
     this.noteMessage();
     this.edited.delete(uri);
     this.stale.delete(uri);
-    this.published.delete(uri);
+    this.shown.delete(uri);
+    this.unsaved.delete(uri);
     this.resolveWaiters(uri, undefined);
     this.holdback.forget(uri);
+    this.hooks.status.forget(uri);
     clearTimeout(this.retries.get(uri));
     this.retries.delete(uri);
-    void this.state.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (!this.pull) void this.state.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.hooks.closed?.(uri);
+  }
+
+  /**
+   * textDocument/diagnostic: the report of the document's current version (analysed first if need
+   * be), or "unchanged" when it is what the client has. With run onSave and unsaved edits, the report
+   * of the last saved version.
+   */
+  async pullReport(uri: string, previousResultId: string | undefined): Promise<DocumentDiagnosticReport> {
+    if (!this.unsaved.has(uri) || !this.shown.has(uri)) {
+      const analysis = await this.analysisFor(uri);
+      const document = this.state.documents.get(uri);
+      if (analysis && document && analysis.version === document.version && !this.unsaved.has(uri)) this.sendAnalysis(uri, analysis, false);
+    }
+    const shown = this.shown.get(uri) ?? { resultId: '', version: undefined, diagnostics: [] };
+    if (previousResultId && previousResultId === shown.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: shown.resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: shown.resultId, items: shown.diagnostics };
+  }
+
+  /** The diagnostics on screen for an open document (the workspace report uses them for open documents). */
+  shownReport(uri: string): ShownReport | undefined {
+    return this.shown.get(uri);
+  }
+
+  /** Resolves once no document waits for an analysis as the user types (background work runs after). */
+  whenForegroundIdle(): Promise<void> {
+    if (!this.runningForeground && !this.waiters.size && !this.edited.size) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Any message from the client: background work waits for a quiet moment. */
@@ -157,25 +229,36 @@ export class DiagnosticsPublisher {
         const next = this.next();
         if (!next) break;
         const foreground = this.waiters.has(next) || this.edited.has(next);
+        this.runningForeground = foreground;
         try {
-          await this.process(next);
+          await this.process(next, this.edited.has(next));
           // The client may answer these diagnostics with more work (the next document to open).
           if (foreground) this.lastActivity = performance.now();
         } catch (error) {
           this.resolveWaiters(next, undefined);
-          this.state.connection.console.error(`Analysis of ${next} failed: ${(error as Error)?.stack ?? error}`);
+          this.hooks.log.error(`Analysis of ${next} failed: ${(error as Error)?.stack ?? error}`);
         }
+        this.runningForeground = false;
         await this.readMessages();
+        if (!this.waiters.size && !this.edited.size) this.resolveIdle();
       }
     } finally {
       this.running = false;
+      this.runningForeground = false;
     }
+    if (!this.waiters.size && !this.edited.size) this.resolveIdle();
     if (this.stale.size) this.wake(Math.max(1, QUIET_MS - (performance.now() - this.lastActivity)));
     else if (this.configProblemsStale && !this.edited.size && !this.waiters.size) {
       // Configuration files are read while analysing, so their problems are known only now.
       this.configProblemsStale = false;
-      this.publishConfigProblems();
+      this.onConfigProblemsDue();
     }
+  }
+
+  private resolveIdle(): void {
+    const waiting = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiting) resolve();
   }
 
   /**
@@ -202,13 +285,18 @@ export class DiagnosticsPublisher {
     return undefined;
   }
 
-  private async process(uri: string): Promise<void> {
+  private async process(uri: string, edit: boolean): Promise<void> {
     this.edited.delete(uri);
     this.stale.delete(uri);
     const document = this.state.documents.get(uri);
     if (!document) return this.resolveWaiters(uri, undefined);
     const latest = this.state.latestAnalysis(uri);
-    if (latest && this.state.isCurrent(latest, document)) return this.resolveWaiters(uri, latest);
+    if (latest && this.state.isCurrent(latest, document)) {
+      this.resolveWaiters(uri, latest);
+      // Analysed for a hover while its diagnostics waited for a save (run onSave): shown now.
+      if (!this.unsaved.has(uri) && this.shown.get(uri)?.version !== latest.version) this.sendAnalysis(uri, latest, !edit);
+      return;
+    }
     const schemaBefore = this.state.schema.fingerprint();
     const analysis = await this.state.analyze(document);
     // An edited migration changes the schema every other document is analysed with.
@@ -216,37 +304,68 @@ export class DiagnosticsPublisher {
     this.resolveWaiters(uri, analysis);
     const current = this.state.documents.get(uri);
     if (!current) return;
-    if (!analysis) return void this.send(uri, undefined, []);
+    if (!analysis) return void this.send(uri, undefined, [], !edit);
+    this.noteAnalysis(uri, analysis, edit && !!latest);
     // The text changed while settings were read (the analysis is of an older version): its result is
     // not published, and the newest version is analysed next.
     if (current.version !== analysis.version) return void this.edited.add(uri);
-    this.sendAnalysis(uri, analysis);
+    if (analysis.run !== 'onSave') this.unsaved.delete(uri);
+    // run onSave: what is on screen is the saved version's, until the next save.
+    if (this.unsaved.has(uri)) return;
+    this.sendAnalysis(uri, analysis, !edit);
+  }
+
+  /** The log line of an analysis, its skip if any, and the time budget of an edited document. */
+  private noteAnalysis(uri: string, analysis: Analysis, afterEdit: boolean): void {
+    const file = filePath(uri) ?? uri;
+    this.hooks.log.verbose('logAnalysis', { file, version: analysis.version, ms: Math.round(analysis.durationMs), count: analysis.result.findings.length });
+    if (analysis.result.coverage.skipped) {
+      const skip = analysis.result.findings.find((finding) => finding.ruleId === 'skipped-file');
+      if (skip) this.hooks.log.skipped(file, skip.message);
+    }
+    // The first analysis of a document (on opening it) may include loading the parsers: the budget
+    // is about typing, so it is judged on analyses that follow an edit.
+    if (afterEdit) this.hooks.status.analysed(uri, file, analysis.durationMs, analysis.timeBudget);
   }
 
   /** The diagnostics of an analysis, less the syntax errors of the statement being typed (re-sent after a pause). */
-  private sendAnalysis(uri: string, analysis: Analysis): void {
+  private sendAnalysis(uri: string, analysis: Analysis, background: boolean): void {
     const { shown, retryInMs } = this.holdback.filter(uri, analysis.result.findings);
     clearTimeout(this.retries.get(uri));
     if (retryInMs !== undefined) this.retries.set(uri, setTimeout(() => this.republish(uri), retryInMs).unref());
-    this.send(uri, analysis.version, shown.map((finding) => toDiagnostic(finding, analysis.lines, analysis.version)));
+    this.send(uri, analysis.version, shown.map((finding) => toDiagnostic(finding, analysis.lines, analysis.version)), background);
   }
 
   /** Publishes the latest analysis again (after a pause or a save), when it is of the current version. */
   private republish(uri: string): void {
     const analysis = this.state.latestAnalysis(uri);
     const document = this.state.documents.get(uri);
-    if (analysis && document && analysis.version === document.version) this.sendAnalysis(uri, analysis);
+    if (analysis && document && analysis.version === document.version && !this.unsaved.has(uri)) this.sendAnalysis(uri, analysis, true);
   }
 
   private recheckOthers(uri: string): void {
     for (const document of this.state.documents.all()) if (document.uri !== uri && !this.edited.has(document.uri)) this.stale.add(document.uri);
   }
 
-  private send(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
-    const key = createHash('sha1').update(`${version}\n${JSON.stringify(diagnostics)}`).digest('base64');
-    if (this.published.get(uri) === key) return;
-    this.published.set(uri, key);
-    void this.state.connection.sendDiagnostics({ uri, version, diagnostics });
+  /**
+   * Pushes the diagnostics, or keeps them for the next pull. `background`: not the answer to an edit
+   * (a re-check, a pause, a save), so a pulling client is asked to pull again.
+   */
+  private send(uri: string, version: number | undefined, diagnostics: Diagnostic[], background: boolean): void {
+    const resultId = createHash('sha1').update(`${version}\n${JSON.stringify(diagnostics)}`).digest('base64');
+    if (this.shown.get(uri)?.resultId === resultId) return;
+    this.shown.set(uri, { resultId, version, diagnostics });
+    if (!this.pull) void this.state.connection.sendDiagnostics({ uri, version, diagnostics });
+    else if (background) this.requestRefresh();
+  }
+
+  /** Asks a pulling client to pull again (once for a burst of changes). */
+  requestRefresh(): void {
+    if (!this.pull || !this.canRefresh || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.state.connection.languages.diagnostics.refresh().catch(() => undefined);
+    }, 50);
   }
 
   private resolveWaiters(uri: string, analysis: Analysis | undefined): void {
@@ -254,21 +373,5 @@ export class DiagnosticsPublisher {
     if (!list) return;
     this.waiters.delete(uri);
     for (const resolve of list) resolve(analysis);
-  }
-
-  /** One diagnostic per problem of each armadilha.config.json read so far (an empty list clears them). */
-  publishConfigProblems(): void {
-    const locale = resolveLocale(undefined, this.state.clientLocale);
-    for (const config of this.state.loadedProjectConfigs()) {
-      const lines = new LineIndex(config.text);
-      const diagnostics: Diagnostic[] = config.problems.map((problem) => ({
-        range: toRange(lines, problem.start, problem.end),
-        severity: problem.key === 'configInvalidJson' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-        code: 'config-error',
-        source: SOURCE,
-        message: coreText(locale, problem.key, problem.data),
-      }));
-      void this.state.connection.sendDiagnostics({ uri: fileUri(config.file), diagnostics });
-    }
   }
 }

@@ -5,6 +5,7 @@ import type { ts as TS } from 'ts-morph';
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { findingHover, sqlKeywordHover } from '../hover-content';
 import { typescriptHover } from '../hover-typescript';
+import type { Locale } from '../locale';
 import type { Analysis } from '../state';
 
 export interface HoverSources {
@@ -12,6 +13,8 @@ export interface HoverSources {
   analysisFor(uri: string): Promise<Analysis | undefined>;
   /** The syntax tree of a TypeScript document's text, when its cache holds that one (no parse then). */
   typescriptTree(uri: string, text: string): TS.SourceFile | undefined;
+  /** Where a hover's documentation link leads: the editor's documentation view, or the web page. */
+  docsLink?(ruleId: string, locale: Locale): string;
 }
 
 export async function onHover(sources: HoverSources, params: HoverParams): Promise<Hover | null> {
@@ -21,7 +24,7 @@ export async function onHover(sources: HoverSources, params: HoverParams): Promi
   const offset = analysis.lines.offsetAt(params.position);
   const text = analysis.text;
   const markdown =
-    findingHover(analysis.result.findings, offset, analysis.locale) ??
+    findingHover(analysis.result.findings, offset, analysis.locale, sources.docsLink) ??
     (analysis.language === 'sql' ? sqlKeywordHover(text, offset, analysis.locale) : typescriptHover(text, uri, offset, analysis.locale, sources.typescriptTree(uri, text)));
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 }

@@ -17,9 +17,11 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', 'o
 const SLICE_MS = 15;
 const MAX_INDEXED_BYTES = 2 * 1024 * 1024;
 
-export async function indexWorkspace(state: ServerState, publisher: DiagnosticsPublisher, title: string): Promise<number> {
+/** Reads the workspace's .sql files into the schema model; returns how many, and how long it took. */
+export async function indexWorkspace(state: ServerState, publisher: DiagnosticsPublisher, title: string): Promise<{ files: number; ms: number }> {
+  const started = performance.now();
   const files = state.workspaceFolders.flatMap((folder) => listSqlFiles(folder));
-  if (!files.length) return 0;
+  if (!files.length) return { files: 0, ms: 0 };
   const progress = await state.connection.window.createWorkDoneProgress().catch(() => undefined);
   progress?.begin(title, 0, `0/${files.length}`, false);
   let sliceStart = Date.now();
@@ -35,17 +37,25 @@ export async function indexWorkspace(state: ServerState, publisher: DiagnosticsP
   }
   progress?.done();
   publisher.scheduleAll();
-  return files.length;
+  return { files: files.length, ms: Math.round(performance.now() - started) };
 }
 
-export function onWatchedFilesChanged(state: ServerState, publisher: DiagnosticsPublisher, params: DidChangeWatchedFilesParams): void {
+/**
+ * Files changed on disk. Returns the configuration files among them (any *.json: a file that an
+ * armadilha.config.json extends may have any name) when configuration or project files changed, so
+ * that the caller reads them again; re-checks documents itself when only the schema changed.
+ */
+export function onWatchedFilesChanged(state: ServerState, publisher: DiagnosticsPublisher, params: DidChangeWatchedFilesParams): { configFiles: string[] } | undefined {
   let configChanged = false;
   let schemaChanged = false;
+  const configFiles: string[] = [];
   for (const change of params.changes) {
     const file = filePath(change.uri);
     if (!file) continue;
-    if (path.basename(file) === CONFIG_FILE_NAME) configChanged = true;
-    else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
+    if (path.basename(file) === CONFIG_FILE_NAME || state.loadedProjectConfigs().some((config) => config.file === file)) {
+      configChanged = true;
+      if (change.type !== FileChangeType.Deleted) configFiles.push(file);
+    } else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
       // Dependencies, path aliases or the Prisma datasource changed: what the project says is re-read.
       state.project.forget();
       configChanged = true;
@@ -54,10 +64,9 @@ export function onWatchedFilesChanged(state: ServerState, publisher: Diagnostics
       else schemaChanged = readIntoSchema(state, file) || schemaChanged;
     }
   }
-  if (configChanged) {
-    state.forgetProjectConfigs();
-    publisher.scheduleAll();
-  } else if (schemaChanged) publisher.recheckAll();
+  if (configChanged) return { configFiles };
+  if (schemaChanged) publisher.recheckAll();
+  return undefined;
 }
 
 /**
@@ -92,7 +101,7 @@ export function readIntoSchema(state: ServerState, file: string): boolean {
     const text = fs.readFileSync(file, 'utf8');
     if (looksBinary(text)) return false;
     const config = state.projectConfigFor(fileUri(file));
-    const dialect = config?.settings.sqlDialect ? sqlDialectFor({ ...defaultSettings(RULES), sqlDialect: config.settings.sqlDialect }, path.relative(path.dirname(config.file), file)) : undefined;
+    const dialect = config?.settings.sqlDialect ? sqlDialectFor({ ...defaultSettings(RULES), sqlDialect: config.settings.sqlDialect }, path.relative(config.base, file)) : undefined;
     return state.schema.updateFromText(file, text, dialect);
   } catch {
     return state.schema.remove(file);
