@@ -1,0 +1,206 @@
+// One `check` run over files on disk: collect the files, keep those in scope (all, or the changed ones
+// with --changed/--staged), read every .sql file's schema facts (the workspace model always comes from
+// every migration, so a changed file gets the findings a full run gives it), take what the result
+// cache still holds, analyse the rest (in worker threads with --jobs above 1), and return the reports
+// in input order. The PostgreSQL parser is loaded only when something has to be parsed: a run the
+// cache answers whole reads files and hashes them, and that is all.
+
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sqlDialectFor, type Settings } from '../config';
+import { DocumentCache } from '../document-cache';
+import { loadParser } from '../languages/sql/parser';
+import { coreText, type Locale } from '../locale';
+import { DiskProject } from '../project/disk-project';
+import type { SchemaFact } from '../schema/facts';
+import { cacheFilePath, contentHash, contextKey, factsHash, ResultCache, schemaFingerprint } from './cache';
+import { changedFiles, changedKey, type ChangedMode } from './changed';
+import { factsOf, readInput, type CheckResult, type LoadedFile } from './check';
+import { collectFiles, type InputFile } from './files';
+import type { FileReport } from './formats';
+import { answersHold } from './recording-project';
+import { analyseInWorkers, analyseRecorded, schemaFromFacts, workerScript, type AnalysedFile, type AnalysisSetup } from './workers';
+
+export interface RunOptions {
+  patterns: string[];
+  cwd: string;
+  /** The folder sql.dialect globs are relative to (the configuration file's). */
+  base: string;
+  settings: Settings;
+  locale: Locale;
+  fix: boolean;
+  /** Analyse only the files git says changed (the schema is still read from every .sql file). */
+  changed?: ChangedMode;
+  /** Where the result cache lives (--cache); not used with --fix, which rewrites files. */
+  cacheLocation?: string;
+  /** Worker threads (1: analyse in the main thread). */
+  jobs: number;
+  /** With --jobs not given: workers only when there are enough files to pay for their start. */
+  jobsExplicit?: boolean;
+}
+
+export interface RunResult extends CheckResult {
+  /** Files found in the paths given, changed or not. */
+  collected: number;
+  /** With --changed/--staged: how many files were in scope (0: nothing changed that Armadilha reads). */
+  inScope?: number;
+}
+
+/** The facts hash of a file that states nothing about the schema. */
+const NO_FACTS = factsHash('[]');
+
+/** Files each default worker should have at least, for its start (parser, JIT) to pay. */
+const FILES_PER_WORKER = 24;
+
+/** The default --jobs: worker threads pay from 4 cores on (measured: on 2 they do not). */
+export function defaultJobs(cores = os.availableParallelism?.() ?? os.cpus().length): number {
+  return cores >= 4 ? Math.min(cores, 8) : 1;
+}
+
+export async function runCheck(options: RunOptions): Promise<RunResult | { error: string }> {
+  const { cwd, settings, locale } = options;
+  const collected = collectFiles(options.patterns, cwd, settings);
+  const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length };
+  let inScope = (_file: InputFile) => true;
+  if (options.changed) {
+    const changed = changedFiles(cwd, options.changed);
+    if ('error' in changed) return { error: changed.error };
+    const folders = new Map<string, string>();
+    inScope = (file) => changed.files.has(changedKey(file.absolute, folders));
+    result.excluded = collected.excluded.filter((excluded) => !excluded.endsWith('/') && changed.files.has(changedKey(path.resolve(cwd, excluded), folders)));
+  } else result.excluded = [...collected.excluded];
+
+  // Read: every file in scope, and every .sql file for the schema.
+  const sqlFiles: LoadedFile[] = [];
+  const analysed: LoadedFile[] = [];
+  for (const file of collected.files) {
+    const scoped = inScope(file);
+    const isSql = file.absolute.toLowerCase().endsWith('.sql');
+    if (!scoped && !isSql) continue;
+    const outcome = readInput(file, settings, locale, cwd);
+    if ('problem' in outcome) result.problems.push(outcome.problem);
+    else if ('excluded' in outcome) {
+      if (scoped) result.excluded.push(file.display);
+    } else {
+      if (isSql) sqlFiles.push(outcome.loaded);
+      if (scoped) {
+        analysed.push(outcome.loaded);
+        if (outcome.loaded.encoding === 'latin1') result.notes.push(`${file.display}: ${coreText(locale, 'cliReadAsLatin1')}`);
+      }
+    }
+  }
+  if (options.changed) result.inScope = analysed.length;
+
+  let cache: ResultCache | undefined;
+  if (options.cacheLocation && !options.fix) cache = ResultCache.open(cacheFilePath(path.resolve(cwd, options.cacheLocation)));
+  const hashes = new Map<LoadedFile, string>();
+  const hashOf = (entry: LoadedFile) => {
+    let hash = hashes.get(entry);
+    if (hash === undefined) {
+      hash = contentHash(entry.raw);
+      hashes.set(entry, hash);
+    }
+    return hash;
+  };
+  let parserLoaded = false;
+  const needParser = async () => {
+    if (!parserLoaded) await loadParser();
+    parserLoaded = true;
+  };
+
+  // Schema facts of every .sql file: from the cache, or read (parsing only DDL statements).
+  const checkOptions = { cwd, base: options.base };
+  const documentCaches = new Map<LoadedFile, DocumentCache>();
+  const wanted = new Set(analysed);
+  const facts: Array<{ entry: LoadedFile; hash: string; facts?: SchemaFact[] }> = [];
+  for (const entry of sqlFiles) {
+    if (entry.text === undefined || entry.skipped) continue;
+    const key = `${sqlDialectFor(settings, path.relative(options.base, entry.file.absolute)) ?? ''}|${settings.maxFileSizeMb}`;
+    const known = cache?.factsHash(entry.file.absolute, hashOf(entry), key);
+    if (known) {
+      if (known !== NO_FACTS) facts.push({ entry, hash: known });
+      continue;
+    }
+    await needParser();
+    const documentCache = new DocumentCache();
+    const own = factsOf(entry, settings, documentCache, checkOptions) ?? [];
+    // The split is kept for the file's analysis that follows.
+    if (wanted.has(entry)) documentCaches.set(entry, documentCache);
+    const json = JSON.stringify(own);
+    const hash = factsHash(json);
+    cache?.storeFacts(entry.file.absolute, hashOf(entry), key, hash, json);
+    if (hash !== NO_FACTS) facts.push({ entry, hash, facts: own });
+  }
+  const schemaKey = schemaFingerprint(facts.map((each) => [each.entry.file.absolute, each.hash]));
+
+  // Results: from the cache when it still holds them, else analysed.
+  const project = new DiskProject();
+  const context = cache ? contextKey(settings, locale, cwd, options.base) : '';
+  const reports: Array<FileReport | undefined> = new Array(analysed.length);
+  const misses: number[] = [];
+  analysed.forEach((entry, index) => {
+    const cached = cache?.result(entry.file.absolute, hashOf(entry), context, schemaKey, (calls) => answersHold(project, calls));
+    if (cached) reports[index] = { file: entry.file.display, absolute: entry.file.absolute, text: entry.text ?? '', findings: cached.findings, coverage: cached.coverage };
+    else misses.push(index);
+  });
+  if (misses.length) {
+    await needParser();
+    const allFacts: Array<[string, SchemaFact[]]> = facts.map((each) => {
+      const cached = each.facts ? undefined : cache?.factsText(each.hash);
+      // The facts file may have lost them (deleted, another run's): read again.
+      const own = each.facts ?? (cached !== undefined ? (JSON.parse(cached) as SchemaFact[]) : (factsOf(each.entry, settings, new DocumentCache(), checkOptions) ?? []));
+      return [each.entry.file.absolute, own];
+    });
+    const setup: AnalysisSetup = { settings, locale, fix: options.fix, cwd, base: options.base, facts: allFacts };
+    const fixNotes: string[] = [];
+    const record = (index: number, analysedFile: AnalysedFile) => {
+      const entry = analysed[index];
+      const { checked, calls } = analysedFile;
+      reports[index] = checked.report;
+      result.fixesApplied += checked.applied;
+      if (checked.applied) result.filesFixed++;
+      if (checked.note) fixNotes[index] = `${entry.file.display}: ${checked.note}`;
+      if (cache && calls && checked.reuse.repeatable && entry.text !== undefined && !entry.skipped) {
+        cache.storeResult(entry.file.absolute, hashOf(entry), { context, schema: checked.reuse.readSchema ? schemaKey : null, project: calls, findings: checked.report.findings, coverage: checked.report.coverage ?? { statements: 0, embeddedQueries: 0 } });
+      }
+    };
+    const jobs = workerCount(options, misses.length);
+    const script = workerScript();
+    let left = misses;
+    if (jobs > 1 && script) {
+      try {
+        await analyseInWorkers(jobs, misses.map((index) => analysed[index]), setup, script, (position, analysedFile) => record(misses[position], analysedFile));
+        left = [];
+      } catch (error) {
+        // A worker failed: what it did not finish is analysed here.
+        result.notes.push(coreText(locale, 'cliWorkersFailed', { detail: String((error as Error)?.message ?? error).split('\n')[0] }));
+        left = misses.filter((index) => !reports[index]);
+      }
+    }
+    if (left.length) {
+      const schema = schemaFromFacts(allFacts);
+      for (const index of left) {
+        const entry = analysed[index];
+        record(index, analyseRecorded(entry, schema, setup, project, documentCaches.get(entry)));
+        documentCaches.delete(entry); // its statements are not needed any more
+      }
+    }
+    result.notes.push(...fixNotes.filter(Boolean));
+  }
+  result.reports = reports as FileReport[];
+  if (cache) {
+    try {
+      cache.save();
+    } catch (error) {
+      result.notes.push(coreText(locale, 'cliCacheNotWritten', { file: cache.location, detail: String((error as NodeJS.ErrnoException)?.code ?? error) }));
+    }
+  }
+  return result;
+}
+
+function workerCount(options: RunOptions, files: number): number {
+  // A fix can change a migration's facts, which the files analysed after it see in a serial run.
+  if (options.jobs <= 1 || options.fix) return 1;
+  if (options.jobsExplicit) return Math.min(options.jobs, files);
+  return Math.max(1, Math.min(options.jobs, Math.floor(files / FILES_PER_WORKER)));
+}
