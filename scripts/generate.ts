@@ -116,6 +116,7 @@ function configSchema(): unknown {
         properties: { dialect: { type: 'object', description: MANIFEST_STRINGS['setting.sql.dialect'].en, additionalProperties: { enum: ['postgres', 'skip'] } } },
       },
       analyseGeneratedCode: { type: 'boolean', default: false, description: MANIFEST_STRINGS['setting.analyseGeneratedCode'].en },
+      baselineLevel: { enum: RULE_LEVELS, default: 'hint', description: MANIFEST_STRINGS['setting.baselineLevel'].en },
     },
   };
 }
@@ -143,6 +144,7 @@ function editorConfiguration(): unknown {
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', description: '%setting.maxFileSizeMb%' };
   properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', description: '%setting.sql.dialect%' };
   properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', description: '%setting.analyseGeneratedCode%' };
+  properties['armadilha.baselineLevel'] = { type: 'string', enum: RULE_LEVELS, default: 'hint', scope: 'resource', description: '%setting.baselineLevel%' };
   properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', description: '%setting.trace%' };
   return { title: '%configuration.title%', properties };
 }

@@ -42,5 +42,9 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
     en: 'What .sql files are, by path glob (relative to the workspace folder, or to armadilha.config.json), when detection gets it wrong: "postgres" analyses a file that looks like another dialect or a template; "skip" leaves a file out. Example: { "legacy/mysql/**": "skip" }.',
     'pt-BR': 'O que os arquivos .sql são, por glob de caminho (relativo à pasta do workspace, ou ao armadilha.config.json), quando a detecção erra: "postgres" analisa um arquivo que parece outro dialeto ou um template; "skip" deixa um arquivo de fora. Exemplo: { "legacy/mysql/**": "skip" }.',
   },
+  'setting.baselineLevel': {
+    en: 'The highest level at which findings recorded in armadilha-baseline.json (the findings accepted when Armadilha was adopted, see `armadilha check --update-baseline`) are shown: "hint" by default, "off" hides them, "error" shows them at their own level.',
+    'pt-BR': 'O nível mais alto em que os achados registrados no armadilha-baseline.json (os achados aceitos quando o Armadilha foi adotado, veja `armadilha check --update-baseline`) são mostrados: "hint" por padrão, "off" os esconde, "error" os mostra no nível deles.',
+  },
   'setting.trace': { en: 'Traces the communication between the editor and the Armadilha language server.', 'pt-BR': 'Registra a comunicação entre o editor e o servidor de linguagem do Armadilha.' },
 };

@@ -360,6 +360,8 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
   for (const note of notes) process.stderr.write(`${note}\n`);
   if (excluded.length) process.stderr.write(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
   if (fixed) process.stderr.write(`${coreText(locale, 'cliFixed', { count: fixed.count, files: fixed.files })}\n`);
+  if (options.verbose && run?.cache) process.stderr.write(`${coreText(locale, 'cliCacheReused', { reused: run.cache.reused, files: run.cache.files })}\n`);
+  if (options.verbose && run?.workers) process.stderr.write(`${coreText(locale, 'cliWorkers', { workers: run.workers })}\n`);
   // Files that could not be read, and patterns that matched nothing: CI must not pass on them.
   for (const problem of problems) process.stderr.write(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
   if (problems.length) return 2;

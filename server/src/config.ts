@@ -30,6 +30,8 @@ export interface Settings {
   sqlDialect: Record<string, SqlDialectSetting>;
   /** Also analyse vendored, minified and generated code (generated-code.ts), skipped by default. */
   analyseGeneratedCode: boolean;
+  /** The highest level the editor shows findings recorded in armadilha-baseline.json at (baseline/editor-baseline.ts). */
+  baselineLevel: RuleLevel;
 }
 
 export type PartialSettings = Partial<Omit<Settings, 'names' | 'levels'>> & { names?: Record<string, string[]>; levels?: Record<string, RuleLevel> };
@@ -70,7 +72,7 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false };
+  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false, baselineLevel: 'hint' };
 }
 
 /** Settings with `override`'s values on top of `base` (rules and name lists merge key by key). */
@@ -87,6 +89,7 @@ export function mergeSettings(base: Settings, override: PartialSettings | undefi
     // The override's globs first: the first matching glob wins.
     sqlDialect: override.sqlDialect ? { ...override.sqlDialect, ...withoutKeys(base.sqlDialect, override.sqlDialect) } : base.sqlDialect,
     analyseGeneratedCode: override.analyseGeneratedCode ?? base.analyseGeneratedCode,
+    baselineLevel: override.baselineLevel ?? base.baselineLevel,
   };
 }
 
@@ -191,6 +194,10 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
             } else invalid('dialect', 'expected an object mapping file globs to "postgres" or "skip"');
           }
         } else invalid(key, 'expected an object');
+        break;
+      case 'baselineLevel':
+        if (typeof value === 'string' && (RULE_LEVELS as string[]).includes(value)) settings.baselineLevel = value as RuleLevel;
+        else invalid(key, `expected one of ${RULE_LEVELS.join(', ')}`);
         break;
       case 'levels':
         if (value && typeof value === 'object' && !Array.isArray(value)) {

@@ -85,7 +85,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     if (canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'armadilha' });
     if (canWatchFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }, { globPattern: '**/{package,tsconfig,jsconfig}.json' }, { globPattern: '**/*.prisma' }],
+        watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/armadilha.config.json' }, { globPattern: '**/armadilha-baseline.json' }, { globPattern: '**/{package,tsconfig,jsconfig}.json' }, { globPattern: '**/*.prisma' }],
       });
     }
     const locale = resolveLocale(undefined, state.clientLocale);

@@ -178,9 +178,10 @@ function writeAtomically(file: string, text: string): void {
 }
 
 /** The cache file for a --cache-location: the path itself, or .armadilha-cache inside it when it is a folder. */
-export function cacheFilePath(location: string): string {
-  const isFolder = /[\\/]$/.test(location) || (fs.existsSync(location) && fs.statSync(location).isDirectory());
-  return isFolder ? path.join(location, DEFAULT_CACHE_NAME) : location;
+export function cacheFilePath(location: string, cwd: string): string {
+  const absolute = path.resolve(cwd, location);
+  const isFolder = /[\\/]$/.test(location) || (fs.existsSync(absolute) && fs.statSync(absolute).isDirectory());
+  return isFolder ? path.join(absolute, DEFAULT_CACHE_NAME) : absolute;
 }
 
 export function contentHash(bytes: Buffer): string {

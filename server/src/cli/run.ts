@@ -44,6 +44,10 @@ export interface RunResult extends CheckResult {
   collected: number;
   /** With --changed/--staged: how many files were in scope (0: nothing changed that Armadilha reads). */
   inScope?: number;
+  /** With --cache: how many files' results came from it, of how many. */
+  cache?: { reused: number; files: number };
+  /** Worker threads the analysis ran in (0: the main thread). */
+  workers: number;
 }
 
 /** The facts hash of a file that states nothing about the schema. */
@@ -60,7 +64,7 @@ export function defaultJobs(cores = os.availableParallelism?.() ?? os.cpus().len
 export async function runCheck(options: RunOptions): Promise<RunResult | { error: string }> {
   const { cwd, settings, locale } = options;
   const collected = collectFiles(options.patterns, cwd, settings);
-  const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length };
+  const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length, workers: 0 };
   let inScope = (_file: InputFile) => true;
   if (options.changed) {
     const changed = changedFiles(cwd, options.changed);
@@ -92,7 +96,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   if (options.changed) result.inScope = analysed.length;
 
   let cache: ResultCache | undefined;
-  if (options.cacheLocation && !options.fix) cache = ResultCache.open(cacheFilePath(path.resolve(cwd, options.cacheLocation)));
+  if (options.cacheLocation && !options.fix) cache = ResultCache.open(path.resolve(cwd, cacheFilePath(options.cacheLocation, cwd)));
   const hashes = new Map<LoadedFile, string>();
   const hashOf = (entry: LoadedFile) => {
     let hash = hashes.get(entry);
@@ -168,6 +172,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     const script = workerScript();
     let left = misses;
     if (jobs > 1 && script) {
+      result.workers = jobs;
       try {
         await analyseInWorkers(jobs, misses.map((index) => analysed[index]), setup, script, (position, analysedFile) => record(misses[position], analysedFile));
         left = [];
@@ -188,6 +193,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     result.notes.push(...fixNotes.filter(Boolean));
   }
   result.reports = reports as FileReport[];
+  if (cache) result.cache = { reused: analysed.length - misses.length, files: analysed.length };
   if (cache) {
     try {
       cache.save();
