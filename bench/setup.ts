@@ -119,3 +119,23 @@ export function sourceVersion(): string {
   const dirty = git(['status', '--porcelain', '--', 'server', 'package.json', 'scripts/build.mjs']).stdout.trim();
   return dirty ? `${head} + uncommitted changes in server/` : head;
 }
+
+/**
+ * A git repository over a corpus folder, for `check --changed`: its .git is `gitDir` (the corpus is
+ * the work tree and is never written), every file committed, then `changed` taken out of the index
+ * and committed again, so that git reports them as new, untracked files (a pull request adding them).
+ */
+export function changedRepository(gitDir: string, workTree: string, changed: string[]): { gitDir: string; workTree: string } {
+  fs.rmSync(gitDir, { recursive: true, force: true });
+  const env = { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: workTree, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@armadilha.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@armadilha.invalid' };
+  const git = (args: string[]) => {
+    const result = spawnSync('git', args, { cwd: workTree, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new SetupError(`git ${args[0]} over the corpus failed: ${result.stderr}`);
+  };
+  git(['init', '-q']);
+  git(['add', '-A']);
+  git(['commit', '-q', '--no-gpg-sign', '-m', 'corpus']);
+  git(['rm', '-q', '--cached', '--', ...changed.map((file) => path.relative(workTree, file))]);
+  git(['commit', '-q', '--no-gpg-sign', '-m', 'without the changed files']);
+  return { gitDir, workTree };
+}

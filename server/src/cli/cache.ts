@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Settings } from '../config';
 import type { Coverage, Finding } from '../lint';
+import type { TextEncoding } from './check';
 import type { Locale } from '../locale';
 import type { ProjectCall } from './recording-project';
 import { SERVER_VERSION } from '../version';
@@ -32,6 +33,11 @@ export interface CachedResult {
 interface FileEntry {
   /** Content hash of the file's bytes. */
   content: string;
+  /**
+   * The file's stat (size, times, inode) when its bytes had that hash, with what reading them found:
+   * a file whose stat is unchanged is not read again (as git's index does), only its hash is reused.
+   */
+  stat?: { stamp: string; encoding: TextEncoding; generated: boolean };
   /** Schema facts of this content: under which key (dialect, size limit), and their hash (their JSON is in the facts file). */
   facts?: { key: string; hash: string };
   result?: {
@@ -81,6 +87,20 @@ export class ResultCache {
   /** Opens the cache file (see cacheFilePath); a missing, unreadable or other build's cache is empty. */
   static open(file: string): ResultCache {
     return new ResultCache(file, buildIdentity(), readJson<CacheFile>(file));
+  }
+
+  /** What was recorded about a file whose stat is still `stamp`: its content hash and what reading it found. */
+  unchanged(file: string, stamp: string): { content: string; encoding: TextEncoding; generated: boolean } | undefined {
+    const entry = this.files[file];
+    return entry?.stat?.stamp === stamp ? { content: entry.content, encoding: entry.stat.encoding, generated: entry.stat.generated } : undefined;
+  }
+
+  storeStat(file: string, content: string, stat: NonNullable<FileEntry['stat']>): void {
+    this.seen.add(file);
+    const entry = this.entryFor(file, content);
+    if (entry.stat?.stamp === stat.stamp && entry.stat.encoding === stat.encoding && entry.stat.generated === stat.generated) return;
+    entry.stat = stat;
+    this.dirty = true;
   }
 
   /** The hash of the schema facts recorded for this content under this key. */
@@ -182,6 +202,16 @@ export function cacheFilePath(location: string, cwd: string): string {
   const absolute = path.resolve(cwd, location);
   const isFolder = /[\\/]$/.test(location) || (fs.existsSync(absolute) && fs.statSync(absolute).isDirectory());
   return isFolder ? path.join(absolute, DEFAULT_CACHE_NAME) : absolute;
+}
+
+/**
+ * What identifies a file's bytes without reading them: size, modification and change times, inode.
+ * Undefined for a file modified in the last two seconds, whose next change could keep the same times
+ * on a file system with coarse timestamps (git calls such entries racy).
+ */
+export function statStamp(stat: fs.Stats, now = Date.now()): string | undefined {
+  if (now - stat.mtimeMs < 2000 || now - stat.ctimeMs < 2000) return undefined;
+  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}:${stat.dev}`;
 }
 
 export function contentHash(bytes: Buffer): string {

@@ -5,17 +5,20 @@
 // in input order. The PostgreSQL parser is loaded only when something has to be parsed: a run the
 // cache answers whole reads files and hashes them, and that is all.
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sqlDialectFor, type Settings } from '../config';
 import { DocumentCache } from '../document-cache';
+import { generatedCode, generatedPath } from '../generated-code';
 import { loadParser } from '../languages/sql/parser';
+import { languageOfPath, type DocumentLanguage } from '../lint';
 import { coreText, type Locale } from '../locale';
 import { DiskProject } from '../project/disk-project';
 import type { SchemaFact } from '../schema/facts';
-import { cacheFilePath, contentHash, contextKey, factsHash, ResultCache, schemaFingerprint } from './cache';
+import { cacheFilePath, contentHash, contextKey, factsHash, ResultCache, schemaFingerprint, statStamp } from './cache';
 import { changedFiles, changedKey, type ChangedMode } from './changed';
-import { factsOf, readInput, type CheckResult, type LoadedFile } from './check';
+import { decodeText, factsOf, readInput, type CheckResult, type LoadedFile, type TextEncoding } from './check';
 import { collectFiles, type InputFile } from './files';
 import type { FileReport } from './formats';
 import { answersHold } from './recording-project';
@@ -74,6 +77,21 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     result.excluded = collected.excluded.filter((excluded) => !excluded.endsWith('/') && changed.files.has(changedKey(path.resolve(cwd, excluded), folders)));
   } else result.excluded = [...collected.excluded];
 
+  let cache: ResultCache | undefined;
+  if (options.cacheLocation && !options.fix) cache = ResultCache.open(cacheFilePath(options.cacheLocation, cwd));
+  const hashes = new Map<LoadedFile, string>();
+  const hashOf = (entry: LoadedFile) => {
+    let hash = hashes.get(entry);
+    if (hash === undefined) {
+      hash = contentHash(entry.raw);
+      hashes.set(entry, hash);
+    }
+    return hash;
+  };
+  // Files the cache knows unchanged (by their stat) are read only if their text is needed.
+  const unread = new Set<LoadedFile>();
+  const hasText = (entry: LoadedFile) => unread.has(entry) || (entry.text !== undefined && !entry.skipped);
+
   // Read: every file in scope, and every .sql file for the schema.
   const sqlFiles: LoadedFile[] = [];
   const analysed: LoadedFile[] = [];
@@ -81,7 +99,22 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     const scoped = inScope(file);
     const isSql = file.absolute.toLowerCase().endsWith('.sql');
     if (!scoped && !isSql) continue;
-    const outcome = readInput(file, settings, locale, cwd);
+    const known = cache && knownUnchanged(file, cache, settings, cwd);
+    let outcome: ReturnType<typeof readInput>;
+    if (known && 'content' in known) {
+      outcome = { loaded: known.loaded };
+      unread.add(known.loaded);
+      hashes.set(known.loaded, known.content);
+    } else if (known) outcome = known;
+    else {
+      // The stat before reading: were the file written meanwhile, its new stat would not match the old bytes' hash.
+      const stamp = cache ? statBefore(file.absolute) : undefined;
+      outcome = readInput(file, settings, locale, cwd);
+      if (stamp && 'loaded' in outcome && outcome.loaded.text !== undefined && !outcome.loaded.skipped) {
+        const { loaded } = outcome;
+        cache!.storeStat(file.absolute, hashOf(loaded), { stamp, encoding: loaded.encoding, generated: !!generatedCode('', loaded.text!, loaded.language) });
+      }
+    }
     if ('problem' in outcome) result.problems.push(outcome.problem);
     else if ('excluded' in outcome) {
       if (scoped) result.excluded.push(file.display);
@@ -95,17 +128,6 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   }
   if (options.changed) result.inScope = analysed.length;
 
-  let cache: ResultCache | undefined;
-  if (options.cacheLocation && !options.fix) cache = ResultCache.open(path.resolve(cwd, cacheFilePath(options.cacheLocation, cwd)));
-  const hashes = new Map<LoadedFile, string>();
-  const hashOf = (entry: LoadedFile) => {
-    let hash = hashes.get(entry);
-    if (hash === undefined) {
-      hash = contentHash(entry.raw);
-      hashes.set(entry, hash);
-    }
-    return hash;
-  };
   let parserLoaded = false;
   const needParser = async () => {
     if (!parserLoaded) await loadParser();
@@ -118,7 +140,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   const wanted = new Set(analysed);
   const facts: Array<{ entry: LoadedFile; hash: string; facts?: SchemaFact[] }> = [];
   for (const entry of sqlFiles) {
-    if (entry.text === undefined || entry.skipped) continue;
+    if (!hasText(entry)) continue;
     const key = `${sqlDialectFor(settings, path.relative(options.base, entry.file.absolute)) ?? ''}|${settings.maxFileSizeMb}`;
     const known = cache?.factsHash(entry.file.absolute, hashOf(entry), key);
     if (known) {
@@ -144,7 +166,8 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   const misses: number[] = [];
   analysed.forEach((entry, index) => {
     const cached = cache?.result(entry.file.absolute, hashOf(entry), context, schemaKey, (calls) => answersHold(project, calls));
-    if (cached) reports[index] = { file: entry.file.display, absolute: entry.file.absolute, text: entry.text ?? '', findings: cached.findings, coverage: cached.coverage };
+    // The text is needed only to place findings.
+    if (cached) reports[index] = { file: entry.file.display, absolute: entry.file.absolute, text: cached.findings.length ? (entry.text ?? '') : '', findings: cached.findings, coverage: cached.coverage };
     else misses.push(index);
   });
   if (misses.length) {
@@ -164,7 +187,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
       result.fixesApplied += checked.applied;
       if (checked.applied) result.filesFixed++;
       if (checked.note) fixNotes[index] = `${entry.file.display}: ${checked.note}`;
-      if (cache && calls && checked.reuse.repeatable && entry.text !== undefined && !entry.skipped) {
+      if (cache && calls && checked.reuse.repeatable && hasText(entry)) {
         cache.storeResult(entry.file.absolute, hashOf(entry), { context, schema: checked.reuse.readSchema ? schemaKey : null, project: calls, findings: checked.report.findings, coverage: checked.report.coverage ?? { statements: 0, embeddedQueries: 0 } });
       }
     };
@@ -209,4 +232,57 @@ function workerCount(options: RunOptions, files: number): number {
   if (options.jobs <= 1 || options.fix) return 1;
   if (options.jobsExplicit) return Math.min(options.jobs, files);
   return Math.max(1, Math.min(options.jobs, Math.floor(files / FILES_PER_WORKER)));
+}
+
+/**
+ * A file the cache saw with the same stat: its recorded content hash and a LoadedFile whose text is
+ * read when first asked for; or its exclusion as generated code. Undefined when it must be read (its
+ * stat changed, or it is not a plain text file within the size limit).
+ */
+function knownUnchanged(file: InputFile, cache: ResultCache, settings: Settings, cwd: string): { loaded: LoadedFile; content: string } | { excluded: true } | undefined {
+  const language = languageOfPath(file.absolute);
+  if (!language || (!settings.analyseGeneratedCode && generatedPath(path.relative(cwd, file.absolute).split(path.sep).join('/')))) return undefined;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file.absolute);
+  } catch {
+    return undefined;
+  }
+  if (!stat.isFile() || stat.size > settings.maxFileSizeMb * 1024 * 1024) return undefined;
+  const stamp = statStamp(stat);
+  const known = stamp ? cache.unchanged(file.absolute, stamp) : undefined;
+  if (!known) return undefined;
+  if (!file.explicit && !settings.analyseGeneratedCode && known.generated) return { excluded: true };
+  return { loaded: unreadFile(file, language, known.encoding), content: known.content };
+}
+
+function unreadFile(file: InputFile, language: DocumentLanguage, encoding: TextEncoding): LoadedFile {
+  let raw: Buffer | undefined;
+  let text: string | undefined;
+  const read = () => {
+    if (raw) return;
+    raw = fs.readFileSync(file.absolute);
+    text = decodeText(raw)?.text;
+  };
+  return {
+    file,
+    language,
+    encoding,
+    get raw() {
+      read();
+      return raw!;
+    },
+    get text() {
+      read();
+      return text;
+    },
+  };
+}
+
+function statBefore(file: string): string | undefined {
+  try {
+    return statStamp(fs.statSync(file));
+  } catch {
+    return undefined;
+  }
 }
