@@ -38,7 +38,7 @@ describe('package contents', () => {
 // tarball into an empty folder with no registry (the package has no dependencies: everything is
 // bundled), it checks a fixture and explains a rule.
 describe('npm package', () => {
-  const NPM_FILES = ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/libpg-query.wasm', 'dist/ts-morph.js', 'package.json'];
+  const NPM_FILES = ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/armadilha-cli.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'dist/ts-morph.js', 'package.json'];
   const work = mkdtempSync(path.join(tmpdir(), 'armadilha-pack-'));
   after(() => rmSync(work, { recursive: true, force: true }));
   const tool = (name: 'npm' | 'npx', args: string[], cwd: string) =>
@@ -51,7 +51,7 @@ describe('npm package', () => {
     [packed] = JSON.parse(result.stdout) as Array<typeof packed>;
   });
 
-  it('npm pack holds the CLI bundle, the TypeScript bundle, the parser WebAssembly and the documents, and declares no dependency', () => {
+  it('npm pack holds the CLI bundle and its launcher, the TypeScript bundle, the parser WebAssembly and the documents, and declares no dependency', () => {
     assert.deepEqual(packed.files.map((file) => file.path).sort(), NPM_FILES);
     const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
     assert.equal(manifest.dependencies, undefined, 'everything the CLI needs is bundled: npx installs nothing else');
