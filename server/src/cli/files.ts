@@ -18,6 +18,8 @@ export interface InputFile {
   display: string;
   /** Named on the command line (not found in a folder or by a glob). */
   explicit?: boolean;
+  /** Its stat when collecting it took one (a file named on the command line), for the result cache. */
+  stat?: fs.Stats;
 }
 
 export type InputProblemKind = 'missing' | 'unmatched' | 'unreadable' | 'not-regular' | 'unsupported' | 'bad-pattern';
@@ -47,8 +49,8 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
   const result: CollectedFiles = { files: [], problems: [], excluded: [] };
   const relative = (absolute: string) => toSlashes(path.relative(cwd, absolute) || path.basename(absolute));
   const excluded = (absolute: string, folder = false) => !options.analyseGeneratedCode && !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute)));
-  const add = (absolute: string, display: string, explicit = false) => {
-    if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit });
+  const add = (absolute: string, display: string, explicit = false, stat?: fs.Stats) => {
+    if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit, stat });
   };
   for (const pattern of patterns.length ? patterns : ['.']) {
     const before = files.size + result.excluded.length;
@@ -69,7 +71,7 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
     } else if (stat) {
       if (!stat.isFile()) result.problems.push({ kind: 'not-regular', path: pattern });
       else if (!languageOfPath(absolute)) result.problems.push({ kind: 'unsupported', path: pattern });
-      else add(absolute, pattern, true);
+      else add(absolute, pattern, true, stat);
       continue;
     } else if (!hasGlobSyntax(pattern)) {
       result.problems.push({ kind: 'missing', path: pattern });

@@ -244,7 +244,7 @@ function knownUnchanged(file: InputFile, cache: ResultCache, settings: Settings,
   if (!language || (!settings.analyseGeneratedCode && generatedPath(path.relative(cwd, file.absolute).split(path.sep).join('/')))) return undefined;
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(file.absolute);
+    stat = file.stat ?? fs.statSync(file.absolute);
   } catch {
     return undefined;
   }
