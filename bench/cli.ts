@@ -9,8 +9,12 @@ import { runTimed, type TimedRun } from './proc';
 import { round, summarize, type Summary } from './stats';
 import { busyWindow } from './machine';
 
-/** armadilha-cache: `check --cache` with the cache its warm-up run filled; armadilha-changed: `check --changed` in a repository where a few files changed. */
-export type ToolId = 'armadilha' | 'armadilha-cache' | 'armadilha-changed' | PeerId;
+/**
+ * armadilha-cache: `check --cache` with the cache its warm-up run filled (an unchanged run is replayed);
+ * armadilha-cache-files: the same with --verbose, which is never replayed, so every file's result is
+ * looked up; armadilha-changed: `check --changed` in a repository where a few files changed.
+ */
+export type ToolId = 'armadilha' | 'armadilha-cache' | 'armadilha-cache-files' | 'armadilha-changed' | PeerId;
 
 export interface InputSet {
   id: string;
@@ -44,7 +48,7 @@ interface Tool {
 }
 
 export interface ArmadilhaVariants {
-  /** The --cache-location of armadilha-cache. */
+  /** The --cache-location of armadilha-cache (and, with a suffix, of armadilha-cache-files). */
   cacheFile: string;
   /** The git repository (its GIT_DIR, over the corpus as work tree) armadilha-changed runs in. */
   changed?: { gitDir: string; workTree: string };
@@ -56,6 +60,7 @@ export function tools(dist: string, peers: Record<PeerId, Peer>, variants?: Arma
   const list: Tool[] = [{ id: 'armadilha', command: check, findings, okExitCodes: [0] }];
   if (variants) {
     list.push({ id: 'armadilha-cache', command: (set) => [...check(set), '--cache-location', variants.cacheFile], findings, okExitCodes: [0] });
+    list.push({ id: 'armadilha-cache-files', command: (set) => [...check(set), '--cache-location', `${variants.cacheFile}-files`, '--verbose'], findings, okExitCodes: [0] });
     const changed = variants.changed;
     // `env` sets git's variables and execs node: the timed process is still armadilha's.
     if (changed) list.push({ id: 'armadilha-changed', command: (set) => ['env', `GIT_DIR=${changed.gitDir}`, `GIT_WORK_TREE=${changed.workTree}`, ...check(set), '--changed'], findings, okExitCodes: [0] });

@@ -51,8 +51,9 @@ async function main(): Promise<number> {
       ts: { id: 'ts', label: `corpus/ts (${tsFiles.length} files)`, files: tsFiles.length, paths: [corpus.ts] },
     };
 
-    // 1. CLI throughput. armadilha-cache: warm --cache (its warm-up run fills the cache); armadilha-changed:
-    // --changed where the last CHANGED_FILES supabase migrations are new (the schema still from all).
+    // 1. CLI throughput. armadilha-cache(-files): warm --cache (its warm-up run fills the cache; -files is
+    // never replayed whole); armadilha-changed: --changed where the last CHANGED_FILES supabase
+    // migrations are new (the schema still read from all).
     log('\nCLI throughput');
     const changedFiles = common.filter((file) => file.includes('/supabase/')).slice(-CHANGED_FILES);
     const changed = changedRepository(path.join(temp, 'changed.git'), corpus.sql, changedFiles);
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
     const pairs = [
       ['armadilha', 'sql367'],
       ['armadilha-cache', 'sql367'],
+      ['armadilha-cache-files', 'sql367'],
       ['armadilha-changed', 'sql367'],
       ['squawk', 'sql367'],
       ['pgls', 'sql367'],

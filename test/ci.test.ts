@@ -4,7 +4,7 @@
 // specifications.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -291,6 +291,51 @@ describe('--cache', () => {
     assert.match(result.stderr, /Could not write the cache/);
     assert.equal(run(['check', '--cache', '--fix'], folder).code, 0);
     assert.equal(readFileSync(path.join(folder, 'a.sql'), 'utf8'), EXPIRY.replace('clock_timestamp()', 'now()'));
+  });
+});
+
+describe('--cache replays an unchanged run', () => {
+  // Files written in the last two seconds are never trusted by their stat (racy), so the fixtures age first.
+  const aged = () => new Promise((resolve) => setTimeout(resolve, 2100));
+  const markRecord = (folder: string) => {
+    const file = path.join(folder, '.armadilha-cache.run');
+    const record = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...record, stdout: `${record.stdout}REPLAYED\n` }));
+  };
+
+  it('prints the recorded output when nothing the run read changed, and runs again when the command, a file, a folder or the configuration changes', async () => {
+    const folder = repository({ 'db/001.sql': PAYMENTS, 'db/002.sql': PAYMENT_INSERT });
+    await aged();
+    const first = run(['check', '--cache', '--format', 'json'], folder);
+    assert.equal(first.code, 1);
+    markRecord(folder);
+    const replayed = run(['check', '--cache', '--format', 'json'], folder);
+    assert.equal(replayed.stdout, `${first.stdout}REPLAYED\n`, 'the recorded output, marked: the run was replayed');
+    assert.equal(replayed.code, 1);
+    assert.doesNotMatch(run(['check', '--cache', '--format', 'text'], folder).stdout, /REPLAYED/, 'another command runs');
+    assert.doesNotMatch(run(['check', '--cache', '--format', 'json', '--verbose'], folder).stdout, /REPLAYED/, '--verbose runs');
+
+    write(folder, { 'armadilha.config.json': '{"rules": {"require-on-conflict": "off"}}' });
+    const configured = run(['check', '--cache', '--format', 'json'], folder);
+    assert.deepEqual(findings(configured.stdout), []);
+    rmSync(path.join(folder, 'armadilha.config.json'));
+
+    await aged();
+    assert.equal(run(['check', '--cache', '--format', 'json'], folder).stdout, first.stdout);
+    markRecord(folder);
+    write(folder, { 'db/sub/003.sql': EXPIRY });
+    const added = run(['check', '--cache', '--format', 'json'], folder);
+    assert.doesNotMatch(added.stdout, /REPLAYED/);
+    assert.deepEqual(findings(added.stdout).map((each) => each.file), ['db/002.sql', 'db/sub/003.sql']);
+  });
+
+  it('is not recorded for runs that read TypeScript (their results depend on the modules they import)', async () => {
+    const folder = repository({ 'db/001.sql': EXPIRY, 'src/a.ts': "export const f = () => fetch('https://example.com');\n" });
+    await aged();
+    assert.equal(run(['check', '--cache'], folder).code, 1);
+    assert.ok(!existsSync(path.join(folder, '.armadilha-cache.run')));
+    assert.equal(run(['check', 'db', '--cache'], folder).code, 1);
+    assert.ok(existsSync(path.join(folder, '.armadilha-cache.run')));
   });
 });
 

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyBaseline, defaultBaselinePath, readBaselineFile, type BaselineMode } from './cli/baseline';
-import { DEFAULT_CACHE_NAME } from './cli/cache';
+import { DEFAULT_CACHE_NAME, replayFile, RunInputs, runKey, saveRun, stampOf } from './cli/replay';
+import { collectFiles } from './cli/files';
 import { isCommit, type ChangedMode } from './cli/changed';
 import { checkStdin } from './cli/check';
 import { formatGithub, formatGitlab, repositoryRoot } from './cli/ci-formats';
@@ -129,6 +130,14 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cwd = process.cwd();
+  // What a replayable run reads is noted from before it reads its configuration (cli/replay.ts).
+  let replay: { argv: string[]; inputs: RunInputs } | undefined;
+  if (options.command === 'check' && !options.verbose && replayFile(argv)) {
+    const inputs = new RunInputs();
+    inputs.folderAndAbove(cwd);
+    for (const file of [options.config, options.baseline]) if (file) inputs.file(path.resolve(cwd, file), stampOf(path.resolve(cwd, file)));
+    replay = { argv, inputs };
+  }
   let settings: Settings;
   let settingsBase = cwd;
   try {
@@ -144,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'explain':
       return explain(options, locale);
     case 'check':
-      return check(options, settings, locale, cwd, settingsBase);
+      return check(options, settings, locale, cwd, settingsBase, replay);
     default:
       process.stderr.write(`${coreText(locale, 'cliUsage')}:\n${HELP[locale]}\n`);
       return 2;
@@ -295,10 +304,41 @@ function findConfig(start: string): string | undefined {
   }
 }
 
-async function check(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string): Promise<number> {
+/** What `check` printed, kept for replaying the run (cli/replay.ts). */
+class Transcript {
+  stdout = '';
+  stderr = '';
+
+  out(text: string): void {
+    this.stdout += text;
+    process.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.stderr += text;
+    process.stderr.write(text);
+  }
+}
+
+async function check(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string, replay?: { argv: string[]; inputs: RunInputs }): Promise<number> {
   quietOnBrokenPipe();
+  const transcript = new Transcript();
+  const outcome = await checkAndReport(options, settings, locale, cwd, settingsBase, transcript, replay?.inputs);
+  // A run over SQL files only, all read with stable stats, is replayed next time if nothing it read changed.
+  const { run } = outcome;
+  if (replay && replay.inputs.replayable && outcome.code !== 2 && run?.cache && run.sqlOnly && bundled()) {
+    try {
+      saveRun(`${run.cache.location}.run`, runKey(replay.argv, __filename, path.join(__dirname, 'cli.js')), replay.inputs, { stdout: transcript.stdout, stderr: transcript.stderr, exitCode: outcome.code });
+    } catch {
+      // not replayed next time; the cache itself was written (or said why not)
+    }
+  }
+  return outcome.code;
+}
+
+async function checkAndReport(options: Options, settings: Settings, locale: Locale, cwd: string, settingsBase: string, print: Transcript, inputs?: RunInputs): Promise<{ code: number; run?: RunResult & { sqlOnly: boolean } }> {
   let reports: FileReport[];
-  let run: RunResult | undefined;
+  let run: (RunResult & { sqlOnly: boolean }) | undefined;
   const problems: InputProblem[] = [];
   const notes: string[] = [];
   let excluded: string[] = [];
@@ -307,8 +347,8 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
   if (options.stdin) {
     const fileName = options.stdinFilename ?? 'stdin.sql';
     if (!languageOfPath(fileName)) {
-      process.stderr.write(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
-      return 2;
+      print.err(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
+      return { code: 2 };
     }
     await loadParser();
     const input = await readStandardInput(settings.maxFileSizeMb * 1024 * 1024);
@@ -320,23 +360,24 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
       if (input.truncated) await copyRestOfStandardInput();
     } else if (input.truncated) process.stdin.destroy();
   } else {
+    const collected = collectFiles(options.positional, cwd, { analyseGeneratedCode: settings.analyseGeneratedCode, onFolder: inputs && ((folder) => inputs.folder(folder)) });
     const outcome = await runCheck({
-      patterns: options.positional,
+      collected,
       cwd,
-      base: settingsBase,
-      settings,
+      settingsFor: () => ({ settings, base: settingsBase }),
       locale,
       fix: options.fix,
       changed,
       cacheLocation: options.cache ? (options.cacheLocation ?? DEFAULT_CACHE_NAME) : undefined,
       jobs: options.jobs ?? defaultJobs(),
       jobsExplicit: options.jobs !== undefined,
+      inputs,
     });
     if ('error' in outcome) {
-      process.stderr.write(`${coreText(locale, 'cliChangedFailed', { option: options.staged ? '--staged' : '--changed', detail: outcome.error })}\n`);
-      return 2;
+      print.err(`${coreText(locale, 'cliChangedFailed', { option: options.staged ? '--staged' : '--changed', detail: outcome.error })}\n`);
+      return { code: 2 };
     }
-    run = outcome;
+    run = { ...outcome, sqlOnly: collected.files.every((file) => languageOfPath(file.absolute) === 'sql') };
     reports = run.reports;
     problems.push(...run.problems);
     excluded = run.excluded;
@@ -348,34 +389,40 @@ async function check(options: Options, settings: Settings, locale: Locale, cwd: 
   if (!options.noBaseline) {
     const applied = withBaseline(reports, options, cwd, locale, problems.length > 0 || nothingAnalysed);
     if ('error' in applied) {
-      process.stderr.write(`${applied.error}\n`);
-      return 2;
+      print.err(`${applied.error}\n`);
+      return { code: 2, run };
     }
     reports = applied.reports;
     if (applied.summary) coverage.baseline = applied.summary;
     notes.push(...applied.notes);
   }
-  const output = formatOutput(options, reports, coverage, locale, cwd);
-  (options.stdin && options.fix ? process.stderr : process.stdout).write(`${output}\n`);
-  for (const note of notes) process.stderr.write(`${note}\n`);
-  if (excluded.length) process.stderr.write(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
-  if (fixed) process.stderr.write(`${coreText(locale, 'cliFixed', { count: fixed.count, files: fixed.files })}\n`);
-  if (options.verbose && run?.cache) process.stderr.write(`${coreText(locale, 'cliCacheReused', { reused: run.cache.reused, files: run.cache.files })}\n`);
-  if (options.verbose && run?.workers) process.stderr.write(`${coreText(locale, 'cliWorkers', { workers: run.workers })}\n`);
+  const output = `${formatOutput(options, reports, coverage, locale, cwd)}\n`;
+  if (options.stdin && options.fix) print.err(output);
+  else print.out(output);
+  for (const note of notes) print.err(`${note}\n`);
+  if (excluded.length) print.err(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
+  if (fixed) print.err(`${coreText(locale, 'cliFixed', { count: fixed.count, files: fixed.files })}\n`);
+  if (options.verbose && run?.cache) print.err(`${coreText(locale, 'cliCacheReused', { reused: run.cache.reused, files: run.cache.files })}\n`);
+  if (options.verbose && run?.workers) print.err(`${coreText(locale, 'cliWorkers', { workers: run.workers })}\n`);
   // Files that could not be read, and patterns that matched nothing: CI must not pass on them.
-  for (const problem of problems) process.stderr.write(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
-  if (problems.length) return 2;
+  for (const problem of problems) print.err(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
+  if (problems.length) return { code: 2, run };
   if (nothingAnalysed) {
     // Passing in silence would let a CI job pointed at the wrong folder (or at MySQL only) go green.
     const paths = options.stdin ? (options.stdinFilename ?? 'stdin') : options.positional.join(' ') || '.';
-    process.stderr.write(`${coreText(locale, 'cliNothingAnalysed', { paths, detail: coverageLine(coverage, locale, true) })}\n`);
-    return 2;
+    print.err(`${coreText(locale, 'cliNothingAnalysed', { paths, detail: coverageLine(coverage, locale, true) })}\n`);
+    return { code: 2, run };
   }
   // With --changed/--staged, a change that touches no file Armadilha reads passes.
-  if (changed && run?.inScope === 0) process.stderr.write(`${coreText(locale, 'cliChangedNothing', { option: options.staged ? '--staged' : '--changed' })}\n`);
-  if (options.failOn === 'none') return 0;
+  if (changed && run?.inScope === 0) print.err(`${coreText(locale, 'cliChangedNothing', { option: options.staged ? '--staged' : '--changed' })}\n`);
+  if (options.failOn === 'none') return { code: 0, run };
   const threshold = SEVERITY_RANK[options.failOn];
-  return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+  return { code: reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0, run };
+}
+
+/** Running from the bundle (dist/armadilha-cli.js, loaded by the launcher): only then is a run replayed. */
+function bundled(): boolean {
+  return path.basename(__filename) === 'armadilha-cli.js';
 }
 
 /** --changed [<ref>] or --staged. A word after --changed is a ref when it names a commit and no path. */

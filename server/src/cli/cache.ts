@@ -22,7 +22,8 @@ import type { Locale } from '../locale';
 import type { ProjectCall } from './recording-project';
 import { SERVER_VERSION } from '../version';
 
-export const DEFAULT_CACHE_NAME = '.armadilha-cache';
+export { cacheFilePath, DEFAULT_CACHE_NAME, statStamp } from './replay';
+
 const FORMAT = 1;
 
 export interface CachedResult {
@@ -195,23 +196,6 @@ function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text);
   fs.renameSync(temporary, file);
-}
-
-/** The cache file for a --cache-location: the path itself, or .armadilha-cache inside it when it is a folder. */
-export function cacheFilePath(location: string, cwd: string): string {
-  const absolute = path.resolve(cwd, location);
-  const isFolder = /[\\/]$/.test(location) || (fs.existsSync(absolute) && fs.statSync(absolute).isDirectory());
-  return isFolder ? path.join(absolute, DEFAULT_CACHE_NAME) : absolute;
-}
-
-/**
- * What identifies a file's bytes without reading them: size, modification and change times, inode.
- * Undefined for a file modified in the last two seconds, whose next change could keep the same times
- * on a file system with coarse timestamps (git calls such entries racy).
- */
-export function statStamp(stat: fs.Stats, now = Date.now()): string | undefined {
-  if (now - stat.mtimeMs < 2000 || now - stat.ctimeMs < 2000) return undefined;
-  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}:${stat.dev}`;
 }
 
 export function contentHash(bytes: Buffer): string {

@@ -40,6 +40,8 @@ export interface CollectedFiles {
 
 export interface CollectOptions {
   analyseGeneratedCode?: boolean;
+  /** Called with every folder about to be listed, and every folder whose .gitignore is read (for replaying a run). */
+  onFolder?: (folder: string) => void;
 }
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
@@ -67,7 +69,7 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
       }
     }
     if (stat?.isDirectory()) {
-      walk(absolute, gitignoresAbove(absolute), { cwd, excluded, result, found: (file) => add(file, relative(file)) });
+      walk(absolute, gitignoresAbove(absolute, options.onFolder), { cwd, excluded, result, found: (file) => add(file, relative(file)), onFolder: options.onFolder });
     } else if (stat) {
       if (!stat.isFile()) result.problems.push({ kind: 'not-regular', path: pattern });
       else if (!languageOfPath(absolute)) result.problems.push({ kind: 'unsupported', path: pattern });
@@ -79,7 +81,7 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
     } else {
       let matches;
       try {
-        matches = expandGlob(pattern, cwd);
+        matches = expandGlob(pattern, cwd, options.onFolder);
       } catch (error) {
         if (!(error instanceof GlobError)) throw error;
         result.problems.push({ kind: 'bad-pattern', path: pattern, detail: error.message });
@@ -106,6 +108,7 @@ export function describeError(error: unknown): string {
 }
 
 interface WalkContext {
+  onFolder?: (folder: string) => void;
   cwd: string;
   excluded: (absolute: string, folder?: boolean) => boolean;
   result: CollectedFiles;
@@ -118,9 +121,10 @@ interface IgnoreScope {
 }
 
 // .gitignore files of the enclosing folders up to the repository root, so that `check src` honours them too.
-function gitignoresAbove(directory: string): IgnoreScope[] {
+function gitignoresAbove(directory: string, onFolder?: (folder: string) => void): IgnoreScope[] {
   const scopes: IgnoreScope[] = [];
   for (let current = path.dirname(directory); ; current = path.dirname(current)) {
+    onFolder?.(current);
     const scope = readGitignore(current);
     if (scope) scopes.unshift(scope);
     if (fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current) break;
@@ -129,6 +133,7 @@ function gitignoresAbove(directory: string): IgnoreScope[] {
 }
 
 function walk(directory: string, scopes: IgnoreScope[], context: WalkContext): void {
+  context.onFolder?.(directory);
   const own = readGitignore(directory);
   const active = own ? [...scopes, own] : scopes;
   let entries: fs.Dirent[];

@@ -1,14 +1,14 @@
-// One `check` run over files on disk: collect the files, keep those in scope (all, or the changed ones
+// One `check` run over files on disk: keep the collected files in scope (all, or the changed ones
 // with --changed/--staged), read every .sql file's schema facts (the workspace model always comes from
 // every migration, so a changed file gets the findings a full run gives it), take what the result
 // cache still holds, analyse the rest (in worker threads with --jobs above 1), and return the reports
 // in input order. The PostgreSQL parser is loaded only when something has to be parsed: a run the
-// cache answers whole reads files and hashes them, and that is all.
+// cache answers whole stats files, and reads only those with findings (to place them).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sqlDialectFor, type Settings } from '../config';
+import { sqlDialectFor } from '../config';
 import { DocumentCache } from '../document-cache';
 import { generatedCode, generatedPath } from '../generated-code';
 import { loadParser } from '../languages/sql/parser';
@@ -16,20 +16,21 @@ import { languageOfPath, type DocumentLanguage } from '../lint';
 import { coreText, type Locale } from '../locale';
 import { DiskProject } from '../project/disk-project';
 import type { SchemaFact } from '../schema/facts';
-import { cacheFilePath, contentHash, contextKey, factsHash, ResultCache, schemaFingerprint, statStamp } from './cache';
+import { contentHash, contextKey, factsHash, ResultCache, schemaFingerprint } from './cache';
 import { changedFiles, changedKey, type ChangedMode } from './changed';
 import { decodeText, factsOf, readInput, type CheckResult, type LoadedFile, type TextEncoding } from './check';
-import { collectFiles, type InputFile } from './files';
+import type { CollectedFiles, InputFile } from './files';
 import type { FileReport } from './formats';
 import { answersHold } from './recording-project';
-import { analyseInWorkers, analyseRecorded, schemaFromFacts, workerScript, type AnalysedFile, type AnalysisSetup } from './workers';
+import { cacheFilePath, stampOf, statStamp, type RunInputs } from './replay';
+import { analyseInWorkers, analyseRecorded, schemaFromFacts, workerScript, type AnalysedFile, type AnalysisSetup, type FileSettings } from './workers';
 
 export interface RunOptions {
-  patterns: string[];
+  /** The files found in the paths given (cli/files.ts). */
+  collected: CollectedFiles;
   cwd: string;
-  /** The folder sql.dialect globs are relative to (the configuration file's). */
-  base: string;
-  settings: Settings;
+  /** Each file's settings, and the folder its sql.dialect globs are relative to (its configuration file's). */
+  settingsFor: (file: InputFile) => FileSettings;
   locale: Locale;
   fix: boolean;
   /** Analyse only the files git says changed (the schema is still read from every .sql file). */
@@ -40,6 +41,8 @@ export interface RunOptions {
   jobs: number;
   /** With --jobs not given: workers only when there are enough files to pay for their start. */
   jobsExplicit?: boolean;
+  /** Notes every file read, with its stat before reading, for replaying the run (cli/replay.ts). */
+  inputs?: RunInputs;
 }
 
 export interface RunResult extends CheckResult {
@@ -48,7 +51,7 @@ export interface RunResult extends CheckResult {
   /** With --changed/--staged: how many files were in scope (0: nothing changed that Armadilha reads). */
   inScope?: number;
   /** With --cache: how many files' results came from it, of how many. */
-  cache?: { reused: number; files: number };
+  cache?: { reused: number; files: number; location: string };
   /** Worker threads the analysis ran in (0: the main thread). */
   workers: number;
 }
@@ -65,8 +68,7 @@ export function defaultJobs(cores = os.availableParallelism?.() ?? os.cpus().len
 }
 
 export async function runCheck(options: RunOptions): Promise<RunResult | { error: string }> {
-  const { cwd, settings, locale } = options;
-  const collected = collectFiles(options.patterns, cwd, settings);
+  const { cwd, locale, collected } = options;
   const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length, workers: 0 };
   let inScope = (_file: InputFile) => true;
   if (options.changed) {
@@ -77,8 +79,18 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     result.excluded = collected.excluded.filter((excluded) => !excluded.endsWith('/') && changed.files.has(changedKey(path.resolve(cwd, excluded), folders)));
   } else result.excluded = [...collected.excluded];
 
-  let cache: ResultCache | undefined;
-  if (options.cacheLocation && !options.fix) cache = ResultCache.open(cacheFilePath(options.cacheLocation, cwd));
+  // Each file's settings, resolved once.
+  const own = new Map<InputFile, FileSettings>();
+  const ownOf = (file: InputFile) => {
+    let entry = own.get(file);
+    if (!entry) {
+      entry = options.settingsFor(file);
+      own.set(file, entry);
+    }
+    return entry;
+  };
+
+  const cache = options.cacheLocation && !options.fix ? ResultCache.open(cacheFilePath(options.cacheLocation, cwd)) : undefined;
   const hashes = new Map<LoadedFile, string>();
   const hashOf = (entry: LoadedFile) => {
     let hash = hashes.get(entry);
@@ -99,20 +111,26 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     const scoped = inScope(file);
     const isSql = file.absolute.toLowerCase().endsWith('.sql');
     if (!scoped && !isSql) continue;
+    const { settings } = ownOf(file);
+    options.inputs?.folderAndAbove(path.dirname(file.absolute));
     const known = cache && knownUnchanged(file, cache, settings, cwd);
     let outcome: ReturnType<typeof readInput>;
     if (known && 'content' in known) {
       outcome = { loaded: known.loaded };
       unread.add(known.loaded);
       hashes.set(known.loaded, known.content);
-    } else if (known) outcome = known;
-    else {
+      options.inputs?.file(file.absolute, known.stamp);
+    } else if (known) {
+      outcome = known.excluded;
+      options.inputs?.file(file.absolute, known.stamp);
+    } else {
       // The stat before reading: were the file written meanwhile, its new stat would not match the old bytes' hash.
-      const stamp = cache ? statBefore(file.absolute) : undefined;
+      const stamp = cache || options.inputs ? stampOf(file.absolute) : undefined;
       outcome = readInput(file, settings, locale, cwd);
-      if (stamp && 'loaded' in outcome && outcome.loaded.text !== undefined && !outcome.loaded.skipped) {
+      options.inputs?.file(file.absolute, stamp);
+      if (cache && stamp && 'loaded' in outcome && outcome.loaded.text !== undefined && !outcome.loaded.skipped) {
         const { loaded } = outcome;
-        cache!.storeStat(file.absolute, hashOf(loaded), { stamp, encoding: loaded.encoding, generated: !!generatedCode('', loaded.text!, loaded.language) });
+        cache.storeStat(file.absolute, hashOf(loaded), { stamp, encoding: loaded.encoding, generated: !!generatedCode('', loaded.text!, loaded.language) });
       }
     }
     if ('problem' in outcome) result.problems.push(outcome.problem);
@@ -133,15 +151,16 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     if (!parserLoaded) await loadParser();
     parserLoaded = true;
   };
+  const checkOptionsOf = (entry: LoadedFile) => ({ cwd, base: ownOf(entry.file).base });
 
   // Schema facts of every .sql file: from the cache, or read (parsing only DDL statements).
-  const checkOptions = { cwd, base: options.base };
   const documentCaches = new Map<LoadedFile, DocumentCache>();
   const wanted = new Set(analysed);
   const facts: Array<{ entry: LoadedFile; hash: string; facts?: SchemaFact[] }> = [];
   for (const entry of sqlFiles) {
     if (!hasText(entry)) continue;
-    const key = `${sqlDialectFor(settings, path.relative(options.base, entry.file.absolute)) ?? ''}|${settings.maxFileSizeMb}`;
+    const { settings, base } = ownOf(entry.file);
+    const key = `${sqlDialectFor(settings, path.relative(base, entry.file.absolute)) ?? ''}|${settings.maxFileSizeMb}`;
     const known = cache?.factsHash(entry.file.absolute, hashOf(entry), key);
     if (known) {
       if (known !== NO_FACTS) facts.push({ entry, hash: known });
@@ -149,23 +168,23 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     }
     await needParser();
     const documentCache = new DocumentCache();
-    const own = factsOf(entry, settings, documentCache, checkOptions) ?? [];
+    const stated = factsOf(entry, settings, documentCache, checkOptionsOf(entry)) ?? [];
     // The split is kept for the file's analysis that follows.
     if (wanted.has(entry)) documentCaches.set(entry, documentCache);
-    const json = JSON.stringify(own);
+    const json = JSON.stringify(stated);
     const hash = factsHash(json);
     cache?.storeFacts(entry.file.absolute, hashOf(entry), key, hash, json);
-    if (hash !== NO_FACTS) facts.push({ entry, hash, facts: own });
+    if (hash !== NO_FACTS) facts.push({ entry, hash, facts: stated });
   }
   const schemaKey = schemaFingerprint(facts.map((each) => [each.entry.file.absolute, each.hash]));
 
   // Results: from the cache when it still holds them, else analysed.
   const project = new DiskProject();
-  const context = cache ? contextKey(settings, locale, cwd, options.base) : '';
+  const contextOf = (entry: LoadedFile) => contextKey(ownOf(entry.file).settings, locale, cwd, ownOf(entry.file).base);
   const reports: Array<FileReport | undefined> = new Array(analysed.length);
   const misses: number[] = [];
   analysed.forEach((entry, index) => {
-    const cached = cache?.result(entry.file.absolute, hashOf(entry), context, schemaKey, (calls) => answersHold(project, calls));
+    const cached = cache?.result(entry.file.absolute, hashOf(entry), contextOf(entry), schemaKey, (calls) => answersHold(project, calls));
     // The text is needed only to place findings.
     if (cached) reports[index] = { file: entry.file.display, absolute: entry.file.absolute, text: cached.findings.length ? (entry.text ?? '') : '', findings: cached.findings, coverage: cached.coverage };
     else misses.push(index);
@@ -175,10 +194,17 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     const allFacts: Array<[string, SchemaFact[]]> = facts.map((each) => {
       const cached = each.facts ? undefined : cache?.factsText(each.hash);
       // The facts file may have lost them (deleted, another run's): read again.
-      const own = each.facts ?? (cached !== undefined ? (JSON.parse(cached) as SchemaFact[]) : (factsOf(each.entry, settings, new DocumentCache(), checkOptions) ?? []));
-      return [each.entry.file.absolute, own];
+      const stated = each.facts ?? (cached !== undefined ? (JSON.parse(cached) as SchemaFact[]) : (factsOf(each.entry, ownOf(each.entry.file).settings, new DocumentCache(), checkOptionsOf(each.entry)) ?? []));
+      return [each.entry.file.absolute, stated];
     });
-    const setup: AnalysisSetup = { settings, locale, fix: options.fix, cwd, base: options.base, facts: allFacts };
+    const configurations: FileSettings[] = [];
+    const configurationOf = (entry: LoadedFile) => {
+      const settings = ownOf(entry.file);
+      const index = configurations.indexOf(settings);
+      return index >= 0 ? index : configurations.push(settings) - 1;
+    };
+    const missed = misses.map((index) => ({ entry: analysed[index], configuration: configurationOf(analysed[index]) }));
+    const setup: AnalysisSetup = { locale, fix: options.fix, cwd, facts: allFacts, configurations };
     const fixNotes: string[] = [];
     const record = (index: number, analysedFile: AnalysedFile) => {
       const entry = analysed[index];
@@ -188,7 +214,13 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
       if (checked.applied) result.filesFixed++;
       if (checked.note) fixNotes[index] = `${entry.file.display}: ${checked.note}`;
       if (cache && calls && checked.reuse.repeatable && hasText(entry)) {
-        cache.storeResult(entry.file.absolute, hashOf(entry), { context, schema: checked.reuse.readSchema ? schemaKey : null, project: calls, findings: checked.report.findings, coverage: checked.report.coverage ?? { statements: 0, embeddedQueries: 0 } });
+        cache.storeResult(entry.file.absolute, hashOf(entry), {
+          context: contextOf(entry),
+          schema: checked.reuse.readSchema ? schemaKey : null,
+          project: calls,
+          findings: checked.report.findings,
+          coverage: checked.report.coverage ?? { statements: 0, embeddedQueries: 0 },
+        });
       }
     };
     const jobs = workerCount(options, misses.length);
@@ -197,7 +229,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     if (jobs > 1 && script) {
       result.workers = jobs;
       try {
-        await analyseInWorkers(jobs, misses.map((index) => analysed[index]), setup, script, (position, analysedFile) => record(misses[position], analysedFile));
+        await analyseInWorkers(jobs, missed, setup, script, (position, analysedFile) => record(misses[position], analysedFile));
         left = [];
       } catch (error) {
         // A worker failed: what it did not finish is analysed here.
@@ -209,15 +241,15 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
       const schema = schemaFromFacts(allFacts);
       for (const index of left) {
         const entry = analysed[index];
-        record(index, analyseRecorded(entry, schema, setup, project, documentCaches.get(entry)));
+        record(index, analyseRecorded(entry, schema, ownOf(entry.file), setup, project, documentCaches.get(entry)));
         documentCaches.delete(entry); // its statements are not needed any more
       }
     }
     result.notes.push(...fixNotes.filter(Boolean));
   }
   result.reports = reports as FileReport[];
-  if (cache) result.cache = { reused: analysed.length - misses.length, files: analysed.length };
   if (cache) {
+    result.cache = { reused: analysed.length - misses.length, files: analysed.length, location: cache.location };
     try {
       cache.save();
     } catch (error) {
@@ -239,7 +271,7 @@ function workerCount(options: RunOptions, files: number): number {
  * read when first asked for; or its exclusion as generated code. Undefined when it must be read (its
  * stat changed, or it is not a plain text file within the size limit).
  */
-function knownUnchanged(file: InputFile, cache: ResultCache, settings: Settings, cwd: string): { loaded: LoadedFile; content: string } | { excluded: true } | undefined {
+function knownUnchanged(file: InputFile, cache: ResultCache, settings: FileSettings['settings'], cwd: string): { loaded: LoadedFile; content: string; stamp: string } | { excluded: { excluded: true }; stamp: string } | undefined {
   const language = languageOfPath(file.absolute);
   if (!language || (!settings.analyseGeneratedCode && generatedPath(path.relative(cwd, file.absolute).split(path.sep).join('/')))) return undefined;
   let stat: fs.Stats;
@@ -251,9 +283,9 @@ function knownUnchanged(file: InputFile, cache: ResultCache, settings: Settings,
   if (!stat.isFile() || stat.size > settings.maxFileSizeMb * 1024 * 1024) return undefined;
   const stamp = statStamp(stat);
   const known = stamp ? cache.unchanged(file.absolute, stamp) : undefined;
-  if (!known) return undefined;
-  if (!file.explicit && !settings.analyseGeneratedCode && known.generated) return { excluded: true };
-  return { loaded: unreadFile(file, language, known.encoding), content: known.content };
+  if (!known || !stamp) return undefined;
+  if (!file.explicit && !settings.analyseGeneratedCode && known.generated) return { excluded: { excluded: true }, stamp };
+  return { loaded: unreadFile(file, language, known.encoding), content: known.content, stamp };
 }
 
 function unreadFile(file: InputFile, language: DocumentLanguage, encoding: TextEncoding): LoadedFile {
@@ -277,12 +309,4 @@ function unreadFile(file: InputFile, language: DocumentLanguage, encoding: TextE
       return text;
     },
   };
-}
-
-function statBefore(file: string): string | undefined {
-  try {
-    return statStamp(fs.statSync(file));
-  } catch {
-    return undefined;
-  }
 }

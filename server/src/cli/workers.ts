@@ -16,14 +16,20 @@ import { WorkspaceSchema } from '../schema/workspace';
 import { checkLoaded, type CheckedFile, type CheckOptions, type LoadedFile } from './check';
 import { recordingProject, type ProjectCall } from './recording-project';
 
-export interface AnalysisSetup {
+/** A file's settings and the folder its sql.dialect globs are relative to (its configuration file's). */
+export interface FileSettings {
   settings: Settings;
+  base: string;
+}
+
+export interface AnalysisSetup {
   locale: Locale;
   fix: boolean;
   cwd: string;
-  base: string;
   /** Schema facts of every .sql file, by absolute path. */
   facts: Array<[string, SchemaFact[]]>;
+  /** The distinct settings of the files to analyse; each file names its own by index. */
+  configurations: FileSettings[];
 }
 
 export interface AnalysedFile {
@@ -33,10 +39,10 @@ export interface AnalysedFile {
 }
 
 /** Analyses one file with the project's answers recorded (the same in a worker and in the main thread). */
-export function analyseRecorded(entry: LoadedFile, schema: WorkspaceSchema, setup: Omit<AnalysisSetup, 'facts'>, project: ProjectContext, cache?: DocumentCache): AnalysedFile {
+export function analyseRecorded(entry: LoadedFile, schema: WorkspaceSchema, own: FileSettings, setup: Pick<AnalysisSetup, 'locale' | 'fix' | 'cwd'>, project: ProjectContext, cache?: DocumentCache): AnalysedFile {
   const recorder = recordingProject(project);
-  const options: CheckOptions = { cwd: setup.cwd, base: setup.base, project: recorder.project };
-  const checked = checkLoaded(entry, schema, setup.settings, setup.locale, setup.fix, cache, options);
+  const options: CheckOptions = { cwd: setup.cwd, base: own.base, project: recorder.project };
+  const checked = checkLoaded(entry, schema, own.settings, setup.locale, setup.fix, cache, options);
   return { checked, calls: recorder.calls() };
 }
 
@@ -55,7 +61,7 @@ export function workerScript(): string | undefined {
  * Analyses the entries in `jobs` workers; resolves with the results by index. Rejects if a worker
  * fails (the caller analyses what is left in the main thread).
  */
-export function analyseInWorkers(jobs: number, entries: LoadedFile[], setup: AnalysisSetup, script: string, onResult: (index: number, result: AnalysedFile) => void): Promise<void> {
+export function analyseInWorkers(jobs: number, entries: Array<{ entry: LoadedFile; configuration: number }>, setup: AnalysisSetup, script: string, onResult: (index: number, result: AnalysedFile) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let finished = 0;
@@ -65,7 +71,7 @@ export function analyseInWorkers(jobs: number, entries: LoadedFile[], setup: Ana
     const hand = (worker: Worker) => {
       if (next < entries.length) {
         const index = next++;
-        worker.postMessage({ index, entry: entries[index] });
+        worker.postMessage({ index, ...entries[index] });
       } else worker.postMessage({ done: true });
     };
     for (let count = 0; count < Math.min(jobs, entries.length); count++) {
@@ -103,13 +109,13 @@ export function runCheckWorker(): void {
   const schema = schemaFromFacts(setup.facts);
   const project = new DiskProject();
   const ready = loadParser();
-  parentPort!.on('message', (message: { index: number; entry: LoadedFile } | { done: true }) => {
+  parentPort!.on('message', (message: { index: number; entry: LoadedFile; configuration: number } | { done: true }) => {
     if ('done' in message) return void parentPort!.close();
     ready
       .then(() => {
         // Structured cloning turned the Buffer into a Uint8Array (--fix compares the file's bytes with it).
         const entry = { ...message.entry, raw: Buffer.from(message.entry.raw.buffer, message.entry.raw.byteOffset, message.entry.raw.byteLength) };
-        parentPort!.postMessage({ index: message.index, result: analyseRecorded(entry, schema, setup, project) });
+        parentPort!.postMessage({ index: message.index, result: analyseRecorded(entry, schema, setup.configurations[message.configuration], setup, project) });
       })
       .catch((error: unknown) => parentPort!.postMessage({ index: message.index, error: String((error as Error)?.stack ?? error) }));
   });
