@@ -1,7 +1,7 @@
 // The result cache of `check --cache`: per file, the findings of its last analysis and the schema
-// facts of its text, kept in a JSON file (default .armadilha-cache in the current folder) and the
-// facts beside it (.armadilha-cache.facts). A
-// result is used only when everything it was computed from is unchanged:
+// facts of its text, kept in a JSON file (default .armadilha-cache in the current folder) with the
+// facts beside it (.armadilha-cache.facts). A result is used only when everything it was computed
+// from is unchanged:
 //   - this build of Armadilha (its version and its bundle: any other build discards the whole cache);
 //   - the file's bytes (content hash) and path;
 //   - the settings in force, the locale, the current folder and the configuration's folder;
