@@ -470,7 +470,7 @@ function formatOutput(options: Options, reports: FileReport[], coverage: RunSumm
     case 'sarif':
       return formatSarif(reports, locale, coverage);
     case 'github':
-      return formatGithub(reports, repositoryRoot(cwd), [formatText(reports, locale, false, { summary: coverage, verbose: options.verbose }).split('\n').slice(-2).join('\n')]);
+      return formatGithub(reports, repositoryRoot(cwd), formatText(reports, locale, false, { summary: coverage, verbose: options.verbose }));
     case 'gitlab':
       return formatGitlab(reports, repositoryRoot(cwd));
     default:

@@ -14,10 +14,12 @@ import type { FileReport } from './formats';
 const GITHUB_COMMAND: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
 
 /**
- * One workflow command per finding (`::warning file=…,line=…::message`), then `trailer` lines as
- * plain log text. GitHub places column ranges only within one line, so columns are given only then.
+ * One workflow command per finding (`::warning file=…,line=…::message`), then `report` (the text
+ * report) in a collapsed group of the log: GitHub annotates the diff with at most 10 errors and 10
+ * warnings per step, and the log then still has every finding with its place. GitHub places column
+ * ranges only within one line, so columns are given only then.
  */
-export function formatGithub(reports: FileReport[], root: string, trailer: string[] = []): string {
+export function formatGithub(reports: FileReport[], root: string, report = ''): string {
   const out: string[] = [];
   for (const report of reports) {
     if (!report.findings.length) continue;
@@ -37,7 +39,7 @@ export function formatGithub(reports: FileReport[], root: string, trailer: strin
       out.push(`::${GITHUB_COMMAND[finding.severity]} ${properties.map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(',')}::${escapeData(message)}`);
     }
   }
-  out.push(...trailer);
+  if (report) out.push('::group::Armadilha', report, '::endgroup::');
   return out.join('\n');
 }
 
