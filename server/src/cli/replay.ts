@@ -12,6 +12,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 
 export const DEFAULT_CACHE_NAME = '.armadilha-cache';
 const FORMAT = 1;
@@ -72,7 +73,8 @@ export function runKey(argv: string[], bundle: string, launcher: string): string
     }
   };
   const env = ['LANG', 'LC_ALL', 'LC_MESSAGES', 'NO_COLOR'].map((name) => process.env[name] ?? null);
-  return JSON.stringify([argv, process.cwd(), env, !!process.stdout.isTTY, process.version, stampOrNone(bundle), stampOrNone(launcher)]);
+  // isatty, not process.stdout.isTTY: the launcher does not create the stdout stream for a replay.
+  return JSON.stringify([argv, process.cwd(), env, isatty(1), process.version, stampOrNone(bundle), stampOrNone(launcher)]);
 }
 
 /** The cache file a `check` command line uses, when it may be replayed. */
@@ -103,11 +105,24 @@ export function tryReplay(argv: string[], bundle: string, launcher: string): boo
   }
   if (record.format !== FORMAT || record.key !== runKey(argv, bundle, launcher)) return false;
   for (const [input, stamp] of Object.entries(record.stamps)) if (currentStamp(input) !== stamp) return false;
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  process.stdout.write(record.stdout);
-  process.stderr.write(record.stderr);
+  writeAll(1, record.stdout);
+  writeAll(2, record.stderr);
   process.exitCode = record.exitCode;
   return true;
+}
+
+// Written to the descriptor directly: creating process.stdout loads the stream modules, a tenth of a
+// replay. A reader that went away (EPIPE) ends the output quietly, as `check` does.
+function writeAll(descriptor: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += fs.writeSync(descriptor, bytes, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a non-blocking pipe is full: wait for the reader
+    }
+  }
 }
 
 /** What a run read, gathered while it reads. */
