@@ -9,7 +9,12 @@ import { runTimed, type TimedRun } from './proc';
 import { round, summarize, type Summary } from './stats';
 import { busyWindow } from './machine';
 
-export type ToolId = 'armadilha' | PeerId;
+/**
+ * armadilha-cache: `check --cache` with the cache its warm-up run filled (an unchanged run is replayed);
+ * armadilha-cache-files: the same with --verbose, which is never replayed, so every file's result is
+ * looked up; armadilha-changed: `check --changed` in a repository where a few files changed.
+ */
+export type ToolId = 'armadilha' | 'armadilha-cache' | 'armadilha-cache-files' | 'armadilha-changed' | PeerId;
 
 export interface InputSet {
   id: string;
@@ -42,15 +47,24 @@ interface Tool {
   okExitCodes: number[];
 }
 
-export function tools(dist: string, peers: Record<PeerId, Peer>): Tool[] {
-  const list: Tool[] = [
-    {
-      id: 'armadilha',
-      command: (set) => [process.execPath, path.join(dist, 'cli.js'), 'check', ...set.paths, '--format', 'json', '--fail-on', 'none'],
-      findings: (stdout) => (JSON.parse(stdout) as { findings: unknown[] }).findings.length,
-      okExitCodes: [0],
-    },
-  ];
+export interface ArmadilhaVariants {
+  /** The --cache-location of armadilha-cache (and, with a suffix, of armadilha-cache-files). */
+  cacheFile: string;
+  /** The git repository (its GIT_DIR, over the corpus as work tree) armadilha-changed runs in. */
+  changed?: { gitDir: string; workTree: string };
+}
+
+export function tools(dist: string, peers: Record<PeerId, Peer>, variants?: ArmadilhaVariants): Tool[] {
+  const check = (set: InputSet) => [process.execPath, path.join(dist, 'cli.js'), 'check', ...set.paths, '--format', 'json', '--fail-on', 'none'];
+  const findings = (stdout: string) => (JSON.parse(stdout) as { findings: unknown[] }).findings.length;
+  const list: Tool[] = [{ id: 'armadilha', command: check, findings, okExitCodes: [0] }];
+  if (variants) {
+    list.push({ id: 'armadilha-cache', command: (set) => [...check(set), '--cache-location', variants.cacheFile], findings, okExitCodes: [0] });
+    list.push({ id: 'armadilha-cache-files', command: (set) => [...check(set), '--cache-location', `${variants.cacheFile}-files`, '--verbose'], findings, okExitCodes: [0] });
+    const changed = variants.changed;
+    // `env` sets git's variables and execs node: the timed process is still armadilha's.
+    if (changed) list.push({ id: 'armadilha-changed', command: (set) => ['env', `GIT_DIR=${changed.gitDir}`, `GIT_WORK_TREE=${changed.workTree}`, ...check(set), '--changed'], findings, okExitCodes: [0] });
+  }
   if (peers.squawk.binary) {
     const binary = peers.squawk.binary;
     // Exit 1 means "found something"; 101 is a panic (and no output).
@@ -70,6 +84,7 @@ export function tools(dist: string, peers: Record<PeerId, Peer>): Tool[] {
 
 function display(command: string[]): string {
   const isCorpusFile = (part: string) => part.includes('/shared/corpus/') && /\.(sql|ts)$/.test(part);
+  command = command.map((part) => part.replace(/^(GIT_DIR|GIT_WORK_TREE)=.*/, '$1=…'));
   const listed = command.filter(isCorpusFile).length;
   const shown: string[] = [];
   for (const part of command) {

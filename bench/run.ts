@@ -13,9 +13,11 @@ import { loadAverage, machineInfo, waitForQuiet } from './machine';
 import { ensureGnuTime, killAll } from './proc';
 import { markdown, targets, updateReadme, type Results } from './report';
 import { coldStart, serverMemory } from './server';
-import { buildProduction, checkCorpus, installPeers, REPO, SetupError, sourceVersion, WORK } from './setup';
+import { buildProduction, changedRepository, checkCorpus, installPeers, REPO, SetupError, sourceVersion, WORK } from './setup';
 
 const quick = process.argv.includes('--quick');
+/** How many files the --changed measurement changes: a pull request's worth. */
+const CHANGED_FILES = 10;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function document(dir: string, name: string, text: string, languageId: string): Document {
@@ -49,12 +51,19 @@ async function main(): Promise<number> {
       ts: { id: 'ts', label: `corpus/ts (${tsFiles.length} files)`, files: tsFiles.length, paths: [corpus.ts] },
     };
 
-    // 1. CLI throughput.
+    // 1. CLI throughput. armadilha-cache(-files): warm --cache (its warm-up run fills the cache; -files is
+    // never replayed whole); armadilha-changed: --changed where the last CHANGED_FILES supabase
+    // migrations are new (the schema still read from all).
     log('\nCLI throughput');
-    const available = tools(dist, peers);
+    const changedFiles = common.filter((file) => file.includes('/supabase/')).slice(-CHANGED_FILES);
+    const changed = changedRepository(path.join(temp, 'changed.git'), corpus.sql, changedFiles);
+    const available = tools(dist, peers, { cacheFile: path.join(temp, 'armadilha-cache'), changed });
     const tool = (id: string) => available.find((each) => each.id === id);
     const pairs = [
       ['armadilha', 'sql367'],
+      ['armadilha-cache', 'sql367'],
+      ['armadilha-cache-files', 'sql367'],
+      ['armadilha-changed', 'sql367'],
       ['squawk', 'sql367'],
       ['pgls', 'sql367'],
       ['armadilha', 'sql372'],

@@ -106,7 +106,7 @@ export function buildProduction(log: (line: string) => void): string {
   const result = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   if (result.status !== 0) throw new SetupError(`production build failed:\n${result.stderr || result.stdout}`);
   const dist = path.join(root, 'dist');
-  for (const file of ['cli.js', 'server.js', 'ts-morph.js', 'libpg-query.wasm']) {
+  for (const file of ['cli.js', 'armadilha-cli.js', 'server.js', 'ts-morph.js', 'libpg-query.wasm']) {
     if (!fs.existsSync(path.join(dist, file))) throw new SetupError(`production build did not produce ${file}`);
   }
   return dist;
@@ -118,4 +118,24 @@ export function sourceVersion(): string {
   const head = git(['rev-parse', '--short', 'HEAD']).stdout.trim() || 'unknown';
   const dirty = git(['status', '--porcelain', '--', 'server', 'package.json', 'scripts/build.mjs']).stdout.trim();
   return dirty ? `${head} + uncommitted changes in server/` : head;
+}
+
+/**
+ * A git repository over a corpus folder, for `check --changed`: its .git is `gitDir` (the corpus is
+ * the work tree and is never written), every file committed, then `changed` taken out of the index
+ * and committed again, so that git reports them as new, untracked files (a pull request adding them).
+ */
+export function changedRepository(gitDir: string, workTree: string, changed: string[]): { gitDir: string; workTree: string } {
+  fs.rmSync(gitDir, { recursive: true, force: true });
+  const env = { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: workTree, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@armadilha.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@armadilha.invalid' };
+  const git = (args: string[]) => {
+    const result = spawnSync('git', args, { cwd: workTree, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new SetupError(`git ${args[0]} over the corpus failed: ${result.stderr}`);
+  };
+  git(['init', '-q']);
+  git(['add', '-A']);
+  git(['commit', '-q', '--no-gpg-sign', '-m', 'corpus']);
+  git(['rm', '-q', '--cached', '--', ...changed.map((file) => path.relative(workTree, file))]);
+  git(['commit', '-q', '--no-gpg-sign', '-m', 'without the changed files']);
+  return { gitDir, workTree };
 }

@@ -133,6 +133,7 @@ function configSchema(): unknown {
         properties: { dialect: { type: 'object', description: MANIFEST_STRINGS['setting.sql.dialect'].en, additionalProperties: { enum: ['postgres', 'skip'] } } },
       },
       analyseGeneratedCode: { type: 'boolean', default: false, description: MANIFEST_STRINGS['setting.analyseGeneratedCode'].en },
+      baselineLevel: { enum: RULE_LEVELS, default: 'hint', description: MANIFEST_STRINGS['setting.baselineLevel'].en },
     },
   };
 }
@@ -187,6 +188,7 @@ function editorConfiguration(): unknown {
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', order: 12, description: '%setting.maxFileSizeMb%' };
   properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', order: 13, description: '%setting.sql.dialect%' };
   properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', order: 14, description: '%setting.analyseGeneratedCode%' };
+  properties['armadilha.baselineLevel'] = { type: 'string', enum: RULE_LEVELS, default: 'hint', scope: 'resource', order: 15, description: '%setting.baselineLevel%' };
   properties['armadilha.names'] = { type: 'object', additionalProperties: false, properties: names, default: {}, scope: 'resource', order: 20, markdownDescription: '%setting.names%' };
   properties['armadilha.logLevel'] = {
     type: 'string',

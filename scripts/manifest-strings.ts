@@ -104,5 +104,9 @@ export const MANIFEST_STRINGS: Record<string, Record<Locale, string>> = {
     en: 'Configuration files whose settings apply first (this file\'s own on top): a path relative to this file, or a package ("@acme/armadilha-config" reads its armadilha.config.json).',
     'pt-BR': 'Arquivos de configuração cujas configurações se aplicam antes (as deste arquivo por cima): um caminho relativo a este arquivo, ou um pacote ("@acme/armadilha-config" lê o armadilha.config.json dele).',
   },
+  'setting.baselineLevel': {
+    en: 'The highest level at which findings recorded in armadilha-baseline.json (the findings accepted when Armadilha was adopted, see `armadilha check --update-baseline`) are shown: "hint" by default, "off" hides them, "error" shows them at their own level.',
+    'pt-BR': 'O nível mais alto em que os achados registrados no armadilha-baseline.json (os achados aceitos quando o Armadilha foi adotado, veja `armadilha check --update-baseline`) são mostrados: "hint" por padrão, "off" os esconde, "error" os mostra no nível deles.',
+  },
   'setting.trace': { en: 'Traces the communication between the editor and the Armadilha language server.', 'pt-BR': 'Registra a comunicação entre o editor e o servidor de linguagem do Armadilha.' },
 };

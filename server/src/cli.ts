@@ -1,24 +1,31 @@
 // armadilha check | rules | explain <id> | lsp — the command-line adapter over the analysis core.
 // Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration errors.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkFiles, checkStdin, type CheckResult } from './cli/check';
-import { collectFiles, type InputProblem } from './cli/files';
-import { analysedNothing, coverageLine, summarize } from './cli/coverage';
+import { applyBaseline, defaultBaselinePath, readBaselineFile, type BaselineMode } from './cli/baseline';
+import { DEFAULT_CACHE_NAME, replayFile, RunInputs, runKey, saveRun, stampOf } from './cli/replay';
+import { collectFiles } from './cli/files';
+import { isCommit, type ChangedMode } from './cli/changed';
+import { checkStdin } from './cli/check';
+import { formatGithub, formatGitlab, repositoryRoot } from './cli/ci-formats';
+import type { InputProblem } from './cli/files';
+import { analysedNothing, coverageLine, summarize, type RunSummary } from './cli/coverage';
 import { formatJson, formatSarif, formatText, type FileReport } from './cli/formats';
-import { DiskProject } from './project/disk-project';
+import { defaultJobs, runCheck, type RunResult } from './cli/run';
+import { BASELINE_FILE_NAME } from './baseline/baseline';
 import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, type Settings } from './config';
 import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
-import type { InputFile } from './cli/files';
 import { ruleDocument } from './docs';
 import { loadParser } from './languages/sql/parser';
 import { languageOfPath } from './lint';
 import { coreText, resolveLocale, type Locale } from './locale';
 import { RULES, ruleById } from './rules';
-import { startServer } from './server';
+import type * as ServerModule from './server';
 import { SERVER_VERSION } from './version';
 
 const SEVERITY_RANK = { hint: 0, info: 1, warning: 2, error: 3 } as const;
+const FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab'];
 type FailOn = keyof typeof SEVERITY_RANK | 'none';
 
 class UsageError extends Error {}
@@ -35,6 +42,16 @@ interface Options {
   config?: string;
   help: boolean;
   verbose: boolean;
+  /** --changed [<ref>]: the ref, or a word after --changed that may be a ref or a path (decided in check). */
+  changed?: { ref?: string; candidate?: string };
+  staged: boolean;
+  cache: boolean;
+  cacheLocation?: string;
+  jobs?: number;
+  baseline?: string;
+  noBaseline: boolean;
+  updateBaseline: boolean;
+  pruneBaseline: boolean;
 }
 
 const HELP: Record<Locale, string> = {
@@ -42,8 +59,17 @@ const HELP: Record<Locale, string> = {
 
 Usage:
   armadilha check [paths or globs...]   analyse files (default: the current folder, honouring .gitignore)
-      --format text|json|sarif          output format (default: text)
+      --format text|json|sarif|github|gitlab   output format (default: text; github: annotations,
+                                        gitlab: Code Quality report)
       --fix                             apply safe fixes in place
+      --changed [<git ref>]             only files changed since <ref> (its merge base; default: HEAD),
+                                        untracked ones included; the schema still comes from every migration
+      --staged                          only files staged for commit (for a pre-commit hook)
+      --update-baseline                 record every finding in ${BASELINE_FILE_NAME} as accepted
+      --prune-baseline                  drop the recorded findings that no longer occur
+      --baseline <file> | --no-baseline  the baseline file (default: the nearest ${BASELINE_FILE_NAME})
+      --cache [--cache-location <path>] reuse the results of unchanged files (default: ${DEFAULT_CACHE_NAME})
+      --jobs <n>                        worker threads (default: from the cores; 1 below 4 cores)
       --stdin --stdin-filename <name>   read one file from standard input (with --fix, the fixed text goes to stdout)
       --fail-on error|warning|info|hint|none   exit 1 when a finding is at or above this severity (default: warning)
       --verbose                         also list the files skipped because they are not PostgreSQL (MySQL, templates)
@@ -58,8 +84,17 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configura
 
 Uso:
   armadilha check [caminhos ou globs...] analisa arquivos (padrão: a pasta atual, respeitando o .gitignore)
-      --format text|json|sarif          formato da saída (padrão: text)
+      --format text|json|sarif|github|gitlab   formato da saída (padrão: text; github: anotações,
+                                        gitlab: relatório de Code Quality)
       --fix                             aplica as correções seguras nos arquivos
+      --changed [<ref git>]             só arquivos alterados desde <ref> (a base do merge; padrão: HEAD),
+                                        inclusive os não rastreados; o schema ainda vem de todas as migrations
+      --staged                          só arquivos no stage para commit (para um hook de pre-commit)
+      --update-baseline                 registra todos os achados em ${BASELINE_FILE_NAME} como aceitos
+      --prune-baseline                  remove os achados registrados que não ocorrem mais
+      --baseline <arquivo> | --no-baseline  o arquivo de baseline (padrão: o ${BASELINE_FILE_NAME} mais próximo)
+      --cache [--cache-location <caminho>] reaproveita os resultados de arquivos inalterados (padrão: ${DEFAULT_CACHE_NAME})
+      --jobs <n>                        threads de trabalho (padrão: pelos núcleos; 1 abaixo de 4 núcleos)
       --stdin --stdin-filename <nome>   lê um arquivo da entrada padrão (com --fix, o texto corrigido vai para a saída padrão)
       --fail-on error|warning|info|hint|none   sai com 1 quando há achado com essa severidade ou maior (padrão: warning)
       --verbose                         lista também os arquivos ignorados por não serem PostgreSQL (MySQL, templates)
@@ -83,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (options.command === 'lsp') {
     // The server takes over the process; --stdio (or --node-ipc, --socket) picks the transport.
-    startServer();
+    // Required here, not imported: the language server's modules are not loaded for `check`.
+    (require('./server') as typeof ServerModule).startServer();
     return -1;
   }
   if (options.help || !options.command) {
@@ -96,6 +132,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cwd = process.cwd();
   let configurations: Configurations;
+  // What a replayable run reads is noted from before it reads its configuration (cli/replay.ts).
+  let replay: { argv: string[]; inputs: RunInputs } | undefined;
+  if (options.command === 'check' && !options.verbose && replayFile(argv)) {
+    const inputs = new RunInputs();
+    inputs.folderAndAbove(cwd);
+    for (const file of [options.config, options.baseline]) if (file) inputs.file(path.resolve(cwd, file), stampOf(path.resolve(cwd, file)));
+    replay = { argv, inputs };
+  }
   try {
     configurations = loadConfigurations(options, cwd);
   } catch (error) {
@@ -112,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'explain':
       return explain(options, locale);
     case 'check':
-      return check(options, configurations, locale, cwd);
+      return check(options, configurations, locale, cwd, replay);
     default:
       process.stderr.write(`${coreText(locale, 'cliUsage')}:\n${HELP[locale]}\n`);
       return 2;
@@ -120,7 +164,21 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { command: '', positional: [], format: 'text', fix: false, stdin: false, failOn: 'warning', help: false, verbose: false };
+  const options: Options = {
+    command: '',
+    positional: [],
+    format: 'text',
+    fix: false,
+    stdin: false,
+    failOn: 'warning',
+    help: false,
+    verbose: false,
+    staged: false,
+    cache: false,
+    noBaseline: false,
+    updateBaseline: false,
+    pruneBaseline: false,
+  };
   const value = (index: number, flag: string): string => {
     const next = argv[index + 1];
     if (next === undefined || next.startsWith('--')) throw new UsageError(`Missing value for ${flag}`);
@@ -155,6 +213,45 @@ function parseArguments(argv: string[]): Options {
       case '--verbose':
         options.verbose = true;
         break;
+      case '--changed': {
+        // The ref is optional: a following word that is not an option may be a ref or a path.
+        const next = argv[index + 1];
+        if (inline !== undefined) options.changed = { ref: inline };
+        else if (next !== undefined && !next.startsWith('-')) {
+          options.changed = { candidate: next };
+          options.positional.push(argv[++index]);
+        }
+        else options.changed = {};
+        break;
+      }
+      case '--staged':
+        options.staged = true;
+        break;
+      case '--cache':
+        options.cache = true;
+        break;
+      case '--cache-location':
+        options.cacheLocation = take();
+        options.cache = true;
+        break;
+      case '--jobs': {
+        const jobs = Number(take());
+        if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs must be a whole number, 1 or more');
+        options.jobs = jobs;
+        break;
+      }
+      case '--baseline':
+        options.baseline = take();
+        break;
+      case '--no-baseline':
+        options.noBaseline = true;
+        break;
+      case '--update-baseline':
+        options.updateBaseline = true;
+        break;
+      case '--prune-baseline':
+        options.pruneBaseline = true;
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -172,10 +269,14 @@ function parseArguments(argv: string[]): Options {
         else options.positional.push(argument);
     }
   }
-  if (!['text', 'json', 'sarif'].includes(options.format)) throw new UsageError(`--format must be text, json or sarif`);
+  if (!FORMATS.includes(options.format)) throw new UsageError(`--format must be text, json, sarif, github or gitlab`);
   if (options.locale && !['en', 'pt-BR', 'auto'].includes(options.locale)) throw new UsageError(`--locale must be en or pt-BR`);
   if (!['error', 'warning', 'info', 'hint', 'none'].includes(options.failOn)) throw new UsageError(`--fail-on must be error, warning, info, hint or none`);
   if (options.stdinFilename && !options.stdin) throw new UsageError('--stdin-filename needs --stdin');
+  if (options.changed && options.staged) throw new UsageError('--changed and --staged cannot be used together');
+  if (options.updateBaseline && options.pruneBaseline) throw new UsageError('--update-baseline and --prune-baseline cannot be used together');
+  if (options.noBaseline && (options.updateBaseline || options.pruneBaseline || options.baseline)) throw new UsageError('--no-baseline cannot be used with another baseline option');
+  if (options.stdin && (options.changed || options.staged || options.updateBaseline || options.pruneBaseline)) throw new UsageError('--stdin cannot be used with --changed, --staged, --update-baseline or --prune-baseline');
   return options;
 }
 
@@ -226,22 +327,55 @@ function reportConfigProblems(configurations: Configurations, options: Options, 
   return true;
 }
 
-async function check(options: Options, configurations: Configurations, locale: Locale, cwd: string): Promise<number> {
+/** What `check` printed, kept for replaying the run (cli/replay.ts). */
+class Transcript {
+  stdout = '';
+  stderr = '';
+
+  out(text: string): void {
+    this.stdout += text;
+    process.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.stderr += text;
+    process.stderr.write(text);
+  }
+}
+
+async function check(options: Options, configurations: Configurations, locale: Locale, cwd: string, replay?: { argv: string[]; inputs: RunInputs }): Promise<number> {
   quietOnBrokenPipe();
-  await loadParser();
+  const transcript = new Transcript();
+  const outcome = await checkAndReport(options, configurations, locale, cwd, transcript, replay?.inputs);
+  // A run over SQL files only, all read with stable stats, is replayed next time if nothing it read changed.
+  const { run } = outcome;
+  if (replay && replay.inputs.replayable && outcome.code !== 2 && run?.cache && run.sqlOnly && bundled()) {
+    try {
+      saveRun(`${run.cache.location}.run`, runKey(replay.argv, __filename, path.join(__dirname, 'cli.js')), replay.inputs, { stdout: transcript.stdout, stderr: transcript.stderr, exitCode: outcome.code });
+    } catch {
+      // not replayed next time; the cache itself was written (or said why not)
+    }
+  }
+  return outcome.code;
+}
+
+async function checkAndReport(options: Options, configurations: Configurations, locale: Locale, cwd: string, print: Transcript, inputs?: RunInputs): Promise<{ code: number; run?: RunResult & { sqlOnly: boolean } }> {
   let reports: FileReport[];
-  let summary: CheckResult | undefined;
+  let run: (RunResult & { sqlOnly: boolean }) | undefined;
   const problems: InputProblem[] = [];
   const notes: string[] = [];
   let excluded: string[] = [];
+  let fixed: { count: number; files: number } | undefined;
+  const changed = changedMode(options, cwd);
   if (options.stdin) {
     const fileName = options.stdinFilename ?? 'stdin.sql';
     const { settings } = configurations.forFile(path.resolve(cwd, fileName));
-    if (reportConfigProblems(configurations, options, cwd)) return 2;
+    if (reportConfigProblems(configurations, options, cwd)) return { code: 2 };
     if (!languageOfPath(fileName)) {
-      process.stderr.write(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
-      return 2;
+      print.err(`${coreText(locale, 'cliStdinUnsupported', { path: fileName })}\n`);
+      return { code: 2 };
     }
+    await loadParser();
     const input = await readStandardInput(settings.maxFileSizeMb * 1024 * 1024);
     const checked = checkStdin(input.bytes, fileName, settings, locale, options.fix, input.truncated);
     reports = [checked.report];
@@ -253,40 +387,131 @@ async function check(options: Options, configurations: Configurations, locale: L
   } else {
     const collected = collectFiles(options.positional, cwd, {
       analyseGeneratedCode: (absolute, folder) => configurations.forFile(folder ? path.join(absolute, CONFIG_FILE_NAME) : absolute).settings.analyseGeneratedCode,
+      onFolder: inputs && ((folder) => inputs.folder(folder)),
     });
     for (const file of collected.files) configurations.forFile(file.absolute);
-    if (reportConfigProblems(configurations, options, cwd)) return 2;
-    const settingsFor = (file: InputFile) => configurations.forFile(file.absolute);
-    const { settings, base } = configurations.forFolder(cwd);
-    summary = checkFiles(collected.files, settings, locale, options.fix, { cwd, base, project: new DiskProject(), settingsFor });
-    reports = summary.reports;
-    problems.push(...collected.problems, ...summary.problems);
-    excluded = [...collected.excluded, ...summary.excluded];
-    notes.push(...summary.notes);
+    if (reportConfigProblems(configurations, options, cwd)) return { code: 2 };
+    // Every configuration file a file's settings came from (nearest, extended) decides whether a run replays.
+    if (inputs) for (const config of configurations.resolver.loaded()) inputs.file(config.file, stampOf(config.file));
+    const outcome = await runCheck({
+      collected,
+      cwd,
+      settingsFor: (file) => configurations.forFile(file.absolute),
+      locale,
+      fix: options.fix,
+      changed,
+      cacheLocation: options.cache ? (options.cacheLocation ?? DEFAULT_CACHE_NAME) : undefined,
+      jobs: options.jobs ?? defaultJobs(),
+      jobsExplicit: options.jobs !== undefined,
+      inputs,
+    });
+    if ('error' in outcome) {
+      print.err(`${coreText(locale, 'cliChangedFailed', { option: options.staged ? '--staged' : '--changed', detail: outcome.error })}\n`);
+      return { code: 2 };
+    }
+    run = { ...outcome, sqlOnly: collected.files.every((file) => languageOfPath(file.absolute) === 'sql') };
+    reports = run.reports;
+    problems.push(...run.problems);
+    excluded = run.excluded;
+    notes.push(...run.notes);
+    if (run.fixesApplied) fixed = { count: run.fixesApplied, files: run.filesFixed };
   }
-  const coverage = summarize(reports);
-  const output =
-    options.format === 'json'
-      ? formatJson(reports, coverage)
-      : options.format === 'sarif'
-        ? formatSarif(reports, locale, coverage)
-        : formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR, { summary: coverage, verbose: options.verbose });
-  (options.stdin && options.fix ? process.stderr : process.stdout).write(`${output}\n`);
-  for (const note of notes) process.stderr.write(`${note}\n`);
-  if (excluded.length) process.stderr.write(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
-  if (summary?.fixesApplied) process.stderr.write(`${coreText(locale, 'cliFixed', { count: summary.fixesApplied, files: summary.filesFixed })}\n`);
+  const coverage: RunSummary = summarize(reports);
+  const nothingAnalysed = changed ? run?.collected === 0 : analysedNothing(coverage);
+  if (!options.noBaseline) {
+    const applied = withBaseline(reports, options, cwd, locale, problems.length > 0 || nothingAnalysed);
+    if ('error' in applied) {
+      print.err(`${applied.error}\n`);
+      return { code: 2, run };
+    }
+    reports = applied.reports;
+    if (applied.summary) coverage.baseline = applied.summary;
+    notes.push(...applied.notes);
+  }
+  const output = `${formatOutput(options, reports, coverage, locale, cwd)}\n`;
+  if (options.stdin && options.fix) print.err(output);
+  else print.out(output);
+  for (const note of notes) print.err(`${note}\n`);
+  if (excluded.length) print.err(`${coreText(locale, 'cliExcluded', { count: excluded.length, example: excluded[0] })}\n`);
+  if (fixed) print.err(`${coreText(locale, 'cliFixed', { count: fixed.count, files: fixed.files })}\n`);
+  if (options.verbose && run?.cache) print.err(`${coreText(locale, 'cliCacheReused', { reused: run.cache.reused, files: run.cache.files })}\n`);
+  if (options.verbose && run?.workers) print.err(`${coreText(locale, 'cliWorkers', { workers: run.workers })}\n`);
   // Files that could not be read, and patterns that matched nothing: CI must not pass on them.
-  for (const problem of problems) process.stderr.write(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
-  if (problems.length) return 2;
-  if (analysedNothing(coverage)) {
+  for (const problem of problems) print.err(`${coreText(locale, INPUT_PROBLEM_TEXT[problem.kind], { path: problem.path, detail: problem.detail ?? '' })}\n`);
+  if (problems.length) return { code: 2, run };
+  if (nothingAnalysed) {
     // Passing in silence would let a CI job pointed at the wrong folder (or at MySQL only) go green.
     const paths = options.stdin ? (options.stdinFilename ?? 'stdin') : options.positional.join(' ') || '.';
-    process.stderr.write(`${coreText(locale, 'cliNothingAnalysed', { paths, detail: coverageLine(coverage, locale, true) })}\n`);
-    return 2;
+    print.err(`${coreText(locale, 'cliNothingAnalysed', { paths, detail: coverageLine(coverage, locale, true) })}\n`);
+    return { code: 2, run };
   }
-  if (options.failOn === 'none') return 0;
+  // With --changed/--staged, a change that touches no file Armadilha reads passes.
+  if (changed && run?.inScope === 0) print.err(`${coreText(locale, 'cliChangedNothing', { option: options.staged ? '--staged' : '--changed' })}\n`);
+  if (options.failOn === 'none') return { code: 0, run };
   const threshold = SEVERITY_RANK[options.failOn];
-  return reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0;
+  return { code: reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold)) ? 1 : 0, run };
+}
+
+/** Running from the bundle (dist/armadilha-cli.js, loaded by the launcher): only then is a run replayed. */
+function bundled(): boolean {
+  return path.basename(__filename) === 'armadilha-cli.js';
+}
+
+/** --changed [<ref>] or --staged. A word after --changed is a ref when it names a commit and no path. */
+function changedMode(options: Options, cwd: string): ChangedMode | undefined {
+  if (options.staged) return { kind: 'staged' };
+  if (!options.changed) return undefined;
+  const candidate = options.changed.candidate;
+  if (candidate === undefined) return { kind: 'changed', ref: options.changed.ref };
+  if (!fs.existsSync(path.resolve(cwd, candidate)) && isCommit(cwd, candidate)) {
+    options.positional.splice(options.positional.indexOf(candidate), 1);
+    return { kind: 'changed', ref: candidate };
+  }
+  return { kind: 'changed' };
+}
+
+/**
+ * The reports less the findings the baseline records; with --update-baseline or --prune-baseline the
+ * file is written, unless the run was incomplete (files unread: their findings would be lost).
+ */
+function withBaseline(reports: FileReport[], options: Options, cwd: string, locale: Locale, incomplete: boolean): { reports: FileReport[]; summary?: RunSummary['baseline']; notes: string[] } | { error: string } {
+  const file = options.baseline ? path.resolve(cwd, options.baseline) : defaultBaselinePath(cwd);
+  const shown = path.relative(cwd, file) || file;
+  let baseline;
+  try {
+    baseline = readBaselineFile(file);
+  } catch (error) {
+    return { error: coreText(locale, 'cliBaselineUnreadable', { file: shown, detail: String((error as Error)?.message ?? error) }) };
+  }
+  const wanted: BaselineMode = options.updateBaseline ? 'update' : options.pruneBaseline ? 'prune' : 'check';
+  if (!baseline && wanted === 'check') return { reports, notes: [] };
+  const notes: string[] = [];
+  const mode = wanted !== 'check' && incomplete ? 'check' : wanted;
+  if (mode !== wanted) notes.push(coreText(locale, 'cliBaselineNotWritten', { file: shown }));
+  const outcome = applyBaseline(reports, file, mode, baseline);
+  if (outcome.written) notes.push(coreText(locale, 'cliBaselineWritten', { file: shown, count: outcome.written.findings, files: outcome.written.files }));
+  else if (outcome.recorded) notes.push(coreText(locale, 'cliBaselineRecorded', { file: shown, count: outcome.recorded }));
+  if (outcome.stale) notes.push(coreText(locale, 'cliBaselineStale', { file: shown, count: outcome.stale }));
+  return { reports: outcome.reports, summary: { file: toSlashes(shown), recorded: outcome.recorded, stale: outcome.stale }, notes };
+}
+
+function formatOutput(options: Options, reports: FileReport[], coverage: RunSummary, locale: Locale, cwd: string): string {
+  switch (options.format) {
+    case 'json':
+      return formatJson(reports, coverage);
+    case 'sarif':
+      return formatSarif(reports, locale, coverage);
+    case 'github':
+      return formatGithub(reports, repositoryRoot(cwd), formatText(reports, locale, false, { summary: coverage, verbose: options.verbose }));
+    case 'gitlab':
+      return formatGitlab(reports, repositoryRoot(cwd));
+    default:
+      return formatText(reports, locale, !!process.stdout.isTTY && !process.env.NO_COLOR, { summary: coverage, verbose: options.verbose });
+  }
+}
+
+function toSlashes(file: string): string {
+  return file.split(path.sep).join('/');
 }
 
 const INPUT_PROBLEM_TEXT = {

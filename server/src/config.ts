@@ -37,6 +37,8 @@ export interface Settings {
   run: RunMode;
   /** Editor only: an analysis of an edited document longer than this (ms) turns the status to a warning, or an error. */
   timeBudget: TimeBudget;
+  /** The highest level the editor shows findings recorded in armadilha-baseline.json at (baseline/editor-baseline.ts). */
+  baselineLevel: RuleLevel;
 }
 
 export interface TimeBudget {
@@ -85,7 +87,7 @@ function computeDefaults(rules: readonly Rule[]): Settings {
       else if (setting.key === 'defaultTimeoutMs') defaultTimeoutMs = setting.default;
     }
   }
-  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false, run: 'onType', timeBudget: DEFAULT_TIME_BUDGET };
+  return { enable: true, locale: 'auto', rules: {}, names, levels, defaultTimeoutMs, maxFileSizeMb: 2, sqlDialect: {}, analyseGeneratedCode: false, run: 'onType', timeBudget: DEFAULT_TIME_BUDGET, baselineLevel: 'hint' };
 }
 
 /** As vscode-eslint's eslint.timeBudget.onValidation, scaled to an analysis that runs at every keystroke. */
@@ -269,6 +271,10 @@ export function validateSettings(raw: unknown, rules: readonly Rule[], text = ''
             } else invalid('dialect', 'expected an object mapping file globs to "postgres" or "skip"');
           }
         } else invalid(key, 'expected an object');
+        break;
+      case 'baselineLevel':
+        if (typeof value === 'string' && (RULE_LEVELS as string[]).includes(value)) settings.baselineLevel = value as RuleLevel;
+        else invalid(key, `expected one of ${RULE_LEVELS.join(', ')}`);
         break;
       case 'levels':
         if (value && typeof value === 'object' && !Array.isArray(value)) {

@@ -12,6 +12,7 @@ import { CONFIG_FILE_NAME, defaultSettings, mergeSettings, sqlDialectFor, valida
 import { ConfigResolver, type ConfigFile, type ResolvedConfig } from './core/config-resolver';
 import { withPeers } from './coexistence';
 import { DiskProject } from './project/disk-project';
+import { EditorBaseline } from './baseline/editor-baseline';
 import { DocumentCache } from './document-cache';
 import { languageOfId, languageOfPath, lint, type DocumentLanguage, type LintResult } from './lint';
 import { resolveLocale, type Locale } from './locale';
@@ -52,6 +53,8 @@ export class ServerState {
   readonly schema = new WorkspaceSchema();
   /** The project on disk around the documents: dependencies' SQL dialect, clients exported by modules. */
   readonly project = new DiskProject();
+  /** Findings recorded in armadilha-baseline.json, shown at the level of the setting baselineLevel. */
+  readonly baseline = new EditorBaseline();
   clientLocale: string | undefined;
   canReadConfiguration = false;
   /** Untrusted workspaces: analysis runs (it executes nothing) but project config files are not read. */
@@ -184,6 +187,8 @@ export class ServerState {
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
+    // A baseline in the repository lowers findings, so it counts only in a trusted workspace.
+    if (this.trusted) result.findings = this.baseline.apply(filePath(current.uri), this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)), text, result.findings, settings.baselineLevel);
     const durationMs = performance.now() - started;
     const schema = schemaRead ? this.schema.fingerprint() : undefined;
     const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: new LineIndex(text), language };

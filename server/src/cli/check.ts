@@ -4,6 +4,7 @@
 // said so. Writing: only files that did not change on disk meanwhile, never a read-only file, never
 // through a link leading out of the workspace, and keeping owner, mode and hard links.
 
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sqlDialectFor, type Settings, type SqlDialectSetting } from '../config';
@@ -15,6 +16,7 @@ import { coreText, type Locale } from '../locale';
 import { applyEdits, mergeFixes } from '../fixes';
 import { DocumentCache } from '../document-cache';
 import { schemaFactsOfScript, type SchemaFact } from '../schema/facts';
+import type { SchemaModel } from '../schema/model';
 import { WorkspaceSchema } from '../schema/workspace';
 import { describeError, type InputFile, type InputProblem } from './files';
 import type { FileReport } from './formats';
@@ -61,49 +63,6 @@ export interface LoadedFile {
 /** How a file's bytes encode its text; --fix writes the text back the same way. */
 export type TextEncoding = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'latin1';
 
-export function checkFiles(files: InputFile[], settings: Settings, locale: Locale, fix: boolean, options: CheckOptions = {}): CheckResult {
-  const cwd = options.cwd ?? process.cwd();
-  const result: CheckResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [], excluded: [], notes: [] };
-  const loaded: LoadedFile[] = [];
-  // Each file with its own settings (its nearest configuration file), when the caller resolves them.
-  const own = new Map<InputFile, { settings: Settings; options: CheckOptions }>();
-  const ownOf = (file: InputFile) => {
-    let entry = own.get(file);
-    if (!entry) {
-      const resolved = options.settingsFor?.(file);
-      entry = resolved ? { settings: resolved.settings, options: { ...options, base: resolved.base } } : { settings, options };
-      own.set(file, entry);
-    }
-    return entry;
-  };
-  for (const file of files) {
-    const outcome = readInput(file, ownOf(file).settings, locale, cwd);
-    if ('problem' in outcome) result.problems.push(outcome.problem);
-    else if ('excluded' in outcome) result.excluded.push(file.display);
-    else {
-      loaded.push(outcome.loaded);
-      if (outcome.loaded.encoding === 'latin1') result.notes.push(`${file.display}: ${coreText(locale, 'cliReadAsLatin1')}`);
-    }
-  }
-  const caches = new Map<LoadedFile, DocumentCache>();
-  const schema = new WorkspaceSchema();
-  for (const entry of loaded) {
-    const cache = new DocumentCache();
-    caches.set(entry, cache);
-    const facts = factsOf(entry, ownOf(entry.file).settings, cache, ownOf(entry.file).options);
-    if (facts) schema.updateFacts(entry.file.absolute, facts);
-  }
-  for (const entry of loaded) {
-    const checked = checkLoaded(entry, schema, ownOf(entry.file).settings, locale, fix, caches.get(entry), ownOf(entry.file).options);
-    caches.delete(entry); // the file's statements are not needed any more
-    result.reports.push(checked.report);
-    result.fixesApplied += checked.applied;
-    if (checked.applied) result.filesFixed++;
-    if (checked.note) result.notes.push(`${entry.file.display}: ${checked.note}`);
-  }
-  return result;
-}
-
 /**
  * What a .sql file says about the schema, read cheaply (only CREATE/ALTER/DROP/… statements are
  * parsed). The split is kept in the file's cache for the analysis that follows.
@@ -114,7 +73,7 @@ export function factsOf(entry: LoadedFile, settings: Settings, cache: DocumentCa
 }
 
 /** What sql.dialect says a .sql file is, its globs relative to the configuration's folder. */
-function dialectOf(entry: LoadedFile, settings: Settings, options: CheckOptions): SqlDialectSetting | undefined {
+export function dialectOf(entry: LoadedFile, settings: Settings, options: CheckOptions): SqlDialectSetting | undefined {
   return entry.language === 'sql' ? sqlDialectFor(settings, path.relative(options.base ?? options.cwd ?? process.cwd(), entry.file.absolute)) : undefined;
 }
 
@@ -122,18 +81,24 @@ function dialectOf(entry: LoadedFile, settings: Settings, options: CheckOptions)
 function skippedReport(entry: LoadedFile, display: string, settings: Settings, locale: Locale): FileReport {
   const skipped = entry.skipped ?? { reason: coreText(locale, 'fileBinary'), kind: 'unanalysable' as const, code: 'binary' as const };
   const finding = skippedFileFinding(skipped.reason, skipped.kind, '', locale, settings);
-  return { file: display, text: '', findings: finding ? [finding] : [], coverage: { statements: 0, embeddedQueries: 0, skipped: skipped.code } };
+  return { file: display, absolute: entry.file.absolute, text: '', findings: finding ? [finding] : [], coverage: { statements: 0, embeddedQueries: 0, skipped: skipped.code } };
 }
 
 /**
  * Analyses one loaded file and, with fix, applies its safe fixes and writes it back. `note` says why
  * fixes found were not written (read-only, changed on disk, …).
  */
-export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache, options: CheckOptions = {}): { report: FileReport; applied: number; note?: string } {
+export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache, options: CheckOptions = {}): CheckedFile {
   const cwd = options.cwd ?? process.cwd();
-  if (entry.text === undefined || entry.skipped) return { report: skippedReport(entry, entry.file.display, settings, locale), applied: 0 };
+  if (entry.text === undefined || entry.skipped) return { report: skippedReport(entry, entry.file.display, settings, locale), applied: 0, reuse: { readSchema: false, repeatable: true } };
   let text = entry.text;
-  const analyse = (current: string) => analyze(current, entry, schema, settings, locale, options, cache);
+  const reuse = { readSchema: false, repeatable: true };
+  const analyse = (current: string) => {
+    const analysed = analyze(current, entry, schema, settings, locale, options, cache);
+    reuse.readSchema ||= analysed.readSchema;
+    reuse.repeatable &&= analysed.repeatable;
+    return analysed;
+  };
   let { findings, coverage } = analyse(text);
   let applied = 0;
   let note: string | undefined;
@@ -149,7 +114,21 @@ export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings
       }
     }
   }
-  return { report: { file: entry.file.display, text, findings, coverage }, applied, note };
+  return { report: { file: entry.file.display, absolute: entry.file.absolute, text, findings, coverage }, applied, note, reuse };
+}
+
+export interface CheckedFile {
+  report: FileReport;
+  applied: number;
+  /** Why fixes found were not written, localised. */
+  note?: string;
+  /** What the result cache needs to know about the analysis (cli/cache.ts). */
+  reuse: {
+    /** A rule looked at the workspace schema: the result holds only for the same schema. */
+    readSchema: boolean;
+    /** No rule failed and the time budget was not used up: analysing again gives the same result. */
+    repeatable: boolean;
+  };
 }
 
 /**
@@ -176,11 +155,11 @@ export function checkStdin(raw: Buffer, fileName: string, settings: Settings, lo
         output = encodeText(fixed.text, entry.encoding);
         ({ text, findings, coverage } = fixed);
       } catch {
-        return { report: { file: fileName, text, findings, coverage }, output: raw, note: `${fileName}: ${coreText(locale, 'cliFixNotWritten', { reason: coreText(locale, 'cliFixUnencodable') })}` };
+        return { report: { file: fileName, absolute: file.absolute, text, findings, coverage }, output: raw, note: `${fileName}: ${coreText(locale, 'cliFixNotWritten', { reason: coreText(locale, 'cliFixUnencodable') })}` };
       }
     }
   }
-  return { report: { file: fileName, text, findings, coverage }, output, note };
+  return { report: { file: fileName, absolute: file.absolute, text, findings, coverage }, output, note };
 }
 
 /** The loaded file, or undefined when it cannot be loaded (readInput says why). */
@@ -244,7 +223,9 @@ export function decodeText(raw: Buffer): { text: string; encoding: TextEncoding 
   try {
     if (raw[0] === 0xff && raw[1] === 0xfe) return { text: new TextDecoder('utf-16le', { fatal: true }).decode(raw.subarray(2)), encoding: 'utf16le' };
     if (raw[0] === 0xfe && raw[1] === 0xff) return { text: new TextDecoder('utf-16be', { fatal: true }).decode(raw.subarray(2)), encoding: 'utf16be' };
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
+    // isUtf8 validates as TextDecoder's fatal mode does, several times faster; toString keeps a byte-order mark.
+    if (!isUtf8(raw)) throw new TypeError('not UTF-8');
+    const text = raw.toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), encoding: 'utf8-bom' } : { text, encoding: 'utf8' };
   } catch {
     if (looksBinaryBytes(raw)) return undefined;
@@ -295,7 +276,9 @@ function applySafeFixes(text: string, findings: Finding[], coverage: Coverage, a
   return { text, applied, findings, coverage };
 }
 
-function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, options: CheckOptions, cache?: DocumentCache): Analysed {
+function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, options: CheckOptions, cache?: DocumentCache): Analysed & { readSchema: boolean; repeatable: boolean } {
+  let readSchema = false;
+  const noteReads = (model: SchemaModel) => whenRead(model, () => (readSchema = true));
   const result = lint({
     text,
     language: entry.language,
@@ -303,12 +286,24 @@ function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, setti
     workspaceFolder: options.cwd,
     settings,
     locale,
-    schema: (facts) => (entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
+    schema: (facts) => noteReads(entry.language === 'sql' ? schema.modelFor(entry.file.absolute, facts) : schema.model()),
     cache,
     sqlDialect: dialectOf(entry, settings, options),
     project: options.project,
   });
-  return { findings: result.findings, coverage: result.coverage };
+  // A skipped-file finding on a file that was analysed: the time budget ran out, which depends on the machine.
+  const outOfTime = !result.coverage.skipped && result.findings.some((finding) => finding.ruleId === 'skipped-file');
+  return { findings: result.findings, coverage: result.coverage, readSchema, repeatable: !result.ruleErrors.length && !outOfTime };
+}
+
+/** The model, noting whether a rule reads it (most files' findings do not depend on the schema at all). */
+function whenRead(model: SchemaModel, read: () => void): SchemaModel {
+  return new Proxy(model, {
+    get(target, property, receiver) {
+      read();
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 interface Analysed {

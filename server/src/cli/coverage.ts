@@ -10,6 +10,8 @@ export interface RunSummary {
   sql: { files: number; statements: number };
   typescript: { files: number; embeddedQueries: number };
   skipped: { files: number; byReason: Partial<Record<SkipReason, number>> };
+  /** With a baseline: its file, the findings it records that were left out, and those that no longer occur. */
+  baseline?: { file: string; recorded: number; stale: number };
 }
 
 /** Skip reasons that mean "not PostgreSQL or TypeScript at all"; their findings are listed only with --verbose. */

@@ -18,6 +18,8 @@ export interface InputFile {
   display: string;
   /** Named on the command line (not found in a folder or by a glob). */
   explicit?: boolean;
+  /** Its stat when collecting it took one (a file named on the command line), for the result cache. */
+  stat?: fs.Stats;
 }
 
 export type InputProblemKind = 'missing' | 'unmatched' | 'unreadable' | 'not-regular' | 'unsupported' | 'bad-pattern';
@@ -39,6 +41,8 @@ export interface CollectedFiles {
 export interface CollectOptions {
   /** Also collect vendored and generated code: for every path, or per file or folder (its nearest configuration). */
   analyseGeneratedCode?: boolean | ((absolute: string, folder: boolean) => boolean);
+  /** Called with every folder about to be listed, and every folder whose .gitignore is read (for replaying a run). */
+  onFolder?: (folder: string) => void;
 }
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
@@ -49,8 +53,8 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
   const relative = (absolute: string) => toSlashes(path.relative(cwd, absolute) || path.basename(absolute));
   const analyseGenerated = (absolute: string, folder: boolean) => (typeof options.analyseGeneratedCode === 'function' ? options.analyseGeneratedCode(absolute, folder) : !!options.analyseGeneratedCode);
   const excluded = (absolute: string, folder = false) => !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute))) && !analyseGenerated(absolute, folder);
-  const add = (absolute: string, display: string, explicit = false) => {
-    if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit });
+  const add = (absolute: string, display: string, explicit = false, stat?: fs.Stats) => {
+    if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit, stat });
   };
   for (const pattern of patterns.length ? patterns : ['.']) {
     const before = files.size + result.excluded.length;
@@ -67,11 +71,11 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
       }
     }
     if (stat?.isDirectory()) {
-      walk(absolute, gitignoresAbove(absolute), { cwd, excluded, result, found: (file) => add(file, relative(file)) });
+      walk(absolute, gitignoresAbove(absolute, options.onFolder), { cwd, excluded, result, found: (file) => add(file, relative(file)), onFolder: options.onFolder });
     } else if (stat) {
       if (!stat.isFile()) result.problems.push({ kind: 'not-regular', path: pattern });
       else if (!languageOfPath(absolute)) result.problems.push({ kind: 'unsupported', path: pattern });
-      else add(absolute, pattern, true);
+      else add(absolute, pattern, true, stat);
       continue;
     } else if (!hasGlobSyntax(pattern)) {
       result.problems.push({ kind: 'missing', path: pattern });
@@ -79,7 +83,7 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
     } else {
       let matches;
       try {
-        matches = expandGlob(pattern, cwd);
+        matches = expandGlob(pattern, cwd, options.onFolder);
       } catch (error) {
         if (!(error instanceof GlobError)) throw error;
         result.problems.push({ kind: 'bad-pattern', path: pattern, detail: error.message });
@@ -106,6 +110,7 @@ export function describeError(error: unknown): string {
 }
 
 interface WalkContext {
+  onFolder?: (folder: string) => void;
   cwd: string;
   excluded: (absolute: string, folder?: boolean) => boolean;
   result: CollectedFiles;
@@ -118,9 +123,10 @@ interface IgnoreScope {
 }
 
 // .gitignore files of the enclosing folders up to the repository root, so that `check src` honours them too.
-function gitignoresAbove(directory: string): IgnoreScope[] {
+function gitignoresAbove(directory: string, onFolder?: (folder: string) => void): IgnoreScope[] {
   const scopes: IgnoreScope[] = [];
   for (let current = path.dirname(directory); ; current = path.dirname(current)) {
+    onFolder?.(current);
     const scope = readGitignore(current);
     if (scope) scopes.unshift(scope);
     if (fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current) break;
@@ -129,6 +135,7 @@ function gitignoresAbove(directory: string): IgnoreScope[] {
 }
 
 function walk(directory: string, scopes: IgnoreScope[], context: WalkContext): void {
+  context.onFolder?.(directory);
   const own = readGitignore(directory);
   const active = own ? [...scopes, own] : scopes;
   let entries: fs.Dirent[];

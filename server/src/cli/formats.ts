@@ -8,10 +8,14 @@ import type { Rule } from '../rule';
 import { RULES } from '../rules';
 import { SERVER_VERSION } from '../version';
 import { LineIndex } from '../text/positions';
+import { withOccurrences } from './ci-formats';
 import { coverageLine, FOREIGN_REASONS, type RunSummary } from './coverage';
 
 export interface FileReport {
+  /** As shown: as given on the command line, or relative to the current folder. */
   file: string;
+  /** Absolute path (the baseline and the CI formats name files relative to their own folders). */
+  absolute?: string;
   text: string;
   findings: Finding[];
   /** What was analysed in the file (absent when it could not be read). */
@@ -33,6 +37,7 @@ function place(lines: LineIndex, start: number, end: number): Place {
 
 export function formatJson(reports: FileReport[], summary?: RunSummary): string {
   const findings = reports.flatMap((report) => {
+    if (!report.findings.length) return [];
     const lines = new LineIndex(report.text);
     return report.findings.map((finding) => {
       const entry: Record<string, unknown> = {
@@ -56,9 +61,10 @@ const SARIF_LEVEL: Record<Finding['severity'], string> = { error: 'error', warni
 export function formatSarif(reports: FileReport[], locale: Locale, summary?: RunSummary): string {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
   const results = reports.flatMap((report) => {
+    if (!report.findings.length) return [];
     const lines = new LineIndex(report.text);
     const artifactLocation = { uri: encodeURI(report.file) };
-    return report.findings.map((finding) => {
+    return withOccurrences(report).map(({ finding, fingerprint }) => {
       const region = place(lines, finding.start, finding.end);
       const result: Record<string, unknown> = {
         ruleId: finding.ruleId,
@@ -66,6 +72,8 @@ export function formatSarif(reports: FileReport[], locale: Locale, summary?: Run
         level: SARIF_LEVEL[finding.severity],
         message: { text: finding.message },
         locations: [{ physicalLocation: { artifactLocation, region: sarifRegion(region) } }],
+        // Code scanning tracks a finding across commits by this, so moving lines keeps its alert.
+        partialFingerprints: { 'armadilha/v1': fingerprint },
       };
       if (finding.fixes.length) {
         result.fixes = finding.fixes.map((fix) => ({

@@ -29,14 +29,14 @@ export function hasGlobSyntax(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
 }
 
-export function expandGlob(pattern: string, cwd: string): GlobResult {
+export function expandGlob(pattern: string, cwd: string, onFolder?: (folder: string) => void): GlobResult {
   if (pattern.length > MAX_PATTERN_LENGTH) throw new GlobError(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
   const result: GlobResult = { matches: [], unreadable: [] };
   const found = new Set<string>();
   for (const alternative of expandBraces(pattern)) {
     const { base, segments } = compile(alternative, cwd);
     const seen = new Set<string>();
-    crawl(base, 0, segments, seen, found, result);
+    crawl(base, 0, segments, seen, found, result, onFolder);
   }
   result.matches = [...found].sort();
   return result;
@@ -67,16 +67,17 @@ function compile(pattern: string, cwd: string): { base: string; segments: Segmen
   return { base, segments };
 }
 
-function crawl(directory: string, index: number, segments: Segment[], seen: Set<string>, found: Set<string>, result: GlobResult): void {
+function crawl(directory: string, index: number, segments: Segment[], seen: Set<string>, found: Set<string>, result: GlobResult, onFolder?: (folder: string) => void): void {
   const key = `${index}\u0000${directory}`;
   if (seen.has(key) || index >= segments.length) return;
   seen.add(key);
   const segment = segments[index];
   const last = index === segments.length - 1;
   if (segment.kind === 'literal' && !last) {
-    crawl(path.join(directory, segment.name), index + 1, segments, seen, found, result);
+    crawl(path.join(directory, segment.name), index + 1, segments, seen, found, result, onFolder);
     return;
   }
+  onFolder?.(directory);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(directory, { withFileTypes: true });
@@ -87,9 +88,9 @@ function crawl(directory: string, index: number, segments: Segment[], seen: Set<
     return;
   }
   if (segment.kind === 'globstar') {
-    crawl(directory, index + 1, segments, seen, found, result);
+    crawl(directory, index + 1, segments, seen, found, result, onFolder);
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && !NEVER_ENTERED.has(entry.name)) crawl(path.join(directory, entry.name), index, segments, seen, found, result);
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !NEVER_ENTERED.has(entry.name)) crawl(path.join(directory, entry.name), index, segments, seen, found, result, onFolder);
     }
     return;
   }
@@ -99,7 +100,7 @@ function crawl(directory: string, index: number, segments: Segment[], seen: Set<
     const full = path.join(directory, entry.name);
     if (last) {
       if (!entry.isDirectory()) found.add(full);
-    } else if (entry.isDirectory() && !NEVER_ENTERED.has(entry.name)) crawl(full, index + 1, segments, seen, found, result);
+    } else if (entry.isDirectory() && !NEVER_ENTERED.has(entry.name)) crawl(full, index + 1, segments, seen, found, result, onFolder);
   }
 }
 

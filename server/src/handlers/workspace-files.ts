@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileChangeType, type DidChangeWatchedFilesParams } from 'vscode-languageserver/node';
+import { BASELINE_FILE_NAME } from '../baseline/baseline';
 import { CONFIG_FILE_NAME, defaultSettings, sqlDialectFor } from '../config';
 import { RULES } from '../rules';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -55,6 +56,9 @@ export function onWatchedFilesChanged(state: ServerState, publisher: Diagnostics
     if (path.basename(file) === CONFIG_FILE_NAME || state.loadedProjectConfigs().some((config) => config.file === file)) {
       configChanged = true;
       if (change.type !== FileChangeType.Deleted) configFiles.push(file);
+    } else if (path.basename(file) === BASELINE_FILE_NAME) {
+      state.baseline.forget();
+      configChanged = true;
     } else if (/^(package|tsconfig|jsconfig)\.json$|\.prisma$/.test(path.basename(file))) {
       // Dependencies, path aliases or the Prisma datasource changed: what the project says is re-read.
       state.project.forget();
