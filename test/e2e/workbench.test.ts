@@ -23,6 +23,11 @@ import {
   fixtureText,
   makeWorkspace,
   SCRATCH_SQL,
+  SUPABASE_UPSERT_FIX_TITLE,
+  SUPABASE_UPSERT_LINE,
+  SUPABASE_WEBHOOK_FINDING,
+  SUPABASE_WEBHOOK_TEXT,
+  SUPABASE_WEBHOOK_TS,
   sqlSnippetCase,
   TRAPS_FINDINGS,
   TRAPS_SQL,
@@ -434,6 +439,24 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await waitFor('the start line in the output channel', async () => /started/.test(await wb.outputText('started')));
       assert.doesNotMatch(await wb.outputText('installed'), /installed: it reports syntax errors/);
       await wb.page.keyboard.press('Control+J');
+    }));
+
+  it('reads a supabase-js insert as the INSERT it sends, and fixes it in supabase-js terms', { timeout: 90_000 }, () =>
+    wb.step('orm-fix', async () => {
+      // Written now, not in the fixture: the workspace-wide counts asserted above stay those of the fixture.
+      const file = path.join(workspace, SUPABASE_WEBHOOK_TS);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, SUPABASE_WEBHOOK_TEXT);
+      await wb.open(SUPABASE_WEBHOOK_TS);
+      await wb.waitForSquiggleLines([SUPABASE_WEBHOOK_FINDING.line]);
+      const text = await wb.hover(SUPABASE_WEBHOOK_FINDING.line, /Armadilha · require-on-conflict/);
+      assert.match(text, /INSERT into payments has no ON CONFLICT/);
+      await wb.closeWidgets();
+      const items = await wb.openQuickFixes(SUPABASE_WEBHOOK_FINDING.line);
+      assert.ok(items.includes(SUPABASE_UPSERT_FIX_TITLE), `quick fixes: ${items.join(' | ')}`);
+      await wb.pickQuickFix(SUPABASE_UPSERT_FIX_TITLE);
+      await waitFor('the supabase-js upsert in the editor', async () => (await wb.lines())[SUPABASE_WEBHOOK_FINDING.line - 1] === SUPABASE_UPSERT_LINE);
+      await wb.waitForSquiggleLines([]);
     }));
 
   it('made no request outside 127.0.0.1', () => {

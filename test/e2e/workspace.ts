@@ -52,6 +52,29 @@ export const EDGE_FINDINGS: ExpectedFinding[] = [{ line: 9, rule: 'no-clock-time
 /** The fetch(url) without a timeout; asserted only when the rule is implemented (see fetchRuleStatus). */
 export const EDGE_FETCH_FINDING: ExpectedFinding = { line: 11, rule: 'require-network-timeout' };
 
+/**
+ * A Stripe webhook that records a payment with supabase-js (written into the workspace by its test):
+ * the insert is read as the INSERT it sends, and the fix is supabase-js's own upsert.
+ */
+export const SUPABASE_WEBHOOK_TS = 'supabase/functions/stripe-webhook/index.ts';
+export const SUPABASE_WEBHOOK_TEXT = [
+  '// Stripe webhook: records the payment intent the event is about.',
+  "import { createClient } from 'npm:@supabase/supabase-js@2';",
+  "import type Stripe from 'npm:stripe@17';",
+  '',
+  "const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!);",
+  '',
+  'export async function handleWebhook(event: Stripe.Event) {',
+  '  const intent = event.data.object as Stripe.PaymentIntent;',
+  "  await supabase.from('payments').insert({ stripe_payment_intent_id: intent.id, amount_cents: intent.amount });",
+  '}',
+  '',
+].join('\n');
+export const SUPABASE_WEBHOOK_FINDING: ExpectedFinding = { line: 9, rule: 'require-on-conflict' };
+export const SUPABASE_UPSERT_FIX_TITLE = "Do nothing on a duplicate stripe_payment_intent_id: .upsert(…, { onConflict: 'stripe_payment_intent_id', ignoreDuplicates: true })";
+export const SUPABASE_UPSERT_LINE =
+  "  await supabase.from('payments').upsert({ stripe_payment_intent_id: intent.id, amount_cents: intent.amount }, { onConflict: 'stripe_payment_intent_id', ignoreDuplicates: true });";
+
 /** The quick fix of the clock_timestamp() finding, and the line it produces. */
 export const CLOCK_FIX_TITLE = 'Replace clock_timestamp() with now()';
 export const CLOCK_FIXED_LINE = "set expires_at = now() + interval '1 hour'";
