@@ -441,7 +441,7 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.page.keyboard.press('Control+J');
     }));
 
-  it('reads a supabase-js insert as the INSERT it sends, and fixes it in supabase-js terms', { timeout: 90_000 }, () =>
+  it('reads a supabase-js insert as the INSERT it sends, and fixes it in supabase-js terms', { timeout: 150_000 }, () =>
     wb.step('orm-fix', async () => {
       // Written now, not in the fixture: the workspace-wide counts asserted above stay those of the fixture.
       const file = path.join(workspace, SUPABASE_WEBHOOK_TS);
