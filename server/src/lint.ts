@@ -26,6 +26,7 @@ import type { ProjectContext } from './project/context';
 import { LineIndex } from './text/positions';
 import { guardFindings } from './text/ranges';
 import { generatedReason, skippedFileFinding } from './skips';
+import { StatementRuleRun } from './incremental/statement-rules';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -229,31 +230,39 @@ function analyse(input: LintInput): LintResult {
 
   const memo = new Map<string, unknown>();
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
+  // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
+  const statementRun = !typescript && input.cache ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
+  const statementMemo = new Map<string, unknown>();
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
     const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
     if (!rule.check || !applies || levelOf(rule, settings) === 'off') continue;
-    const context: RuleContext = {
-      text,
-      sql,
-      typescript,
-      embedded,
-      schema,
-      settings,
-      names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
-      number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
-      level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
-      memo: <T>(key: string, compute: () => T): T => {
-        if (!memo.has(key)) memo.set(key, compute());
-        return memo.get(key) as T;
-      },
-      report: (report) => raw.push(toFinding(rule, boundedReport(report, text.length), locale, settings)),
-      spend: (units) => budget.spend(units),
-    };
-    try {
+    const incremental = rule.reads === 'statement' ? statementRun : undefined;
+    const run = (model: SqlModel, runMemo: Map<string, unknown>, sink: Finding[]) => {
+      const context: RuleContext = {
+        text,
+        sql: model,
+        typescript,
+        embedded,
+        schema,
+        settings,
+        names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
+        number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
+        level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
+        memo: <T>(key: string, compute: () => T): T => {
+          if (!runMemo.has(key)) runMemo.set(key, compute());
+          return runMemo.get(key) as T;
+        },
+        report: (report) => sink.push(toFinding(rule, boundedReport(report, text.length), locale, settings)),
+        spend: (units) => budget.spend(units),
+      };
       budget.check();
       withBudget(budget, () => rule.check!(context));
+    };
+    try {
+      if (!incremental || !runIncrementally(incremental, rule.id, (found) => run(incremental.model, statementMemo, found), raw)) run(sql, memo, raw);
     } catch (error) {
+      statementRun?.invalidate();
       if (!(error instanceof BudgetExceeded)) {
         result.ruleErrors.push({ ruleId: rule.id, error });
         continue;
@@ -405,6 +414,26 @@ export function looksBinary(text: string): boolean {
   if (sample.includes('\u0000')) return true;
   const odd = sample.match(/[\uFFFD\u0001-\u0008\u000E-\u001A\u001C-\u001F]/g)?.length ?? 0;
   return odd > 0 && odd >= Math.max(1, sample.length / 10);
+}
+
+/**
+ * Runs a statement-scope rule on the changed statements and adds its findings on the whole document to
+ * `raw`. False when that cannot stand for a run on the whole document (the rule failed, or reported
+ * outside the changed statements): nothing is kept and the caller runs it on the whole document.
+ */
+function runIncrementally(incremental: StatementRuleRun, ruleId: string, run: (found: Finding[]) => void, raw: Finding[]): boolean {
+  if (!incremental.valid) return false;
+  const found: Finding[] = [];
+  try {
+    if (!incremental.clean) run(found);
+  } catch (error) {
+    incremental.invalidate();
+    if (error instanceof BudgetExceeded) throw error;
+    return false;
+  }
+  const all = incremental.finish(ruleId, found);
+  if (all) raw.push(...all);
+  return !!all;
 }
 
 /** Statements before the rollback half of a migration (goose Down, dbmate migrate:down): they build the schema. */
