@@ -19,7 +19,8 @@ import { SchemaModel } from './schema/model';
 import { entityFact, type DeclaredEntity } from './schema/entities';
 import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
-import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
+import type { ForeignSqlKind } from './languages/sql/dialect';
+import { detectForeignSqlOf } from './incremental/foreign-sql';
 import { migrationDownStart } from './languages/sql/split';
 import type { SqlDialectSetting } from './config';
 import type { ProjectContext } from './project/context';
@@ -395,7 +396,7 @@ function skipReason(input: LintInput): Skip | undefined {
   if (looksBinary(text)) return { reason: 'binary', message: coreText(locale, 'fileBinary') };
   if (input.language !== 'sql' || input.sqlDialect === 'postgres') return undefined;
   if (input.sqlDialect === 'skip') return { reason: 'configured', message: coreText(locale, 'fileSkippedByConfiguration') };
-  const foreign = detectForeignSql(text);
+  const foreign = detectForeignSqlOf(text, input.cache);
   if (!foreign) return undefined;
   const line = new LineIndex(text).positionAt(foreign.offset).line + 1;
   return {

@@ -22,19 +22,15 @@ import type { SchemaModel } from '../schema/model';
 export interface StatementGroup {
   top: SqlStatement;
   statements: SqlStatement[];
-  /** Where the group's statements start and end in the document: a kept finding lies within. */
-  start: number;
-  end: number;
-  /** The kind and isolation of the transaction of each of its statements. */
-  transactions: string;
 }
 
 interface KeptGroup {
-  /** The group's start when its findings were recorded: kept findings are relative to it. */
-  start: number;
-  transactions: string;
-  /** Per rule id, the findings, with offsets relative to `start`. */
-  findings: Map<string, Finding[]>;
+  /** The kind and isolation of the transaction of each of its statements, when recorded. */
+  transactions: Array<string | undefined>;
+  /** Per rule id, the findings, with offsets relative to the group's start when recorded. */
+  findings?: Map<string, Finding[]>;
+  /** A finding reached outside the group: it is analysed again next time. */
+  unkept?: boolean;
 }
 
 /** What the statement-scope rules found per top-level statement in a document's last analysis. */
@@ -44,7 +40,7 @@ export class StatementRuleResults {
 
   /**
    * Starts an analysis: returns the groups whose kept findings cannot be reused (all of them when the
-   * schema, settings, locale or set of rules differ from the previous analysis).
+   * schema, settings or locale differ from the previous analysis).
    */
   begin(groups: StatementGroup[], schema: SchemaModel, settings: string, locale: string): Set<StatementGroup> {
     const previous = this.context;
@@ -55,38 +51,39 @@ export class StatementRuleResults {
     const dirty = new Set<StatementGroup>();
     for (const group of groups) {
       const entry = kept.get(group.top);
-      if (entry && entry.transactions === group.transactions) this.kept.set(group.top, entry);
+      if (entry && !entry.unkept && sameTransactions(entry.transactions, group.statements)) this.kept.set(group.top, entry);
       else dirty.add(group);
     }
     return dirty;
   }
 
   /** The kept findings of a rule on a clean group, moved to the group's current offsets. */
-  reuse(group: StatementGroup, ruleId: string): Finding[] {
-    const entry = this.kept.get(group.top)!;
-    const found = entry.findings.get(ruleId);
-    return found ? found.map((finding) => moved(finding, group.start)) : [];
+  reuse(group: StatementGroup, ruleId: string): readonly Finding[] {
+    const found = this.kept.get(group.top)?.findings?.get(ruleId);
+    if (!found) return NONE;
+    const start = group.top.start;
+    return found.map((finding) => moved(finding, start));
   }
 
   /**
-   * Records what a rule found on the dirty groups. A group with a finding that reaches outside its
+   * Records what a rule found on one dirty group. A group with a finding that reaches outside its
    * statements (a fix that edits the text after it) is not kept: it is analysed again next time.
    */
-  record(groups: readonly StatementGroup[], ruleId: string, findingsByGroup: Map<StatementGroup, Finding[]>): void {
-    for (const group of groups) {
-      const findings = findingsByGroup.get(group) ?? [];
-      let entry = this.kept.get(group.top);
-      if (!entry) {
-        entry = { start: group.start, transactions: group.transactions, findings: new Map() };
-        this.kept.set(group.top, entry);
-      }
-      if (!findings.every((finding) => within(finding, group))) {
-        this.kept.delete(group.top);
-        continue;
-      }
-      if (findings.length) entry.findings.set(ruleId, findings.map((finding) => moved(finding, -group.start)));
-      else entry.findings.delete(ruleId);
+  record(group: StatementGroup, range: { start: number; end: number }, ruleId: string, findings: readonly Finding[]): void {
+    let entry = this.kept.get(group.top);
+    if (!entry) {
+      entry = { transactions: transactionsOf(group.statements) };
+      this.kept.set(group.top, entry);
     }
+    if (entry.unkept) return;
+    if (!findings.every((finding) => within(finding, range))) {
+      entry.unkept = true;
+      entry.findings = undefined;
+      return;
+    }
+    if (!findings.length) return;
+    entry.findings ??= new Map();
+    entry.findings.set(ruleId, findings.map((finding) => moved(finding, -range.start)));
   }
 
   /** A rule failed or the time budget ran out: nothing of this analysis is reused. */
@@ -96,6 +93,23 @@ export class StatementRuleResults {
   }
 }
 
+const NONE: readonly Finding[] = Object.freeze([]);
+
+function transactionsOf(statements: readonly SqlStatement[]): Array<string | undefined> {
+  const signature: Array<string | undefined> = [];
+  for (const statement of statements) signature.push(statement.transaction?.kind, statement.transaction?.isolation);
+  return signature;
+}
+
+function sameTransactions(signature: Array<string | undefined>, statements: readonly SqlStatement[]): boolean {
+  if (signature.length !== statements.length * 2) return false;
+  for (let index = 0; index < statements.length; index++) {
+    const transaction = statements[index].transaction;
+    if (signature[index * 2] !== transaction?.kind || signature[index * 2 + 1] !== transaction?.isolation) return false;
+  }
+  return true;
+}
+
 /** The document's top-level statements with what is nested in them (a .sql document: one script). */
 export function statementGroups(sql: SqlModel): StatementGroup[] {
   const tops = new Set(sql.scripts.flat());
@@ -103,16 +117,19 @@ export function statementGroups(sql: SqlModel): StatementGroup[] {
   let current: StatementGroup | undefined;
   for (const statement of sql.statements) {
     if (tops.has(statement)) {
-      current = { top: statement, statements: [], start: statement.start, end: statement.end, transactions: '' };
+      current = { top: statement, statements: [] };
       groups.push(current);
     }
     current?.statements.push(statement);
   }
-  for (const group of groups) {
-    for (const statement of group.statements) group.end = Math.max(group.end, statement.end);
-    group.transactions = group.statements.map((statement) => `${statement.transaction?.kind}:${statement.transaction?.isolation}`).join(',');
-  }
   return groups;
+}
+
+/** Where a group's statements lie in the document: a kept finding lies within. */
+function rangeOf(group: StatementGroup): { start: number; end: number } {
+  let end = group.top.end;
+  for (const statement of group.statements) end = Math.max(end, statement.end);
+  return { start: group.top.start, end };
 }
 
 /** The model restricted to some groups, for rules that read one statement at a time. */
@@ -128,23 +145,8 @@ export function partialModel(sql: SqlModel, groups: readonly StatementGroup[]): 
   };
 }
 
-/** The group a finding belongs to: the one whose region holds its anchor (groups in document order). */
-export function groupAt(groups: readonly StatementGroup[], offset: number): StatementGroup | undefined {
-  let low = 0;
-  let high = groups.length - 1;
-  let found: StatementGroup | undefined;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (groups[middle].start <= offset) {
-      found = groups[middle];
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
-function within(finding: Finding, group: StatementGroup): boolean {
-  const inside = (offset: number) => offset >= group.start && offset <= group.end;
+function within(finding: Finding, range: { start: number; end: number }): boolean {
+  const inside = (offset: number) => offset >= range.start && offset <= range.end;
   return (
     inside(finding.start) &&
     inside(finding.end) &&
@@ -176,6 +178,7 @@ export class StatementRuleRun {
   readonly groups: StatementGroup[];
   private readonly dirty: Set<StatementGroup>;
   private readonly dirtyGroups: StatementGroup[];
+  private readonly dirtyRanges: Array<{ start: number; end: number }>;
   /** The model the statement-scope rules run on: the dirty groups only (the whole model on a first analysis). */
   readonly model: SqlModel;
 
@@ -187,6 +190,7 @@ export class StatementRuleRun {
     this.groups = statementGroups(sql);
     this.dirty = results.begin(this.groups, schema, settings, locale);
     this.dirtyGroups = this.groups.filter((group) => this.dirty.has(group));
+    this.dirtyRanges = this.dirtyGroups.map(rangeOf);
     this.model = this.dirtyGroups.length === this.groups.length ? sql : partialModel(sql, this.dirtyGroups);
   }
 
@@ -207,25 +211,37 @@ export class StatementRuleRun {
    */
   finish(ruleId: string, found: Finding[]): Finding[] | undefined {
     const byGroup = new Map<StatementGroup, Finding[]>();
-    const stray: Finding[] = [];
     for (const finding of found) {
-      const group = groupAt(this.groups, finding.anchor);
-      if (!group || !this.dirty.has(group)) {
-        stray.push(finding);
-        continue;
+      const group = this.dirtyAt(finding.anchor);
+      if (!group) {
+        this.invalidate();
+        return undefined;
       }
       const list = byGroup.get(group);
       if (list) list.push(finding);
       else byGroup.set(group, [finding]);
     }
-    if (stray.length) {
-      this.invalidate();
-      return undefined;
+    for (let index = 0; index < this.dirtyGroups.length; index++) {
+      const group = this.dirtyGroups[index];
+      this.results.record(group, this.dirtyRanges[index], ruleId, byGroup.get(group) ?? NONE);
     }
-    this.results.record(this.dirtyGroups, ruleId, byGroup);
     const all: Finding[] = [];
-    for (const group of this.groups) all.push(...(this.dirty.has(group) ? (byGroup.get(group) ?? []) : this.results.reuse(group, ruleId)));
+    for (const group of this.groups) all.push(...(this.dirty.has(group) ? (byGroup.get(group) ?? NONE) : this.results.reuse(group, ruleId)));
     return all;
+  }
+
+  /** The dirty group whose statements hold an offset (ranges in document order). */
+  private dirtyAt(offset: number): StatementGroup | undefined {
+    let low = 0;
+    let high = this.dirtyRanges.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const range = this.dirtyRanges[middle];
+      if (offset < range.start) high = middle - 1;
+      else if (offset > range.end) low = middle + 1;
+      else return this.dirtyGroups[middle];
+    }
+    return undefined;
   }
 
   invalidate(): void {
