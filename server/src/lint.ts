@@ -27,7 +27,7 @@ import type { ProjectContext } from './project/context';
 import { LineIndex } from './text/positions';
 import { guardFindings } from './text/ranges';
 import { generatedReason, skippedFileFinding } from './skips';
-import { StatementRuleRun } from './incremental/statement-rules';
+import { StatementRuleRun, type RunOnStatement } from './incremental/statement-rules';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -233,19 +233,20 @@ function analyse(input: LintInput): LintResult {
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
   // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
   const statementRun = !typescript && input.cache ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
-  const statementMemo = new Map<string, unknown>();
+  let schemaRead = false;
+  const watchedSchema = statementRun ? whenRead(schema, () => (schemaRead = true)) : schema;
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
     const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
     if (!rule.check || !applies || levelOf(rule, settings) === 'off') continue;
     const incremental = rule.reads === 'statement' ? statementRun : undefined;
-    const run = (model: SqlModel, runMemo: Map<string, unknown>, sink: Finding[]) => {
+    const run = (model: SqlModel, runMemo: Map<string, unknown>, sink: Finding[], ruleSchema = schema) => {
       const context: RuleContext = {
         text,
         sql: model,
         typescript,
         embedded,
-        schema,
+        schema: ruleSchema,
         settings,
         names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
         number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
@@ -260,8 +261,14 @@ function analyse(input: LintInput): LintResult {
       budget.check();
       withBudget(budget, () => rule.check!(context));
     };
+    const runOnStatement: RunOnStatement = (model) => {
+      const findings: Finding[] = [];
+      schemaRead = false;
+      run(model, new Map(), findings, watchedSchema);
+      return { findings, readSchema: schemaRead };
+    };
     try {
-      if (!incremental || !runIncrementally(incremental, rule.id, (found) => run(incremental.model, statementMemo, found), raw)) run(sql, memo, raw);
+      if (!incremental || !runIncrementally(incremental, rule.id, runOnStatement, raw)) run(sql, memo, raw);
     } catch (error) {
       statementRun?.invalidate();
       if (!(error instanceof BudgetExceeded)) {
@@ -422,19 +429,31 @@ export function looksBinary(text: string): boolean {
  * `raw`. False when that cannot stand for a run on the whole document (the rule failed, or reported
  * outside the changed statements): nothing is kept and the caller runs it on the whole document.
  */
-function runIncrementally(incremental: StatementRuleRun, ruleId: string, run: (found: Finding[]) => void, raw: Finding[]): boolean {
+function runIncrementally(incremental: StatementRuleRun, ruleId: string, runOnStatement: RunOnStatement, raw: Finding[]): boolean {
   if (!incremental.valid) return false;
-  const found: Finding[] = [];
+  let all: Finding[] | undefined;
   try {
-    if (!incremental.clean) run(found);
+    all = incremental.findings(ruleId, runOnStatement);
   } catch (error) {
     incremental.invalidate();
     if (error instanceof BudgetExceeded) throw error;
     return false;
   }
-  const all = incremental.finish(ruleId, found);
   if (all) raw.push(...all);
   return !!all;
+}
+
+/**
+ * The schema model, noting whether a rule reads it (a statement's kept findings that did not read it
+ * stand when the schema changes).
+ */
+function whenRead(model: SchemaModel, read: () => void): SchemaModel {
+  return new Proxy(model, {
+    get(target, property, receiver) {
+      read();
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 /** Statements before the rollback half of a migration (goose Down, dbmate migrate:down): they build the schema. */

@@ -7,19 +7,28 @@
 // settings and the locale — never on other statements, their order or absolute positions (no line
 // numbers in messages). Every other rule reads the whole document and runs in full on each analysis.
 //
-// A top-level statement is recognised as unchanged by identity: the SQL model cache (SqlModelCache)
-// hands back the same statement objects, moved to their new offsets, when a statement's text is found
-// again. Its kept findings are moved by the same distance. Anything else that a kept finding could
-// depend on is checked before it is reused: the schema model (the same object while the workspace's
-// facts are the same), the settings and locale, and the transaction signature of the statement.
+// Such a rule runs once per top-level statement, so that what it found and whether it looked at the
+// schema are known per statement. A statement is recognised as unchanged by identity: the SQL model
+// cache (SqlModelCache) hands back the same statement objects, moved to their new offsets, when a
+// statement's text is found again; its kept findings are moved by the same distance. Whatever else a
+// kept finding could depend on is checked before it is reused: the settings and locale (any change:
+// nothing is reused), the transaction kind and isolation of each of its statements, and, when the
+// rule looked at the schema for that statement, the schema model (the same object while the
+// workspace's facts are the same; typing a table name changes it at each keystroke, and then only the
+// statements whose findings read the schema are analysed again).
 
 import type { Finding } from '../lint';
 import type { SqlModel } from '../languages/sql/sql-file';
 import type { SqlStatement } from '../languages/sql/statement';
+import type { Routine } from '../languages/sql/plpgsql-model';
+import type { TransactionUnit } from '../languages/sql/transactions';
 import type { SchemaModel } from '../schema/model';
 
+/** What a statement-scope rule does on one statement's model: its findings, and whether it read the schema. */
+export type RunOnStatement = (model: SqlModel) => { findings: Finding[]; readSchema: boolean };
+
 /** One top-level statement with the statements nested in it, in model order. */
-export interface StatementGroup {
+interface StatementGroup {
   top: SqlStatement;
   statements: SqlStatement[];
 }
@@ -27,68 +36,133 @@ export interface StatementGroup {
 interface KeptGroup {
   /** The kind and isolation of the transaction of each of its statements, when recorded. */
   transactions: Array<string | undefined>;
-  /** Per rule id, the findings, with offsets relative to the group's start when recorded. */
-  findings?: Map<string, Finding[]>;
-  /** A finding reached outside the group: it is analysed again next time. */
-  unkept?: boolean;
+  /** Per rule id: its findings, offsets relative to the group's start, and the schema if it read it. */
+  rules: Map<string, KeptFindings>;
+}
+
+interface KeptFindings {
+  findings: readonly Finding[];
+  schema: SchemaModel | undefined;
+}
+
+const RESULTS = new WeakMap<object, StatementRuleResults>();
+
+/** One analysis of a document: the statement-scope rules' findings, run where needed, kept elsewhere. */
+export class StatementRuleRun {
+  private readonly groups: StatementGroup[];
+  private readonly results: StatementRuleResults;
+  private readonly routines = new Map<SqlStatement, Routine[]>();
+  /** False once a rule turned out not to be statement-local: the rest run on the whole document. */
+  valid = true;
+
+  /** `owner`: what lives as long as the document's caches (its DocumentCache). */
+  constructor(
+    owner: object,
+    private readonly sql: SqlModel,
+    private readonly schema: SchemaModel,
+    settings: string,
+    locale: string,
+  ) {
+    let results = RESULTS.get(owner);
+    if (!results) RESULTS.set(owner, (results = new StatementRuleResults()));
+    this.results = results;
+    this.groups = statementGroups(sql);
+    for (const routine of sql.routines) {
+      const list = this.routines.get(routine.header);
+      if (list) list.push(routine);
+      else this.routines.set(routine.header, [routine]);
+    }
+    results.begin(this.groups, settings, locale);
+  }
+
+  /**
+   * The rule's findings on the whole document, in the order a run over the whole document reports
+   * them. Undefined when a finding lies outside the statement it was found on (the rule does not read
+   * one statement at a time after all): nothing is kept, and the rule must run on the whole document.
+   */
+  findings(ruleId: string, runOn: RunOnStatement): Finding[] | undefined {
+    const all: Finding[] = [];
+    for (let index = 0; index < this.groups.length; index++) {
+      const group = this.groups[index];
+      const kept = this.results.kept(index, ruleId, this.schema);
+      if (kept) {
+        // Kept findings that read the schema depend on it still: whoever watches reads of the schema
+        // (the language server, to analyse the document again when the workspace schema changes) is told.
+        if (kept.schema) Reflect.get(this.schema, 'constructor');
+        if (kept.findings.length) {
+          const start = group.top.start;
+          for (const finding of kept.findings) all.push(moved(finding, start));
+        }
+        continue;
+      }
+      const { findings, readSchema } = runOn(this.modelOf(group));
+      const range = rangeOf(group);
+      if (!findings.every((finding) => within(finding, range))) {
+        this.invalidate();
+        return undefined;
+      }
+      this.results.record(index, group, ruleId, findings.map((finding) => moved(finding, -range.start)), readSchema ? this.schema : undefined);
+      all.push(...findings);
+    }
+    return all;
+  }
+
+  invalidate(): void {
+    this.valid = false;
+    this.results.invalidate();
+  }
+
+  /** The model of one top-level statement: it, its nested statements, routines and transactions. */
+  private modelOf(group: StatementGroup): SqlModel {
+    if (this.groups.length === 1) return this.sql;
+    const routines = this.routines.get(group.top) ?? [];
+    const transactions = new Set<TransactionUnit>();
+    for (const statement of group.statements) if (statement.transaction) transactions.add(statement.transaction);
+    return { statements: group.statements, scripts: [[group.top]], routines, transactions: [...transactions], syntaxErrors: [] };
+  }
 }
 
 /** What the statement-scope rules found per top-level statement in a document's last analysis. */
-export class StatementRuleResults {
-  private kept = new Map<SqlStatement, KeptGroup>();
-  private context: { schema: SchemaModel; settings: string; locale: string } | undefined;
+class StatementRuleResults {
+  private byStatement = new Map<SqlStatement, KeptGroup>();
+  /** The entries of this analysis's groups, in the groups' order (undefined: nothing kept). */
+  private entries: Array<KeptGroup | undefined> = [];
+  private context: { settings: string; locale: string } | undefined;
 
-  /**
-   * Starts an analysis: returns the groups whose kept findings cannot be reused (all of them when the
-   * schema, settings or locale differ from the previous analysis).
-   */
-  begin(groups: StatementGroup[], schema: SchemaModel, settings: string, locale: string): Set<StatementGroup> {
+  /** Starts an analysis: nothing is reused when the settings or locale differ from the previous one. */
+  begin(groups: readonly StatementGroup[], settings: string, locale: string): void {
     const previous = this.context;
-    const same = !!previous && previous.schema === schema && previous.settings === settings && previous.locale === locale;
-    this.context = { schema, settings, locale };
-    const kept = same ? this.kept : new Map<SqlStatement, KeptGroup>();
-    this.kept = new Map();
-    const dirty = new Set<StatementGroup>();
-    for (const group of groups) {
+    const same = !!previous && previous.settings === settings && previous.locale === locale;
+    this.context = { settings, locale };
+    const kept = same ? this.byStatement : new Map<SqlStatement, KeptGroup>();
+    this.byStatement = new Map();
+    this.entries = groups.map((group) => {
       const entry = kept.get(group.top);
-      if (entry && !entry.unkept && sameTransactions(entry.transactions, group.statements)) this.kept.set(group.top, entry);
-      else dirty.add(group);
-    }
-    return dirty;
+      if (!entry || !sameTransactions(entry.transactions, group.statements)) return undefined;
+      this.byStatement.set(group.top, entry);
+      return entry;
+    });
   }
 
-  /** The kept findings of a rule on a clean group, moved to the group's current offsets. */
-  reuse(group: StatementGroup, ruleId: string): readonly Finding[] {
-    const found = this.kept.get(group.top)?.findings?.get(ruleId);
-    if (!found) return NONE;
-    const start = group.top.start;
-    return found.map((finding) => moved(finding, start));
+  /** A rule's kept findings on the index-th group (relative offsets), if they still hold. */
+  kept(index: number, ruleId: string, schema: SchemaModel): KeptFindings | undefined {
+    const kept = this.entries[index]?.rules.get(ruleId);
+    return !kept || (kept.schema && kept.schema !== schema) ? undefined : kept;
   }
 
-  /**
-   * Records what a rule found on one dirty group. A group with a finding that reaches outside its
-   * statements (a fix that edits the text after it) is not kept: it is analysed again next time.
-   */
-  record(group: StatementGroup, range: { start: number; end: number }, ruleId: string, findings: readonly Finding[]): void {
-    let entry = this.kept.get(group.top);
+  record(index: number, group: StatementGroup, ruleId: string, findings: readonly Finding[], schema: SchemaModel | undefined): void {
+    let entry = this.entries[index];
     if (!entry) {
-      entry = { transactions: transactionsOf(group.statements) };
-      this.kept.set(group.top, entry);
+      entry = this.entries[index] = { transactions: transactionsOf(group.statements), rules: new Map() };
+      this.byStatement.set(group.top, entry);
     }
-    if (entry.unkept) return;
-    if (!findings.every((finding) => within(finding, range))) {
-      entry.unkept = true;
-      entry.findings = undefined;
-      return;
-    }
-    if (!findings.length) return;
-    entry.findings ??= new Map();
-    entry.findings.set(ruleId, findings.map((finding) => moved(finding, -range.start)));
+    entry.rules.set(ruleId, { findings: findings.length ? findings : NONE, schema });
   }
 
   /** A rule failed or the time budget ran out: nothing of this analysis is reused. */
   invalidate(): void {
-    this.kept.clear();
+    this.byStatement.clear();
+    this.entries = [];
     this.context = undefined;
   }
 }
@@ -111,7 +185,7 @@ function sameTransactions(signature: Array<string | undefined>, statements: read
 }
 
 /** The document's top-level statements with what is nested in them (a .sql document: one script). */
-export function statementGroups(sql: SqlModel): StatementGroup[] {
+function statementGroups(sql: SqlModel): StatementGroup[] {
   const tops = new Set(sql.scripts.flat());
   const groups: StatementGroup[] = [];
   let current: StatementGroup | undefined;
@@ -130,19 +204,6 @@ function rangeOf(group: StatementGroup): { start: number; end: number } {
   let end = group.top.end;
   for (const statement of group.statements) end = Math.max(end, statement.end);
   return { start: group.top.start, end };
-}
-
-/** The model restricted to some groups, for rules that read one statement at a time. */
-export function partialModel(sql: SqlModel, groups: readonly StatementGroup[]): SqlModel {
-  const statements = groups.flatMap((group) => group.statements);
-  const members = new Set(statements);
-  return {
-    statements,
-    scripts: [groups.map((group) => group.top)],
-    routines: sql.routines.filter((routine) => members.has(routine.header)),
-    transactions: sql.transactions.filter((unit) => unit.statements.some((statement) => members.has(statement))),
-    syntaxErrors: [],
-  };
 }
 
 function within(finding: Finding, range: { start: number; end: number }): boolean {
@@ -166,86 +227,4 @@ function moved(finding: Finding, by: number): Finding {
   };
   if (finding.statement) copy.statement = { start: finding.statement.start + by, end: finding.statement.end + by };
   return copy;
-}
-
-const RESULTS = new WeakMap<object, StatementRuleResults>();
-
-/**
- * One analysis's use of the kept results: the groups, the model of the dirty ones, and the findings
- * per rule assembled in document order, as a run over the whole document reports them.
- */
-export class StatementRuleRun {
-  readonly groups: StatementGroup[];
-  private readonly dirty: Set<StatementGroup>;
-  private readonly dirtyGroups: StatementGroup[];
-  private readonly dirtyRanges: Array<{ start: number; end: number }>;
-  /** The model the statement-scope rules run on: the dirty groups only (the whole model on a first analysis). */
-  readonly model: SqlModel;
-
-  /** `owner`: what lives as long as the document's caches (its DocumentCache). */
-  constructor(owner: object, sql: SqlModel, schema: SchemaModel, settings: string, locale: string) {
-    let results = RESULTS.get(owner);
-    if (!results) RESULTS.set(owner, (results = new StatementRuleResults()));
-    this.results = results;
-    this.groups = statementGroups(sql);
-    this.dirty = results.begin(this.groups, schema, settings, locale);
-    this.dirtyGroups = this.groups.filter((group) => this.dirty.has(group));
-    this.dirtyRanges = this.dirtyGroups.map(rangeOf);
-    this.model = this.dirtyGroups.length === this.groups.length ? sql : partialModel(sql, this.dirtyGroups);
-  }
-
-  private readonly results: StatementRuleResults;
-
-  /** False once something made the kept results unusable in this analysis: the rest run on the whole document. */
-  valid = true;
-
-  /** True when the rules need not run at all (no statement changed). */
-  get clean(): boolean {
-    return this.dirtyGroups.length === 0;
-  }
-
-  /**
-   * The rule's findings on the whole document: those just found on the dirty groups, the kept ones
-   * elsewhere. Undefined when a finding lies outside every changed statement (the rule does not read
-   * one statement at a time after all): nothing is kept, and the rule must run on the whole document.
-   */
-  finish(ruleId: string, found: Finding[]): Finding[] | undefined {
-    const byGroup = new Map<StatementGroup, Finding[]>();
-    for (const finding of found) {
-      const group = this.dirtyAt(finding.anchor);
-      if (!group) {
-        this.invalidate();
-        return undefined;
-      }
-      const list = byGroup.get(group);
-      if (list) list.push(finding);
-      else byGroup.set(group, [finding]);
-    }
-    for (let index = 0; index < this.dirtyGroups.length; index++) {
-      const group = this.dirtyGroups[index];
-      this.results.record(group, this.dirtyRanges[index], ruleId, byGroup.get(group) ?? NONE);
-    }
-    const all: Finding[] = [];
-    for (const group of this.groups) all.push(...(this.dirty.has(group) ? (byGroup.get(group) ?? NONE) : this.results.reuse(group, ruleId)));
-    return all;
-  }
-
-  /** The dirty group whose statements hold an offset (ranges in document order). */
-  private dirtyAt(offset: number): StatementGroup | undefined {
-    let low = 0;
-    let high = this.dirtyRanges.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const range = this.dirtyRanges[middle];
-      if (offset < range.start) high = middle - 1;
-      else if (offset > range.end) low = middle + 1;
-      else return this.dirtyGroups[middle];
-    }
-    return undefined;
-  }
-
-  invalidate(): void {
-    this.valid = false;
-    this.results.invalidate();
-  }
 }
