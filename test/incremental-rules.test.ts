@@ -15,6 +15,7 @@ import { lint, type LintInput } from '../server/src/lint';
 import type { SchemaFact } from '../server/src/schema/facts';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { RULES } from '../server/src/rules';
+import { TypingHoldback } from '../server/src/handlers/typing-holdback';
 import { ready } from './helpers/lint';
 
 before(() => ready);
@@ -157,6 +158,31 @@ describe('incremental dialect detection', () => {
         }
       }),
       { numRuns: 150, seed: 20261203 },
+    );
+  });
+});
+
+describe('the range of the latest edit (typing holdback)', () => {
+  it('is the common prefix and suffix a character-by-character comparison finds', () => {
+    const naive = (previous: string, text: string) => {
+      const shorter = Math.min(previous.length, text.length);
+      let prefix = 0;
+      while (prefix < shorter && previous[prefix] === text[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shorter - prefix && previous[previous.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix++;
+      return { start: prefix, end: text.length - suffix };
+    };
+    fc.assert(
+      fc.property(fc.nat({ max: 20_000 }), fc.nat({ max: 20 }), fc.constantFrom('', 'a', 'ã', '😀', 'ab\n', 'a'.repeat(5000)), fc.constantFrom('a', 'b'.repeat(9000)), (at, remove, piece, filler) => {
+        const holdback = new TypingHoldback();
+        const previous = filler.repeat(Math.ceil(20_000 / filler.length)).slice(0, 20_000);
+        const text = previous.slice(0, at) + piece + previous.slice(Math.min(previous.length, at + remove));
+        holdback.noteText('file:///a.sql', previous);
+        holdback.noteText('file:///a.sql', text);
+        if (previous === text) return;
+        assert.deepEqual(holdback.lastEdit('file:///a.sql'), naive(previous, text));
+      }),
+      { numRuns: 200, seed: 20261203 },
     );
   });
 });

@@ -134,14 +134,16 @@ class StatementRuleResults {
     const previous = this.context;
     const same = !!previous && previous.settings === settings && previous.locale === locale;
     this.context = { settings, locale };
-    const kept = same ? this.byStatement : new Map<SqlStatement, KeptGroup>();
-    this.byStatement = new Map();
+    if (!same) this.byStatement.clear();
     this.entries = groups.map((group) => {
-      const entry = kept.get(group.top);
-      if (!entry || !sameTransactions(entry.transactions, group.statements)) return undefined;
-      this.byStatement.set(group.top, entry);
-      return entry;
+      const entry = this.byStatement.get(group.top);
+      return entry && sameTransactions(entry.transactions, group.statements) ? entry : undefined;
     });
+    // Statements edited away leave entries behind: dropped once they outnumber the live ones.
+    if (this.byStatement.size > 2 * groups.length + 64) {
+      this.byStatement = new Map();
+      groups.forEach((group, index) => this.entries[index] && this.byStatement.set(group.top, this.entries[index]!));
+    }
   }
 
   /** A rule's kept findings on the index-th group (relative offsets), if they still hold. */
@@ -186,15 +188,17 @@ function sameTransactions(signature: Array<string | undefined>, statements: read
 
 /** The document's top-level statements with what is nested in them (a .sql document: one script). */
 function statementGroups(sql: SqlModel): StatementGroup[] {
-  const tops = new Set(sql.scripts.flat());
+  // Model order: each top-level statement, then the statements nested in it.
+  const tops = sql.scripts.length === 1 ? sql.scripts[0] : sql.scripts.flat();
   const groups: StatementGroup[] = [];
   let current: StatementGroup | undefined;
+  let next = 0;
   for (const statement of sql.statements) {
-    if (tops.has(statement)) {
-      current = { top: statement, statements: [] };
+    if (statement === tops[next]) {
+      current = { top: statement, statements: [statement] };
       groups.push(current);
-    }
-    current?.statements.push(statement);
+      next++;
+    } else current?.statements.push(statement);
   }
   return groups;
 }
