@@ -56,10 +56,10 @@ const PIECES = [
 ];
 
 /** The language server's way: one workspace schema, the document's facts updated at each analysis. */
-function serverLike(): { cache: DocumentCache; schema: (facts: SchemaFact[]) => ReturnType<WorkspaceSchema['model']> } {
+function serverLike(): { cache: DocumentCache; edited: true; schema: (facts: SchemaFact[]) => ReturnType<WorkspaceSchema['model']> } {
   const workspace = new WorkspaceSchema();
   workspace.updateFacts('/other/migration.sql', []);
-  return { cache: new DocumentCache(), schema: (facts) => workspace.modelFor('/work/edited.sql', facts) };
+  return { cache: new DocumentCache(), edited: true, schema: (facts) => workspace.modelFor('/work/edited.sql', facts) };
 }
 
 const analyse = (text: string, extra: Partial<LintInput> = {}) => lint({ text, language: 'sql', fileName: 'edited.sql', settings, locale: 'pt-BR', ...extra });
@@ -134,9 +134,9 @@ describe('incremental rule results', () => {
     // Only a rule that reads the schema statement by statement: no other rule reads it meanwhile.
     const only = { ...settings, rules: Object.fromEntries(RULES.map((rule) => [rule.id, rule.id === 'require-lock-order' ? 'warning' : 'off'])) } as typeof settings;
     const text = 'create table jobs (id bigint primary key, status text);\nselect * from jobs where status = $1 for update;\n';
-    assert.equal(analyse(text, { cache, schema, settings: only }).findings.length, 1);
+    assert.equal(analyse(text, { cache, edited: true, schema, settings: only }).findings.length, 1);
     reads = 0;
-    const again = analyse(`${text}-- ação\n`, { cache, schema, settings: only });
+    const again = analyse(`${text}-- ação\n`, { cache, edited: true, schema, settings: only });
     assert.equal(again.findings.length, 1);
     assert.ok(reads > 0);
   });
@@ -184,5 +184,23 @@ describe('the range of the latest edit (typing holdback)', () => {
       }),
       { numRuns: 200, seed: 20261203 },
     );
+  });
+});
+
+describe('a one-off analysis with a cache (the CLI)', () => {
+  it('runs every rule on the whole document, as without one', () => {
+    const rule = RULES.find((each) => each.id === 'no-two-phase-commit')!;
+    const seen: number[] = [];
+    const check = rule.check!;
+    rule.check = (context) => {
+      seen.push(context.sql.statements.length);
+      check(context);
+    };
+    try {
+      analyse("prepare transaction 'a';\nselect 1;\ncommit prepared 'a';\n", { cache: new DocumentCache() });
+      assert.deepEqual(seen, [3]);
+    } finally {
+      rule.check = check;
+    }
   });
 });

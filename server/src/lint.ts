@@ -74,6 +74,13 @@ export interface LintInput {
    */
   cache?: DocumentCache;
   /**
+   * With `cache`: the document is being edited (the language server), so rule results are kept
+   * between its analyses and an edit re-runs the statement-scope rules only on the statements it
+   * changed (incremental/). Results are identical either way; a one-off analysis (the CLI) saves the
+   * bookkeeping.
+   */
+  edited?: boolean;
+  /**
    * For a .sql document, what the configuration says it is (setting sql.dialect): 'postgres' turns
    * dialect detection off, 'skip' skips the file. Default: detected.
    */
@@ -232,7 +239,7 @@ function analyse(input: LintInput): LintResult {
   const memo = new Map<string, unknown>();
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
   // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
-  const statementRun = !typescript && input.cache ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
+  const statementRun = !typescript && input.cache && input.edited ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
   let schemaRead = false;
   const watchedSchema = statementRun ? whenRead(schema, () => (schemaRead = true)) : schema;
   for (const rule of RULES) {
@@ -403,7 +410,7 @@ function skipReason(input: LintInput): Skip | undefined {
   if (looksBinary(text)) return { reason: 'binary', message: coreText(locale, 'fileBinary') };
   if (input.language !== 'sql' || input.sqlDialect === 'postgres') return undefined;
   if (input.sqlDialect === 'skip') return { reason: 'configured', message: coreText(locale, 'fileSkippedByConfiguration') };
-  const foreign = detectForeignSqlOf(text, input.cache);
+  const foreign = detectForeignSqlOf(text, input.edited ? input.cache : undefined);
   if (!foreign) return undefined;
   const line = new LineIndex(text).positionAt(foreign.offset).line + 1;
   return {

@@ -187,6 +187,7 @@ export class ServerState {
       locale,
       schema: (facts) => this.watched(schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
       cache: this.modelCaches.get(current.uri)?.cache,
+      edited: true,
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
