@@ -16,6 +16,8 @@ import type { SchemaFact } from '../server/src/schema/facts';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { RULES } from '../server/src/rules';
 import { TypingHoldback } from '../server/src/handlers/typing-holdback';
+import { lineIndexAfterEdit } from '../server/src/incremental/text-edit';
+import { LineIndex } from '../server/src/text/positions';
 import { ready } from './helpers/lint';
 
 before(() => ready);
@@ -202,5 +204,28 @@ describe('a one-off analysis with a cache (the CLI)', () => {
     } finally {
       rule.check = check;
     }
+  });
+});
+
+describe('the line index of an edited text', () => {
+  it('equals the index of the text built from scratch', () => {
+    const lines = (index: LineIndex) => Array.from({ length: index.lineCount }, (_, line) => index.lineStart(line));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 40 }), piece: fc.constantFrom('', 'a', '\n', '\n\n', 'ã😀', '\r\n', 'x\ny', 'z'.repeat(5000), '\n'.repeat(3)) }), { minLength: 1, maxLength: 20 }),
+        (edits) => {
+          let text = 'select 1;\n'.repeat(1500);
+          let index = new LineIndex(text);
+          for (const edit of edits) {
+            const at = edit.at % (text.length + 1);
+            text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
+            index = lineIndexAfterEdit(index, text);
+            assert.deepEqual(lines(index), lines(new LineIndex(text)));
+            assert.equal(index.text, text);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261203 },
+    );
   });
 });

@@ -20,6 +20,7 @@ import { RULES } from './rules';
 import type { SchemaModel } from './schema/model';
 import { WorkspaceSchema } from './schema/workspace';
 import { LineIndex } from './text/positions';
+import { lineIndexAfterEdit } from './incremental/text-edit';
 
 export interface Analysis {
   version: number;
@@ -195,7 +196,8 @@ export class ServerState {
     if (this.trusted) result.findings = this.baseline.apply(filePath(current.uri), this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)), text, result.findings, settings.baselineLevel);
     const durationMs = performance.now() - started;
     const schema = this.schemaRead ? this.schema.fingerprint() : undefined;
-    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: new LineIndex(text), language };
+    const previous = this.analyses.get(current.uri);
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: previous ? lineIndexAfterEdit(previous.lines, text) : new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;

@@ -4,9 +4,8 @@
 // without an edit to that document) or saves; every other finding is published at once.
 
 import type { Finding } from '../lint';
+import { commonEnds } from '../incremental/text-edit';
 
-/** Characters compared at once when looking for what an edit changed. */
-const BLOCK = 4096;
 export const PAUSE_MS = 1500;
 
 interface LastEdit {
@@ -33,14 +32,7 @@ export class TypingHoldback {
     const previous = this.texts.get(uri);
     this.texts.set(uri, text);
     if (previous === undefined || previous === text) return;
-    const shorter = Math.min(previous.length, text.length);
-    // Whole blocks first (string comparison is native), then characters: a keystroke in a 50,000-line file.
-    let prefix = 0;
-    while (prefix + BLOCK <= shorter && previous.slice(prefix, prefix + BLOCK) === text.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
-    while (prefix < shorter && previous.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (suffix + BLOCK <= shorter - prefix && previous.slice(previous.length - suffix - BLOCK, previous.length - suffix) === text.slice(text.length - suffix - BLOCK, text.length - suffix)) suffix += BLOCK;
-    while (suffix < shorter - prefix && previous.charCodeAt(previous.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const { prefix, suffix } = commonEnds(previous, text);
     this.edits.set(uri, { start: prefix, end: text.length - suffix, at: this.now() });
   }
 
