@@ -170,9 +170,12 @@ export async function stop(shutdown: Promise<unknown>, child: { exitCode: number
 // (the issue's targets: p95 ≤ 50 ms on a 50,000-line SQL file and a 10,000-line TypeScript file),
 // for one or more server builds, interleaved case by case so that the machine's load affects all alike:
 //
-//   npx tsx bench/latency.ts [--sql 1000,10000,50000] [--ts 2000,10000] [--keys 40]
+//   npm run bench:latency -- [--sql 1000,10000,50000] [--ts 2000,10000] [--keys 40]
 //       [--server dist/server.js[,/tmp/before/dist/server.js]] [--node-args "--cpu-prof"] [--json file]
 //
+// --keys is per typing position (three per file: a table or variable name near the top, one in the
+// middle, a new statement at the end); --server takes several builds (a "before" worktree's
+// dist/server.js) measured one after the other on each file.
 // The documents are composed from ../shared/corpus as `npm run bench` composes its 10,000-line one.
 async function main(argv: string[]): Promise<number> {
   const value = (flag: string, fallback: string) => {
