@@ -3,10 +3,15 @@
 // answers a textDocument/diagnostic request sent right after the change. Keystrokes are typed one
 // after the other, each once the previous one's diagnostics arrived, with a short pause between.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TestClient } from '../test/helpers/lsp-client';
-import type { Keystroke } from './inputs';
+import { composeDocument, listFiles, planKeystrokes, SQL_TYPING, SQUAWK_BREAKERS, TS_TYPING, type Keystroke } from './inputs';
 import { PullClient } from './pull-client';
-import { busyWindow, processCpuSeconds, processMemory } from './machine';
+import { busyWindow, loadAverage, processCpuSeconds, processMemory } from './machine';
+import { checkCorpus } from './setup';
 import { sleep, track, withTimeout } from './proc';
 import { distribution, round, type Distribution } from './stats';
 
@@ -159,4 +164,72 @@ export async function stop(shutdown: Promise<unknown>, child: { exitCode: number
     'exit',
   ).catch(() => undefined);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+// Run directly, it measures keystroke → diagnostics on SQL and TypeScript files of several sizes
+// (the issue's targets: p95 ≤ 50 ms on a 50,000-line SQL file and a 10,000-line TypeScript file),
+// for one or more server builds, interleaved case by case so that the machine's load affects all alike:
+//
+//   npm run bench:latency -- [--sql 1000,10000,50000] [--ts 2000,10000] [--keys 40]
+//       [--server dist/server.js[,/tmp/before/dist/server.js]] [--node-args "--cpu-prof"] [--json file]
+//
+// --keys is per typing position (three per file: a table or variable name near the top, one in the
+// middle, a new statement at the end); --server takes several builds (a "before" worktree's
+// dist/server.js) measured one after the other on each file.
+// The documents are composed from ../shared/corpus as `npm run bench` composes its 10,000-line one.
+async function main(argv: string[]): Promise<number> {
+  const value = (flag: string, fallback: string) => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : fallback;
+  };
+  const sizes = (flag: string, fallback: string) => value(flag, fallback).split(',').filter(Boolean).map(Number);
+  const perPosition = Number(value('--keys', '40'));
+  const servers = value('--server', 'dist/server.js').split(',').map((file) => path.resolve(file));
+  const nodeArgs = value('--node-args', '').split(' ').filter(Boolean);
+  const corpus = checkCorpus();
+  const sqlFiles = listFiles(corpus.sql, '.sql');
+  const common = sqlFiles.filter((file) => !SQUAWK_BREAKERS.test(file));
+  const sqlSources = [...sqlFiles.filter((file) => file.includes('/supabase/')), ...sqlFiles.filter((file) => file.includes('/plain_schema/')), ...common.filter((file) => file.includes('/postgres_regress/'))];
+  const tsFiles = listFiles(corpus.ts, '.ts');
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'armadilha-latency-'));
+  const cases = [
+    ...sizes('--sql', '1000,10000,50000').map((lines) => ({ name: `SQL ${lines} lines`, file: `migration-${lines}.sql`, text: composeDocument(sqlSources, lines, '--'), languageId: 'sql', typing: SQL_TYPING })),
+    ...sizes('--ts', '2000,10000').map((lines) => ({ name: `TypeScript ${lines} lines`, file: `module-${lines}.ts`, text: composeDocument(tsFiles, lines, '//'), languageId: 'typescript', typing: TS_TYPING })),
+  ];
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const started = loadAverage();
+  log(`keystroke → diagnostics, ${perPosition} keystrokes per position; load average ${started.join(' ')}`);
+  const results: Record<string, Record<string, LatencyResult>> = {};
+  try {
+    for (const each of cases) {
+      const file = path.join(temp, each.file);
+      fs.writeFileSync(file, each.text);
+      const document: Document = { uri: pathToFileURL(file).toString(), text: each.text, languageId: each.languageId, lines: each.text.split('\n').length - 1 };
+      const keys = planKeystrokes(each.text, each.typing, perPosition);
+      results[each.name] = {};
+      for (const server of servers) {
+        const result = await armadilhaLatency([process.execPath, ...nodeArgs, server, '--stdio'], document, keys);
+        results[each.name][server] = result;
+        const summary = result.latencyMs ? `p50 ${result.latencyMs.p50} / p95 ${result.latencyMs.p95} / max ${result.latencyMs.max} ms` : `FAILED: ${result.reason}`;
+        const positions = Object.entries(result.byPosition ?? {}).map(([label, stats]) => `${label} ${stats.p50}/${stats.p95}`).join(', ');
+        log(`${each.name} [${server}]: ${summary} (first analysis ${result.firstAnalysisMs} ms; ${positions}; load ${result.loadAverage?.join(' ')})`);
+      }
+    }
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  log(`load average at end ${loadAverage().join(' ')}`);
+  const json = argv.indexOf('--json');
+  if (json >= 0) fs.writeFileSync(argv[json + 1], `${JSON.stringify({ loadAverage: { start: started, end: loadAverage() }, results }, null, 2)}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -19,13 +19,15 @@ import { SchemaModel } from './schema/model';
 import { entityFact, type DeclaredEntity } from './schema/entities';
 import { commentRanges } from './suppression-edits';
 import { findDirectives, type CommentRange } from './suppressions';
-import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
+import type { ForeignSqlKind } from './languages/sql/dialect';
+import { detectForeignSqlOf } from './incremental/foreign-sql';
 import { migrationDownStart } from './languages/sql/split';
 import type { SqlDialectSetting } from './config';
 import type { ProjectContext } from './project/context';
 import { LineIndex } from './text/positions';
 import { guardFindings } from './text/ranges';
 import { generatedReason, skippedFileFinding } from './skips';
+import { StatementRuleRun, type RunOnStatement } from './incremental/statement-rules';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -71,6 +73,13 @@ export interface LintInput {
    * and without it.
    */
   cache?: DocumentCache;
+  /**
+   * With `cache`: the document is being edited (the language server), so rule results are kept
+   * between its analyses and an edit re-runs the statement-scope rules only on the statements it
+   * changed (incremental/). Results are identical either way; a one-off analysis (the CLI) saves the
+   * bookkeeping.
+   */
+  edited?: boolean;
   /**
    * For a .sql document, what the configuration says it is (setting sql.dialect): 'postgres' turns
    * dialect detection off, 'skip' skips the file. Default: detected.
@@ -229,31 +238,46 @@ function analyse(input: LintInput): LintResult {
 
   const memo = new Map<string, unknown>();
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
+  // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
+  const statementRun = !typescript && input.cache && input.edited ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
+  let schemaRead = false;
+  const watchedSchema = statementRun ? whenRead(schema, () => (schemaRead = true)) : schema;
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
     const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
     if (!rule.check || !applies || levelOf(rule, settings) === 'off') continue;
-    const context: RuleContext = {
-      text,
-      sql,
-      typescript,
-      embedded,
-      schema,
-      settings,
-      names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
-      number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
-      level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
-      memo: <T>(key: string, compute: () => T): T => {
-        if (!memo.has(key)) memo.set(key, compute());
-        return memo.get(key) as T;
-      },
-      report: (report) => raw.push(toFinding(rule, boundedReport(report, text.length), locale, settings)),
-      spend: (units) => budget.spend(units),
-    };
-    try {
+    const incremental = rule.reads === 'statement' ? statementRun : undefined;
+    const run = (model: SqlModel, runMemo: Map<string, unknown>, sink: Finding[], ruleSchema = schema) => {
+      const context: RuleContext = {
+        text,
+        sql: model,
+        typescript,
+        embedded,
+        schema: ruleSchema,
+        settings,
+        names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
+        number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
+        level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
+        memo: <T>(key: string, compute: () => T): T => {
+          if (!runMemo.has(key)) runMemo.set(key, compute());
+          return runMemo.get(key) as T;
+        },
+        report: (report) => sink.push(toFinding(rule, boundedReport(report, text.length), locale, settings)),
+        spend: (units) => budget.spend(units),
+      };
       budget.check();
       withBudget(budget, () => rule.check!(context));
+    };
+    const runOnStatement: RunOnStatement = (model) => {
+      const findings: Finding[] = [];
+      schemaRead = false;
+      run(model, new Map(), findings, watchedSchema);
+      return { findings, readSchema: schemaRead };
+    };
+    try {
+      if (!incremental || !runIncrementally(incremental, rule.id, runOnStatement, raw)) run(sql, memo, raw);
     } catch (error) {
+      statementRun?.invalidate();
       if (!(error instanceof BudgetExceeded)) {
         result.ruleErrors.push({ ruleId: rule.id, error });
         continue;
@@ -386,7 +410,7 @@ function skipReason(input: LintInput): Skip | undefined {
   if (looksBinary(text)) return { reason: 'binary', message: coreText(locale, 'fileBinary') };
   if (input.language !== 'sql' || input.sqlDialect === 'postgres') return undefined;
   if (input.sqlDialect === 'skip') return { reason: 'configured', message: coreText(locale, 'fileSkippedByConfiguration') };
-  const foreign = detectForeignSql(text);
+  const foreign = detectForeignSqlOf(text, input.edited ? input.cache : undefined);
   if (!foreign) return undefined;
   const line = new LineIndex(text).positionAt(foreign.offset).line + 1;
   return {
@@ -405,6 +429,38 @@ export function looksBinary(text: string): boolean {
   if (sample.includes('\u0000')) return true;
   const odd = sample.match(/[\uFFFD\u0001-\u0008\u000E-\u001A\u001C-\u001F]/g)?.length ?? 0;
   return odd > 0 && odd >= Math.max(1, sample.length / 10);
+}
+
+/**
+ * Runs a statement-scope rule on the changed statements and adds its findings on the whole document to
+ * `raw`. False when that cannot stand for a run on the whole document (the rule failed, or reported
+ * outside the changed statements): nothing is kept and the caller runs it on the whole document.
+ */
+function runIncrementally(incremental: StatementRuleRun, ruleId: string, runOnStatement: RunOnStatement, raw: Finding[]): boolean {
+  if (!incremental.valid) return false;
+  let all: Finding[] | undefined;
+  try {
+    all = incremental.findings(ruleId, runOnStatement);
+  } catch (error) {
+    incremental.invalidate();
+    if (error instanceof BudgetExceeded) throw error;
+    return false;
+  }
+  if (all) raw.push(...all);
+  return !!all;
+}
+
+/**
+ * The schema model, noting whether a rule reads it (a statement's kept findings that did not read it
+ * stand when the schema changes).
+ */
+function whenRead(model: SchemaModel, read: () => void): SchemaModel {
+  return new Proxy(model, {
+    get(target, property, receiver) {
+      read();
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 /** Statements before the rollback half of a migration (goose Down, dbmate migrate:down): they build the schema. */

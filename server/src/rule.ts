@@ -62,6 +62,14 @@ export interface Rule {
   examples: { invalid: RuleExample[]; valid: Array<string | RuleExample> };
   /** Name lists and numbers the rule reads from the settings. */
   settings?: RuleSetting[];
+  /**
+   * What a rule's findings on a statement depend on. 'statement': only that top-level statement (with
+   * what is nested in it), the kind and isolation of its transactions, the schema, settings and locale
+   * — never other statements, their order or absolute positions; the language server then runs it on
+   * the statements an edit changed only (incremental/statement-rules.ts). Default 'document': it runs
+   * on the whole document every time. When unsure, leave the default: a wrong scope gives stale findings.
+   */
+  reads?: 'statement' | 'document';
   /** Built-in checks (syntax errors, suppressions) are produced by the core, not by check(). */
   builtIn?: boolean;
   check?(context: RuleContext): void;

@@ -20,6 +20,7 @@ import { RULES } from './rules';
 import type { SchemaModel } from './schema/model';
 import { WorkspaceSchema } from './schema/workspace';
 import { LineIndex } from './text/positions';
+import { lineIndexAfterEdit } from './incremental/text-edit';
 
 export interface Analysis {
   version: number;
@@ -70,6 +71,9 @@ export class ServerState {
   /** Least recently touched first (Map order). */
   private readonly modelCaches = new Map<string, { cache: DocumentCache; textLength: number }>();
   private modelCacheText = 0;
+  private readonly watchedModels = new WeakMap<SchemaModel, SchemaModel>();
+  /** Set when a rule of the analysis in progress reads the workspace schema. */
+  private schemaRead = false;
   /** Grows when editor settings or configuration files change. */
   settingsGeneration = 0;
   /** Lint runs since start (the tests read it through the statistics request). */
@@ -173,7 +177,7 @@ export class ServerState {
     const locale = resolveLocale(settings.locale, this.clientLocale);
     const schemaKey = language === 'sql' ? schemaKeyOf(current.uri) : undefined;
     this.analysisCount++;
-    let schemaRead = false;
+    this.schemaRead = false;
     const started = performance.now();
     const result = lint({
       text,
@@ -182,16 +186,18 @@ export class ServerState {
       workspaceFolder: this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)),
       settings,
       locale,
-      schema: (facts) => whenRead(schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model(), () => (schemaRead = true)),
+      schema: (facts) => this.watched(schemaKey ? this.schema.modelFor(schemaKey, facts) : this.schema.model()),
       cache: this.modelCaches.get(current.uri)?.cache,
+      edited: true,
       sqlDialect: language === 'sql' ? this.sqlDialectOf(current.uri, settings) : undefined,
       project: this.project,
     });
     // A baseline in the repository lowers findings, so it counts only in a trusted workspace.
     if (this.trusted) result.findings = this.baseline.apply(filePath(current.uri), this.workspaceFolders.find((folder) => filePath(current.uri)?.startsWith(folder + path.sep)), text, result.findings, settings.baselineLevel);
     const durationMs = performance.now() - started;
-    const schema = schemaRead ? this.schema.fingerprint() : undefined;
-    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: new LineIndex(text), language };
+    const schema = this.schemaRead ? this.schema.fingerprint() : undefined;
+    const previous = this.analyses.get(current.uri);
+    const analysis: Analysis = { version: current.version, text, schema, settingsGeneration, result, durationMs, run: settings.run, timeBudget: settings.timeBudget, locale, lines: previous ? lineIndexAfterEdit(previous.lines, text) : new LineIndex(text), language };
     this.analyses.set(current.uri, analysis);
     for (const failure of result.ruleErrors) this.connection.console.error(`Rule ${failure.ruleId} failed on ${current.uri}: ${(failure.error as Error)?.stack ?? failure.error}`);
     return analysis;
@@ -246,6 +252,21 @@ export class ServerState {
     return this.modelCaches.size;
   }
 
+  /**
+   * The model, noting whether a rule reads it: most documents' findings do not depend on the workspace
+   * schema at all (no rule looked anything up), and those need no new analysis when it changes. One
+   * watcher per model, so that the same facts give the same object (incremental analysis keeps
+   * findings while the schema object stays the same).
+   */
+  private watched(model: SchemaModel): SchemaModel {
+    let watched = this.watchedModels.get(model);
+    if (!watched) {
+      watched = whenRead(model, () => (this.schemaRead = true));
+      this.watchedModels.set(model, watched);
+    }
+    return watched;
+  }
+
   private dropModelCache(uri: string): void {
     const entry = this.modelCaches.get(uri);
     if (!entry) return;
@@ -268,10 +289,7 @@ export class ServerState {
   }
 }
 
-/**
- * The model, noting whether a rule reads it: most documents' findings do not depend on the workspace
- * schema at all (no rule looked anything up), and those need no new analysis when it changes.
- */
+/** The model, calling `read` whenever a property of it is read. */
 function whenRead(model: SchemaModel, read: () => void): SchemaModel {
   return new Proxy(model, {
     get(target, property, receiver) {

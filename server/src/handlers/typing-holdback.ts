@@ -4,6 +4,7 @@
 // without an edit to that document) or saves; every other finding is published at once.
 
 import type { Finding } from '../lint';
+import { commonEnds } from '../incremental/text-edit';
 
 export const PAUSE_MS = 1500;
 
@@ -21,15 +22,17 @@ export class TypingHoldback {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Records a new version of a document; the first version of a document is not an edit. */
+  /** The range of the latest edit, in the current text (tests). */
+  lastEdit(uri: string): { start: number; end: number } | undefined {
+    const edit = this.edits.get(uri);
+    return edit && { start: edit.start, end: edit.end };
+  }
+
   noteText(uri: string, text: string): void {
     const previous = this.texts.get(uri);
     this.texts.set(uri, text);
     if (previous === undefined || previous === text) return;
-    const shorter = Math.min(previous.length, text.length);
-    let prefix = 0;
-    while (prefix < shorter && previous.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (suffix < shorter - prefix && previous.charCodeAt(previous.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const { prefix, suffix } = commonEnds(previous, text);
     this.edits.set(uri, { start: prefix, end: text.length - suffix, at: this.now() });
   }
 

@@ -6,6 +6,8 @@ export default defineRule({
   id: 'no-clock-timestamp-expiry',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   fix: 'safe',
   skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REGRA #1; REQ ARMADILHAS-01; anti-pattern 1' },
   settings: [

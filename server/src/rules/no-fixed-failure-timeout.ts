@@ -10,6 +10,8 @@ export default defineRule({
   id: 'no-fixed-failure-timeout',
   severity: 'info',
   languages: ['sql', 'ts'],
+  // Each SQL statement alone: in a .sql document, re-run only where an edit changed it.
+  reads: 'statement',
   skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REGRA #3; REQ ARMADILHAS-04; anti-pattern 3 (also distributed-systems-fundamentals: partial failure, timing models)' },
   sources: ['Martin Kleppmann, Designing Data-Intensive Applications, ch. 8 (timeouts and unbounded delays)'],
   settings: [

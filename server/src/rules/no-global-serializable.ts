@@ -12,6 +12,8 @@ export default defineRule({
   id: 'no-global-serializable',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   skill: { name: 'postgres-isolamento-concorrencia', section: 'REGRA #2; REGRA #6; REQ ISOLAMENTO-02; anti-pattern 2' },
   text: {
     en: {

@@ -8,6 +8,8 @@ export default defineRule({
   id: 'no-read-uncommitted',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   fix: 'safe',
   skill: { name: 'postgres-isolamento-concorrencia', section: 'REGRA #1; REQ ISOLAMENTO-01 (dirty read); anti-pattern 4' },
   text: {

@@ -10,6 +10,8 @@ export default defineRule({
   id: 'no-two-phase-commit',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   skill: { name: 'sistemas-distribuidos', section: 'Padrão saga; Anti-Padrões a Evitar (transações distribuídas, 2PC)' },
   text: {
     en: {

@@ -18,6 +18,8 @@ export default defineRule({
   id: 'require-lock-order',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   fix: 'safe',
   skill: { name: 'postgres-isolamento-concorrencia', section: 'REQ ISOLAMENTO-03 (a); anti-pattern 3' },
   sources: ['PostgreSQL documentation, Explicit Locking: row-level locks and deadlocks'],

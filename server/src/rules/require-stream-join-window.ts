@@ -33,6 +33,8 @@ export default defineRule({
   id: 'require-stream-join-window',
   severity: 'warning',
   languages: ['sql'],
+  // Each statement alone (its transaction's kind and isolation at most): re-run only where an edit changed it.
+  reads: 'statement',
   skill: { name: 'streams-eventos-cdc', section: 'REGRA #5; REQ STREAMS-05 (stream-stream join); anti-pattern 3' },
   sources: ['Martin Kleppmann, Designing Data-Intensive Applications, ch. 11 (stream joins)'],
   settings: [

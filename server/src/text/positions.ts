@@ -14,7 +14,15 @@ export interface LineColumn {
 export class LineIndex {
   private readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
+  /** `lineStarts`: already known (incremental/text-edit.ts), else found in the text. */
+  constructor(
+    readonly text: string,
+    lineStarts?: number[],
+  ) {
+    if (lineStarts) {
+      this.lineStarts = lineStarts;
+      return;
+    }
     const starts = [0];
     if (text.includes('\r')) {
       for (let index = 0; index < text.length; index++) {
