@@ -9,6 +9,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultSettings } from '../server/src/config';
+import { loadParser } from '../server/src/languages/sql/parser';
+import { lint } from '../server/src/lint';
+import { RULES } from '../server/src/rules';
+import { GENERATED_SHAPES } from '../test/helpers/generated-sources';
 import { loadAverage } from './machine';
 import { ensureGnuTime, killAll, runTimed, type TimedRun } from './proc';
 import { installPeers, PEERS, REPO, WORK } from './setup';
@@ -24,6 +29,8 @@ export interface ScalingRun {
   status: 'ok' | 'failed';
   reason?: string;
   findings?: number;
+  /** Files that got a skipped-file finding (the time budget ran out, or too large): their rules did not all run. */
+  skippedFiles?: number;
 }
 
 export interface ScalingRow {
@@ -97,6 +104,10 @@ async function measure(options: ScalingOptions, cwd: string, series: ScalingRow[
   const outDir = path.join(cwd, 'out');
   const command = [process.execPath, path.join(options.dist, 'cli.js'), 'check', ...paths, '--format', 'json', '--fail-on', 'none', '--no-baseline'];
   const armadilha = summarizeRun(await runTimed(command, { cwd, outDir, name: `armadilha-${series}-${size}`, timeoutMs: 900_000, gnuTime: options.gnuTime }), [0], (out) => (JSON.parse(out) as { findings: unknown[] }).findings.length);
+  if (armadilha.status === 'ok') {
+    const report = JSON.parse(fs.readFileSync(path.join(outDir, `armadilha-${series}-${size}.out`), 'utf8')) as { findings: Array<{ rule: string }> };
+    armadilha.skippedFiles = report.findings.filter((finding) => finding.rule === 'skipped-file').length;
+  }
   let squawk: ScalingRun | undefined;
   if (options.squawk && squawkFiles) {
     squawk = summarizeRun(await runTimed([options.squawk, ...squawkFiles, '--reporter', 'json'], { cwd, outDir, name: `squawk-${series}-${size}`, timeoutMs: 900_000, gnuTime: options.gnuTime }), [0, 1], (out) => (JSON.parse(out) as unknown[]).length);
@@ -105,6 +116,45 @@ async function measure(options: ScalingOptions, cwd: string, series: ScalingRow[
   if (armadilha.status === 'ok') row.cpuPerKiloLine = round((armadilha.cpuSeconds * 1000 * 1000) / lines, 2);
   options.log(`  ${describeRow(row)}`);
   return row;
+}
+
+export interface StartupResult {
+  runs: number;
+  /** `node -e 0`: the floor any Node.js command pays. */
+  nodeMs: { median: number; min: number };
+  /** `armadilha check` in an empty folder (exit 2: nothing analysed). */
+  checkMs: { median: number; min: number };
+  checkPeakRssMb: number;
+  loadAverage: number[];
+}
+
+/** `armadilha check` on an empty folder against `node -e 0`, interleaved, wall time of the whole process. */
+export async function measureStartup(options: ScalingOptions, runs = options.quick ? 5 : 15): Promise<StartupResult> {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'armadilha-startup-'));
+  const empty = path.join(temp, 'empty');
+  fs.mkdirSync(empty);
+  const node: number[] = [];
+  const check: number[] = [];
+  const rss: number[] = [];
+  try {
+    // A first run writes the launcher's code cache; it is not measured.
+    await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'warm', timeoutMs: 60_000, gnuTime: options.gnuTime });
+    for (let index = 0; index < runs; index++) {
+      node.push((await runTimed([process.execPath, '-e', '0'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'node', timeoutMs: 60_000, gnuTime: options.gnuTime })).wallSeconds * 1000);
+      const run = await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'check', timeoutMs: 60_000, gnuTime: options.gnuTime });
+      check.push(run.wallSeconds * 1000);
+      rss.push(run.peakRssMb);
+    }
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  const summary = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { median: Math.round(sorted[Math.floor(sorted.length / 2)]), min: Math.round(sorted[0]) };
+  };
+  const result = { runs, nodeMs: summary(node), checkMs: summary(check), checkPeakRssMb: Math.round(Math.max(...rss)), loadAverage: loadAverage() };
+  options.log(`\nStartup: armadilha check on an empty folder ${result.checkMs.median} ms (min ${result.checkMs.min}), node -e 0 ${result.nodeMs.median} ms (min ${result.nodeMs.min}); ${result.checkPeakRssMb} MB; load ${result.loadAverage.join(' ')}`);
+  return result;
 }
 
 function summarizeRun(run: TimedRun, okCodes: number[], count: (stdout: string) => number): ScalingRun {
@@ -138,11 +188,11 @@ function describeRow(row: ScalingRow): string {
   const what = `${row.series} ${row.size.toLocaleString('en')} (${row.lines.toLocaleString('en')} lines, ${row.files} files)`;
   if (ours.status !== 'ok') return `${what}: FAILED (${ours.reason}), after ${ours.wallSeconds} s, ${ours.peakRssMb} MB`;
   const peer = theirs ? (theirs.status === 'ok' ? `; squawk ${theirs.wallSeconds} s wall, ${theirs.cpuSeconds} s CPU, ${theirs.peakRssMb} MB` : `; squawk failed (${theirs.reason})`) : '';
-  return `${what}: ${ours.wallSeconds} s wall, ${ours.cpuSeconds} s CPU, ${ours.peakRssMb} MB, ${row.cpuPerKiloLine} ms CPU per 1k lines, ${ours.findings} findings${peer}; load ${row.loadAverage.join(' ')}`;
+  return `${what}: ${ours.wallSeconds} s wall, ${ours.cpuSeconds} s CPU, ${ours.peakRssMb} MB, ${row.cpuPerKiloLine} ms CPU per 1k lines, ${ours.findings} findings${ours.skippedFiles ? ` (${ours.skippedFiles} files SKIPPED: budget or size)` : ''}${peer}; load ${row.loadAverage.join(' ')}`;
 }
 
 export function scalingMarkdown(rows: ScalingRow[]): string {
-  const cell = (run?: ScalingRun) => (!run ? '—' : run.status !== 'ok' ? `failed (${run.reason})` : `${run.wallSeconds} / ${run.cpuSeconds} s, ${run.peakRssMb} MB`);
+  const cell = (run?: ScalingRun) => (!run ? '—' : run.status !== 'ok' ? `failed (${run.reason})` : `${run.wallSeconds} / ${run.cpuSeconds} s, ${run.peakRssMb} MB${run.skippedFiles ? `, ${run.skippedFiles} skipped ⚠` : ''}`);
   const ratio = (row: ScalingRow) => (row.squawk?.status === 'ok' && row.armadilha.status === 'ok' && row.squawk.cpuSeconds > 0 ? `${round(row.armadilha.cpuSeconds / row.squawk.cpuSeconds, 1)}×` : '—');
   return [
     '| input | lines | armadilha wall / CPU, peak RSS | CPU ms per 1k lines | growth vs previous size | squawk wall / CPU, peak RSS | CPU ratio | load |',
@@ -279,12 +329,7 @@ export async function upsert${index}(id: string, name: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 
 async function shapes(): Promise<void> {
-  // The in-process table of TypeScript shapes (test/helpers/generated-sources.ts); loaded only here.
-  const { defaultSettings } = await import('../server/src/config');
-  const { loadParser } = await import('../server/src/languages/sql/parser');
-  const { lint } = await import('../server/src/lint');
-  const { RULES } = await import('../server/src/rules');
-  const { GENERATED_SHAPES } = await import('../test/helpers/generated-sources');
+  // The in-process table of TypeScript shapes (test/helpers/generated-sources.ts).
   await loadParser();
   const settings = defaultSettings(RULES);
   const counts = [2000, 4000, 8000, 16000];
@@ -312,10 +357,12 @@ async function standalone(): Promise<void> {
   const gnuTime = ensureGnuTime(log);
   const installed = path.join(WORK, PEERS.squawk.binary);
   const squawk = argv.includes('--no-squawk') ? undefined : fs.existsSync(installed) ? installed : installPeers(log).squawk.binary;
-  const rows = flagGrowth(await measureScaling({ dist, quick: argv.includes('--quick'), gnuTime, squawk, only: value('--only'), log }));
+  const options = { dist, quick: argv.includes('--quick'), gnuTime, squawk, only: value('--only'), log };
+  const startup = !options.only || options.only === 'startup' ? await measureStartup(options) : undefined;
+  const rows = flagGrowth(options.only === 'startup' ? [] : await measureScaling(options));
   log(`\n${scalingMarkdown(rows)}`);
   const out = value('--json');
-  if (out) fs.writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
+  if (out) fs.writeFileSync(out, `${JSON.stringify({ startup, rows }, null, 2)}\n`);
 }
 
 if (require.main === module) {
