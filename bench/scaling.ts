@@ -4,13 +4,15 @@
 // the same SQL. A size step whose CPU grows more than 1.3× faster than the input is flagged: the
 // analysis must stay linear. Part of `npm run bench`; alone: `npm run bench:scaling [-- --quick]`
 // (`--dist <folder>` measures another build, default the repository's dist/; `--only sql|files|ts`).
-// `--shapes` prints instead the in-process table of TypeScript shapes that were once quadratic.
+// `--shapes` prints instead the in-process table of TypeScript shapes that were once quadratic;
+// `--parses <folder>` counts the parse calls of an in-process check of a folder (and their repeats).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultSettings } from '../server/src/config';
-import { loadParser } from '../server/src/languages/sql/parser';
+import { main as cliMain } from '../server/src/cli';
+import { countParses, loadParser, type ParseCounts } from '../server/src/languages/sql/parser';
 import { lint } from '../server/src/lint';
 import { RULES } from '../server/src/rules';
 import { GENERATED_SHAPES } from '../test/helpers/generated-sources';
@@ -347,9 +349,32 @@ async function shapes(): Promise<void> {
   }
 }
 
+/**
+ * Parse calls of one in-process `check` run (one thread) over a folder: how many texts libpg-query
+ * parsed, and how many of those it had parsed before in the same run.
+ */
+export async function measureParses(folder: string): Promise<ParseCounts> {
+  await loadParser();
+  const read = countParses();
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    await cliMain(['check', folder, '--format', 'json', '--fail-on', 'none', '--no-baseline', '--jobs', '1']);
+  } finally {
+    process.stdout.write = write;
+  }
+  return read();
+}
+
 async function standalone(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--shapes')) return shapes();
+  if (argv.includes('--parses')) {
+    const folder = argv[argv.indexOf('--parses') + 1];
+    const counts = await measureParses(folder);
+    process.stdout.write(`parse calls on ${folder}: ${counts.calls} calls, ${counts.parsed} parsed by libpg-query, ${counts.repeated} of them repeats (${round((100 * counts.repeated) / Math.max(1, counts.parsed), 1)}%), ${counts.reused} taken from the schema pass\n`);
+    return;
+  }
   const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const dist = path.resolve(value('--dist') ?? path.join(REPO, 'dist'));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { sqlDialectFor } from '../config';
 import { DocumentCache } from '../document-cache';
 import { generatedCode, generatedPath } from '../generated-code';
-import { loadParser } from '../languages/sql/parser';
+import { loadParser, pauseKeepingParses, startKeepingParses, stopKeepingParses } from '../languages/sql/parser';
 import { languageOfPath, type DocumentLanguage } from '../lint';
 import { coreText, type Locale } from '../locale';
 import { DiskProject } from '../project/disk-project';
@@ -68,6 +68,14 @@ export function defaultJobs(cores = os.availableParallelism?.() ?? os.cpus().len
 }
 
 export async function runCheck(options: RunOptions): Promise<RunResult | { error: string }> {
+  try {
+    return await checkFiles(options);
+  } finally {
+    stopKeepingParses();
+  }
+}
+
+async function checkFiles(options: RunOptions): Promise<RunResult | { error: string }> {
   const { cwd, locale, collected } = options;
   const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length, workers: 0 };
   let inScope = (_file: InputFile) => true;
@@ -157,6 +165,9 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   const documentCaches = new Map<LoadedFile, DocumentCache>();
   const wanted = new Set(analysed);
   const facts: Array<{ entry: LoadedFile; hash: string; facts?: SchemaFact[] }> = [];
+  // The statements the schema pass parses are kept (up to a bound) for the analysis of their file in
+  // this thread (worker threads parse their own).
+  if (workerCount(options, analysed.length) <= 1) startKeepingParses(KEPT_PARSES_BYTES);
   for (const entry of sqlFiles) {
     if (!hasText(entry)) continue;
     const { settings, base } = ownOf(entry.file);
@@ -167,7 +178,9 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
       continue;
     }
     await needParser();
-    const documentCache = new DocumentCache();
+    // With --fix a file is analysed again after its fixes: its unchanged statements are reused then.
+    const documentCache = new DocumentCache({ reuseStatements: options.fix });
+    pauseKeepingParses(!wanted.has(entry));
     const stated = factsOf(entry, settings, documentCache, checkOptionsOf(entry)) ?? [];
     // The split is kept for the file's analysis that follows.
     if (wanted.has(entry)) documentCaches.set(entry, documentCache);
@@ -176,6 +189,7 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
     cache?.storeFacts(entry.file.absolute, hashOf(entry), key, hash, json);
     if (hash !== NO_FACTS) facts.push({ entry, hash, facts: stated });
   }
+  pauseKeepingParses(false);
   const schemaKey = schemaFingerprint(facts.map((each) => [each.entry.file.absolute, each.hash]));
 
   // Results: from the cache when it still holds them, else analysed.
@@ -258,6 +272,12 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
   }
   return result;
 }
+
+/**
+ * How much of the schema pass's parser output a run keeps for the analysis: the statements of a
+ * repository's migrations usually fit; past it, the rest is parsed again rather than held.
+ */
+const KEPT_PARSES_BYTES = 64 * 1024 * 1024;
 
 function workerCount(options: RunOptions, files: number): number {
   // A fix can change a migration's facts, which the files analysed after it see in a serial run.
