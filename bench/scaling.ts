@@ -270,7 +270,7 @@ export function sqlFile(lines: number): string {
 }
 
 /** `count` migration files of one block each (and an ALTER of the previous migration's table). */
-function migrationFolder(dir: string, count: number): string[] {
+export function migrationFolder(dir: string, count: number): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (let index = 0; index < count; index++) {

@@ -22,6 +22,7 @@ import { decodeText, factsOf, readInput, type CheckResult, type LoadedFile, type
 import type { CollectedFiles, InputFile } from './files';
 import type { FileReport } from './formats';
 import { answersHold } from './recording-project';
+import { HeapBound } from './heap-bound';
 import { cacheFilePath, stampOf, statStamp, type RunInputs } from './replay';
 import { analyseInWorkers, analyseRecorded, schemaFromFacts, workerScript, type AnalysedFile, type AnalysisSetup, type FileSettings } from './workers';
 
@@ -168,6 +169,7 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
   // The statements the schema pass parses are kept (up to a bound) for the analysis of their file in
   // this thread (worker threads parse their own).
   if (workerCount(options, analysed.length) <= 1) startKeepingParses(KEPT_PARSES_BYTES);
+  const heap = new HeapBound();
   for (const entry of sqlFiles) {
     if (!hasText(entry)) continue;
     const { settings, base } = ownOf(entry.file);
@@ -178,6 +180,7 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
       continue;
     }
     await needParser();
+    heap.betweenFiles();
     // With --fix a file is analysed again after its fixes: its unchanged statements are reused then.
     const documentCache = new DocumentCache({ reuseStatements: options.fix });
     pauseKeepingParses(!wanted.has(entry));
@@ -254,6 +257,7 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
     if (left.length) {
       const schema = schemaFromFacts(allFacts);
       for (const index of left) {
+        heap.betweenFiles();
         const entry = analysed[index];
         record(index, analyseRecorded(entry, schema, ownOf(entry.file), setup, project, documentCaches.get(entry)));
         documentCaches.delete(entry); // its statements are not needed any more
@@ -277,7 +281,7 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
  * How much of the schema pass's parser output a run keeps for the analysis: the statements of a
  * repository's migrations usually fit; past it, the rest is parsed again rather than held.
  */
-const KEPT_PARSES_BYTES = 64 * 1024 * 1024;
+const KEPT_PARSES_BYTES = 16 * 1024 * 1024;
 
 function workerCount(options: RunOptions, files: number): number {
   // A fix can change a migration's facts, which the files analysed after it see in a serial run.
