@@ -339,6 +339,7 @@ function tokenAtAcquisition(context: RuleContext, write: SqlStatement, anchor: S
   }
   for (let at = low; at < uses.length && uses[at].index <= to.index; at++) {
     const use = uses[at];
+    context.spend(1);
     if (use.statement !== write && use.top.transaction !== anchor.transaction) return undefined;
   }
   return `currval('${sequence.replace(/'/g, "''")}')`;

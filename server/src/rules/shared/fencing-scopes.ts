@@ -58,11 +58,16 @@ export function heldScopes(context: RuleContext): HeldScope[] {
     const leases = new Map<string, Array<{ index: number; scope: HeldScope; pinKeys: Set<string>; transaction: unknown }>>();
     steps.forEach((step, index) => {
       const statement = step.statement;
+      // Work counted for the budget (and by the scaling test: the work is linear in the statements).
+      context.spend(1);
       // As a later statement of the locks and leases before it: an unlock ends every open lock (before
       // the statement counts as a write), a write joins the first lock or lease that holds it.
       if (openLocks.length && statement.matches(ADVISORY) && callIn(statement, UNLOCKS)) openLocks = [];
       if (WRITES.has(statement.kind)) {
-        const lock = openLocks.find((open) => step.top.transaction !== open.scope.anchor.transaction);
+        const lock = openLocks.find((open) => {
+          context.spend(1);
+          return step.top.transaction !== open.scope.anchor.transaction;
+        });
         const lease = leases.size ? firstLease(context, step, leases) : undefined;
         const first = lock && (!lease || lock.index <= lease.index) ? lock : lease;
         first?.scope.writes.push(statement);
@@ -163,7 +168,10 @@ function firstLease(
   let first: { index: number; scope: HeldScope } | undefined;
   for (const equality of found) {
     const list = leases.get(`${table}\u0000${equality.column}=${valueKey(context, write, equality)}`);
-    const lease = list?.find((each) => each.transaction !== step.top.transaction);
+    const lease = list?.find((each) => {
+      context.spend(1);
+      return each.transaction !== step.top.transaction;
+    });
     if (lease && (!first || lease.index < first.index)) first = lease;
   }
   return first;
