@@ -1,4 +1,4 @@
-// What `armadilha check` loads: never the language server's stack (vscode-languageserver and the
+// What `armadilha check` loads at startup: never the language server's stack (vscode-languageserver and the
 // handlers), which only `armadilha lsp` needs. The CLI's sources are run as modules (through tsx) with
 // a hook that notes every module required, so that an import added on the check path is caught; the
 // bundle keeps the same laziness (esbuild runs a module's body when it is first required).
@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { coverageLine } from '../server/src/cli/coverage';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'armadilha-startup-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -49,5 +50,17 @@ describe('check does not load the language server', () => {
   it('while `lsp` does (the hook sees it)', () => {
     const run = runCli(['lsp', '--stdio']);
     assert.match(run.stderr, /LOADED .*vscode-languageserver/);
+  });
+});
+
+describe('the coverage line', () => {
+  it('groups counts as Intl.NumberFormat does in both languages (without loading it)', () => {
+    for (const [locale, intl] of [['en', 'en-US'], ['pt-BR', 'pt-BR']] as const) {
+      const format = new Intl.NumberFormat(intl);
+      for (const value of [0, 7, 999, 1000, 1234, 12_345, 123_456, 1_234_567, 98_765_432]) {
+        const line = coverageLine({ sql: { files: value, statements: 0 }, typescript: { files: 0, embeddedQueries: 0 }, skipped: { files: 0, byReason: {} } }, locale, false);
+        assert.ok(line.includes(` ${format.format(value)} `) || line.startsWith(`${format.format(value)} `), `${locale} ${value}: ${line}`);
+      }
+    }
   });
 });
