@@ -1,5 +1,7 @@
 // npm run bench: armadilha against squawk and the Postgres language server on ../shared/corpus.
-// Writes bench/results.json and bench/results.md, prints the table and puts it in README.md.
+// Then the scaling section (bench/scaling.ts: generated SQL files, migration folders and TypeScript
+// projects of growing size, and startup). Writes bench/results.json and bench/results.md, prints the
+// table and puts it in README.md.
 // `npm run bench -- --quick` is a short smoke run (few runs and keystrokes) that writes to bench/.work only.
 
 import * as fs from 'node:fs';
