@@ -283,7 +283,7 @@ export function migrationFolder(dir: string, count: number): string[] {
 }
 
 /** A TypeScript project of `count` modules using pg, fetch and retries; returns its line count. */
-function typescriptProject(dir: string, count: number): number {
+export function typescriptProject(dir: string, count: number): number {
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   const db = "import { Pool } from 'pg';\n\nexport const pool = new Pool();\n";
   fs.writeFileSync(path.join(dir, 'src', 'db.ts'), db);
