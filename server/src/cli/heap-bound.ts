@@ -2,9 +2,9 @@
 // keeps only their reports, so what a file's analysis allocated is garbage once it is reported. V8
 // collects its old generation only when the heap reaches a limit it sets at several times the size
 // that was live at the last collection: on 10,000 migrations the heap grew to over 300 MB while
-// about 90 MB was live. Between two files, when the heap has grown half again past what was live
-// after the last collection (and past a floor), a full collection runs; it costs tens of milliseconds, a
-// few times per run.
+// about 90 MB was live. Between two SQL files, when the heap has grown half again past what was
+// live after the last collection (and past a floor), a full collection runs: there, 13 of them, about
+// 1 s of CPU in all (peak RSS 555 → 290 MB).
 
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
