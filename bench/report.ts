@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { CliJob, ToolId } from './cli';
 import type { LatencyResult } from './latency';
 import type { MachineInfo } from './machine';
+import { scalingMarkdown, type ScalingRow, type StartupResult } from './scaling';
 import type { ColdStartResult, MemoryResult } from './server';
 import type { Peer, PeerId } from './setup';
 import { round } from './stats';
@@ -17,6 +18,10 @@ export interface Results {
   latency: { sql: { document: string; armadilha: LatencyResult; squawk?: LatencyResult }; ts: { document: string; armadilha: LatencyResult } };
   coldStart: ColdStartResult & { document: string };
   memory: MemoryResult;
+  /** `check` on an empty folder against `node -e 0` (bench/scaling.ts). */
+  startup?: StartupResult;
+  /** Generated inputs of growing size (bench/scaling.ts). */
+  scaling?: ScalingRow[];
   targets: Target[];
   notes: string[];
 }
@@ -68,6 +73,26 @@ export function targets(results: Omit<Results, 'targets' | 'notes'>): Target[] {
     latency('latency-ts-p95', 'keystroke to diagnostics, 2,000-line TypeScript, p95', tsLatency?.p95, 50, okLatency(results.latency.ts.armadilha)),
     { id: 'cold-start', description: 'server spawn to first diagnostics of a 1,000-line SQL file (ms, median)', limit: '≤ 800', value: show(cold, 'ms'), met: results.coldStart.status === 'ok' ? check(cold, 800) : false },
     { id: 'server-memory', description: 'server VmRSS with the whole corpus open (MB)', limit: '≤ 300', value: show(rss, 'MB'), met: results.memory.status === 'ok' ? check(rss, 300) : false },
+    ...scalingTargets(results, vsSquawk),
+  ];
+}
+
+// Issue 16: linear cost, memory bounded by the work, the corpus within 4× squawk.
+function scalingTargets(results: Omit<Results, 'targets' | 'notes'>, corpusVsSquawk: number | undefined): Target[] {
+  const rows = results.scaling ?? [];
+  const ok = (row?: ScalingRow) => (row?.armadilha.status === 'ok' && !row.armadilha.skippedFiles ? row : undefined);
+  const sqlRows = rows.filter((row) => row.series === 'sql-file' && row.lines >= 10_000 && ok(row));
+  const perLine = sqlRows.map((row) => row.cpuPerKiloLine!);
+  const flat = perLine.length >= 2 ? round(Math.max(...perLine) / Math.min(...perLine), 2) : undefined;
+  const million = ok(rows.find((row) => row.series === 'sql-file' && row.lines === 1_000_000));
+  const millionVsSquawk = million?.squawk?.status === 'ok' ? round(million.armadilha.cpuSeconds / million.squawk.cpuSeconds, 2) : undefined;
+  const tenThousand = ok(rows.find((row) => row.series === 'migration-files' && row.files === 10_000));
+  return [
+    { id: 'cpu-per-line-flat', description: `CPU per line, one SQL file, 10k to ${sqlRows.at(-1)?.lines.toLocaleString('en') ?? '?'} lines: max / min`, limit: '≤ 1.3', value: show(flat, '×'), met: check(flat, 1.3) },
+    { id: 'sql-1m-vs-squawk', description: '1,000,000-line SQL file: CPU, armadilha / squawk', limit: '≤ 4', value: show(millionVsSquawk, '×'), met: check(millionVsSquawk, 4) },
+    { id: 'rss-1m', description: 'CLI peak RSS on the 1,000,000-line SQL file (MB)', limit: '≤ 300', value: show(million?.armadilha.peakRssMb, 'MB'), met: check(million?.armadilha.peakRssMb, 300) },
+    { id: 'rss-10k-files', description: 'CLI peak RSS on 10,000 migration files (MB)', limit: '≤ 300', value: show(tenThousand?.armadilha.peakRssMb, 'MB'), met: check(tenThousand?.armadilha.peakRssMb, 300) },
+    { id: 'corpus-vs-squawk', description: 'CLI wall time on corpus/sql (367 files), cold, armadilha / squawk (issue 16)', limit: '≤ 4', value: show(corpusVsSquawk, '×'), met: check(corpusVsSquawk, 4) },
   ];
 }
 
@@ -111,6 +136,19 @@ export function markdown(results: Results): string {
     `| Server memory, whole corpus open (${(results.memory.documents?.sql ?? 0) + (results.memory.documents?.ts ?? 0)} documents): VmRSS (VmHWM) | ${results.memory.afterAll && results.memory.status === 'ok' ? `${Math.round(results.memory.afterAll.rssMb)} MB (${Math.round(results.memory.afterAll.hwmMb)})` : 'failed'} | — | — | ≤ 300 MB | ${mark(target('server-memory')?.met)} |`,
   ];
   const load = machine.loadAverage;
+  const issue16 = ['cpu-per-line-flat', 'sql-1m-vs-squawk', 'rss-1m', 'rss-10k-files', 'corpus-vs-squawk'].map((id) => target(id)).filter((each): each is Target => !!each);
+  const scaling = results.scaling?.length
+    ? [
+        '',
+        `Scaling (generated inputs; wall / CPU, peak RSS). Startup: \`check\` on an empty folder ${results.startup ? `${results.startup.checkMs.median} ms, \`node -e 0\` ${results.startup.nodeMs.median} ms` : 'not measured'}.`,
+        '',
+        scalingMarkdown(results.scaling),
+        '',
+        '| target (issue 16) | limit | value | met |',
+        '|---|---|---|:-:|',
+        ...issue16.map((each) => `| ${each.description} | ${each.limit} | ${each.value} | ${mark(each.met)} |`),
+      ]
+    : [];
   return [
     `Measured ${machine.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}; load average ${load.start.join(' ')} at start, ${load.end.join(' ')} at end. armadilha ${results.versions.armadilha} (production bundle).`,
     '',
@@ -119,6 +157,7 @@ export function markdown(results: Results): string {
     '¹ All of corpus/sql but the 5 files squawk cannot take: it panics ("parser seems stuck", multi-GB RSS) on `alter_table`, `create_table`, `rules` and `with.sql` of the regress suite, and stops at the non-UTF-8 `collate.windows.win1252.sql` — either way a whole-corpus run reports nothing, so squawk is not run on all 372.',
     `² squawk server, pull diagnostics (\`textDocument/diagnostic\` after each change); armadilha pushes them. Keystrokes: ${results.latency.sql.armadilha.keystrokes} SQL, ${results.latency.ts.armadilha.keystrokes} TypeScript, at the first statement, a statement in the middle and the end. Details in bench/results.json.`,
     '³ Warm `--cache`: the second and later runs on unchanged files (the first run, untimed, fills the cache); results are those of a cold run. An unchanged run is replayed whole (its output recorded, every input checked by stat); "each file\'s result looked up" is the same run with `--verbose`, never replayed, which reads the per-file cache as a run with a few changed files does. `--changed`: a git repository over the corpus in which the last 10 supabase migrations are new files; those 10 are analysed, the schema still read from all 367 (no cache). squawk\'s column is its whole-corpus run, for comparison.',
+      ...scaling,
   ].join('\n');
 }
 

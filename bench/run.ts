@@ -1,5 +1,7 @@
 // npm run bench: armadilha against squawk and the Postgres language server on ../shared/corpus.
-// Writes bench/results.json and bench/results.md, prints the table and puts it in README.md.
+// Then the scaling section (bench/scaling.ts: generated SQL files, migration folders and TypeScript
+// projects of growing size, and startup). Writes bench/results.json and bench/results.md, prints the
+// table and puts it in README.md.
 // `npm run bench -- --quick` is a short smoke run (few runs and keystrokes) that writes to bench/.work only.
 
 import * as fs from 'node:fs';
@@ -12,6 +14,7 @@ import { armadilhaLatency, pullLatency, type Document, type LatencyResult } from
 import { loadAverage, machineInfo, waitForQuiet } from './machine';
 import { ensureGnuTime, killAll } from './proc';
 import { markdown, targets, updateReadme, type Results } from './report';
+import { flagGrowth, measureScaling, measureStartup } from './scaling';
 import { coldStart, serverMemory } from './server';
 import { buildProduction, changedRepository, checkCorpus, installPeers, REPO, SetupError, sourceVersion, WORK } from './setup';
 
@@ -103,6 +106,11 @@ async function main(): Promise<number> {
     const memory = await serverMemory(server, sqlFiles, quick ? tsFiles.slice(0, 50) : tsFiles);
     log(`  ${memory.status === 'ok' ? `VmRSS ${memory.afterAll!.rssMb} MB, VmHWM ${memory.afterAll!.hwmMb} MB (after SQL: ${memory.afterSql?.rssMb} MB), opened in ${memory.openSeconds} s` : memory.reason}`);
 
+    // 5. Scaling: generated inputs of growing size, and startup (bench/scaling.ts).
+    const scalingOptions = { dist, quick, gnuTime, squawk: peers.squawk.binary, log };
+    const startup = await measureStartup(scalingOptions);
+    const scaling = flagGrowth(await measureScaling(scalingOptions));
+
     const partial: Omit<Results, 'targets' | 'notes'> = {
       machine: { ...machine, loadAverage: { start: startLoad, end: loadAverage() } },
       versions: { armadilha: measured, squawk: peers.squawk.version, pgls: peers.pgls.version },
@@ -115,6 +123,8 @@ async function main(): Promise<number> {
       },
       coldStart: { ...cold, document: `${smallDocument.lines} lines of supabase migrations` },
       memory,
+      startup,
+      scaling,
     };
     const results: Results = {
       ...partial,

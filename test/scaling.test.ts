@@ -1,4 +1,4 @@
-// The analysis of a TypeScript document is linear in its size, and a document too costly to analyse
+// The analysis of a document (TypeScript, and SQL for require-fencing-token) is linear in its size, and a document too costly to analyse
 // ends in a `skipped-file` finding instead of a frozen editor. Linearity is shown by counting work
 // (declaration lookups, scopes climbed, nodes visited, call sites examined: budget.ts) for generated
 // files of N and 4N lines, not by timing them: a quadratic step makes the 4N file cost 16 times the
@@ -29,6 +29,31 @@ describe('scaling of the TypeScript analysis', () => {
   }
 });
 
+// SQL scripts in the shapes that made require-fencing-token walk the statements after each lock or
+// lease (and between a lock and each write it holds): session locks never unlocked, leases of one
+// table taken again and again, token sequences advanced between them.
+const SQL_SHAPES: Record<string, (count: number) => string> = {
+  'session locks never unlocked': (count) => repeat(count, (index) => `select pg_advisory_lock(${index});\nupdate jobs set status = 'done' where id = ${index};`),
+  'leases of one table': (count) => repeat(count, (index) => `update jobs set locked_until = now() + interval '1 minute' where id = ${index % 7};\nupdate jobs set status = 'done' where id = ${index % 7};`),
+  'token sequence between lock and writes': (count) =>
+    `begin;\nselect pg_advisory_lock(1), nextval('fencing_token_seq');\ncommit;\n${repeat(count, (index) => `update jobs set status = 'done' where id = ${index};\nselect nextval('other_seq');`)}`,
+};
+
+describe('scaling of the SQL analysis', () => {
+  for (const [name, make] of Object.entries(SQL_SHAPES)) {
+    it(`${name}: 4 times the statements cost at most about 4 times the work`, () => {
+      const smallWork = workOf(make(200), 'sql');
+      const largeWork = workOf(make(800), 'sql');
+      assert.ok(smallWork > 0, 'the analysis counts its work');
+      assert.ok(largeWork <= smallWork * 4.5 + 100, `work for 200 repetitions: ${smallWork}; for 800: ${largeWork} (${(largeWork / smallWork).toFixed(1)} times)`);
+    });
+  }
+});
+
+function repeat(count: number, make: (index: number) => string): string {
+  return Array.from({ length: count }, (_, index) => make(index)).join('\n');
+}
+
 describe('the work budget', () => {
   it('stops the analysis of a document past its budget with a skipped-file finding, in both languages', () => {
     const text = "export const load = () => fetch('https://x.example');\n";
@@ -57,9 +82,9 @@ describe('the work budget', () => {
   });
 });
 
-function workOf(text: string): number {
+function workOf(text: string, language: 'typescript' | 'sql' = 'typescript'): number {
   const before = workCounted();
-  const result = lint({ text, language: 'typescript', fileName: 'generated.ts', settings, locale: 'en' });
+  const result = lint({ text, language, fileName: language === 'sql' ? 'generated.sql' : 'generated.ts', settings, locale: 'en' });
   assert.ok(!result.findings.some((finding) => finding.ruleId === 'skipped-file'), 'the generated file is analysed in full');
   return workCounted() - before;
 }

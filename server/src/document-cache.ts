@@ -6,7 +6,16 @@ import type { ts as TS } from 'ts-morph';
 import { SqlModelCache } from './languages/sql/sql-file';
 
 export class DocumentCache {
-  readonly sql = new SqlModelCache();
+  readonly sql: SqlModelCache;
+
+  /**
+   * reuseStatements false: only the split is kept (a CLI run analyses each text once, and holding its
+   * statements by text would only cost memory and hashing).
+   */
+  constructor(options: { reuseStatements?: boolean } = {}) {
+    this.sql = new SqlModelCache(options.reuseStatements ?? true);
+  }
+
   /** The tree of the last analysed version; taken (undefined) while a parse may be changing it. */
   typescript: TS.SourceFile | undefined;
 }

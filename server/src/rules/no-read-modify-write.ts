@@ -3,6 +3,7 @@ import { ts } from '../languages/typescript/project';
 import { defineRule, type FixProposal, type RuleContext } from '../rule';
 import { appReadModifyWrites, type AppReadModifyWrite } from './shared/app-read-modify-write';
 import { quoteIdentifier } from './shared/identifiers';
+import { lineNumberAt } from './shared/line-numbers';
 import { readModifyWrites, type ReadModifyWrite } from './shared/read-modify-write';
 import { selectEnd } from './shared/row-locks';
 import { scopeOf } from './shared/row-scope';
@@ -118,7 +119,7 @@ export default defineRule({
           start: statement.start,
           end: statement.rangeOf(result.table.rangeVar).end,
           anchor: statement.start,
-          data: { table: result.table.name, column: result.column, line: context.text.slice(0, result.write.start).split('\n').length },
+          data: { table: result.table.name, column: result.column, line: lineNumberAt(context, result.write.start) },
           fixes: forUpdateFix(result),
         });
       }
@@ -129,7 +130,7 @@ export default defineRule({
         start: read.start,
         end: read.end,
         anchor: read.start,
-        data: { table: result.table, column: result.column, line: context.text.slice(0, result.write.start).split('\n').length },
+        data: { table: result.table, column: result.column, line: lineNumberAt(context, result.write.start) },
         // In a transaction the row lock comes first (the pattern the rule page teaches), the atomic update second.
         fixes: [...(result.inTransaction ? appLockFix(context, result) : []), ...atomicFix(context, result)],
       });

@@ -1,6 +1,7 @@
 import { findAll, relationName } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../rule';
+import { lineNumberAt } from './shared/line-numbers';
 import { tableReads, type TableRead } from './shared/table-reads';
 
 // In a transaction that runs under REPEATABLE READ (BEGIN/SET TRANSACTION, or the session default set
@@ -129,7 +130,7 @@ export default defineRule({
             start: write.start,
             end: write.rangeOf(write.body.relation).end,
             anchor: write.start,
-            data: { verb: VERBS[write.kind], table: relationName(write.body.relation), line: lineOf(context.text, statement.start) },
+            data: { verb: VERBS[write.kind], table: relationName(write.body.relation), line: lineNumberAt(context, statement.start) },
           });
         }
       });
@@ -245,8 +246,3 @@ function sameTable(left: any, right: any): boolean {
   return !left.schemaname || !right.schemaname || left.schemaname === right.schemaname;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let index = 0; index < offset; index++) if (text.charCodeAt(index) === 10) line++;
-  return line;
-}

@@ -323,14 +323,59 @@ function tokenAtAcquisition(context: RuleContext, write: SqlStatement, anchor: S
   }
   if (!sequence) return undefined;
   // A later nextval of the same sequence, before the write, moves currval away from the lock's token.
-  const script = context.sql.scripts.find((each) => each.includes(topOf(anchor)));
-  const from = script ? script.indexOf(topOf(anchor)) : -1;
-  const to = script ? script.indexOf(topOf(write)) : -1;
-  if (from < 0 || to < from) return undefined;
-  const between = script!.slice(from + 1, to + 1).filter((statement) => statement.transaction !== anchor.transaction);
-  const nested = context.sql.statements.filter((statement) => statement.container && between.includes(statement.container) && statement !== write);
-  if ([...between, ...nested].some((statement) => statement !== write && nextvalSequences(statement).includes(sequence!))) return undefined;
+  const places = scriptPlaces(context);
+  const from = places.tops.get(topOf(anchor));
+  const to = places.tops.get(topOf(write));
+  if (!from || !to || from.script !== to.script || to.index < from.index) return undefined;
+  // The nextvals of the statements after the anchor's, up to the write's, outside the anchor's
+  // transaction (a top-level statement or one directly inside it), found by binary search.
+  const uses = places.nextvals.get(from.script)?.get(sequence) ?? [];
+  let low = 0;
+  let high = uses.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (uses[middle].index <= from.index) low = middle + 1;
+    else high = middle;
+  }
+  for (let at = low; at < uses.length && uses[at].index <= to.index; at++) {
+    const use = uses[at];
+    context.spend(1);
+    if (use.statement !== write && use.top.transaction !== anchor.transaction) return undefined;
+  }
   return `currval('${sequence.replace(/'/g, "''")}')`;
+}
+
+interface ScriptPlaces {
+  /** Each top-level statement's script (by number) and position in it. */
+  tops: Map<SqlStatement, { script: number; index: number }>;
+  /** Per script and sequence, the statements (top-level or directly inside one) that call nextval on it, in order. */
+  nextvals: Map<number, Map<string, Array<{ index: number; statement: SqlStatement; top: SqlStatement }>>>;
+}
+
+const placesOfModels = new WeakMap<object, ScriptPlaces>();
+
+/** Built once per analysis, when a fix first needs it: the statements between two are then looked up, not walked. */
+function scriptPlaces(context: RuleContext): ScriptPlaces {
+  const known = placesOfModels.get(context.sql);
+  if (known) return known;
+  const places: ScriptPlaces = { tops: new Map(), nextvals: new Map() };
+  context.sql.scripts.forEach((script, number) => script.forEach((top, index) => places.tops.has(top) || places.tops.set(top, { script: number, index })));
+  const record = (statement: SqlStatement, top: SqlStatement) => {
+    const place = places.tops.get(top);
+    if (!place) return;
+    const sequences = places.nextvals.get(place.script) ?? new Map<string, Array<{ index: number; statement: SqlStatement; top: SqlStatement }>>();
+    places.nextvals.set(place.script, sequences);
+    for (const name of new Set(nextvalSequences(statement))) {
+      const list = sequences.get(name) ?? [];
+      list.push({ index: place.index, statement, top });
+      sequences.set(name, list);
+    }
+  };
+  for (const script of context.sql.scripts) for (const top of script) record(top, top);
+  for (const statement of context.sql.statements) if (statement.container && places.tops.has(statement.container)) record(statement, statement.container);
+  for (const sequences of places.nextvals.values()) for (const list of sequences.values()) list.sort((left, right) => left.index - right.index);
+  placesOfModels.set(context.sql, places);
+  return places;
 }
 
 function nextvalSequences(statement: SqlStatement): string[] {

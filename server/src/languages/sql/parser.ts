@@ -3,6 +3,7 @@
 // statements, because two identical statements of one file must not share nodes — rules key their
 // findings by node.
 
+import { detached } from '../../text/mapped-text';
 import { loadPgQuery, parseRaw, type RawParse } from './pg-query';
 
 /** A node as libpg-query returns it: `{ UpdateStmt: { … } }`. */
@@ -44,9 +45,29 @@ export function parserLoaded(): boolean {
 
 export function parseSql(text: string): ParseOutcome {
   if (!/\S/.test(text)) return { ok: true, statements: [] };
-  const cached = cache.get(text);
+  if (counts) counts.calls++;
+  let cached = cache.get(text);
+  if (!cached && kept) {
+    // Parsed by an earlier pass of this run (the schema pass): taken once, then in the small cache.
+    cached = kept.entries.get(text);
+    if (cached) {
+      kept.entries.delete(text);
+      kept.bytes -= costOf(text, cached);
+      cache.set(text, cached);
+      if (counts) counts.reused++;
+    }
+  }
   if (cached) return outcomeOf(cached);
   const result = parseRaw(text);
+  if (counts) {
+    counts.parsed++;
+    if (counts.seen.has(text)) counts.repeated++;
+    else counts.seen.add(text);
+  }
+  if (kept && !kept.paused && kept.bytes + costOf(text, result) <= kept.limit) {
+    kept.entries.set(detached(text), result);
+    kept.bytes += costOf(text, result);
+  }
   if (cache.size >= CACHE_LIMIT) {
     // Drop the oldest tenth; Map iteration follows insertion order.
     let dropped = 0;
@@ -57,6 +78,46 @@ export function parseSql(text: string): ParseOutcome {
   }
   cache.set(text, result);
   return outcomeOf(result);
+}
+
+/**
+ * Keeps the parser's output of every text parsed from now on, up to `limitBytes` (UTF-16 size of the
+ * texts and of their JSON), until stopKeepingParses(): a CLI run reads each .sql file's schema before
+ * it analyses any file, and the analysis takes the statements the schema pass already parsed instead
+ * of parsing them again. What does not fit is parsed again; each kept parse is used once.
+ */
+export function startKeepingParses(limitBytes: number): void {
+  kept = { entries: new Map(), bytes: 0, limit: limitBytes, paused: false };
+}
+
+/** While paused, new parses are not kept (a file that is read for its schema only); kept ones stay. */
+export function pauseKeepingParses(paused: boolean): void {
+  if (kept) kept.paused = paused;
+}
+
+export function stopKeepingParses(): void {
+  kept = undefined;
+}
+
+let kept: { entries: Map<string, RawParse>; bytes: number; limit: number; paused: boolean } | undefined;
+
+const costOf = (text: string, result: RawParse) => 2 * (text.length + (result.ok ? result.json.length : result.message.length)) + 64;
+
+/** Parse calls since countParses(): calls (non-blank texts), parsed by libpg-query, of those repeated (a text parsed before), taken from the kept parses. */
+export interface ParseCounts {
+  calls: number;
+  parsed: number;
+  repeated: number;
+  reused: number;
+}
+
+let counts: (ParseCounts & { seen: Set<string> }) | undefined;
+
+/** Starts counting parse calls (for the benchmark); returns a function that reads the counts. */
+export function countParses(): () => ParseCounts {
+  const started = { calls: 0, parsed: 0, repeated: 0, reused: 0, seen: new Set<string>() };
+  counts = started;
+  return () => ({ calls: started.calls, parsed: started.parsed, repeated: started.repeated, reused: started.reused });
 }
 
 function outcomeOf(result: RawParse): ParseOutcome {

@@ -67,6 +67,9 @@ export class SqlModelCache {
   private current = new Map<string, Unit[]>();
   private lastSplit: { text: string; psql: boolean; spans: StatementSpan[] } | undefined;
 
+  /** reuseUnits false: the split is remembered, statements are not (nothing is taken or kept). */
+  constructor(private readonly reuseUnits = true) {}
+
   /** The statements of the document, re-splitting only around what changed since the last call. */
   split(text: string, psql: boolean): StatementSpan[] {
     const last = this.lastSplit;
@@ -76,6 +79,7 @@ export class SqlModelCache {
   }
 
   take(key: string): Unit | undefined {
+    if (!this.reuseUnits) return undefined;
     const units = this.previous.get(key);
     const unit = units?.pop();
     if (unit) this.keep(unit);
@@ -84,6 +88,7 @@ export class SqlModelCache {
 
   /** Keys are the units' own copies of their text: a key cut from the document would keep it alive. */
   keep(unit: Unit): void {
+    if (!this.reuseUnits) return;
     const units = this.current.get(unit.key);
     if (units) units.push(unit);
     else this.current.set(unit.key, [unit]);

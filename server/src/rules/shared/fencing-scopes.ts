@@ -40,23 +40,59 @@ interface Step {
   top: SqlStatement;
 }
 
+/**
+ * The scopes of a context, in the order of their anchors (at one statement, a lock before a lease).
+ * A write is listed only in the FIRST scope that holds it: the rule reports each write once, for the
+ * first lock or lease it relies on. One pass per script: a write looks up the locks still open and
+ * the leases of its own table and row, never the statements before it one by one.
+ */
 export function heldScopes(context: RuleContext): HeldScope[] {
-  const scopes: HeldScope[] = [];
+  const scopes: Array<{ index: number; order: number; scope: HeldScope }> = [];
   const doBlocks = new Map<SqlStatement, Routine>();
   for (const routine of context.sql.routines) if (routine.kind === 'do') doBlocks.set(routine.header, routine);
   for (const script of context.sql.scripts) {
     const steps: Step[] = script.flatMap((top) => [{ statement: top, top }, ...(doBlocks.get(top)?.statements ?? []).map((statement) => ({ statement, top }))]);
+    /** Session locks taken since the last unlock, in order. */
+    let openLocks: Array<{ index: number; scope: HeldScope }> = [];
+    /** Leases by table base name and pinned key (column=value), in order. */
+    const leases = new Map<string, Array<{ index: number; scope: HeldScope; pinKeys: Set<string>; transaction: unknown }>>();
     steps.forEach((step, index) => {
+      const statement = step.statement;
+      // Work counted for the budget (and by the scaling test: the work is linear in the statements).
+      context.spend(1);
+      // As a later statement of the locks and leases before it: an unlock ends every open lock (before
+      // the statement counts as a write), a write joins the first lock or lease that holds it.
+      if (openLocks.length && statement.matches(ADVISORY) && callIn(statement, UNLOCKS)) openLocks = [];
+      if (WRITES.has(statement.kind)) {
+        const lock = openLocks.find((open) => {
+          context.spend(1);
+          return step.top.transaction !== open.scope.anchor.transaction;
+        });
+        const lease = leases.size ? firstLease(context, step, leases) : undefined;
+        const first = lock && (!lease || lock.index <= lease.index) ? lock : lease;
+        first?.scope.writes.push(statement);
+      }
       // Only statements that take a lock or touch a lease look at what follows them.
-      const kind = step.statement.kind;
-      if (kind !== 'SelectStmt' && kind !== 'UpdateStmt') return;
-      const lock = sessionLockScope(step, steps, index + 1);
-      if (lock) scopes.push(lock);
-      const lease = leaseScope(context, step, steps, index + 1);
-      if (lease) scopes.push(lease);
+      if (statement.kind !== 'SelectStmt' && statement.kind !== 'UpdateStmt') return;
+      const lock = sessionLockAnchor(step);
+      if (lock) {
+        openLocks.push({ index, scope: lock });
+        scopes.push({ index, order: 0, scope: lock });
+      }
+      const lease = leaseAnchor(context, step);
+      if (lease) {
+        const entry = { index, scope: lease.scope, pinKeys: lease.pinKeys, transaction: step.top.transaction };
+        for (const key of lease.pinKeys) {
+          const bucket = `${baseName(lease.scope.held.kind === 'lease' ? lease.scope.held.table : '')}\u0000${key}`;
+          const list = leases.get(bucket) ?? [];
+          list.push(entry);
+          leases.set(bucket, list);
+        }
+        scopes.push({ index, order: 1, scope: lease.scope });
+      }
     });
   }
-  return scopes;
+  return scopes.filter((each) => each.scope.writes.length).map((each) => each.scope);
 }
 
 /**
@@ -73,25 +109,20 @@ export function fencedByTransaction(write: SqlStatement): boolean {
   return false;
 }
 
-// pg_advisory_lock / pg_try_advisory_lock at the top of a script: the writes that follow, up to an
-// unlock, in other transactions than the lock's.
-function sessionLockScope(step: Step, steps: Step[], from: number): HeldScope | undefined {
+// pg_advisory_lock / pg_try_advisory_lock at the top of a script: it holds the writes that follow, up
+// to an unlock, in other transactions than the lock's.
+function sessionLockAnchor(step: Step): HeldScope | undefined {
   const anchor = step.statement;
   if (anchor !== step.top || !anchor.matches(ADVISORY)) return undefined;
   const call = callIn(anchor, SESSION_LOCKS);
   if (!call) return undefined;
-  const writes: SqlStatement[] = [];
-  for (const each of steps.slice(from)) {
-    if (each.statement.matches(ADVISORY) && callIn(each.statement, UNLOCKS)) break;
-    if (WRITES.has(each.statement.kind) && each.top.transaction !== anchor.transaction) writes.push(each.statement);
-  }
-  return writes.length ? { held: { kind: 'lock', function: call.name }, anchor, writes } : undefined;
+  return { held: { kind: 'lock', function: call.name }, anchor, writes: [] };
 }
 
 // A statement that sets or checks a lease column of one row (update jobs set locked_until = … where
-// id = $1; select … from jobs where id = $1 and locked_until > now()), and the later writes to that
-// same row (the same key equality) from another transaction that check neither a token nor the owner.
-function leaseScope(context: RuleContext, step: Step, steps: Step[], from: number): HeldScope | undefined {
+// id = $1; select … from jobs where id = $1 and locked_until > now()): it holds the later writes to
+// that same row (the same key equality) from another transaction that check neither a token nor the owner.
+function leaseAnchor(context: RuleContext, step: Step): { scope: HeldScope; pinKeys: Set<string> } | undefined {
   const anchor = step.statement;
   if ((anchor.kind !== 'UpdateStmt' && anchor.kind !== 'SelectStmt') || !anchor.matches(LEASE_WORDS)) return undefined;
   const leaseColumns = context.names('leaseColumns');
@@ -117,22 +148,33 @@ function leaseScope(context: RuleContext, step: Step, steps: Step[], from: numbe
   const pins = equalities(body.whereClause, scope).filter((equality) => equality.table === leaseTable);
   if (!pins.length) return undefined;
   const pinKeys = new Set(pins.map((equality) => `${equality.column}=${valueKey(context, anchor, equality)}`));
-  const owners = context.names('leaseOwnerColumns');
-  const writes: SqlStatement[] = [];
-  for (const each of steps.slice(from)) {
-    const write = each.statement;
-    if (!WRITES.has(write.kind) || each.top.transaction === step.top.transaction) continue;
-    if (baseName(relationName(write.body.relation)) !== baseName(leaseTable.name)) continue;
-    const writeScope = scopeOf(write, write.body.fromClause ?? write.body.usingClause, context.schema, write.body.relation);
-    const target = writeScope.tables[0];
-    const found = equalities(write.body.whereClause, writeScope).filter((equality) => equality.table === target);
-    if (!found.some((equality) => pinKeys.has(`${equality.column}=${valueKey(context, write, equality)}`))) continue;
-    // `and locked_by = $worker`: the write lands only while this holder still owns the row.
-    if (found.some((equality) => matchesAnyExactly(equality.column, owners))) continue;
-    writes.push(write);
+  return { scope: { held: { kind: 'lease', table: leaseTable.name, column: lease.column }, anchor, writes: [] }, pinKeys };
+}
+
+/** The earliest lease before the write that pins the row it writes, from another transaction, unless the write checks the owner. */
+function firstLease(
+  context: RuleContext,
+  step: Step,
+  leases: Map<string, Array<{ index: number; scope: HeldScope; pinKeys: Set<string>; transaction: unknown }>>,
+): { index: number; scope: HeldScope } | undefined {
+  const write = step.statement;
+  const table = baseName(relationName(write.body.relation));
+  const writeScope = scopeOf(write, write.body.fromClause ?? write.body.usingClause, context.schema, write.body.relation);
+  const target = writeScope.tables[0];
+  const found = equalities(write.body.whereClause, writeScope).filter((equality) => equality.table === target);
+  if (!found.length) return undefined;
+  // `and locked_by = $worker`: the write lands only while this holder still owns the row.
+  if (found.some((equality) => matchesAnyExactly(equality.column, context.names('leaseOwnerColumns')))) return undefined;
+  let first: { index: number; scope: HeldScope } | undefined;
+  for (const equality of found) {
+    const list = leases.get(`${table}\u0000${equality.column}=${valueKey(context, write, equality)}`);
+    const lease = list?.find((each) => {
+      context.spend(1);
+      return each.transaction !== step.top.transaction;
+    });
+    if (lease && (!first || lease.index < first.index)) first = lease;
   }
-  const table = leaseTable.name;
-  return writes.length ? { held: { kind: 'lease', table, column: lease.column }, anchor, writes } : undefined;
+  return first;
 }
 
 const LEASE_WORDS = /lease|until|\bvt\b|visible/i;
