@@ -17,8 +17,9 @@ import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
 import { entityFact, type DeclaredEntity } from './schema/entities';
-import { commentRanges } from './suppression-edits';
-import { findDirectives, type CommentRange } from './suppressions';
+import { directiveComments } from './suppression-edits';
+import { findDirectives } from './suppressions';
+import type { ts as TS } from 'ts-morph';
 import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
 import { migrationDownStart } from './languages/sql/split';
 import type { SqlDialectSetting } from './config';
@@ -267,7 +268,7 @@ function analyse(input: LintInput): LintResult {
   }
   // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
   if (typescript) for (const finding of raw) finding.anchor = typescript.statementStartAt(finding.start);
-  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings));
+  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings, typescript?.node));
   result.findings = guarded.findings;
   result.ruleErrors.push(...guarded.problems);
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
@@ -320,11 +321,11 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings): Finding[] {
+function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings, tree?: TS.SourceFile): Finding[] {
   // Built-in findings (syntax errors) of a rule set to off are dropped here too.
   if (!text.includes('armadilha-ignore')) return findings.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
   const lines = new LineIndex(text);
-  const { comments, leadingEnd } = commentsOf(text, language);
+  const { comments, leadingEnd } = directiveComments(text, language, tree);
   const directives = findDirectives(text, comments, lines, leadingEnd);
   const used = new Set<string>();
   const suppressedBy = (finding: Finding): boolean => {
@@ -354,18 +355,6 @@ function applySuppressions(text: string, language: DocumentLanguage, findings: F
     }
   }
   return kept.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
-}
-
-/** Comments of a document and where its leading comments end (the first token that is not a comment). */
-function commentsOf(text: string, language: DocumentLanguage): { comments: CommentRange[]; leadingEnd: number } {
-  const comments = commentRanges(text, language);
-  let leadingEnd = 0;
-  for (const comment of comments) {
-    if (text.slice(leadingEnd, comment.start).trim()) break;
-    leadingEnd = comment.end;
-  }
-  const firstCode = text.slice(leadingEnd).search(/\S/);
-  return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }
 
 interface Skip {
