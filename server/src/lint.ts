@@ -18,7 +18,7 @@ import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
 import { entityFact, type DeclaredEntity } from './schema/entities';
 import { directiveComments } from './suppression-edits';
-import { findDirectives } from './suppressions';
+import { findDirectives, suppresses, type Directive } from './suppressions';
 import type { ts as TS } from 'ts-morph';
 import { detectForeignSql, type ForeignSqlKind } from './languages/sql/dialect';
 import { migrationDownStart } from './languages/sql/split';
@@ -229,6 +229,22 @@ function analyse(input: LintInput): LintResult {
   }
 
   const memo = new Map<string, unknown>();
+  // A deferred-to rule is in force at a place unless its level is off or a suppression comment applies there.
+  let suppressionsHere: { directives: Directive[]; lines: LineIndex } | undefined;
+  const inForce = (deferring: Rule, ruleId: string, place: { start: number; anchor?: number }): boolean => {
+    if (!deferring.defers?.includes(ruleId)) throw new Error(`${deferring.id} reads ${ruleId} without declaring it in defers`);
+    const other = ruleById(ruleId);
+    if (!other || levelOf(other, settings) === 'off') return false;
+    if (!text.includes('armadilha-ignore')) return true;
+    if (!suppressionsHere) {
+      const lines = new LineIndex(text);
+      const { comments, leadingEnd } = directiveComments(text, input.language, typescript?.node);
+      suppressionsHere = { directives: findDirectives(text, comments, lines, leadingEnd), lines };
+    }
+    const { directives, lines } = suppressionsHere;
+    const anchor = typescript ? typescript.statementStartAt(place.start) : (place.anchor ?? place.start);
+    return !suppresses(directives, ruleId, new Set([lines.positionAt(anchor).line, lines.positionAt(place.start).line]));
+  };
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
@@ -244,6 +260,7 @@ function analyse(input: LintInput): LintResult {
       names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
       number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
       level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
+      inForce: (ruleId, place) => inForce(rule, ruleId, place),
       memo: <T>(key: string, compute: () => T): T => {
         if (!memo.has(key)) memo.set(key, compute());
         return memo.get(key) as T;
@@ -328,21 +345,8 @@ function applySuppressions(text: string, language: DocumentLanguage, findings: F
   const { comments, leadingEnd } = directiveComments(text, language, tree);
   const directives = findDirectives(text, comments, lines, leadingEnd);
   const used = new Set<string>();
-  const suppressedBy = (finding: Finding): boolean => {
-    const findingLines = new Set([lines.positionAt(finding.anchor).line, lines.positionAt(finding.start).line]);
-    let suppressed = false;
-    for (const directive of directives) {
-      const applies = directive.scope === 'file' || findingLines.has(directive.line + 1);
-      if (!applies) continue;
-      for (const id of directive.ids) {
-        if (id.id === finding.ruleId) {
-          used.add(`${directive.start}:${id.id}`);
-          suppressed = true;
-        }
-      }
-    }
-    return suppressed;
-  };
+  const suppressedBy = (finding: Finding): boolean =>
+    suppresses(directives, finding.ruleId, new Set([lines.positionAt(finding.anchor).line, lines.positionAt(finding.start).line]), (directive) => used.add(`${directive.start}:${finding.ruleId}`));
   const kept = findings.filter((finding) => !suppressedBy(finding));
   for (const directive of directives) {
     for (const id of directive.ids) {

@@ -62,6 +62,12 @@ export interface Rule {
   examples: { invalid: RuleExample[]; valid: Array<string | RuleExample> };
   /** Name lists and numbers the rule reads from the settings. */
   settings?: RuleSetting[];
+  /**
+   * Rules that own some of this rule's cases (e.g. no-side-effect-before-commit leaves keyless payments
+   * to require-idempotency-key). The rule asks `context.inForce(id, place)` and reports those cases only
+   * where the other rule does not: its effective level is off, or a suppression comment turns it off there.
+   */
+  defers?: string[];
   /** Built-in checks (syntax errors, suppressions) are produced by the core, not by check(). */
   builtIn?: boolean;
   check?(context: RuleContext): void;
@@ -117,6 +123,11 @@ export interface RuleContext {
   number(key: string): number;
   /** A level setting (`armadilha.levels.<key>`), e.g. level('browserNetworkTimeout'). */
   level(key: string): Severity | 'off';
+  /**
+   * Whether a rule this rule defers to (listed in its `defers`) reports at a place: its effective level
+   * is not off and no suppression comment of it applies there (`anchor`: the statement's start).
+   */
+  inForce(ruleId: string, place: { start: number; anchor?: number }): boolean;
   /** Computes a value once per lint run, shared by the rules that need it. */
   memo<T>(key: string, compute: () => T): T;
   /**
