@@ -125,7 +125,7 @@ export default defineRule({
         // Keyless payments belong to require-idempotency-key: adding the key makes repeating them harmless.
         if (effect.kind === 'payment' && context.inForce('require-idempotency-key', { start: step.call.node.getStart(context.typescript!.node) })) return;
         let write = step.transaction ? steps.find((other) => other !== step && other.transaction === step.transaction && other.write) : undefined;
-        let reason = 'transaction';
+        let reason: 'transaction' | 'after' = 'transaction';
         if (!write && index < firstWrite) {
           write = steps[firstWrite];
           reason = 'after';

@@ -270,7 +270,7 @@ function sameConstant(left: any, right: any): boolean {
   return a !== undefined && b !== undefined && sameExpression(a, b);
 }
 
-function consumerKind(unit: TransactionUnit): string {
+function consumerKind(unit: TransactionUnit): 'function' | 'transaction' | 'procedure' | 'statement' | 'doBlock' | 'cronJob' {
   switch (unit.kind) {
     case 'routine':
       return unit.routine?.kind === 'do' ? 'doBlock' : unit.routine?.kind === 'procedure' ? 'procedure' : 'function';
