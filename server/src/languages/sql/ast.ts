@@ -123,12 +123,6 @@ export function definitionOptions(options: AstNode[] | undefined): Map<string, N
   return map;
 }
 
-/** True when any ancestor of visit (not visit itself) has the given type. */
-export function hasAncestor(visit: Visit, type: string): boolean {
-  for (let ancestor = visit.parent; ancestor; ancestor = ancestor.parent) if (ancestor.type === type) return true;
-  return false;
-}
-
 /** Lower-cased name of a TypeName node (wrapped or not): "pg_catalog.int4", "trigger". */
 export function typeName(node: AstNode | NodeFields<'TypeName'> | undefined): string {
   const inner: NodeFields<'TypeName'> | undefined = node && 'TypeName' in node ? node.TypeName : (node as NodeFields<'TypeName'> | undefined);

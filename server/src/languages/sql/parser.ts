@@ -44,18 +44,11 @@ export type ParseOutcome =
 const CACHE_LIMIT = 500;
 const cache = new Map<string, RawParse>();
 let loading: Promise<void> | undefined;
-let loaded = false;
 
 /** Loads the WebAssembly module once. Every entry point awaits this before linting. */
 export function loadParser(): Promise<void> {
-  loading ??= loadPgQuery().then(() => {
-    loaded = true;
-  });
+  loading ??= loadPgQuery();
   return loading;
-}
-
-export function parserLoaded(): boolean {
-  return loaded;
 }
 
 export function parseSql(text: string): ParseOutcome {
