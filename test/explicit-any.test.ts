@@ -40,7 +40,13 @@ describe('explicit any in server/src', () => {
 
   it(`stays at or below ${CEILING}`, () => {
     const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
-    assert.ok(total <= CEILING, `${total} explicit any (ceiling ${CEILING}): ${[...counts].filter(([, count]) => count).map(([file, count]) => `${file} ${count}`).join(', ')}`);
+    assert.ok(
+      total <= CEILING,
+      `${total} explicit any (ceiling ${CEILING}): ${[...counts]
+        .filter(([, count]) => count)
+        .map(([file, count]) => `${file} ${count}`)
+        .join(', ')}`,
+    );
   });
 
   it('none outside rules/ but the parser boundary', () => {

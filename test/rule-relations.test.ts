@@ -56,7 +56,7 @@ describe('rule relations', () => {
     });
   });
 
-  describe('require-queue-dedup leaves a consumer routine\'s plain inserts to require-on-conflict', () => {
+  describe("require-queue-dedup leaves a consumer routine's plain inserts to require-on-conflict", () => {
     const code = (comment: string, fileComment = '') =>
       [
         ...(fileComment ? [fileComment] : []),

@@ -33,7 +33,9 @@ export interface RuleSummary {
 export const RulesRequest = new RequestType0<{ locale: DisplayLocale; rules: RuleSummary[] }, void>('armadilha/rules');
 
 /** Request: the Markdown documentation of one rule in the user's language; null for an unknown rule. */
-export const RuleDocumentationRequest = new RequestType<{ ruleId: string }, { locale: DisplayLocale; markdown: string | null }, void>('armadilha/ruleDocumentation');
+export const RuleDocumentationRequest = new RequestType<{ ruleId: string }, { locale: DisplayLocale; markdown: string | null }, void>(
+  'armadilha/ruleDocumentation',
+);
 
 /** Request ("Armadilha: Analyse Workspace"): every file of the workspace analysed, findings pushed. */
 export const AnalyseWorkspaceRequest = new RequestType0<{ files: number; findings: number }, void>('armadilha/analyseWorkspace');

@@ -79,9 +79,9 @@ export function parseSnippet(body: string): Marker[] {
   };
   const complexPlaceholder = (into: Marker[]): boolean => {
     const start = at;
-    if (accept('$') === undefined || accept('{') === undefined) return (at = start), false;
+    if (accept('$') === undefined || accept('{') === undefined) return ((at = start), false);
     const index = accept('int');
-    if (index === undefined) return (at = start), false;
+    if (index === undefined) return ((at = start), false);
     const placeholder: Marker & { kind: 'placeholder' } = { kind: 'placeholder', index: Number(index), children: [] };
     if (accept(':') !== undefined) return children(placeholder, '${' + index + ':', into);
     if (placeholder.index > 0 && accept('|') !== undefined) {
@@ -89,16 +89,16 @@ export function parseSnippet(body: string): Marker[] {
       for (;;) {
         let value = '';
         while (tokens[at].type !== ',' && tokens[at].type !== '|' && tokens[at].type !== 'eof') {
-          value += accept('\\') !== undefined ? accept(',') ?? accept('|') ?? accept('\\') ?? '\\' : accept()!;
+          value += accept('\\') !== undefined ? (accept(',') ?? accept('|') ?? accept('\\') ?? '\\') : accept()!;
         }
-        if (!value) return (at = start), false;
+        if (!value) return ((at = start), false);
         options.push(value);
         if (accept(',') !== undefined) continue;
         if (accept('|') !== undefined && accept('}') !== undefined) {
           placeholder.choice = options;
           return into.push(placeholder) > 0;
         }
-        return (at = start), false;
+        return ((at = start), false);
       }
     }
     if (accept('/') !== undefined) placeholder.transform = true;
@@ -109,9 +109,9 @@ export function parseSnippet(body: string): Marker[] {
   };
   const complexVariable = (into: Marker[]): boolean => {
     const start = at;
-    if (accept('$') === undefined || accept('{') === undefined) return (at = start), false;
+    if (accept('$') === undefined || accept('{') === undefined) return ((at = start), false);
     const name = accept('name');
-    if (name === undefined) return (at = start), false;
+    if (name === undefined) return ((at = start), false);
     const variable: Marker & { kind: 'variable' } = { kind: 'variable', name, children: [] };
     if (accept(':') !== undefined) return children(variable, '${' + name + ':', into);
     if (accept('/') !== undefined) return into.push({ ...variable, transform: true }) > 0;
