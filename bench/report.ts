@@ -2,6 +2,7 @@
 
 import * as fs from 'node:fs';
 import type { CliJob, ToolId } from './cli';
+import { replaceRegion } from '../scripts/readme-region';
 import type { LatencyResult } from './latency';
 import type { MachineInfo } from './machine';
 import { scalingMarkdown, type ScalingRow, type StartupResult } from './scaling';
@@ -162,12 +163,8 @@ export function markdown(results: Results): string {
 }
 
 export function updateReadme(file: string, table: string): boolean {
-  const text = fs.readFileSync(file, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) return false;
-  fs.writeFileSync(file, `${text.slice(0, from + start.length)}\n${table}\n${text.slice(to)}`);
+  const updated = replaceRegion(fs.readFileSync(file, 'utf8'), 'bench', `${table}\n`);
+  if (updated === undefined) return false;
+  fs.writeFileSync(file, updated);
   return true;
 }

@@ -20,6 +20,7 @@ import { CORPUS } from './setup';
 const CORPUS_SQL = path.join(CORPUS, 'sql');
 const CORPUS_TS = path.join(CORPUS, 'ts');
 import { distribution, round } from './stats';
+import { StatisticsRequest } from '../server/src/protocol';
 
 interface Options {
   server: string;
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     if (failures.length) log(`  ${failures.length} requests failed, first: ${failures[0]}`);
     log(`  machine: ${load.busyCores} cores busy on average (this server ${round(ownCpu / load.seconds, 2)}), load average ${loadAverage().join(' ')}`);
     log(`  memory after the storm: RSS ${afterStorm?.rssMb} MB (peak sampled ${peakRss} MB, VmHWM ${afterStorm?.hwmMb} MB)`);
-    const statistics = await client.connection.sendRequest<{ analyses: number; caches: number; memoryMb: Record<string, number> } | null>('armadilha/statistics').catch(() => null);
+    const statistics = await client.connection.sendRequest(StatisticsRequest).catch(() => null);
     if (statistics) log(`  server: ${statistics.analyses} analyses since start, ${statistics.caches} document caches, memory ${JSON.stringify(statistics.memoryMb)}`);
 
     const closing = performance.now();

@@ -15,6 +15,7 @@ import { LOCALES, type Locale } from '../server/src/locale';
 import { RULES } from '../server/src/rules';
 import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from '../server/src/rules/shared/names';
 import { MANIFEST_STRINGS } from './manifest-strings';
+import { replaceRegion } from './readme-region';
 
 type Files = Map<string, string>;
 
@@ -37,7 +38,7 @@ export function generatedFiles(root = '.'): Files {
     files.set(`snippets/pt-br/${file}.json`, json(snippetsIn(source, 1)));
   }
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  files.set('README.md', readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(<!-- rules:end -->)/, `$1${rulesTable()}$2`));
+  files.set('README.md', replaceRegion(readme, 'rules', rulesTable()) ?? readme);
   return files;
 }
 

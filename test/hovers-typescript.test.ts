@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
-import { typescriptHover } from '../server/src/hover-typescript';
+import { typescriptHover } from '../server/src/hover';
 import { parseTypeScript } from '../server/src/languages/typescript/project';
 import { TestClient, uriOf } from './helpers/lsp-client';
 

@@ -18,6 +18,7 @@ import { RULES } from '../server/src/rules';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { ready } from './helpers/lint';
 import { positionOf, TestClient, uriOf } from './helpers/lsp-client';
+import { StatisticsRequest, type ServerStatistics } from '../server/src/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -75,14 +76,8 @@ function stormWorkspace(root: string): StormFile[] {
   return files;
 }
 
-interface Statistics {
-  analyses: number;
-  queued: number;
-  busy: boolean;
-}
-
-function statistics(client: TestClient): Promise<Statistics> {
-  return client.connection.sendRequest<Statistics>('armadilha/statistics');
+function statistics(client: TestClient): Promise<ServerStatistics> {
+  return client.connection.sendRequest(StatisticsRequest);
 }
 
 /** Resolves once indexing ended and the server has nothing to analyse (checked twice, a moment apart). */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DocumentDiagnosticReport, Hover, InitializeResult, WorkspaceDiagnosticReport } from 'vscode-languageserver-protocol';
 import { TestClient, uriOf, type ClientOptions } from './helpers/lsp-client';
+import { AnalyseWorkspaceRequest, PeersNotification, RulesRequest, StatisticsRequest } from '../server/src/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -88,7 +89,7 @@ describe('configuration problems', () => {
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(config), type: 2 }] });
     // The defaults stay in force: the rule the broken file turned off fires.
     assert.deepEqual((await opened).map((each) => each.code), ['no-clock-timestamp-expiry']);
-    await session.connection.sendRequest('armadilha/statistics');
+    await session.connection.sendRequest(StatisticsRequest);
     assert.equal(session.messages.length, 2);
   });
 
@@ -166,7 +167,7 @@ describe('pull diagnostics (LSP 3.17)', () => {
     session.changeOnly(uri, EXPIRY + PAYMENT.replace('payments', 'ledger'));
     const changed = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
     assert.equal(changed.kind, 'full');
-    await session.connection.sendRequest('armadilha/statistics');
+    await session.connection.sendRequest(StatisticsRequest);
     assert.deepEqual(session.published.filter((params) => params.uri === uri), [], 'nothing pushed to a pulling client');
   });
 
@@ -210,7 +211,7 @@ describe('the whole workspace for a client that is pushed to', () => {
     const { session } = await start({ workspace: folder });
     const closed = uriOf(path.join(folder, 'db/001.sql'));
     const pushed = session.nextDiagnostics(closed, (params) => params.diagnostics.length === 1);
-    const summary = await session.connection.sendRequest<{ files: number; findings: number }>('armadilha/analyseWorkspace');
+    const summary = await session.connection.sendRequest(AnalyseWorkspaceRequest);
     assert.deepEqual(summary, { files: 3, findings: 1 });
     const [diagnostic] = await pushed;
     assert.equal(diagnostic.code, 'no-clock-timestamp-expiry');
@@ -311,7 +312,7 @@ describe('hovers', () => {
     const disable = actions.filter((action) => action.title.startsWith('Desativar'));
     assert.equal(disable.length, 2);
     for (const action of disable) assert.deepEqual(action.data, { reasonPlaceholder: 'motivo' });
-    const documentation = await session.connection.sendRequest<{ rules: Array<{ id: string; summary: string }> }>('armadilha/ruleDocumentation', {});
+    const documentation = await session.connection.sendRequest(RulesRequest);
     assert.equal(documentation.rules.find((rule) => rule.id === 'require-on-conflict')?.summary.startsWith('Inserts que registram'), true);
   });
 });
@@ -328,7 +329,7 @@ describe('coexistence', () => {
     assert.match(log(session), /Postgres Language Server installed: it reports syntax errors in \.sql files/);
     // Uninstalled: the syntax error is Armadilha's again.
     const again = session.nextDiagnostics(uri, (params) => params.diagnostics.some((each) => each.code === 'syntax-error'));
-    await session.connection.sendNotification('armadilha/peers', { peers: [] });
+    await session.connection.sendNotification(PeersNotification, { peers: [] });
     await again;
   });
 });

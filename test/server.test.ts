@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { TestClient, uriOf } from './helpers/lsp-client';
+import { RuleDocumentationRequest } from '../server/src/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -247,9 +248,11 @@ describe('language server', () => {
     const session = await client({ locale: 'pt-br' });
     await session.connection.sendRequest('workspace/executeCommand', { command: 'armadilha.server.showRuleDocumentation', arguments: ['require-on-conflict'] });
     assert.deepEqual(session.shownDocuments, ['https://github.com/armadilha-dev/armadilha/blob/main/docs/rules/pt-BR/require-on-conflict.md']);
-    const page = await session.connection.sendRequest<{ markdown: string }>('armadilha/ruleDocumentation', { ruleId: 'require-on-conflict' });
-    assert.match(page.markdown, /^# require-on-conflict/);
-    assert.match(page.markdown, /Por que isso falha/);
+    const page = await session.connection.sendRequest(RuleDocumentationRequest, { ruleId: 'require-on-conflict' });
+    assert.match(page.markdown ?? '', /^# require-on-conflict/);
+    assert.match(page.markdown ?? '', /Por que isso falha/);
+    const unknown = await session.connection.sendRequest(RuleDocumentationRequest, { ruleId: 'no-such-rule' });
+    assert.equal(unknown.markdown, null);
   });
 
   it('runs as `armadilha lsp --stdio` for any editor: initialize → diagnostics → code action → hover → shutdown/exit', async () => {

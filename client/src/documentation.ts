@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { RulesRequest } from '../../server/src/protocol';
 
 /** The language of what the extension shows: armadilha.locale, or VS Code's display language. */
 export function chosenLocale(): 'en' | 'pt-BR' {
@@ -32,7 +33,7 @@ export async function showDocumentation(extension: vscode.Uri, client: LanguageC
 
 /** A quick pick of the rules, each with its summary in the chosen language (from the server). */
 async function pickRule(extension: vscode.Uri, client: LanguageClient | undefined): Promise<string | undefined> {
-  const answer = await client?.sendRequest<{ rules?: Array<{ id: string; summary: string }> } | null>('armadilha/ruleDocumentation', {}).catch(() => undefined);
+  const answer = await client?.sendRequest(RulesRequest).catch(() => undefined);
   const rules = answer?.rules ?? fs.readdirSync(vscode.Uri.joinPath(extension, 'docs', 'rules').fsPath).filter((name) => name.endsWith('.md')).map((name) => ({ id: name.slice(0, -3), summary: '' }));
   const picked = await vscode.window.showQuickPick(
     rules.map((rule) => ({ label: rule.id, detail: rule.summary })),

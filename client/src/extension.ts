@@ -10,7 +10,8 @@ import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClie
 import { installedPeers, watchPeers } from './coexistence';
 import { showDocumentation } from './documentation';
 import { middleware } from './middleware';
-import { StatusItem, type ServerStatus } from './status';
+import { AnalyseWorkspaceRequest, PeersNotification, StatusNotification, type InitializationOptions } from '../../server/src/protocol';
+import { StatusItem } from './status';
 import { CheckTaskProvider, TASK_TYPE } from './task';
 import { WALKTHROUGH_COMMANDS } from './walkthrough';
 
@@ -36,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new CheckTaskProvider(context)));
   // Trust changes what the server may read (armadilha.config.json): restart with the new state.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => restart(context)));
-  context.subscriptions.push(watchPeers((peers) => void client?.sendNotification('armadilha/peers', { peers })));
+  context.subscriptions.push(watchPeers((peers) => void client?.sendNotification(PeersNotification, { peers })));
   await start(context);
 }
 
@@ -60,7 +61,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       diagnostics: 'push',
       documentationCommand: 'armadilha.showDocumentation',
       peers: installedPeers(),
-    },
+    } satisfies InitializationOptions,
     outputChannel: output,
     // Problems are shown as diagnostics and in the status bar; the server asks for a notification itself when one is due.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -70,7 +71,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   client = new LanguageClient('armadilha', 'Armadilha', serverOptions, clientOptions);
   client.onDidChangeState((event) => status.clientState(event.newState));
-  client.onNotification('armadilha/status', (params: ServerStatus) => status.serverStatus(params));
+  client.onNotification(StatusNotification, (params) => status.serverStatus(params));
   await client.start();
 }
 
@@ -85,7 +86,7 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
 /** Every file of the workspace analysed; closed files' findings go to the Problems panel. */
 async function analyseWorkspace(): Promise<void> {
   if (!client) return;
-  const summary = await client.sendRequest<{ files: number; findings: number }>('armadilha/analyseWorkspace');
+  const summary = await client.sendRequest(AnalyseWorkspaceRequest);
   const show = vscode.l10n.t('Show Problems');
   const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Armadilha analysed {0} file(s) of the workspace: {1} finding(s).', summary.files, summary.findings), show);
   if (choice === show) await vscode.commands.executeCommand('workbench.actions.view.problems');

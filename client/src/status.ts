@@ -4,11 +4,7 @@
 
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
-
-export interface ServerStatus {
-  level: 'ok' | 'warning' | 'error';
-  reasons: string[];
-}
+import type { StatusParams } from '../../server/src/protocol';
 
 /** Text shown as is in Markdown (appendText would turn its spaces into non-breaking ones, and long reasons would not wrap). */
 function escapeMarkdown(text: string): string {
@@ -18,7 +14,7 @@ function escapeMarkdown(text: string): string {
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('armadilha.status', vscode.StatusBarAlignment.Right, 100);
   private state: State = State.Starting;
-  private server: ServerStatus = { level: 'ok', reasons: [] };
+  private server: StatusParams = { level: 'ok', reasons: [] };
 
   constructor() {
     this.item.name = 'Armadilha';
@@ -33,7 +29,7 @@ export class StatusItem implements vscode.Disposable {
     this.render();
   }
 
-  serverStatus(status: ServerStatus): void {
+  serverStatus(status: StatusParams): void {
     this.server = { level: status.level, reasons: Array.isArray(status.reasons) ? status.reasons : [] };
     this.render();
   }

@@ -17,8 +17,9 @@ import { RULES, ruleById } from './rules';
 import { schemaFacts, type SchemaFact } from './schema/facts';
 import { SchemaModel } from './schema/model';
 import { entityFact, type DeclaredEntity } from './schema/entities';
-import { commentRanges } from './suppression-edits';
-import { findDirectives, type CommentRange } from './suppressions';
+import { directiveComments } from './suppression-edits';
+import { findDirectives, suppresses, type Directive } from './suppressions';
+import type { ts as TS } from 'ts-morph';
 import type { ForeignSqlKind } from './languages/sql/dialect';
 import { detectForeignSqlOf } from './incremental/foreign-sql';
 import { migrationDownStart } from './languages/sql/split';
@@ -237,6 +238,22 @@ function analyse(input: LintInput): LintResult {
   }
 
   const memo = new Map<string, unknown>();
+  // A deferred-to rule is in force at a place unless its level is off or a suppression comment applies there.
+  let suppressionsHere: { directives: Directive[]; lines: LineIndex } | undefined;
+  const inForce = (deferring: Rule, ruleId: string, place: { start: number; anchor?: number }): boolean => {
+    if (!deferring.defers?.includes(ruleId)) throw new Error(`${deferring.id} reads ${ruleId} without declaring it in defers`);
+    const other = ruleById(ruleId);
+    if (!other || levelOf(other, settings) === 'off') return false;
+    if (!text.includes('armadilha-ignore')) return true;
+    if (!suppressionsHere) {
+      const lines = new LineIndex(text);
+      const { comments, leadingEnd } = directiveComments(text, input.language, typescript?.node);
+      suppressionsHere = { directives: findDirectives(text, comments, lines, leadingEnd), lines };
+    }
+    const { directives, lines } = suppressionsHere;
+    const anchor = typescript ? typescript.statementStartAt(place.start) : (place.anchor ?? place.start);
+    return !suppresses(directives, ruleId, new Set([lines.positionAt(anchor).line, lines.positionAt(place.start).line]));
+  };
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
   // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
   const statementRun = !typescript && input.cache && input.edited ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
@@ -258,6 +275,7 @@ function analyse(input: LintInput): LintResult {
         names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
         number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
         level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
+        inForce: (ruleId, place) => inForce(rule, ruleId, place),
         memo: <T>(key: string, compute: () => T): T => {
           if (!runMemo.has(key)) runMemo.set(key, compute());
           return runMemo.get(key) as T;
@@ -291,7 +309,7 @@ function analyse(input: LintInput): LintResult {
   }
   // In TypeScript, suppression comments go before the TypeScript statement, never inside a template.
   if (typescript) for (const finding of raw) finding.anchor = typescript.statementStartAt(finding.start);
-  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings));
+  const guarded = guardFindings(text, applySuppressions(text, input.language, dedupe(raw), locale, settings, typescript?.node));
   result.findings = guarded.findings;
   result.ruleErrors.push(...guarded.problems);
   result.findings.sort((left, right) => left.start - right.start || left.end - right.end || left.ruleId.localeCompare(right.ruleId));
@@ -344,28 +362,15 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings): Finding[] {
+function applySuppressions(text: string, language: DocumentLanguage, findings: Finding[], locale: Locale, settings: Settings, tree?: TS.SourceFile): Finding[] {
   // Built-in findings (syntax errors) of a rule set to off are dropped here too.
   if (!text.includes('armadilha-ignore')) return findings.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
   const lines = new LineIndex(text);
-  const { comments, leadingEnd } = commentsOf(text, language);
+  const { comments, leadingEnd } = directiveComments(text, language, tree);
   const directives = findDirectives(text, comments, lines, leadingEnd);
   const used = new Set<string>();
-  const suppressedBy = (finding: Finding): boolean => {
-    const findingLines = new Set([lines.positionAt(finding.anchor).line, lines.positionAt(finding.start).line]);
-    let suppressed = false;
-    for (const directive of directives) {
-      const applies = directive.scope === 'file' || findingLines.has(directive.line + 1);
-      if (!applies) continue;
-      for (const id of directive.ids) {
-        if (id.id === finding.ruleId) {
-          used.add(`${directive.start}:${id.id}`);
-          suppressed = true;
-        }
-      }
-    }
-    return suppressed;
-  };
+  const suppressedBy = (finding: Finding): boolean =>
+    suppresses(directives, finding.ruleId, new Set([lines.positionAt(finding.anchor).line, lines.positionAt(finding.start).line]), (directive) => used.add(`${directive.start}:${finding.ruleId}`));
   const kept = findings.filter((finding) => !suppressedBy(finding));
   for (const directive of directives) {
     for (const id of directive.ids) {
@@ -378,18 +383,6 @@ function applySuppressions(text: string, language: DocumentLanguage, findings: F
     }
   }
   return kept.filter((finding) => levelOf(ruleById(finding.ruleId)!, settings) !== 'off');
-}
-
-/** Comments of a document and where its leading comments end (the first token that is not a comment). */
-function commentsOf(text: string, language: DocumentLanguage): { comments: CommentRange[]; leadingEnd: number } {
-  const comments = commentRanges(text, language);
-  let leadingEnd = 0;
-  for (const comment of comments) {
-    if (text.slice(leadingEnd, comment.start).trim()) break;
-    leadingEnd = comment.end;
-  }
-  const firstCode = text.slice(leadingEnd).search(/\S/);
-  return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }
 
 interface Skip {

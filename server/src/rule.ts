@@ -12,7 +12,11 @@ export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type RuleLanguage = 'sql' | 'ts';
 export type FixSafety = 'safe' | 'unsafe';
 
-export interface RuleText {
+/**
+ * A rule's texts in one language. `Variant` and `FixKey` are the keys of its message fragments and fix
+ * titles: a rule's reports may use only those (defineRule infers them), and both languages have them all.
+ */
+export interface RuleText<Variant extends string = string, FixKey extends string = string> {
   /** The squiggle message: names the table/function/call, says why and what to do. May use {placeholders}. */
   message: string;
   /** One line. */
@@ -22,9 +26,9 @@ export interface RuleText {
   /** What to do instead. */
   remedy: string;
   /** Titles of the fixes the rule offers, by fix key. May use {placeholders}. */
-  fixes?: Record<string, string>;
+  fixes?: Record<FixKey, string>;
   /** Message fragments chosen per report (see Report.variants). May use {placeholders}. */
-  variants?: Record<string, string>;
+  variants?: Record<Variant, string>;
 }
 
 export interface RuleExample {
@@ -39,17 +43,21 @@ export interface RuleExample {
   safe?: boolean;
 }
 
-export interface RuleSetting {
+export interface RuleSetting<Key extends string = string> {
   /**
    * Key under `armadilha.names` (string lists), under `armadilha.levels` (a level: off, hint, info,
    * warning, error, for a part of the rule's findings), or top-level `armadilha.<key>` (numbers).
    */
-  key: string;
+  key: Key;
   default: string[] | number | Severity | 'off';
   description: Record<Locale, string>;
 }
 
-export interface Rule {
+/**
+ * A rule. The type parameters are the keys its texts and settings declare (see defineRule): its check
+ * reports only declared variants and fix keys, and reads only declared settings.
+ */
+export interface Rule<Variant extends string = string, FixKey extends string = string, SettingKey extends string = string> {
   id: string;
   severity: Severity;
   languages: RuleLanguage[];
@@ -58,10 +66,10 @@ export interface Rule {
   skill: { name: string; section: string };
   /** Prior art, if any. */
   sources?: string[];
-  text: Record<Locale, RuleText>;
+  text: Record<Locale, RuleText<Variant, FixKey>>;
   examples: { invalid: RuleExample[]; valid: Array<string | RuleExample> };
   /** Name lists and numbers the rule reads from the settings. */
-  settings?: RuleSetting[];
+  settings?: Array<RuleSetting<SettingKey>>;
   /**
    * What a rule's findings on a statement depend on. 'statement': only that top-level statement (with
    * what is nested in it), the kind and isolation of its transactions, the schema, settings and locale
@@ -70,9 +78,15 @@ export interface Rule {
    * on the whole document every time. When unsure, leave the default: a wrong scope gives stale findings.
    */
   reads?: 'statement' | 'document';
+  /**
+   * Rules that own some of this rule's cases (e.g. no-side-effect-before-commit leaves keyless payments
+   * to require-idempotency-key). The rule asks `context.inForce(id, place)` and reports those cases only
+   * where the other rule does not: its effective level is off, or a suppression comment turns it off there.
+   */
+  defers?: string[];
   /** Built-in checks (syntax errors, suppressions) are produced by the core, not by check(). */
   builtIn?: boolean;
-  check?(context: RuleContext): void;
+  check?(context: RuleContext<Variant, FixKey, SettingKey>): void;
 }
 
 /** A text edit in document offsets (UTF-16). */
@@ -82,24 +96,24 @@ export interface Edit {
   text: string;
 }
 
-export interface FixProposal {
+export interface FixProposal<FixKey extends string = string> {
   /** Key into the rule's `text[locale].fixes`. */
-  key: string;
+  key: FixKey;
   data?: Record<string, string | number>;
   edits: Edit[];
   /** Overrides the rule's fix safety for this proposal. */
   safe?: boolean;
 }
 
-export interface Report {
+export interface Report<Variant extends string = string, FixKey extends string = string> {
   start: number;
   end: number;
   data?: Record<string, string | number>;
-  fixes?: FixProposal[];
+  fixes?: Array<FixProposal<FixKey>>;
   /** The finding's severity, when the rule sets it from a level setting of its own; else the rule's level. */
   severity?: Severity;
   /** Fills message placeholders with localized fragments: { reason: 'queueConsumer' } → text.variants.queueConsumer. */
-  variants?: Record<string, string>;
+  variants?: Record<string, Variant>;
   /**
    * Start of the statement the finding belongs to, used by `armadilha-ignore` comments, which go on the
    * line before the statement. Defaults to `start`.
@@ -107,7 +121,8 @@ export interface Report {
   anchor?: number;
 }
 
-export interface RuleContext {
+/** What a rule's check sees; its reports and setting reads are typed by the rule's own keys. */
+export interface RuleContext<Variant extends string = string, FixKey extends string = string, SettingKey extends string = string> {
   /** The document text. */
   text: string;
   /** SQL statements: of the .sql document, or embedded in the TypeScript/JavaScript document. */
@@ -118,13 +133,18 @@ export interface RuleContext {
   embedded: EmbeddedSql[];
   schema: SchemaModel;
   settings: Settings;
-  report(report: Report): void;
+  report(report: Report<Variant, FixKey>): void;
   /** A name list from the settings, e.g. names('idempotentTables'). */
-  names(key: string): string[];
+  names(key: SettingKey): string[];
   /** A numeric setting, e.g. number('defaultTimeoutMs'). */
-  number(key: string): number;
+  number(key: SettingKey): number;
   /** A level setting (`armadilha.levels.<key>`), e.g. level('browserNetworkTimeout'). */
-  level(key: string): Severity | 'off';
+  level(key: SettingKey): Severity | 'off';
+  /**
+   * Whether a rule this rule defers to (listed in its `defers`) reports at a place: its effective level
+   * is not off and no suppression comment of it applies there (`anchor`: the statement's start).
+   */
+  inForce(ruleId: string, place: { start: number; anchor?: number }): boolean;
   /** Computes a value once per lint run, shared by the rules that need it. */
   memo<T>(key: string, compute: () => T): T;
   /**
@@ -135,8 +155,15 @@ export interface RuleContext {
   spend(units?: number): void;
 }
 
-export function defineRule(rule: Rule): Rule {
-  return rule;
+/**
+ * Declares a rule. The keys of its message variants, fix titles and settings are inferred from the
+ * object, so a report with a misspelled variant or fix key, or a read of a setting the rule does not
+ * declare, does not compile (instead of showing the raw key to the user, or reading an empty list).
+ */
+export function defineRule<const Variant extends string = never, const FixKey extends string = never, const SettingKey extends string = never>(
+  rule: Rule<Variant, FixKey, SettingKey>,
+): Rule {
+  return rule as unknown as Rule;
 }
 
 /**

@@ -32,31 +32,8 @@ import { indexWorkspace, onWatchedFilesChanged, restoreSavedFacts } from './hand
 import { loadParser } from './languages/sql/parser';
 import { coreText, resolveLocale, type Locale } from './locale';
 import { FIX_ALL_KIND } from './lsp-adapters';
+import { AnalyseWorkspaceRequest, PeersNotification, RuleDocumentationRequest, RulesRequest, StatisticsRequest, type InitializationOptions } from './protocol';
 import { SERVER_VERSION } from './version';
-
-/** Custom request: the Markdown documentation of a rule in the user's language, and every rule's summary. */
-export const RULE_DOCUMENTATION_REQUEST = 'armadilha/ruleDocumentation';
-/** Custom request for tests and benchmarks: analyses run so far and documents waiting (SchedulerStatistics). */
-export const STATISTICS_REQUEST = 'armadilha/statistics';
-/** Custom request ("Armadilha: Analyse Workspace"): every file of the workspace analysed, findings pushed; answers { files, findings }. */
-export const ANALYSE_WORKSPACE_REQUEST = 'armadilha/analyseWorkspace';
-/** Custom notification from the client: the names of installed extensions that report what Armadilha would (coexistence.ts). */
-export const PEERS_NOTIFICATION = 'armadilha/peers';
-
-interface InitializationOptions {
-  /** Display language when the client does not send InitializeParams.locale. */
-  locale?: string;
-  /** False in untrusted workspaces: the project configuration file is not read. */
-  trusted?: boolean;
-  /** Settings for clients without workspace/configuration. */
-  settings?: unknown;
-  /** "push": publish diagnostics even though the client could pull them (the VS Code client, which offers the Analyse Workspace command instead). */
-  diagnostics?: 'push' | 'pull';
-  /** A client command that opens a rule's documentation (argument: the rule id): hovers link to it instead of the web page. */
-  documentationCommand?: string;
-  /** Installed extensions that report syntax errors in .sql files (coexistence.ts). */
-  peers?: string[];
-}
 
 async function unlessCancelled<T>(token: CancellationToken, handle: () => Promise<T>): Promise<T> {
   // One turn of the event loop lets a $/cancelRequest already on the wire arrive before the work starts.
@@ -188,7 +165,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     }
     workspace.changed();
   });
-  connection.onNotification(PEERS_NOTIFICATION, (params: { peers?: unknown }) => {
+  connection.onNotification(PeersNotification, (params) => {
     const peers = Array.isArray(params?.peers) ? params.peers.map(String) : [];
     if (peers.join(',') === state.peers.join(',')) return;
     state.peers = peers;
@@ -205,7 +182,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     documentationCommand ? `command:${documentationCommand}?${encodeURIComponent(JSON.stringify([ruleId]))}` : docsUrl(ruleId, ruleLocale);
   connection.onHover((params, token) => unlessCancelled(token, () => onHover({ analysisFor, typescriptTree, docsLink }, params)));
   connection.onCodeAction((params, token) => unlessCancelled(token, () => onCodeAction(analysisFor, params)));
-  connection.onRequest(STATISTICS_REQUEST, () => publisher.statistics());
+  connection.onRequest(StatisticsRequest, () => publisher.statistics());
 
   // Pull diagnostics (LSP 3.17): one document, or the whole workspace.
   connection.languages.diagnostics.on((params, token) =>
@@ -226,7 +203,7 @@ export function startServer(connection: Connection = createConnection()): Connec
       await workspace.nextChange(token);
     }
   });
-  connection.onRequest(ANALYSE_WORKSPACE_REQUEST, async () => {
+  connection.onRequest(AnalyseWorkspaceRequest, async () => {
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin(coreText(uiLocale, 'workspaceAnalysisTitle'), 0, undefined, false);
     const summary = await workspace.publishAll((done, total) => progress?.report(Math.round((done / Math.max(1, total)) * 100), `${done}/${total}`));
@@ -241,15 +218,11 @@ export function startServer(connection: Connection = createConnection()): Connec
     const ruleId = String(params.arguments?.[0] ?? '');
     await connection.window.showDocument({ uri: docsUrl(ruleId, uiLocale), external: true, takeFocus: true });
   });
-  connection.onRequest(RULE_DOCUMENTATION_REQUEST, (params: { ruleId?: string }) => {
-    const rule = params.ruleId ? ruleById(params.ruleId) : undefined;
-    return {
-      locale: uiLocale,
-      markdown: rule ? ruleDocument(rule, uiLocale) : null,
-      ruleIds: RULES.map((each) => each.id),
-      rules: RULES.map((each) => ({ id: each.id, summary: each.text[uiLocale].summary })),
-    };
+  connection.onRequest(RuleDocumentationRequest, (params) => {
+    const rule = typeof params?.ruleId === 'string' ? ruleById(params.ruleId) : undefined;
+    return { locale: uiLocale, markdown: rule ? ruleDocument(rule, uiLocale) : null };
   });
+  connection.onRequest(RulesRequest, () => ({ locale: uiLocale, rules: RULES.map((each) => ({ id: each.id, summary: each.text[uiLocale].summary })) }));
 
   state.documents.listen(connection);
   connection.listen();

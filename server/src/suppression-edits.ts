@@ -1,19 +1,23 @@
 // The edits behind "disable for this statement" and "disable for this file": a new ignore comment,
 // or the rule id appended to the ignore comment that is already there.
 
+import type { ts as TS } from 'ts-morph';
 import { lex } from './languages/sql/lexer';
+import { firstTokenStart, typescriptComments } from './languages/typescript/comments';
+import { parseTypeScript } from './languages/typescript/project';
 import type { DocumentLanguage } from './lint';
 import type { Edit } from './rule';
 import { findDirectives, type CommentRange } from './suppressions';
 import { LineIndex } from './text/positions';
 
-export function lineSuppressionEdit(text: string, language: DocumentLanguage, ruleId: string, anchorLine: number, reason: string): Edit {
+/** `fileName` (or URI) tells a TypeScript document with JSX from one without. */
+export function lineSuppressionEdit(text: string, language: DocumentLanguage, ruleId: string, anchorLine: number, reason: string, fileName?: string): Edit {
   const lines = new LineIndex(text);
   const marker = language === 'sql' ? '--' : '//';
   if (anchorLine > 0) {
     const previousStart = lines.lineStart(anchorLine - 1);
     const previousEnd = lines.lineEndWithoutBreak(anchorLine - 1);
-    const comment = commentRanges(text, language).filter((range) => range.end >= previousStart && range.start <= previousEnd);
+    const comment = directiveComments(text, language, fileName).comments.filter((range) => range.end >= previousStart && range.start <= previousEnd);
     const existing = findDirectives(text, comment, lines, 0).find((directive) => directive.scope === 'line' && directive.line === anchorLine - 1);
     if (existing) return appendId(existing.ids.map((id) => id.id), existing.appendAt, ruleId);
   }
@@ -23,9 +27,9 @@ export function lineSuppressionEdit(text: string, language: DocumentLanguage, ru
   return { start: lineStart, end: lineStart, text: `${indent}${marker} armadilha-ignore ${ruleId} -- ${reason}${newline}` };
 }
 
-export function fileSuppressionEdit(text: string, language: DocumentLanguage, ruleId: string, reason: string): Edit {
+export function fileSuppressionEdit(text: string, language: DocumentLanguage, ruleId: string, reason: string, fileName?: string): Edit {
   const lines = new LineIndex(text);
-  const comments = commentRanges(text, language);
+  const { comments } = directiveComments(text, language, fileName);
   const existing = findDirectives(text, comments, lines, Number.MAX_SAFE_INTEGER).find((directive) => directive.scope === 'file');
   if (existing) return appendId(existing.ids.map((id) => id.id), existing.appendAt, ruleId);
   const marker = language === 'sql' ? '--' : '//';
@@ -39,17 +43,31 @@ function appendId(ids: string[], at: number, ruleId: string): Edit {
   return ids.includes(ruleId) ? { start: at, end: at, text: '' } : { start: at, end: at, text: `, ${ruleId}` };
 }
 
-export function commentRanges(text: string, language: DocumentLanguage): CommentRange[] {
+export interface DirectiveComments {
+  /** The comments that may hold directives (in TypeScript, only those that mention armadilha-ignore). */
+  comments: CommentRange[];
+  /** The offset of the first token that is not a comment: file directives count only before it. */
+  leadingEnd: number;
+}
+
+/**
+ * Where a document's suppression comments can be. `source`: the document's syntax tree when it is
+ * already parsed, or its file name (or URI), which says whether TypeScript has JSX.
+ */
+export function directiveComments(text: string, language: DocumentLanguage, source?: TS.SourceFile | string): DirectiveComments {
+  if (language !== 'sql') {
+    const tree = typeof source === 'object' ? source : parseTypeScript(text, source ?? (language === 'javascript' ? 'document.js' : 'document.ts'));
+    return { comments: typescriptComments(tree, 'armadilha-ignore'), leadingEnd: firstTokenStart(tree) };
+  }
   const comments: CommentRange[] = [];
-  if (language === 'sql') {
-    lex(text, (token) => {
-      if (token.kind === 'comment') comments.push({ start: token.start, end: token.end });
-    }, { psql: true });
-    return comments;
+  lex(text, (token) => {
+    if (token.kind === 'comment') comments.push({ start: token.start, end: token.end });
+  }, { psql: true });
+  let leadingEnd = 0;
+  for (const comment of comments) {
+    if (text.slice(leadingEnd, comment.start).trim()) break;
+    leadingEnd = comment.end;
   }
-  const pattern = /\/\/[^\n\r]*|\/\*[\s\S]*?\*\/|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    if (match[0].startsWith('//') || match[0].startsWith('/*')) comments.push({ start: match.index, end: match.index + match[0].length });
-  }
-  return comments;
+  const firstCode = text.slice(leadingEnd).search(/\S/);
+  return { comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
 }

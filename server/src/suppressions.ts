@@ -24,6 +24,21 @@ export interface CommentRange {
 const DIRECTIVE = /armadilha-ignore(-file)?[ \t]+([A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*)/g;
 
 /**
+ * Whether a directive turns a rule off for a finding on the given (0-based) lines: a file directive, or
+ * a line directive on the line before one of them. `using` is told each directive that applies.
+ */
+export function suppresses(directives: readonly Directive[], ruleId: string, findingLines: ReadonlySet<number>, using?: (directive: Directive) => void): boolean {
+  let suppressed = false;
+  for (const directive of directives) {
+    if (directive.scope !== 'file' && !findingLines.has(directive.line + 1)) continue;
+    if (!directive.ids.some((id) => id.id === ruleId)) continue;
+    suppressed = true;
+    using?.(directive);
+  }
+  return suppressed;
+}
+
+/**
  * Directives found in the given comments. `leadingEnd` is the offset of the first token that is not a
  * comment: file directives count only before it.
  */

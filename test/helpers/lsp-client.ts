@@ -10,6 +10,7 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, PublishDiagnosticsParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { StatusNotification } from '../../server/src/protocol';
 
 export interface ClientOptions {
   workspace?: string;
@@ -93,7 +94,7 @@ export class TestClient {
       this.checkConditions();
       return this.options.answerMessage?.(params) ?? null;
     });
-    this.connection.onNotification('armadilha/status', (params: { level: string; reasons: string[] }) => {
+    this.connection.onNotification(StatusNotification, (params) => {
       this.statuses.push(params);
       this.checkConditions();
     });

@@ -64,9 +64,9 @@ export async function onCodeAction(analysisFor: (uri: string) => Promise<Analysi
       actions.push(editAction(coreText(analysis.locale, 'fixAllOfRule', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, edits)));
     }
     if (ruleId !== 'syntax-error' && ruleId !== 'skipped-file') {
-      const lineEdit = lineSuppressionEdit(text, analysis.language, ruleId, data.anchorLine, reason);
+      const lineEdit = lineSuppressionEdit(text, analysis.language, ruleId, data.anchorLine, reason, uri);
       actions.push(withReason(editAction(coreText(analysis.locale, 'disableForLine', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [lineEdit])), lineEdit.text, reason));
-      const fileEdit = fileSuppressionEdit(text, analysis.language, ruleId, reason);
+      const fileEdit = fileSuppressionEdit(text, analysis.language, ruleId, reason, uri);
       actions.push(withReason(editAction(coreText(analysis.locale, 'disableForFile', { rule: ruleId }), CodeActionKind.QuickFix, uri, analysis.version, toTextEdits(analysis.lines, [fileEdit])), fileEdit.text, reason));
     }
     actions.push({

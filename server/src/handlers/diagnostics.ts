@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { DocumentDiagnosticReportKind, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver/node';
 import { toDiagnostic } from '../lsp-adapters';
+import type { ServerStatistics } from '../protocol';
 import { filePath, type Analysis, type ServerState } from '../state';
 import type { ServerLog } from './log';
 import type { StatusReporter } from './status';
@@ -31,19 +32,6 @@ import { TypingHoldback } from './typing-holdback';
 const QUIET_MS = 300;
 /** Between two analyses, messages are read while they keep coming, up to this long. */
 const DRAIN_MS = 50;
-
-export interface SchedulerStatistics {
-  /** Lint runs since the server started. */
-  analyses: number;
-  /** Documents waiting to be analysed. */
-  queued: number;
-  /** An analysis is under way or due (false, with nothing queued: the server is idle). */
-  busy: boolean;
-  /** Documents that keep a cache for their next analysis. */
-  caches: number;
-  /** process.memoryUsage(), in MB. */
-  memoryMb: Record<string, number>;
-}
 
 /** What a document's diagnostics are now: pushed, or answered to the next pull. */
 interface ShownReport {
@@ -203,7 +191,7 @@ export class DiagnosticsPublisher {
     return waiting;
   }
 
-  statistics(): SchedulerStatistics {
+  statistics(): ServerStatistics {
     const memoryMb = Object.fromEntries(Object.entries(process.memoryUsage()).map(([key, bytes]) => [key, Math.round(bytes / 2 ** 20)]));
     return { analyses: this.state.analysisCount, queued: new Set([...this.waiters.keys(), ...this.edited, ...this.stale]).size, busy: this.running || !!this.wakeTimer, caches: this.state.modelCacheCount(), memoryMb };
   }

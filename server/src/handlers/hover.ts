@@ -3,8 +3,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
-import { findingHover, sqlKeywordHover } from '../hover-content';
-import { typescriptHover } from '../hover-typescript';
+import { findingHover, sqlKeywordHover, typescriptHover } from '../hover';
 import type { Locale } from '../locale';
 import type { Analysis } from '../state';
 

@@ -7,18 +7,8 @@ import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TimeBudget } from '../config';
 import { coreText, type Locale } from '../locale';
+import { StatusNotification, type StatusLevel, type StatusParams } from '../protocol';
 import type { ServerLog } from './log';
-
-/** Notification the VS Code client shows in its status bar item. */
-export const STATUS_NOTIFICATION = 'armadilha/status';
-
-export type StatusLevel = 'ok' | 'warning' | 'error';
-
-export interface StatusParams {
-  level: StatusLevel;
-  /** Why the level is not ok, one sentence each. */
-  reasons: string[];
-}
 
 interface SlowDocument {
   file: string;
@@ -90,6 +80,6 @@ export class StatusReporter {
     const key = JSON.stringify(params);
     if (key === this.sent && !force) return;
     this.sent = key;
-    void this.connection.sendNotification(STATUS_NOTIFICATION, params);
+    void this.connection.sendNotification(StatusNotification, params);
   }
 }

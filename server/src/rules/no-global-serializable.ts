@@ -6,7 +6,12 @@ import { levelTokens, settingLabel } from './shared/isolation';
 // own level (BEGIN, SET TRANSACTION) is the recommended way; SET LOCAL default_transaction_isolation
 // lasts until the end of the current transaction, whose level is already fixed, so it changes the
 // level of no transaction at all.
-const GLOBAL_SCOPES = new Set(['session', 'database', 'role', 'system']);
+const GLOBAL_SCOPES = ['session', 'database', 'role', 'system'] as const;
+type GlobalSetting = IsolationSetting & { scope: (typeof GLOBAL_SCOPES)[number] };
+
+function isGlobal(setting: IsolationSetting): setting is GlobalSetting {
+  return (GLOBAL_SCOPES as readonly string[]).includes(setting.scope);
+}
 
 export default defineRule({
   id: 'no-global-serializable',
@@ -67,7 +72,7 @@ export default defineRule({
   check(context) {
     for (const statement of context.sql.statements) {
       for (const setting of isolationSettings(statement)) {
-        if (setting.level !== 'serializable' || !GLOBAL_SCOPES.has(setting.scope)) continue;
+        if (setting.level !== 'serializable' || !isGlobal(setting)) continue;
         const words = levelTokens(statement, setting, 'serializable');
         if (!words) continue;
         context.report({
@@ -82,7 +87,7 @@ export default defineRule({
   },
 });
 
-function scopeVariant(setting: IsolationSetting): string {
+function scopeVariant(setting: GlobalSetting): 'session' | 'database' | 'role' | 'system' | 'roleInDatabase' | 'allRoles' | 'allRolesInDatabase' {
   if (setting.scope !== 'role') return setting.scope;
   const all = setting.role === 'ALL';
   if (setting.database) return all ? 'allRolesInDatabase' : 'roleInDatabase';

@@ -140,7 +140,7 @@ export default defineRule({
 
 // The database computes the value (`balance = balance - $cost`, `{ decrement: cost }`), so no read is
 // written back at all. Safe when the value read is used nowhere else: then nothing else depended on it.
-function atomicFix(context: RuleContext, result: AppReadModifyWrite): FixProposal[] {
+function atomicFix(context: RuleContext, result: AppReadModifyWrite): Array<FixProposal<'addForUpdate' | 'atomicUpdate'>> {
   const atomic = result.atomic;
   if (!atomic) return [];
   const source = context.typescript!.node;
@@ -182,7 +182,7 @@ function atomicFix(context: RuleContext, result: AppReadModifyWrite): FixProposa
 }
 
 // In a transaction, the read can lock the row (FOR UPDATE in SQL, the library's lock otherwise).
-function appLockFix(context: RuleContext, result: AppReadModifyWrite): FixProposal[] {
+function appLockFix(context: RuleContext, result: AppReadModifyWrite): Array<FixProposal<'addForUpdate' | 'atomicUpdate'>> {
   const operation = result.readEntry.operation;
   if (operation) {
     const fix = operation.fixes.lockForUpdate?.();
@@ -218,7 +218,7 @@ function usedElsewhere(result: AppReadModifyWrite): boolean {
 // FOR UPDATE at the end of the read (FOR UPDATE OF <table> when it joins). An outer join cannot lock
 // its nullable side and a read that already has FOR KEY SHARE needs a rewrite, so no fix is offered
 // there; for a relation the schema model does not know (it may be a view) the fix is not marked safe.
-function forUpdateFix(result: ReadModifyWrite): FixProposal[] {
+function forUpdateFix(result: ReadModifyWrite): Array<FixProposal<'addForUpdate' | 'atomicUpdate'>> {
   const { statement, select, scope } = result.read;
   if (scope.outerJoin || select.lockingClause?.length) return [];
   const end = selectEnd(statement, select);

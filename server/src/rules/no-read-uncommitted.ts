@@ -74,7 +74,7 @@ export default defineRule({
 
 // Replaces the word "uncommitted" with "committed" in the case it was written (lower, UPPER or
 // Capitalised), for keywords and string values alike.
-function readCommittedFix(statement: SqlStatement, uncommitted: number): FixProposal[] {
+function readCommittedFix(statement: SqlStatement, uncommitted: number): Array<FixProposal<'readCommitted'>> {
   const word = statement.source.text.slice(uncommitted, uncommitted + 'uncommitted'.length);
   const replacement = word === word.toUpperCase() ? 'COMMITTED' : word[0] === 'U' ? 'Committed' : 'committed';
   const edits = new SqlEdits(statement).replace(uncommitted, uncommitted + word.length, replacement);

@@ -8,6 +8,7 @@ import { nodeRange } from './shared/ts-effects';
 export default defineRule({
   id: 'no-side-effect-before-commit',
   severity: 'warning',
+  defers: ['require-idempotency-key'],
   languages: ['ts'],
   skill: { name: 'armadilhas-sistemas-distribuidos', section: 'anti-pattern 4 (crash-stop assumed in an Edge Function); REQ ARMADILHAS-05; streams-eventos-cdc REGRA #4 (transactional outbox)' },
   settings: [EXTERNAL_EFFECT_CALLS, OUTBOX_TABLES, IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS],
@@ -111,8 +112,6 @@ export default defineRule({
   },
   check(context) {
     if (!context.typescript || isTestCode(context)) return;
-    // Keyless payments belong to require-idempotency-key: adding the key makes repeating them harmless.
-    const paymentsHere = context.settings.rules['require-idempotency-key'] === 'off';
     for (const { steps, writes } of functionSteps(context)) {
       // A relay reads the outbox, performs the effect and marks the row: the outbox is what makes it retryable.
       if (!writes || steps.some((step) => outboxUse(context, step.call) === 'other')) continue;
@@ -122,9 +121,11 @@ export default defineRule({
         // work (an idempotent worker): a retry sees the claim.
         if (!step.transaction && index > firstWrite) return;
         const effect = externalEffectOf(context, step.call);
-        if (!effect || effect.keyed || (effect.kind === 'payment' && !paymentsHere)) return;
+        if (!effect || effect.keyed) return;
+        // Keyless payments belong to require-idempotency-key: adding the key makes repeating them harmless.
+        if (effect.kind === 'payment' && context.inForce('require-idempotency-key', { start: step.call.node.getStart(context.typescript!.node) })) return;
         let write = step.transaction ? steps.find((other) => other !== step && other.transaction === step.transaction && other.write) : undefined;
-        let reason = 'transaction';
+        let reason: 'transaction' | 'after' = 'transaction';
         if (!write && index < firstWrite) {
           write = steps[firstWrite];
           reason = 'after';

@@ -1,6 +1,7 @@
 import type { ts as TS } from 'ts-morph';
 import { kindSet, ts } from '../languages/typescript/project';
 import { dottedName, type TsModel } from '../languages/typescript/ts-file';
+import { unwrapExpression as unwrap } from '../languages/typescript/operations/chain';
 import { defineRule, type RuleContext } from '../rule';
 import { declarationsIn } from './shared/local-variables';
 import { isTestCode } from './shared/test-code';
@@ -299,11 +300,6 @@ function wallClock(expression: TS.Expression): string | undefined {
   return undefined;
 }
 
-function unwrap(expression: TS.Expression): TS.Expression {
-  let current = expression;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
-  return current;
-}
 
 /** An object literal given to a logger is a log line, not an event that gets ordered. */
 function isLogged(object: TS.ObjectLiteralExpression): boolean {

@@ -147,7 +147,7 @@ function appendOnly(schema: SchemaModel, table: TableInfo): boolean {
 
 // REVOKE … FROM a role that does not exist fails, so anon and authenticated are named only when the
 // workspace already names both (grants, policies): then they exist wherever these migrations run.
-function revokeFix(context: RuleContext, statement: SqlStatement, table: string): FixProposal[] {
+function revokeFix(context: RuleContext, statement: SqlStatement, table: string): Array<FixProposal<'revokeWrites'>> {
   const supabase = SUPABASE_ROLES.every((role) => context.schema.roles.has(role));
   const roles = [keywordCase(statement, 'public'), ...(supabase ? SUPABASE_ROLES : [])].join(', ');
   const sql = `${keywordCase(statement, 'revoke update, delete on')} ${table} ${keywordCase(statement, 'from')} ${roles}`;

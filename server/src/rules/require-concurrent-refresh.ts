@@ -127,7 +127,7 @@ export default defineRule({
       const unpopulated = !!view?.createdWithNoData && (topLevel || otherRefreshes === 0);
       const reason = !view ? 'unknownView' : view.uniqueKeys.length === 0 ? 'needsIndex' : unpopulated ? 'unpopulated' : 'ready';
       const concurrently = concurrentlyEdits(statement);
-      const fixes: FixProposal[] = [];
+      const fixes: Array<FixProposal<'addConcurrently' | 'addUniqueIndex'>> = [];
       if (view && reason === 'needsIndex' && concurrently) {
         const anchor = creation ?? indexAnchors.get(name) ?? topLevelOf(statement);
         if (anchor && !creation) indexAnchors.set(name, anchor);
@@ -170,7 +170,7 @@ function concurrentlyEdits(statement: SqlStatement): Edit[] | undefined {
 // The index goes right after the view's CREATE when this script has it (where a reader looks for it),
 // else before the top-level statement that holds the refresh (the function, the cron.schedule call),
 // the same place for every refresh of the view in this document so that fix-all adds it once.
-function indexFix(context: RuleContext, statement: SqlStatement, view: TableInfo, anchor: SqlStatement, afterAnchor: boolean, concurrently: Edit[], unpopulated: boolean): FixProposal | undefined {
+function indexFix(context: RuleContext, statement: SqlStatement, view: TableInfo, anchor: SqlStatement, afterAnchor: boolean, concurrently: Edit[], unpopulated: boolean): FixProposal<'addUniqueIndex'> | undefined {
   if (!view.viewKey || view.viewKey.length === 0) return undefined;
   const columns = view.viewKey.map(quoteIdentifier).join(', ');
   const sql = `${keywordCase(statement, 'create unique index on')} ${viewText(statement)} (${columns})`;

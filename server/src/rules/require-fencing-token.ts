@@ -288,7 +288,7 @@ export default defineRule({
  * currval('<sequence>') of a token sequence advanced in the transaction that took the lock or lease;
  * when the migrations show no token column, the fix also adds one, and is unsafe.
  */
-function fencingFix(context: RuleContext, write: SqlStatement, anchor: SqlStatement): FixProposal[] {
+function fencingFix(context: RuleContext, write: SqlStatement, anchor: SqlStatement): Array<FixProposal<'addFencing' | 'addFencingColumn'>> {
   if (write.origin === 'embedded') {
     const embedded = embeddedFencingFix(context, write);
     return embedded ? [embedded] : [];

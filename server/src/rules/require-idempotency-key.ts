@@ -251,7 +251,7 @@ export default defineRule({
 
 // stripe.refunds.create(params) → create(params, { idempotencyKey: `refund:${…}` }); an options object
 // written in the call gets the key as one more property.
-function stripeFix(context: RuleContext, mutation: StripeMutation): FixProposal[] {
+function stripeFix(context: RuleContext, mutation: StripeMutation): Array<FixProposal<'addKey' | 'replaceKey'>> {
   const node = mutation.call.node;
   const parts = mutation.path.split('.');
   const method = parts.pop()!;
@@ -274,7 +274,7 @@ function stripeFix(context: RuleContext, mutation: StripeMutation): FixProposal[
 
 // fetch(url, { method: 'POST', headers: { … } }) → the provider's header joins the headers written in
 // the call. A headers object kept in a variable may be shared by other requests, so it is not edited.
-function headerFix(context: RuleContext, request: PaymentRequest, header: string): FixProposal[] {
+function headerFix(context: RuleContext, request: PaymentRequest, header: string): Array<FixProposal<'addKey' | 'replaceKey'>> {
   const node = request.call.node;
   const path = request.url.slice(request.url.indexOf(request.host) + request.host.length).split(/[?#]/)[0];
   const segment = path.split('/').filter((part) => /^[A-Za-z_-]+$/.test(part)).pop();
@@ -302,7 +302,7 @@ function headerFix(context: RuleContext, request: PaymentRequest, header: string
 // idempotencyKey: randomUUID() → idempotencyKey: `refund:${refundRequestId}`. Safe only where the key is
 // written in the call itself: a key kept in a variable, or options shared through one, may be read
 // elsewhere (and the variable may be left unused).
-function replaceKeyFix(changing: ChangingKey, key: string, safe: boolean, writtenInCall: (object: TS.Node) => boolean): FixProposal[] {
+function replaceKeyFix(changing: ChangingKey, key: string, safe: boolean, writtenInCall: (object: TS.Node) => boolean): Array<FixProposal<'addKey' | 'replaceKey'>> {
   const property = changing.value.parent;
   let edit: Edit;
   if (ts.isPropertyAssignment(property) && property.initializer === changing.value) edit = { start: changing.value.getStart(), end: changing.value.getEnd(), text: key };

@@ -148,7 +148,7 @@ function isLimitOne(select: any): boolean {
   return select.limitCount?.A_Const?.ival?.ival === 1;
 }
 
-function reasonOf(select: any, scope: Scope): string {
+function reasonOf(select: any, scope: Scope): 'join' | 'range' | 'noWhere' | 'inList' | 'inSubquery' | 'anyArray' | 'nonKey' {
   if (scope.tables.length > 1) return 'join';
   if (!select.whereClause) return 'noWhere';
   const kinds = conjuncts(select.whereClause).map((conjunct) => conjunct.A_Expr);
@@ -164,7 +164,7 @@ function reasonOf(select: any, scope: Scope): string {
 // ORDER BY the primary key of every locked table, qualified when the FROM has an alias or a join.
 // Safe when the schema model gives every key; for a table it does not know, `id` is used only when
 // the statement itself names that column, and the fix is not marked safe.
-function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: TableRef[], tail: SelectTail, schema: SchemaModel): FixProposal[] {
+function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: TableRef[], tail: SelectTail, schema: SchemaModel): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
   const columns: string[] = [];
   let safe = true;
   for (const table of locked) {
@@ -184,7 +184,7 @@ function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: 
 
 // A library call (knex's .forUpdate(), kysely's, drizzle's .for('update')): the order is written in the
 // library's terms (.orderBy('id'), .orderBy(accounts.id)) before the lock. Safe as the SQL fix is.
-function libraryOrderByFix(call: DbOperation, select: any, scope: Scope, locked: TableRef[], schema: SchemaModel): FixProposal[] {
+function libraryOrderByFix(call: DbOperation, select: any, scope: Scope, locked: TableRef[], schema: SchemaModel): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
   const [table] = locked;
   if (locked.length !== 1 || !table) return [];
   const primary = table.info?.primaryKey;

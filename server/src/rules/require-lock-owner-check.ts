@@ -211,7 +211,7 @@ function shorten(text: string): string {
  * the value the lock was set to in this function. Only when that value identifies the owner (a
  * variable or property, not a literal that every holder writes) and is still in scope.
  */
-function compareAndDelete(model: TsModel, lock: RedisLock, call: CallSite, key: TS.Expression): FixProposal[] {
+function compareAndDelete(model: TsModel, lock: RedisLock, call: CallSite, key: TS.Expression): Array<FixProposal<'compareAndDelete'>> {
   const value = lock.value;
   const style: RedisStyle | undefined = lock.style ?? fileStyle(model);
   if (!value || !style || !ownerValueVisible(model, value, call.node)) return [];

@@ -166,7 +166,7 @@ export default defineRule({
   },
 });
 
-function contextReason(context: RuleContext, statement: SqlStatement, table: string, consumers: Map<Routine, boolean>): { kind: string; routine: string } | undefined {
+function contextReason(context: RuleContext, statement: SqlStatement, table: string, consumers: Map<Routine, boolean>): { kind: 'onceTable' | 'queueConsumer' | 'webhookHandler'; routine: string } | undefined {
   const routine = statement.routine;
   if (routine) {
     if (!consumers.has(routine)) consumers.set(routine, routine.statements.some(readsQueue));
@@ -202,7 +202,7 @@ function readsQueue(statement: SqlStatement): boolean {
  * call with 42P10. Safe without RETURNING; with it, unsafe: on a duplicate the caller gets no row back
  * instead of an error.
  */
-function onConflictFix(context: RuleContext, statement: SqlStatement, table: string): FixProposal[] {
+function onConflictFix(context: RuleContext, statement: SqlStatement, table: string): Array<FixProposal<'addOnConflict' | 'libraryOnConflict'>> {
   const info = tableAsWritten(context, table);
   if (!info) return [];
   const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? ''));

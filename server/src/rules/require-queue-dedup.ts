@@ -17,6 +17,7 @@ interface Write {
 export default defineRule({
   id: 'require-queue-dedup',
   severity: 'warning',
+  defers: ['require-on-conflict'],
   languages: ['sql'],
   skill: { name: 'streams-eventos-cdc', section: 'REGRA #4; REQ STREAMS-04 (exactly-once with pgmq); anti-pattern 2' },
   settings: [
@@ -173,12 +174,12 @@ function unprotectedWrite(context: RuleContext, unit: TransactionUnit): Write | 
     writes.some((write) => write.verb === 'INSERT' && (write.node.onConflictClause || isDedupTable(context, write.table))) ||
     unit.statements.some((statement) => caughtBy(statement.plpgsql, ['unique_violation', 'sqlstate:23505']));
   if (hasDedup) return undefined;
-  // Plain inserts in a consumer routine are require-on-conflict's findings (with a fix); not repeated here.
-  const insertsReported = unit.kind === 'routine' && context.settings.rules['require-on-conflict'] !== 'off';
   const deliveryCounts = context.names('deliveryCountColumns');
   return writes.find((write) => {
     if (write.verb === 'UPDATE') return !isGuardedUpdate(write.node) && !countsDeliveries(write.node, deliveryCounts);
-    return !(insertsReported && write.node === write.statement.body);
+    // Plain inserts in a consumer routine are require-on-conflict's findings (with a fix); not repeated here.
+    const insertReported = unit.kind === 'routine' && write.node === write.statement.body && context.inForce('require-on-conflict', { start: write.statement.start, anchor: write.statement.start });
+    return !insertReported;
   });
 }
 
@@ -269,7 +270,7 @@ function sameConstant(left: any, right: any): boolean {
   return a !== undefined && b !== undefined && sameExpression(a, b);
 }
 
-function consumerKind(unit: TransactionUnit): string {
+function consumerKind(unit: TransactionUnit): 'function' | 'transaction' | 'procedure' | 'statement' | 'doBlock' | 'cronJob' {
   switch (unit.kind) {
     case 'routine':
       return unit.routine?.kind === 'do' ? 'doBlock' : unit.routine?.kind === 'procedure' ? 'procedure' : 'function';

@@ -1,14 +1,18 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
-import { findRetries, SLEEP_FUNCTIONS, type Retry } from './shared/retries';
+import { findRetries, SLEEP_FUNCTIONS, type Pace, type Retry } from './shared/retries';
 import { isTestCode } from './shared/test-code';
 import { declarationOf, unwrap } from './shared/ts-declarations';
 import { lineIndent } from './shared/ts-edits';
 import { nodeRange } from './shared/ts-effects';
 
 /** Pacing problems the rule reports; the other paces (backoff with jitter, a helper it cannot read) are left alone. */
-const PROBLEMS = new Set(['none', 'constant', 'constantJitter', 'noJitter']);
+const PROBLEMS = ['none', 'constant', 'constantJitter', 'noJitter'] as const;
+
+function isProblem(pace: Pace): pace is (typeof PROBLEMS)[number] {
+  return (PROBLEMS as readonly Pace[]).includes(pace);
+}
 /** First wait when the retry has none (ms), and the smallest cap of the backoff. */
 const DEFAULT_BASE = 100;
 const MIN_CAP = 30000;
@@ -255,12 +259,13 @@ export default defineRule({
     if (!context.typescript || isTestCode(context)) return;
     for (const retry of findRetries(context)) {
       context.spend();
-      if (!PROBLEMS.has(retry.pace)) continue;
+      const pace = retry.pace;
+      if (!isProblem(pace)) continue;
       const delay = retry.wait?.delay;
       context.report({
         ...reportRange(context, retry),
         data: { name: retry.name ?? '', delay: delay ? delayLabel(delay, retry) : '', counter: retry.counter ?? '' },
-        variants: { subject: retry.kind, problem: retry.pace, forever: retry.unbounded ? 'forever' : 'bounded' },
+        variants: { subject: retry.kind, problem: pace, forever: retry.unbounded ? 'forever' : 'bounded' },
         fixes: backoffFixes(context, retry),
       });
     }
@@ -293,7 +298,7 @@ function delayLabel(delay: TS.Expression, retry: Retry): string {
  * Unsafe: the new waits are random and usually longer, which changes how long callers wait. Only
  * when an attempt counter gives the exponent.
  */
-function backoffFixes(context: RuleContext, retry: Retry): FixProposal[] {
+function backoffFixes(context: RuleContext, retry: Retry): Array<FixProposal<'backoff'>> {
   const counter = retry.counter;
   if (!counter) return [];
   const delay = unwrap(retry.wait?.delay);

@@ -4,7 +4,7 @@ import { isolationOf, type IsolationLevel } from '../languages/sql/transactions'
 import { ts } from '../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../languages/typescript/ts-file';
 import { defineRule, type RuleContext } from '../rule';
-import { functionName } from './shared/retries';
+import { functionName, isLoop } from '../languages/typescript/ts-file';
 import { isTestCode } from './shared/test-code';
 import { unwrap } from './shared/ts-declarations';
 import { embeddedOfStatement, nodeRange, objectProperty } from './shared/ts-effects';
@@ -324,9 +324,6 @@ class CallerIndex {
   }
 }
 
-function isLoop(node: TS.Node): boolean {
-  return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
-}
 
 function hasLoop(fn: TS.Node): boolean {
   let found = false;

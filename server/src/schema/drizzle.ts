@@ -7,7 +7,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import type { ImportBinding } from '../languages/typescript/ts-file';
+import { withoutTypeSyntax as unwrap, type ImportBinding } from '../languages/typescript/ts-file';
 import type { ColumnFact, KeyFact, SchemaFact } from './facts';
 
 export interface DrizzleTable {
@@ -265,8 +265,3 @@ function stringOf(expression: TS.Expression | undefined): string | undefined {
   return ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) ? value.text : undefined;
 }
 
-function unwrap(expression: TS.Expression): TS.Expression {
-  let current = expression;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
-  return current;
-}

@@ -2,7 +2,7 @@
 // the facts of every .sql file in path order (migrations are named by timestamp), so a change to one
 // file only re-extracts that file's facts.
 
-import { columnName, constantString, functionBaseName, relationName, typeName, walk } from '../languages/sql/ast';
+import { columnName, constantString, functionBaseName, relationName, typeName, walk, type AstNode, type NodeFields } from '../languages/sql/ast';
 import { detectForeignSql } from '../languages/sql/dialect';
 import { parseWithPlaceholders } from '../languages/sql/placeholders';
 import { migrationDownStart, splitStatements, type StatementSpan } from '../languages/sql/split';
@@ -88,9 +88,9 @@ const FACT_KINDS = new Set(['CreateStmt', 'CreateTableAsStmt', 'AlterTableStmt',
 
 function collect(statement: SqlStatement, facts: SchemaFact[]): void {
   if (!FACT_KINDS.has(statement.kind)) return;
-  const body = statement.body;
   switch (statement.kind) {
     case 'CreateStmt': {
+      const body = statement.bodyOf('CreateStmt')!;
       const table = qualified(body.relation);
       const columns: ColumnFact[] = [];
       const keys: KeyFact[] = [];
@@ -110,16 +110,18 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       return;
     }
     case 'CreateTableAsStmt': {
+      const body = statement.bodyOf('CreateTableAsStmt')!;
       if (body.objtype !== 'OBJECT_MATVIEW') return;
       const into = body.into;
-      const names: string[] = (into?.colNames ?? []).map((name: any) => String(name.String?.sval ?? ''));
+      const names: string[] = (into?.colNames ?? []).map((name) => String(name.String?.sval ?? ''));
       const targets = body.query?.SelectStmt?.targetList ?? [];
-      const columns = names.length ? names : targets.map((target: any) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? ''));
+      const columns = names.length ? names : targets.map((target) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? ''));
       const key = viewKey(body.query?.SelectStmt, names);
       facts.push({ op: 'createMaterializedView', table: qualified(into?.rel), columns, ...(into?.skipData ? { withNoData: true } : {}), ...(key ? { key } : {}) });
       return;
     }
     case 'AlterTableStmt': {
+      const body = statement.bodyOf('AlterTableStmt')!;
       const table = qualified(body.relation);
       for (const command of body.cmds ?? []) {
         const alter = command.AlterTableCmd;
@@ -138,30 +140,33 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       return;
     }
     case 'IndexStmt': {
+      const body = statement.bodyOf('IndexStmt')!;
       const table = qualified(body.relation);
-      const params: any[] = body.indexParams ?? [];
+      const params = body.indexParams ?? [];
       const plain = params.every((param) => param.IndexElem?.name);
       // Partial and expression indexes cannot be named as an ON CONFLICT target without repeating them.
-      const columns = plain ? params.map((param) => String(param.IndexElem.name)) : [];
+      const columns = plain ? params.map((param) => String(param.IndexElem!.name)) : [];
       const name = body.idxname ? String(body.idxname) : `${tableBaseName(table)}_${columns.join('_')}_idx`;
       const key = body.unique && plain && !body.whereClause ? { kind: 'unique' as const, columns, name } : undefined;
       facts.push({ op: 'createIndex', table, key: key ?? (body.unique ? { kind: 'unique', columns: [], name } : undefined) });
       return;
     }
     case 'DropStmt': {
+      const body = statement.bodyOf('DropStmt')!;
       if (body.removeType === 'OBJECT_INDEX') {
-        const names = (body.objects ?? []).map((object: any) => (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? '')).pop()).filter(Boolean);
+        const names = (body.objects ?? []).map((object) => (object.List?.items ?? []).map((item) => String(item.String?.sval ?? '')).pop()).filter((name): name is string => !!name);
         if (names.length) facts.push({ op: 'dropIndex', names });
         return;
       }
       if (body.removeType !== 'OBJECT_TABLE' && body.removeType !== 'OBJECT_MATVIEW') return;
       for (const object of body.objects ?? []) {
-        const parts: string[] = (object.List?.items ?? []).map((item: any) => String(item.String?.sval ?? ''));
+        const parts: string[] = (object.List?.items ?? []).map((item) => String(item.String?.sval ?? ''));
         if (parts.length) facts.push({ op: 'dropTable', table: parts.length === 1 ? `public.${parts[0]}` : parts.join('.') });
       }
       return;
     }
     case 'RenameStmt': {
+      const body = statement.bodyOf('RenameStmt')!;
       if ((body.renameType === 'OBJECT_TABLE' || body.renameType === 'OBJECT_MATVIEW') && body.relation && body.newname) {
         const table = qualified(body.relation);
         const schema = table.slice(0, table.indexOf('.'));
@@ -169,17 +174,20 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       }
       return;
     }
-    case 'CreateSeqStmt':
+    case 'CreateSeqStmt': {
+      const body = statement.bodyOf('CreateSeqStmt')!;
       facts.push({ op: 'createSequence', sequence: qualified(body.sequence) });
       return;
+    }
     case 'GrantStmt': {
+      const body = statement.bodyOf('GrantStmt')!;
       pushRoles(body.grantees, facts);
       if (body.objtype !== 'OBJECT_TABLE') return;
       // A column privilege (UPDATE (status)) is not the table privilege: revoking it leaves the table's,
       // granting it gives back part of what a table-wide REVOKE took.
-      const listed: any[] = (body.privileges ?? []).filter((privilege: any) => body.is_grant || !privilege.AccessPriv?.cols);
+      const listed = (body.privileges ?? []).filter((privilege) => body.is_grant || !privilege.AccessPriv?.cols);
       if (body.privileges && !listed.length) return;
-      const privileges: string[] = body.privileges ? listed.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
+      const privileges: string[] = body.privileges ? listed.map((privilege) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
       const roles = roleNames(body.grantees);
       if (body.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
         for (const schema of body.objects ?? []) facts.push({ op: 'schemaPrivileges', schema: String(schema.String?.sval ?? ''), grant: !!body.is_grant, privileges, roles });
@@ -189,40 +197,49 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       for (const object of body.objects ?? []) facts.push({ op: body.is_grant ? 'grant' : 'revoke', table: qualified(object.RangeVar), privileges, roles });
       return;
     }
-    case 'CreatePolicyStmt':
+    case 'CreatePolicyStmt': {
+      const body = statement.bodyOf('CreatePolicyStmt')!;
       pushRoles(body.roles, facts);
       return;
+    }
     case 'AlterDefaultPrivilegesStmt': {
+      const body = statement.bodyOf('AlterDefaultPrivilegesStmt')!;
       const action = body.action;
       pushRoles(action?.grantees, facts);
       if (action?.objtype !== 'OBJECT_TABLE') return;
-      const listed: any[] = (action.privileges ?? []).filter((privilege: any) => action.is_grant || !privilege.AccessPriv?.cols);
+      const listed = (action.privileges ?? []).filter((privilege) => action.is_grant || !privilege.AccessPriv?.cols);
       if (action.privileges && !listed.length) return;
       const schemas: string[] = (body.options ?? [])
-        .filter((option: any) => option.DefElem?.defname === 'schemas')
-        .flatMap((option: any) => (option.DefElem.arg?.List?.items ?? []).map((item: any) => String(item.String?.sval ?? '')));
+        .filter((option) => option.DefElem?.defname === 'schemas')
+        .flatMap((option) => (option.DefElem!.arg?.List?.items ?? []).map((item) => String(item.String?.sval ?? '')));
       facts.push({
         op: 'defaultPrivileges',
         schemas,
         grant: !!action.is_grant,
-        privileges: action.privileges ? listed.map((privilege: any) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'],
+        privileges: action.privileges ? listed.map((privilege) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'],
         roles: roleNames(action.grantees),
       });
       return;
     }
-    case 'CreateRoleStmt':
+    case 'CreateRoleStmt': {
+      const body = statement.bodyOf('CreateRoleStmt')!;
       if (body.role) facts.push({ op: 'roles', roles: [String(body.role)] });
       return;
-    case 'RefreshMatViewStmt':
+    }
+    case 'RefreshMatViewStmt': {
+      const body = statement.bodyOf('RefreshMatViewStmt')!;
       facts.push({ op: 'refreshMaterializedView', table: qualified(body.relation), withNoData: !!body.skipData });
       return;
+    }
     case 'CreateFunctionStmt': {
-      const name = (body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.');
-      const definition = (body.options ?? []).find((option: any) => option.DefElem?.defname === 'as')?.DefElem?.arg?.List?.items?.[0]?.String?.sval;
+      const body = statement.bodyOf('CreateFunctionStmt')!;
+      const name = (body.funcname ?? []).map((part) => String(part.String?.sval ?? '')).join('.');
+      const definition = (body.options ?? []).find((option) => option.DefElem?.defname === 'as')?.DefElem?.arg?.List?.items?.[0]?.String?.sval;
       if (name) facts.push({ op: 'createFunction', name, writes: typeof definition === 'string' && /\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i.test(definition) });
       return;
     }
     case 'CreateTrigStmt': {
+      const body = statement.bodyOf('CreateTrigStmt')!;
       const events = Object.entries(TRIGGER_EVENTS).filter(([, bit]) => ((body.events ?? 0) & bit) !== 0).map(([event]) => event);
       facts.push({ op: 'createTrigger', table: qualified(body.relation), before: ((body.timing ?? 0) & TRIGGER_BEFORE) !== 0, events });
       return;
@@ -237,25 +254,25 @@ const TRIGGER_BEFORE = 2;
 const TRIGGER_EVENTS: Record<string, number> = { insert: 4, delete: 8, update: 16, truncate: 32 };
 
 /** Grantees as privileges are recorded: 'public' for PUBLIC. */
-function roleNames(grantees: any[] | undefined): string[] {
-  return (grantees ?? []).map((grantee: any) => {
+function roleNames(grantees: AstNode[] | undefined): string[] {
+  return (grantees ?? []).map((grantee) => {
     const role = grantee.RoleSpec;
     return role?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : String(role?.rolename ?? '');
   });
 }
 
-function pushRoles(roleSpecs: any[] | undefined, facts: SchemaFact[]): void {
-  const roles = (roleSpecs ?? []).map((spec: any) => spec.RoleSpec).filter((role: any) => role?.roletype === 'ROLESPEC_CSTRING').map((role: any) => String(role.rolename));
+function pushRoles(roleSpecs: AstNode[] | undefined, facts: SchemaFact[]): void {
+  const roles = (roleSpecs ?? []).map((spec) => spec.RoleSpec).filter((role) => role?.roletype === 'ROLESPEC_CSTRING').map((role) => String(role!.rolename));
   if (roles.length) facts.push({ op: 'roles', roles });
 }
 
-function qualified(rangeVar: any): string {
+function qualified(rangeVar: NodeFields<'RangeVar'> | undefined): string {
   const name = relationName(rangeVar);
   return name.includes('.') ? name : `public.${name}`;
 }
 
-function columnFact(definition: any): ColumnFact {
-  const constraints: any[] = (definition.constraints ?? []).map((constraint: any) => constraint.Constraint?.contype);
+function columnFact(definition: NodeFields<'ColumnDef'>): ColumnFact {
+  const constraints = (definition.constraints ?? []).map((constraint) => constraint.Constraint?.contype);
   const type = typeName(definition.typeName);
   return {
     name: String(definition.colname),
@@ -266,7 +283,7 @@ function columnFact(definition: any): ColumnFact {
 
 // Keys declared on a column: `id text primary key`, `code text unique deferrable`. The DEFERRABLE
 // attribute is a separate entry after the constraint it qualifies.
-function columnKeys(definition: any, table: string): KeyFact[] {
+function columnKeys(definition: NodeFields<'ColumnDef'>, table: string): KeyFact[] {
   const keys: KeyFact[] = [];
   const column = String(definition.colname);
   for (const constraint of definition.constraints ?? []) {
@@ -274,13 +291,13 @@ function columnKeys(definition: any, table: string): KeyFact[] {
     if (contype === 'CONSTR_ATTR_DEFERRABLE' && keys.length) keys[keys.length - 1].deferrable = true;
     const kind = keyKind(contype);
     if (!kind) continue;
-    const conname = constraint.Constraint.conname;
-    keys.push({ kind, columns: [column], name: conname ? String(conname) : defaultKeyName(table, kind, [column]), ...(constraint.Constraint.deferrable ? { deferrable: true } : {}) });
+    const conname = constraint.Constraint!.conname;
+    keys.push({ kind, columns: [column], name: conname ? String(conname) : defaultKeyName(table, kind, [column]), ...(constraint.Constraint!.deferrable ? { deferrable: true } : {}) });
   }
   return keys;
 }
 
-function tableKey(constraint: any, table: string): KeyFact | undefined {
+function tableKey(constraint: NodeFields<'Constraint'>, table: string): KeyFact | undefined {
   const kind = keyKind(constraint.contype);
   if (!kind) return undefined;
   const columns = keyColumns(constraint);
@@ -302,12 +319,12 @@ function keyKind(contype: string | undefined): KeyFact['kind'] | undefined {
   return undefined;
 }
 
-function keyColumns(constraint: any): string[] {
-  return (constraint.keys ?? []).map((key: any) => String(key.String?.sval ?? ''));
+function keyColumns(constraint: NodeFields<'Constraint'>): string[] {
+  return (constraint.keys ?? []).map((key) => String(key.String?.sval ?? ''));
 }
 
 /** The sequence name literal of a nextval/currval call, as written: nextval('fencing_tokens_seq'). */
-export function sequenceArgument(funcCall: any): string | undefined {
+export function sequenceArgument(funcCall: NodeFields<'FuncCall'> | undefined): string | undefined {
   const argument = funcCall?.args?.[0];
   const literal = constantString(argument) ?? constantString(argument?.TypeCast?.arg);
   return literal;
@@ -340,9 +357,9 @@ const DDL_VERBS = new Set(['create', 'alter', 'drop', 'revoke', 'grant', 'refres
 // it wants to know which output columns identify a row. Only query shapes that cannot repeat a row
 // give a key: set operations, set-returning functions in the output, grouping sets, CTEs that may
 // shadow a table name, and any other FROM item give none.
-function viewKey(select: any, names: string[]): ViewKeyFact | undefined {
+function viewKey(select: NodeFields<'SelectStmt'> | undefined, names: string[]): ViewKeyFact | undefined {
   if (!select || (select.op && select.op !== 'SETOP_NONE')) return undefined;
-  const targets: any[] = (select.targetList ?? []).map((target: any) => target.ResTarget);
+  const targets = (select.targetList ?? []).map((target) => target.ResTarget);
   if (targets.some((target) => !target || returnsSet(target.val))) return undefined;
   const outputName = (index: number): string | undefined => names[index] ?? targets[index]?.name ?? (targets[index]?.val?.ColumnRef ? columnName(targets[index].val.ColumnRef) : undefined);
   if (select.groupClause?.length) {
@@ -362,7 +379,7 @@ function viewKey(select: any, names: string[]): ViewKeyFact | undefined {
   const columns: Array<[string, string]> = [];
   let star = false;
   targets.forEach((target, index) => {
-    const fields: any[] = target.val?.ColumnRef?.fields ?? [];
+    const fields = target!.val?.ColumnRef?.fields ?? [];
     if (fields.length === 0 || fields.length > 2) return;
     const qualifier = fields.length === 2 ? fields[0].String?.sval : undefined;
     if (qualifier !== undefined ? qualifier !== baseAlias : from.lookups.length > 0 && !fields[0].A_Star) return;
@@ -378,59 +395,59 @@ function viewKey(select: any, names: string[]): ViewKeyFact | undefined {
 }
 
 /** Index of the output column a GROUP BY item names: by position, or by repeating its expression. */
-function groupedTarget(item: any, targets: any[]): number | undefined {
+function groupedTarget(item: AstNode, targets: Array<NodeFields<'ResTarget'> | undefined>): number | undefined {
   if (item.GroupingSet) return undefined;
   const position = item.A_Const?.ival?.ival;
   if (typeof position === 'number') return position >= 1 && position <= targets.length ? position - 1 : undefined;
-  const fields: any[] | undefined = item.ColumnRef?.fields;
+  const fields = item.ColumnRef?.fields;
   const index = targets.findIndex((target) => {
-    const targetFields: any[] | undefined = target.val?.ColumnRef?.fields;
+    const targetFields = target?.val?.ColumnRef?.fields;
     // e.aggregate_id and aggregate_id are one column when either is unqualified (PostgreSQL rejects an
     // ambiguous unqualified name). An output alias alone is not matched: GROUP BY prefers input columns.
-    if (fields && targetFields && (fields.length === 1 || targetFields.length === 1)) return columnName(item.ColumnRef) === columnName(target.val.ColumnRef);
-    return sameExpression(item, target.val);
+    if (fields && targetFields && (fields.length === 1 || targetFields.length === 1)) return columnName(item.ColumnRef) === columnName(target!.val!.ColumnRef);
+    return sameExpression(item, target!.val);
   });
   return index >= 0 ? index : undefined;
 }
 
 /** The first table of a FROM item and the tables joined to it that match at most one row each. */
-function joinTree(item: any): { base: any; lookups: Array<{ rangeVar: any; columns: string[] }> } | undefined {
+function joinTree(item: AstNode): { base: NodeFields<'RangeVar'>; lookups: Array<{ rangeVar: NodeFields<'RangeVar'>; columns: string[] }> } | undefined {
   if (item.RangeVar) return { base: item.RangeVar, lookups: [] };
   const join = item.JoinExpr;
   if (!join || join.isNatural || (join.jointype !== 'JOIN_INNER' && join.jointype !== 'JOIN_LEFT') || !join.rarg?.RangeVar) return undefined;
-  const left = joinTree(join.larg);
+  const left = joinTree(join.larg!);
   if (!left) return undefined;
   const alias = aliasOf(join.rarg.RangeVar);
-  const columns: string[] = join.usingClause ? join.usingClause.map((name: any) => String(name.String?.sval)) : equatedColumns(join.quals, alias);
+  const columns: string[] = join.usingClause ? join.usingClause.map((name) => String(name.String?.sval)) : equatedColumns(join.quals, alias);
   return { base: left.base, lookups: [...left.lookups, { rangeVar: join.rarg.RangeVar, columns }] };
 }
 
 /** Columns of `alias` that the join condition sets equal to something that does not come from `alias`. */
-function equatedColumns(quals: any, alias: string): string[] {
-  const conjuncts: any[] = quals?.BoolExpr?.boolop === 'AND_EXPR' ? quals.BoolExpr.args : quals ? [quals] : [];
+function equatedColumns(quals: AstNode | undefined, alias: string): string[] {
+  const conjuncts: AstNode[] = quals?.BoolExpr?.boolop === 'AND_EXPR' ? quals.BoolExpr.args! : quals ? [quals] : [];
   const columns: string[] = [];
   for (const conjunct of conjuncts) {
     const expression = conjunct.A_Expr;
     if (expression?.kind !== 'AEXPR_OP' || expression.name?.[0]?.String?.sval !== '=') continue;
     for (const [own, other] of [[expression.lexpr, expression.rexpr], [expression.rexpr, expression.lexpr]]) {
-      const fields: any[] = own?.ColumnRef?.fields ?? [];
+      const fields = own?.ColumnRef?.fields ?? [];
       if (fields.length === 2 && fields[0].String?.sval === alias && fields[1].String && !mayReference(other, alias)) columns.push(String(fields[1].String.sval));
     }
   }
   return columns;
 }
 
-function mayReference(node: any, alias: string): boolean {
+function mayReference(node: AstNode | undefined, alias: string): boolean {
   let found = false;
   walk(node, (visit) => {
     if (visit.type !== 'ColumnRef') return;
-    const fields: any[] = visit.node.fields ?? [];
+    const fields = visit.node.fields ?? [];
     if (fields.length < 2 || fields[0].String?.sval === alias) found = true;
   });
   return found;
 }
 
-function aliasOf(rangeVar: any): string {
+function aliasOf(rangeVar: NodeFields<'RangeVar'>): string {
   return String(rangeVar.alias?.aliasname ?? rangeVar.relname);
 }
 
@@ -441,7 +458,7 @@ const SET_RETURNING = new Set(
     'jsonb_object_keys json_object_keys jsonb_path_query jsonb_to_recordset json_to_recordset jsonb_populate_recordset json_populate_recordset').split(' '),
 );
 
-function returnsSet(node: any): boolean {
+function returnsSet(node: AstNode | undefined): boolean {
   let found = false;
   walk(node, (visit) => {
     if (visit.type === 'SubLink') return false;
@@ -451,7 +468,7 @@ function returnsSet(node: any): boolean {
   return found;
 }
 
-function sameExpression(left: any, right: any): boolean {
-  const withoutLocations = (node: any) => JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
+function sameExpression(left: AstNode | undefined, right: AstNode | undefined): boolean {
+  const withoutLocations = (node: AstNode | undefined) => JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
   return withoutLocations(left) === withoutLocations(right);
 }

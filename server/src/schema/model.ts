@@ -290,5 +290,3 @@ export class SchemaModel {
 function sameColumns(left: string[], right: string[]): boolean {
   return left.length === right.length && left.every((column) => right.includes(column));
 }
-
-export const EMPTY_SCHEMA = new SchemaModel();

@@ -224,11 +224,6 @@ export function tokenize(text: string, options: LexOptions = {}, start = 0, end 
   return tokens;
 }
 
-/** The lower-cased text of a word token, or undefined for other tokens. */
-export function wordOf(text: string, token: Token | undefined): string | undefined {
-  return token && token.kind === 'word' ? text.slice(token.start, token.end).toLowerCase() : undefined;
-}
-
 function lineEnd(text: string, index: number, end: number): number {
   const newline = text.indexOf('\n', index);
   const stop = newline < 0 || newline > end ? end : newline;

@@ -7,7 +7,7 @@ import { MappedText } from '../../text/mapped-text';
 import { columnName, definitionOptions, functionBaseName, functionName, locationOf, nodeTypeOf, typeName, walk } from './ast';
 import { formatStringSql, type PlainDirective } from './format-string';
 import type { Token } from './lexer';
-import { parseSql, type ParsedStatement } from './parser';
+import { parseSql, type AstNode, type ParsedStatement } from './parser';
 import { splitPlpgsqlBody, type BodyPiece } from './plpgsql';
 import type { BodyStatementInfo, Routine } from './plpgsql-model';
 import { splitStatements } from './split';
@@ -133,7 +133,7 @@ function executedVariables(pieces: BodyPiece[], body: MappedText): Map<string, B
 }
 
 /** The command of EXECUTE <expression>, parsed as "select <expression>". */
-function commandExpression(piece: BodyPiece, body: MappedText): { statement: SqlStatement; expression: any } | undefined {
+function commandExpression(piece: BodyPiece, body: MappedText): { statement: SqlStatement; expression: AstNode | undefined } | undefined {
   const text = MappedText.prefixed(body, piece.prefix, piece.start, piece.end);
   const outcome = parseSql(text.text);
   if (!outcome.ok || outcome.statements.length !== 1 || outcome.statements[0].kind !== 'SelectStmt') return undefined;
@@ -148,7 +148,7 @@ function commandExpression(piece: BodyPiece, body: MappedText): { statement: Sql
  * reading under which every statement parses is kept, and a string that parses under neither is
  * skipped, never reported (it may be a fragment that other code completes).
  */
-function expandFormat(container: SqlStatement, expression: any, info: BodyStatementInfo, header: SqlStatement, routine: Routine, result: NestedResult, depth: number): void {
+function expandFormat(container: SqlStatement, expression: AstNode | undefined, info: BodyStatementInfo, header: SqlStatement, routine: Routine, result: NestedResult, depth: number): void {
   const call = expression?.FuncCall;
   const formatArgument = call && functionBaseName(call) === 'format' && (call.funcname?.length ?? 0) <= 2 ? call.args?.[0]?.A_Const : undefined;
   if (formatArgument?.sval === undefined) return;
@@ -192,7 +192,7 @@ function expandCron(statement: SqlStatement, result: NestedResult, depth: number
     if (visit.type !== 'FuncCall') return;
     const name = functionName(visit.node);
     if (name !== 'cron.schedule' && name !== 'cron.schedule_in_database') return;
-    const args: any[] = visit.node.args ?? [];
+    const args = visit.node.args ?? [];
     const named = args.find((arg) => arg.NamedArgExpr?.name === 'command')?.NamedArgExpr?.arg;
     const positional = name === 'cron.schedule' && args.length === 2 ? args[1] : args[2];
     const command = named ?? positional;

@@ -3,11 +3,27 @@
 // statements, because two identical statements of one file must not share nodes — rules key their
 // findings by node.
 
+import type { Node } from '@pgsql/types';
 import { detached } from '../../text/mapped-text';
 import { loadPgQuery, parseRaw, type RawParse } from './pg-query';
 
-/** A node as libpg-query returns it: `{ UpdateStmt: { … } }`. */
-export type AstNode = Record<string, any>;
+/**
+ * A node as libpg-query returns it: `{ UpdateStmt: { … } }`, typed from @pgsql/types. The types are
+ * read as "any one of these wrappers" (every wrapper key optional), so that `node.SelectStmt?.targetList`
+ * reads like the JSON it is, while a misspelled type or field does not compile.
+ */
+export type AstNode = { [Type in NodeType]?: Fields<PgFields<Type>> };
+
+/** Every node type name: "InsertStmt", "FuncCall", … */
+export type NodeType = Node extends infer Each ? (Each extends unknown ? keyof Each : never) : never;
+
+/** The fields of a node type: NodeFields<'InsertStmt'> is @pgsql/types' InsertStmt, with AstNode for its nodes. */
+export type NodeFields<Type extends NodeType> = Fields<PgFields<Type>>;
+
+type PgFields<Type extends NodeType> = Extract<Node, Record<Type, unknown>>[Type];
+
+/** @pgsql/types' field types with every Node (the union of wrappers) read as AstNode. */
+type Fields<T> = T extends Node ? AstNode : T extends Array<infer Item> ? Array<Fields<Item>> : T extends object ? { [Key in keyof T]: Fields<T[Key]> } : T;
 
 export interface ParsedStatement {
   /** The node's type, e.g. "UpdateStmt"; known without building the tree. */
@@ -29,18 +45,11 @@ export type ParseOutcome =
 const CACHE_LIMIT = 500;
 const cache = new Map<string, RawParse>();
 let loading: Promise<void> | undefined;
-let loaded = false;
 
 /** Loads the WebAssembly module once. Every entry point awaits this before linting. */
 export function loadParser(): Promise<void> {
-  loading ??= loadPgQuery().then(() => {
-    loaded = true;
-  });
+  loading ??= loadPgQuery();
   return loading;
-}
-
-export function parserLoaded(): boolean {
-  return loaded;
 }
 
 export function parseSql(text: string): ParseOutcome {

@@ -5,7 +5,7 @@ import { MappedText } from '../../text/mapped-text';
 import { OffsetConverter } from '../../text/positions';
 import { locationOf } from './ast';
 import { Token, tokenize } from './lexer';
-import type { AstNode, ParsedStatement } from './parser';
+import type { AstNode, NodeFields, NodeType, ParsedStatement } from './parser';
 import type { BodyStatementInfo, Routine } from './plpgsql-model';
 import type { TransactionUnit } from './transactions';
 
@@ -47,9 +47,14 @@ export class SqlStatement {
     return this.parsed.node;
   }
 
-  /** The node's fields. */
+  /** The node's fields, typed when the caller names the kind it expects (undefined for another kind). */
+  bodyOf<Type extends NodeType>(kind: Type): NodeFields<Type> | undefined {
+    return this.kind === kind ? (this.parsed.node as Record<string, NodeFields<Type>>)[kind] : undefined;
+  }
+
+  /** The node's fields, untyped (the rules' reads are being moved to bodyOf). */
   get body(): any {
-    return this.kind ? this.parsed.node[this.kind] : undefined;
+    return this.kind ? (this.parsed.node as Record<string, unknown>)[this.kind] : undefined;
   }
 
   /** Document offset of the statement's first character. */
@@ -97,7 +102,7 @@ export class SqlStatement {
   }
 
   /** Document offset of a node's location, or of the statement start when the node has none. */
-  offsetOf(node: AstNode | any): number {
+  offsetOf(node: unknown): number {
     const location = locationOf(node);
     return this.source.toDocument(location === undefined ? this.sourceStart : this.sourceOffset(location));
   }
@@ -107,13 +112,13 @@ export class SqlStatement {
    * argument list, a dotted name, a literal. libpg-query gives start locations only; the end comes
    * from the tokens.
    */
-  rangeOf(node: AstNode | any): { start: number; end: number } {
+  rangeOf(node: unknown): { start: number; end: number } {
     const range = this.sourceRangeOf(node);
     return { start: this.source.toDocument(range.start), end: this.source.toDocument(range.end) };
   }
 
   /** Like rangeOf, in offsets of source.text. */
-  sourceRangeOf(node: AstNode | any): { start: number; end: number } {
+  sourceRangeOf(node: unknown): { start: number; end: number } {
     const location = locationOf(node);
     if (location === undefined) return { start: this.sourceStart, end: this.sourceEnd };
     const start = this.sourceOffset(location);

@@ -8,7 +8,7 @@
 // default_transaction_isolation); a DO block runs with the level of the transaction that runs it; a
 // cron command (one implicit transaction) with the level its BEGIN or SET TRANSACTION asks for.
 
-import { constantString, definitionOptions, functionName, walk } from './ast';
+import { constantString, definitionOptions, functionName, walk, type AstNode, type NodeFields } from './ast';
 import type { Routine } from './plpgsql-model';
 import type { SqlStatement } from './statement';
 
@@ -112,7 +112,7 @@ export interface IsolationSetting {
   /** The level requested; undefined when the setting goes back to the configured default (RESET, TO DEFAULT). */
   level: IsolationLevel | undefined;
   /** The A_Const that holds the level: its location is the level's words or string literal. */
-  value: any;
+  value: AstNode | undefined;
   /** ALTER DATABASE, ALTER ROLE … IN DATABASE: the database. */
   database?: string;
   /** ALTER ROLE/USER: the role; "ALL" for ALTER ROLE ALL. */
@@ -149,14 +149,14 @@ export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
   }
 }
 
-function optionSetting(options: any[] | undefined, scope: IsolationScope): IsolationSetting[] {
+function optionSetting(options: AstNode[] | undefined, scope: IsolationScope): IsolationSetting[] {
   const value = definitionOptions(options).get('transaction_isolation')?.arg;
   const level = levelOf(value);
   return level ? [{ scope, level, value }] : [];
 }
 
 // SET [SESSION | LOCAL] …, RESET …, RESET ALL, SET TRANSACTION …, SET SESSION CHARACTERISTICS AS TRANSACTION ….
-function variableSetting(set: any): IsolationSetting[] {
+function variableSetting(set: NodeFields<'VariableSetStmt'> | undefined): IsolationSetting[] {
   if (!set) return [];
   if (set.kind === 'VAR_RESET_ALL') return [{ scope: 'session', level: undefined, value: undefined }];
   const name = String(set.name ?? '');
@@ -176,7 +176,7 @@ function variableSetting(set: any): IsolationSetting[] {
 }
 
 // set_config('default_transaction_isolation', '<level>', <is_local>) with constant arguments.
-function setConfigSettings(body: any): IsolationSetting[] {
+function setConfigSettings(body: NodeFields<'SelectStmt'>): IsolationSetting[] {
   const settings: IsolationSetting[] = [];
   walk(body, (visit) => {
     if (visit.type !== 'FuncCall' || !/^(pg_catalog\.)?set_config$/.test(functionName(visit.node))) return;
@@ -191,12 +191,12 @@ function setConfigSettings(body: any): IsolationSetting[] {
   return settings;
 }
 
-function levelOf(value: any): IsolationLevel | undefined {
+function levelOf(value: AstNode | undefined): IsolationLevel | undefined {
   const level = constantString(value)?.toLowerCase();
   return level && LEVELS.has(level) ? (level as IsolationLevel) : undefined;
 }
 
-function roleName(role: any): string {
+function roleName(role: NodeFields<'RoleSpec'> | undefined): string {
   if (!role) return 'ALL';
   switch (role.roletype) {
     case 'ROLESPEC_CURRENT_USER':

@@ -460,6 +460,30 @@ export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaratio
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
 }
 
+/** for, for…of, for…in, while, do…while. */
+export function isLoop(node: TS.Node): boolean {
+  return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+}
+
+/** A function's name: function f(), method f(), const f = () => …, const f = function () …, { f: () => … }. */
+export function functionName(fn: TS.FunctionLikeDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const parent = fn.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
+
+/** The same value without the syntax around it that only types or groups it: parentheses, `as`, `<T>`, `satisfies`, `!`. */
+export function withoutTypeSyntax(expression: TS.Expression): TS.Expression;
+export function withoutTypeSyntax(expression: TS.Expression | undefined): TS.Expression | undefined;
+export function withoutTypeSyntax(expression: TS.Expression | undefined): TS.Expression | undefined {
+  let current = expression;
+  while (current && (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current))) {
+    current = current.expression;
+  }
+  return current;
+}
+
 function isStatementLike(node: TS.Node): boolean {
   return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
 }

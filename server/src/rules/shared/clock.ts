@@ -11,7 +11,7 @@
 // PL/pgSQL variables carry a reading from their assignment (`v_now := clock_timestamp()`, also as
 // epoch numbers) to where the variable is used, and through further assignments.
 
-import { functionBaseName, walk, type Visit } from '../../languages/sql/ast';
+import { functionBaseName, walk, type Visit, type VisitOf } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import type { RuleContext } from '../../rule';
 import { matchesAnyExactly } from './names';
@@ -178,7 +178,7 @@ function isInterval(node: any): boolean {
   return !!call && functionBaseName(call) === 'make_interval';
 }
 
-function operatorOf(visit: Visit): string | undefined {
+function operatorOf(visit: VisitOf<'A_Expr'>): string | undefined {
   const name = visit.node.name;
   return name?.[name.length - 1]?.String?.sval;
 }
@@ -192,7 +192,7 @@ function inComparison(visit: Visit): boolean {
   return false;
 }
 
-function isComparison(expression: Visit): boolean {
+function isComparison(expression: VisitOf<'A_Expr'>): boolean {
   return COMPARISONS.has(operatorOf(expression) ?? '') || expression.node.kind === 'AEXPR_BETWEEN' || expression.node.kind === 'AEXPR_NOT_BETWEEN';
 }
 

@@ -2,7 +2,7 @@
 // an expression mentions, the terms of an AND chain, whether two expressions are the same, whether an
 // expression reads the clock or is a plain constant.
 
-import { functionBaseName, walk, type Visit } from '../../languages/sql/ast';
+import { functionBaseName, visitLocation, walk, type Visit } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 
 export const ORDERINGS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=']);
@@ -102,9 +102,9 @@ function expressionSourceRange(statement: SqlStatement, expression: any): { star
     end = Math.max(end, range.end);
   };
   walk(expression, (visit) => {
-    extend(visit.node.location);
+    extend(visitLocation(visit));
     // The type of a cast ('30s'::interval) is an unwrapped node the walk does not visit.
-    extend(visit.node.typeName?.location);
+    extend((visit.node as { typeName?: { location?: number } }).typeName?.location);
   });
   return end < 0 ? { start: statement.sourceStart, end: statement.sourceEnd } : { start, end };
 }

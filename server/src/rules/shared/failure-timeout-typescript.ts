@@ -8,6 +8,7 @@
 import type { ts as TS } from 'ts-morph';
 import { kindSet, ts } from '../../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../../languages/typescript/ts-file';
+import { unwrapExpression as unwrap } from '../../languages/typescript/operations/chain';
 import type { RuleContext } from '../../rule';
 import { declarationsIn, type Declared } from './local-variables';
 import { matchesAny } from './names';
@@ -194,11 +195,6 @@ function namesFailure(name: string, words: string[]): boolean {
   return parts.some((part) => part && words.some((word) => part.startsWith(word)));
 }
 
-function unwrap(expression: TS.Expression): TS.Expression {
-  let current = expression;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
-  return current;
-}
 
 const mentionPatterns = new Map<string, RegExp>();
 

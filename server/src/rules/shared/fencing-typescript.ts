@@ -126,7 +126,7 @@ function passesToken(model: TsModel, call: CallSite, fencingColumns: string[]): 
 }
 
 /** The SQL fix of an embedded UPDATE/DELETE: the predicate with a new bind parameter for the function's token. */
-export function embeddedFencingFix(context: RuleContext, write: SqlStatement): FixProposal | undefined {
+export function embeddedFencingFix(context: RuleContext, write: SqlStatement): FixProposal<'addFencing'> | undefined {
   const model = context.typescript;
   const entry = embeddedOfStatement(write, context.embedded);
   if (!model || !entry?.call) return undefined;

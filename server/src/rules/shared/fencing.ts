@@ -15,7 +15,7 @@ const INTEGER_TYPES = /(int2|int4|int8|smallint|integer|bigint|serial|bigserial|
 export function comparesToken(whereClause: any, fencingColumns: string[]): boolean {
   let found = false;
   walk(whereClause, (visit) => {
-    if (found || visit.type !== 'A_Expr' || !ORDERING.has(visit.node.name?.[0]?.String?.sval)) return;
+    if (found || visit.type !== 'A_Expr' || !ORDERING.has(visit.node.name?.[0]?.String?.sval ?? '')) return;
     for (const side of [visit.node.lexpr, visit.node.rexpr]) {
       const name = side?.ColumnRef ? columnName(side.ColumnRef) : undefined;
       if (name && matchesAny(name, fencingColumns)) found = true;

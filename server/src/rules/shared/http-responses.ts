@@ -8,7 +8,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../../languages/typescript/project';
-import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
+import { dottedName, functionName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { declarationOf, unwrap } from './ts-declarations';
 import { propertyNameText } from './ts-effects';
@@ -83,7 +83,7 @@ export function transfersBody(context: RuleContext, call: TS.CallExpression, sco
   }
   // `scope` (the function the call is in, or the file) also holds the variable it is stored in.
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && transferredIn(context, parent.name.text, scope, parent.end)) return true;
-  const name = isFunctionLike(scope) ? functionNameOf(scope) : undefined;
+  const name = isFunctionLike(scope) ? functionName(scope) : undefined;
   return !!name && TRANSFER_FUNCTIONS.test(name);
 }
 
@@ -162,9 +162,3 @@ function isTransparent(node: TS.Node): boolean {
   return ts.isAwaitExpression(node) || ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node);
 }
 
-function functionNameOf(fn: TS.FunctionLikeDeclaration): string | undefined {
-  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
-  const parent = fn.parent;
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
-  return undefined;
-}

@@ -16,7 +16,7 @@ import type { FixProposal } from '../../rule';
 import type { ClockUse } from './clock';
 import { SqlEdits } from './sql-edits';
 
-export function replaceWithNow(use: ClockUse): FixProposal[] {
+export function replaceWithNow(use: ClockUse): Array<FixProposal<'replaceWithNow'>> {
   const expiry = use.kind === 'expiry';
   if (expiry && use.repetition === 'poll') return [];
   const range = use.statement.sourceRangeOf({ location: use.call.location });

@@ -9,7 +9,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { kindSet, ts } from '../../languages/typescript/project';
-import { childAt, dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
+import { childAt, dottedName, functionName, isFunctionLike, isLoop } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../rule';
 import { declarationOf, findDeclaration, unwrap } from './ts-declarations';
 
@@ -677,18 +677,6 @@ function enclosingFunction(node: TS.Node): TS.FunctionLikeDeclaration | undefine
   return undefined;
 }
 
-/** function f(), method f(), const f = () => …, const f = function () …. */
-export function functionName(fn: TS.FunctionLikeDeclaration): string | undefined {
-  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
-  const parent = fn.parent;
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
-  return undefined;
-}
-
-function isLoop(node: TS.Node): boolean {
-  return ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
-}
 
 /** The loop runs in an async function (top-level await is not allowed everywhere: CommonJS, scripts). */
 function isAsyncContext(node: TS.Node): boolean {

@@ -2,7 +2,7 @@
 // they sit in a statement (the statement itself, a CTE, a subquery), and where their clauses are
 // written in the source.
 
-import { walk } from '../../languages/sql/ast';
+import { visitLocation, walk } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 
 export type LockStrength = 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR SHARE' | 'FOR KEY SHARE';
@@ -111,7 +111,7 @@ export function selectTail(statement: SqlStatement, select: any): SelectTail | u
 function firstFromLocation(select: any): number | undefined {
   let location: number | undefined;
   walk(select.fromClause, (visit) => {
-    if (location === undefined && typeof visit.node.location === 'number') location = visit.node.location;
+    if (location === undefined) location = visitLocation(visit);
   });
   return location;
 }

@@ -9,6 +9,7 @@
 import type { ts as TS } from 'ts-morph';
 import { documentMemo, spendWork } from '../../budget';
 import { ts } from '../../languages/typescript/project';
+import { isFunctionLike, withoutTypeSyntax as unwrap } from '../../languages/typescript/ts-file';
 
 export type Declaration =
   | { kind: 'variable'; node: TS.VariableDeclaration }
@@ -76,14 +77,8 @@ export function resolveValue(expression: TS.Expression | undefined, depth = 0): 
   return declaration?.initializer ? resolveValue(declaration.initializer, depth + 1) : value;
 }
 
-/** The expression without parentheses, type assertions, `satisfies` and `!`. */
-export function unwrap(expression: TS.Expression | undefined): TS.Expression | undefined {
-  let current = expression;
-  while (current && (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current))) {
-    current = current.expression;
-  }
-  return current;
-}
+/** The expression without parentheses, type assertions, `satisfies` and `!` (one home: ts-file.ts). */
+export { withoutTypeSyntax as unwrap } from '../../languages/typescript/ts-file';
 
 // Index of the names each block declares, built on first use. Keyed by the block node: the
 // incremental parser reuses a node only when its text did not change, so an index stays true for as
@@ -134,6 +129,3 @@ function importedNames(clause: TS.ImportClause): string[] {
   return [...names, ...bindings.elements.map((element) => element.name.text)];
 }
 
-function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
-}

@@ -110,11 +110,6 @@ export function objectProperty(object: TS.Node | undefined, name: string): TS.Ex
   return undefined;
 }
 
-/** True when an object literal has a spread (…options), whose content is unknown. */
-export function hasSpread(object: TS.Node | undefined): boolean {
-  return !!object && ts.isObjectLiteralExpression(object) && object.properties.some((property) => ts.isSpreadAssignment(property));
-}
-
 export function propertyNameText(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   return undefined;
