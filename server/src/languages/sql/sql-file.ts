@@ -67,7 +67,7 @@ export class SqlModelCache {
   private previousUnits: Array<Unit | undefined> = [];
   private currentUnits: Array<Unit | undefined> = [];
   /** Units of the statements the edit touched, by text: a statement may come back (an undo, a move). */
-  private previousByText = new Map<string, Unit[]>();
+  private previousByText: Map<string, Unit[]> | undefined;
   private lastSplit: { text: string; psql: boolean; spans: StatementSpan[] } | undefined;
   /** The split previousUnits are aligned with (an analysis stopped before finish() leaves them on an older one). */
   private unitsSplit: { spans: StatementSpan[] } | undefined;
@@ -76,32 +76,22 @@ export class SqlModelCache {
   /** The statements of the document, re-splitting only around what changed since the last call. */
   split(text: string, psql: boolean): StatementSpan[] {
     const last = this.lastSplit;
+    // Called more than once per version (foreign-dialect detection, the model): the same text, the same split.
+    if (last && last.psql === psql && last.text === text) return last.spans;
     const carried = this.carried;
     carried.head = carried.tail = 0;
-    let spans: StatementSpan[];
-    if (last && last.psql === psql && last.text === text) {
-      spans = last.spans;
-      carried.head = spans.length;
-    } else spans = last && last.psql === psql ? resplitStatements(last, text, { psql }, carried) : splitStatements(text, { psql });
+    const spans = last && last.psql === psql ? resplitStatements(last, text, { psql }, carried) : splitStatements(text, { psql });
     if (!last || last !== this.unitsSplit) carried.head = carried.tail = 0;
     this.currentUnits = [];
-    // Only the units between the carried ends are looked up by text (hashing every statement's text
-    // on each keystroke cost more than the rest of the model).
-    const oldCount = this.previousUnits.length;
-    this.previousByText = new Map();
-    for (let index = carried.head; index < oldCount - carried.tail; index++) {
-      const unit = this.previousUnits[index];
-      if (!unit) continue;
-      const units = this.previousByText.get(unit.key);
-      if (units) units.push(unit);
-      else this.previousByText.set(unit.key, [unit]);
-    }
+    this.previousByText = undefined;
     this.lastSplit = { text, psql, spans };
     return spans;
   }
 
   /** The unit of the statement at `index` of the last split when it was carried over from the previous one. */
   carriedUnit(index: number): Unit | undefined {
+    // The same version analysed again (a schema or settings change): every statement is carried.
+    if (this.unitsSplit === this.lastSplit) return this.previousUnits[index];
     const { head, tail } = this.carried;
     if (index < head) return this.previousUnits[index];
     const count = this.lastSplit?.spans.length ?? 0;
@@ -109,7 +99,21 @@ export class SqlModelCache {
     return undefined;
   }
 
+  /** A unit of the previous analysis with this text, among those not carried over (the statements around the edit). */
   take(key: string): Unit | undefined {
+    // Only the units between the carried ends are indexed by text: hashing every statement's text
+    // on each keystroke cost more than the rest of the model.
+    if (!this.previousByText) {
+      const byText = (this.previousByText = new Map());
+      const { head, tail } = this.unitsSplit === this.lastSplit ? { head: this.previousUnits.length, tail: 0 } : this.carried;
+      for (let index = head; index < this.previousUnits.length - tail; index++) {
+        const unit = this.previousUnits[index];
+        if (!unit) continue;
+        const units = byText.get(unit.key);
+        if (units) units.push(unit);
+        else byText.set(unit.key, [unit]);
+      }
+    }
     return this.previousByText.get(key)?.pop();
   }
 
@@ -124,7 +128,7 @@ export class SqlModelCache {
     this.previousUnits.length = this.lastSplit?.spans.length ?? 0;
     this.unitsSplit = this.lastSplit;
     this.currentUnits = [];
-    this.previousByText = new Map();
+    this.previousByText = undefined;
   }
 }
 
