@@ -27,8 +27,11 @@ export function commonEnds(previous: string, text: string): { prefix: number; su
 export function lineIndexAfterEdit(previous: LineIndex, text: string): LineIndex {
   const before = previous.text;
   if (before === text) return previous;
-  if (text.includes('\r') || before.includes('\r')) return new LineIndex(text);
+  // Whether a text has carriage returns is known from its previous version and the edited part
+  // (searching a 50,000-line text twice per keystroke cost as much as the rest of this function).
+  if (!withoutCarriageReturns.has(previous) && before.includes('\r')) return new LineIndex(text);
   const { prefix, suffix } = commonEnds(before, text);
+  if (text.slice(prefix, text.length - suffix).includes('\r')) return new LineIndex(text);
   const starts: number[] = [];
   // A line starts at x when x is 0 or text[x - 1] is a line break: unchanged for x ≤ prefix.
   for (let line = 0; line < previous.lineCount && previous.lineStart(line) <= prefix; line++) starts.push(previous.lineStart(line));
@@ -38,8 +41,13 @@ export function lineIndexAfterEdit(previous: LineIndex, text: string): LineIndex
   const delta = text.length - before.length;
   const firstMoved = before.length - suffix + 1;
   for (let line = firstAtOrAfter(previous, firstMoved); line < previous.lineCount; line++) starts.push(previous.lineStart(line) + delta);
-  return new LineIndex(text, starts);
+  const index = new LineIndex(text, starts);
+  withoutCarriageReturns.add(index);
+  return index;
 }
+
+/** Line indexes made by lineIndexAfterEdit: their texts have no carriage return. */
+const withoutCarriageReturns = new WeakSet<LineIndex>();
 
 function firstAtOrAfter(index: LineIndex, offset: number): number {
   let low = 0;
