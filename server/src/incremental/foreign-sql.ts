@@ -4,8 +4,9 @@
 //
 // The text is cut into chunks at statement starts where the lexer is at rest and no marker can reach
 // across: the start of a line, after a statement's terminating ';' and nothing but white space. Each
-// chunk is detected alone and its result kept by its text; the document's result is the chunks'
-// best by the markers' precedence, then by offset — what a detection of the whole text finds:
+// chunk is detected alone and its result kept while its text is unchanged (found by position); the
+// document's result is the chunks' best by the markers' precedence, then by offset — what a
+// detection of the whole text finds:
 // - a chunk starts where the lexer starts afresh on the whole text too (after ';' and white space);
 // - `^` and `\b` see the same character before the cut (a line break);
 // - no marker can match across ";<white space>" except the MySQL `INT(…) UNSIGNED`, whose `[^)]*`
@@ -16,7 +17,7 @@ import type { StatementSpan } from '../languages/sql/split';
 import type { DocumentCache } from '../document-cache';
 import { commonEnds } from './text-edit';
 
-/** Chunks below this length are joined with the next: fewer, longer keys. */
+/** Chunks below this length are joined with the next: fewer, longer chunks. */
 const CHUNK_MIN = 2048;
 
 export class ForeignSqlCache {
