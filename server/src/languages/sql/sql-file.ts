@@ -58,9 +58,10 @@ interface Unit {
 }
 
 /**
- * Units of the previous analysis of one document, by statement text. On a keystroke only the edited
- * statement is parsed and expanded again; the others are moved to their new offsets. The result is
- * the same as without the cache.
+ * Units of the previous analysis of one document: by position for the statements the resplit carried
+ * over (before and after the edit, same text), by text for those around the edit. On a keystroke only
+ * the edited statement is parsed and expanded again; the others are moved to their new offsets. The
+ * result is the same as without the cache.
  */
 export class SqlModelCache {
   /** Units of the previous analysis, by their span's index in the previous split (undefined: the statement failed). */
