@@ -7,7 +7,9 @@ import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultSettings } from '../server/src/config';
 import { DocumentCache } from '../server/src/document-cache';
+import { buildSqlModel } from '../server/src/languages/sql/sql-file';
 import { resplitStatements, splitStatements } from '../server/src/languages/sql/split';
+import { MappedText } from '../server/src/text/mapped-text';
 import { lint } from '../server/src/lint';
 import { RULES } from '../server/src/rules';
 import { ready } from './helpers/lint';
@@ -73,6 +75,29 @@ describe('incremental analysis', () => {
   });
 });
 
+describe('SQL statements carried over an edit', () => {
+  it('reuses the statements before and after the edited one (the same objects, moved)', () => {
+    const cache = new DocumentCache();
+    // The first and last statements have the same text: only their positions tell them apart.
+    const text = 'select a from t1;\nselect b from t2;\nselect a from t1;\n';
+    const model = (edited: string) => {
+      // Foreign-dialect detection splits the same version first.
+      cache.sql.split(edited, true);
+      return buildSqlModel([{ text: MappedText.document(edited), origin: 'file', psql: true }], cache.sql).statements;
+    };
+    const first = model(text);
+    const second = model(text.replace('select b from t2', 'select bb, "ação" from t2'));
+    assert.equal(second[0], first[0]);
+    assert.equal(second[2], first[2]);
+    assert.notEqual(second[1], first[1]);
+    assert.equal(second[2].text, 'select a from t1');
+    const third = model(text);
+    assert.equal(third[0], first[0]);
+    assert.equal(third[2], first[2]);
+    assert.equal(third[1].text, 'select b from t2');
+  });
+});
+
 describe('incremental statement splitting', () => {
   it('splits exactly as a fresh split after every edit, psql scripts and COPY data included', () => {
     const base = [
@@ -90,8 +115,13 @@ describe('incremental statement splitting', () => {
           for (const edit of edits) {
             const at = edit.at % (text.length + 1);
             text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
-            const spans = resplitStatements(previous, text, { psql: true });
+            const carried = { head: 0, tail: 0 };
+            const spans = resplitStatements(previous, text, { psql: true }, carried);
             assert.deepEqual(spans, splitStatements(text, { psql: true }));
+            // The statements said to be carried over have the same text (and psql lines) as before.
+            const statementText = (source: string, span: (typeof spans)[number]) => [source.slice(span.start, span.end), span.metaRanges.map(([start, end]) => [start - span.start, end - span.start]), span.usesPsqlVariables];
+            for (let index = 0; index < carried.head; index++) assert.deepEqual(statementText(text, spans[index]), statementText(previous.text, previous.spans[index]));
+            for (let index = 1; index <= carried.tail; index++) assert.deepEqual(statementText(text, spans[spans.length - index]), statementText(previous.text, previous.spans[previous.spans.length - index]));
             previous = { text, spans };
           }
         },

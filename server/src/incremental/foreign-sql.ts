@@ -4,8 +4,9 @@
 //
 // The text is cut into chunks at statement starts where the lexer is at rest and no marker can reach
 // across: the start of a line, after a statement's terminating ';' and nothing but white space. Each
-// chunk is detected alone and its result kept by its text; the document's result is the chunks'
-// best by the markers' precedence, then by offset — what a detection of the whole text finds:
+// chunk is detected alone and its result kept while its text is unchanged (found by position); the
+// document's result is the chunks' best by the markers' precedence, then by offset — what a
+// detection of the whole text finds:
 // - a chunk starts where the lexer starts afresh on the whole text too (after ';' and white space);
 // - `^` and `\b` see the same character before the cut (a line break);
 // - no marker can match across ";<white space>" except the MySQL `INT(…) UNSIGNED`, whose `[^)]*`
@@ -14,28 +15,36 @@
 import { detectForeignSql, type ForeignSql } from '../languages/sql/dialect';
 import type { StatementSpan } from '../languages/sql/split';
 import type { DocumentCache } from '../document-cache';
+import { commonEnds } from './text-edit';
 
-/** Chunks below this length are joined with the next: fewer, longer keys. */
+/** Chunks below this length are joined with the next: fewer, longer chunks. */
 const CHUNK_MIN = 2048;
 
 export class ForeignSqlCache {
-  private previous = new Map<string, Detected>();
+  /** The chunks of the last detected text, by their start. */
+  private previous = new Map<number, Chunk>();
+  private previousText: string | undefined;
 
   detect(text: string, spans: readonly StatementSpan[]): ForeignSql | undefined {
-    if (/unsigned/i.test(text)) return detectForeignSql(text);
-    const current = new Map<string, Detected>();
-    let best: ForeignSql | undefined;
-    let bestRank = Infinity;
+    // Chunks before and after the edit are the previous ones (same text, maybe moved): their results
+    // are found by position, not by hashing their text. Only the edited chunks are detected again.
+    const before = this.previousText;
+    const { prefix, suffix } = before === undefined ? { prefix: 0, suffix: 0 } : commonEnds(before, text);
+    const delta = before === undefined ? 0 : text.length - before.length;
+    const changedEnd = text.length - suffix;
+    const current = new Map<number, Chunk>();
+    const chunks: Chunk[] = [];
     let chunkStart = 0;
     const take = (end: number) => {
-      const chunk = text.slice(chunkStart, end);
-      let detected = current.get(chunk) ?? this.previous.get(chunk);
-      if (!detected) detected = withRank(detectForeignSql(chunk));
-      current.set(chunk, detected);
-      if (detected.found && (detected.rank < bestRank || (detected.rank === bestRank && chunkStart + detected.found.offset < best!.offset))) {
-        bestRank = detected.rank;
-        best = { ...detected.found, offset: chunkStart + detected.found.offset };
+      let chunk: Chunk | undefined;
+      if (end <= prefix) chunk = this.previous.get(chunkStart);
+      else if (chunkStart >= changedEnd) chunk = this.previous.get(chunkStart - delta);
+      if (!chunk || chunk.length !== end - chunkStart) {
+        const chunkText = text.slice(chunkStart, end);
+        chunk = { length: end - chunkStart, unsigned: /unsigned/i.test(chunkText), ...withRank(detectForeignSql(chunkText)) };
       }
+      current.set(chunkStart, chunk);
+      chunks.push(chunk);
       chunkStart = end;
     };
     for (let index = 1; index < spans.length; index++) {
@@ -44,8 +53,28 @@ export class ForeignSqlCache {
     }
     take(text.length);
     this.previous = current;
+    this.previousText = text;
+    // A word cannot cross a cut (white space before it): UNSIGNED in a chunk is UNSIGNED in the text.
+    if (chunks.some((chunk) => chunk.unsigned)) return detectForeignSql(text);
+    let best: ForeignSql | undefined;
+    let bestRank = Infinity;
+    let start = 0;
+    for (const chunk of chunks) {
+      if (chunk.found && (chunk.rank < bestRank || (chunk.rank === bestRank && start + chunk.found.offset < best!.offset))) {
+        bestRank = chunk.rank;
+        best = { ...chunk.found, offset: start + chunk.found.offset };
+      }
+      start += chunk.length;
+    }
     return best;
   }
+}
+
+/** One chunk's detection, kept while its text is unchanged. */
+interface Chunk extends Detected {
+  length: number;
+  /** The chunk mentions UNSIGNED (see the header: such texts are detected whole). */
+  unsigned: boolean;
 }
 
 interface Detected {

@@ -8,7 +8,7 @@ import { schemaFactsOfScript, type SchemaFact } from './facts';
 import { SchemaModel } from './model';
 
 export class WorkspaceSchema {
-  private readonly factsByFile = new Map<string, { facts: SchemaFact[]; key: string; hash?: string }>();
+  private readonly factsByFile = new Map<string, { facts: SchemaFact[]; hash?: string }>();
   private cached: SchemaModel | undefined;
   private cachedFingerprint: string | undefined;
   /** Grows whenever some file's facts change. */
@@ -24,7 +24,11 @@ export class WorkspaceSchema {
       const digest = createHash('sha1');
       for (const file of [...this.factsByFile.keys()].sort()) {
         const entry = this.factsByFile.get(file)!;
-        entry.hash ??= createHash('sha1').update(entry.key).digest('base64');
+        if (entry.hash === undefined) {
+          const factsDigest = createHash('sha1');
+          for (const fact of entry.facts) factsDigest.update(`${factKey(fact)}\n`);
+          entry.hash = factsDigest.digest('base64');
+        }
         digest.update(`${file}\0${entry.hash}\0`);
       }
       this.cachedFingerprint = digest.digest('base64');
@@ -44,15 +48,15 @@ export class WorkspaceSchema {
   /** Records a file's facts; returns true when they differ from what was known. */
   updateFacts(file: string, facts: SchemaFact[]): boolean {
     const known = this.factsByFile.get(file);
-    // Facts of statements reused from the previous analysis are the same objects: no need to compare contents.
-    if (known && known.facts.length === facts.length && known.facts.every((fact, index) => fact === facts[index])) return false;
-    const key = JSON.stringify(facts);
-    if (known && known.key === key) {
+    // Facts of statements reused from the previous analysis are the same objects: only the others
+    // (those of the edited statement) are compared by content, so typing in a 50,000-line file does
+    // not serialise all of its facts.
+    if (known && sameFacts(known.facts, facts)) {
       known.facts = facts;
       return false;
     }
     if (!facts.length && !known) return false;
-    if (facts.length) this.factsByFile.set(file, { facts, key });
+    if (facts.length) this.factsByFile.set(file, { facts });
     else this.factsByFile.delete(file);
     this.changed();
     return true;
@@ -83,4 +87,25 @@ export class WorkspaceSchema {
     this.updateFacts(file, facts);
     return this.model();
   }
+}
+
+/** Equal lists of facts: the same length, and each fact the same object or the same content. */
+function sameFacts(known: SchemaFact[], facts: SchemaFact[]): boolean {
+  if (known.length !== facts.length) return false;
+  for (let index = 0; index < facts.length; index++) {
+    if (known[index] !== facts[index] && factKey(known[index]) !== factKey(facts[index])) return false;
+  }
+  return true;
+}
+
+// A fact's content as text, serialised once per fact object (facts of reused statements are reused).
+const factKeys = new WeakMap<SchemaFact, string>();
+
+function factKey(fact: SchemaFact): string {
+  let key = factKeys.get(fact);
+  if (key === undefined) {
+    key = JSON.stringify(fact);
+    factKeys.set(fact, key);
+  }
+  return key;
 }

@@ -12,12 +12,12 @@ export interface LineColumn {
 
 /** Maps offsets to line/column pairs and back for one text. Built once per text. */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  private readonly lineStarts: ArrayLike<number>;
 
   /** `lineStarts`: already known (incremental/text-edit.ts), else found in the text. */
   constructor(
     readonly text: string,
-    lineStarts?: number[],
+    lineStarts?: ArrayLike<number>,
   ) {
     if (lineStarts) {
       this.lineStarts = lineStarts;
@@ -42,6 +42,11 @@ export class LineIndex {
 
   get lineCount(): number {
     return this.lineStarts.length;
+  }
+
+  /** The offsets where lines start (for incremental/text-edit.ts, which copies them in bulk). */
+  get starts(): ArrayLike<number> {
+    return this.lineStarts;
   }
 
   positionAt(offset: number): LineColumn {

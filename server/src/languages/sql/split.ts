@@ -124,7 +124,7 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
  * on is the same, and the splitter's state at a statement start is always the same). A keystroke in a
  * large migration re-lexes a few statements instead of the whole file.
  */
-export function resplitStatements(previous: { text: string; spans: StatementSpan[] }, text: string, options: { psql?: boolean }): StatementSpan[] {
+export function resplitStatements(previous: { text: string; spans: StatementSpan[] }, text: string, options: { psql?: boolean }, carried?: CarriedSpans): StatementSpan[] {
   const old = previous.text;
   const prefix = commonPrefix(old, text);
   const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
@@ -156,7 +156,20 @@ export function resplitStatements(previous: { text: string; spans: StatementSpan
     return resumed >= 0;
   });
   const shifted = resumed < 0 ? [] : spans.slice(resumed).map((span) => shift(span, delta));
+  if (carried) {
+    carried.head = kept;
+    carried.tail = shifted.length;
+  }
   return [...spans.slice(0, kept), ...fresh, ...shifted];
+}
+
+/**
+ * How many statements at each end of a resplit are the previous ones, with the same text (kept
+ * before the change, or moved after it): their analysis can be reused without comparing texts.
+ */
+export interface CarriedSpans {
+  head: number;
+  tail: number;
 }
 
 // Length of the common prefix, compared in chunks (a string comparison is a memory comparison;

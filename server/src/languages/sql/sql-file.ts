@@ -6,7 +6,7 @@ import { expandNested, type NestedResult } from './nested';
 import type { ParseOutcome, ParsedStatement } from './parser';
 import { parseWithPlaceholders } from './placeholders';
 import type { Routine } from './plpgsql-model';
-import { resplitStatements, splitStatements, type StatementSpan } from './split';
+import { resplitStatements, splitStatements, type CarriedSpans, type StatementSpan } from './split';
 import { SqlStatement, statementsOf, type StatementOrigin } from './statement';
 import { syntaxProblem, type SyntaxProblem } from './syntax';
 import { buildTransactions, type TransactionUnit } from './transactions';
@@ -58,14 +58,21 @@ interface Unit {
 }
 
 /**
- * Units of the previous analysis of one document, by statement text. On a keystroke only the edited
- * statement is parsed and expanded again; the others are moved to their new offsets. The result is
- * the same as without the cache.
+ * Units of the previous analysis of one document: by position for the statements the resplit carried
+ * over (before and after the edit, same text), by text for those around the edit. On a keystroke only
+ * the edited statement is parsed and expanded again; the others are moved to their new offsets. The
+ * result is the same as without the cache.
  */
 export class SqlModelCache {
-  private previous = new Map<string, Unit[]>();
-  private current = new Map<string, Unit[]>();
+  /** Units of the previous analysis, by their span's index in the previous split (undefined: the statement failed). */
+  private previousUnits: Array<Unit | undefined> = [];
+  private currentUnits: Array<Unit | undefined> = [];
+  /** Units of the statements the edit touched, by text: a statement may come back (an undo, a move). */
+  private previousByText: Map<string, Unit[]> | undefined;
   private lastSplit: { text: string; psql: boolean; spans: StatementSpan[] } | undefined;
+  /** The split previousUnits are aligned with (an analysis stopped before finish() leaves them on an older one). */
+  private unitsSplit: { spans: StatementSpan[] } | undefined;
+  private readonly carried: CarriedSpans = { head: 0, tail: 0 };
 
   /** reuseUnits false: the split is remembered, statements are not (nothing is taken or kept). */
   constructor(private readonly reuseUnits = true) {}
@@ -73,31 +80,62 @@ export class SqlModelCache {
   /** The statements of the document, re-splitting only around what changed since the last call. */
   split(text: string, psql: boolean): StatementSpan[] {
     const last = this.lastSplit;
-    const spans = last && last.psql === psql ? (last.text === text ? last.spans : resplitStatements(last, text, { psql })) : splitStatements(text, { psql });
+    // Called more than once per version (foreign-dialect detection, the model): the same text, the same split.
+    if (last && last.psql === psql && last.text === text) return last.spans;
+    const carried = this.carried;
+    carried.head = carried.tail = 0;
+    const spans = last && last.psql === psql ? resplitStatements(last, text, { psql }, carried) : splitStatements(text, { psql });
+    if (!last || last !== this.unitsSplit) carried.head = carried.tail = 0;
+    this.currentUnits = [];
+    this.previousByText = undefined;
     this.lastSplit = { text, psql, spans };
     return spans;
   }
 
-  take(key: string): Unit | undefined {
+  /** The unit of the statement at `index` of the last split when it was carried over from the previous one. */
+  carriedUnit(index: number): Unit | undefined {
     if (!this.reuseUnits) return undefined;
-    const units = this.previous.get(key);
-    const unit = units?.pop();
-    if (unit) this.keep(unit);
-    return unit;
+    // The same version analysed again (a schema or settings change): every statement is carried.
+    if (this.unitsSplit === this.lastSplit) return this.previousUnits[index];
+    const { head, tail } = this.carried;
+    if (index < head) return this.previousUnits[index];
+    const count = this.lastSplit?.spans.length ?? 0;
+    if (index >= count - tail) return this.previousUnits[index - count + this.previousUnits.length];
+    return undefined;
   }
 
-  /** Keys are the units' own copies of their text: a key cut from the document would keep it alive. */
-  keep(unit: Unit): void {
+  /** A unit of the previous analysis with this text, among those not carried over (the statements around the edit). */
+  take(key: string): Unit | undefined {
+    if (!this.reuseUnits) return undefined;
+    // Only the units between the carried ends are indexed by text: hashing every statement's text
+    // on each keystroke cost more than the rest of the model.
+    if (!this.previousByText) {
+      const byText = (this.previousByText = new Map());
+      const { head, tail } = this.unitsSplit === this.lastSplit ? { head: this.previousUnits.length, tail: 0 } : this.carried;
+      for (let index = head; index < this.previousUnits.length - tail; index++) {
+        const unit = this.previousUnits[index];
+        if (!unit) continue;
+        const units = byText.get(unit.key);
+        if (units) units.push(unit);
+        else byText.set(unit.key, [unit]);
+      }
+    }
+    return this.previousByText.get(key)?.pop();
+  }
+
+  /** The unit of the statement at `index` of the last split (kept for the next analysis). */
+  keep(index: number, unit: Unit): void {
     if (!this.reuseUnits) return;
-    const units = this.current.get(unit.key);
-    if (units) units.push(unit);
-    else this.current.set(unit.key, [unit]);
+    this.currentUnits[index] = unit;
   }
 
   /** Ends one analysis: units not reused are dropped. */
   finish(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    this.previousUnits = this.currentUnits;
+    this.previousUnits.length = this.lastSplit?.spans.length ?? 0;
+    this.unitsSplit = this.lastSplit;
+    this.currentUnits = [];
+    this.previousByText = undefined;
   }
 }
 
@@ -160,15 +198,15 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
   const spans = cache ? cache.split(source.text.text, source.psql) : splitStatements(source.text.text, { psql: source.psql });
   const units: Unit[] = [];
   const results: Array<{ span: StatementSpan; text: MappedText; outcome: ParseOutcome }> = [];
-  for (const span of spans) {
+  for (const [index, span] of spans.entries()) {
     // The key is the statement's text: reused units come from the same document, whose sources
     // always have the same origin and options.
-    const key = blankedText(source.text.text, span);
-    const cached = cache?.take(key);
+    const cached = cache ? (cache.carriedUnit(index) ?? cache.take(blankedText(source.text.text, span))) : undefined;
     if (cached) {
       cached.source.rebase(source.text, span.start);
       results.push({ span, text: cached.source, outcome: REUSED });
       units.push(cached);
+      cache?.keep(index, cached);
       continue;
     }
     const result = parseSpan(source.text, span, !!source.placeholders);
@@ -177,7 +215,7 @@ function parseScript(source: ScriptSource, syntaxErrors: SyntaxProblem[], cache:
     results.push(result);
     if (result.outcome.ok) {
       const unit = makeUnit(result.text, statementsOf(result.text, result.outcome.statements, source.origin));
-      cache?.keep(unit);
+      cache?.keep(index, unit);
       units.push(unit);
     } else units.push(FAILED);
   }

@@ -10,8 +10,20 @@ const PGMQ = /pgmq/i;
 export const QUEUE_READS: ReadonlySet<string> = new Set(['pgmq.read', 'pgmq.pop', 'pgmq.read_with_poll']);
 
 /** The pgmq.read / pgmq.pop / pgmq.read_with_poll calls of a statement (FuncCall nodes, unwrapped). */
-export function queueReads(statement: SqlStatement): any[] {
+export function queueReads(statement: SqlStatement): readonly any[] {
   if (!statement.matches(PGMQ)) return [];
+  // Statements are reused across keystrokes: their tree is walked once.
+  let calls = queueReadsByStatement.get(statement);
+  if (!calls) {
+    calls = findQueueReads(statement);
+    queueReadsByStatement.set(statement, calls);
+  }
+  return calls;
+}
+
+const queueReadsByStatement = new WeakMap<SqlStatement, readonly any[]>();
+
+function findQueueReads(statement: SqlStatement): any[] {
   const calls: any[] = [];
   walkStatement(statement, (visit) => {
     if (visit.type === 'FuncCall' && QUEUE_READS.has(functionName(visit.node))) calls.push(visit.node);

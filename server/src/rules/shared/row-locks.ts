@@ -22,7 +22,19 @@ export interface LockingSelect {
 }
 
 /** SELECTs with a locking clause in a statement. A BEGIN ATOMIC function body counts as its own statements. */
-export function lockingSelects(statement: SqlStatement): LockingSelect[] {
+export function lockingSelects(statement: SqlStatement): readonly LockingSelect[] {
+  // Statements are reused across keystrokes (and asked by several rules): their tree is walked once.
+  let found = lockingSelectsByStatement.get(statement);
+  if (!found) {
+    found = findLockingSelects(statement);
+    lockingSelectsByStatement.set(statement, found);
+  }
+  return found;
+}
+
+const lockingSelectsByStatement = new WeakMap<SqlStatement, readonly LockingSelect[]>();
+
+function findLockingSelects(statement: SqlStatement): LockingSelect[] {
   if (statement.kind === 'CreateFunctionStmt') return [];
   const found: LockingSelect[] = [];
   const visit = (select: any) => {

@@ -65,7 +65,19 @@ export function scopeOf(statement: SqlStatement, fromClause: any[] | undefined, 
   return scope;
 }
 
-function cteNames(statement: SqlStatement): Set<string> {
+// Statements are reused across keystrokes: their tree is walked once for its CTE names.
+const cteNamesByStatement = new WeakMap<SqlStatement, ReadonlySet<string>>();
+
+function cteNames(statement: SqlStatement): ReadonlySet<string> {
+  let names = cteNamesByStatement.get(statement);
+  if (!names) {
+    names = findCteNames(statement);
+    cteNamesByStatement.set(statement, names);
+  }
+  return names;
+}
+
+function findCteNames(statement: SqlStatement): Set<string> {
   const names = new Set<string>();
   walk(statement.body, (visit) => {
     if (visit.type === 'CommonTableExpr' && visit.node.ctename) names.add(String(visit.node.ctename));
