@@ -31,6 +31,42 @@ export default tseslint.config(
     },
   },
   {
+    // node:test's describe() and it() return promises the runner itself awaits; test code reads the JSON
+    // the CLI and the server print, whose shape the assertions check.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      // Test doubles and harness callbacks: async for the interface they implement, methods passed as values.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Diagnostic messages are strings here (the server sends plain text), typed string | MarkupContent by the protocol.
+      '@typescript-eslint/no-base-to-string': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      // Its fix drops assertions that widen a literal for a later typed use (and breaks the typecheck).
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    },
+  },
+  {
+    // The rules not yet converted to the typed parse trees (languages/sql/parser.ts AstNode), and the two
+    // front-end files that still read a statement through its untyped `body`: their explicit `any` is
+    // counted, and may only go down, by test/explicit-any.test.ts.
+    files: ['server/src/rules/**/*.ts', 'server/src/languages/sql/nested.ts', 'server/src/languages/sql/transactions.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
     // Plain JavaScript build scripts: no type information.
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -60,15 +60,31 @@ export function tools(dist: string, peers: Record<PeerId, Peer>, variants?: Arma
   const list: Tool[] = [{ id: 'armadilha', command: check, findings, okExitCodes: [0] }];
   if (variants) {
     list.push({ id: 'armadilha-cache', command: (set) => [...check(set), '--cache-location', variants.cacheFile], findings, okExitCodes: [0] });
-    list.push({ id: 'armadilha-cache-files', command: (set) => [...check(set), '--cache-location', `${variants.cacheFile}-files`, '--verbose'], findings, okExitCodes: [0] });
+    list.push({
+      id: 'armadilha-cache-files',
+      command: (set) => [...check(set), '--cache-location', `${variants.cacheFile}-files`, '--verbose'],
+      findings,
+      okExitCodes: [0],
+    });
     const changed = variants.changed;
     // `env` sets git's variables and execs node: the timed process is still armadilha's.
-    if (changed) list.push({ id: 'armadilha-changed', command: (set) => ['env', `GIT_DIR=${changed.gitDir}`, `GIT_WORK_TREE=${changed.workTree}`, ...check(set), '--changed'], findings, okExitCodes: [0] });
+    if (changed)
+      list.push({
+        id: 'armadilha-changed',
+        command: (set) => ['env', `GIT_DIR=${changed.gitDir}`, `GIT_WORK_TREE=${changed.workTree}`, ...check(set), '--changed'],
+        findings,
+        okExitCodes: [0],
+      });
   }
   if (peers.squawk.binary) {
     const binary = peers.squawk.binary;
     // Exit 1 means "found something"; 101 is a panic (and no output).
-    list.push({ id: 'squawk', command: (set) => [binary, ...set.paths, '--reporter', 'json'], findings: (stdout) => (JSON.parse(stdout) as unknown[]).length, okExitCodes: [0, 1] });
+    list.push({
+      id: 'squawk',
+      command: (set) => [binary, ...set.paths, '--reporter', 'json'],
+      findings: (stdout) => (JSON.parse(stdout) as unknown[]).length,
+      okExitCodes: [0, 1],
+    });
   }
   if (peers.pgls.binary) {
     const binary = peers.pgls.binary;
@@ -98,7 +114,8 @@ function display(command: string[]): string {
 function failure(run: TimedRun, tool: Tool): string | undefined {
   if (run.timedOut) return `timed out after ${round(run.wallSeconds, 1)} s`;
   if (run.signal) return `killed by ${run.signal}`;
-  if (!tool.okExitCodes.includes(run.exitCode ?? -1)) return `exit ${run.exitCode}${run.exitCode === 101 ? ' (panic)' : ''}: ${run.stderrHead.split('\n').slice(0, 2).join(' ').slice(0, 200)}`;
+  if (!tool.okExitCodes.includes(run.exitCode ?? -1))
+    return `exit ${run.exitCode}${run.exitCode === 101 ? ' (panic)' : ''}: ${run.stderrHead.split('\n').slice(0, 2).join(' ').slice(0, 200)}`;
   try {
     tool.findings(fs.readFileSync(run.stdoutFile, 'utf8'));
   } catch {
@@ -117,10 +134,22 @@ export interface CliOptions {
 }
 
 export async function measureCli(pairs: Array<{ tool: Tool; set: InputSet }>, options: CliOptions): Promise<CliJob[]> {
-  const jobs = pairs.map(({ tool, set }) => ({ tool, set, result: { tool: tool.id, set, status: 'ok', command: display(tool.command(set)) } as CliJob, runs: [] as TimedRun[], busy: [] as number[] }));
+  const jobs = pairs.map(({ tool, set }) => ({
+    tool,
+    set,
+    result: { tool: tool.id, set, status: 'ok', command: display(tool.command(set)) } as CliJob,
+    runs: [] as TimedRun[],
+    busy: [] as number[],
+  }));
   const name = (job: (typeof jobs)[number], run: string) => `${job.tool.id}-${job.set.id}-${run}`;
   for (const job of jobs) {
-    const run = await runTimed(job.tool.command(job.set), { cwd: options.cwd, outDir: options.outDir, name: name(job, 'warmup'), timeoutMs: 120_000, gnuTime: options.gnuTime });
+    const run = await runTimed(job.tool.command(job.set), {
+      cwd: options.cwd,
+      outDir: options.outDir,
+      name: name(job, 'warmup'),
+      timeoutMs: 120_000,
+      gnuTime: options.gnuTime,
+    });
     const problem = failure(run, job.tool);
     if (problem) {
       job.result.status = 'failed';
@@ -138,7 +167,13 @@ export async function measureCli(pairs: Array<{ tool: Tool; set: InputSet }>, op
     for (const job of jobs) {
       if (job.result.status !== 'ok' || index >= job.result.runs!) continue;
       const window = busyWindow();
-      const run = await runTimed(job.tool.command(job.set), { cwd: options.cwd, outDir: options.outDir, name: name(job, 'run'), timeoutMs: 120_000, gnuTime: options.gnuTime });
+      const run = await runTimed(job.tool.command(job.set), {
+        cwd: options.cwd,
+        outDir: options.outDir,
+        name: name(job, 'run'),
+        timeoutMs: 120_000,
+        gnuTime: options.gnuTime,
+      });
       const busy = window.stop();
       const problem = failure(run, job.tool);
       if (problem) {
@@ -155,7 +190,10 @@ export async function measureCli(pairs: Array<{ tool: Tool; set: InputSet }>, op
     if (!job.runs.length) continue;
     job.result.wallSeconds = summarize(job.runs.map((run) => run.wallSeconds));
     job.result.cpuSeconds = summarize(job.runs.map((run) => run.cpuSeconds));
-    job.result.peakRssMb = summarize(job.runs.map((run) => run.peakRssMb), 1);
+    job.result.peakRssMb = summarize(
+      job.runs.map((run) => run.peakRssMb),
+      1,
+    );
     job.result.exitCodes = [...new Set(job.runs.map((run) => run.exitCode ?? -1))];
     const busy = job.busy.filter((value) => Number.isFinite(value));
     job.result.otherBusyCores = busy.length ? round(Math.max(0, busy.reduce((a, b) => a + b, 0) / busy.length), 2) : undefined;

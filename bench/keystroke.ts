@@ -127,22 +127,28 @@ async function setEnabled(wb: Workbench, settingsFile: string, enabled: boolean)
 
 /** Waits until the status bar counts problems (Armadilha on) or none (off). */
 async function waitForProblems(wb: Workbench, present: boolean): Promise<void> {
-  await waitFor(`problems ${present ? 'shown' : 'gone'}`, async () => {
-    const { errors, warnings } = await wb.problemsStatus();
-    const total = (Number.isNaN(errors) ? 0 : errors) + (Number.isNaN(warnings) ? 0 : warnings);
-    return present ? total > 0 : total === 0;
-  }, { timeout: 120_000 });
+  await waitFor(
+    `problems ${present ? 'shown' : 'gone'}`,
+    async () => {
+      const { errors, warnings } = await wb.problemsStatus();
+      const total = (Number.isNaN(errors) ? 0 : errors) + (Number.isNaN(warnings) ? 0 : warnings);
+      return present ? total > 0 : total === 0;
+    },
+    { timeout: 120_000 },
+  );
 }
 
 function table(results: Record<string, { off: Distribution; on: Distribution }>): string {
-  const rows = Object.entries(results).map(([name, { off, on }]) => `| ${name} | ${off.p50} / ${off.p95} ms | ${on.p50} / ${on.p95} ms | ${(on.p50 - off.p50).toFixed(1)} ms |`);
+  const rows = Object.entries(results).map(
+    ([name, { off, on }]) => `| ${name} | ${off.p50} / ${off.p95} ms | ${on.p50} / ${on.p95} ms | ${(on.p50 - off.p50).toFixed(1)} ms |`,
+  );
   return ['| File | Armadilha off: p50 / p95 | Armadilha on: p50 / p95 | p50 difference |', '|---|---:|---:|---:|', ...rows].join('\n');
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     process.exit(1);
   },
 );

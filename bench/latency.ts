@@ -60,7 +60,8 @@ const WAIT_MS = 30_000;
 
 function summarizeSamples(samples: Array<{ label: string; ms: number }>): Pick<LatencyResult, 'latencyMs' | 'byPosition'> {
   const byPosition: Record<string, Distribution> = {};
-  for (const label of new Set(samples.map((sample) => sample.label))) byPosition[label] = distribution(samples.filter((sample) => sample.label === label).map((sample) => sample.ms));
+  for (const label of new Set(samples.map((sample) => sample.label)))
+    byPosition[label] = distribution(samples.filter((sample) => sample.label === label).map((sample) => sample.ms));
   return { latencyMs: distribution(samples.map((sample) => sample.ms)), byPosition };
 }
 
@@ -94,11 +95,28 @@ export async function armadilhaLatency(command: string[], document: Document, ke
     }
     const busy = load.stop();
     const serverMemoryMb = processMemory(client.process.pid!);
-    return { status: 'ok', keystrokes: samples.length, firstAnalysisMs, ...summarizeSamples(samples), diagnostics: { first: first.length, last }, serverMemoryBeforeMb, serverMemoryMb, ...busy };
+    return {
+      status: 'ok',
+      keystrokes: samples.length,
+      firstAnalysisMs,
+      ...summarizeSamples(samples),
+      diagnostics: { first: first.length, last },
+      serverMemoryBeforeMb,
+      serverMemoryMb,
+      ...busy,
+    };
   } catch (error) {
-    return { status: 'failed', reason: `${(error as Error).message}${client.stderr ? `; stderr: ${client.stderr.slice(0, 300)}` : ''}`, keystrokes: samples.length, ...(samples.length ? summarizeSamples(samples) : {}) };
+    return {
+      status: 'failed',
+      reason: `${(error as Error).message}${client.stderr ? `; stderr: ${client.stderr.slice(0, 300)}` : ''}`,
+      keystrokes: samples.length,
+      ...(samples.length ? summarizeSamples(samples) : {}),
+    };
   } finally {
-    await stop(client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')), client.process);
+    await stop(
+      client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')),
+      client.process,
+    );
   }
 }
 
@@ -149,14 +167,22 @@ export async function pullLatency(command: string[], cwd: string, document: Docu
       ...busy,
     };
   } catch (error) {
-    return { status: 'failed', reason: `${(error as Error).message}${client.stderr ? `; stderr: ${client.stderr.slice(0, 300)}` : ''}`, keystrokes: samples.length, errors };
+    return {
+      status: 'failed',
+      reason: `${(error as Error).message}${client.stderr ? `; stderr: ${client.stderr.slice(0, 300)}` : ''}`,
+      keystrokes: samples.length,
+      errors,
+    };
   } finally {
     await stop(client.shutdown(), client.process);
   }
 }
 
 /** Waits briefly for a polite shutdown, then kills. */
-export async function stop(shutdown: Promise<unknown>, child: { exitCode: number | null; signalCode: string | null; kill(signal: NodeJS.Signals): boolean; once(event: 'exit', listener: () => void): unknown }): Promise<void> {
+export async function stop(
+  shutdown: Promise<unknown>,
+  child: { exitCode: number | null; signalCode: string | null; kill(signal: NodeJS.Signals): boolean; once(event: 'exit', listener: () => void): unknown },
+): Promise<void> {
   const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   await withTimeout(
     shutdown.catch(() => undefined).then(() => exited),
@@ -184,17 +210,35 @@ async function main(argv: string[]): Promise<number> {
   };
   const sizes = (flag: string, fallback: string) => value(flag, fallback).split(',').filter(Boolean).map(Number);
   const perPosition = Number(value('--keys', '40'));
-  const servers = value('--server', 'dist/server.js').split(',').map((file) => path.resolve(file));
+  const servers = value('--server', 'dist/server.js')
+    .split(',')
+    .map((file) => path.resolve(file));
   const nodeArgs = value('--node-args', '').split(' ').filter(Boolean);
   const corpus = checkCorpus();
   const sqlFiles = listFiles(corpus.sql, '.sql');
   const common = sqlFiles.filter((file) => !SQUAWK_BREAKERS.test(file));
-  const sqlSources = [...sqlFiles.filter((file) => file.includes('/supabase/')), ...sqlFiles.filter((file) => file.includes('/plain_schema/')), ...common.filter((file) => file.includes('/postgres_regress/'))];
+  const sqlSources = [
+    ...sqlFiles.filter((file) => file.includes('/supabase/')),
+    ...sqlFiles.filter((file) => file.includes('/plain_schema/')),
+    ...common.filter((file) => file.includes('/postgres_regress/')),
+  ];
   const tsFiles = listFiles(corpus.ts, '.ts');
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'armadilha-latency-'));
   const cases = [
-    ...sizes('--sql', '1000,10000,50000').map((lines) => ({ name: `SQL ${lines} lines`, file: `migration-${lines}.sql`, text: composeDocument(sqlSources, lines, '--'), languageId: 'sql', typing: SQL_TYPING })),
-    ...sizes('--ts', '2000,10000').map((lines) => ({ name: `TypeScript ${lines} lines`, file: `module-${lines}.ts`, text: composeDocument(tsFiles, lines, '//'), languageId: 'typescript', typing: TS_TYPING })),
+    ...sizes('--sql', '1000,10000,50000').map((lines) => ({
+      name: `SQL ${lines} lines`,
+      file: `migration-${lines}.sql`,
+      text: composeDocument(sqlSources, lines, '--'),
+      languageId: 'sql',
+      typing: SQL_TYPING,
+    })),
+    ...sizes('--ts', '2000,10000').map((lines) => ({
+      name: `TypeScript ${lines} lines`,
+      file: `module-${lines}.ts`,
+      text: composeDocument(tsFiles, lines, '//'),
+      languageId: 'typescript',
+      typing: TS_TYPING,
+    })),
   ];
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = loadAverage();
@@ -210,8 +254,12 @@ async function main(argv: string[]): Promise<number> {
       for (const server of servers) {
         const result = await armadilhaLatency([process.execPath, ...nodeArgs, server, '--stdio'], document, keys);
         results[each.name][server] = result;
-        const summary = result.latencyMs ? `p50 ${result.latencyMs.p50} / p95 ${result.latencyMs.p95} / max ${result.latencyMs.max} ms` : `FAILED: ${result.reason}`;
-        const positions = Object.entries(result.byPosition ?? {}).map(([label, stats]) => `${label} ${stats.p50}/${stats.p95}`).join(', ');
+        const summary = result.latencyMs
+          ? `p50 ${result.latencyMs.p50} / p95 ${result.latencyMs.p95} / max ${result.latencyMs.max} ms`
+          : `FAILED: ${result.reason}`;
+        const positions = Object.entries(result.byPosition ?? {})
+          .map(([label, stats]) => `${label} ${stats.p50}/${stats.p95}`)
+          .join(', ');
         log(`${each.name} [${server}]: ${summary} (first analysis ${result.firstAnalysisMs} ms; ${positions}; load ${result.loadAverage?.join(' ')})`);
       }
     }
@@ -228,7 +276,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
       process.exit(1);
     },
   );

@@ -24,7 +24,8 @@ export class PullClient {
     });
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     // Server-to-client requests (registrations and the like) are acknowledged.
-    for (const method of ['client/registerCapability', 'client/unregisterCapability', 'window/workDoneProgress/create', 'window/showMessageRequest']) this.connection.onRequest(method, () => null);
+    for (const method of ['client/registerCapability', 'client/unregisterCapability', 'window/workDoneProgress/create', 'window/showMessageRequest'])
+      this.connection.onRequest(method, () => null);
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => null));
     this.connection.onError(() => undefined);
     this.connection.listen();
@@ -49,12 +50,15 @@ export class PullClient {
   insert(uri: string, position: { line: number; character: number }, text: string): void {
     const version = (this.version.get(uri) ?? 1) + 1;
     this.version.set(uri, version);
-    void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: position, end: position }, text }] });
+    void this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: position, end: position }, text }],
+    });
   }
 
   async pull(uri: string): Promise<Pulled> {
     try {
-      const result = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items?: Diagnostic[] };
+      const result = await this.connection.sendRequest<{ items?: Diagnostic[] }>('textDocument/diagnostic', { textDocument: { uri } });
       return { items: result?.items ?? [] };
     } catch (error) {
       return { error: String((error as Error)?.message ?? error).split('\n')[0] };

@@ -38,7 +38,8 @@ export interface Target {
 export const job = (jobs: CliJob[], tool: ToolId, set: string) => jobs.find((each) => each.tool === tool && each.set.id === set);
 const median = (entry?: CliJob) => (entry?.status === 'ok' ? entry.wallSeconds?.median : undefined);
 const check = (value: number | undefined, limit: number) => (value === undefined || Number.isNaN(value) ? null : value <= limit);
-const show = (value: number | undefined, unit: string) => (value === undefined || Number.isNaN(value) ? 'not measured' : unit === '×' ? `${value.toFixed(2)}×` : `${value} ${unit}`);
+const show = (value: number | undefined, unit: string) =>
+  value === undefined || Number.isNaN(value) ? 'not measured' : unit === '×' ? `${value.toFixed(2)}×` : `${value} ${unit}`;
 
 export function ratio(jobs: CliJob[], set: string, peer: PeerId, ourTool: ToolId = 'armadilha'): number | undefined {
   const ours = median(job(jobs, ourTool, set));
@@ -64,16 +65,46 @@ export function targets(results: Omit<Results, 'targets' | 'notes'>): Target[] {
     met: ok ? check(value, limit) : false,
   });
   return [
-    { id: 'cli-vs-squawk', description: 'CLI wall time on corpus/sql (367 files squawk can read), armadilha / squawk medians', limit: '≤ 1.0', value: show(vsSquawk, '×'), met: check(vsSquawk, 1) },
-    { id: 'cli-warm-vs-squawk', description: 'CLI wall time on corpus/sql (367 files), warm --cache, armadilha / squawk medians', limit: '≤ 0.3', value: show(warmVsSquawk, '×'), met: check(warmVsSquawk, 0.3) },
-    { id: 'cli-vs-pgls', description: 'CLI wall time on all of corpus/sql, armadilha / pgls medians', limit: '≤ 0.25', value: show(vsPgls, '×'), met: check(vsPgls, 0.25) },
+    {
+      id: 'cli-vs-squawk',
+      description: 'CLI wall time on corpus/sql (367 files squawk can read), armadilha / squawk medians',
+      limit: '≤ 1.0',
+      value: show(vsSquawk, '×'),
+      met: check(vsSquawk, 1),
+    },
+    {
+      id: 'cli-warm-vs-squawk',
+      description: 'CLI wall time on corpus/sql (367 files), warm --cache, armadilha / squawk medians',
+      limit: '≤ 0.3',
+      value: show(warmVsSquawk, '×'),
+      met: check(warmVsSquawk, 0.3),
+    },
+    {
+      id: 'cli-vs-pgls',
+      description: 'CLI wall time on all of corpus/sql, armadilha / pgls medians',
+      limit: '≤ 0.25',
+      value: show(vsPgls, '×'),
+      met: check(vsPgls, 0.25),
+    },
     { id: 'cli-rss', description: 'CLI peak RSS on corpus/sql (MB, median of runs)', limit: '≤ 250', value: show(cliRss, 'MB'), met: check(cliRss, 250) },
     latency('latency-sql-p50', 'keystroke to diagnostics, 10,000-line SQL, p50', sqlLatency?.p50, 15, okLatency(results.latency.sql.armadilha)),
     latency('latency-sql-p95', 'keystroke to diagnostics, 10,000-line SQL, p95', sqlLatency?.p95, 50, okLatency(results.latency.sql.armadilha)),
     latency('latency-ts-p50', 'keystroke to diagnostics, 2,000-line TypeScript, p50', tsLatency?.p50, 15, okLatency(results.latency.ts.armadilha)),
     latency('latency-ts-p95', 'keystroke to diagnostics, 2,000-line TypeScript, p95', tsLatency?.p95, 50, okLatency(results.latency.ts.armadilha)),
-    { id: 'cold-start', description: 'server spawn to first diagnostics of a 1,000-line SQL file (ms, median)', limit: '≤ 800', value: show(cold, 'ms'), met: results.coldStart.status === 'ok' ? check(cold, 800) : false },
-    { id: 'server-memory', description: 'server VmRSS with the whole corpus open (MB)', limit: '≤ 300', value: show(rss, 'MB'), met: results.memory.status === 'ok' ? check(rss, 300) : false },
+    {
+      id: 'cold-start',
+      description: 'server spawn to first diagnostics of a 1,000-line SQL file (ms, median)',
+      limit: '≤ 800',
+      value: show(cold, 'ms'),
+      met: results.coldStart.status === 'ok' ? check(cold, 800) : false,
+    },
+    {
+      id: 'server-memory',
+      description: 'server VmRSS with the whole corpus open (MB)',
+      limit: '≤ 300',
+      value: show(rss, 'MB'),
+      met: results.memory.status === 'ok' ? check(rss, 300) : false,
+    },
     ...scalingTargets(results, vsSquawk),
   ];
 }
@@ -89,11 +120,41 @@ function scalingTargets(results: Omit<Results, 'targets' | 'notes'>, corpusVsSqu
   const millionVsSquawk = million?.squawk?.status === 'ok' ? round(million.armadilha.cpuSeconds / million.squawk.cpuSeconds, 2) : undefined;
   const tenThousand = ok(rows.find((row) => row.series === 'migration-files' && row.files === 10_000));
   return [
-    { id: 'cpu-per-line-flat', description: `CPU per line, one SQL file, 10k to ${sqlRows.at(-1)?.lines.toLocaleString('en') ?? '?'} lines: max / min`, limit: '≤ 1.3', value: show(flat, '×'), met: check(flat, 1.3) },
-    { id: 'sql-1m-vs-squawk', description: '1,000,000-line SQL file: CPU, armadilha / squawk', limit: '≤ 4', value: show(millionVsSquawk, '×'), met: check(millionVsSquawk, 4) },
-    { id: 'rss-1m', description: 'CLI peak RSS on the 1,000,000-line SQL file (MB)', limit: '≤ 300', value: show(million?.armadilha.peakRssMb, 'MB'), met: check(million?.armadilha.peakRssMb, 300) },
-    { id: 'rss-10k-files', description: 'CLI peak RSS on 10,000 migration files (MB)', limit: '≤ 300', value: show(tenThousand?.armadilha.peakRssMb, 'MB'), met: check(tenThousand?.armadilha.peakRssMb, 300) },
-    { id: 'corpus-vs-squawk', description: 'CLI wall time on corpus/sql (367 files), cold, armadilha / squawk (issue 16)', limit: '≤ 4', value: show(corpusVsSquawk, '×'), met: check(corpusVsSquawk, 4) },
+    {
+      id: 'cpu-per-line-flat',
+      description: `CPU per line, one SQL file, 10k to ${sqlRows.at(-1)?.lines.toLocaleString('en') ?? '?'} lines: max / min`,
+      limit: '≤ 1.3',
+      value: show(flat, '×'),
+      met: check(flat, 1.3),
+    },
+    {
+      id: 'sql-1m-vs-squawk',
+      description: '1,000,000-line SQL file: CPU, armadilha / squawk',
+      limit: '≤ 4',
+      value: show(millionVsSquawk, '×'),
+      met: check(millionVsSquawk, 4),
+    },
+    {
+      id: 'rss-1m',
+      description: 'CLI peak RSS on the 1,000,000-line SQL file (MB)',
+      limit: '≤ 300',
+      value: show(million?.armadilha.peakRssMb, 'MB'),
+      met: check(million?.armadilha.peakRssMb, 300),
+    },
+    {
+      id: 'rss-10k-files',
+      description: 'CLI peak RSS on 10,000 migration files (MB)',
+      limit: '≤ 300',
+      value: show(tenThousand?.armadilha.peakRssMb, 'MB'),
+      met: check(tenThousand?.armadilha.peakRssMb, 300),
+    },
+    {
+      id: 'corpus-vs-squawk',
+      description: 'CLI wall time on corpus/sql (367 files), cold, armadilha / squawk (issue 16)',
+      limit: '≤ 4',
+      value: show(corpusVsSquawk, '×'),
+      met: check(corpusVsSquawk, 4),
+    },
   ];
 }
 
@@ -118,7 +179,13 @@ export function markdown(results: Results): string {
   const target = (id: string) => results.targets.find((each) => each.id === id);
   const cliSqlFull = job(cli, 'armadilha', 'sql372');
   const rssCell = (entry: CliJob | undefined, peer?: Peer) =>
-    peer?.error ? 'not installed' : entry?.peakRssMb && entry.status === 'ok' ? `${Math.round(entry.peakRssMb.median)} MB` : entry?.status === 'failed' ? 'failed' : '—';
+    peer?.error
+      ? 'not installed'
+      : entry?.peakRssMb && entry.status === 'ok'
+        ? `${Math.round(entry.peakRssMb.median)} MB`
+        : entry?.status === 'failed'
+          ? 'failed'
+          : '—';
   const squawk = `squawk ${peers.squawk.version ?? PEER_VERSION(peers.squawk)}`;
   const pgls = `pgls ${peers.pgls.version ?? PEER_VERSION(peers.pgls)}`;
   const rows = [
@@ -137,7 +204,9 @@ export function markdown(results: Results): string {
     `| Server memory, whole corpus open (${(results.memory.documents?.sql ?? 0) + (results.memory.documents?.ts ?? 0)} documents): VmRSS (VmHWM) | ${results.memory.afterAll && results.memory.status === 'ok' ? `${Math.round(results.memory.afterAll.rssMb)} MB (${Math.round(results.memory.afterAll.hwmMb)})` : 'failed'} | — | — | ≤ 300 MB | ${mark(target('server-memory')?.met)} |`,
   ];
   const load = machine.loadAverage;
-  const issue16 = ['cpu-per-line-flat', 'sql-1m-vs-squawk', 'rss-1m', 'rss-10k-files', 'corpus-vs-squawk'].map((id) => target(id)).filter((each): each is Target => !!each);
+  const issue16 = ['cpu-per-line-flat', 'sql-1m-vs-squawk', 'rss-1m', 'rss-10k-files', 'corpus-vs-squawk']
+    .map((id) => target(id))
+    .filter((each): each is Target => !!each);
   const scaling = results.scaling?.length
     ? [
         '',
@@ -158,7 +227,7 @@ export function markdown(results: Results): string {
     '¹ All of corpus/sql but the 5 files squawk cannot take: it panics ("parser seems stuck", multi-GB RSS) on `alter_table`, `create_table`, `rules` and `with.sql` of the regress suite, and stops at the non-UTF-8 `collate.windows.win1252.sql` — either way a whole-corpus run reports nothing, so squawk is not run on all 372.',
     `² squawk server, pull diagnostics (\`textDocument/diagnostic\` after each change); armadilha pushes them. Keystrokes: ${results.latency.sql.armadilha.keystrokes} SQL, ${results.latency.ts.armadilha.keystrokes} TypeScript, at the first statement, a statement in the middle and the end. Details in bench/results.json.`,
     '³ Warm `--cache`: the second and later runs on unchanged files (the first run, untimed, fills the cache); results are those of a cold run. An unchanged run is replayed whole (its output recorded, every input checked by stat); "each file\'s result looked up" is the same run with `--verbose`, never replayed, which reads the per-file cache as a run with a few changed files does. `--changed`: a git repository over the corpus in which the last 10 supabase migrations are new files; those 10 are analysed, the schema still read from all 367 (no cache). squawk\'s column is its whole-corpus run, for comparison.',
-      ...scaling,
+    ...scaling,
   ].join('\n');
 }
 

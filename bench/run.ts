@@ -74,11 +74,21 @@ async function main(): Promise<number> {
       ['armadilha', 'ts'],
     ].flatMap(([id, set]) => (tool(id) ? [{ tool: tool(id)!, set: sets[set] }] : []));
     const cli: CliJob[] = await measureCli(pairs, { cwd: temp, outDir, gnuTime, runs: quick ? 2 : 5, log });
-    cli.push({ tool: 'squawk', set: sets.sql372, status: 'skipped', reason: 'not run: squawk panics ("parser seems stuck", multi-GB RSS) on 4 regress files and stops at the non-UTF-8 one, so a whole-corpus run reports nothing' });
+    cli.push({
+      tool: 'squawk',
+      set: sets.sql372,
+      status: 'skipped',
+      reason:
+        'not run: squawk panics ("parser seems stuck", multi-GB RSS) on 4 regress files and stops at the non-UTF-8 one, so a whole-corpus run reports nothing',
+    });
 
     // 2. Editor latency.
     const perPosition = quick ? 8 : 40;
-    const sqlSources = [...sqlFiles.filter((file) => file.includes('/supabase/')), ...sqlFiles.filter((file) => file.includes('/plain_schema/')), ...common.filter((file) => file.includes('/postgres_regress/'))];
+    const sqlSources = [
+      ...sqlFiles.filter((file) => file.includes('/supabase/')),
+      ...sqlFiles.filter((file) => file.includes('/plain_schema/')),
+      ...common.filter((file) => file.includes('/postgres_regress/')),
+    ];
     const sqlDocument = document(temp, 'migration-10000.sql', composeDocument(sqlSources, 10_000, '--'), 'sql');
     const tsDocument = document(temp, 'module-2000.ts', composeDocument(tsFiles, 2_000, '//'), 'typescript');
     const sqlKeys = planKeystrokes(sqlDocument.text, SQL_TYPING, perPosition);
@@ -99,12 +109,16 @@ async function main(): Promise<number> {
     const smallDocument = document(temp, 'migration-1000.sql', composeDocument(sqlSources, 1_000, '--'), 'sql');
     log('\nCold start');
     const cold = await coldStart(server, smallDocument, quick ? 2 : 7);
-    log(`  ${cold.status === 'ok' ? `median ${cold.totalMs!.median} ms, min ${cold.totalMs!.min}, max ${cold.totalMs!.max} (initialize answered at ${cold.initializeMs!.median} ms)` : cold.reason}`);
+    log(
+      `  ${cold.status === 'ok' ? `median ${cold.totalMs!.median} ms, min ${cold.totalMs!.min}, max ${cold.totalMs!.max} (initialize answered at ${cold.initializeMs!.median} ms)` : cold.reason}`,
+    );
 
     // 4. Memory with the whole corpus open.
     log(`\nServer memory with the corpus open as documents`);
     const memory = await serverMemory(server, sqlFiles, quick ? tsFiles.slice(0, 50) : tsFiles);
-    log(`  ${memory.status === 'ok' ? `VmRSS ${memory.afterAll!.rssMb} MB, VmHWM ${memory.afterAll!.hwmMb} MB (after SQL: ${memory.afterSql?.rssMb} MB), opened in ${memory.openSeconds} s` : memory.reason}`);
+    log(
+      `  ${memory.status === 'ok' ? `VmRSS ${memory.afterAll!.rssMb} MB, VmHWM ${memory.afterAll!.hwmMb} MB (after SQL: ${memory.afterSql?.rssMb} MB), opened in ${memory.openSeconds} s` : memory.reason}`,
+    );
 
     // 5. Scaling: generated inputs of growing size, and startup (bench/scaling.ts).
     const scalingOptions = { dist, quick, gnuTime, squawk: peers.squawk.binary, log };
@@ -118,7 +132,11 @@ async function main(): Promise<number> {
       peers,
       cli,
       latency: {
-        sql: { document: `${sqlDocument.lines} lines, ${sqlDocument.text.length} characters: whole supabase files (then plain_schema, regress) in path order`, armadilha: sqlArmadilha, squawk: sqlSquawk },
+        sql: {
+          document: `${sqlDocument.lines} lines, ${sqlDocument.text.length} characters: whole supabase files (then plain_schema, regress) in path order`,
+          armadilha: sqlArmadilha,
+          squawk: sqlSquawk,
+        },
         ts: { document: `${tsDocument.lines} lines, ${tsDocument.text.length} characters: whole corpus/ts files in path order`, armadilha: tsArmadilha },
       },
       coldStart: { ...cold, document: `${smallDocument.lines} lines of supabase migrations` },
@@ -142,7 +160,9 @@ async function main(): Promise<number> {
     if (!quick && !updateReadme(path.join(REPO, 'README.md'), table)) log('README.md has no <!-- bench:start --> … <!-- bench:end --> region: not updated');
     log(`\n${table}\n`);
     log(`${quick ? 'Quick run: results in bench/.work' : 'Wrote bench/results.json, bench/results.md and the README table'} (${results.durationSeconds} s).`);
-    const armadilhaFailed = [...cli.filter((each) => each.tool === 'armadilha'), sqlArmadilha, tsArmadilha, cold, memory].some((each) => each.status === 'failed');
+    const armadilhaFailed = [...cli.filter((each) => each.tool === 'armadilha'), sqlArmadilha, tsArmadilha, cold, memory].some(
+      (each) => each.status === 'failed',
+    );
     return armadilhaFailed ? 1 : 0;
   } finally {
     killAll();

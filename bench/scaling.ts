@@ -10,10 +10,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultSettings } from '../server/src/config';
-import { main as cliMain } from '../server/src/cli';
+import { defaultSettings } from '../server/src/core/config';
+import { main as cliMain } from '../server/src/cli/cli';
 import { countParses, loadParser, type ParseCounts } from '../server/src/languages/sql/parser';
-import { lint } from '../server/src/lint';
+import { lint } from '../server/src/core/lint';
 import { RULES } from '../server/src/rules';
 import { GENERATED_SHAPES } from '../test/helpers/generated-sources';
 import { loadAverage } from './machine';
@@ -102,17 +102,40 @@ export async function measureScaling(options: ScalingOptions): Promise<ScalingRo
   return rows;
 }
 
-async function measure(options: ScalingOptions, cwd: string, series: ScalingRow['series'], size: number, lines: number, files: number, paths: string[], squawkFiles?: string[]): Promise<ScalingRow> {
+async function measure(
+  options: ScalingOptions,
+  cwd: string,
+  series: ScalingRow['series'],
+  size: number,
+  lines: number,
+  files: number,
+  paths: string[],
+  squawkFiles?: string[],
+): Promise<ScalingRow> {
   const outDir = path.join(cwd, 'out');
   const command = [process.execPath, path.join(options.dist, 'cli.js'), 'check', ...paths, '--format', 'json', '--fail-on', 'none', '--no-baseline'];
-  const armadilha = summarizeRun(await runTimed(command, { cwd, outDir, name: `armadilha-${series}-${size}`, timeoutMs: 900_000, gnuTime: options.gnuTime }), [0], (out) => (JSON.parse(out) as { findings: unknown[] }).findings.length);
+  const armadilha = summarizeRun(
+    await runTimed(command, { cwd, outDir, name: `armadilha-${series}-${size}`, timeoutMs: 900_000, gnuTime: options.gnuTime }),
+    [0],
+    (out) => (JSON.parse(out) as { findings: unknown[] }).findings.length,
+  );
   if (armadilha.status === 'ok') {
     const report = JSON.parse(fs.readFileSync(path.join(outDir, `armadilha-${series}-${size}.out`), 'utf8')) as { findings: Array<{ rule: string }> };
     armadilha.skippedFiles = report.findings.filter((finding) => finding.rule === 'skipped-file').length;
   }
   let squawk: ScalingRun | undefined;
   if (options.squawk && squawkFiles) {
-    squawk = summarizeRun(await runTimed([options.squawk, ...squawkFiles, '--reporter', 'json'], { cwd, outDir, name: `squawk-${series}-${size}`, timeoutMs: 900_000, gnuTime: options.gnuTime }), [0, 1], (out) => (JSON.parse(out) as unknown[]).length);
+    squawk = summarizeRun(
+      await runTimed([options.squawk, ...squawkFiles, '--reporter', 'json'], {
+        cwd,
+        outDir,
+        name: `squawk-${series}-${size}`,
+        timeoutMs: 900_000,
+        gnuTime: options.gnuTime,
+      }),
+      [0, 1],
+      (out) => (JSON.parse(out) as unknown[]).length,
+    );
   }
   const row: ScalingRow = { series, size, lines, files, armadilha, squawk, loadAverage: loadAverage() };
   if (armadilha.status === 'ok') row.cpuPerKiloLine = round((armadilha.cpuSeconds * 1000 * 1000) / lines, 2);
@@ -140,10 +163,32 @@ export async function measureStartup(options: ScalingOptions, runs = options.qui
   const rss: number[] = [];
   try {
     // A first run writes the launcher's code cache; it is not measured.
-    await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'warm', timeoutMs: 60_000, gnuTime: options.gnuTime });
+    await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], {
+      cwd: empty,
+      outDir: path.join(temp, 'out'),
+      name: 'warm',
+      timeoutMs: 60_000,
+      gnuTime: options.gnuTime,
+    });
     for (let index = 0; index < runs; index++) {
-      node.push((await runTimed([process.execPath, '-e', '0'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'node', timeoutMs: 60_000, gnuTime: options.gnuTime })).wallSeconds * 1000);
-      const run = await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], { cwd: empty, outDir: path.join(temp, 'out'), name: 'check', timeoutMs: 60_000, gnuTime: options.gnuTime });
+      node.push(
+        (
+          await runTimed([process.execPath, '-e', '0'], {
+            cwd: empty,
+            outDir: path.join(temp, 'out'),
+            name: 'node',
+            timeoutMs: 60_000,
+            gnuTime: options.gnuTime,
+          })
+        ).wallSeconds * 1000,
+      );
+      const run = await runTimed([process.execPath, path.join(options.dist, 'cli.js'), 'check', '.'], {
+        cwd: empty,
+        outDir: path.join(temp, 'out'),
+        name: 'check',
+        timeoutMs: 60_000,
+        gnuTime: options.gnuTime,
+      });
       check.push(run.wallSeconds * 1000);
       rss.push(run.peakRssMb);
     }
@@ -155,13 +200,16 @@ export async function measureStartup(options: ScalingOptions, runs = options.qui
     return { median: Math.round(sorted[Math.floor(sorted.length / 2)]), min: Math.round(sorted[0]) };
   };
   const result = { runs, nodeMs: summary(node), checkMs: summary(check), checkPeakRssMb: Math.round(Math.max(...rss)), loadAverage: loadAverage() };
-  options.log(`\nStartup: armadilha check on an empty folder ${result.checkMs.median} ms (min ${result.checkMs.min}), node -e 0 ${result.nodeMs.median} ms (min ${result.nodeMs.min}); ${result.checkPeakRssMb} MB; load ${result.loadAverage.join(' ')}`);
+  options.log(
+    `\nStartup: armadilha check on an empty folder ${result.checkMs.median} ms (min ${result.checkMs.min}), node -e 0 ${result.nodeMs.median} ms (min ${result.nodeMs.min}); ${result.checkPeakRssMb} MB; load ${result.loadAverage.join(' ')}`,
+  );
   return result;
 }
 
 function summarizeRun(run: TimedRun, okCodes: number[], count: (stdout: string) => number): ScalingRun {
   const base = { wallSeconds: round(run.wallSeconds, 2), cpuSeconds: round(run.cpuSeconds, 2), peakRssMb: Math.round(run.peakRssMb) };
-  if (run.timedOut || run.signal || !okCodes.includes(run.exitCode ?? -1)) return { ...base, status: 'failed', reason: run.timedOut ? 'timed out' : (run.signal ?? `exit ${run.exitCode}: ${run.stderrHead.slice(0, 160)}`) };
+  if (run.timedOut || run.signal || !okCodes.includes(run.exitCode ?? -1))
+    return { ...base, status: 'failed', reason: run.timedOut ? 'timed out' : (run.signal ?? `exit ${run.exitCode}: ${run.stderrHead.slice(0, 160)}`) };
   try {
     return { ...base, status: 'ok', findings: count(fs.readFileSync(run.stdoutFile, 'utf8')) };
   } catch {
@@ -189,13 +237,25 @@ function describeRow(row: ScalingRow): string {
   const theirs = row.squawk;
   const what = `${row.series} ${row.size.toLocaleString('en')} (${row.lines.toLocaleString('en')} lines, ${row.files} files)`;
   if (ours.status !== 'ok') return `${what}: FAILED (${ours.reason}), after ${ours.wallSeconds} s, ${ours.peakRssMb} MB`;
-  const peer = theirs ? (theirs.status === 'ok' ? `; squawk ${theirs.wallSeconds} s wall, ${theirs.cpuSeconds} s CPU, ${theirs.peakRssMb} MB` : `; squawk failed (${theirs.reason})`) : '';
+  const peer = theirs
+    ? theirs.status === 'ok'
+      ? `; squawk ${theirs.wallSeconds} s wall, ${theirs.cpuSeconds} s CPU, ${theirs.peakRssMb} MB`
+      : `; squawk failed (${theirs.reason})`
+    : '';
   return `${what}: ${ours.wallSeconds} s wall, ${ours.cpuSeconds} s CPU, ${ours.peakRssMb} MB, ${row.cpuPerKiloLine} ms CPU per 1k lines, ${ours.findings} findings${ours.skippedFiles ? ` (${ours.skippedFiles} files SKIPPED: budget or size)` : ''}${peer}; load ${row.loadAverage.join(' ')}`;
 }
 
 export function scalingMarkdown(rows: ScalingRow[]): string {
-  const cell = (run?: ScalingRun) => (!run ? '—' : run.status !== 'ok' ? `failed (${run.reason})` : `${run.wallSeconds} / ${run.cpuSeconds} s, ${run.peakRssMb} MB${run.skippedFiles ? `, ${run.skippedFiles} skipped ⚠` : ''}`);
-  const ratio = (row: ScalingRow) => (row.squawk?.status === 'ok' && row.armadilha.status === 'ok' && row.squawk.cpuSeconds > 0 ? `${round(row.armadilha.cpuSeconds / row.squawk.cpuSeconds, 1)}×` : '—');
+  const cell = (run?: ScalingRun) =>
+    !run
+      ? '—'
+      : run.status !== 'ok'
+        ? `failed (${run.reason})`
+        : `${run.wallSeconds} / ${run.cpuSeconds} s, ${run.peakRssMb} MB${run.skippedFiles ? `, ${run.skippedFiles} skipped ⚠` : ''}`;
+  const ratio = (row: ScalingRow) =>
+    row.squawk?.status === 'ok' && row.armadilha.status === 'ok' && row.squawk.cpuSeconds > 0
+      ? `${round(row.armadilha.cpuSeconds / row.squawk.cpuSeconds, 1)}×`
+      : '—';
   return [
     '| input | lines | armadilha wall / CPU, peak RSS | CPU ms per 1k lines | growth vs previous size | squawk wall / CPU, peak RSS | CPU ratio | load |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
@@ -357,7 +417,7 @@ export async function measureParses(folder: string): Promise<ParseCounts> {
   await loadParser();
   const read = countParses();
   const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = () => true;
   try {
     await cliMain(['check', folder, '--format', 'json', '--fail-on', 'none', '--no-baseline', '--jobs', '1']);
   } finally {
@@ -372,7 +432,9 @@ async function standalone(): Promise<void> {
   if (argv.includes('--parses')) {
     const folder = argv[argv.indexOf('--parses') + 1];
     const counts = await measureParses(folder);
-    process.stdout.write(`parse calls on ${folder}: ${counts.calls} calls, ${counts.parsed} parsed by libpg-query, ${counts.repeated} of them repeats (${round((100 * counts.repeated) / Math.max(1, counts.parsed), 1)}%), ${counts.reused} taken from the schema pass\n`);
+    process.stdout.write(
+      `parse calls on ${folder}: ${counts.calls} calls, ${counts.parsed} parsed by libpg-query, ${counts.repeated} of them repeats (${round((100 * counts.repeated) / Math.max(1, counts.parsed), 1)}%), ${counts.reused} taken from the schema pass\n`,
+    );
     return;
   }
   const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);

@@ -37,7 +37,10 @@ export async function coldStart(command: string[], document: Document, runs: num
     } catch (error) {
       return { status: 'failed', reason: `run ${run + 1}: ${(error as Error).message}; stderr: ${client.stderr.slice(0, 300)}` };
     } finally {
-      await stop(client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')), client.process);
+      await stop(
+        client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')),
+        client.process,
+      );
     }
   }
   return { status: 'ok', totalMs: summarize(totals, 1), initializeMs: summarize(initializes, 1), diagnostics };
@@ -69,7 +72,8 @@ export async function serverMemory(command: string[], sqlFiles: string[], tsFile
     let afterSql: MemoryResult['afterSql'];
     for (const file of [...sqlFiles, ...tsFiles]) {
       const text = readAsEditor(file);
-      diagnostics += (await withTimeout(client.open(pathToFileURL(file).toString(), text, languageOf(file)), 60_000, `diagnostics of ${path.basename(file)}`)).length;
+      diagnostics += (await withTimeout(client.open(pathToFileURL(file).toString(), text, languageOf(file)), 60_000, `diagnostics of ${path.basename(file)}`))
+        .length;
       if (file === sqlFiles[sqlFiles.length - 1]) afterSql = processMemory(pid);
     }
     const openSeconds = round((performance.now() - started) / 1000, 2);
@@ -80,6 +84,9 @@ export async function serverMemory(command: string[], sqlFiles: string[], tsFile
   } catch (error) {
     return { status: 'failed', reason: `${(error as Error).message}; stderr: ${client.stderr.slice(0, 300)}`, afterAll: processMemory(pid) };
   } finally {
-    await stop(client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')), client.process);
+    await stop(
+      client.connection.sendRequest('shutdown').then(() => client.connection.sendNotification('exit')),
+      client.process,
+    );
   }
 }

@@ -37,7 +37,9 @@ export function checkCorpus(): { sql: string; ts: string } {
   const ts = path.join(CORPUS, 'ts');
   for (const dir of [sql, ts]) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-      throw new SetupError(`The benchmark corpus is missing: ${dir} does not exist.\n` + `npm run bench reads ../shared/corpus/{sql,ts} next to the repository (${CORPUS}).`);
+      throw new SetupError(
+        `The benchmark corpus is missing: ${dir} does not exist.\n` + `npm run bench reads ../shared/corpus/{sql,ts} next to the repository (${CORPUS}).`,
+      );
     }
   }
   return { sql, ts };
@@ -127,7 +129,15 @@ export function sourceVersion(): string {
  */
 export function changedRepository(gitDir: string, workTree: string, changed: string[]): { gitDir: string; workTree: string } {
   fs.rmSync(gitDir, { recursive: true, force: true });
-  const env = { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: workTree, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@armadilha.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@armadilha.invalid' };
+  const env = {
+    ...process.env,
+    GIT_DIR: gitDir,
+    GIT_WORK_TREE: workTree,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@armadilha.invalid',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@armadilha.invalid',
+  };
   const git = (args: string[]) => {
     const result = spawnSync('git', args, { cwd: workTree, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) throw new SetupError(`git ${args[0]} over the corpus failed: ${result.stderr}`);

@@ -20,7 +20,7 @@ import { CORPUS } from './setup';
 const CORPUS_SQL = path.join(CORPUS, 'sql');
 const CORPUS_TS = path.join(CORPUS, 'ts');
 import { distribution, round } from './stats';
-import { StatisticsRequest } from '../server/src/protocol';
+import { StatisticsRequest } from '../shared/protocol';
 
 interface Options {
   server: string;
@@ -67,15 +67,23 @@ export function pickDocuments(count: number, hot: number): { documents: OpenDocu
   };
   const sql = pick(listFiles(CORPUS_SQL, '.sql'), Math.ceil(count / 2));
   const typescript = pick(listFiles(CORPUS_TS, '.ts'), count - sql.length);
-  const documents: OpenDocument[] = [...sql, ...typescript].map((file) => ({ file, uri: pathToFileURL(file).toString(), languageId: file.endsWith('.sql') ? 'sql' : 'typescript' }));
+  const documents: OpenDocument[] = [...sql, ...typescript].map((file) => ({
+    file,
+    uri: pathToFileURL(file).toString(),
+    languageId: file.endsWith('.sql') ? 'sql' : 'typescript',
+  }));
   const candidates = (languageId: string, pattern: RegExp) =>
     documents.filter((document) => {
       if (document.languageId !== languageId) return false;
       const size = fs.statSync(document.file).size;
       return size > 3_000 && size < 60_000 && pattern.test(readAsEditor(document.file));
     });
-  const spread = (list: OpenDocument[], wanted: number) => Array.from({ length: Math.min(wanted, list.length) }, (_, index) => list[Math.floor((index * list.length) / wanted)]);
-  const hotDocuments = [...spread(candidates('sql', SQL_TABLE_NAME), Math.ceil(hot / 2)), ...spread(candidates('typescript', TS_DECLARATION), Math.floor(hot / 2))];
+  const spread = (list: OpenDocument[], wanted: number) =>
+    Array.from({ length: Math.min(wanted, list.length) }, (_, index) => list[Math.floor((index * list.length) / wanted)]);
+  const hotDocuments = [
+    ...spread(candidates('sql', SQL_TABLE_NAME), Math.ceil(hot / 2)),
+    ...spread(candidates('typescript', TS_DECLARATION), Math.floor(hot / 2)),
+  ];
   return { documents, hot: hotDocuments };
 }
 
@@ -96,7 +104,9 @@ async function main(): Promise<void> {
   const settings = options();
   const machine = machineInfo();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`edit storm: ${settings.documents} documents, ${settings.hot} hot, ${settings.edits} edits every ${settings.interval} ms; ${machine.cpu}, ${machine.cores} cores; load average ${loadAverage().join(' ')}`);
+  log(
+    `edit storm: ${settings.documents} documents, ${settings.hot} hot, ${settings.edits} edits every ${settings.interval} ms; ${machine.cpu}, ${machine.cores} cores; load average ${loadAverage().join(' ')}`,
+  );
   log(`server: ${settings.server}`);
   const { documents, hot } = pickDocuments(settings.documents, settings.hot);
   const client = new TestClient({ command: [process.execPath, settings.server, '--stdio'] });
@@ -107,8 +117,14 @@ async function main(): Promise<void> {
   try {
     await withTimeout(client.initialize(), 60_000, 'initialize');
     const opening = performance.now();
-    await withTimeout(Promise.all(documents.map((document) => client.open(document.uri, readAsEditor(document.file), document.languageId))), 600_000, 'the first diagnostics');
-    log(`opened ${documents.length} documents (${documents.filter((each) => each.languageId === 'sql').length} SQL) in ${round((performance.now() - opening) / 1000, 1)} s; RSS ${processMemory(pid)?.rssMb} MB`);
+    await withTimeout(
+      Promise.all(documents.map((document) => client.open(document.uri, readAsEditor(document.file), document.languageId))),
+      600_000,
+      'the first diagnostics',
+    );
+    log(
+      `opened ${documents.length} documents (${documents.filter((each) => each.languageId === 'sql').length} SQL) in ${round((performance.now() - opening) / 1000, 1)} s; RSS ${processMemory(pid)?.rssMb} MB`,
+    );
     await idle(pid);
 
     for (const document of hot) {
@@ -137,7 +153,13 @@ async function main(): Promise<void> {
         );
       };
       requests.push(timed(hovers, 'textDocument/hover', { textDocument: { uri: document.uri }, position }));
-      requests.push(timed(actions, 'textDocument/codeAction', { textDocument: { uri: document.uri }, range: { start: position, end: position }, context: { diagnostics: [] } }));
+      requests.push(
+        timed(actions, 'textDocument/codeAction', {
+          textDocument: { uri: document.uri },
+          range: { start: position, end: position },
+          context: { diagnostics: [] },
+        }),
+      );
       await sleep(settings.interval);
     }
     await withTimeout(Promise.all(requests), 1_200_000, 'the answers');
@@ -146,14 +168,17 @@ async function main(): Promise<void> {
     const load = machineLoad.stop();
     const ownCpu = processCpuSeconds(pid) - serverCpu;
     const afterStorm = processMemory(pid);
-    log(`storm: ${settings.edits} edits over ${round((answered - started) / 1000, 1)} s until the last answer; server busy until ${round((settledAt - started) / 1000, 1)} s; server CPU ${round(ownCpu, 1)} s`);
+    log(
+      `storm: ${settings.edits} edits over ${round((answered - started) / 1000, 1)} s until the last answer; server busy until ${round((settledAt - started) / 1000, 1)} s; server CPU ${round(ownCpu, 1)} s`,
+    );
     log(`  hover        ${format(distribution(hovers))}`);
     log(`  code action  ${format(distribution(actions))}`);
     if (failures.length) log(`  ${failures.length} requests failed, first: ${failures[0]}`);
     log(`  machine: ${load.busyCores} cores busy on average (this server ${round(ownCpu / load.seconds, 2)}), load average ${loadAverage().join(' ')}`);
     log(`  memory after the storm: RSS ${afterStorm?.rssMb} MB (peak sampled ${peakRss} MB, VmHWM ${afterStorm?.hwmMb} MB)`);
     const statistics = await client.connection.sendRequest(StatisticsRequest).catch(() => null);
-    if (statistics) log(`  server: ${statistics.analyses} analyses since start, ${statistics.caches} document caches, memory ${JSON.stringify(statistics.memoryMb)}`);
+    if (statistics)
+      log(`  server: ${statistics.analyses} analyses since start, ${statistics.caches} document caches, memory ${JSON.stringify(statistics.memoryMb)}`);
 
     const closing = performance.now();
     const cleared = documents.map((document) => client.nextDiagnostics(document.uri, (params) => params.diagnostics.length === 0));
@@ -166,7 +191,18 @@ async function main(): Promise<void> {
     const final = processMemory(pid);
     log(`memory at the end: RSS ${final?.rssMb} MB, VmHWM ${final?.hwmMb} MB`);
     if (settings.json) {
-      const result = { machine, settings, hover: distribution(hovers), codeAction: distribution(actions), failures: failures.length, stormSeconds: round((answered - started) / 1000, 1), busySeconds: round((settledAt - started) / 1000, 1), closeSeconds, memory: { afterStorm, peakRss, final }, load };
+      const result = {
+        machine,
+        settings,
+        hover: distribution(hovers),
+        codeAction: distribution(actions),
+        failures: failures.length,
+        stormSeconds: round((answered - started) / 1000, 1),
+        busySeconds: round((settledAt - started) / 1000, 1),
+        closeSeconds,
+        memory: { afterStorm, peakRss, final },
+        load,
+      };
       fs.writeFileSync(settings.json, `${JSON.stringify(result, null, 2)}\n`);
     }
   } finally {
@@ -185,10 +221,11 @@ function positionOf(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-if (require.main === module) main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${(error as Error).stack ?? error}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );

@@ -34,10 +34,10 @@ const lazyTsMorph = {
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [lazyTsMorph] }),
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [lazyTsMorph] }),
   // dist/cli.js (the `armadilha` bin) loads dist/armadilha-cli.js with V8's code cache (cli-launcher.ts).
-  build({ ...common, entryPoints: ['server/src/cli-main.ts'], outfile: 'dist/armadilha-cli.js', plugins: [lazyTsMorph] }),
-  build({ ...common, entryPoints: ['server/src/cli-launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/armadilha-cli.js', plugins: [lazyTsMorph] }),
+  build({ ...common, entryPoints: ['server/src/cli/launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: [require.resolve('ts-morph')], outfile: 'dist/ts-morph.js' }),
 ]);
 copyFileSync(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), 'dist/libpg-query.wasm');

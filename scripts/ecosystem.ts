@@ -27,7 +27,11 @@ interface Finding {
 
 function lintFolder(folder: string): { findings: Finding[]; seconds: number } {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [CLI, 'check', '.', '--format', 'json', '--fail-on', 'none'], { cwd: path.join(WILD, folder), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [CLI, 'check', '.', '--format', 'json', '--fail-on', 'none'], {
+    cwd: path.join(WILD, folder),
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`${folder}: exit ${result.status}\n${result.stderr}`);
   const findings = (JSON.parse(result.stdout).findings as Array<Omit<Finding, 'folder'>>).map((finding) => ({ ...finding, folder }));
   return { findings, seconds: (performance.now() - started) / 1000 };
@@ -37,7 +41,9 @@ function main(): number {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
   const update = process.argv.includes('--update');
   const only = process.argv.includes('--folder') ? process.argv[process.argv.indexOf('--folder') + 1] : undefined;
-  const folders = readdirSync(WILD).filter((name) => !name.includes('.') && (!only || name === only)).sort();
+  const folders = readdirSync(WILD)
+    .filter((name) => !name.includes('.') && (!only || name === only))
+    .sort();
   const ledger = readLedger();
   const all: Finding[] = [];
   console.log('folder'.padEnd(18) + 'findings'.padStart(9) + 'seconds'.padStart(9) + '  by rule');
@@ -45,7 +51,13 @@ function main(): number {
     const { findings, seconds } = lintFolder(folder);
     all.push(...findings);
     const byRule = countBy(findings, (finding) => finding.rule);
-    console.log(folder.padEnd(18) + String(findings.length).padStart(9) + seconds.toFixed(1).padStart(9) + '  ' + [...byRule].map(([rule, count]) => `${rule} ${count}`).join(', '));
+    console.log(
+      folder.padEnd(18) +
+        String(findings.length).padStart(9) +
+        seconds.toFixed(1).padStart(9) +
+        '  ' +
+        [...byRule].map(([rule, count]) => `${rule} ${count}`).join(', '),
+    );
   }
 
   const inScope = (entry: LedgerEntry) => folders.includes(entry.folder);
@@ -54,7 +66,15 @@ function main(): number {
   const missing = all.filter((finding) => !recorded.has(keyOf(finding)));
   const stale = [...recorded.values()].filter((entry) => !found.has(keyOf(entry)));
 
-  console.log('\nrule'.padEnd(32) + 'findings'.padStart(9) + 'true'.padStart(6) + 'false'.padStart(6) + 'debat.'.padStart(7) + 'unrev.'.padStart(7) + 'precision'.padStart(11));
+  console.log(
+    '\nrule'.padEnd(32) +
+      'findings'.padStart(9) +
+      'true'.padStart(6) +
+      'false'.padStart(6) +
+      'debat.'.padStart(7) +
+      'unrev.'.padStart(7) +
+      'precision'.padStart(11),
+  );
   const rules = [...countBy(all, (finding) => finding.rule).keys()].sort();
   for (const rule of rules) {
     const verdicts = countBy(
@@ -65,12 +85,21 @@ function main(): number {
     const judged = count('true') + count('false');
     const precision = judged ? (count('true') / judged).toFixed(2) : '–';
     const total = [...verdicts.values()].reduce((sum, value) => sum + value, 0);
-    console.log(rule.padEnd(31) + String(total).padStart(9) + String(count('true')).padStart(6) + String(count('false')).padStart(6) + String(count('debatable')).padStart(7) + String(count('unreviewed') + count('missing')).padStart(7) + precision.padStart(11));
+    console.log(
+      rule.padEnd(31) +
+        String(total).padStart(9) +
+        String(count('true')).padStart(6) +
+        String(count('false')).padStart(6) +
+        String(count('debatable')).padStart(7) +
+        String(count('unreviewed') + count('missing')).padStart(7) +
+        precision.padStart(11),
+    );
   }
 
   if (missing.length) {
     console.log(`\n${missing.length} finding(s) missing from ${LEDGER_FILE}:`);
-    for (const finding of missing) console.log(`  ${finding.folder}/${finding.file}:${finding.line} ${finding.rule} (${finding.severity}) ${finding.message.slice(0, 160)}`);
+    for (const finding of missing)
+      console.log(`  ${finding.folder}/${finding.file}:${finding.line} ${finding.rule} (${finding.severity}) ${finding.message.slice(0, 160)}`);
   }
   if (stale.length) {
     console.log(`\n${stale.length} ledger entr(y/ies) no longer found:`);
@@ -78,7 +107,14 @@ function main(): number {
   }
   if (update && (missing.length || stale.length)) {
     const kept = ledger.filter((entry) => !inScope(entry) || found.has(keyOf(entry)));
-    const added: LedgerEntry[] = missing.map((finding) => ({ folder: finding.folder, file: finding.file, line: finding.line, rule: finding.rule, verdict: 'unreviewed', reason: '' }));
+    const added: LedgerEntry[] = missing.map((finding) => ({
+      folder: finding.folder,
+      file: finding.file,
+      line: finding.line,
+      rule: finding.rule,
+      verdict: 'unreviewed',
+      reason: '',
+    }));
     const next = [...kept, ...added].sort((left, right) => keyOf(left).localeCompare(keyOf(right), 'en'));
     writeFileSync(LEDGER_FILE, `${JSON.stringify(next, null, 1)}\n`);
     console.log(`\n${LEDGER_FILE}: ${added.length} added as unreviewed, ${ledger.length - kept.length} removed.`);

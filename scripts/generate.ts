@@ -9,11 +9,11 @@
 // `tsx scripts/generate.ts` writes; `--check` only reports stale files (a test runs that).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_TIME_BUDGET, RULE_LEVELS } from '../server/src/config';
-import { docsPath, ruleDocument } from '../server/src/docs';
-import { LOCALES, type Locale } from '../server/src/locale';
+import { DEFAULT_TIME_BUDGET, RULE_LEVELS } from '../server/src/core/config';
+import { docsPath, ruleDocument } from '../server/src/core/docs';
+import { LOCALES, type Locale } from '../server/src/core/locale';
 import { RULES } from '../server/src/rules';
-import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from '../server/src/rules/shared/names';
+import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from '../server/src/core/names';
 import { MANIFEST_STRINGS } from './manifest-strings';
 import { replaceRegion } from './readme-region';
 
@@ -44,7 +44,9 @@ export function generatedFiles(root = '.'): Files {
 
 /** Paths whose content differs from what the generator would write (or that it would delete). */
 export function staleFiles(root = '.'): string[] {
-  const stale = [...generatedFiles(root)].filter(([file, text]) => !existsSync(path.join(root, file)) || readFileSync(path.join(root, file), 'utf8') !== text).map(([file]) => file);
+  const stale = [...generatedFiles(root)]
+    .filter(([file, text]) => !existsSync(path.join(root, file)) || readFileSync(path.join(root, file), 'utf8') !== text)
+    .map(([file]) => file);
   return [...stale, ...obsoleteDocs(root)];
 }
 
@@ -71,7 +73,12 @@ const SNIPPET_LANGUAGES: Array<[string, string]> = [
 ];
 
 function snippetsIn(source: Record<string, { description: string | string[] }>, index: number): unknown {
-  return Object.fromEntries(Object.entries(source).map(([name, snippet]) => [name, { ...snippet, description: Array.isArray(snippet.description) ? snippet.description[index] : snippet.description }]));
+  return Object.fromEntries(
+    Object.entries(source).map(([name, snippet]) => [
+      name,
+      { ...snippet, description: Array.isArray(snippet.description) ? snippet.description[index] : snippet.description },
+    ]),
+  );
 }
 
 function json(value: unknown): string {
@@ -99,7 +106,14 @@ const CUSTOMIZATION_SCHEMA = {
 
 function configSchema(): unknown {
   const names: Record<string, unknown> = {};
-  for (const { setting } of nameSettings()) names[setting.key] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, description: setting.description.en };
+  for (const { setting } of nameSettings())
+    names[setting.key] = {
+      type: 'array',
+      items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH },
+      maxItems: MAX_NAME_PATTERNS,
+      default: setting.default,
+      description: setting.description.en,
+    };
   const levels: Record<string, unknown> = {};
   for (const { setting } of levelSettings()) levels[setting.key] = { enum: RULE_LEVELS, default: setting.default, description: setting.description.en };
   return {
@@ -131,7 +145,9 @@ function configSchema(): unknown {
       sql: {
         type: 'object',
         additionalProperties: false,
-        properties: { dialect: { type: 'object', description: MANIFEST_STRINGS['setting.sql.dialect'].en, additionalProperties: { enum: ['postgres', 'skip'] } } },
+        properties: {
+          dialect: { type: 'object', description: MANIFEST_STRINGS['setting.sql.dialect'].en, additionalProperties: { enum: ['postgres', 'skip'] } },
+        },
       },
       analyseGeneratedCode: { type: 'boolean', default: false, description: MANIFEST_STRINGS['setting.analyseGeneratedCode'].en },
       baselineLevel: { enum: RULE_LEVELS, default: 'hint', description: MANIFEST_STRINGS['setting.baselineLevel'].en },
@@ -146,7 +162,13 @@ function configSchema(): unknown {
 function editorConfiguration(): unknown {
   const names: Record<string, unknown> = {};
   for (const { setting } of nameSettings()) {
-    names[setting.key] = { type: 'array', items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH }, maxItems: MAX_NAME_PATTERNS, default: setting.default, description: `%setting.names.${setting.key}%` };
+    names[setting.key] = {
+      type: 'array',
+      items: { type: 'string', maxLength: MAX_NAME_PATTERN_LENGTH },
+      maxItems: MAX_NAME_PATTERNS,
+      default: setting.default,
+      description: `%setting.names.${setting.key}%`,
+    };
   }
   const properties: Record<string, unknown> = {
     'armadilha.rules': {
@@ -160,7 +182,14 @@ function editorConfiguration(): unknown {
     },
     // Not armadilha.rules.customizations: VS Code would merge a setting named under the object setting
     // armadilha.rules into it, and the settings editor would show it as an invalid rule there.
-    'armadilha.ruleCustomizations': { type: 'array', items: CUSTOMIZATION_SCHEMA, default: [], scope: 'resource', order: 1, markdownDescription: '%setting.ruleCustomizations%' },
+    'armadilha.ruleCustomizations': {
+      type: 'array',
+      items: CUSTOMIZATION_SCHEMA,
+      default: [],
+      scope: 'resource',
+      order: 1,
+      markdownDescription: '%setting.ruleCustomizations%',
+    },
     'armadilha.enable': { type: 'boolean', default: true, scope: 'resource', order: 2, description: '%setting.enable%' },
     'armadilha.run': {
       type: 'string',
@@ -174,7 +203,10 @@ function editorConfiguration(): unknown {
     'armadilha.timeBudget.onValidation': {
       type: 'object',
       additionalProperties: false,
-      properties: { warn: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.warn }, error: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.error } },
+      properties: {
+        warn: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.warn },
+        error: { type: 'number', minimum: 0, default: DEFAULT_TIME_BUDGET.error },
+      },
       default: { ...DEFAULT_TIME_BUDGET },
       scope: 'resource',
       order: 4,
@@ -183,14 +215,56 @@ function editorConfiguration(): unknown {
     'armadilha.locale': { type: 'string', enum: ['auto', 'en', 'pt-BR'], default: 'auto', scope: 'window', order: 5, description: '%setting.locale%' },
   };
   for (const { setting } of levelSettings()) {
-    properties[`armadilha.levels.${setting.key}`] = { type: 'string', enum: RULE_LEVELS, default: setting.default, scope: 'resource', order: 10, description: `%setting.levels.${setting.key}%` };
+    properties[`armadilha.levels.${setting.key}`] = {
+      type: 'string',
+      enum: RULE_LEVELS,
+      default: setting.default,
+      scope: 'resource',
+      order: 10,
+      description: `%setting.levels.${setting.key}%`,
+    };
   }
-  properties['armadilha.defaultTimeoutMs'] = { type: 'number', default: 10000, minimum: 1, scope: 'resource', order: 11, description: '%setting.defaultTimeoutMs%' };
+  properties['armadilha.defaultTimeoutMs'] = {
+    type: 'number',
+    default: 10000,
+    minimum: 1,
+    scope: 'resource',
+    order: 11,
+    description: '%setting.defaultTimeoutMs%',
+  };
   properties['armadilha.maxFileSizeMb'] = { type: 'number', default: 2, minimum: 0.1, scope: 'resource', order: 12, description: '%setting.maxFileSizeMb%' };
-  properties['armadilha.sql.dialect'] = { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['postgres', 'skip'] }, scope: 'resource', order: 13, description: '%setting.sql.dialect%' };
-  properties['armadilha.analyseGeneratedCode'] = { type: 'boolean', default: false, scope: 'resource', order: 14, description: '%setting.analyseGeneratedCode%' };
-  properties['armadilha.baselineLevel'] = { type: 'string', enum: RULE_LEVELS, default: 'hint', scope: 'resource', order: 15, description: '%setting.baselineLevel%' };
-  properties['armadilha.names'] = { type: 'object', additionalProperties: false, properties: names, default: {}, scope: 'resource', order: 20, markdownDescription: '%setting.names%' };
+  properties['armadilha.sql.dialect'] = {
+    type: 'object',
+    default: {},
+    additionalProperties: { type: 'string', enum: ['postgres', 'skip'] },
+    scope: 'resource',
+    order: 13,
+    description: '%setting.sql.dialect%',
+  };
+  properties['armadilha.analyseGeneratedCode'] = {
+    type: 'boolean',
+    default: false,
+    scope: 'resource',
+    order: 14,
+    description: '%setting.analyseGeneratedCode%',
+  };
+  properties['armadilha.baselineLevel'] = {
+    type: 'string',
+    enum: RULE_LEVELS,
+    default: 'hint',
+    scope: 'resource',
+    order: 15,
+    description: '%setting.baselineLevel%',
+  };
+  properties['armadilha.names'] = {
+    type: 'object',
+    additionalProperties: false,
+    properties: names,
+    default: {},
+    scope: 'resource',
+    order: 20,
+    markdownDescription: '%setting.names%',
+  };
   properties['armadilha.logLevel'] = {
     type: 'string',
     enum: ['info', 'verbose'],
@@ -200,7 +274,14 @@ function editorConfiguration(): unknown {
     order: 30,
     description: '%setting.logLevel%',
   };
-  properties['armadilha.trace.server'] = { type: 'string', enum: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', order: 31, description: '%setting.trace%' };
+  properties['armadilha.trace.server'] = {
+    type: 'string',
+    enum: ['off', 'messages', 'verbose'],
+    default: 'off',
+    scope: 'window',
+    order: 31,
+    description: '%setting.trace%',
+  };
   return { title: '%configuration.title%', properties };
 }
 

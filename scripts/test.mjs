@@ -4,6 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const only = process.argv.slice(2);
-const files = (only.length ? only : readdirSync('test').filter((name) => name.endsWith('.test.ts')).map((name) => `test/${name}`)).sort();
+const files = (
+  only.length
+    ? only
+    : readdirSync('test')
+        .filter((name) => name.endsWith('.test.ts'))
+        .map((name) => `test/${name}`)
+).sort();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -99,7 +99,7 @@ function runAction(action: Action, workspace: string, inputs: Record<string, str
     inputs: { ...Object.fromEntries(Object.entries(action.inputs).map(([key, input]) => [key, input.default ?? ''])), ...inputs },
     github,
     runner: { temp, os: 'Linux' },
-    steps: {} as Record<string, { outputs: Record<string, string> }>,
+    steps: {},
   };
   const runs: StepRun[] = [];
   for (const step of action.runs.steps) {
@@ -126,7 +126,12 @@ function runAction(action: Action, workspace: string, inputs: Record<string, str
     });
     runs.push({ step, ran, code: result.status, stdout: result.stdout, stderr: result.stderr });
     if (step.id) {
-      const outputs = Object.fromEntries(readFileSync(output, 'utf8').split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      const outputs = Object.fromEntries(
+        readFileSync(output, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
       (context.steps as Record<string, { outputs: Record<string, string> }>)[step.id] = { outputs };
     }
     if (result.status !== 0) break; // the runner stops at a failing step
@@ -142,12 +147,24 @@ describe('the GitHub Action', () => {
   let npmEnv: Record<string, string>;
 
   before(() => {
-    const pack = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const pack = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
     assert.equal(pack.status, 0, pack.stderr);
     tarball = path.join(work, (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0].filename);
     // `npm install --global` goes to a folder of the test, from the tarball alone (no registry).
     const prefix = path.join(work, 'npm-prefix');
-    npmEnv = { npm_config_prefix: prefix, npm_config_offline: 'true', npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false', PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH}`, LANG: 'C', NO_COLOR: '1' };
+    npmEnv = {
+      npm_config_prefix: prefix,
+      npm_config_offline: 'true',
+      npm_config_cache: path.join(work, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH}`,
+      LANG: 'C',
+      NO_COLOR: '1',
+    };
   });
 
   it('is a composite action whose version input installs the version package.json declares', () => {
@@ -167,7 +184,13 @@ describe('the GitHub Action', () => {
     write(folder, { 'db/003_new.sql': "insert into public.payments (stripe_payment_id, amount) values ('pi_1', 100);\n" });
     git(folder, 'add', '-A');
     git(folder, 'commit', '-q', '-m', 'new migration');
-    const runs = runAction(action, folder, { version: tarball }, { event_name: 'pull_request', sha: git(folder, 'rev-parse', 'HEAD'), event: { pull_request: { base: { sha: base } } } }, npmEnv);
+    const runs = runAction(
+      action,
+      folder,
+      { version: tarball },
+      { event_name: 'pull_request', sha: git(folder, 'rev-parse', 'HEAD'), event: { pull_request: { base: { sha: base } } } },
+      npmEnv,
+    );
     const byName = (name: string) => runs.find((each) => each.step.name === name)!;
 
     assert.equal(byName('Set up Node.js').ran, true);
@@ -184,13 +207,27 @@ describe('the GitHub Action', () => {
     const check = byName('Check');
     assert.equal(check.code, 0, check.stderr);
     const sarif = JSON.parse(readFileSync(path.join(folder, 'armadilha.sarif'), 'utf8'));
-    const results = sarif.runs[0].results as Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; partialFingerprints: Record<string, string> }>;
-    assert.deepEqual(results.map((result) => [result.ruleId, result.locations[0].physicalLocation.artifactLocation.uri]), [['require-on-conflict', 'db/003_new.sql']], 'only the changed file, with the schema of 001');
+    const results = sarif.runs[0].results as Array<{
+      ruleId: string;
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>;
+      partialFingerprints: Record<string, string>;
+    }>;
+    assert.deepEqual(
+      results.map((result) => [result.ruleId, result.locations[0].physicalLocation.artifactLocation.uri]),
+      [['require-on-conflict', 'db/003_new.sql']],
+      'only the changed file, with the schema of 001',
+    );
     assert.ok(results[0].partialFingerprints['armadilha/v1']);
 
     const annotate = byName('Annotate the diff');
     assert.equal(annotate.code, 0, annotate.stderr);
-    assert.deepEqual(annotate.stdout!.split('\n').filter((line) => /^::(error|warning|notice) /.test(line)).map((line) => line.slice(0, line.indexOf(','))), ['::warning file=db/003_new.sql']);
+    assert.deepEqual(
+      annotate
+        .stdout!.split('\n')
+        .filter((line) => /^::(error|warning|notice) /.test(line))
+        .map((line) => line.slice(0, line.indexOf(','))),
+      ['::warning file=db/003_new.sql'],
+    );
 
     const upload = byName('Upload to code scanning');
     assert.equal(upload.ran, true);
@@ -212,7 +249,13 @@ describe('the GitHub Action', () => {
 });
 
 describe('the pre-commit hook', () => {
-  const hooks = yaml.load(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as Array<{ id: string; entry: string; language: string; pass_filenames: boolean; files: string }>;
+  const hooks = yaml.load(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as Array<{
+    id: string;
+    entry: string;
+    language: string;
+    pass_filenames: boolean;
+    files: string;
+  }>;
 
   it('checks what is staged, and only when a file Armadilha reads is staged', () => {
     assert.equal(hooks.length, 1);
@@ -232,7 +275,11 @@ describe('the pre-commit hook', () => {
     const folder = repository('hook', { 'db/001.sql': 'select 1;\n' });
     write(folder, { 'db/002.sql': EXPIRY, 'db/003.sql': EXPIRY });
     git(folder, 'add', 'db/002.sql');
-    const staged = spawnSync('sh', ['-c', hook.entry], { cwd: folder, encoding: 'utf8', env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1', LANG: 'C' } });
+    const staged = spawnSync('sh', ['-c', hook.entry], {
+      cwd: folder,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1', LANG: 'C' },
+    });
     assert.equal(staged.status, 1, staged.stderr);
     assert.match(staged.stdout, /^db\/002\.sql:1:34: warning/m);
     assert.doesNotMatch(staged.stdout, /db\/003\.sql/);

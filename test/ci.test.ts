@@ -65,10 +65,16 @@ const PAYMENT_INSERT = "insert into public.payments (stripe_payment_id, amount) 
 
 describe('baseline', () => {
   it('--update-baseline records every finding; check then passes, also after a line is inserted above a finding, and fails only on a new one', () => {
-    const folder = repository({ 'db/001_sessions.sql': `create table sessions (id bigint primary key, expires_at timestamptz);\n${EXPIRY}`, 'db/002_payments.sql': PAYMENTS + PAYMENT_INSERT });
+    const folder = repository({
+      'db/001_sessions.sql': `create table sessions (id bigint primary key, expires_at timestamptz);\n${EXPIRY}`,
+      'db/002_payments.sql': PAYMENTS + PAYMENT_INSERT,
+    });
     const first = run(['check', '--format', 'json'], folder);
     assert.equal(first.code, 1, 'the first run is red');
-    assert.deepEqual(findings(first.stdout).map((each) => each.rule), ['no-clock-timestamp-expiry', 'require-on-conflict']);
+    assert.deepEqual(
+      findings(first.stdout).map((each) => each.rule),
+      ['no-clock-timestamp-expiry', 'require-on-conflict'],
+    );
 
     const update = run(['check', '--update-baseline'], folder);
     assert.equal(update.code, 0, update.stderr);
@@ -86,18 +92,26 @@ describe('baseline', () => {
     assert.match(green.stderr, /2 finding\(s\) recorded in armadilha-baseline\.json not shown/);
 
     // Lines move: a comment and a blank line inserted above the finding, the statement re-indented.
-    write(folder, { 'db/001_sessions.sql': `-- sessions\n\ncreate table sessions (id bigint primary key, expires_at timestamptz);\n  ${EXPIRY.replace(' set ', '   set ')}` });
+    write(folder, {
+      'db/001_sessions.sql': `-- sessions\n\ncreate table sessions (id bigint primary key, expires_at timestamptz);\n  ${EXPIRY.replace(' set ', '   set ')}`,
+    });
     const moved = run(['check', '--format', 'json'], folder);
     assert.equal(moved.code, 0, moved.stdout);
 
     // The same code once more is a new finding: counts are kept per fingerprint.
-    write(folder, { 'db/003_again.sql': EXPIRY, 'db/001_sessions.sql': `-- sessions\ncreate table sessions (id bigint primary key, expires_at timestamptz);\n${EXPIRY}${EXPIRY}` });
+    write(folder, {
+      'db/003_again.sql': EXPIRY,
+      'db/001_sessions.sql': `-- sessions\ncreate table sessions (id bigint primary key, expires_at timestamptz);\n${EXPIRY}${EXPIRY}`,
+    });
     const fresh = run(['check', '--format', 'json'], folder);
     assert.equal(fresh.code, 1);
-    assert.deepEqual(findings(fresh.stdout).map((each) => [each.file, each.line]), [
-      ['db/001_sessions.sql', 4],
-      ['db/003_again.sql', 1],
-    ]);
+    assert.deepEqual(
+      findings(fresh.stdout).map((each) => [each.file, each.line]),
+      [
+        ['db/001_sessions.sql', 4],
+        ['db/003_again.sql', 1],
+      ],
+    );
     assert.equal(run(['check', '--no-baseline', '--format', 'json'], folder).stdout.match(/"rule"/g)?.length, 4);
   });
 
@@ -117,7 +131,7 @@ describe('baseline', () => {
     assert.doesNotMatch(run(['check'], folder).stderr, /no longer occur/);
   });
 
-  it('a run on part of the repository keeps the other files\' entries; an unreadable baseline or an incomplete run does not pass', () => {
+  it("a run on part of the repository keeps the other files' entries; an unreadable baseline or an incomplete run does not pass", () => {
     const folder = repository({ 'a/x.sql': EXPIRY, 'b/y.sql': EXPIRY });
     assert.equal(run(['check', '--update-baseline'], folder).code, 0);
     write(folder, { 'a/x.sql': `${EXPIRY}select 1;\n` });
@@ -143,7 +157,13 @@ describe('baseline', () => {
     assert.equal(run(['check', '--update-baseline'], folder).code, 0);
     const text = `-- moved down\n${EXPIRY}${EXPIRY.replace('id = 1', 'id = 9')}`;
     for (const [settings, expected] of [
-      [{}, [[2, 4], [3, 2]]],
+      [
+        {},
+        [
+          [2, 4],
+          [3, 2],
+        ],
+      ],
       [{ baselineLevel: 'off' }, [[3, 2]]],
     ] as const) {
       const client = new TestClient({ workspace: folder, settings });
@@ -164,7 +184,11 @@ describe('baseline', () => {
 
 describe('--changed and --staged', () => {
   it('--changed <ref> analyses the files changed since the branch left the ref, with the schema of every migration: the same findings a full run gives them', () => {
-    const folder = repository({ 'db/001_payments.sql': PAYMENTS, 'db/002_old.sql': EXPIRY, 'src/old.ts': "export const f = () => fetch('https://example.com');\n" });
+    const folder = repository({
+      'db/001_payments.sql': PAYMENTS,
+      'db/002_old.sql': EXPIRY,
+      'src/old.ts': "export const f = () => fetch('https://example.com');\n",
+    });
     git(folder, 'checkout', '-q', '-b', 'feature');
     write(folder, { 'db/003_insert.sql': PAYMENT_INSERT });
     git(folder, 'add', '-A');
@@ -181,7 +205,10 @@ describe('--changed and --staged', () => {
     const changed = run(['check', '--changed', 'main', '--format', 'json', '--verbose'], folder);
     assert.equal(changed.code, 1, changed.stderr);
     const changedFiles = ['db/003_insert.sql', 'db/004_untracked.sql'];
-    assert.deepEqual(findings(changed.stdout), findings(full.stdout).filter((finding) => changedFiles.includes(finding.file)));
+    assert.deepEqual(
+      findings(changed.stdout),
+      findings(full.stdout).filter((finding) => changedFiles.includes(finding.file)),
+    );
     assert.deepEqual([...new Set(findings(changed.stdout).map((finding) => finding.file))], changedFiles);
     assert.deepEqual(JSON.parse(changed.stdout).summary.sql, { files: 2, statements: 2 });
     // The insert's fix names the key only because the schema came from 001, which did not change.
@@ -198,8 +225,14 @@ describe('--changed and --staged', () => {
     assert.match(nothing.stderr, /No changed SQL, TypeScript or JavaScript file to analyse \(--changed\)/);
     write(folder, { 'a.sql': EXPIRY, 'b.sql': EXPIRY });
     git(folder, 'add', 'b.sql');
-    assert.deepEqual(findings(run(['check', '--changed', '--format', 'json'], folder).stdout).map((each) => each.file), ['a.sql', 'b.sql']);
-    assert.deepEqual(findings(run(['check', '--staged', '--format', 'json'], folder).stdout).map((each) => each.file), ['b.sql']);
+    assert.deepEqual(
+      findings(run(['check', '--changed', '--format', 'json'], folder).stdout).map((each) => each.file),
+      ['a.sql', 'b.sql'],
+    );
+    assert.deepEqual(
+      findings(run(['check', '--staged', '--format', 'json'], folder).stdout).map((each) => each.file),
+      ['b.sql'],
+    );
     const outside = mkdtempSync(path.join(tmpdir(), 'armadilha-nogit-'));
     folders.push(outside);
     write(outside, { 'a.sql': EXPIRY });
@@ -249,11 +282,14 @@ describe('--cache', () => {
     };
     const first = cached();
     assert.equal(first.reused, 0);
-    assert.deepEqual(first.findings.map((each) => [each.file, each.rule, !!each.fix]), [
-      ['db/002.sql', 'require-on-conflict', false],
-      ['db/003.sql', 'no-clock-timestamp-expiry', true],
-      ['src/route.ts', 'no-clock-timestamp-expiry', true],
-    ]);
+    assert.deepEqual(
+      first.findings.map((each) => [each.file, each.rule, !!each.fix]),
+      [
+        ['db/002.sql', 'require-on-conflict', false],
+        ['db/003.sql', 'no-clock-timestamp-expiry', true],
+        ['src/route.ts', 'no-clock-timestamp-expiry', true],
+      ],
+    );
     assert.equal(cached().reused, 5, 'a second run reuses every result');
 
     // A migration that adds the key: the insert that read the schema is analysed again (now with a fix).
@@ -266,17 +302,29 @@ describe('--cache', () => {
     write(folder, { 'armadilha.config.json': '{"rules": {"no-clock-timestamp-expiry": "off"}}' });
     const configured = cached();
     assert.equal(configured.reused, 0);
-    assert.deepEqual(configured.findings.map((each) => each.rule), ['require-on-conflict']);
+    assert.deepEqual(
+      configured.findings.map((each) => each.rule),
+      ['require-on-conflict'],
+    );
     rmSync(path.join(folder, 'armadilha.config.json'));
     assert.equal(cached().findings.length, 3);
 
     // The module route.ts imports now exports a MySQL connection: route.ts did not change, its result does.
-    write(folder, { 'src/lib/db.ts': "import { connect } from '@planetscale/database';\nexport const db = connect({ url: '' });\n", 'package.json': JSON.stringify({ dependencies: { pg: '8', '@planetscale/database': '1' } }) });
-    assert.deepEqual(cached().findings.map((each) => each.file), ['db/002.sql', 'db/003.sql']);
+    write(folder, {
+      'src/lib/db.ts': "import { connect } from '@planetscale/database';\nexport const db = connect({ url: '' });\n",
+      'package.json': JSON.stringify({ dependencies: { pg: '8', '@planetscale/database': '1' } }),
+    });
+    assert.deepEqual(
+      cached().findings.map((each) => each.file),
+      ['db/002.sql', 'db/003.sql'],
+    );
 
     // The file itself; and a cache written by another build is not read.
     write(folder, { 'db/003.sql': 'select 1;\n' });
-    assert.deepEqual(cached().findings.map((each) => each.file), ['db/002.sql']);
+    assert.deepEqual(
+      cached().findings.map((each) => each.file),
+      ['db/002.sql'],
+    );
     const cacheFile = path.join(folder, 'cache', '.armadilha-cache');
     const stored = JSON.parse(readFileSync(cacheFile, 'utf8'));
     writeFileSync(cacheFile, JSON.stringify({ ...stored, build: 'another build' }));
@@ -326,7 +374,10 @@ describe('--cache replays an unchanged run', () => {
     write(folder, { 'db/sub/003.sql': EXPIRY });
     const added = run(['check', '--cache', '--format', 'json'], folder);
     assert.doesNotMatch(added.stdout, /REPLAYED/);
-    assert.deepEqual(findings(added.stdout).map((each) => each.file), ['db/002.sql', 'db/sub/003.sql']);
+    assert.deepEqual(
+      findings(added.stdout).map((each) => each.file),
+      ['db/002.sql', 'db/sub/003.sql'],
+    );
   });
 
   it('is not recorded for runs that read TypeScript (their results depend on the modules they import)', async () => {
@@ -340,7 +391,7 @@ describe('--cache replays an unchanged run', () => {
 });
 
 describe('--jobs', () => {
-  it('worker threads give the serial run\'s output, byte for byte and in the same order', () => {
+  it("worker threads give the serial run's output, byte for byte and in the same order", () => {
     const files: Record<string, string> = { 'package.json': JSON.stringify({ dependencies: { pg: '8' } }), 'db/000.sql': PAYMENTS };
     for (let index = 1; index <= 12; index++) {
       files[`db/${String(index).padStart(3, '0')}.sql`] = index % 3 ? EXPIRY.replace('id = 1', `id = ${index}`) : PAYMENT_INSERT;
@@ -374,9 +425,19 @@ describe('CI formats', () => {
       const properties = Object.fromEntries(match[2].split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), unescape(pair.slice(pair.indexOf('=') + 1))]));
       return { level: match[1], properties, message: unescape(match[3]) };
     });
-    assert.deepEqual(parsed[0].properties, { file: 'svc/db/a.sql', line: '2', endLine: '2', col: '34', endColumn: '51', title: 'Armadilha: no-clock-timestamp-expiry' });
+    assert.deepEqual(parsed[0].properties, {
+      file: 'svc/db/a.sql',
+      line: '2',
+      endLine: '2',
+      col: '34',
+      endColumn: '51',
+      title: 'Armadilha: no-clock-timestamp-expiry',
+    });
     assert.equal(parsed[0].level, 'warning');
-    assert.match(parsed[0].message, /^clock_timestamp\(\) reads the wall clock[^\n]*\nhttps:\/\/github\.com\/armadilha-dev\/armadilha\/blob\/main\/docs\/rules\/no-clock-timestamp-expiry\.md$/);
+    assert.match(
+      parsed[0].message,
+      /^clock_timestamp\(\) reads the wall clock[^\n]*\nhttps:\/\/github\.com\/armadilha-dev\/armadilha\/blob\/main\/docs\/rules\/no-clock-timestamp-expiry\.md$/,
+    );
     assert.equal(parsed[1].properties.file, 'svc/src/b.ts');
     assert.equal(parsed[1].properties.line, '2');
     // Beyond GitHub's 10 annotations per step, the log still has every finding, in a collapsed group.
@@ -389,7 +450,12 @@ describe('CI formats', () => {
     // https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format: an array of objects
     // with description, check_name, fingerprint (unique), severity (info, minor, major, critical or
     // blocker), location.path (relative to the repository) and location.lines.begin.
-    const folder = repository({ 'armadilha.config.json': '{"rules": {"no-read-uncommitted": "error"}}', 'db/a.sql': EXPIRY + EXPIRY, 'db/b.sql': 'select 1;\nselect 2;\nselect 3;\nselect 4;\nselect 5;\nselect 6;\nselect 7;\nselect 8;\nselect 9;\nselect 10;\nselect 11;\nbegin isolation level read uncommitted;\ncommit;\n' });
+    const folder = repository({
+      'armadilha.config.json': '{"rules": {"no-read-uncommitted": "error"}}',
+      'db/a.sql': EXPIRY + EXPIRY,
+      'db/b.sql':
+        'select 1;\nselect 2;\nselect 3;\nselect 4;\nselect 5;\nselect 6;\nselect 7;\nselect 8;\nselect 9;\nselect 10;\nselect 11;\nbegin isolation level read uncommitted;\ncommit;\n',
+    });
     const report = JSON.parse(run(['check', '--format', 'gitlab'], path.join(folder, 'db')).stdout) as Array<Record<string, any>>;
     assert.equal(report.length, 3);
     for (const issue of report) {
@@ -402,21 +468,30 @@ describe('CI formats', () => {
       assert.ok(!path.isAbsolute(issue.location.path));
       assert.ok(Number.isInteger(issue.location.lines.begin) && issue.location.lines.begin >= 1);
     }
-    assert.deepEqual(report.map((issue) => [issue.location.path, issue.location.lines.begin, issue.check_name, issue.severity]), [
-      ['db/a.sql', 1, 'no-clock-timestamp-expiry', 'minor'],
-      ['db/a.sql', 2, 'no-clock-timestamp-expiry', 'minor'],
-      ['db/b.sql', 12, 'no-read-uncommitted', 'major'],
-    ]);
+    assert.deepEqual(
+      report.map((issue) => [issue.location.path, issue.location.lines.begin, issue.check_name, issue.severity]),
+      [
+        ['db/a.sql', 1, 'no-clock-timestamp-expiry', 'minor'],
+        ['db/a.sql', 2, 'no-clock-timestamp-expiry', 'minor'],
+        ['db/b.sql', 12, 'no-read-uncommitted', 'major'],
+      ],
+    );
     assert.equal(new Set(report.map((issue) => issue.fingerprint)).size, 3, 'GitLab shows only the first issue of a fingerprint');
     write(folder, { 'db/a.sql': `-- header\n\n${EXPIRY}${EXPIRY}` });
     const moved = JSON.parse(run(['check', '--format', 'gitlab'], folder).stdout) as Array<Record<string, any>>;
-    assert.deepEqual(moved.map((issue) => issue.fingerprint), report.map((issue) => issue.fingerprint));
+    assert.deepEqual(
+      moved.map((issue) => issue.fingerprint),
+      report.map((issue) => issue.fingerprint),
+    );
     assert.equal(moved[0].location.lines.begin, 3);
   });
 
   it('SARIF results carry partialFingerprints that survive moved lines, so code scanning keeps an alert', () => {
     const folder = repository({ 'a.sql': EXPIRY + EXPIRY });
-    const fingerprints = () => (JSON.parse(run(['check', '--format', 'sarif'], folder).stdout).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>).map((result) => result.partialFingerprints['armadilha/v1']);
+    const fingerprints = () =>
+      (JSON.parse(run(['check', '--format', 'sarif'], folder).stdout).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>).map(
+        (result) => result.partialFingerprints['armadilha/v1'],
+      );
     const before = fingerprints();
     assert.equal(before.length, 2);
     assert.match(before[0], /^[0-9a-f]{16}:1$/);

@@ -27,7 +27,11 @@ Module._load = function (request, parent, isMain) {
 function runCli(args: string[]): { stderr: string; status: number | null } {
   const hook = path.join(folder, 'hook.cjs');
   writeFileSync(hook, HOOK);
-  const result = spawnSync(process.execPath, ['--require', hook, '--import', 'tsx', path.resolve('server/src/cli-main.ts'), ...args], { encoding: 'utf8', timeout: 120_000, input: '' });
+  const result = spawnSync(process.execPath, ['--require', hook, '--import', 'tsx', path.resolve('server/src/cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    input: '',
+  });
   return { stderr: result.stderr, status: result.status };
 }
 
@@ -55,10 +59,17 @@ describe('check does not load the language server', () => {
 
 describe('the coverage line', () => {
   it('groups counts as Intl.NumberFormat does in both languages (without loading it)', () => {
-    for (const [locale, intl] of [['en', 'en-US'], ['pt-BR', 'pt-BR']] as const) {
+    for (const [locale, intl] of [
+      ['en', 'en-US'],
+      ['pt-BR', 'pt-BR'],
+    ] as const) {
       const format = new Intl.NumberFormat(intl);
       for (const value of [0, 7, 999, 1000, 1234, 12_345, 123_456, 1_234_567, 98_765_432]) {
-        const line = coverageLine({ sql: { files: value, statements: 0 }, typescript: { files: 0, embeddedQueries: 0 }, skipped: { files: 0, byReason: {} } }, locale, false);
+        const line = coverageLine(
+          { sql: { files: value, statements: 0 }, typescript: { files: 0, embeddedQueries: 0 }, skipped: { files: 0, byReason: {} } },
+          locale,
+          false,
+        );
         assert.ok(line.includes(` ${format.format(value)} `) || line.startsWith(`${format.format(value)} `), `${locale} ${value}: ${line}`);
       }
     }

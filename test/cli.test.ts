@@ -4,15 +4,28 @@
 // links, owner and mode, encodings, line endings, a file edited meanwhile).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import { checkLoaded, readInput } from '../server/src/cli/check';
 import { expandGlob } from '../server/src/cli/glob';
-import { defaultSettings, mergeSettings, parseConfigText } from '../server/src/config';
-import { lint } from '../server/src/lint';
+import { defaultSettings, mergeSettings, parseConfigText } from '../server/src/core/config';
+import { lint } from '../server/src/core/lint';
 import { RULES } from '../server/src/rules';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { ready } from './helpers/lint';
@@ -33,7 +46,14 @@ function project(files: Record<string, string>): string {
 }
 
 function run(args: string[], cwd: string, input?: string | Buffer, options: { uid?: number } = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', LANG: 'C' }, ...unprivileged(options.uid) });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', LANG: 'C' },
+    ...unprivileged(options.uid),
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -68,7 +88,8 @@ describe('armadilha check', () => {
           column,
           endLine: 2,
           endColumn: column + 'clock_timestamp()'.length,
-          message: "clock_timestamp() reads the wall clock, which NTP can move backwards or forwards, and its value decides an expiry here (expires_at). Use now() (the transaction start time) so expiry stays consistent.",
+          message:
+            'clock_timestamp() reads the wall clock, which NTP can move backwards or forwards, and its value decides an expiry here (expires_at). Use now() (the transaction start time) so expiry stays consistent.',
           fix: { title: 'Replace clock_timestamp() with now()', safe: true, edits: [{ line: 2, column, endLine: 2, endColumn: column + 17, text: 'now()' }] },
         },
       ],
@@ -88,11 +109,22 @@ describe('armadilha check', () => {
   it('expands globs and reads files given explicitly', () => {
     const folder = project({ 'm/1.sql': MIGRATION, 'm/2.sql': 'select 1;', 'other.sql': MIGRATION });
     const { stdout } = run(['check', 'm/*.sql', '--format', 'json'], folder);
-    assert.deepEqual(JSON.parse(stdout).findings.map((finding: { file: string }) => finding.file), ['m/1.sql']);
+    assert.deepEqual(
+      JSON.parse(stdout).findings.map((finding: { file: string }) => finding.file),
+      ['m/1.sql'],
+    );
   });
 
   it('expands *, ?, **, [classes] and {alternatives}, leaving out dot-files, node_modules and .git', () => {
-    const folder = project({ 'db/m/001_a.sql': '', 'db/m/002_b.sql': '', 'db/m/x/003.sql': '', 'db/.hidden.sql': '', 'db/node_modules/n.sql': '', 'src/a.ts': '', 'src/b.tsx': '' });
+    const folder = project({
+      'db/m/001_a.sql': '',
+      'db/m/002_b.sql': '',
+      'db/m/x/003.sql': '',
+      'db/.hidden.sql': '',
+      'db/node_modules/n.sql': '',
+      'src/a.ts': '',
+      'src/b.tsx': '',
+    });
     const expand = (pattern: string) => expandGlob(pattern, folder).matches.map((file) => path.relative(folder, file));
     assert.deepEqual(expand('db/m/*.sql'), ['db/m/001_a.sql', 'db/m/002_b.sql']);
     assert.deepEqual(expand('db/**/*.sql'), ['db/m/001_a.sql', 'db/m/002_b.sql', 'db/m/x/003.sql']);
@@ -126,7 +158,10 @@ describe('armadilha check', () => {
     const { code, stdout, stderr } = run(['check', '--fix', '--format', 'json'], folder);
     assert.equal(readFileSync(path.join(folder, 'a.sql'), 'utf8'), MIGRATION.replace('clock_timestamp()', 'now()') + 'selec 1;\n');
     assert.equal(readFileSync(path.join(folder, 'clean.sql'), 'utf8'), 'select 1;\n');
-    assert.deepEqual(JSON.parse(stdout).findings.map((finding: { rule: string }) => finding.rule), ['syntax-error']);
+    assert.deepEqual(
+      JSON.parse(stdout).findings.map((finding: { rule: string }) => finding.rule),
+      ['syntax-error'],
+    );
     assert.match(stderr, /Applied 1 fix\(es\) in 1 file\(s\)/);
     assert.equal(code, 1);
   });
@@ -158,7 +193,10 @@ describe('armadilha check', () => {
     writeFileSync(path.join(folder, 'a.sql'), latin1);
     const { code, stdout, stderr } = run(['check', '--format', 'json'], folder);
     assert.equal(code, 1);
-    assert.deepEqual(JSON.parse(stdout).findings.map((finding: { file: string; rule: string }) => `${finding.file} ${finding.rule}`), ['a.sql no-clock-timestamp-expiry', 'b.sql no-clock-timestamp-expiry']);
+    assert.deepEqual(
+      JSON.parse(stdout).findings.map((finding: { file: string; rule: string }) => `${finding.file} ${finding.rule}`),
+      ['a.sql no-clock-timestamp-expiry', 'b.sql no-clock-timestamp-expiry'],
+    );
     assert.match(stderr, /a\.sql: not valid UTF-8; read as Latin-1/);
     run(['check', '--fix', 'a.sql'], folder);
     assert.deepEqual(readFileSync(path.join(folder, 'a.sql')), Buffer.from("update t set x = now() + interval '1h'; -- caf\xe9\n", 'latin1'));
@@ -176,7 +214,13 @@ describe('armadilha check', () => {
     assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 3)));
     assert.equal(log.version, '2.1.0');
     const results = log.runs[0].results;
-    assert.deepEqual(results.map((result: { ruleId: string; level: string }) => [result.ruleId, result.level]), [['no-clock-timestamp-expiry', 'warning'], ['syntax-error', 'warning']]);
+    assert.deepEqual(
+      results.map((result: { ruleId: string; level: string }) => [result.ruleId, result.level]),
+      [
+        ['no-clock-timestamp-expiry', 'warning'],
+        ['syntax-error', 'warning'],
+      ],
+    );
     assert.equal(results[0].locations[0].physicalLocation.region.startLine, 2);
     assert.equal(results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text, 'now()');
     assert.equal(log.runs[0].tool.driver.rules[results[0].ruleIndex].id, 'no-clock-timestamp-expiry');
@@ -216,7 +260,9 @@ describe('CI never passes while files go unread', () => {
     writeFileSync(path.join(folder, 'nul.sql'), Buffer.from('select 1;\u0000\u0001\n'));
     const { code, stdout } = run(['check', '--format', 'json'], folder);
     assert.equal(code, 1);
-    const findings = JSON.parse(stdout).findings.map((finding: { file: string; rule: string; severity: string }) => `${finding.file} ${finding.rule} ${finding.severity}`);
+    const findings = JSON.parse(stdout).findings.map(
+      (finding: { file: string; rule: string; severity: string }) => `${finding.file} ${finding.rule} ${finding.severity}`,
+    );
     assert.deepEqual(findings, ['big.sql skipped-file warning', 'deep.sql skipped-file warning', 'nul.sql skipped-file warning']);
     // The level stays configurable, as for every rule.
     writeFileSync(path.join(folder, 'armadilha.config.json'), '{"rules": {"skipped-file": "info"}}');
@@ -310,7 +356,10 @@ describe('standard input and output', () => {
     const untouched = Buffer.from('-- caf\xe9\nupdate t set a=1;\n', 'latin1');
     assert.deepEqual(runBytes(['check', '--stdin', '--fix', '--stdin-filename', 'x.sql'], folder, untouched), untouched);
     const fixable = Buffer.from(`-- caf\xe9\n${MIGRATION}`, 'latin1');
-    assert.deepEqual(runBytes(['check', '--stdin', '--fix', '--stdin-filename', 'x.sql'], folder, fixable), Buffer.from(`-- caf\xe9\n${MIGRATION.replace('clock_timestamp()', 'now()')}`, 'latin1'));
+    assert.deepEqual(
+      runBytes(['check', '--stdin', '--fix', '--stdin-filename', 'x.sql'], folder, fixable),
+      Buffer.from(`-- caf\xe9\n${MIGRATION.replace('clock_timestamp()', 'now()')}`, 'latin1'),
+    );
   });
 
   it('rejects a --stdin-filename whose extension names no language it analyses', () => {
@@ -325,7 +374,10 @@ describe('standard input and output', () => {
     const result = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" check a.sql --format json | head -c 10`], { cwd: folder, encoding: 'utf8' });
     assert.equal(result.stderr, '');
     assert.match(result.stdout, /^\{\n {2}"versi/);
-    const status = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" check a.sql --format json | head -c 10 > /dev/null`], { cwd: folder, encoding: 'utf8' });
+    const status = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" check a.sql --format json | head -c 10 > /dev/null`], {
+      cwd: folder,
+      encoding: 'utf8',
+    });
     assert.equal(status.stderr, '');
     assert.equal(status.status, 1, 'the findings still fail the run');
   });
@@ -349,7 +401,11 @@ describe('code the user does not own', () => {
     });
     const { stdout, stderr } = run(['check', '--format', 'json'], folder);
     const files = JSON.parse(stdout).findings.map((finding: { file: string }) => finding.file);
-    assert.deepEqual([...new Set(files)], ['app/vendor/[id]/page.ts', 'src/banner.ts', 'src/own.ts'], 'a lint banner and a route named vendor are the user\'s code');
+    assert.deepEqual(
+      [...new Set(files)],
+      ['app/vendor/[id]/page.ts', 'src/banner.ts', 'src/own.ts'],
+      "a lint banner and a route named vendor are the user's code",
+    );
     assert.match(stderr, /Left out 5 vendored, generated or minified file\(s\) or folder\(s\)/);
     writeFileSync(path.join(folder, 'armadilha.config.json'), '{"analyseGeneratedCode": true}');
     const all = JSON.parse(run(['check', '--format', 'json'], folder).stdout).findings.map((finding: { file: string }) => finding.file);
@@ -363,7 +419,10 @@ describe('code the user does not own', () => {
     assert.equal(code, 2);
     assert.match(stderr, /Nothing was analysed/);
     const findings = JSON.parse(stdout).findings;
-    assert.deepEqual(findings.map((finding: { rule: string; severity: string }) => `${finding.rule} ${finding.severity}`), ['skipped-file info', 'skipped-file info']);
+    assert.deepEqual(
+      findings.map((finding: { rule: string; severity: string }) => `${finding.rule} ${finding.severity}`),
+      ['skipped-file info', 'skipped-file info'],
+    );
     assert.match(findings[0].message, /its header says it is generated \("DO NOT EDIT"\).*analyseGeneratedCode/);
     assert.match(findings[1].message, /vendored code \(under vendor\/\)/);
   });
@@ -371,25 +430,49 @@ describe('code the user does not own', () => {
   it('in the editor, a generated file opened gets the same information, relative to its workspace folder', async () => {
     await ready;
     const settings = defaultSettings(RULES);
-    const at = (fileName: string, workspaceFolder?: string, text = TS_TRAP) => lint({ text, language: 'typescript', fileName, workspaceFolder, settings, locale: 'pt-BR' }).findings.map((finding) => `${finding.ruleId} ${finding.severity}`);
-    assert.deepEqual(at('/home/ana/vendor/shop/src/a.ts', '/home/ana/vendor/shop'), ['require-network-timeout warning'], 'a workspace inside a folder named vendor is analysed');
+    const at = (fileName: string, workspaceFolder?: string, text = TS_TRAP) =>
+      lint({ text, language: 'typescript', fileName, workspaceFolder, settings, locale: 'pt-BR' }).findings.map(
+        (finding) => `${finding.ruleId} ${finding.severity}`,
+      );
+    assert.deepEqual(
+      at('/home/ana/vendor/shop/src/a.ts', '/home/ana/vendor/shop'),
+      ['require-network-timeout warning'],
+      'a workspace inside a folder named vendor is analysed',
+    );
     assert.deepEqual(at('/home/ana/shop/vendor/a.ts', '/home/ana/shop'), ['skipped-file info']);
     assert.deepEqual(at('/home/ana/shop/src/q.ts', '/home/ana/shop', GENERATED_HEADER + TS_TRAP), ['skipped-file info']);
     const on = mergeSettings(settings, { analyseGeneratedCode: true });
-    assert.deepEqual(lint({ text: GENERATED_HEADER + TS_TRAP, language: 'typescript', fileName: '/w/q.ts', settings: on, locale: 'en' }).findings.map((finding) => finding.ruleId), ['require-network-timeout']);
-    assert.deepEqual(parseConfigText('{"analyseGeneratedCode": "yes"}', RULES).problems.map((problem) => problem.data.key), ['analyseGeneratedCode']);
+    assert.deepEqual(
+      lint({ text: GENERATED_HEADER + TS_TRAP, language: 'typescript', fileName: '/w/q.ts', settings: on, locale: 'en' }).findings.map(
+        (finding) => finding.ruleId,
+      ),
+      ['require-network-timeout'],
+    );
+    assert.deepEqual(
+      parseConfigText('{"analyseGeneratedCode": "yes"}', RULES).problems.map((problem) => problem.data.key),
+      ['analyseGeneratedCode'],
+    );
   });
 
   it('the language server judges vendored folders relative to the workspace folder, and the editor setting turns analysis on', async () => {
     const workspace = project({ 'vendor/lib.ts': TS_TRAP, 'src/own.ts': TS_TRAP });
-    for (const [settings, expected] of [[{}, ['skipped-file', 3]], [{ analyseGeneratedCode: true }, ['require-network-timeout', 2]]] as const) {
+    for (const [settings, expected] of [
+      [{}, ['skipped-file', 3]],
+      [{ analyseGeneratedCode: true }, ['require-network-timeout', 2]],
+    ] as const) {
       const client = new TestClient({ workspace, settings });
       try {
         await client.initialize();
         const vendored = await client.open(uriOf(path.join(workspace, 'vendor/lib.ts')), TS_TRAP, 'typescript');
-        assert.deepEqual(vendored.map((diagnostic) => [diagnostic.code, diagnostic.severity]), [expected]);
+        assert.deepEqual(
+          vendored.map((diagnostic) => [diagnostic.code, diagnostic.severity]),
+          [expected],
+        );
         const own = await client.open(uriOf(path.join(workspace, 'src/own.ts')), TS_TRAP, 'typescript');
-        assert.deepEqual(own.map((diagnostic) => diagnostic.code), ['require-network-timeout']);
+        assert.deepEqual(
+          own.map((diagnostic) => diagnostic.code),
+          ['require-network-timeout'],
+        );
       } finally {
         client.process.kill();
       }

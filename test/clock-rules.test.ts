@@ -48,7 +48,7 @@ describe('clock rules in loops and polls', () => {
     assert.match(portuguese.message, /laço que dorme e lê o relógio de novo/);
   });
 
-  it('offers the expiry fix inside a function for review only: a caller\'s long transaction makes now() older', () => {
+  it("offers the expiry fix inside a function for review only: a caller's long transaction makes now() older", () => {
     const once = `create function public.settle() returns void language plpgsql as $$
 begin
   perform pg_sleep(0.5);
@@ -61,7 +61,10 @@ end $$;`;
   });
 
   it('keeps the persisted fix safe in a loop, and not automatic between sleeps', () => {
-    const inLoop = findingsOf('no-clock-timestamp-persisted', 'do $$ begin for i in 1 .. 3 loop insert into public.events (at) values (clock_timestamp()); end loop; end $$;');
+    const inLoop = findingsOf(
+      'no-clock-timestamp-persisted',
+      'do $$ begin for i in 1 .. 3 loop insert into public.events (at) values (clock_timestamp()); end loop; end $$;',
+    );
     assert.equal(inLoop[0].fixes[0].safe, true);
     const [betweenSleeps] = findingsOf('no-clock-timestamp-persisted', heartbeat);
     assert.equal(betweenSleeps.fixes[0].safe, false);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { defaultSettings, mergeSettings, parseConfigText, ruleMatches, validateSettings } from '../server/src/config';
+import { defaultSettings, mergeSettings, parseConfigText, ruleMatches, validateSettings } from '../server/src/core/config';
 import { ConfigResolver } from '../server/src/core/config-resolver';
 import { RULES } from '../server/src/rules';
 import { findingLine, type JsonFinding } from '../client/src/task-lines';
@@ -64,12 +64,14 @@ describe('configuration resolution', () => {
     const config = resolver.configFor(path.join(root, 'app/x.sql'))!;
     assert.deepEqual(config.settings.rules, { 'require-on-conflict': 'info', 'no-dual-write': 'warning', 'no-two-phase-commit': 'error' });
     assert.deepEqual(config.settings.names, { idempotentTables: ['ledger'] });
-    assert.deepEqual(config.files.map((file) => path.relative(root, file.file)), [
-      path.join('app', 'armadilha.config.json'),
-      'armadilha.base.json',
-      path.join('node_modules', '@acme', 'armadilha-config', 'armadilha.config.json'),
-    ]);
-    assert.deepEqual(config.files.flatMap((file) => file.problems), []);
+    assert.deepEqual(
+      config.files.map((file) => path.relative(root, file.file)),
+      [path.join('app', 'armadilha.config.json'), 'armadilha.base.json', path.join('node_modules', '@acme', 'armadilha-config', 'armadilha.config.json')],
+    );
+    assert.deepEqual(
+      config.files.flatMap((file) => file.problems),
+      [],
+    );
   });
 
   it('reports an extends that is missing or leads back, on the entry, and applies the rest', () => {
@@ -80,12 +82,22 @@ describe('configuration resolution', () => {
     });
     const resolver = new ConfigResolver(RULES);
     const config = resolver.configFor(path.join(root, 'x.sql'))!;
-    const problems = resolver.loaded().flatMap((file) => file.problems.map((problem) => ({ file: path.basename(file.file), key: problem.key, path: problem.data.path, text: file.text.slice(problem.start, problem.end) })));
-    assert.deepEqual(problems.sort((left, right) => left.file.localeCompare(right.file)), [
-      { file: 'armadilha.config.json', key: 'configExtendsMissing', path: './nowhere.json', text: '"./nowhere.json"' },
-      // The entry that closes the cycle is left out: other.json was read through this one.
-      { file: 'armadilha.config.json', key: 'configExtendsCycle', path: './other.json', text: '"./other.json"' },
-    ]);
+    const problems = resolver.loaded().flatMap((file) =>
+      file.problems.map((problem) => ({
+        file: path.basename(file.file),
+        key: problem.key,
+        path: problem.data.path,
+        text: file.text.slice(problem.start, problem.end),
+      })),
+    );
+    assert.deepEqual(
+      problems.sort((left, right) => left.file.localeCompare(right.file)),
+      [
+        { file: 'armadilha.config.json', key: 'configExtendsMissing', path: './nowhere.json', text: '"./nowhere.json"' },
+        // The entry that closes the cycle is left out: other.json was read through this one.
+        { file: 'armadilha.config.json', key: 'configExtendsCycle', path: './other.json', text: '"./other.json"' },
+      ],
+    );
     assert.deepEqual(config.settings.rules, { 'no-dual-write': 'off' });
   });
 
@@ -108,13 +120,27 @@ describe('configuration resolution', () => {
     assert.equal(settings.rules!['require-lock-order'], 'off');
     assert.equal(settings.rules!['require-fencing-token'], 'hint', '!no-* comes after require-* and matches it too');
     assert.equal(settings.rules!['no-dual-write'], undefined);
-    assert.deepEqual(problems.map((problem) => [problem.key, problem.data.key]), [['configRulePatternUnmatched', 'nope-*']]);
+    assert.deepEqual(
+      problems.map((problem) => [problem.key, problem.data.key]),
+      [['configRulePatternUnmatched', 'nope-*']],
+    );
     assert.ok(ruleMatches('require-*', 'require-on-conflict') && !ruleMatches('require-*', 'no-dual-write') && ruleMatches('!require-*', 'no-dual-write'));
     // The editor's setting is armadilha.ruleCustomizations (armadilha.rules.customizations in settings.json works too).
     assert.equal(validateSettings({ ruleCustomizations: [{ rule: 'require-*', severity: 'hint' }] }, RULES).settings.rules!['require-on-conflict'], 'hint');
-    assert.equal(validateSettings({ rules: { 'require-lock-order': 'off' }, ruleCustomizations: [{ rule: 'require-*', severity: 'hint' }] }, RULES).settings.rules!['require-on-conflict'], 'hint');
-    assert.equal(validateSettings({ rules: { customizations: [{ rule: 'require-*', severity: 'hint' }] } }, RULES).settings.rules!['require-on-conflict'], 'hint');
-    assert.deepEqual(parseConfigText(json({ ruleCustomizations: [] }), RULES).problems.map((problem) => problem.key), ['configUnknownKey']);
+    assert.equal(
+      validateSettings({ rules: { 'require-lock-order': 'off' }, ruleCustomizations: [{ rule: 'require-*', severity: 'hint' }] }, RULES).settings.rules![
+        'require-on-conflict'
+      ],
+      'hint',
+    );
+    assert.equal(
+      validateSettings({ rules: { customizations: [{ rule: 'require-*', severity: 'hint' }] } }, RULES).settings.rules!['require-on-conflict'],
+      'hint',
+    );
+    assert.deepEqual(
+      parseConfigText(json({ ruleCustomizations: [] }), RULES).problems.map((problem) => problem.key),
+      ['configUnknownKey'],
+    );
     // A later layer's pattern wins over an earlier layer's named rule: the file wins over the editor.
     const editor = validateSettings({ rules: { 'require-on-conflict': 'error' } }, RULES).settings;
     const file = parseConfigText(json({ rules: { customizations: [{ rule: 'require-*', severity: 'info' }] } }), RULES).settings;
@@ -123,12 +149,24 @@ describe('configuration resolution', () => {
 
   it('keeps editor-only settings (run, timeBudget) out of armadilha.config.json, and validates them in the editor', () => {
     const file = parseConfigText(json({ run: 'onSave', timeBudget: { onValidation: { warn: 10, error: 20 } } }), RULES);
-    assert.deepEqual(file.problems.map((problem) => [problem.key, problem.data.key]), [['configUnknownKey', 'run'], ['configUnknownKey', 'timeBudget']]);
-    const editor = validateSettings({ run: 'onSave', timeBudget: { onValidation: { warn: 10, error: 20 } }, trace: { server: 'off' }, logLevel: 'verbose' }, RULES);
+    assert.deepEqual(
+      file.problems.map((problem) => [problem.key, problem.data.key]),
+      [
+        ['configUnknownKey', 'run'],
+        ['configUnknownKey', 'timeBudget'],
+      ],
+    );
+    const editor = validateSettings(
+      { run: 'onSave', timeBudget: { onValidation: { warn: 10, error: 20 } }, trace: { server: 'off' }, logLevel: 'verbose' },
+      RULES,
+    );
     assert.deepEqual(editor.problems, []);
     assert.equal(editor.settings.run, 'onSave');
     assert.deepEqual(editor.settings.timeBudget, { warn: 10, error: 20 });
-    assert.deepEqual(validateSettings({ run: 'sometimes' }, RULES).problems.map((problem) => problem.data.key), ['run']);
+    assert.deepEqual(
+      validateSettings({ run: 'sometimes' }, RULES).problems.map((problem) => problem.data.key),
+      ['run'],
+    );
     assert.equal(defaultSettings(RULES).run, 'onType');
   });
 });
@@ -141,17 +179,23 @@ describe('the editor and the CLI find the same configuration', () => {
     'armadilha.shared.json': json({ rules: { customizations: [{ rule: 'no-clock-*', severity: 'error' }] } }),
     'armadilha.config.json': json({ extends: './armadilha.shared.json', rules: { 'require-on-conflict': 'off' } }),
     'packages/a/armadilha.config.json': json({ rules: { customizations: [{ rule: 'require-*', severity: 'info' }] } }),
-    'packages/a/migrations/001.sql': "create table payments (id text primary key, amount int);\ninsert into payments (id, amount) values ('p1', 1);\nupdate sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n",
-    'packages/b/migrations/001.sql': "insert into payments (id, amount) values ('p1', 1);\nupdate sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n",
+    'packages/a/migrations/001.sql':
+      "create table payments (id text primary key, amount int);\ninsert into payments (id, amount) values ('p1', 1);\nupdate sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n",
+    'packages/b/migrations/001.sql':
+      "insert into payments (id, amount) values ('p1', 1);\nupdate sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n",
     'packages/c/armadilha.config.json': json({ sql: { dialect: { 'legacy/**': 'skip' } } }),
-    'packages/c/legacy/old.sql': "update sessions set expires_at = clock_timestamp() where id = 1;\n",
-    'packages/c/src/job.ts': "import postgres from 'postgres';\nconst sql = postgres();\nexport async function renew(id: number) {\n  await sql`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ${id}`;\n}\n",
+    'packages/c/legacy/old.sql': 'update sessions set expires_at = clock_timestamp() where id = 1;\n',
+    'packages/c/src/job.ts':
+      "import postgres from 'postgres';\nconst sql = postgres();\nexport async function renew(id: number) {\n  await sql`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ${id}`;\n}\n",
   };
 
   it('lints a monorepo through the language server and through the CLI with the same findings', async () => {
     const root = tree(MONOREPO);
     const files = Object.keys(MONOREPO).filter((name) => /\.(sql|ts)$/.test(name));
-    const cli = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', '--format', 'json', '--fail-on', 'none', '--verbose'], { cwd: path.join(root, 'packages'), encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', '--format', 'json', '--fail-on', 'none', '--verbose'], {
+      cwd: path.join(root, 'packages'),
+      encoding: 'utf8',
+    });
     assert.equal(cli.status, 0, cli.stderr);
     const fromCli = (JSON.parse(cli.stdout) as { findings: Array<{ file: string; rule: string; severity: string; line: number; column: number }> }).findings
       .map((finding) => `${path.posix.join('packages', finding.file)}:${finding.line}:${finding.column} ${finding.rule} ${finding.severity}`)
@@ -165,7 +209,10 @@ describe('the editor and the CLI find the same configuration', () => {
     for (const name of files) {
       const text = MONOREPO[name];
       const diagnostics = await session.open(uriOf(path.join(root, name)), text, name.endsWith('.ts') ? 'typescript' : 'sql');
-      for (const diagnostic of diagnostics) fromServer.push(`${name}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.code} ${severity[diagnostic.severity!]}`);
+      for (const diagnostic of diagnostics)
+        fromServer.push(
+          `${name}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.code} ${severity[diagnostic.severity!]}`,
+        );
     }
     fromServer.sort();
     assert.deepEqual(fromServer, fromCli);
@@ -173,23 +220,34 @@ describe('the editor and the CLI find the same configuration', () => {
     const puller = new TestClient({ workspace: root, pull: true });
     clients.push(puller);
     await puller.initialize();
-    const report = await puller.connection.sendRequest<{ items: Array<{ uri: string; items?: Array<{ code: string; severity: number; range: { start: { line: number; character: number } } }> }> }>('workspace/diagnostic', { previousResultIds: [] });
+    const report = await puller.connection.sendRequest<{
+      items: Array<{ uri: string; items?: Array<{ code: string; severity: number; range: { start: { line: number; character: number } } }> }>;
+    }>('workspace/diagnostic', { previousResultIds: [] });
     const fromWorkspace = report.items
-      .flatMap((item) => (item.items ?? []).map((diagnostic) => `${path.relative(root, fileURLToPath(item.uri)).split(path.sep).join('/')}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.code} ${severity[diagnostic.severity]}`))
+      .flatMap((item) =>
+        (item.items ?? []).map(
+          (diagnostic) =>
+            `${path.relative(root, fileURLToPath(item.uri)).split(path.sep).join('/')}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.code} ${severity[diagnostic.severity]}`,
+        ),
+      )
       .sort();
     assert.deepEqual(fromWorkspace, fromCli);
     // What the configuration decided, not only that both agree.
     assert.ok(fromCli.includes('packages/a/migrations/001.sql:2:1 require-on-conflict info'), fromCli.join('\n'));
     assert.ok(!fromCli.some((line) => line.startsWith('packages/b/') && line.includes('require-on-conflict')), 'off at the root');
     assert.ok(fromCli.includes('packages/b/migrations/001.sql:2:34 no-clock-timestamp-expiry error'), 'the shared pattern');
-    assert.ok(fromCli.some((line) => line.startsWith('packages/c/legacy/old.sql') && line.includes('skipped-file')), 'skipped by package c');
+    assert.ok(
+      fromCli.some((line) => line.startsWith('packages/c/legacy/old.sql') && line.includes('skipped-file')),
+      'skipped by package c',
+    );
     // The nearest file wins whole (no cascade): package c's does not extend the root's, so the pattern is not in force there.
     assert.ok(fromCli.includes('packages/c/src/job.ts:4:46 no-clock-timestamp-expiry warning'), fromCli.join('\n'));
   });
 
   it('the bundled server runs the same check for the VS Code task, and its lines match the $armadilha problem matcher', () => {
     const root = tree(MONOREPO);
-    const run = (script: string) => spawnSync(process.execPath, [path.resolve(script), 'check', '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8' });
+    const run = (script: string) =>
+      spawnSync(process.execPath, [path.resolve(script), 'check', '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8' });
     const viaServer = run('dist/server.js');
     assert.equal(viaServer.status, 0, viaServer.stderr);
     assert.deepEqual(JSON.parse(viaServer.stdout), JSON.parse(run('dist/cli.js').stdout));

@@ -25,7 +25,10 @@ interface JsonFinding {
 
 describe('corpus', { skip: existsSync(CORPUS) ? false : `no corpus at ${CORPUS}` }, () => {
   it('the CLI analyses all of corpus/sql without crashing; findings are in bounds; syntax errors are real', () => {
-    const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', path.join(CORPUS, 'sql'), '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', path.join(CORPUS, 'sql'), '--format', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     assert.ok(result.status === 0 || result.status === 1, `exit ${result.status}: ${result.stderr}`);
     const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
     assert.ok(findings.length > 0);
@@ -51,7 +54,10 @@ describe('corpus', { skip: existsSync(CORPUS) ? false : `no corpus at ${CORPUS}`
   });
 
   it('the CLI analyses all of corpus/ts without crashing, findings in bounds', () => {
-    const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', path.join(CORPUS, 'ts'), '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', path.join(CORPUS, 'ts'), '--format', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     assert.ok(result.status === 0 || result.status === 1, `exit ${result.status}: ${result.stderr}`);
     for (const finding of JSON.parse(result.stdout).findings as JsonFinding[]) {
       const lines = readFileSync(finding.file, 'utf8').split('\n');

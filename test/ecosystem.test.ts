@@ -21,7 +21,8 @@ describe('ecosystem ledger', () => {
       assert.ok(Number.isInteger(entry.line) && entry.line >= 1, `${where}: a 1-based line`);
       assert.ok(ruleById(entry.rule), `${where}: unknown rule`);
       assert.ok(VERDICTS.includes(entry.verdict), `${where}: verdict ${entry.verdict}`);
-      if (entry.verdict !== 'unreviewed') assert.ok(entry.reason.trim().length >= 8 && !entry.reason.includes('\n') && entry.reason.length <= 200, `${where}: a one-line reason`);
+      if (entry.verdict !== 'unreviewed')
+        assert.ok(entry.reason.trim().length >= 8 && !entry.reason.includes('\n') && entry.reason.length <= 200, `${where}: a one-line reason`);
       assert.ok(!keys.has(keyOf(entry)), `${where}: recorded twice`);
       keys.add(keyOf(entry));
     }

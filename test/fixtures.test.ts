@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, mergeFixes } from '../server/src/fixes';
-import { languageOfPath } from '../server/src/lint';
+import { applyEdits, mergeFixes } from '../server/src/core/fixes';
+import { languageOfPath } from '../server/src/core/lint';
 import { ruleById } from '../server/src/rules';
 import { DiskProject } from '../server/src/project/disk-project';
 import { lintText, ready, sqlParses, typescriptParses } from './helpers/lint';
@@ -45,9 +45,16 @@ function parseExpectations(firstLine: string, folderRule: string): Expectation[]
 // package.json their dependencies.
 const project = new DiskProject();
 // test/fixtures/*.sql: the workspace's migrations, seen by every fixture.
-const workspaceSql = readdirSync(ROOT).filter((name) => name.endsWith('.sql')).map((name) => readFileSync(path.join(ROOT, name), 'utf8')).join('\n');
+const workspaceSql = readdirSync(ROOT)
+  .filter((name) => name.endsWith('.sql'))
+  .map((name) => readFileSync(path.join(ROOT, name), 'utf8'))
+  .join('\n');
 
-for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name.includes('.')).sort() : []) {
+for (const folder of existsSync(ROOT)
+  ? readdirSync(ROOT)
+      .filter((name) => !name.includes('.'))
+      .sort()
+  : []) {
   describe(folder, () => {
     it('is a rule id', () => assert.ok(ruleById(folder), `no rule ${folder}`));
     for (const name of readdirSync(path.join(ROOT, folder)).sort()) {
@@ -65,9 +72,16 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name
           const mine = findings.filter((finding) => finding.ruleId === ruleId);
           const expected = expectations.filter((expectation) => expectation.ruleId === ruleId);
           const describeFindings = () => JSON.stringify(mine.map((finding) => `${lineOf(finding.start)}: ${finding.message}`));
-          assert.equal(mine.length, expected.reduce((sum, expectation) => sum + expectation.count, 0), `${ruleId}: ${describeFindings()}`);
+          assert.equal(
+            mine.length,
+            expected.reduce((sum, expectation) => sum + expectation.count, 0),
+            `${ruleId}: ${describeFindings()}`,
+          );
           for (const expectation of expected.filter((each) => each.line !== undefined)) {
-            assert.ok(mine.some((finding) => lineOf(finding.start) === expectation.line), `${ruleId} expected on line ${expectation.line}: ${describeFindings()}`);
+            assert.ok(
+              mine.some((finding) => lineOf(finding.start) === expectation.line),
+              `${ruleId} expected on line ${expectation.line}: ${describeFindings()}`,
+            );
           }
         }
         const fixedFile = file.replace(/(\.[^.]+)$/, '.fixed$1');
@@ -81,7 +95,11 @@ for (const folder of existsSync(ROOT) ? readdirSync(ROOT).filter((name) => !name
         if (language === 'sql') assert.ok(sqlParses(fixed), 'the fixed file parses');
         else {
           assert.ok(typescriptParses(fixed, name), 'the fixed file has no TypeScript syntax errors');
-          assert.deepEqual(lintText(fixed, { language }).filter((finding) => finding.ruleId === 'syntax-error'), [], 'its embedded SQL still parses');
+          assert.deepEqual(
+            lintText(fixed, { language }).filter((finding) => finding.ruleId === 'syntax-error'),
+            [],
+            'its embedded SQL still parses',
+          );
         }
         if (runOnPostgres) assert.equal(await runsOnPostgres(fixed), undefined, 'the fixed file runs on PostgreSQL');
       });

@@ -20,7 +20,11 @@ describe('SQL-in-templates grammar', () => {
     assert.deepEqual(contribution.embeddedLanguages, { 'meta.embedded.block.sql': 'sql' });
     const grammar = JSON.parse(readFileSync(contribution.path, 'utf8'));
     assert.equal(grammar.scopeName, contribution.scopeName);
-    for (const host of HOSTS) assert.ok(grammar.injectionSelector.split(',').some((selector: string) => selector.trim().startsWith(`L:${host} `)), host);
+    for (const host of HOSTS)
+      assert.ok(
+        grammar.injectionSelector.split(',').some((selector: string) => selector.trim().startsWith(`L:${host} `)),
+        host,
+      );
   });
 
   it('refers only to rules that exist', () => {
@@ -47,10 +51,21 @@ describe('SQL-in-templates grammar', () => {
       .filter((name) => name.endsWith('.tmLanguage.json'))
       .flatMap((name) => ['-g', `test/grammar/grammars/${name}`]);
     // The project's package.json is the configuration: it adds the injection grammar with its injectTo.
-    const result = spawnSync(process.execPath, [require.resolve('vscode-tmgrammar-test/dist/unit.js'), '--compact', '--config', 'package.json', ...grammars, ...cases.map((name) => `test/grammar/${name}`)], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        require.resolve('vscode-tmgrammar-test/dist/unit.js'),
+        '--compact',
+        '--config',
+        'package.json',
+        ...grammars,
+        ...cases.map((name) => `test/grammar/${name}`),
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     const output = `${result.stdout}\n${result.stderr}`;
     assert.equal(result.status, 0, output);
     for (const name of cases) assert.match(result.stdout, new RegExp(`test/grammar/${name.replace(/\./g, '\\.')} run successfuly`), output);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
-import { typescriptHover } from '../server/src/hover';
+import { typescriptHover } from '../server/src/hover/hover';
 import { parseTypeScript } from '../server/src/languages/typescript/project';
 import { TestClient, uriOf } from './helpers/lsp-client';
 
@@ -134,7 +134,11 @@ describe('TypeScript hovers', () => {
   it('answers the same from the tree the last analysis left as from a new parse, at every offset', () => {
     const tree = parseTypeScript(EDGE, 'pagamento.ts');
     for (let offset = 0; offset < EDGE.length; offset++) {
-      assert.equal(typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en', tree), typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en'), `offset ${offset}`);
+      assert.equal(
+        typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en', tree),
+        typescriptHover(EDGE, 'file:///pagamento.ts', offset, 'en'),
+        `offset ${offset}`,
+      );
     }
   });
 

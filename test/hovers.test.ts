@@ -34,7 +34,7 @@ const TEXT = [
   'create policy só_dono on ações for update using (true);',
   'create index concurrently ações_id on ações (id);',
   'delete from ações where id = 1;',
-  "insert into ações (id) values (1) on conflict (id) do nothing;",
+  'insert into ações (id) values (1) on conflict (id) do nothing;',
 ].join('\n');
 
 /** Offset of the `|` in `needle` once the needle (without the bar) is found in TEXT. */

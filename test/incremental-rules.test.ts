@@ -6,18 +6,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { defaultSettings } from '../server/src/config';
-import { DocumentCache } from '../server/src/document-cache';
+import { defaultSettings } from '../server/src/core/config';
+import { DocumentCache } from '../server/src/core/document-cache';
 import { detectForeignSql } from '../server/src/languages/sql/dialect';
 import { splitStatements } from '../server/src/languages/sql/split';
-import { ForeignSqlCache } from '../server/src/incremental/foreign-sql';
-import { lint, type LintInput } from '../server/src/lint';
+import { ForeignSqlCache } from '../server/src/core/incremental/foreign-sql';
+import { lint, type LintInput } from '../server/src/core/lint';
 import type { SchemaFact } from '../server/src/schema/facts';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { RULES } from '../server/src/rules';
-import { TypingHoldback } from '../server/src/handlers/typing-holdback';
-import { lineIndexAfterEdit } from '../server/src/incremental/text-edit';
-import { LineIndex } from '../server/src/text/positions';
+import { TypingHoldback } from '../server/src/lsp/handlers/typing-holdback';
+import { lineIndexAfterEdit } from '../server/src/core/incremental/text-edit';
+import { LineIndex } from '../server/src/core/text/positions';
 import { ready } from './helpers/lint';
 
 before(() => ready);
@@ -26,7 +26,9 @@ const settings = defaultSettings(RULES);
 
 /** Every SQL rule's invalid examples with the schema they need: findings of every rule to keep or redo. */
 const BASE = RULES.filter((rule) => rule.languages.includes('sql') && rule.check)
-  .flatMap((rule) => rule.examples.invalid.filter((example) => (example.language ?? 'sql') === 'sql').map((example) => `${example.schema ?? ''}\n${example.code}`))
+  .flatMap((rule) =>
+    rule.examples.invalid.filter((example) => (example.language ?? 'sql') === 'sql').map((example) => `${example.schema ?? ''}\n${example.code}`),
+  )
   .join('\n;\n');
 
 const PIECES = [
@@ -47,12 +49,12 @@ const PIECES = [
   ' clock_timestamp() ',
   'create table jobs (id bigint primary key, expires_at timestamptz, status text);\n',
   'create table public.accounts (id bigint primary key, balance int);\n',
-  'update jobs set expires_at = clock_timestamp() + interval \'1 hour\' where id = 1;\n',
+  "update jobs set expires_at = clock_timestamp() + interval '1 hour' where id = 1;\n",
   'select * from jobs where id in (1, 2) for update;\n',
   "prepare transaction 'x';\n",
   'set session characteristics as transaction isolation level read uncommitted;\n',
   'alter database app set default_transaction_isolation = serializable;\n',
-  "create function f() returns void language plpgsql as $$ begin update jobs set expires_at = clock_timestamp(); end $$;\n",
+  'create function f() returns void language plpgsql as $$ begin update jobs set expires_at = clock_timestamp(); end $$;\n',
   'do $$ begin perform pg_sleep(1); end $$;\n',
   'selec',
 ];
@@ -129,12 +131,16 @@ describe('incremental rule results', () => {
     const watched = new WeakMap<object, object>();
     const schema = (facts: SchemaFact[]) => {
       const model = workspace.modelFor('/work/edited.sql', facts);
-      if (!watched.has(model)) watched.set(model, new Proxy(model, { get: (target, property, receiver) => (reads++, Reflect.get(target, property, receiver)) }));
+      if (!watched.has(model))
+        watched.set(model, new Proxy(model, { get: (target, property, receiver) => (reads++, Reflect.get(target, property, receiver)) }));
       return watched.get(model) as typeof model;
     };
     const cache = new DocumentCache();
     // Only a rule that reads the schema statement by statement: no other rule reads it meanwhile.
-    const only = { ...settings, rules: Object.fromEntries(RULES.map((rule) => [rule.id, rule.id === 'require-lock-order' ? 'warning' : 'off'])) } as typeof settings;
+    const only = {
+      ...settings,
+      rules: Object.fromEntries(RULES.map((rule) => [rule.id, rule.id === 'require-lock-order' ? 'warning' : 'off'])),
+    } as typeof settings;
     const text = 'create table jobs (id bigint primary key, status text);\nselect * from jobs where status = $1 for update;\n';
     assert.equal(analyse(text, { cache, edited: true, schema, settings: only }).findings.length, 1);
     reads = 0;
@@ -145,20 +151,39 @@ describe('incremental rule results', () => {
 });
 
 describe('incremental dialect detection', () => {
-  const MARKERS = ['`x`', 'engine = InnoDB', 'ENGINE=MergeTree', 'modify column a int', '{{ ref("a") }}', '{{ .Name }}', '{{', 'pragma foo', 'GO', 'auto_increment', 'int(11) unsigned', 'nvarchar(max)'];
+  const MARKERS = [
+    '`x`',
+    'engine = InnoDB',
+    'ENGINE=MergeTree',
+    'modify column a int',
+    '{{ ref("a") }}',
+    '{{ .Name }}',
+    '{{',
+    'pragma foo',
+    'GO',
+    'auto_increment',
+    'int(11) unsigned',
+    'nvarchar(max)',
+  ];
   const TEXT_PIECES = [...MARKERS, ';', ';\n', '\n', "'", '"', '--', '/*', '*/', '$$', 'select 1', ' ', 'x'.repeat(3000)];
 
   it('finds what a detection of the whole text finds, after every edit', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ at: fc.nat(), remove: fc.oneof(fc.constant(0), fc.nat({ max: 40 })), piece: fc.constantFrom(...TEXT_PIECES) }), { minLength: 1, maxLength: 30 }), (edits) => {
-        const cache = new ForeignSqlCache();
-        let text = 'select 1;\n'.repeat(400);
-        for (const edit of edits) {
-          const at = edit.at % (text.length + 1);
-          text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
-          assert.deepEqual(cache.detect(text, splitStatements(text, { psql: true })), detectForeignSql(text));
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), remove: fc.oneof(fc.constant(0), fc.nat({ max: 40 })), piece: fc.constantFrom(...TEXT_PIECES) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (edits) => {
+          const cache = new ForeignSqlCache();
+          let text = 'select 1;\n'.repeat(400);
+          for (const edit of edits) {
+            const at = edit.at % (text.length + 1);
+            text = text.slice(0, at) + edit.piece + text.slice(Math.min(text.length, at + edit.remove));
+            assert.deepEqual(cache.detect(text, splitStatements(text, { psql: true })), detectForeignSql(text));
+          }
+        },
+      ),
       { numRuns: 150, seed: 20261203 },
     );
   });
@@ -175,15 +200,21 @@ describe('the range of the latest edit (typing holdback)', () => {
       return { start: prefix, end: text.length - suffix };
     };
     fc.assert(
-      fc.property(fc.nat({ max: 20_000 }), fc.nat({ max: 20 }), fc.constantFrom('', 'a', 'ã', '😀', 'ab\n', 'a'.repeat(5000)), fc.constantFrom('a', 'b'.repeat(9000)), (at, remove, piece, filler) => {
-        const holdback = new TypingHoldback();
-        const previous = filler.repeat(Math.ceil(20_000 / filler.length)).slice(0, 20_000);
-        const text = previous.slice(0, at) + piece + previous.slice(Math.min(previous.length, at + remove));
-        holdback.noteText('file:///a.sql', previous);
-        holdback.noteText('file:///a.sql', text);
-        if (previous === text) return;
-        assert.deepEqual(holdback.lastEdit('file:///a.sql'), naive(previous, text));
-      }),
+      fc.property(
+        fc.nat({ max: 20_000 }),
+        fc.nat({ max: 20 }),
+        fc.constantFrom('', 'a', 'ã', '😀', 'ab\n', 'a'.repeat(5000)),
+        fc.constantFrom('a', 'b'.repeat(9000)),
+        (at, remove, piece, filler) => {
+          const holdback = new TypingHoldback();
+          const previous = filler.repeat(Math.ceil(20_000 / filler.length)).slice(0, 20_000);
+          const text = previous.slice(0, at) + piece + previous.slice(Math.min(previous.length, at + remove));
+          holdback.noteText('file:///a.sql', previous);
+          holdback.noteText('file:///a.sql', text);
+          if (previous === text) return;
+          assert.deepEqual(holdback.lastEdit('file:///a.sql'), naive(previous, text));
+        },
+      ),
       { numRuns: 200, seed: 20261203 },
     );
   });
@@ -212,7 +243,14 @@ describe('the line index of an edited text', () => {
     const lines = (index: LineIndex) => Array.from({ length: index.lineCount }, (_, line) => index.lineStart(line));
     fc.assert(
       fc.property(
-        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 40 }), piece: fc.constantFrom('', 'a', '\n', '\n\n', 'ã😀', '\r\n', '\r', 'x\ny', 'z'.repeat(5000), '\n'.repeat(3)) }), { minLength: 1, maxLength: 20 }),
+        fc.array(
+          fc.record({
+            at: fc.nat(),
+            remove: fc.nat({ max: 40 }),
+            piece: fc.constantFrom('', 'a', '\n', '\n\n', 'ã😀', '\r\n', '\r', 'x\ny', 'z'.repeat(5000), '\n'.repeat(3)),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
         (edits) => {
           let text = 'select 1;\n'.repeat(1500);
           let index = new LineIndex(text);

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { defaultSettings } from '../server/src/config';
-import { DocumentCache } from '../server/src/document-cache';
+import { defaultSettings } from '../server/src/core/config';
+import { DocumentCache } from '../server/src/core/document-cache';
 import { buildSqlModel } from '../server/src/languages/sql/sql-file';
 import { resplitStatements, splitStatements } from '../server/src/languages/sql/split';
-import { MappedText } from '../server/src/text/mapped-text';
-import { lint } from '../server/src/lint';
+import { MappedText } from '../server/src/core/text/mapped-text';
+import { lint } from '../server/src/core/lint';
 import { RULES } from '../server/src/rules';
 import { ready } from './helpers/lint';
 
@@ -27,7 +27,22 @@ const BASE = [
   readFileSync('test/fixtures/no-clock-timestamp-expiry/cron-single-quoted.sql', 'utf8'),
 ].join('\n');
 
-const PIECES = ['x', ';', "'", '$$', '\n', 'begin;', 'commit;', ' clock_timestamp() ', '-- ação\n', '/*', '*/', 'select 1;', "select pg_advisory_lock(1);\n", 'selec'];
+const PIECES = [
+  'x',
+  ';',
+  "'",
+  '$$',
+  '\n',
+  'begin;',
+  'commit;',
+  ' clock_timestamp() ',
+  '-- ação\n',
+  '/*',
+  '*/',
+  'select 1;',
+  'select pg_advisory_lock(1);\n',
+  'selec',
+];
 
 /** Random edit sequences from pieces: after each, lint with one cache equals lint from scratch. */
 function checkEditsAgainstFreshAnalysis(base: string, pieces: string[], language: 'sql' | 'typescript', options: { maxRemove: number; numRuns: number }): void {
@@ -61,14 +76,33 @@ describe('incremental analysis', () => {
       'require-fencing-token/redis-pg-params.ts',
       'require-idempotency-key/deno-edge.ts',
       'no-dual-write/write-and-publish.ts',
-    ].map((file) => readFileSync(`test/fixtures/${file}`, 'utf8')).join('\n');
-    const pieces = ['x', ';', '{', '}', '(', ')', "'", '`', '\n', '/*', '*/', '// ação 😀\n', 'await fetch(url);', 'sql`update t set a = clock_timestamp()`;', 'async function f() {', 'for (;;) { try { await call(); } catch {} }'];
+    ]
+      .map((file) => readFileSync(`test/fixtures/${file}`, 'utf8'))
+      .join('\n');
+    const pieces = [
+      'x',
+      ';',
+      '{',
+      '}',
+      '(',
+      ')',
+      "'",
+      '`',
+      '\n',
+      '/*',
+      '*/',
+      '// ação 😀\n',
+      'await fetch(url);',
+      'sql`update t set a = clock_timestamp()`;',
+      'async function f() {',
+      'for (;;) { try { await call(); } catch {} }',
+    ];
     checkEditsAgainstFreshAnalysis(base, pieces, 'typescript', { maxRemove: 20, numRuns: 40 });
   });
 
   it('moves reused statements: findings after an edit above them are at their new offsets', () => {
     const cache = new DocumentCache();
-    const text = "update sessions set expires_at = clock_timestamp() where id = 1;\n";
+    const text = 'update sessions set expires_at = clock_timestamp() where id = 1;\n';
     const first = lint({ text, language: 'sql', settings, locale: 'en', cache }).findings[0];
     const shifted = lint({ text: `-- ação\n${text}`, language: 'sql', settings, locale: 'en', cache }).findings[0];
     assert.equal(shifted.start, first.start + '-- ação\n'.length);
@@ -103,12 +137,19 @@ describe('incremental statement splitting', () => {
     const base = [
       readFileSync('test/fixtures/no-clock-timestamp-expiry/psql-script.sql', 'utf8'),
       'copy t from stdin;\n1\tum; dois\n\\.\n',
-      "create function f() returns int language sql begin atomic select 1; end;\n",
+      'create function f() returns int language sql begin atomic select 1; end;\n',
       BASE,
     ].join('\n');
     fc.assert(
       fc.property(
-        fc.array(fc.record({ at: fc.nat(), remove: fc.nat({ max: 20 }), piece: fc.constantFrom(...PIECES, '\\.\n', 'copy t from stdin;\n', '\\set x 1\n', 'begin atomic ', 'end;') }), { minLength: 1, maxLength: 15 }),
+        fc.array(
+          fc.record({
+            at: fc.nat(),
+            remove: fc.nat({ max: 20 }),
+            piece: fc.constantFrom(...PIECES, '\\.\n', 'copy t from stdin;\n', '\\set x 1\n', 'begin atomic ', 'end;'),
+          }),
+          { minLength: 1, maxLength: 15 },
+        ),
         (edits) => {
           let text = base;
           let previous = { text, spans: splitStatements(text, { psql: true }) };
@@ -119,9 +160,15 @@ describe('incremental statement splitting', () => {
             const spans = resplitStatements(previous, text, { psql: true }, carried);
             assert.deepEqual(spans, splitStatements(text, { psql: true }));
             // The statements said to be carried over have the same text (and psql lines) as before.
-            const statementText = (source: string, span: (typeof spans)[number]) => [source.slice(span.start, span.end), span.metaRanges.map(([start, end]) => [start - span.start, end - span.start]), span.usesPsqlVariables];
-            for (let index = 0; index < carried.head; index++) assert.deepEqual(statementText(text, spans[index]), statementText(previous.text, previous.spans[index]));
-            for (let index = 1; index <= carried.tail; index++) assert.deepEqual(statementText(text, spans[spans.length - index]), statementText(previous.text, previous.spans[previous.spans.length - index]));
+            const statementText = (source: string, span: (typeof spans)[number]) => [
+              source.slice(span.start, span.end),
+              span.metaRanges.map(([start, end]) => [start - span.start, end - span.start]),
+              span.usesPsqlVariables,
+            ];
+            for (let index = 0; index < carried.head; index++)
+              assert.deepEqual(statementText(text, spans[index]), statementText(previous.text, previous.spans[index]));
+            for (let index = 1; index <= carried.tail; index++)
+              assert.deepEqual(statementText(text, spans[spans.length - index]), statementText(previous.text, previous.spans[previous.spans.length - index]));
             previous = { text, spans };
           }
         },

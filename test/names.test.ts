@@ -1,12 +1,12 @@
-// Name patterns from the settings (rules/shared/names.ts): globs are matched in linear time, whatever
+// Name patterns from the settings (core/names.ts): globs are matched in linear time, whatever
 // a repository writes in its configuration, with the same answers the former regular expressions
 // gave; over-long patterns and lists are ignored and reported.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseConfigText } from '../server/src/config';
+import { parseConfigText } from '../server/src/core/config';
 import { RULES } from '../server/src/rules';
-import { matchesAny, matchesAnyExactly, MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS, mentionsAny } from '../server/src/rules/shared/names';
+import { matchesAny, matchesAnyExactly, MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS, mentionsAny } from '../server/src/core/names';
 import { findingsOf, ready } from './helpers/lint';
 
 /** What the patterns meant when they were compiled to regular expressions (exponential on some globs). */
@@ -32,8 +32,14 @@ describe('name patterns', () => {
     fc.assert(
       fc.property(name, fc.array(pattern, { minLength: 1, maxLength: 3 }), (candidate, patterns) => {
         const list = [...patterns]; // a fresh list: compiled lists are cached by identity
-        assert.equal(matchesAny(candidate, list), patterns.some((each) => reference(candidate, each, false)));
-        assert.equal(matchesAnyExactly(candidate, list), patterns.some((each) => reference(candidate, each, true)));
+        assert.equal(
+          matchesAny(candidate, list),
+          patterns.some((each) => reference(candidate, each, false)),
+        );
+        assert.equal(
+          matchesAnyExactly(candidate, list),
+          patterns.some((each) => reference(candidate, each, true)),
+        );
       }),
       { numRuns: 3000 },
     );
@@ -84,7 +90,10 @@ describe('name patterns', () => {
     await ready;
     const settings = { names: { idempotentTables: ['*a*a*a*a*a*a*a*a*a*a*c'] } };
     const findings = (table: string) =>
-      findingsOf('require-on-conflict', `insert into ${table} (k) values ('k');`, { schema: `create table ${table} (id uuid primary key default gen_random_uuid(), k text not null unique);`, settings });
+      findingsOf('require-on-conflict', `insert into ${table} (k) values ('k');`, {
+        schema: `create table ${table} (id uuid primary key default gen_random_uuid(), k text not null unique);`,
+        settings,
+      });
     assert.equal(findings('a'.repeat(60)).length, 0);
     assert.equal(findings(`${'a'.repeat(59)}c`).length, 1);
   });

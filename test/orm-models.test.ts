@@ -44,15 +44,43 @@ function rendered(code: string, fileName = 'calls.ts', project?: DiskProject): s
 }
 
 const SEQUELIZE = "import { DataTypes, Model, Sequelize, Op, Transaction } from 'sequelize';\nconst sequelize = new Sequelize('postgres://db/app');\n";
-const TYPEORM = "import { Column, DataSource, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique, In } from 'typeorm';\nconst dataSource = new DataSource({ type: 'postgres' });\n";
+const TYPEORM =
+  "import { Column, DataSource, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique, In } from 'typeorm';\nconst dataSource = new DataSource({ type: 'postgres' });\n";
 
 describe('Sequelize table names', () => {
   it('pluralises a model name only where the plural is certainly the name plus "s", as inflection would', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const inflection = require('inflection') as { pluralize(word: string): string };
     const source = readFileSync(require.resolve('inflection'), 'utf8');
     const uncountable = [.../var uncountable_words = \[([\s\S]*?)\];/.exec(source)![1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
-    const names = [...uncountable, ...uncountable.map((word) => word[0].toUpperCase() + word.slice(1)), 'Payment', 'Account', 'Man', 'Woman', 'Chairman', 'Person', 'Salesperson', 'Child', 'Datum', 'Medium', 'Premium', 'Album', 'Criterion', 'Ox', 'Status', 'Bus', 'Category', 'Box', 'Leaf', 'Hero', 'Job', 'Tag', 'PaymentEvent', 'Foot', 'Tooth'];
+    const names = [
+      ...uncountable,
+      ...uncountable.map((word) => word[0].toUpperCase() + word.slice(1)),
+      'Payment',
+      'Account',
+      'Man',
+      'Woman',
+      'Chairman',
+      'Person',
+      'Salesperson',
+      'Child',
+      'Datum',
+      'Medium',
+      'Premium',
+      'Album',
+      'Criterion',
+      'Ox',
+      'Status',
+      'Bus',
+      'Category',
+      'Box',
+      'Leaf',
+      'Hero',
+      'Job',
+      'Tag',
+      'PaymentEvent',
+      'Foot',
+      'Tooth',
+    ];
     let pluralised = 0;
     for (const name of names) {
       const ours = regularPlural(name);
@@ -139,11 +167,14 @@ class LedgerEntry {
 
   it('finds models through re-exports and base classes in other modules', () => {
     const folder = folderWith({
-      'src/models/base.ts': "import { Column, Model, PrimaryKey, AfterCreate } from 'sequelize-typescript';\nexport default class IdModel extends Model {\n  @PrimaryKey @Column id: string;\n  @AfterCreate static announce() {}\n}",
-      'src/models/Payment.ts': "import { Column, Table, Unique } from 'sequelize-typescript';\nimport IdModel from './base';\n@Table({ tableName: 'payments' })\nclass Payment extends IdModel {\n  @Unique @Column stripeEventId: string;\n}\nexport default Payment;",
+      'src/models/base.ts':
+        "import { Column, Model, PrimaryKey, AfterCreate } from 'sequelize-typescript';\nexport default class IdModel extends Model {\n  @PrimaryKey @Column id: string;\n  @AfterCreate static announce() {}\n}",
+      'src/models/Payment.ts':
+        "import { Column, Table, Unique } from 'sequelize-typescript';\nimport IdModel from './base';\n@Table({ tableName: 'payments' })\nclass Payment extends IdModel {\n  @Unique @Column stripeEventId: string;\n}\nexport default Payment;",
       'src/models/index.ts': "export { default as Payment } from './Payment';",
       'src/entities/index.ts': "export * from './order';",
-      'src/entities/order.ts': "import { Entity, PrimaryColumn, Column } from 'typeorm';\n@Entity('orders')\nexport class Order {\n  @PrimaryColumn() id: string;\n  @Column({ unique: true }) checkoutId: string;\n}",
+      'src/entities/order.ts':
+        "import { Entity, PrimaryColumn, Column } from 'typeorm';\n@Entity('orders')\nexport class Order {\n  @PrimaryColumn() id: string;\n  @Column({ unique: true }) checkoutId: string;\n}",
     });
     const project = new DiskProject();
     const file = path.join(folder, 'src', 'webhooks.ts');
@@ -154,9 +185,13 @@ class LedgerEntry {
     assert.deepEqual(payment.uniqueKeys, [['stripeEventId']]);
     assert.equal(payment.writeHooks, true, 'inherited');
     assert.equal(entityNamed(model, 'Order')!.table, 'public.orders');
-    const code = "import { Payment } from './models';\nimport { Order } from './entities';\nimport { dataSource } from './db';\nexport async function onEvent(event: { id: string }) {\n  await Payment.create({ stripeEventId: event.id });\n  await dataSource.getRepository(Order).insert({ checkoutId: event.id });\n}";
+    const code =
+      "import { Payment } from './models';\nimport { Order } from './entities';\nimport { dataSource } from './db';\nexport async function onEvent(event: { id: string }) {\n  await Payment.create({ stripeEventId: event.id });\n  await dataSource.getRepository(Order).insert({ checkoutId: event.id });\n}";
     writeFileSync(path.join(folder, 'src', 'db.ts'), "import { DataSource } from 'typeorm';\nexport const dataSource = new DataSource({ type: 'postgres' });");
-    assert.deepEqual(rendered(code, file, project), ['INSERT INTO public.payments ("stripeEventId") VALUES ($1)', 'INSERT INTO public.orders ("checkoutId") VALUES ($1)']);
+    assert.deepEqual(rendered(code, file, project), [
+      'INSERT INTO public.payments ("stripeEventId") VALUES ($1)',
+      'INSERT INTO public.orders ("checkoutId") VALUES ($1)',
+    ]);
   });
 });
 
@@ -168,17 +203,28 @@ describe('calls the readers leave alone or read with care', () => {
 
   it('where forms: array literals and Op.in are lists (a variable is one value: it may be either), ranges, unknown operators and OR are other conditions', () => {
     const code = `${SEQUELIZE}class Job extends Model {}\nJob.init({ runAt: { type: DataTypes.DATE, field: 'run_at' } }, { sequelize, tableName: 'jobs' });\nexport async function f(ids: number[]) {\n  await Job.destroy({ where: { id: [1, 2] } });\n  await Job.destroy({ where: { id: ids } });\n  await Job.destroy({ where: { id: { [Op.in]: ids }, runAt: { [Op.lt]: new Date() } } });\n  await Job.destroy({ where: { [Op.or]: [{ id: 1 }, { id: 2 }] } });\n}`;
-    assert.deepEqual(rendered(code), ['DELETE FROM public.jobs WHERE id = ANY($1)', 'DELETE FROM public.jobs WHERE id = $1', 'DELETE FROM public.jobs WHERE id = ANY($1) AND run_at >= $2', 'DELETE FROM public.jobs']);
+    assert.deepEqual(rendered(code), [
+      'DELETE FROM public.jobs WHERE id = ANY($1)',
+      'DELETE FROM public.jobs WHERE id = $1',
+      'DELETE FROM public.jobs WHERE id = ANY($1) AND run_at >= $2',
+      'DELETE FROM public.jobs',
+    ]);
   });
 
   it('TypeORM: optimistic locks are no row locks, query-builder fragments are read when simple, builders not run are no operation', () => {
     const code = `${TYPEORM}@Entity('jobs') class Job { @PrimaryColumn() id: number; @Column() status: string; }\nexport async function f(ids: number[], version: number) {\n  const repo = dataSource.getRepository(Job);\n  await repo.findOne({ where: { id: 1 }, lock: { mode: 'optimistic', version } });\n  await repo.createQueryBuilder('j').where('j.id IN (:...ids)', { ids }).andWhere('j.status = :s', { s: 'ready' }).setLock('pessimistic_write').getMany();\n  await repo.createQueryBuilder('j').where('lower(j.status) = :s', { s: 'x' }).getMany();\n  const pending = repo.createQueryBuilder('j').where('j.status = :s', { s: 'ready' });\n  return pending;\n}`;
-    assert.deepEqual(rendered(code), ['SELECT * FROM public.jobs WHERE id = $1', 'SELECT * FROM public.jobs WHERE id = ANY($1) AND status = $2 FOR UPDATE', 'SELECT * FROM public.jobs']);
+    assert.deepEqual(rendered(code), [
+      'SELECT * FROM public.jobs WHERE id = $1',
+      'SELECT * FROM public.jobs WHERE id = ANY($1) AND status = $2 FOR UPDATE',
+      'SELECT * FROM public.jobs',
+    ]);
   });
 
   it('a Sequelize project on MySQL or SQLite is not judged by PostgreSQL rules', () => {
-    const handler = (connection: string) => `import { DataTypes, Model, Sequelize } from 'sequelize';\nconst sequelize = new Sequelize(${connection});\nclass Payment extends Model {}\nPayment.init({ stripeEventId: { type: DataTypes.STRING, unique: true } }, { sequelize, tableName: 'payments' });\nexport async function f(id: string) {\n  await Payment.create({ stripeEventId: id });\n}`;
-    const count = (code: string) => lintText(code, { language: 'typescript', fileName: 'payments.ts' }).filter((finding) => finding.ruleId === 'require-on-conflict').length;
+    const handler = (connection: string) =>
+      `import { DataTypes, Model, Sequelize } from 'sequelize';\nconst sequelize = new Sequelize(${connection});\nclass Payment extends Model {}\nPayment.init({ stripeEventId: { type: DataTypes.STRING, unique: true } }, { sequelize, tableName: 'payments' });\nexport async function f(id: string) {\n  await Payment.create({ stripeEventId: id });\n}`;
+    const count = (code: string) =>
+      lintText(code, { language: 'typescript', fileName: 'payments.ts' }).filter((finding) => finding.ruleId === 'require-on-conflict').length;
     assert.equal(count(handler("'postgres://db/app'")), 1);
     assert.equal(count(handler("'sqlite::memory:'")), 0);
     assert.equal(count(handler("{ dialect: 'mariadb' }")), 0);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { applyEdits, mergeFixes } from '../server/src/fixes';
+import { applyEdits, mergeFixes } from '../server/src/core/fixes';
 import { DiskProject } from '../server/src/project/disk-project';
 import { lintText, ready } from './helpers/lint';
 import { typeErrors } from './helpers/orm-types';
@@ -20,13 +20,19 @@ const project = new DiskProject();
 function libraryFixtures(): string[] {
   return readdirSync(ROOT)
     .filter((folder) => !folder.includes('.'))
-    .flatMap((folder) => readdirSync(path.join(ROOT, folder)).filter((name) => LIBRARIES.test(name)).map((name) => path.join(ROOT, folder, name)))
+    .flatMap((folder) =>
+      readdirSync(path.join(ROOT, folder))
+        .filter((name) => LIBRARIES.test(name))
+        .map((name) => path.join(ROOT, folder, name)),
+    )
     .sort();
 }
 
 /** Library modules at the root of the fixtures, imported by fixtures as a project's own modules are. */
 function supportModules(): string[] {
-  return readdirSync(ROOT).filter((name) => LIBRARIES.test(name)).sort();
+  return readdirSync(ROOT)
+    .filter((name) => LIBRARIES.test(name))
+    .sort();
 }
 
 /** The text after every safe fix (the first of each finding), as fix-all on save writes it. */
@@ -43,7 +49,10 @@ describe('code written with client libraries', () => {
     // Modules the fixtures import (test/fixtures/drizzle-schema.ts) keep their place beside the folders.
     for (const module of supportModules()) sources[module] = readFileSync(path.join(ROOT, module), 'utf8');
     for (const file of files) {
-      const name = file.slice(ROOT.length + 1).split(path.sep).join('/');
+      const name = file
+        .slice(ROOT.length + 1)
+        .split(path.sep)
+        .join('/');
       const text = readFileSync(file, 'utf8');
       sources[name] = text;
       const fixedFile = file.replace(/\.ts$/, '.fixed.ts');
@@ -85,7 +94,7 @@ export async function redeem(userId: string, cost: number) {
 `;
 
 describe('the example of issue 13', () => {
-  it('reports its four traps, each with a fix in its library\'s own terms, and the fixed file compiles', { timeout: 120_000 }, () => {
+  it("reports its four traps, each with a fix in its library's own terms, and the fixed file compiles", { timeout: 120_000 }, () => {
     const file = path.resolve(ROOT, 'issue-13-example.ts');
     const schema = readFileSync(path.join(ROOT, 'workspace.sql'), 'utf8');
     const findings = lintText(EXAMPLE, { language: 'typescript', fileName: file, project, schema });
@@ -105,6 +114,9 @@ describe('the example of issue 13', () => {
     assert.match(fixed, /data: \{ balance: \{ decrement: cost \} \}/);
     assert.match(fixed, /where user_id = \$\{userId\} for update`/);
     assert.deepEqual(typeErrors({ 'example.ts': EXAMPLE, 'example.fixed.ts': fixed }), []);
-    assert.deepEqual(lintText(fixed, { language: 'typescript', fileName: file, project, schema }).map((finding) => finding.ruleId), []);
+    assert.deepEqual(
+      lintText(fixed, { language: 'typescript', fileName: file, project, schema }).map((finding) => finding.ruleId),
+      [],
+    );
   });
 });

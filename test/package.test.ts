@@ -28,10 +28,31 @@ describe('package contents', () => {
   it('vsce ls lists the bundle and nothing else', () => {
     const result = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
-    const files = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
-    for (const file of files) assert.ok(ALLOWED.some((pattern) => pattern.test(file)), `unexpected file in the package: ${file}`);
+    const files = result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    for (const file of files)
+      assert.ok(
+        ALLOWED.some((pattern) => pattern.test(file)),
+        `unexpected file in the package: ${file}`,
+      );
     // The rule pages ship: documentation opens offline, in either language.
-    for (const required of ['package.json', 'dist/client.js', 'dist/server.js', 'dist/ts-morph.js', 'dist/libpg-query.wasm', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.nls.pt-br.json', 'docs/rules/require-on-conflict.md', 'docs/rules/pt-BR/require-on-conflict.md', 'docs/walkthrough/pt-br/trap.md']) {
+    for (const required of [
+      'package.json',
+      'dist/client.js',
+      'dist/server.js',
+      'dist/ts-morph.js',
+      'dist/libpg-query.wasm',
+      'images/icon.png',
+      'README.md',
+      'CHANGELOG.md',
+      'LICENSE',
+      'package.nls.pt-br.json',
+      'docs/rules/require-on-conflict.md',
+      'docs/rules/pt-BR/require-on-conflict.md',
+      'docs/walkthrough/pt-br/trap.md',
+    ]) {
       assert.ok(files.includes(required), `missing ${required}`);
     }
   });
@@ -41,11 +62,25 @@ describe('package contents', () => {
 // tarball into an empty folder with no registry (the package has no dependencies: everything is
 // bundled), it checks a fixture and explains a rule.
 describe('npm package', () => {
-  const NPM_FILES = ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/armadilha-cli.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'dist/ts-morph.js', 'package.json'];
+  const NPM_FILES = [
+    'CHANGELOG.md',
+    'LICENSE',
+    'README.md',
+    'dist/armadilha-cli.js',
+    'dist/cli.js',
+    'dist/libpg-query.wasm',
+    'dist/ts-morph.js',
+    'package.json',
+  ];
   const work = mkdtempSync(path.join(tmpdir(), 'armadilha-pack-'));
   after(() => rmSync(work, { recursive: true, force: true }));
   const tool = (name: 'npm' | 'npx', args: string[], cwd: string) =>
-    spawnSync(process.platform === 'win32' ? `${name}.cmd` : name, args, { cwd, encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false', NO_COLOR: '1', LANG: 'C' } });
+    spawnSync(process.platform === 'win32' ? `${name}.cmd` : name, args, {
+      cwd,
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false', NO_COLOR: '1', LANG: 'C' },
+    });
   let packed: { filename: string; files: Array<{ path: string }> };
   before(() => {
     // --ignore-scripts: pack the bundle the tests built (prepack would rebuild dist/ under other tests).
@@ -74,10 +109,13 @@ describe('npm package', () => {
     const check = tool('npx', ['--offline', 'armadilha', 'check', 'db', 'src', '--format', 'json'], consumer);
     assert.equal(check.status, 1, check.stderr);
     const findings = (JSON.parse(check.stdout) as { findings: Array<{ file: string; rule: string }> }).findings;
-    assert.deepEqual(findings.map((finding) => [finding.file, finding.rule]), [
-      ['db/001.sql', 'no-clock-timestamp-expiry'],
-      ['src/client.ts', 'require-network-timeout'],
-    ]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.file, finding.rule]),
+      [
+        ['db/001.sql', 'no-clock-timestamp-expiry'],
+        ['src/client.ts', 'require-network-timeout'],
+      ],
+    );
     const explain = tool('npx', ['--offline', 'armadilha', 'explain', 'require-on-conflict', '--locale', 'pt-BR'], consumer);
     assert.equal(explain.status, 0, explain.stderr);
     assert.match(explain.stdout, /^# require-on-conflict/);

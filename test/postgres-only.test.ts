@@ -6,12 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultSettings } from '../server/src/config';
+import { defaultSettings } from '../server/src/core/config';
 import { detectForeignSql } from '../server/src/languages/sql/dialect';
-import { lint, type Finding } from '../server/src/lint';
+import { lint, type Finding } from '../server/src/core/lint';
 import { DiskProject } from '../server/src/project/disk-project';
 import { RULES } from '../server/src/rules';
-import { TypingHoldback } from '../server/src/handlers/typing-holdback';
+import { TypingHoldback } from '../server/src/lsp/handlers/typing-holdback';
 import { spawnSync } from 'node:child_process';
 import { lintText, ready } from './helpers/lint';
 import { TestClient, uriOf } from './helpers/lsp-client';
@@ -39,7 +39,7 @@ describe('.sql files in other dialects and behind templates', () => {
     ['mysql engine', 'create table users (\n  id int primary key\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;', /MySQL.*line 3/],
     ['mysql auto_increment', 'create table t (id int not null auto_increment, primary key (id));', /MySQL/],
     ['mysql unsigned', 'alter table t add column n int(11) unsigned not null default 0;', /MySQL/],
-    ['mysql upsert', "insert into payments (id, amount) values (1, 2) on duplicate key update amount = values(amount);", /MySQL/],
+    ['mysql upsert', 'insert into payments (id, amount) values (1, 2) on duplicate key update amount = values(amount);', /MySQL/],
     ['clickhouse', 'create table events (ts DateTime, v String CODEC(ZSTD(3))) ENGINE = MergeTree ORDER BY ts;', /ClickHouse/],
     ['clickhouse alter', 'ALTER TABLE events MODIFY COLUMN v LowCardinality(String);', /ClickHouse/],
     ['sqlite', 'create table t (id integer primary key autoincrement, name text);\nPRAGMA foreign_keys = ON;', /SQLite/],
@@ -63,10 +63,13 @@ describe('.sql files in other dialects and behind templates', () => {
   });
 
   const postgres: Array<[string, string]> = [
-    ['markers inside strings, quoted identifiers and comments', "-- MySQL would say ENGINE=InnoDB and AUTO_INCREMENT here\nselect '`x`', '{{ .Name }}', '{1,2}'::int[] as \"unsigned\";\n/* {% raw %} */\n" + EXPIRY],
+    [
+      'markers inside strings, quoted identifiers and comments',
+      "-- MySQL would say ENGINE=InnoDB and AUTO_INCREMENT here\nselect '`x`', '{{ .Name }}', '{1,2}'::int[] as \"unsigned\";\n/* {% raw %} */\n" + EXPIRY,
+    ],
     ['a constraint named unsigned', 'create domain positive as int constraint unsigned check (value > 0);\n' + EXPIRY],
     ['a psql shell command in backticks', '\\set now `date +%s`\n' + EXPIRY],
-    ['json and arrays', "select '{{1,2},{3,4}}'::int[][], '{\"a\": {\"b\": 1}}'::jsonb;\n" + EXPIRY],
+    ['json and arrays', 'select \'{{1,2},{3,4}}\'::int[][], \'{"a": {"b": 1}}\'::jsonb;\n' + EXPIRY],
   ];
   for (const [name, text] of postgres) {
     it(`near miss, still PostgreSQL: ${name}`, () => {
@@ -107,16 +110,25 @@ describe('tool formats and placeholders in .sql files', () => {
     ].join('\n');
     const result = lint({ text, language: 'sql', settings: defaultSettings(RULES), locale: 'en' });
     assert.deepEqual(rules(result.findings), ['no-clock-timestamp-expiry']);
-    assert.ok(result.facts.some((fact) => JSON.stringify(fact).includes('leases')), 'the Up section declares the table');
+    assert.ok(
+      result.facts.some((fact) => JSON.stringify(fact).includes('leases')),
+      'the Up section declares the table',
+    );
     assert.ok(!result.facts.some((fact) => (fact as { kind?: string }).kind?.startsWith('drop')), JSON.stringify(result.facts));
   });
 
   const placeholders: Array<[string, string]> = [
     ['? (mysql-style drivers, knex)', "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ?;"],
-    [':name (Sequelize replacements, psql)', "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = :id and tenant = :tenant::uuid;"],
+    [
+      ':name (Sequelize replacements, psql)',
+      "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = :id and tenant = :tenant::uuid;",
+    ],
     ['@name (sqlc)', "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = @session_id;"],
-    ['sqlc.arg and sqlc.narg', "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = sqlc.arg(id) and user_id = sqlc.narg('user_id');"],
-    ["psql :'var' and :\"var\"", "update :\"schema\".sessions set expires_at = clock_timestamp() + interval '1 hour' where name = :'name';"],
+    [
+      'sqlc.arg and sqlc.narg',
+      "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = sqlc.arg(id) and user_id = sqlc.narg('user_id');",
+    ],
+    ['psql :\'var\' and :"var"', "update :\"schema\".sessions set expires_at = clock_timestamp() + interval '1 hour' where name = :'name';"],
     ['psql variable as a schema name', "update :schema.sessions set expires_at = clock_timestamp() + interval '1 hour';"],
   ];
   for (const [name, text] of placeholders) {
@@ -158,30 +170,58 @@ describe('SQL in TypeScript: only where it is PostgreSQL', () => {
     assert.deepEqual(rules(ts(`await sql.begin(async (tx) => { await tx\`${TRAP}\`; });`)), ['no-clock-timestamp-expiry']);
   });
 
-  for (const driver of ["import mysql from 'mysql2/promise';\nconst db = mysql.createPool({});", "import { connect } from '@planetscale/database';\nconst db = connect({});", "import Database from 'better-sqlite3';\nconst db = new Database('x.db');"]) {
+  for (const driver of [
+    "import mysql from 'mysql2/promise';\nconst db = mysql.createPool({});",
+    "import { connect } from '@planetscale/database';\nconst db = connect({});",
+    "import Database from 'better-sqlite3';\nconst db = new Database('x.db');",
+  ]) {
     it(`SQL sent to another database is not analysed: ${driver.split('\n')[0]}`, () => {
-      assert.deepEqual(ts(`${driver}\nawait db.execute("${TRAP}", [1]);\nawait db.execute('DELETE FROM Partner WHERE id = ?', [1]);\nawait db.query(\`select * from t where a = ? and \\\`key\\\` = ?\`);`), []);
+      assert.deepEqual(
+        ts(
+          `${driver}\nawait db.execute("${TRAP}", [1]);\nawait db.execute('DELETE FROM Partner WHERE id = ?', [1]);\nawait db.query(\`select * from t where a = ? and \\\`key\\\` = ?\`);`,
+        ),
+        [],
+      );
     });
   }
 
   it('knex ? bindings and Sequelize :name replacements are substituted: analysed, never a syntax error', () => {
-    assert.deepEqual(rules(ts(`import knex from 'knex';\nconst db = knex({ client: 'pg' });\nawait db.raw("update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ?", [1]);`)), ['no-clock-timestamp-expiry']);
-    const sequelize = "import { Sequelize } from 'sequelize';\nconst sequelize = new Sequelize('postgres://x');\nawait sequelize.query(`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = :id and t >= :day::date`, { replacements: { id: 1, day: 'x' } });";
+    assert.deepEqual(
+      rules(
+        ts(
+          `import knex from 'knex';\nconst db = knex({ client: 'pg' });\nawait db.raw("update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ?", [1]);`,
+        ),
+      ),
+      ['no-clock-timestamp-expiry'],
+    );
+    const sequelize =
+      "import { Sequelize } from 'sequelize';\nconst sequelize = new Sequelize('postgres://x');\nawait sequelize.query(`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = :id and t >= :day::date`, { replacements: { id: 1, day: 'x' } });";
     assert.deepEqual(rules(ts(sequelize)), ['no-clock-timestamp-expiry']);
   });
 
   it('fragments are not statements: SQL`…`.append(…) is never a syntax error', () => {
-    assert.deepEqual(ts("import SQL from 'sql-template-strings';\nconst query = SQL`INSERT INTO `.append('migrations').append(SQL` (name) VALUES (${name})`);"), []);
+    assert.deepEqual(
+      ts("import SQL from 'sql-template-strings';\nconst query = SQL`INSERT INTO `.append('migrations').append(SQL` (name) VALUES (${name})`);"),
+      [],
+    );
   });
 
   it('SQL in a plain template is analysed when it parses (placeholders in identifier positions too), and never a syntax error', () => {
-    const plain = "export function createJobTable(schema: string) {\n  return `CREATE TABLE ${schema}.job (id uuid primary key, created_on timestamptz not null default clock_timestamp())`;\n}";
+    const plain =
+      'export function createJobTable(schema: string) {\n  return `CREATE TABLE ${schema}.job (id uuid primary key, created_on timestamptz not null default clock_timestamp())`;\n}';
     assert.deepEqual(rules(ts(plain)), ['no-clock-timestamp-persisted']);
     assert.deepEqual(ts("const q = 'select * frm users where id = 1';\nconst label = 'Show all results';\nconst v = 'Update failed, try again';"), []);
   });
 
   it('String.raw templates are plain text: analysed when they parse, with psql variables', () => {
-    assert.deepEqual(rules(ts("export const migration = String.raw`create table :SCHEMA.jobs (id bigint primary key, locked_until timestamptz);\nupdate :SCHEMA.jobs set locked_until = clock_timestamp() + interval '4 hours';`;")), ['no-clock-timestamp-expiry']);
+    assert.deepEqual(
+      rules(
+        ts(
+          "export const migration = String.raw`create table :SCHEMA.jobs (id bigint primary key, locked_until timestamptz);\nupdate :SCHEMA.jobs set locked_until = clock_timestamp() + interval '4 hours';`;",
+        ),
+      ),
+      ['no-clock-timestamp-expiry'],
+    );
   });
 
   it('the project decides when the file does not: a MySQL project (package.json) has none of its SQL analysed', () => {
@@ -189,17 +229,36 @@ describe('SQL in TypeScript: only where it is PostgreSQL', () => {
     const pgProject = folderWith({ 'package.json': JSON.stringify({ dependencies: { pg: '8' } }), 'route.ts': '' });
     const code = `export async function f(conn: any) { await conn.execute(\`${TRAP}\`); await conn.execute('selec 1'); }`;
     const run = (folder: string) =>
-      lint({ text: code, language: 'typescript', fileName: path.join(folder, 'route.ts'), settings: defaultSettings(RULES), locale: 'en', project: new DiskProject() }).findings;
+      lint({
+        text: code,
+        language: 'typescript',
+        fileName: path.join(folder, 'route.ts'),
+        settings: defaultSettings(RULES),
+        locale: 'en',
+        project: new DiskProject(),
+      }).findings;
     assert.deepEqual(run(mysqlProject), []);
     assert.deepEqual(rules(run(pgProject)), ['no-clock-timestamp-expiry']);
   });
 
   it('a Prisma project on MySQL (its schema.prisma provider) is not judged by PostgreSQL rules', () => {
     const schema = (provider: string) => `datasource db {\n  provider = "${provider}"\n  url = env("DATABASE_URL")\n}\nmodel Domain {\n  id String @id\n}\n`;
-    const code = "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport const create = () => prisma.$transaction(async (tx) => tx.domain.count(), { isolationLevel: 'Serializable' });";
+    const code =
+      "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport const create = () => prisma.$transaction(async (tx) => tx.domain.count(), { isolationLevel: 'Serializable' });";
     const run = (provider: string) => {
-      const folder = folderWith({ 'package.json': JSON.stringify({ dependencies: { '@prisma/client': '6' } }), 'prisma/schema.prisma': schema(provider), 'route.ts': code });
-      return lint({ text: code, language: 'typescript', fileName: path.join(folder, 'route.ts'), settings: defaultSettings(RULES), locale: 'en', project: new DiskProject() }).findings;
+      const folder = folderWith({
+        'package.json': JSON.stringify({ dependencies: { '@prisma/client': '6' } }),
+        'prisma/schema.prisma': schema(provider),
+        'route.ts': code,
+      });
+      return lint({
+        text: code,
+        language: 'typescript',
+        fileName: path.join(folder, 'route.ts'),
+        settings: defaultSettings(RULES),
+        locale: 'en',
+        project: new DiskProject(),
+      }).findings;
     };
     assert.deepEqual(rules(run('mysql')), []);
     assert.deepEqual(rules(run('postgresql')), ['require-serialization-retry']);
@@ -214,12 +273,22 @@ describe('SQL in TypeScript: only where it is PostgreSQL', () => {
       'src/route.ts': '',
     });
     const code = `import { conn } from '@/lib/planetscale';\nimport { pool } from '../src/lib/pg';\nexport async function f() {\n  await conn.execute(\`${TRAP}\`);\n  await pool().query(\`${TRAP}\`);\n  await pool().query('selec 1');\n}`;
-    const findings = lint({ text: code, language: 'typescript', fileName: path.join(folder, 'src', 'route.ts'), settings: defaultSettings(RULES), locale: 'en', project: new DiskProject() }).findings;
+    const findings = lint({
+      text: code,
+      language: 'typescript',
+      fileName: path.join(folder, 'src', 'route.ts'),
+      settings: defaultSettings(RULES),
+      locale: 'en',
+      project: new DiskProject(),
+    }).findings;
     const lineOf = (finding: Finding) => code.slice(0, finding.start).split('\n').length;
-    assert.deepEqual(findings.map((finding) => [finding.ruleId, lineOf(finding)]), [
-      ['no-clock-timestamp-expiry', 5],
-      ['syntax-error', 6],
-    ]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.ruleId, lineOf(finding)]),
+      [
+        ['no-clock-timestamp-expiry', 5],
+        ['syntax-error', 6],
+      ],
+    );
   });
 });
 
@@ -270,18 +339,28 @@ describe('what a run analysed and skipped', () => {
     const folder = repository();
     const quiet = run(['check'], folder);
     const lines = quiet.stdout.trim().split('\n');
-    assert.equal(lines[lines.length - 1], 'analysed 1 SQL file(s) (2 statement(s)), 1 TS/JS file(s) (1 embedded quer(y/ies)); skipped 3 file(s): 2 MySQL, 1 Go template(s) (see --verbose)');
+    assert.equal(
+      lines[lines.length - 1],
+      'analysed 1 SQL file(s) (2 statement(s)), 1 TS/JS file(s) (1 embedded quer(y/ies)); skipped 3 file(s): 2 MySQL, 1 Go template(s) (see --verbose)',
+    );
     assert.doesNotMatch(quiet.stdout, /legacy\.sql/);
     assert.equal(quiet.code, 1);
     const verbose = run(['check', '--verbose'], folder);
     assert.match(verbose.stdout, /db\/mysql\/legacy\.sql:1:\d+: info Armadilha skipped this file: it is MySQL/);
     assert.match(verbose.stdout, /db\/templates\/jobs\.sql:1:\d+: info .*Go template/);
-    assert.match(run(['check', '--locale', 'pt-BR'], folder).stdout, /analisados 1 arquivo\(s\) SQL \(2 instrução\(ões\)\), 1 arquivo\(s\) TS\/JS .*ignorados 3 arquivo\(s\): 2 MySQL, 1 template\(s\) Go \(veja --verbose\)/);
+    assert.match(
+      run(['check', '--locale', 'pt-BR'], folder).stdout,
+      /analisados 1 arquivo\(s\) SQL \(2 instrução\(ões\)\), 1 arquivo\(s\) TS\/JS .*ignorados 3 arquivo\(s\): 2 MySQL, 1 template\(s\) Go \(veja --verbose\)/,
+    );
   });
 
   it('JSON has a summary object; SARIF carries it in run.properties', () => {
     const folder = repository();
-    const summary = { sql: { files: 1, statements: 2 }, typescript: { files: 1, embeddedQueries: 1 }, skipped: { files: 3, byReason: { mysql: 2, 'go-template': 1 } } };
+    const summary = {
+      sql: { files: 1, statements: 2 },
+      typescript: { files: 1, embeddedQueries: 1 },
+      skipped: { files: 3, byReason: { mysql: 2, 'go-template': 1 } },
+    };
     assert.deepEqual(JSON.parse(run(['check', '--format', 'json'], folder).stdout).summary, summary);
     assert.deepEqual(JSON.parse(run(['check', '--format', 'sarif'], folder).stdout).runs[0].properties.summary, summary);
   });
@@ -308,11 +387,20 @@ describe('the language server and the statement being typed', () => {
     try {
       await session.initialize();
       const uri = uriOf(path.join(tmpdir(), 'typing.sql'));
-      assert.deepEqual((await session.open(uri, `${EXPIRY}\n`)).map((each) => each.code), ['no-clock-timestamp-expiry']);
+      assert.deepEqual(
+        (await session.open(uri, `${EXPIRY}\n`)).map((each) => each.code),
+        ['no-clock-timestamp-expiry'],
+      );
       const typing = await session.change(uri, `${EXPIRY}\narm-`);
-      assert.deepEqual(typing.map((each) => each.code), ['no-clock-timestamp-expiry']);
+      assert.deepEqual(
+        typing.map((each) => each.code),
+        ['no-clock-timestamp-expiry'],
+      );
       const saved = await session.save(uri);
-      assert.deepEqual(saved.map((each) => each.code), ['no-clock-timestamp-expiry', 'syntax-error']);
+      assert.deepEqual(
+        saved.map((each) => each.code),
+        ['no-clock-timestamp-expiry', 'syntax-error'],
+      );
     } finally {
       await session.shutdown();
     }

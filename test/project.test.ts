@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultSettings } from '../server/src/config';
-import { lint } from '../server/src/lint';
+import { defaultSettings } from '../server/src/core/config';
+import { lint } from '../server/src/core/lint';
 import { DiskProject } from '../server/src/project/disk-project';
 import { RULES } from '../server/src/rules';
 import { lintText, ready } from './helpers/lint';
@@ -26,7 +26,8 @@ function folderWith(files: Record<string, string>): string {
   return folder;
 }
 
-const CHARGE = "export async function charge(orderId: string) {\n  return stripe.paymentIntents.create({ amount: 100, currency: 'brl', metadata: { orderId } });\n}";
+const CHARGE =
+  "export async function charge(orderId: string) {\n  return stripe.paymentIntents.create({ amount: 100, currency: 'brl', metadata: { orderId } });\n}";
 const idempotency = (findings: ReturnType<typeof lintText>) => findings.filter((finding) => finding.ruleId === 'require-idempotency-key').length;
 
 describe('clients made by factories', () => {
@@ -38,7 +39,8 @@ describe('clients made by factories', () => {
   });
 
   it('in another module: relative, through a tsconfig alias declared in an extended tsconfig, and from a monorepo package', () => {
-    const factory = "import Stripe from 'stripe';\nexport function stripeClient() {\n  return new Stripe(process.env.STRIPE_KEY ?? '');\n}\nexport const stripeApp = globalThis.cached ?? stripeClient();";
+    const factory =
+      "import Stripe from 'stripe';\nexport function stripeClient() {\n  return new Stripe(process.env.STRIPE_KEY ?? '');\n}\nexport const stripeApp = globalThis.cached ?? stripeClient();";
     const folder = folderWith({
       'package.json': JSON.stringify({ private: true, workspaces: ['apps/*', 'packages/*'] }),
       'tsconfig.base.json': '{\n  // shared\n  "compilerOptions": { "baseUrl": ".", "paths": { "@/lib/*": ["apps/web/lib/*"] }, },\n}',

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits } from '../server/src/fixes';
+import { applyEdits } from '../server/src/core/fixes';
 import { findDbOperations } from '../server/src/languages/typescript/operations/find';
 import { renderOperation } from '../server/src/languages/typescript/operations/render';
 import { TsModel } from '../server/src/languages/typescript/ts-file';
@@ -118,8 +118,12 @@ export const conditional = (lock: boolean) => db.selectFrom('accounts').selectAl
   });
 
   it('Knex on another database (its client in the file) sends nothing to judge; Kysely under CamelCasePlugin writes snake_case columns', () => {
-    assert.deepEqual(rendered("import knex from 'knex';\nconst db = knex({ client: 'better-sqlite3' });\nexport const f = () => db('t').insert({ a: 1 });"), []);
-    const camel = "import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';\nconst db = new Kysely<any>({ dialect: new PostgresDialect({} as any), plugins: [new CamelCasePlugin()] });\nexport const f = (id: string) => db.insertInto('payments').values({ stripeEventId: id }).execute();";
+    assert.deepEqual(
+      rendered("import knex from 'knex';\nconst db = knex({ client: 'better-sqlite3' });\nexport const f = () => db('t').insert({ a: 1 });"),
+      [],
+    );
+    const camel =
+      "import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';\nconst db = new Kysely<any>({ dialect: new PostgresDialect({} as any), plugins: [new CamelCasePlugin()] });\nexport const f = (id: string) => db.insertInto('payments').values({ stripeEventId: id }).execute();";
     assert.deepEqual(rendered(camel), ['INSERT INTO payments (stripe_event_id) VALUES ($1)']);
     const findings = lintText(camel.replace('export const f = (id: string)', 'export const f = (id: string, _event: unknown)'), {
       language: 'typescript',
@@ -155,8 +159,14 @@ describe('Drizzle tables where the code declares them', () => {
     assert.deepEqual(drizzleTableFact(tables.get('invoices')!, undefined), {
       op: 'createTable',
       table: 'billing.invoices',
-      columns: [{ name: 'id', type: 'serial', generated: true }, { name: 'number', type: 'text', generated: false }],
-      keys: [{ kind: 'primary', columns: ['id'] }, { kind: 'unique', columns: ['number'] }],
+      columns: [
+        { name: 'id', type: 'serial', generated: true },
+        { name: 'number', type: 'text', generated: false },
+      ],
+      keys: [
+        { kind: 'primary', columns: ['id'] },
+        { kind: 'unique', columns: ['number'] },
+      ],
       hasExclusion: false,
     });
     const members = drizzleTableFact(tables.get('members')!, 'snake_case');
@@ -167,14 +177,18 @@ describe('Drizzle tables where the code declares them', () => {
     assert.equal(drizzleColumn(events, 'eventId', 'snake_case'), 'event_id');
     const fact = drizzleTableFact(events, 'snake_case');
     assert.deepEqual(fact.op === 'createTable' && fact.columns.map((column) => column.name), ['event_id', 'seen']);
-    assert.deepEqual(fact.op === 'createTable' && fact.keys, [{ kind: 'unique', columns: ['event_id'] }, { kind: 'unique', columns: ['event_id', 'seen'] }]);
+    assert.deepEqual(fact.op === 'createTable' && fact.keys, [
+      { kind: 'unique', columns: ['event_id'] },
+      { kind: 'unique', columns: ['event_id', 'seen'] },
+    ]);
   });
 
-  it('imports a table from the project through re-exports and aliases, under drizzle()\'s snake_case casing, and fixes in its own terms', () => {
+  it("imports a table from the project through re-exports and aliases, under drizzle()'s snake_case casing, and fixes in its own terms", () => {
     const folder = folderWith({
       'package.json': JSON.stringify({ dependencies: { 'drizzle-orm': '*', pg: '*' } }),
       'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['src/*'] } } }),
-      'src/db/schema/payments.ts': "import { integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const payments = pgTable('payments', { id: uuid().primaryKey().defaultRandom(), stripeEventId: text().notNull().unique(), amount: integer().notNull() });",
+      'src/db/schema/payments.ts':
+        "import { integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const payments = pgTable('payments', { id: uuid().primaryKey().defaultRandom(), stripeEventId: text().notNull().unique(), amount: integer().notNull() });",
       'src/db/schema/index.ts': "export * from './payments';\nexport { payments as paymentRecords } from './payments';",
     });
     const file = path.join(folder, 'src', 'app', 'api', 'webhooks', 'stripe', 'route.ts');
@@ -192,8 +206,15 @@ describe('Drizzle tables where the code declares them', () => {
     const findings = lintText(code, { language: 'typescript', fileName: file, project }).filter((finding) => finding.ruleId === 'require-on-conflict');
     assert.equal(findings.length, 1);
     assert.ok(findings[0].fixes[0].safe);
-    assert.match(applyEdits(code, findings[0].fixes[0].edits), /\.values\(\{ stripeEventId: event\.id, amount: 100 \}\)\.onConflictDoNothing\(\{ target: paymentRecords\.stripeEventId \}\);/);
-    assert.deepEqual(rendered(code.replace('paymentRecords } from', 'missing } from').replace('insert(paymentRecords)', 'insert(missing)'), file, project), [], 'a table the project does not declare is no operation');
+    assert.match(
+      applyEdits(code, findings[0].fixes[0].edits),
+      /\.values\(\{ stripeEventId: event\.id, amount: 100 \}\)\.onConflictDoNothing\(\{ target: paymentRecords\.stripeEventId \}\);/,
+    );
+    assert.deepEqual(
+      rendered(code.replace('paymentRecords } from', 'missing } from').replace('insert(paymentRecords)', 'insert(missing)'), file, project),
+      [],
+      'a table the project does not declare is no operation',
+    );
   });
 
   it('reads db.query.<table>.findFirst as a read: a read-modify-write through it gets the atomic fix, not a lock it cannot take', () => {
@@ -216,7 +237,8 @@ export async function debit(id: string, cost: number) {
 
 describe('Kysely through prisma-extension-kysely', () => {
   it('reads prisma.$kysely chains as Kysely calls', () => {
-    const code = "import { PrismaClient } from '@prisma/client';\ndeclare const prisma: PrismaClient & { $kysely: any };\nexport const f = (id: string) => prisma.$kysely.selectFrom('Envelope').selectAll().where('id', '=', id).forUpdate().execute();";
+    const code =
+      "import { PrismaClient } from '@prisma/client';\ndeclare const prisma: PrismaClient & { $kysely: any };\nexport const f = (id: string) => prisma.$kysely.selectFrom('Envelope').selectAll().where('id', '=', id).forUpdate().execute();";
     assert.deepEqual(rendered(code), ['SELECT * FROM "Envelope" WHERE id = $1 FOR UPDATE']);
   });
 });

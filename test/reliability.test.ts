@@ -12,13 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { checkLoaded, loadFile } from '../server/src/cli/check';
-import { defaultSettings } from '../server/src/config';
-import { FramingGuard } from '../server/src/framing-guard';
+import { defaultSettings } from '../server/src/core/config';
+import { FramingGuard } from '../server/src/lsp/framing-guard';
 import { RULES } from '../server/src/rules';
 import { WorkspaceSchema } from '../server/src/schema/workspace';
 import { ready } from './helpers/lint';
 import { positionOf, TestClient, uriOf } from './helpers/lsp-client';
-import { StatisticsRequest, type ServerStatistics } from '../server/src/protocol';
+import { StatisticsRequest, type ServerStatistics } from '../shared/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -66,11 +66,23 @@ function stormWorkspace(root: string): StormFile[] {
   for (let index = 0; index < 150; index++) {
     const table = `create table payments_${index}`;
     const text = `${table} (id bigint generated always as identity primary key, provider_id text not null unique, amount bigint);\n${TRAP}insert into payments_${Math.max(0, index - 1)} (provider_id, amount) values ('pi', 1);\n`;
-    files.push({ path: path.join(root, 'migrations', `${String(index).padStart(4, '0')}_payments.sql`), text, languageId: 'sql', hover: 'clock_timestamp', hot: isHot(index) ? table.length : undefined });
+    files.push({
+      path: path.join(root, 'migrations', `${String(index).padStart(4, '0')}_payments.sql`),
+      text,
+      languageId: 'sql',
+      hover: 'clock_timestamp',
+      hot: isHot(index) ? table.length : undefined,
+    });
   }
   for (let index = 0; index < 150; index++) {
     const text = `import postgres from 'postgres';\nconst sql = postgres();\nexport async function record(id: string) {\n  await sql\`insert into payments_${index} (provider_id, amount) values (\${id}, 1)\`;\n  return fetch('https://example.com/${index}');\n}\n`;
-    files.push({ path: path.join(root, 'src', `record-${index}.ts`), text, languageId: 'typescript', hover: 'fetch(', hot: isHot(index) ? text.indexOf(`/${index}'`) + 1 : undefined });
+    files.push({
+      path: path.join(root, 'src', `record-${index}.ts`),
+      text,
+      languageId: 'typescript',
+      hover: 'fetch(',
+      hot: isHot(index) ? text.indexOf(`/${index}'`) + 1 : undefined,
+    });
   }
   for (const file of files) writeFileSync(file.path, file.text);
   return files;
@@ -153,7 +165,9 @@ describe('language server under load', () => {
       client.process.stdout!.on('data', listen);
     });
     const params = { textDocument: { uri }, position: { line: 0, character: 35 } };
-    client.process.stdin!.write(frame({ id: 'cancel-probe', method: 'textDocument/hover', params }) + frame({ method: '$/cancelRequest', params: { id: 'cancel-probe' } }));
+    client.process.stdin!.write(
+      frame({ id: 'cancel-probe', method: 'textDocument/hover', params }) + frame({ method: '$/cancelRequest', params: { id: 'cancel-probe' } }),
+    );
     assert.equal((await answer).error?.code, -32800);
     const answered = await client.connection.sendRequest('textDocument/hover', params);
     assert.ok(answered);
@@ -169,7 +183,12 @@ describe('language server under load', () => {
 
     // Hovers on documents that did not change are served from their latest analysis.
     const before = await statistics(client);
-    const quiet = await Promise.all(files.filter((file) => file.hot === undefined).slice(0, 40).map((file) => hoverAt(client, uriOf(file.path), file.hover)));
+    const quiet = await Promise.all(
+      files
+        .filter((file) => file.hot === undefined)
+        .slice(0, 40)
+        .map((file) => hoverAt(client, uriOf(file.path), file.hover)),
+    );
     assert.ok(quiet.every((hover) => hover !== null));
     assert.equal((await statistics(client)).analyses, before.analyses, 'hovers on unchanged documents ran no analysis');
 
@@ -182,12 +201,24 @@ describe('language server under load', () => {
         const uri = uriOf(file.path);
         void client.typeAt(uri, file.hot! + round, 'abcdefghij'[round]);
         answers.push(hoverAt(client, uri, file.hover));
-        answers.push(client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: positionIn(client.text(uri), file.hover), end: positionIn(client.text(uri), file.hover) }, context: { diagnostics: [] } }));
+        answers.push(
+          client.connection.sendRequest('textDocument/codeAction', {
+            textDocument: { uri },
+            range: { start: positionIn(client.text(uri), file.hover), end: positionIn(client.text(uri), file.hover) },
+            context: { diagnostics: [] },
+          }),
+        );
       }
     }
     const answered = await Promise.all(answers);
-    assert.ok(answered.filter((_, index) => index % 2 === 0).every((hover) => hover !== null), 'every hover answered, with content');
-    assert.ok(answered.filter((_, index) => index % 2 === 1).every((actions) => Array.isArray(actions)), 'every code action request answered');
+    assert.ok(
+      answered.filter((_, index) => index % 2 === 0).every((hover) => hover !== null),
+      'every hover answered, with content',
+    );
+    assert.ok(
+      answered.filter((_, index) => index % 2 === 1).every((actions) => Array.isArray(actions)),
+      'every code action request answered',
+    );
     await idle(client);
 
     // Every document's diagnostics are those of its newest version, as a server started now gives them.
@@ -212,7 +243,8 @@ describe('language server under load', () => {
     assert.equal((await statistics(client)).analyses, counted, 'closing unchanged documents analysed nothing');
 
     // Closing the edited migrations unsaved restores their tables: the TypeScript documents open get their fixes back, each analysed once.
-    for (const file of hot.filter((each) => each.languageId === 'sql')) void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(file.path) } });
+    for (const file of hot.filter((each) => each.languageId === 'sql'))
+      void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(file.path) } });
     await idle(client);
     assert.ok((await statistics(client)).analyses - counted <= hotTypescript.length);
     assert.ok(hotTypescript.every((uri) => fixCount(client, uri, 'require-on-conflict') === 1));
@@ -223,7 +255,11 @@ describe('language server under load', () => {
     const migration = uriOf('/tmp/schema-change.sql');
     await client.open(migration, 'create table public.payments (provider_id text primary key, amount bigint);\n');
     const reader = uriOf('/tmp/schema-reader.ts');
-    const [insert] = await client.open(reader, "import postgres from 'postgres';\nconst sql = postgres();\nexport const record = (id: string) => sql`insert into public.payments (provider_id, amount) values (${id}, 1)`;\n", 'typescript');
+    const [insert] = await client.open(
+      reader,
+      "import postgres from 'postgres';\nconst sql = postgres();\nexport const record = (id: string) => sql`insert into public.payments (provider_id, amount) values (${id}, 1)`;\n",
+      'typescript',
+    );
     assert.equal((insert.data as { fixes: unknown[] }).fixes.length, 1);
     await client.open(uriOf('/tmp/schema-free.ts'), "export const load = () => fetch('https://example.com/a');\n", 'typescript');
     await idle(client);
@@ -252,7 +288,8 @@ describe('language server under load', () => {
     for (let index = 0; index < Number(process.env.DIRS ?? 100); index++) {
       const directory = path.join(workspace, 'migrations', String(index));
       mkdirSync(directory, { recursive: true });
-      for (let file = 0; file < 100; file++) writeFileSync(path.join(directory, `${file}.sql`), `create table t_${index}_${file} (id bigint primary key, note text);\n`);
+      for (let file = 0; file < 100; file++)
+        writeFileSync(path.join(directory, `${file}.sql`), `create table t_${index}_${file} (id bigint primary key, note text);\n`);
     }
     writeFileSync(path.join(workspace, 'migrations', 'payments.sql'), 'create table public.payments (provider_id text primary key, amount bigint);\n');
     const client = await session(workspace);
@@ -261,25 +298,40 @@ describe('language server under load', () => {
     const withSchema = client.nextDiagnostics(uri, (params) => params.diagnostics.some((each) => (each.data as { fixes: unknown[] }).fixes.length > 0));
     const first = await firstDiagnostics;
     await withSchema;
-    assert.ok(client.progress.some((event) => event.kind === 'begin'), 'progress began');
+    assert.ok(
+      client.progress.some((event) => event.kind === 'begin'),
+      'progress began',
+    );
     const end = client.progress.find((event) => event.kind === 'end');
     assert.ok(end, 'progress ended');
-    assert.ok(first < end!.time, 'the open file was analysed before indexing finished');
+    assert.ok(first < end.time, 'the open file was analysed before indexing finished');
   });
 
   it('skips files above the size limit with one warning (their findings are hidden)', async () => {
     const client = await session(folder(), { maxFileSizeMb: 0.001 });
     const diagnostics = await client.open(uriOf('/tmp/large.sql'), TRAP.repeat(20));
-    assert.deepEqual(diagnostics.map((each) => [each.code, each.severity]), [['skipped-file', 2]]);
+    assert.deepEqual(
+      diagnostics.map((each) => [each.code, each.severity]),
+      [['skipped-file', 2]],
+    );
   });
 
   it('names the document version in every edit, so an editor refuses it after a change', async () => {
     const client = await session(folder());
     const uri = uriOf('/tmp/versions.sql');
     const [diagnostic] = await client.open(uri, TRAP);
-    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
-    const [fixAll] = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [], only: ['source.fixAll.armadilha'] } });
-    for (const action of [actions[0], fixAll]) assert.equal((action.edit!.documentChanges![0] as { textDocument: { version: number } }).textDocument.version, 1);
+    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
+    const [fixAll] = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [], only: ['source.fixAll.armadilha'] },
+    });
+    for (const action of [actions[0], fixAll])
+      assert.equal((action.edit!.documentChanges![0] as { textDocument: { version: number } }).textDocument.version, 1);
     await client.typeAt(uri, 0, ' ');
     assert.throws(() => client.applyEdit(actions[0].edit!), /stale edit/);
   });
@@ -313,20 +365,23 @@ describe('framing errors on stdio', () => {
     let stderr = '';
     let stdout = '';
     let sent = false;
-    server.stderr!.on('data', (chunk) => (stderr += chunk));
-    server.stdout!.on('data', (chunk) => {
+    server.stderr.on('data', (chunk) => (stderr += chunk));
+    server.stdout.on('data', (chunk) => {
       stdout += chunk;
       if (!sent && stdout.includes('"id":1')) {
         sent = true;
-        server.stdin!.write(bytes);
+        server.stdin.write(bytes);
       }
     });
-    server.stdin!.write(initialize);
+    server.stdin.write(initialize);
     return new Promise((resolve) => server.once('exit', (code) => resolve({ code, stderr })));
   }
 
   it('exits with a non-zero code on a header block without Content-Length', async () => {
-    const ended = await exitAfter([path.resolve('dist/server.js'), '--stdio'], `Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'shutdown' })}`);
+    const ended = await exitAfter(
+      [path.resolve('dist/server.js'), '--stdio'],
+      `Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'shutdown' })}`,
+    );
     assert.equal(ended.code, 1);
     assert.match(ended.stderr, /without Content-Length/);
   });

@@ -3,7 +3,7 @@
 // declare, or read a setting it does not declare (the user would see the raw key, or an empty list).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineRule, type RuleContext } from '../server/src/rule';
+import { defineRule, type RuleContext } from '../server/src/core/rule';
 import { RULES } from './helpers/lint';
 
 const texts = (variant: string) => ({

@@ -5,9 +5,9 @@
 // N file, a linear one 4 times.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { BudgetExceeded, spendWork, withBudget, workCounted, WorkBudget } from '../server/src/budget';
-import { defaultSettings } from '../server/src/config';
-import { lint } from '../server/src/lint';
+import { BudgetExceeded, spendWork, withBudget, workCounted, WorkBudget } from '../server/src/core/budget';
+import { defaultSettings } from '../server/src/core/config';
+import { lint } from '../server/src/core/lint';
 import { RULES } from '../server/src/rules';
 import { GENERATED_SHAPES as SHAPES } from './helpers/generated-sources';
 import { ready } from './helpers/lint';
@@ -24,7 +24,10 @@ describe('scaling of the TypeScript analysis', () => {
       const smallWork = workOf(make(small));
       const largeWork = workOf(make(small * 4));
       assert.ok(smallWork > 0, 'the analysis counts its work');
-      assert.ok(largeWork <= smallWork * 4.5 + 100, `work for ${small} repetitions: ${smallWork}; for ${small * 4}: ${largeWork} (${(largeWork / smallWork).toFixed(1)} times)`);
+      assert.ok(
+        largeWork <= smallWork * 4.5 + 100,
+        `work for ${small} repetitions: ${smallWork}; for ${small * 4}: ${largeWork} (${(largeWork / smallWork).toFixed(1)} times)`,
+      );
     });
   }
 });
@@ -33,8 +36,14 @@ describe('scaling of the TypeScript analysis', () => {
 // lease (and between a lock and each write it holds): session locks never unlocked, leases of one
 // table taken again and again, token sequences advanced between them.
 const SQL_SHAPES: Record<string, (count: number) => string> = {
-  'session locks never unlocked': (count) => repeat(count, (index) => `select pg_advisory_lock(${index});\nupdate jobs set status = 'done' where id = ${index};`),
-  'leases of one table': (count) => repeat(count, (index) => `update jobs set locked_until = now() + interval '1 minute' where id = ${index % 7};\nupdate jobs set status = 'done' where id = ${index % 7};`),
+  'session locks never unlocked': (count) =>
+    repeat(count, (index) => `select pg_advisory_lock(${index});\nupdate jobs set status = 'done' where id = ${index};`),
+  'leases of one table': (count) =>
+    repeat(
+      count,
+      (index) =>
+        `update jobs set locked_until = now() + interval '1 minute' where id = ${index % 7};\nupdate jobs set status = 'done' where id = ${index % 7};`,
+    ),
   'token sequence between lock and writes': (count) =>
     `begin;\nselect pg_advisory_lock(1), nextval('fencing_token_seq');\ncommit;\n${repeat(count, (index) => `update jobs set status = 'done' where id = ${index};\nselect nextval('other_seq');`)}`,
 };
@@ -45,7 +54,10 @@ describe('scaling of the SQL analysis', () => {
       const smallWork = workOf(make(200), 'sql');
       const largeWork = workOf(make(800), 'sql');
       assert.ok(smallWork > 0, 'the analysis counts its work');
-      assert.ok(largeWork <= smallWork * 4.5 + 100, `work for 200 repetitions: ${smallWork}; for 800: ${largeWork} (${(largeWork / smallWork).toFixed(1)} times)`);
+      assert.ok(
+        largeWork <= smallWork * 4.5 + 100,
+        `work for 200 repetitions: ${smallWork}; for 800: ${largeWork} (${(largeWork / smallWork).toFixed(1)} times)`,
+      );
     });
   }
 });
@@ -57,24 +69,43 @@ function repeat(count: number, make: (index: number) => string): string {
 describe('the work budget', () => {
   it('stops the analysis of a document past its budget with a skipped-file finding, in both languages', () => {
     const text = "export const load = () => fetch('https://x.example');\n";
-    for (const [locale, words] of [['en', /too costly to analyse/], ['pt-BR', /custoso demais para analisar/]] as const) {
+    for (const [locale, words] of [
+      ['en', /too costly to analyse/],
+      ['pt-BR', /custoso demais para analisar/],
+    ] as const) {
       const result = lint({ text, language: 'typescript', fileName: 'load.ts', settings, locale, budgetMs: 0 });
       assert.deepEqual(result.ruleErrors, []);
-      assert.deepEqual(result.findings.map((finding) => finding.ruleId), ['skipped-file']);
+      assert.deepEqual(
+        result.findings.map((finding) => finding.ruleId),
+        ['skipped-file'],
+      );
       assert.match(result.findings[0].message, words);
     }
   });
 
   it('leaves a document within its budget alone', () => {
-    const result = lint({ text: "export const load = () => fetch('https://x.example');\n", language: 'typescript', fileName: 'load.ts', settings, locale: 'en' });
-    assert.deepEqual(result.findings.map((finding) => finding.ruleId), ['require-network-timeout']);
+    const result = lint({
+      text: "export const load = () => fetch('https://x.example');\n",
+      language: 'typescript',
+      fileName: 'load.ts',
+      settings,
+      locale: 'en',
+    });
+    assert.deepEqual(
+      result.findings.map((finding) => finding.ruleId),
+      ['require-network-timeout'],
+    );
   });
 
   it('is checked from inside a rule: work counted past the deadline throws', () => {
     const budget = new WorkBudget(0);
-    assert.throws(() => withBudget(budget, () => {
-      for (let unit = 0; unit < 10_000; unit++) spendWork();
-    }), BudgetExceeded);
+    assert.throws(
+      () =>
+        withBudget(budget, () => {
+          for (let unit = 0; unit < 10_000; unit++) spendWork();
+        }),
+      BudgetExceeded,
+    );
     // Outside an analysis, work is only counted.
     const before = workCounted();
     spendWork(5);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DocumentDiagnosticReport, Hover, InitializeResult, WorkspaceDiagnosticReport } from 'vscode-languageserver-protocol';
 import { TestClient, uriOf, type ClientOptions } from './helpers/lsp-client';
-import { AnalyseWorkspaceRequest, PeersNotification, RulesRequest, StatisticsRequest } from '../server/src/protocol';
+import { AnalyseWorkspaceRequest, PeersNotification, RulesRequest, StatisticsRequest } from '../shared/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -88,7 +88,10 @@ describe('configuration problems', () => {
     const opened = session.open(uriOf(path.join(folder, 'a.sql')), EXPIRY);
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(config), type: 2 }] });
     // The defaults stay in force: the rule the broken file turned off fires.
-    assert.deepEqual((await opened).map((each) => each.code), ['no-clock-timestamp-expiry']);
+    assert.deepEqual(
+      (await opened).map((each) => each.code),
+      ['no-clock-timestamp-expiry'],
+    );
     await session.connection.sendRequest(StatisticsRequest);
     assert.equal(session.messages.length, 2);
   });
@@ -113,7 +116,10 @@ describe('configuration problems', () => {
     await refreshed;
     assert.deepEqual(session.latestFor(uriOf(config))?.diagnostics, []);
     // Never analysed as code: no hover, no code action.
-    assert.equal(await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(config) }, position: { line: 0, character: 5 } }), null);
+    assert.equal(
+      await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(config) }, position: { line: 0, character: 5 } }),
+      null,
+    );
   });
 
   it('says it in Portuguese to a pt-BR client', async () => {
@@ -162,30 +168,51 @@ describe('pull diagnostics (LSP 3.17)', () => {
     const first = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } });
     assert.equal(first.kind, 'full');
     assert.deepEqual(first.kind === 'full' && first.items.map((item) => item.code), ['no-clock-timestamp-expiry']);
-    const again = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    const again = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', {
+      textDocument: { uri },
+      previousResultId: first.resultId,
+    });
     assert.deepEqual(again, { kind: 'unchanged', resultId: first.resultId });
     session.changeOnly(uri, EXPIRY + PAYMENT.replace('payments', 'ledger'));
-    const changed = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    const changed = await session.connection.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', {
+      textDocument: { uri },
+      previousResultId: first.resultId,
+    });
     assert.equal(changed.kind, 'full');
     await session.connection.sendRequest(StatisticsRequest);
-    assert.deepEqual(session.published.filter((params) => params.uri === uri), [], 'nothing pushed to a pulling client');
+    assert.deepEqual(
+      session.published.filter((params) => params.uri === uri),
+      [],
+      'nothing pushed to a pulling client',
+    );
   });
 
   it('answers workspace/diagnostic with every file of the workspace, closed ones from disk, and holds a repeated request until something changes', async () => {
     const folder = workspace({
       'supabase/migrations/001_schema.sql': 'create table payments (id bigint primary key, provider_id text unique, amount int);\n',
       'supabase/migrations/002_traps.sql': EXPIRY,
-      'src/job.ts': "import postgres from 'postgres';\nconst sql = postgres();\nexport const renew = (id: number) => sql`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ${id}`;\n",
+      'src/job.ts':
+        "import postgres from 'postgres';\nconst sql = postgres();\nexport const renew = (id: number) => sql`update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = ${id}`;\n",
       'node_modules/dep/index.js': "fetch('https://example.com');\n",
       'dist/bundle.js': "fetch('https://example.com');\n",
     });
     const { session } = await start({ workspace: folder, pull: true });
     const open = uriOf(path.join(folder, 'src/job.ts'));
-    session.openOnly(open, session.text === undefined ? '' : "import postgres from 'postgres';\nconst sql = postgres();\nexport const renew = (id: number) => sql`update sessions set expires_at = now() where id = ${id}`;\n", 'typescript');
+    session.openOnly(
+      open,
+      session.text === undefined
+        ? ''
+        : "import postgres from 'postgres';\nconst sql = postgres();\nexport const renew = (id: number) => sql`update sessions set expires_at = now() where id = ${id}`;\n",
+      'typescript',
+    );
     await session.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: open } });
     const report = await session.connection.sendRequest<WorkspaceDiagnosticReport>('workspace/diagnostic', { previousResultIds: [] });
     const byFile = new Map(report.items.map((item) => [path.relative(folder, new URL(item.uri).pathname), item]));
-    assert.deepEqual([...byFile.keys()].sort(), [path.join('src', 'job.ts'), path.join('supabase', 'migrations', '001_schema.sql'), path.join('supabase', 'migrations', '002_traps.sql')], 'node_modules and build output are left out');
+    assert.deepEqual(
+      [...byFile.keys()].sort(),
+      [path.join('src', 'job.ts'), path.join('supabase', 'migrations', '001_schema.sql'), path.join('supabase', 'migrations', '002_traps.sql')],
+      'node_modules and build output are left out',
+    );
     const traps = byFile.get(path.join('supabase', 'migrations', '002_traps.sql'))!;
     assert.equal(traps.version, null);
     assert.deepEqual(traps.kind === 'full' && traps.items.map((item) => item.code), ['no-clock-timestamp-expiry']);
@@ -201,13 +228,16 @@ describe('pull diagnostics (LSP 3.17)', () => {
     writeFileSync(schema, `${EXPIRY}create table payments (id bigint primary key, provider_id text unique, amount int);\n`);
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(schema), type: 2 }] });
     const changed = (await next).items.filter((item) => item.kind === 'full');
-    assert.deepEqual(changed.map((item) => path.basename(new URL(item.uri).pathname)), ['001_schema.sql']);
+    assert.deepEqual(
+      changed.map((item) => path.basename(new URL(item.uri).pathname)),
+      ['001_schema.sql'],
+    );
   });
 });
 
 describe('the whole workspace for a client that is pushed to', () => {
   it('armadilha/analyseWorkspace publishes the findings of closed files, and a closed document shows its file on disk again', async () => {
-    const folder = workspace({ 'db/001.sql': EXPIRY, 'db/002.sql': 'select 1;\n', 'app/a.ts': "export const ok = 1;\n" });
+    const folder = workspace({ 'db/001.sql': EXPIRY, 'db/002.sql': 'select 1;\n', 'app/a.ts': 'export const ok = 1;\n' });
     const { session } = await start({ workspace: folder });
     const closed = uriOf(path.join(folder, 'db/001.sql'));
     const pushed = session.nextDiagnostics(closed, (params) => params.diagnostics.length === 1);
@@ -236,13 +266,19 @@ describe('armadilha.run and the time budget', () => {
     const folder = workspace();
     const { session } = await start({ workspace: folder, settings: { run: 'onSave' } });
     const uri = uriOf(path.join(folder, 'a.sql'));
-    assert.deepEqual((await session.open(uri, 'select 1;\n')).map((each) => each.code), []);
+    assert.deepEqual(
+      (await session.open(uri, 'select 1;\n')).map((each) => each.code),
+      [],
+    );
     session.changeOnly(uri, `select 1;\n${EXPIRY}`);
     // A hover needs the new version's analysis; its diagnostics are still not shown.
     await hover(session, uri, 2);
     assert.equal(session.latestFor(uri)?.version, 1);
     const saved = await session.save(uri);
-    assert.deepEqual(saved.map((each) => each.code), ['no-clock-timestamp-expiry']);
+    assert.deepEqual(
+      saved.map((each) => each.code),
+      ['no-clock-timestamp-expiry'],
+    );
     assert.equal(session.latestFor(uri)?.version, 2);
     // Back to onType: the next edit is shown at once.
     session.settings = { run: 'onType' };
@@ -290,7 +326,12 @@ describe('hovers', () => {
       assert.doesNotMatch(markdown, foreign, locale);
       assert.doesNotMatch(markdown, /REGRA|REQ ARMADILHAS|anti-pattern|Skill|Source:|Fonte:|armadilhas-sistemas-distribuidos/, locale);
       assert.ok(markdown.length < 700, `${markdown.length} characters: ${markdown}`);
-      assert.match(markdown, locale === 'en' ? /\[Documentation\]\(https:\/\/github\.com\/[^)]+\/docs\/rules\/no-clock-timestamp-expiry\.md\)/ : /\[Documentação\]\(https:[^)]+\/docs\/rules\/pt-BR\/no-clock-timestamp-expiry\.md\)/);
+      assert.match(
+        markdown,
+        locale === 'en'
+          ? /\[Documentation\]\(https:\/\/github\.com\/[^)]+\/docs\/rules\/no-clock-timestamp-expiry\.md\)/
+          : /\[Documentação\]\(https:[^)]+\/docs\/rules\/pt-BR\/no-clock-timestamp-expiry\.md\)/,
+      );
     }
   });
 
@@ -308,7 +349,11 @@ describe('hovers', () => {
     const uri = uriOf(path.join(folder, 'a.sql'));
     const { session } = await start({ workspace: folder, locale: 'pt-br' });
     const [diagnostic] = await session.open(uri, EXPIRY);
-    const actions = await session.connection.sendRequest<Array<{ title: string; data?: { reasonPlaceholder?: string } }>>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    const actions = await session.connection.sendRequest<Array<{ title: string; data?: { reasonPlaceholder?: string } }>>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
     const disable = actions.filter((action) => action.title.startsWith('Desativar'));
     assert.equal(disable.length, 2);
     for (const action of disable) assert.deepEqual(action.data, { reasonPlaceholder: 'motivo' });
@@ -318,7 +363,7 @@ describe('hovers', () => {
 });
 
 describe('coexistence', () => {
-  it('leaves syntax errors in .sql files to Supabase\'s Postgres language server or squawk when the client says one is installed', async () => {
+  it("leaves syntax errors in .sql files to Supabase's Postgres language server or squawk when the client says one is installed", async () => {
     const folder = workspace();
     const uri = uriOf(path.join(folder, 'a.sql'));
     const broken = `selec 1;\nrefresh materialized view public.totals;\n`;

@@ -40,8 +40,15 @@ describe('language server on TypeScript', () => {
     const [diagnostic] = await client.open(uri, SOURCE, 'typescript');
     const line = SOURCE.split('\n')[4];
     assert.equal(diagnostic.code, 'no-clock-timestamp-expiry');
-    assert.deepEqual(diagnostic.range, { start: { line: 4, character: line.indexOf('clock_timestamp') }, end: { line: 4, character: line.indexOf(' + interval') } });
-    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    assert.deepEqual(diagnostic.range, {
+      start: { line: 4, character: line.indexOf('clock_timestamp') },
+      end: { line: 4, character: line.indexOf(' + interval') },
+    });
+    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
     assert.deepEqual(await client.applyEdit(actions[0].edit!), []);
     assert.equal(client.text(uri), SOURCE.replace('clock_timestamp()', 'now()'));
   });
@@ -50,7 +57,11 @@ describe('language server on TypeScript', () => {
     const client = await session();
     const uri = uriOf(path.join(folder, 'suppress.ts'));
     const [diagnostic] = await client.open(uri, SOURCE, 'typescript');
-    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
     const disable = actions.find((action) => action.title === 'Disable no-clock-timestamp-expiry for this statement')!;
     assert.deepEqual(await client.applyEdit(disable.edit!), []);
     assert.equal(client.text(uri).split('\n')[4], '  // armadilha-ignore no-clock-timestamp-expiry -- reason');
@@ -58,10 +69,12 @@ describe('language server on TypeScript', () => {
 
   it('analyses JavaScript and TSX documents too', async () => {
     const client = await session();
-    const javascript = "const { Pool } = require('pg');\nconst pool = new Pool();\nmodule.exports = () => pool.query(\"delete from leases where lease_until < clock_timestamp()\");\n";
+    const javascript =
+      'const { Pool } = require(\'pg\');\nconst pool = new Pool();\nmodule.exports = () => pool.query("delete from leases where lease_until < clock_timestamp()");\n';
     const [jsDiagnostic] = await client.open(uriOf(path.join(folder, 'a.js')), javascript, 'javascript');
     assert.equal(jsDiagnostic.code, 'no-clock-timestamp-expiry');
-    const tsx = "export const View = () => <div>{String(sql`select 1`)}</div>;\nconst sql = (..._: unknown[]) => 1;\nexport const q = /* sql */ `delete from leases where lease_until < clock_timestamp()`;\n";
+    const tsx =
+      'export const View = () => <div>{String(sql`select 1`)}</div>;\nconst sql = (..._: unknown[]) => 1;\nexport const q = /* sql */ `delete from leases where lease_until < clock_timestamp()`;\n';
     const [tsxDiagnostic] = await client.open(uriOf(path.join(folder, 'b.tsx')), tsx, 'typescriptreact');
     assert.equal(tsxDiagnostic.code, 'no-clock-timestamp-expiry');
     assert.equal(tsxDiagnostic.range.start.line, 2);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { TestClient, uriOf } from './helpers/lsp-client';
-import { RuleDocumentationRequest } from '../server/src/protocol';
+import { RuleDocumentationRequest } from '../shared/protocol';
 
 const clients: TestClient[] = [];
 const folders: string[] = [];
@@ -56,7 +56,10 @@ describe('language server', () => {
     assert.equal(diagnostic.source, 'armadilha');
     assert.match(diagnostic.codeDescription!.href, /docs\/rules\/no-clock-timestamp-expiry\.md$/);
     const line = EXPIRY.split('\n')[1];
-    assert.deepEqual(diagnostic.range, { start: { line: 1, character: line.indexOf('clock_timestamp') }, end: { line: 1, character: line.indexOf(' + interval') } });
+    assert.deepEqual(diagnostic.range, {
+      start: { line: 1, character: line.indexOf('clock_timestamp') },
+      end: { line: 1, character: line.indexOf(' + interval') },
+    });
   });
 
   it('applies the preferred quick fix and the diagnostic goes away', async () => {
@@ -84,18 +87,24 @@ describe('language server', () => {
     const uri = uriOf(path.join(folder, 'b.sql'));
     const text = [
       "update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = 1;",
-      "delete from leases where lease_until < statement_timestamp();",
+      'delete from leases where lease_until < statement_timestamp();',
       "insert into events (kind, occurred_at) values ('x', clock_timestamp());",
       'selec 1;',
     ].join('\n');
     const diagnostics = await session.open(uri, text);
-    assert.deepEqual(diagnostics.map((each) => each.code), ['no-clock-timestamp-expiry', 'no-clock-timestamp-expiry', 'no-clock-timestamp-persisted', 'syntax-error']);
+    assert.deepEqual(
+      diagnostics.map((each) => each.code),
+      ['no-clock-timestamp-expiry', 'no-clock-timestamp-expiry', 'no-clock-timestamp-persisted', 'syntax-error'],
+    );
     const perRule = await codeActions(session, uri, diagnostics[0].range, [diagnostics[0]]);
     assert.ok(perRule.some((action) => action.title === 'Fix all no-clock-timestamp-expiry problems in this file'));
     const [fixAll] = await codeActions(session, uri, diagnostics[0].range, [], ['source.fixAll.armadilha']);
     assert.equal(fixAll.kind, 'source.fixAll.armadilha');
     const remaining = await session.applyEdit(fixAll.edit!);
-    assert.deepEqual(remaining.map((each) => each.code), ['syntax-error']);
+    assert.deepEqual(
+      remaining.map((each) => each.code),
+      ['syntax-error'],
+    );
     assert.doesNotMatch(session.text(uri), /clock_timestamp|statement_timestamp/);
   });
 
@@ -104,7 +113,13 @@ describe('language server', () => {
     const session = await client({ workspace: folder });
     const uri = uriOf(path.join(folder, 'c.sql'));
     const diagnostics = await session.open(uri, `create table t (id int);\nselect from where;\n${EXPIRY}`);
-    assert.deepEqual(diagnostics.map((each) => [each.code, each.range.start.line]), [['syntax-error', 1], ['no-clock-timestamp-expiry', 3]]);
+    assert.deepEqual(
+      diagnostics.map((each) => [each.code, each.range.start.line]),
+      [
+        ['syntax-error', 1],
+        ['no-clock-timestamp-expiry', 3],
+      ],
+    );
   });
 
   it('hovers a finding in English, and in Portuguese for a pt-BR client', async () => {
@@ -143,7 +158,7 @@ describe('language server', () => {
     const uri = uriOf(path.join(folder, 'k.sql'));
     const text = [
       "select now(), pg_advisory_xact_lock(hashtext('x')), nextval('s');",
-      "insert into t (id) values (1) on conflict (id) do nothing;",
+      'insert into t (id) values (1) on conflict (id) do nothing;',
       'create function f() returns void language plpgsql as $$ begin perform clock_timestamp(); end $$;',
     ].join('\n');
     await session.open(uri, text);
@@ -167,40 +182,56 @@ describe('language server', () => {
     const uri = uriOf(path.join(folder, 's.sql'));
     const suppressed = [
       '-- armadilha-ignore no-clock-timestamp-expiry -- migração antiga',
-      "update sessions set expires_at = clock_timestamp() where id = 1;",
+      'update sessions set expires_at = clock_timestamp() where id = 1;',
       '/* armadilha-ignore no-such-rule, require-on-conflict -- nada */',
       'select 1;',
     ].join('\n');
     const diagnostics = await session.open(uri, suppressed);
-    assert.deepEqual(diagnostics.map((each) => [each.code, each.severity]), [['invalid-suppression', 4], ['unused-suppression', 4]]);
+    assert.deepEqual(
+      diagnostics.map((each) => [each.code, each.severity]),
+      [
+        ['invalid-suppression', 4],
+        ['unused-suppression', 4],
+      ],
+    );
 
-    const [expiry] = await session.change(uri, "select 1;\n  update sessions set expires_at = clock_timestamp() where id = 1;\n");
+    const [expiry] = await session.change(uri, 'select 1;\n  update sessions set expires_at = clock_timestamp() where id = 1;\n');
     const actions = await codeActions(session, uri, expiry.range, [expiry]);
     const disableLine = actions.find((action) => action.title === 'Disable no-clock-timestamp-expiry for this statement')!;
     assert.deepEqual(await session.applyEdit(disableLine.edit!), []);
-    assert.equal(session.text(uri), 'select 1;\n  -- armadilha-ignore no-clock-timestamp-expiry -- reason\n  update sessions set expires_at = clock_timestamp() where id = 1;\n');
+    assert.equal(
+      session.text(uri),
+      'select 1;\n  -- armadilha-ignore no-clock-timestamp-expiry -- reason\n  update sessions set expires_at = clock_timestamp() where id = 1;\n',
+    );
 
     // A second rule on the same statement is appended to the existing comment, not stacked.
     const withComment = '-- armadilha-ignore no-clock-timestamp-expiry -- reason\ninsert into audit (at, expires_at) values (clock_timestamp(), now());\n';
     const persisted = (await session.change(uri, withComment)).find((each) => each.code === 'no-clock-timestamp-persisted')!;
-    const append = (await codeActions(session, uri, persisted.range, [persisted])).find((action) => action.title === 'Disable no-clock-timestamp-persisted for this statement')!;
+    const append = (await codeActions(session, uri, persisted.range, [persisted])).find(
+      (action) => action.title === 'Disable no-clock-timestamp-persisted for this statement',
+    )!;
     await session.applyEdit(append.edit!);
     assert.match(session.text(uri), /^-- armadilha-ignore no-clock-timestamp-expiry, no-clock-timestamp-persisted -- reason\n/);
 
-    const [again] = await session.change(uri, "update sessions set expires_at = clock_timestamp() where id = 1;\n");
-    const disableFile = (await codeActions(session, uri, again.range, [again])).find((action) => action.title === 'Disable no-clock-timestamp-expiry for this file')!;
+    const [again] = await session.change(uri, 'update sessions set expires_at = clock_timestamp() where id = 1;\n');
+    const disableFile = (await codeActions(session, uri, again.range, [again])).find(
+      (action) => action.title === 'Disable no-clock-timestamp-expiry for this file',
+    )!;
     assert.deepEqual(await session.applyEdit(disableFile.edit!), []);
     assert.match(session.text(uri), /^-- armadilha-ignore-file no-clock-timestamp-expiry -- reason\n/);
   });
 
   it('reads the unique key for ON CONFLICT from another migration, and follows changes to it', async () => {
     const folder = workspace({
-      '20240101000000_payments.sql': 'create table public.payments (id uuid primary key default gen_random_uuid(), provider_id text not null, amount bigint);\ncreate unique index payments_provider_key on public.payments (provider_id);\n',
+      '20240101000000_payments.sql':
+        'create table public.payments (id uuid primary key default gen_random_uuid(), provider_id text not null, amount bigint);\ncreate unique index payments_provider_key on public.payments (provider_id);\n',
     });
     const session = await client({ workspace: folder });
     const uri = uriOf(path.join(folder, '20240102000000_webhook.sql'));
     const text = "insert into public.payments (provider_id, amount) values ('pi_1', 100);\n";
-    const [diagnostic] = await session.open(uri, text, 'sql', (params) => params.diagnostics.some((each) => each.code === 'require-on-conflict' && (each.data as { fixes: unknown[] }).fixes.length > 0));
+    const [diagnostic] = await session.open(uri, text, 'sql', (params) =>
+      params.diagnostics.some((each) => each.code === 'require-on-conflict' && (each.data as { fixes: unknown[] }).fixes.length > 0),
+    );
     const [fix] = await codeActions(session, uri, diagnostic.range, [diagnostic]);
     assert.equal(fix.title, 'Add ON CONFLICT (provider_id) DO NOTHING');
 
@@ -238,10 +269,18 @@ describe('language server', () => {
     const folder = workspace({ 'armadilha.config.json': JSON.stringify({ rules: { 'no-clock-timestamp-expiry': 'off' } }) });
     const session = new TestClient({ workspace: folder });
     clients.push(session);
-    await session.connection.sendRequest('initialize', { processId: null, rootUri: uriOf(folder), capabilities: {}, initializationOptions: { trusted: false } });
+    await session.connection.sendRequest('initialize', {
+      processId: null,
+      rootUri: uriOf(folder),
+      capabilities: {},
+      initializationOptions: { trusted: false },
+    });
     await session.connection.sendNotification('initialized', {});
     const diagnostics = await session.open(uriOf(path.join(folder, 'a.sql')), EXPIRY);
-    assert.deepEqual(diagnostics.map((each) => each.code), ['no-clock-timestamp-expiry']);
+    assert.deepEqual(
+      diagnostics.map((each) => each.code),
+      ['no-clock-timestamp-expiry'],
+    );
   });
 
   it('runs "show documentation" through window/showDocument and answers the documentation request', async () => {
@@ -284,4 +323,3 @@ describe('language server', () => {
     assert.equal(typeof (await exited), 'number');
   });
 });
-

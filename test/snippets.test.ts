@@ -81,14 +81,22 @@ describe('snippets: contribution and metadata', () => {
       ['javascript', 'javascript'],
       ['javascriptreact', 'javascript'],
     ];
-    for (const [nlsFile, folder, index] of [['package.nls.json', 'en', 0], ['package.nls.pt-br.json', 'pt-br', 1]] as const) {
+    for (const [nlsFile, folder, index] of [
+      ['package.nls.json', 'en', 0],
+      ['package.nls.pt-br.json', 'pt-br', 1],
+    ] as const) {
       const strings = JSON.parse(readFileSync(nlsFile, 'utf8'));
       const resolved = contributed.map((entry) => [entry.language, strings[entry.path.replace(/^%|%$/g, '')]]);
-      assert.deepEqual(resolved, expected.map(([language, file]) => [language, `./snippets/${folder}/${file}.json`]), nlsFile);
+      assert.deepEqual(
+        resolved,
+        expected.map(([language, file]) => [language, `./snippets/${folder}/${file}.json`]),
+        nlsFile,
+      );
       for (const [, file] of expected) {
         const localized = JSON.parse(readFileSync(`snippets/${folder}/${file}.json`, 'utf8'));
         const source = JSON.parse(readFileSync(`snippets/${file}.json`, 'utf8'));
-        for (const [name, snippet] of Object.entries<any>(source)) assert.equal(localized[name].description, snippet.description[index], `${folder}/${file}: ${name}`);
+        for (const [name, snippet] of Object.entries<any>(source))
+          assert.equal(localized[name].description, snippet.description[index], `${folder}/${file}: ${name}`);
       }
     }
   });
@@ -117,7 +125,11 @@ describe('snippets: contribution and metadata', () => {
       assert.equal(finalTabstops, 1, `${snippet.prefix}: exactly one $0`);
       assert.deepEqual(tabstops, [...Array(tabstops.length).keys()], `${snippet.prefix}: tab stops ${tabstops.join(',')}`);
       assert.ok(tabstops.length >= 2, `${snippet.prefix}: at least one named tab stop`);
-      assert.deepEqual(readingOrder, [...readingOrder].sort((a, b) => a - b), `${snippet.prefix}: Tab visits the placeholders in reading order`);
+      assert.deepEqual(
+        readingOrder,
+        [...readingOrder].sort((a, b) => a - b),
+        `${snippet.prefix}: Tab visits the placeholders in reading order`,
+      );
     }
   });
 
@@ -151,8 +163,11 @@ const SQL_SCHEMA: Record<string, string> = {
   ].join('\n'),
   'arm-compare-and-set': 'create table public.products (id bigint primary key, sales_count integer not null default 0);',
   'arm-lock-two-rows': 'create table public.accounts (id bigint primary key, balance numeric not null check (balance >= 0));',
-  'arm-event-log': ['anon', 'authenticated', 'service_role'].map((role) => `do $$ begin create role ${role}; exception when duplicate_object then null; end $$;`).join('\n'),
-  'arm-snapshots': 'create table public.events (id bigint generated always as identity primary key, aggregate_id uuid not null, event_type text not null, payload jsonb not null);',
+  'arm-event-log': ['anon', 'authenticated', 'service_role']
+    .map((role) => `do $$ begin create role ${role}; exception when duplicate_object then null; end $$;`)
+    .join('\n'),
+  'arm-snapshots':
+    'create table public.events (id bigint generated always as identity primary key, aggregate_id uuid not null, event_type text not null, payload jsonb not null);',
   'arm-projection':
     'create table public.events (id bigint generated always as identity primary key, aggregate_type text not null, aggregate_id uuid not null, event_type text not null, payload jsonb not null, created_at timestamptz not null default now());',
   'arm-expiry': 'create table public.api_tokens (token text primary key, expires_at timestamptz not null);',
@@ -196,7 +211,21 @@ describe('SQL snippets', () => {
   it('cover the patterns of the issue', () => {
     assert.deepEqual(
       sqlSnippets.map((snippet) => snippet.prefix),
-      ['arm-fencing', 'arm-advisory-lock', 'arm-idempotent-insert', 'arm-outbox', 'arm-queue-consumer', 'arm-compare-and-set', 'arm-lock-two-rows', 'arm-no-overlap', 'arm-event-log', 'arm-snapshots', 'arm-projection', 'arm-expiry', 'arm-heartbeat'],
+      [
+        'arm-fencing',
+        'arm-advisory-lock',
+        'arm-idempotent-insert',
+        'arm-outbox',
+        'arm-queue-consumer',
+        'arm-compare-and-set',
+        'arm-lock-two-rows',
+        'arm-no-overlap',
+        'arm-event-log',
+        'arm-snapshots',
+        'arm-projection',
+        'arm-expiry',
+        'arm-heartbeat',
+      ],
     );
   });
 
@@ -209,11 +238,17 @@ describe('SQL snippets', () => {
         const parsed = parseSql(code);
         assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
         const model = buildSqlFileModel(code);
-        assert.deepEqual(model.syntaxErrors.map((problem) => problem.message), []);
+        assert.deepEqual(
+          model.syntaxErrors.map((problem) => problem.message),
+          [],
+        );
         assert.ok(model.statements.length >= 1);
         for (const statement of model.scripts.flat()) assert.ok(parseSql(statement.text).ok, statement.text);
         if (/language plpgsql/i.test(code)) {
-          assert.ok(model.routines.some((routine) => routine.language === 'plpgsql' && routine.statements.length > 0), 'the body is modelled');
+          assert.ok(
+            model.routines.some((routine) => routine.language === 'plpgsql' && routine.statements.length > 0),
+            'the body is modelled',
+          );
           // libpg-query's own PL/pgSQL parser (it throws on a syntax error in a body).
           const parsedBodies = libpgQuery.parsePlPgSQLSync(code) as unknown as { plpgsql_funcs?: unknown[] };
           assert.ok(parsedBodies.plpgsql_funcs?.length, 'libpg-query parses the PL/pgSQL body');
@@ -229,7 +264,10 @@ describe('SQL snippets', () => {
       it('leaves every rule silent (with and without the schema in the workspace)', () => {
         for (const options of [{}, { schema }]) {
           const findings = lintText(code, options);
-          assert.deepEqual(findings.map((finding) => `${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`), []);
+          assert.deepEqual(
+            findings.map((finding) => `${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`),
+            [],
+          );
         }
       });
     });
@@ -259,14 +297,28 @@ function emitted(code: string, fileName: string): string {
   }).outputText;
   // A file with imports is a module (the compiler adds `export {};` once the type imports are gone);
   // one without is a script ("use strict"): neither is part of the snippet.
-  return output.replace(/^"use strict";/, '').replace(/export \{\};\s*$/, '').replace(/\s+/g, '');
+  return output
+    .replace(/^"use strict";/, '')
+    .replace(/export \{\};\s*$/, '')
+    .replace(/\s+/g, '');
 }
 
 describe('TypeScript and JavaScript snippets', () => {
   it('cover the patterns of the issue', () => {
     assert.deepEqual(
       tsSnippets.map((snippet) => snippet.prefix),
-      ['arm-serializable-retry', 'arm-redis-lock', 'arm-payment-idempotency', 'arm-fetch-timeout', 'arm-retry-backoff', 'arm-circuit-breaker', 'arm-saga', 'arm-outbox-relay', 'arm-lamport-clock', 'arm-webhook-handler'],
+      [
+        'arm-serializable-retry',
+        'arm-redis-lock',
+        'arm-payment-idempotency',
+        'arm-fetch-timeout',
+        'arm-retry-backoff',
+        'arm-circuit-breaker',
+        'arm-saga',
+        'arm-outbox-relay',
+        'arm-lamport-clock',
+        'arm-webhook-handler',
+      ],
     );
   });
 
@@ -291,7 +343,10 @@ describe('TypeScript and JavaScript snippets', () => {
           [javascript!.expansion.text, 'javascript', 'snippet.js'],
         ] as const) {
           const findings = lintText(code, { language, fileName });
-          assert.deepEqual(findings.map((finding) => `${fileName} ${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`), []);
+          assert.deepEqual(
+            findings.map((finding) => `${fileName} ${finding.ruleId}: ${code.slice(finding.start, finding.end)} — ${finding.message}`),
+            [],
+          );
         }
       });
     });

@@ -6,8 +6,8 @@ import { splitPlpgsqlBody } from '../server/src/languages/sql/plpgsql';
 import { splitStatements } from '../server/src/languages/sql/split';
 import { buildSqlFileModel } from '../server/src/languages/sql/sql-file';
 import { isolationSettings } from '../server/src/languages/sql/transactions';
-import { MappedText } from '../server/src/text/mapped-text';
-import { LineIndex, OffsetConverter } from '../server/src/text/positions';
+import { MappedText } from '../server/src/core/text/mapped-text';
+import { LineIndex, OffsetConverter } from '../server/src/core/text/positions';
 import { findingsOf, ready } from './helpers/lint';
 
 before(() => ready);
@@ -50,8 +50,14 @@ describe('statement splitting', () => {
   const texts = (text: string) => splitStatements(text).map((span) => text.slice(span.start, span.end));
 
   it('splits at semicolons outside strings, dollar quotes, nested comments and parentheses', () => {
-    const text = "select 'a;b'; select $x$ ; $x$; /* a /* nested; */ still; */ select E'\\';'; create rule r as on insert to t do also (insert into u values (1); delete from v);";
-    assert.deepEqual(texts(text), ["select 'a;b'", 'select $x$ ; $x$', "select E'\\';'", 'create rule r as on insert to t do also (insert into u values (1); delete from v)']);
+    const text =
+      "select 'a;b'; select $x$ ; $x$; /* a /* nested; */ still; */ select E'\\';'; create rule r as on insert to t do also (insert into u values (1); delete from v);";
+    assert.deepEqual(texts(text), [
+      "select 'a;b'",
+      'select $x$ ; $x$',
+      "select E'\\';'",
+      'create rule r as on insert to t do also (insert into u values (1); delete from v)',
+    ]);
   });
 
   it('keeps SQL-standard function bodies (BEGIN ATOMIC … END) whole', () => {
@@ -67,8 +73,14 @@ describe('statement splitting', () => {
   it('reports one syntax error per broken statement, at the parser position, and analyses the rest', () => {
     const text = "select 1;\nselect 'ação' frm t;\nupdate t set a = 1;\nselec 2;";
     const model = buildSqlFileModel(text);
-    assert.deepEqual(model.syntaxErrors.map((error) => text.slice(error.start, error.end)), ['t', 'selec']);
-    assert.deepEqual(model.statements.map((statement) => statement.kind), ['SelectStmt', 'UpdateStmt']);
+    assert.deepEqual(
+      model.syntaxErrors.map((error) => text.slice(error.start, error.end)),
+      ['t', 'selec'],
+    );
+    assert.deepEqual(
+      model.statements.map((statement) => statement.kind),
+      ['SelectStmt', 'UpdateStmt'],
+    );
   });
 
   it('gives identical statements their own trees, so each is reported at its own place', () => {
@@ -111,7 +123,11 @@ begin
   return;
 end`;
     const { pieces, variables } = splitPlpgsqlBody(body);
-    const summary = pieces.map((piece) => [piece.info.kind, (piece.prefix + body.slice(piece.start, piece.end)).replace(/\s+/g, ' '), piece.info.targets.join(',')]);
+    const summary = pieces.map((piece) => [
+      piece.info.kind,
+      (piece.prefix + body.slice(piece.start, piece.end)).replace(/\s+/g, ' '),
+      piece.info.targets.join(','),
+    ]);
     assert.deepEqual(summary, [
       ['declare', 'select (select count(*) from t)', 'v_count'],
       ['sql', 'select name, count into v_name, v_count from t where id = 1', 'v_name,v_count'],
@@ -148,7 +164,10 @@ begin
 end $$;`;
     const model = buildSqlFileModel(text);
     assert.deepEqual(model.syntaxErrors, []);
-    assert.deepEqual(model.statements.map((statement) => statement.kind), ['CreateFunctionStmt', 'SelectStmt', 'UpdateStmt']);
+    assert.deepEqual(
+      model.statements.map((statement) => statement.kind),
+      ['CreateFunctionStmt', 'SelectStmt', 'UpdateStmt'],
+    );
   });
 });
 
@@ -157,11 +176,14 @@ describe('nested SQL and transactions', () => {
     const text = "select cron.schedule('j', '* * * * *', $$refresh materialized view mv; delete from t$$);\ndo $$ begin execute 'update t set a = 1'; end $$;";
     const model = buildSqlFileModel(text);
     const nested = model.statements.filter((statement) => statement.origin === 'cron' || statement.origin === 'execute');
-    assert.deepEqual(nested.map((statement) => [statement.origin, statement.kind, text.slice(statement.start, statement.end)]), [
-      ['cron', 'RefreshMatViewStmt', 'refresh materialized view mv'],
-      ['cron', 'DeleteStmt', 'delete from t'],
-      ['execute', 'UpdateStmt', 'update t set a = 1'],
-    ]);
+    assert.deepEqual(
+      nested.map((statement) => [statement.origin, statement.kind, text.slice(statement.start, statement.end)]),
+      [
+        ['cron', 'RefreshMatViewStmt', 'refresh materialized view mv'],
+        ['cron', 'DeleteStmt', 'delete from t'],
+        ['execute', 'UpdateStmt', 'update t set a = 1'],
+      ],
+    );
     assert.equal(nested[0].transaction, nested[1].transaction);
     assert.equal(nested[0].transaction.kind, 'scheduled');
   });
@@ -172,7 +194,7 @@ describe('nested SQL and transactions', () => {
       'declare v_sql text; v_aviso text; v_n int;',
       'begin',
       "  execute format('update %I set nota = ''ação'' where id = %L and rótulo like ''a%%''', p_tabela, p_id);",
-      "  v_sql := format($q$delete from %1$I where vence < now() - interval %2$s$q$, p_tabela, quote_literal(p_prazo));",
+      '  v_sql := format($q$delete from %1$I where vence < now() - interval %2$s$q$, p_tabela, quote_literal(p_prazo));',
       '  for v_n in execute v_sql loop end loop;',
       "  v_aviso := format('select %s', p_tabela); -- never executed: only a message",
       "  raise notice '%', v_aviso;",
@@ -181,21 +203,28 @@ describe('nested SQL and transactions', () => {
     ].join('\n');
     const model = buildSqlFileModel(text);
     const executed = model.statements.filter((statement) => statement.origin === 'execute');
-    assert.deepEqual(executed.map((statement) => [statement.kind, statement.text]), [
-      ['UpdateStmt', `update "%I" set nota = 'ação' where id = '%L' and rótulo like 'a%'`],
-      ['DeleteStmt', `delete from "%1$I" where vence < now() - interval '%2$s'`],
-    ]);
-    assert.deepEqual(executed.map((statement) => text.slice(statement.start, statement.end)), [
-      "update %I set nota = ''ação'' where id = %L and rótulo like ''a%%''",
-      'delete from %1$I where vence < now() - interval %2$s',
-    ]);
+    assert.deepEqual(
+      executed.map((statement) => [statement.kind, statement.text]),
+      [
+        ['UpdateStmt', `update "%I" set nota = 'ação' where id = '%L' and rótulo like 'a%'`],
+        ['DeleteStmt', `delete from "%1$I" where vence < now() - interval '%2$s'`],
+      ],
+    );
+    assert.deepEqual(
+      executed.map((statement) => text.slice(statement.start, statement.end)),
+      ["update %I set nota = ''ação'' where id = %L and rótulo like ''a%%''", 'delete from %1$I where vence < now() - interval %2$s'],
+    );
     const [update, remove] = executed;
     assert.equal(update.plpgsql?.kind, 'execute');
     assert.equal(update.routine?.name, 'f');
     const ação = update.text.indexOf('ação');
     assert.equal(text.slice(update.source.toDocument(ação), update.source.toDocument(ação + 4)), 'ação');
     assert.equal(update.source.rangeIsVerbatim(ação, ação + 4), true);
-    assert.equal(update.source.rangeIsVerbatim(update.text.indexOf('"%I"'), update.text.indexOf('"%I"') + 4), false, 'a placeholder is not text the user wrote');
+    assert.equal(
+      update.source.rangeIsVerbatim(update.text.indexOf('"%I"'), update.text.indexOf('"%I"') + 4),
+      false,
+      'a placeholder is not text the user wrote',
+    );
     // Inserted text is escaped for format() (a % doubled) and then for the quoted literal.
     assert.equal(update.source.encode("like 'b%'"), "like ''b%%''");
     assert.equal(remove.source.encode('50%'), '50%%');
@@ -205,7 +234,10 @@ describe('nested SQL and transactions', () => {
   it('reports syntax errors inside cron commands at their position', () => {
     const text = "select cron.schedule('j', '* * * * *', 'delet from t');";
     const model = buildSqlFileModel(text);
-    assert.deepEqual(model.syntaxErrors.map((error) => text.slice(error.start, error.end)), ['delet']);
+    assert.deepEqual(
+      model.syntaxErrors.map((error) => text.slice(error.start, error.end)),
+      ['delet'],
+    );
   });
 
   it('groups BEGIN … COMMIT into one transaction with its isolation level, and autocommits the rest', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { applyEdits, mergeFixes } from '../server/src/fixes';
+import { applyEdits, mergeFixes } from '../server/src/core/fixes';
 import { findingsOf, ready } from './helpers/lint';
 
 before(() => ready);
@@ -65,7 +65,10 @@ describe('require-on-conflict fixes and handlers', () => {
       '}',
     ].join('\n');
     const inRoute = findingsOf('require-on-conflict', code, { language: 'typescript', fileName: 'app/api/webhooks/github/route.ts' });
-    assert.deepEqual(inRoute.map((finding) => finding.message.match(/INSERT into (\S+)/)?.[1]), ['public.deliveries']);
+    assert.deepEqual(
+      inRoute.map((finding) => finding.message.match(/INSERT into (\S+)/)?.[1]),
+      ['public.deliveries'],
+    );
     assert.match(inRoute[0].message, /webhook handler POST/);
     assert.deepEqual(findingsOf('require-on-conflict', code, { language: 'typescript', fileName: 'lib/deliveries.ts' }), []);
   });
@@ -89,7 +92,9 @@ describe('require-fencing-token messages and fixes', () => {
 
   it('is safe with the token column the migrations show, unsafe when it must add one', () => {
     const code = "select pg_advisory_lock(1), nextval('fencing_tokens_seq');\nupdate public.resources set value = 1 where id = 1;";
-    const known = findingsOf('require-fencing-token', code, { schema: 'create table public.resources (id bigint primary key, value int, fencing_token bigint not null default 0);' });
+    const known = findingsOf('require-fencing-token', code, {
+      schema: 'create table public.resources (id bigint primary key, value int, fencing_token bigint not null default 0);',
+    });
     assert.equal(known[0].fixes[0].safe, true);
     assert.match(known[0].fixes[0].title, /fencing_token/);
     const missing = findingsOf('require-fencing-token', code, { schema: 'create table public.resources (id bigint primary key, value int);' });

@@ -3,7 +3,7 @@
 // hide the comments that follow.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { fileSuppressionEdit, lineSuppressionEdit } from '../server/src/suppression-edits';
+import { fileSuppressionEdit, lineSuppressionEdit } from '../server/src/core/suppression-edits';
 import { lintText, ready } from './helpers/lint';
 
 before(() => ready);
@@ -69,5 +69,33 @@ describe('suppression comments in TypeScript', () => {
     assert.equal(code.slice(0, edit.start), 'const tick = /`/;\n// armadilha-ignore no-dual-write');
     const file = fileSuppressionEdit(`// armadilha-ignore-file no-dual-write -- reason\nconst tick = /\`/;\n`, 'typescript', RULE, 'reason');
     assert.equal(file.text, `, ${RULE}`);
+  });
+});
+
+describe('suppression comments inside SQL routine bodies', () => {
+  const CLOCK = 'no-clock-timestamp-expiry';
+  const schema = 'create table sessions (id int primary key, expires_at timestamptz);\n';
+  const routine = (comment: string) =>
+    `${schema}create function renew(p int) returns void language plpgsql as $$\nbegin\n${comment}  update sessions set expires_at = clock_timestamp() + interval '1 hour' where id = p;\nend;\n$$;\n`;
+  const clockFindings = (code: string) =>
+    lintText(code, { language: 'sql' })
+      .filter((finding) => [CLOCK, 'unused-suppression'].includes(finding.ruleId))
+      .map((finding) => finding.ruleId);
+
+  it('reports the statement inside the body (the control)', () => {
+    assert.deepEqual(clockFindings(routine('')), [CLOCK]);
+  });
+
+  it('honours a comment on the line before the statement, inside the body', () => {
+    assert.deepEqual(clockFindings(routine(`  -- armadilha-ignore ${CLOCK} -- renewal runs in its own transaction\n`)), []);
+  });
+
+  it('the disable action writes a comment that suppresses the finding', () => {
+    const text = routine('');
+    const finding = lintText(text, { language: 'sql' }).find((each) => each.ruleId === CLOCK)!;
+    const anchorLine = text.slice(0, finding.anchor).split('\n').length - 1;
+    const edit = lineSuppressionEdit(text, 'sql', CLOCK, anchorLine, 'reason');
+    const fixed = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    assert.deepEqual(clockFindings(fixed), []);
   });
 });

@@ -3,9 +3,9 @@
 // edits that stay inside the document on broken code.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { defaultSettings, parseConfigText } from '../server/src/config';
-import type { PartialSettings } from '../server/src/config';
-import { boundedReport } from '../server/src/rule';
+import { defaultSettings, parseConfigText } from '../server/src/core/config';
+import type { PartialSettings } from '../server/src/core/config';
+import { boundedReport } from '../server/src/core/rule';
 import { RULES } from '../server/src/rules';
 import { findingsOf, ready } from './helpers/lint';
 
@@ -28,7 +28,10 @@ describe('require-network-timeout: browser code', () => {
   ];
   for (const [what, fileName, code] of browser) {
     it(`reports ${what} at information`, () => {
-      assert.deepEqual(timeoutFindings(code, fileName).map((finding) => finding.severity), ['info']);
+      assert.deepEqual(
+        timeoutFindings(code, fileName).map((finding) => finding.severity),
+        ['info'],
+      );
     });
   }
 
@@ -37,15 +40,30 @@ describe('require-network-timeout: browser code', () => {
     ['a .tsx file without JSX', 'loader.tsx', call],
     ['a module importing only react types', 'types.ts', `import type { ReactNode } from 'react';\nexport type Slot = ReactNode;\n${call}`],
     ['a "use server" module importing react', 'actions.ts', `'use server';\nimport { cache } from 'react';\nexport const cached = cache(() => 1);\n${call}`],
-    ['a Next.js route handler rendering an image', 'app/api/og/route.tsx', `import { ImageResponse } from 'next/og';\n${call}export const GET = () => new ImageResponse(<div />);\n`],
-    ['a module importing only React\'s server cache', 'content.ts', `import { cache } from 'react';\nexport const content = cache(async () => (await fetch('https://cms.example.com')).json());\n`],
+    [
+      'a Next.js route handler rendering an image',
+      'app/api/og/route.tsx',
+      `import { ImageResponse } from 'next/og';\n${call}export const GET = () => new ImageResponse(<div />);\n`,
+    ],
+    [
+      "a module importing only React's server cache",
+      'content.ts',
+      `import { cache } from 'react';\nexport const content = cache(async () => (await fetch('https://cms.example.com')).json());\n`,
+    ],
     ['a local variable named document', 'documents.ts', `${call}export function titleOf(document: { title: string }) {\n  return document.title;\n}\n`],
     ['a `typeof window` check', 'env.ts', `${call}export const onServer = typeof window === 'undefined';\n`],
-    ['a body sent from a variable named body', 'send.ts', `export async function send(url: string, body: string) {\n  const response = await fetch(url, { method: 'POST', body });\n  return response.json();\n}\n`],
+    [
+      'a body sent from a variable named body',
+      'send.ts',
+      `export async function send(url: string, body: string) {\n  const response = await fetch(url, { method: 'POST', body });\n  return response.json();\n}\n`,
+    ],
   ];
   for (const [what, fileName, code] of server) {
     it(`reports ${what} at the rule's level (warning)`, () => {
-      assert.deepEqual(timeoutFindings(code, fileName).map((finding) => finding.severity), ['warning']);
+      assert.deepEqual(
+        timeoutFindings(code, fileName).map((finding) => finding.severity),
+        ['warning'],
+      );
     });
   }
 
@@ -67,14 +85,23 @@ describe('require-network-timeout: browser code', () => {
       '  return <main />;',
       '}',
     ].join('\n');
-    assert.deepEqual(timeoutFindings(route, 'routes/page.tsx').map((finding) => finding.severity), ['warning', 'info']);
+    assert.deepEqual(
+      timeoutFindings(route, 'routes/page.tsx').map((finding) => finding.severity),
+      ['warning', 'info'],
+    );
   });
 
   it('uses armadilha.levels.browserNetworkTimeout for browser code only', () => {
     const component = `${call}export const Avatar = () => <img alt="" />;\n`;
-    assert.deepEqual(timeoutFindings(component, 'avatar.tsx', { levels: { browserNetworkTimeout: 'warning' } }).map((finding) => finding.severity), ['warning']);
+    assert.deepEqual(
+      timeoutFindings(component, 'avatar.tsx', { levels: { browserNetworkTimeout: 'warning' } }).map((finding) => finding.severity),
+      ['warning'],
+    );
     assert.deepEqual(timeoutFindings(component, 'avatar.tsx', { levels: { browserNetworkTimeout: 'off' } }), []);
-    assert.deepEqual(timeoutFindings(call, 'route.ts', { levels: { browserNetworkTimeout: 'off' } }).map((finding) => finding.severity), ['warning']);
+    assert.deepEqual(
+      timeoutFindings(call, 'route.ts', { levels: { browserNetworkTimeout: 'off' } }).map((finding) => finding.severity),
+      ['warning'],
+    );
   });
 
   it('validates the level setting in armadilha.config.json', () => {
@@ -83,15 +110,19 @@ describe('require-network-timeout: browser code', () => {
     assert.deepEqual(valid.problems, []);
     assert.deepEqual(valid.settings.levels, { browserNetworkTimeout: 'hint' });
     const invalid = parseConfigText('{ "levels": { "browserNetworkTimeout": "loud", "serverCode": "info" } }', RULES);
-    assert.deepEqual(invalid.problems.map((problem) => [problem.key, problem.data.key]), [
-      ['configInvalidValue', 'browserNetworkTimeout'],
-      ['configUnknownKey', 'levels.serverCode'],
-    ]);
+    assert.deepEqual(
+      invalid.problems.map((problem) => [problem.key, problem.data.key]),
+      [
+        ['configInvalidValue', 'browserNetworkTimeout'],
+        ['configUnknownKey', 'levels.serverCode'],
+      ],
+    );
   });
 });
 
 describe('require-network-timeout: which fixes are safe', () => {
-  const safety = (body: string) => timeoutFindings(`export async function handler(url: string, request: Request) {\n${body}\n}\n`, 'handler.ts').map((finding) => finding.fixes[0]?.safe);
+  const safety = (body: string) =>
+    timeoutFindings(`export async function handler(url: string, request: Request) {\n${body}\n}\n`, 'handler.ts').map((finding) => finding.fixes[0]?.safe);
   it('is safe when the body is read as JSON or text', () => {
     assert.deepEqual(safety('  const response = await fetch(url);\n  return response.json();'), [true]);
     assert.deepEqual(safety("  const response = await fetch(url, { method: 'POST', body: JSON.stringify({ a: 1 }) });\n  return response.ok;"), [true]);
@@ -104,7 +135,10 @@ describe('require-network-timeout: which fixes are safe', () => {
     assert.deepEqual(safety('  return fetch(url);'), [false]);
   });
   it('is safe for a body sent from a variable named body', () => {
-    assert.deepEqual(safety("  const body = JSON.stringify({ id: 1 });\n  const response = await fetch(url, { method: 'POST', body });\n  return response.ok;"), [true]);
+    assert.deepEqual(
+      safety("  const body = JSON.stringify({ id: 1 });\n  const response = await fetch(url, { method: 'POST', body });\n  return response.ok;"),
+      [true],
+    );
   });
   it('is unsafe when the request uploads a file or streams its body', () => {
     assert.deepEqual(safety("  const form = new FormData();\n  await fetch(url, { method: 'POST', body: form });"), [false]);
@@ -112,7 +146,10 @@ describe('require-network-timeout: which fixes are safe', () => {
   });
   it('is unsafe for an axios response requested as a stream', () => {
     const code = "import axios from 'axios';\nexport const download = (url: string) => axios.get(url, { responseType: 'stream' });\n";
-    assert.deepEqual(timeoutFindings(code, 'download.ts').map((finding) => finding.fixes[0]?.safe), [false]);
+    assert.deepEqual(
+      timeoutFindings(code, 'download.ts').map((finding) => finding.fixes[0]?.safe),
+      [false],
+    );
   });
 });
 
@@ -128,7 +165,8 @@ describe('require-retry-backoff: messages say what the loop does', () => {
   });
 
   it('says "never gives up" when nothing bounds the loop, and "no wait" only without one', () => {
-    const code = 'export async function connect(open: () => Promise<void>) {\n  while (true) {\n    try {\n      return await open();\n    } catch {\n      console.warn("retrying");\n    }\n  }\n}\n';
+    const code =
+      'export async function connect(open: () => Promise<void>) {\n  while (true) {\n    try {\n      return await open();\n    } catch {\n      console.warn("retrying");\n    }\n  }\n}\n';
     const [finding] = retryFindings(code);
     assert.match(finding.message, /no wait between attempts and never gives up/);
   });
@@ -154,7 +192,8 @@ describe('edits stay inside the document', () => {
     ];
     for (const code of broken) {
       for (const finding of findingsOf('require-retry-backoff', code, { language: 'typescript', fileName: 'broken.ts' })) {
-        for (const edit of finding.fixes.flatMap((fix) => fix.edits)) assert.ok(edit.start >= 0 && edit.start <= edit.end && edit.end <= code.length, JSON.stringify(edit));
+        for (const edit of finding.fixes.flatMap((fix) => fix.edits))
+          assert.ok(edit.start >= 0 && edit.start <= edit.end && edit.end <= code.length, JSON.stringify(edit));
       }
     }
   });
@@ -167,13 +206,28 @@ describe('edits stay inside the document', () => {
         fixes: [
           { key: 'inverted', edits: [{ start: 5, end: 2, text: 'x' }] },
           { key: 'outside', edits: [{ start: 2, end: 40, text: 'x' }] },
-          { key: 'overlapping', edits: [{ start: 1, end: 4, text: 'x' }, { start: 3, end: 5, text: 'y' }] },
-          { key: 'kept', edits: [{ start: 2, end: 2, text: 'x' }, { start: 2, end: 4, text: 'y' }] },
+          {
+            key: 'overlapping',
+            edits: [
+              { start: 1, end: 4, text: 'x' },
+              { start: 3, end: 5, text: 'y' },
+            ],
+          },
+          {
+            key: 'kept',
+            edits: [
+              { start: 2, end: 2, text: 'x' },
+              { start: 2, end: 4, text: 'y' },
+            ],
+          },
         ],
       },
       10,
     );
     assert.deepEqual([report.start, report.end], [8, 8]);
-    assert.deepEqual(report.fixes?.map((fix) => fix.key), ['kept']);
+    assert.deepEqual(
+      report.fixes?.map((fix) => fix.key),
+      ['kept'],
+    );
   });
 });

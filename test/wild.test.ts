@@ -9,8 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseSync } from 'libpg-query';
-import { defaultSettings } from '../server/src/config';
-import { languageOfPath, lint } from '../server/src/lint';
+import { defaultSettings } from '../server/src/core/config';
+import { languageOfPath, lint } from '../server/src/core/lint';
 import { DiskProject } from '../server/src/project/disk-project';
 import { RULES } from '../server/src/rules';
 import { ready } from './helpers/lint';
@@ -38,17 +38,27 @@ function withParameters(statement: string): string {
     .replace(/\$\d+(?=\s*\.)/g, 'schema_name');
 }
 
-const folders = existsSync(WILD) ? readdirSync(WILD).filter((name) => existsSync(path.join(WILD, name)) && !name.includes('.')).sort() : [];
+const folders = existsSync(WILD)
+  ? readdirSync(WILD)
+      .filter((name) => existsSync(path.join(WILD, name)) && !name.includes('.'))
+      .sort()
+  : [];
 
 describe('wild repositories', { skip: folders.length ? false : `no repositories at ${WILD}` }, () => {
   for (const folder of folders) {
     it(`${folder}: judged as PostgreSQL only where it is PostgreSQL`, () => {
       const root = path.join(WILD, folder);
-      const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', '.', '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const result = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'check', '.', '--format', 'json', '--fail-on', 'none'], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
       assert.equal(result.status, 0, result.stderr);
       const output = JSON.parse(result.stdout) as { findings: JsonFinding[]; summary: { sql: { files: number }; typescript: { files: number } } };
       assert.ok(output.summary.sql.files + output.summary.typescript.files > 0, 'something was analysed');
-      const foreign = new Set(output.findings.filter((finding) => finding.rule === 'skipped-file' && /not PostgreSQL/.test(finding.message)).map((finding) => finding.file));
+      const foreign = new Set(
+        output.findings.filter((finding) => finding.rule === 'skipped-file' && /not PostgreSQL/.test(finding.message)).map((finding) => finding.file),
+      );
       const project = new DiskProject();
       for (const finding of output.findings) {
         const file = path.join(root, finding.file);
@@ -64,13 +74,19 @@ describe('wild repositories', { skip: folders.length ? false : `no repositories 
         const same = again.find((candidate) => candidate.ruleId === 'syntax-error' && candidate.start === offset);
         assert.ok(same?.statement, `${finding.file}:${finding.line}: the syntax error has its statement`);
         const statement = text.slice(same.statement.start, same.statement.end);
-        assert.throws(() => parseSync(withParameters(statement)), `${finding.file}:${finding.line}: a syntax error on a statement PostgreSQL accepts:\n${statement}`);
+        assert.throws(
+          () => parseSync(withParameters(statement)),
+          `${finding.file}:${finding.line}: a syntax error on a statement PostgreSQL accepts:\n${statement}`,
+        );
       }
       // These repositories are released software whose PostgreSQL runs in production (their migrations
       // and queries were read for this): every syntax error reported here would be a false finding,
       // such as MySQL sent through a PlanetScale client or an i18n macro taken for SQL.
       const syntaxErrors = output.findings.filter((finding) => finding.rule === 'syntax-error');
-      assert.deepEqual(syntaxErrors.map((finding) => `${finding.file}:${finding.line} ${finding.message}`), []);
+      assert.deepEqual(
+        syntaxErrors.map((finding) => `${finding.file}:${finding.line} ${finding.message}`),
+        [],
+      );
     });
   }
 });

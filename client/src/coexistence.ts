@@ -1,6 +1,6 @@
 // Other PostgreSQL extensions that already report syntax errors in .sql files: Supabase's Postgres
 // language server and squawk's. The server is told which are installed and enabled (at start and
-// whenever extensions change) and leaves those errors to them (server/src/coexistence.ts).
+// whenever extensions change) and leaves those errors to them (server/src/core/coexistence.ts).
 
 import * as vscode from 'vscode';
 
@@ -18,7 +18,9 @@ const PEERS: Peer[] = [
 
 /** The display names of the peers installed and enabled. */
 export function installedPeers(): string[] {
-  return PEERS.filter((peer) => vscode.extensions.getExtension(peer.id) && (!peer.enabledSetting || vscode.workspace.getConfiguration().get(peer.enabledSetting) !== false)).map((peer) => peer.name);
+  return PEERS.filter(
+    (peer) => vscode.extensions.getExtension(peer.id) && (!peer.enabledSetting || vscode.workspace.getConfiguration().get(peer.enabledSetting) !== false),
+  ).map((peer) => peer.name);
 }
 
 /** Calls `changed` with the new list whenever it changes. */

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { RulesRequest } from '../../server/src/protocol';
+import { RulesRequest } from '../../shared/protocol';
 
 /** The language of what the extension shows: armadilha.locale, or VS Code's display language. */
 export function chosenLocale(): 'en' | 'pt-BR' {
@@ -17,7 +17,9 @@ export function chosenLocale(): 'en' | 'pt-BR' {
 
 /** The shipped page of a rule in a language. */
 export function rulePage(extension: vscode.Uri, ruleId: string, locale = chosenLocale()): vscode.Uri {
-  return locale === 'pt-BR' ? vscode.Uri.joinPath(extension, 'docs', 'rules', 'pt-BR', `${ruleId}.md`) : vscode.Uri.joinPath(extension, 'docs', 'rules', `${ruleId}.md`);
+  return locale === 'pt-BR'
+    ? vscode.Uri.joinPath(extension, 'docs', 'rules', 'pt-BR', `${ruleId}.md`)
+    : vscode.Uri.joinPath(extension, 'docs', 'rules', `${ruleId}.md`);
 }
 
 export async function showDocumentation(extension: vscode.Uri, client: LanguageClient | undefined, ruleId: string | undefined): Promise<void> {
@@ -34,7 +36,12 @@ export async function showDocumentation(extension: vscode.Uri, client: LanguageC
 /** A quick pick of the rules, each with its summary in the chosen language (from the server). */
 async function pickRule(extension: vscode.Uri, client: LanguageClient | undefined): Promise<string | undefined> {
   const answer = await client?.sendRequest(RulesRequest).catch(() => undefined);
-  const rules = answer?.rules ?? fs.readdirSync(vscode.Uri.joinPath(extension, 'docs', 'rules').fsPath).filter((name) => name.endsWith('.md')).map((name) => ({ id: name.slice(0, -3), summary: '' }));
+  const rules =
+    answer?.rules ??
+    fs
+      .readdirSync(vscode.Uri.joinPath(extension, 'docs', 'rules').fsPath)
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => ({ id: name.slice(0, -3), summary: '' }));
   const picked = await vscode.window.showQuickPick(
     rules.map((rule) => ({ label: rule.id, detail: rule.summary })),
     { placeHolder: vscode.l10n.t('Which rule?'), matchOnDetail: true },

@@ -10,7 +10,7 @@ import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClie
 import { installedPeers, watchPeers } from './coexistence';
 import { showDocumentation } from './documentation';
 import { middleware } from './middleware';
-import { AnalyseWorkspaceRequest, PeersNotification, StatusNotification, type InitializationOptions } from '../../server/src/protocol';
+import { AnalyseWorkspaceRequest, PeersNotification, StatusNotification, type InitializationOptions } from '../../shared/protocol';
 import { StatusItem } from './status';
 import { CheckTaskProvider, TASK_TYPE } from './task';
 import { WALKTHROUGH_COMMANDS } from './walkthrough';
@@ -53,7 +53,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   const clientOptions: LanguageClientOptions = {
     // armadilha.config.json too: the server validates it as it is typed and reads it again when saved.
-    documentSelector: [...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]), { scheme: 'file', pattern: '**/armadilha.config.json' }],
+    documentSelector: [
+      ...LANGUAGES.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
+      { scheme: 'file', pattern: '**/armadilha.config.json' },
+    ],
     initializationOptions: {
       locale: vscode.env.language,
       trusted: vscode.workspace.isTrusted,
@@ -88,6 +94,9 @@ async function analyseWorkspace(): Promise<void> {
   if (!client) return;
   const summary = await client.sendRequest(AnalyseWorkspaceRequest);
   const show = vscode.l10n.t('Show Problems');
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Armadilha analysed {0} file(s) of the workspace: {1} finding(s).', summary.files, summary.findings), show);
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Armadilha analysed {0} file(s) of the workspace: {1} finding(s).', summary.files, summary.findings),
+    show,
+  );
   if (choice === show) await vscode.commands.executeCommand('workbench.actions.view.problems');
 }

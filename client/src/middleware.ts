@@ -25,12 +25,12 @@ export const middleware: Middleware = {
     configuration: async (params, token, next) => {
       const result = await next(params, token);
       if (vscode.workspace.isTrusted || !Array.isArray(result)) return result;
-      return result.map((value, index) => {
+      return (result as unknown[]).map((value, index) => {
         const item = params.items[index];
         if (item?.section !== 'armadilha' || !value || typeof value !== 'object') return value;
         const settings = vscode.workspace.getConfiguration('armadilha', item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined);
         const userOnly = Object.fromEntries(RESTRICTED.map((key) => [key, settings.inspect(key)?.globalValue ?? settings.inspect(key)?.defaultValue]));
-        return { ...(value as object), ...userOnly };
+        return { ...value, ...userOnly };
       });
     },
   },
@@ -48,7 +48,10 @@ function reasonAsTabStop(action: vscode.CodeAction): void {
         const at = textEdit.newText.lastIndexOf(` -- ${reason}`);
         if (at < 0) return textEdit;
         const start = at + ' -- '.length;
-        const snippet = new vscode.SnippetString().appendText(textEdit.newText.slice(0, start)).appendPlaceholder(reason).appendText(textEdit.newText.slice(start + reason.length));
+        const snippet = new vscode.SnippetString()
+          .appendText(textEdit.newText.slice(0, start))
+          .appendPlaceholder(reason)
+          .appendText(textEdit.newText.slice(start + reason.length));
         return new vscode.SnippetTextEdit(textEdit.range, snippet);
       }),
     );

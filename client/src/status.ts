@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
-import type { StatusParams } from '../../server/src/protocol';
+import type { StatusParams } from '../../shared/protocol';
 
 /** Text shown as is in Markdown (appendText would turn its spaces into non-breaking ones, and long reasons would not wrap). */
 function escapeMarkdown(text: string): string {
@@ -47,12 +47,27 @@ export class StatusItem implements vscode.Disposable {
     else if (starting) summary = vscode.l10n.t('Armadilha is starting…');
     else if (level === 'ok') summary = vscode.l10n.t('Armadilha is running. Click to show its output.');
     else summary = vscode.l10n.t('Armadilha needs attention. Click to show its output.');
-    this.item.text = !running && !starting ? '$(error) Armadilha' : starting ? '$(loading~spin) Armadilha' : level === 'ok' ? '$(shield) Armadilha' : level === 'warning' ? '$(warning) Armadilha' : '$(error) Armadilha';
+    this.item.text =
+      !running && !starting
+        ? '$(error) Armadilha'
+        : starting
+          ? '$(loading~spin) Armadilha'
+          : level === 'ok'
+            ? '$(shield) Armadilha'
+            : level === 'warning'
+              ? '$(warning) Armadilha'
+              : '$(error) Armadilha';
     const tooltip = new vscode.MarkdownString(escapeMarkdown(summary));
     for (const reason of level === 'ok' ? [] : this.server.reasons) tooltip.appendMarkdown(`\n\n• ${escapeMarkdown(reason)}`);
     this.item.tooltip = tooltip;
     this.item.backgroundColor =
-      !running && !starting ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      !running && !starting
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : level === 'error'
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : level === 'warning'
+            ? new vscode.ThemeColor('statusBarItem.warningBackground')
+            : undefined;
     // Screen readers would otherwise read the icon name ("shield Armadilha").
     this.item.accessibilityInformation = { label: `Armadilha: ${[summary, ...(level === 'ok' ? [] : this.server.reasons)].join(' ')}`, role: 'button' };
   }

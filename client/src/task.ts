@@ -32,7 +32,9 @@ export class CheckTaskProvider implements vscode.TaskProvider {
   }
 
   private task(definition: CheckDefinition, folder: vscode.WorkspaceFolder): vscode.Task {
-    const execution = new vscode.CustomExecution(async () => new CheckTerminal(this.extension.asAbsolutePath(path.join('dist', 'server.js')), folder.uri.fsPath, definition.paths ?? []));
+    const execution = new vscode.CustomExecution(() =>
+      Promise.resolve(new CheckTerminal(this.extension.asAbsolutePath(path.join('dist', 'server.js')), folder.uri.fsPath, definition.paths ?? [])),
+    );
     const task = new vscode.Task(definition, folder, 'check', TASK_TYPE, execution, '$armadilha');
     task.group = vscode.TaskGroup.Build;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true };
@@ -61,8 +63,8 @@ class CheckTerminal implements vscode.Pseudoterminal {
     this.child = child;
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', (error) => {
       this.write(String(error));
       this.closed.fire(2);

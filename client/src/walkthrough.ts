@@ -33,7 +33,10 @@ export const WALKTHROUGH_COMMANDS: Record<string, () => Promise<void>> = {
   'armadilha.walkthrough.openSample': async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'sql', content: SAMPLE[chosenLocale()] });
     const editor = await vscode.window.showTextDocument(document);
-    const line = document.getText().split('\n').findIndex((text) => text.includes('clock_timestamp'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((text) => text.includes('clock_timestamp'));
     const column = document.lineAt(line).text.indexOf('clock_timestamp');
     editor.selection = new vscode.Selection(line, column, line, column);
   },
@@ -43,7 +46,7 @@ export const WALKTHROUGH_COMMANDS: Record<string, () => Promise<void>> = {
       const current = settings.inspect<Record<string, unknown>>('codeActionsOnSave')?.globalLanguageValue ?? {};
       await settings.update('codeActionsOnSave', { ...current, 'source.fixAll.armadilha': 'explicit' }, vscode.ConfigurationTarget.Global, true);
     }
-    void vscode.window.showInformationMessage(vscode.l10n.t('Saving a SQL, TypeScript or JavaScript file now applies Armadilha\'s safe fixes.'));
+    void vscode.window.showInformationMessage(vscode.l10n.t("Saving a SQL, TypeScript or JavaScript file now applies Armadilha's safe fixes."));
   },
   'armadilha.walkthrough.trySnippet': async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'sql', content: '' });

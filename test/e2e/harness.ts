@@ -53,7 +53,11 @@ export async function waitFor<T>(what: string, condition: () => Promise<T> | T, 
       lastError = error;
     }
     if (Date.now() > end) {
-      const detail = lastError ? ` (last error: ${String((lastError as Error).message ?? lastError).split('\n')[0]})` : last !== undefined ? ` (last value: ${JSON.stringify(last)})` : '';
+      const detail = lastError
+        ? ` (last error: ${String((lastError as Error).message ?? lastError).split('\n')[0]})`
+        : last !== undefined
+          ? ` (last value: ${JSON.stringify(last)})`
+          : '';
       throw new Error(`timed out after ${timeout} ms waiting for ${what}${detail}`);
     }
     await new Promise((resolve) => setTimeout(resolve, interval)); // the polling interval, not a wait for time to pass
@@ -150,7 +154,8 @@ export class Workbench {
     fs.rmSync(this.sandbox, { recursive: true, force: true });
     this.userData = path.join(this.sandbox, 'user-data');
     this.extensions = path.join(this.sandbox, 'extensions');
-    for (const dir of [path.join(this.userData, 'User'), this.extensions, path.join(this.sandbox, 'tmp'), path.join(this.sandbox, 'logs')]) fs.mkdirSync(dir, { recursive: true });
+    for (const dir of [path.join(this.userData, 'User'), this.extensions, path.join(this.sandbox, 'tmp'), path.join(this.sandbox, 'logs')])
+      fs.mkdirSync(dir, { recursive: true });
     this.config = path.join(this.sandbox, 'config.yaml');
     fs.writeFileSync(this.config, ''); // keeps code-server away from ~/.config/code-server/config.yaml
     fs.writeFileSync(path.join(this.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
@@ -177,7 +182,11 @@ export class Workbench {
   }
 
   private cli(args: string[]): string {
-    const result = spawnSync(CODE_SERVER, ['--config', this.config, '--user-data-dir', this.userData, '--extensions-dir', this.extensions, ...args], { encoding: 'utf8', env: this.env, timeout: 120_000 });
+    const result = spawnSync(CODE_SERVER, ['--config', this.config, '--user-data-dir', this.userData, '--extensions-dir', this.extensions, ...args], {
+      encoding: 'utf8',
+      env: this.env,
+      timeout: 120_000,
+    });
     if (result.status !== 0) throw new Error(`code-server ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}${result.stdout}`);
     return result.stdout;
   }
@@ -187,7 +196,8 @@ export class Workbench {
     this.cli([...vsixes.flatMap((vsix) => ['--install-extension', vsix]), '--force']);
     const listed = this.cli(['--list-extensions', '--show-versions']);
     const { id, version } = extensionId();
-    if (!listed.split('\n').some((line) => line.trim().toLowerCase() === `${id}@${version}`.toLowerCase())) throw new Error(`${id}@${version} is not installed; code-server lists:\n${listed}`);
+    if (!listed.split('\n').some((line) => line.trim().toLowerCase() === `${id}@${version}`.toLowerCase()))
+      throw new Error(`${id}@${version} is not installed; code-server lists:\n${listed}`);
     // Installing a language pack from the command line does not register it: the server reads
     // <user-data-dir>/languagepacks.json at start, which only a running server writes. Write it as the
     // server would.
@@ -204,7 +214,23 @@ export class Workbench {
 
   private async launch(): Promise<void> {
     const port = await freePort();
-    const args = ['--config', this.config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', '--user-data-dir', this.userData, '--extensions-dir', this.extensions];
+    const args = [
+      '--config',
+      this.config,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      '--user-data-dir',
+      this.userData,
+      '--extensions-dir',
+      this.extensions,
+    ];
     if (this.options.locale) args.push('--locale', this.options.locale);
     args.push(this.options.workspace);
     const logFile = fs.openSync(this.log('code-server.log'), 'w');
@@ -215,16 +241,30 @@ export class Workbench {
     server.once('exit', () => running.delete(server));
 
     const base = `http://127.0.0.1:${port}`;
-    await waitFor('code-server /healthz', async () => {
-      if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}); see ${this.log('code-server.log')}`);
-      const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      return response.ok;
-    }, { timeout: 60_000 });
+    await waitFor(
+      'code-server /healthz',
+      async () => {
+        if (server.exitCode !== null || server.signalCode !== null)
+          throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}); see ${this.log('code-server.log')}`);
+        const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        return response.ok;
+      },
+      { timeout: 60_000 },
+    );
 
     this.context = await chromium.launchPersistentContext(path.join(this.sandbox, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
       viewport: { width: 1280, height: 800 },
       deviceScaleFactor: 1,
       // The display language comes from --locale, else from Accept-Language: pin the browser's.
@@ -348,7 +388,10 @@ export class Workbench {
   /** Squiggles of the active editor with the (1-based) line each one is on. */
   async squiggles(): Promise<Squiggle[]> {
     return this.editor.evaluate((editor) => {
-      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((element) => ({ line: Number(element.textContent), rect: element.getBoundingClientRect() }));
+      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((element) => ({
+        line: Number(element.textContent),
+        rect: element.getBoundingClientRect(),
+      }));
       return [...editor.querySelectorAll('.view-overlays [class*="squiggly-"]')].map((element) => {
         const rect = element.getBoundingClientRect();
         const middle = rect.top + rect.height / 2;
@@ -364,11 +407,15 @@ export class Workbench {
     const want = [...new Set(lines)].sort((a, b) => a - b).join(',');
     let seen = '';
     try {
-      return await waitFor(`squiggles on lines ${want}`, async () => {
-        const squiggles = await this.squiggles();
-        seen = [...new Set(squiggles.map((each) => each.line))].sort((a, b) => a - b).join(',');
-        return seen === want && squiggles;
-      }, { timeout });
+      return await waitFor(
+        `squiggles on lines ${want}`,
+        async () => {
+          const squiggles = await this.squiggles();
+          seen = [...new Set(squiggles.map((each) => each.line))].sort((a, b) => a - b).join(',');
+          return seen === want && squiggles;
+        },
+        { timeout },
+      );
     } catch (error) {
       (error as Error).message += ` — squiggles were on lines [${seen}]`;
       throw error;
@@ -400,7 +447,11 @@ export class Workbench {
         await hover.waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000, end - Date.now())) });
         return (await hover.innerText()).replace(/\u00a0/g, ' ');
       } catch (error) {
-        if (Date.now() > end) throw new Error(`no hover matching ${expected} on line ${line} after ${attempts} attempts (${timeout} ms): ${(error as Error).message.split('\n')[0]}`);
+        if (Date.now() > end)
+          throw new Error(
+            `no hover matching ${expected} on line ${line} after ${attempts} attempts (${timeout} ms): ${(error as Error).message.split('\n')[0]}`,
+            { cause: error },
+          );
       }
     }
   }
@@ -409,27 +460,35 @@ export class Workbench {
   async openQuickFixes(line: number): Promise<string[]> {
     await this.closeWidgets();
     // Click into the squiggle until the caret is on its line (the click re-reads the squiggle's position).
-    await waitFor(`the caret on line ${line}`, async () => {
-      const squiggle = await this.squiggleOn(line);
-      await this.page.mouse.click(squiggle.x + 2, squiggle.y + squiggle.height / 2);
-      return (await this.caretLine()) === line;
-    }, { timeout: 15_000, interval: 250 });
+    await waitFor(
+      `the caret on line ${line}`,
+      async () => {
+        const squiggle = await this.squiggleOn(line);
+        await this.page.mouse.click(squiggle.x + 2, squiggle.y + squiggle.height / 2);
+        return (await this.caretLine()) === line;
+      },
+      { timeout: 15_000, interval: 250 },
+    );
     await this.page.mouse.move(2, 2);
     await this.closeWidgets();
     // '.action-widget' alone also matches an empty '.action-list-submenu-panel.action-widget'.
     const widget = this.page.locator('.action-widget:not(.action-list-submenu-panel)');
     // Under load a Ctrl+. pressed while another provider (TypeScript's own) is still starting can show
     // nothing; pressed again it does, as a user would press it again.
-    await waitFor('the quick fix widget', async () => {
-      await this.page.keyboard.press('Control+.');
-      try {
-        await widget.waitFor({ state: 'visible', timeout: 10_000 });
-        return true;
-      } catch {
-        await this.page.keyboard.press('Escape');
-        return false;
-      }
-    }, { timeout: 60_000, interval: 500 });
+    await waitFor(
+      'the quick fix widget',
+      async () => {
+        await this.page.keyboard.press('Control+.');
+        try {
+          await widget.waitFor({ state: 'visible', timeout: 10_000 });
+          return true;
+        } catch {
+          await this.page.keyboard.press('Escape');
+          return false;
+        }
+      },
+      { timeout: 60_000, interval: 500 },
+    );
     const rows = widget.locator('.monaco-list-row.action');
     await rows.first().waitFor();
     return rows.evaluateAll((elements) => elements.map((element) => (element.querySelector('.title')?.textContent ?? element.textContent ?? '').trim()));
@@ -470,7 +529,14 @@ export class Workbench {
     await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    await waitFor(`caret at ${line}:${column}`, async () => /Ln (\d+), Col (\d+)/.exec((await this.page.locator('#status\\.editor\\.selection').innerText()) ?? '')?.slice(1).join(':') === `${line}:${column}`);
+    await waitFor(
+      `caret at ${line}:${column}`,
+      async () =>
+        /Ln (\d+), Col (\d+)/
+          .exec((await this.page.locator('#status\\.editor\\.selection').innerText()) ?? '')
+          ?.slice(1)
+          .join(':') === `${line}:${column}`,
+    );
   }
 
   /**
@@ -484,7 +550,10 @@ export class Workbench {
     await input.fill(`>${title}`);
     // The row with exactly this title: fuzzy matching may rank another command first.
     const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+    const row = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exact }) })
+      .first();
     await row.waitFor();
     await row.click();
     if (!options.keepOpen) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
@@ -505,13 +574,19 @@ export class Workbench {
 
   /** Escape until no hover, suggest, quick input or action widget is open. */
   async closeWidgets(): Promise<void> {
-    const open = this.page.locator('.action-widget:not(.action-list-submenu-panel):visible, .quick-input-widget:visible, .editor-widget.suggest-widget.visible, .monaco-hover:not(.hidden):visible, .token-inspect-widget:visible');
+    const open = this.page.locator(
+      '.action-widget:not(.action-list-submenu-panel):visible, .quick-input-widget:visible, .editor-widget.suggest-widget.visible, .monaco-hover:not(.hidden):visible, .token-inspect-widget:visible',
+    );
     await this.page.mouse.move(2, 2);
-    await waitFor('widgets to close', async () => {
-      if ((await open.count()) === 0) return true;
-      await this.page.keyboard.press('Escape');
-      return false;
-    }, { timeout: 10_000, interval: 200 });
+    await waitFor(
+      'widgets to close',
+      async () => {
+        if ((await open.count()) === 0) return true;
+        await this.page.keyboard.press('Escape');
+        return false;
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   }
 
   // ------------------------------------------------------------------ workbench helpers
@@ -519,9 +594,9 @@ export class Workbench {
   /** The status bar's problem counts ("⊗ 0 ⚠ 4"). */
   async problemsStatus(): Promise<{ errors: number; warnings: number }> {
     // (No named functions inside evaluate(): tsx would wrap them in a helper the page does not have.)
-    const counts = await this.page.locator('#status\\.problems').evaluate((item) =>
-      ['error', 'warning'].map((icon) => Number((item.querySelector(`.codicon-${icon}`)?.nextSibling?.textContent ?? '').trim() || 'NaN')),
-    );
+    const counts = await this.page
+      .locator('#status\\.problems')
+      .evaluate((item) => ['error', 'warning'].map((icon) => Number((item.querySelector(`.codicon-${icon}`)?.nextSibling?.textContent ?? '').trim() || 'NaN')));
     return { errors: counts[0], warnings: counts[1] };
   }
 
@@ -584,33 +659,47 @@ export class Workbench {
   /** Shows the hover at the caret (Ctrl+K Ctrl+I) and returns its text once it matches. */
   async hoverAtCaret(expected: RegExp, timeout = 30_000): Promise<string> {
     const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: expected }).first();
-    return waitFor(`a hover matching ${expected} at the caret`, async () => {
-      await this.page.keyboard.press('Control+K');
-      await this.page.keyboard.press('Control+I');
-      try {
-        await hover.waitFor({ state: 'visible', timeout: 3000 });
-        return (await hover.innerText()).replace(/\u00a0/g, ' ');
-      } catch {
-        await this.page.keyboard.press('Escape');
-        return '';
-      }
-    }, { timeout, interval: 250 });
+    return waitFor(
+      `a hover matching ${expected} at the caret`,
+      async () => {
+        await this.page.keyboard.press('Control+K');
+        await this.page.keyboard.press('Control+I');
+        try {
+          await hover.waitFor({ state: 'visible', timeout: 3000 });
+          return (await hover.innerText()).replace(/\u00a0/g, ' ');
+        } catch {
+          await this.page.keyboard.press('Escape');
+          return '';
+        }
+      },
+      { timeout, interval: 250 },
+    );
   }
 
   /** The text of a webview (the Markdown preview, a walkthrough's media) once it matches. */
   async markdownPreviewText(expected: RegExp, timeout = 30_000): Promise<string> {
-    return waitFor(`a webview matching ${expected}`, async () => {
-      for (const frame of this.page.frames()) {
-        const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
-        if (expected.test(text)) return text;
-      }
-      return '';
-    }, { timeout, interval: 250 });
+    return waitFor(
+      `a webview matching ${expected}`,
+      async () => {
+        for (const frame of this.page.frames()) {
+          const text = await frame
+            .locator('body')
+            .innerText({ timeout: 500 })
+            .catch(() => '');
+          if (expected.test(text)) return text;
+        }
+        return '';
+      },
+      { timeout, interval: 250 },
+    );
   }
 
   /** The status bar item the extension creates (name and text "Armadilha"). */
   statusItem(): Locator {
-    return this.page.locator('.part.statusbar .statusbar-item').filter({ has: this.page.locator('.statusbar-item-label') }).filter({ hasText: /^\s*Armadilha\s*$/ });
+    return this.page
+      .locator('.part.statusbar .statusbar-item')
+      .filter({ has: this.page.locator('.statusbar-item-label') })
+      .filter({ hasText: /^\s*Armadilha\s*$/ });
   }
 
   /**
@@ -649,20 +738,39 @@ export function packageFixtureExtension(name: string, dir: string): string {
   const work = path.join(dir, name);
   fs.cpSync(source, work, { recursive: true });
   const out = path.join(dir, `${name}.vsix`);
-  const result = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', out], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', out], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (result.status !== 0) throw new Error(`vsce package (${name}) failed: ${result.stderr}${result.stdout}`);
   return out;
 }
 
 // What VS Code's server writes into <user-data-dir>/languagepacks.json for installed language packs.
 function writeLanguagePacks(userData: string, extensions: string): void {
-  const packs: Record<string, { hash: string; extensions: Array<{ extensionIdentifier: { id: string }; version: string }>; translations: Record<string, string>; label: string }> = {};
+  const packs: Record<
+    string,
+    { hash: string; extensions: Array<{ extensionIdentifier: { id: string }; version: string }>; translations: Record<string, string>; label: string }
+  > = {};
   for (const dir of fs.readdirSync(extensions)) {
     const manifestFile = path.join(extensions, dir, 'package.json');
     if (!fs.existsSync(manifestFile)) continue;
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { publisher: string; name: string; version: string; contributes?: { localizations?: Array<{ languageId: string; languageName: string; localizedLanguageName?: string; translations: Array<{ id: string; path: string }> }> } };
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+      publisher: string;
+      name: string;
+      version: string;
+      contributes?: {
+        localizations?: Array<{ languageId: string; languageName: string; localizedLanguageName?: string; translations: Array<{ id: string; path: string }> }>;
+      };
+    };
     for (const localization of manifest.contributes?.localizations ?? []) {
-      const pack = (packs[localization.languageId] ??= { hash: '', extensions: [], translations: {}, label: localization.localizedLanguageName ?? localization.languageName });
+      const pack = (packs[localization.languageId] ??= {
+        hash: '',
+        extensions: [],
+        translations: {},
+        label: localization.localizedLanguageName ?? localization.languageName,
+      });
       pack.extensions.push({ extensionIdentifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version });
       for (const translation of localization.translations) pack.translations[translation.id] = path.join(extensions, dir, translation.path);
     }

@@ -46,11 +46,14 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
   // What `armadilha check --fix` writes: computed before the editor changes anything.
   let expectedAfterFixAll: string;
 
-  before(async () => {
-    expectedAfterFixAll = cliFixedText(TRAPS_SQL);
-    workspace = makeWorkspace();
-    wb = await Workbench.start({ tag: 'en', workspace });
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      expectedAfterFixAll = cliFixedText(TRAPS_SQL);
+      workspace = makeWorkspace();
+      wb = await Workbench.start({ tag: 'en', workspace });
+    },
+    { timeout: 180_000 },
+  );
 
   after(async () => {
     await wb?.close();
@@ -60,8 +63,12 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
     wb.step('sql-squiggles', async () => {
       await wb.open(TRAPS_SQL);
       const squiggles = await wb.waitForSquiggleLines(lineNumbers(TRAPS_FINDINGS), 60_000);
-      assert.ok(squiggles.every((squiggle) => squiggle.severity === 'warning'), `all warnings: ${JSON.stringify(squiggles)}`);
-    }));
+      assert.ok(
+        squiggles.every((squiggle) => squiggle.severity === 'warning'),
+        `all warnings: ${JSON.stringify(squiggles)}`,
+      );
+    }),
+  );
 
   it('shows the Armadilha status bar item, running', { timeout: 60_000 }, () =>
     wb.step('status-item', async () => {
@@ -71,7 +78,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await item.locator('.codicon-shield').first().waitFor({ timeout: 30_000 });
       assert.equal((await item.first().innerText()).trim(), 'Armadilha');
       assert.match((await item.first().getAttribute('aria-label')) ?? '', /Armadilha is running/);
-    }));
+    }),
+  );
 
   it('hover explains the finding in English', { timeout: 60_000 }, () =>
     wb.step('hover-en', async () => {
@@ -80,7 +88,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       assert.match(text, /no-clock-timestamp-expiry/);
       await wb.screenshot('e2e-hover.png', await wb.clipAround('.monaco-hover:not(.hidden)'));
       await wb.closeWidgets();
-    }));
+    }),
+  );
 
   it('hover: what, why, what to do and a link, no internal labels; it and its Quick Fix link fit on a 1366×768 window', { timeout: 90_000 }, () =>
     wb.step('hover-1366', async () => {
@@ -92,7 +101,10 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
         const hover = wb.page.locator('.monaco-hover:not(.hidden)').first();
         const box = (await hover.boundingBox())!;
         assert.ok(box.y >= 0 && box.y + box.height <= 768, `the hover is inside the window: ${JSON.stringify(box)}`);
-        const overflowing = await hover.evaluate((element) => [...element.querySelectorAll('.monaco-scrollable-element')].filter((scrollable) => scrollable.scrollHeight > scrollable.clientHeight + 1).length);
+        const overflowing = await hover.evaluate(
+          (element) =>
+            [...element.querySelectorAll('.monaco-scrollable-element')].filter((scrollable) => scrollable.scrollHeight > scrollable.clientHeight + 1).length,
+        );
         assert.equal(overflowing, 0, 'nothing in the hover needs scrolling');
         const quickFix = hover.locator('.hover-row.status-bar .action-container', { hasText: /Quick Fix/ }).first();
         await quickFix.waitFor({ state: 'visible' });
@@ -109,7 +121,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
         await wb.page.setViewportSize({ width: 1280, height: 800 });
         await wb.closeWidgets();
       }
-    }));
+    }),
+  );
 
   it('shows squiggles in the Edge Function (embedded SQL and fetch)', { timeout: 90_000 }, async (t) => {
     if (!fetchRule.active) t.diagnostic(`fetch(url) not asserted: ${fetchRule.reason}`);
@@ -131,8 +144,13 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await panel.waitFor({ state: 'visible' });
       const markers = panel.locator('.monaco-list-row[aria-level="2"]');
       await waitFor(`${total} rows in the Problems panel`, async () => (await markers.count()) === total);
-      const sources = await markers.evaluateAll((rows) => rows.map((row) => `${row.querySelector('.marker-source')?.textContent ?? ''}${row.querySelector('.marker-code')?.textContent ?? ''}`));
-      assert.ok(sources.every((source) => /armadilha/i.test(source)), `every problem is Armadilha's: ${sources.join(' | ')}`);
+      const sources = await markers.evaluateAll((rows) =>
+        rows.map((row) => `${row.querySelector('.marker-source')?.textContent ?? ''}${row.querySelector('.marker-code')?.textContent ?? ''}`),
+      );
+      assert.ok(
+        sources.every((source) => /armadilha/i.test(source)),
+        `every problem is Armadilha's: ${sources.join(' | ')}`,
+      );
       // The count on the panel's Problems tab.
       const badge = wb.page.locator('.part.panel .composite-bar .action-item.checked .badge-content');
       await waitFor(`the Problems tab badge to say ${total}`, async () => (await badge.innerText()).trim() === String(total));
@@ -140,7 +158,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       // Hide the panel again so that the editor gets its height back.
       await wb.page.keyboard.press('Control+J');
       await panel.waitFor({ state: 'hidden' });
-    }));
+    }),
+  );
 
   it('Ctrl+. lists the fix and applying it rewrites the line', { timeout: 60_000 }, () =>
     wb.step('quick-fix', async () => {
@@ -148,13 +167,17 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.waitForSquiggleLines(lineNumbers(TRAPS_FINDINGS));
       const items = await wb.openQuickFixes(TRAPS_FINDINGS[0].line);
       assert.ok(items.includes(CLOCK_FIX_TITLE), `quick fixes: ${items.join(' | ')}`);
-      assert.ok(items.some((item) => item.startsWith('Disable no-clock-timestamp-expiry')), `quick fixes: ${items.join(' | ')}`);
+      assert.ok(
+        items.some((item) => item.startsWith('Disable no-clock-timestamp-expiry')),
+        `quick fixes: ${items.join(' | ')}`,
+      );
       await wb.screenshot('e2e-quick-fix.png', await wb.clipAround('.action-widget:not(.action-list-submenu-panel)'));
       await wb.pickQuickFix(CLOCK_FIX_TITLE);
       await waitFor('the fixed line in the editor', async () => (await wb.lines())[TRAPS_FINDINGS[0].line - 1] === CLOCK_FIXED_LINE);
       await wb.page.locator('.tabs-container .tab.active.dirty').waitFor();
       await wb.waitForSquiggleLines(lineNumbers(TRAPS_FINDINGS.slice(1)));
-    }));
+    }),
+  );
 
   it('fix-all on save applies every safe fix (editor.codeActionsOnSave)', { timeout: 60_000 }, () =>
     wb.step('fix-all-on-save', async () => {
@@ -167,8 +190,12 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.waitForSquiggleLines([]);
       await waitForStatusCounts(wb, { errors: 0, warnings: edgeFindings.length });
       // The schema migration was not touched.
-      assert.equal(fs.readFileSync(path.join(workspace, 'supabase/migrations/20240101000000_schema.sql'), 'utf8'), fixtureText('supabase/migrations/20240101000000_schema.sql'));
-    }));
+      assert.equal(
+        fs.readFileSync(path.join(workspace, 'supabase/migrations/20240101000000_schema.sql'), 'utf8'),
+        fixtureText('supabase/migrations/20240101000000_schema.sql'),
+      );
+    }),
+  );
 
   it('colors the SQL inside sql`…` as SQL', { timeout: 60_000 }, async (t) => {
     const manifest = JSON.parse(fs.readFileSync(path.join(wb.installedExtensionDir(), 'package.json'), 'utf8')) as { contributes?: { grammars?: unknown[] } };
@@ -220,65 +247,80 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       const focused = wb.page.locator('.editor-widget.suggest-widget.visible .monaco-list-row.focused');
       if (!((await focused.getAttribute('aria-label')) ?? '').includes(snippet.prefix)) await row.click();
       else await wb.page.keyboard.press('Enter');
-      await waitFor(`the expansion of ${snippet.prefix} ("${snippet.expectedLine}")`, async () => (await wb.lines()).some((line) => line.trim() === snippet.expectedLine));
+      await waitFor(`the expansion of ${snippet.prefix} ("${snippet.expectedLine}")`, async () =>
+        (await wb.lines()).some((line) => line.trim() === snippet.expectedLine),
+      );
       assert.ok(!(await wb.lines()).some((line) => line.includes(snippet.prefix)), 'the prefix was replaced');
       await wb.closeWidgets();
     });
   });
 
-  it('a broken armadilha.config.json shows at once: notification with "Open configuration", status warning, diagnostic, log line', { timeout: 120_000 }, async (t) => {
-    await wb.step('config-problem', async () => {
-      await wb.open(CONFIG_JSON);
-      const source = fixtureText(CONFIG_JSON);
-      // A typo in a rule id, as a new user makes it: "no-two-phase-commit" → "no-two-phase-commt".
-      await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 2);
-      await wb.page.keyboard.press('Backspace');
-      // Shown as it is typed, on the file.
-      await wb.waitForSquiggleLines([1]);
-      const saved = Date.now();
-      await wb.page.keyboard.press('Control+S');
-      const toast = await wb.notification(/has a problem: Unknown rule "no-two-phase-commt"/);
-      const elapsed = Date.now() - saved;
-      t.diagnostic(`save → notification: ${elapsed} ms`);
-      assert.ok(elapsed < 5000, `seen within seconds (${elapsed} ms)`);
-      await toast.locator('.monaco-button', { hasText: 'Open configuration' }).waitFor();
-      const item = wb.statusItem().first();
-      await item.locator('.codicon-warning').waitFor({ timeout: 30_000 });
-      assert.match((await item.getAttribute('aria-label')) ?? '', /1 problem\(s\) in the configuration/);
-      await wb.screenshot('e2e-config-problem.png');
-      // "Open configuration" brings the file back, at the problem.
-      await wb.open(TRAPS_SQL);
-      await toast.locator('.monaco-button', { hasText: 'Open configuration' }).click();
-      await wb.page.locator('.tabs-container .tab.active', { hasText: CONFIG_JSON }).waitFor();
-      assert.equal(await wb.caretLine(), 1);
-      // The log says it too.
-      await wb.runCommand('Armadilha: Show Output');
-      await waitFor('the configuration problem in the output channel', async () => /armadilha\.config\.json: 1 problem\(s\): Unknown rule "no-two-phase-commt"/.test(await wb.outputText('problem(s)')));
-      // Fixed and saved: the status is fine again.
-      await wb.open(CONFIG_JSON);
-      await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 1);
-      await wb.page.keyboard.type('i');
-      await wb.page.keyboard.press('Control+S');
-      await item.locator('.codicon-shield').waitFor({ timeout: 30_000 });
-      await wb.waitForSquiggleLines([]);
-      await wb.clearNotifications();
-    });
-  });
+  it(
+    'a broken armadilha.config.json shows at once: notification with "Open configuration", status warning, diagnostic, log line',
+    { timeout: 120_000 },
+    async (t) => {
+      await wb.step('config-problem', async () => {
+        await wb.open(CONFIG_JSON);
+        const source = fixtureText(CONFIG_JSON);
+        // A typo in a rule id, as a new user makes it: "no-two-phase-commit" → "no-two-phase-commt".
+        await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 2);
+        await wb.page.keyboard.press('Backspace');
+        // Shown as it is typed, on the file.
+        await wb.waitForSquiggleLines([1]);
+        const saved = Date.now();
+        await wb.page.keyboard.press('Control+S');
+        const toast = await wb.notification(/has a problem: Unknown rule "no-two-phase-commt"/);
+        const elapsed = Date.now() - saved;
+        t.diagnostic(`save → notification: ${elapsed} ms`);
+        assert.ok(elapsed < 5000, `seen within seconds (${elapsed} ms)`);
+        await toast.locator('.monaco-button', { hasText: 'Open configuration' }).waitFor();
+        const item = wb.statusItem().first();
+        await item.locator('.codicon-warning').waitFor({ timeout: 30_000 });
+        assert.match((await item.getAttribute('aria-label')) ?? '', /1 problem\(s\) in the configuration/);
+        await wb.screenshot('e2e-config-problem.png');
+        // "Open configuration" brings the file back, at the problem.
+        await wb.open(TRAPS_SQL);
+        await toast.locator('.monaco-button', { hasText: 'Open configuration' }).click();
+        await wb.page.locator('.tabs-container .tab.active', { hasText: CONFIG_JSON }).waitFor();
+        assert.equal(await wb.caretLine(), 1);
+        // The log says it too.
+        await wb.runCommand('Armadilha: Show Output');
+        await waitFor('the configuration problem in the output channel', async () =>
+          /armadilha\.config\.json: 1 problem\(s\): Unknown rule "no-two-phase-commt"/.test(await wb.outputText('problem(s)')),
+        );
+        // Fixed and saved: the status is fine again.
+        await wb.open(CONFIG_JSON);
+        await wb.goTo(1, source.indexOf('commit') + 'comm'.length + 1);
+        await wb.page.keyboard.type('i');
+        await wb.page.keyboard.press('Control+S');
+        await item.locator('.codicon-shield').waitFor({ timeout: 30_000 });
+        await wb.waitForSquiggleLines([]);
+        await wb.clearNotifications();
+      });
+    },
+  );
 
   it('the output channel says what the server did: start, workspace folder, configuration files', { timeout: 60_000 }, () =>
     wb.step('output', async () => {
       await wb.runCommand('Armadilha: Show Output');
       await waitFor('the start line in the output channel', async () => /Armadilha \d+\.\d+\.\d+ started \(Node v\d+/.test(await wb.outputText('started')));
-      await waitFor('the workspace folder in the output channel', async () => /Workspace folders: \S*armadilha-e2e-ws-/.test(await wb.outputText('Workspace folders')));
-      await waitFor('the configuration file in the output channel', async () => /Configuration \S*armadilha\.config\.json: no problems\./.test(await wb.outputText('Configuration')));
+      await waitFor('the workspace folder in the output channel', async () =>
+        /Workspace folders: \S*armadilha-e2e-ws-/.test(await wb.outputText('Workspace folders')),
+      );
+      await waitFor('the configuration file in the output channel', async () =>
+        /Configuration \S*armadilha\.config\.json: no problems\./.test(await wb.outputText('Configuration')),
+      );
       await wb.outputText('');
       // From the top: the start, the folders, the configuration.
       await wb.page.locator('.part.panel .monaco-editor .view-lines').first().click();
       await wb.page.keyboard.press('Control+Home');
-      await waitFor('the first lines of the output channel', async () => /started/.test(await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()));
+      await waitFor('the first lines of the output channel', async () =>
+        /started/.test(await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()),
+      );
       await wb.screenshot('e2e-output.png');
       await wb.page.keyboard.press('Control+J');
-    }));
+    }),
+  );
 
   it('runs the "armadilha: check" task: the Problems panel lists the findings of files never opened', { timeout: 120_000 }, () =>
     wb.step('task', async () => {
@@ -299,10 +341,14 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.page.keyboard.press('Control+Shift+M');
       const closedFile = wb.page.locator('.markers-panel .monaco-list-row[aria-level="1"]', { hasText: path.basename(CLOSED_SQL) });
       await closedFile.waitFor({ timeout: 60_000 });
-      await wb.page.locator('.markers-panel .monaco-list-row[aria-level="2"]', { hasText: /locked_until/ }).first().waitFor();
+      await wb.page
+        .locator('.markers-panel .monaco-list-row[aria-level="2"]', { hasText: /locked_until/ })
+        .first()
+        .waitFor();
       await wb.screenshot('e2e-task-problems.png');
       await wb.page.keyboard.press('Control+J');
-    }));
+    }),
+  );
 
   it('the disable action leaves the cursor on the reason; "Show documentation" opens the page offline', { timeout: 120_000 }, () =>
     wb.step('disable-reason', async () => {
@@ -322,7 +368,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
         (await wb.lines()).includes('-- armadilha-ignore require-concurrent-refresh -- readers can wait: it runs at night'),
       );
       await wb.waitForSquiggleLines([BROKEN_FINDINGS[0].line]);
-    }));
+    }),
+  );
 
   it('the documentation picker shows each rule with its summary', { timeout: 60_000 }, () =>
     wb.step('picker', async () => {
@@ -331,7 +378,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await row.waitFor();
       assert.match(await row.innerText(), /Inserts that record once-only facts/);
       await wb.closeWidgets();
-    }));
+    }),
+  );
 
   it('settings: the rule levels come first, the name lists are one setting', { timeout: 60_000 }, () =>
     wb.step('settings', async () => {
@@ -342,13 +390,17 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       const shownTitles = async () => (await titles.allInnerTexts()).map((title) => title.replace(/\s+/g, ' ').trim());
       // Until the search applies, the editor shows the commonly used settings; typed again if the
       // search box was not ready for it.
-      await waitFor('the Armadilha settings', async () => {
-        if ((await shownTitles())[0]?.startsWith('Armadilha')) return true;
-        await search.click();
-        await wb.page.keyboard.press('Control+A');
-        await wb.page.keyboard.type('@ext:armadilha.armadilha');
-        return false;
-      }, { interval: 1500 });
+      await waitFor(
+        'the Armadilha settings',
+        async () => {
+          if ((await shownTitles())[0]?.startsWith('Armadilha')) return true;
+          await search.click();
+          await wb.page.keyboard.press('Control+A');
+          await wb.page.keyboard.type('@ext:armadilha.armadilha');
+          return false;
+        },
+        { interval: 1500 },
+      );
       const shown = await shownTitles();
       assert.match(shown[0], /Rules$/, shown.join(' | '));
       assert.match(shown[1], /Rule Customizations$/, shown.join(' | '));
@@ -358,13 +410,20 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await waitFor('the Names setting', async () => (await shownTitles()).some((title) => /Names$/.test(title)));
       assert.ok(!(await shownTitles()).some((title) => /Expiry Columns|Idempotent Tables/.test(title)), 'no setting per name list');
       await wb.page.keyboard.press('Control+W');
-    }));
+    }),
+  );
 
   it('armadilha.run onSave: an edit shows its findings when saved; a slow analysis turns the status to a warning', { timeout: 120_000 }, () =>
     wb.step('run-on-save', async () => {
       const settingsFile = path.join(workspace, '.vscode', 'settings.json');
       const original = fs.readFileSync(settingsFile, 'utf8');
-      const withSettings = (extra: Record<string, unknown>) => original.replace(/\}\s*$/, `,\n${Object.entries(extra).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`);
+      const withSettings = (extra: Record<string, unknown>) =>
+        original.replace(
+          /\}\s*$/,
+          `,\n${Object.entries(extra)
+            .map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+            .join(',\n')}\n}\n`,
+        );
       // The server has read the settings once the output channel says so.
       const settingsRead = async () => {
         await wb.runCommand('Armadilha: Show Output');
@@ -398,25 +457,38 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
         fs.writeFileSync(settingsFile, withSettings({ 'armadilha.timeBudget.onValidation': { warn: 0, error: 600000 } }));
         const item = wb.statusItem().first();
         await wb.page.keyboard.press('End');
-        await waitFor('the status item warning about the time budget', async () => {
-          await wb.page.keyboard.type(' ');
-          return (await item.locator('.codicon-warning').count()) > 0;
-        }, { interval: 1000 });
+        await waitFor(
+          'the status item warning about the time budget',
+          async () => {
+            await wb.page.keyboard.type(' ');
+            return (await item.locator('.codicon-warning').count()) > 0;
+          },
+          { interval: 1000 },
+        );
         assert.match((await item.getAttribute('aria-label')) ?? '', /Analysing on-save\.sql took [\d.]+ ms, over the 0 ms budget.*"onSave"/);
         await item.hover();
         // The status bar's tooltip (a workbench hover; the output channel, below, says it too).
-        await wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Analysing on-save\.sql took [\d.]+ ms, over the 0 ms budget/ }).first().waitFor();
+        await wb.page
+          .locator('.monaco-hover, .workbench-hover')
+          .filter({ hasText: /Analysing on-save\.sql took [\d.]+ ms, over the 0 ms budget/ })
+          .first()
+          .waitFor();
         await wb.screenshot('e2e-time-budget.png');
       } finally {
         fs.writeFileSync(settingsFile, original);
       }
-      await waitFor('the status item fine again', async () => {
-        await wb.page.mouse.move(2, 2);
-        await wb.page.keyboard.type(' ');
-        return (await wb.statusItem().first().locator('.codicon-shield').count()) > 0;
-      }, { interval: 1000 });
+      await waitFor(
+        'the status item fine again',
+        async () => {
+          await wb.page.mouse.move(2, 2);
+          await wb.page.keyboard.type(' ');
+          return (await wb.statusItem().first().locator('.codicon-shield').count()) > 0;
+        },
+        { interval: 1000 },
+      );
       await wb.page.keyboard.press('Control+S');
-    }));
+    }),
+  );
 
   it('the walkthrough has three steps, and its first button opens a migration with a trap', { timeout: 90_000 }, () =>
     wb.step('walkthrough', async () => {
@@ -431,7 +503,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.page.locator('.gettingStartedContainer').getByText('Open a migration with a trap', { exact: true }).first().click();
       await wb.page.locator('.tabs-container .tab.active', { hasText: /Untitled/ }).waitFor();
       await wb.waitForSquiggleLines([9]);
-    }));
+    }),
+  );
 
   it('reports syntax errors in .sql files when no other PostgreSQL extension does (see the pt-BR suite for the other case)', { timeout: 60_000 }, () =>
     wb.step('coexistence-alone', async () => {
@@ -439,7 +512,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await waitFor('the start line in the output channel', async () => /started/.test(await wb.outputText('started')));
       assert.doesNotMatch(await wb.outputText('installed'), /installed: it reports syntax errors/);
       await wb.page.keyboard.press('Control+J');
-    }));
+    }),
+  );
 
   it('reads a supabase-js insert as the INSERT it sends, and fixes it in supabase-js terms', { timeout: 150_000 }, () =>
     wb.step('orm-fix', async () => {
@@ -457,7 +531,8 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.pickQuickFix(SUPABASE_UPSERT_FIX_TITLE);
       await waitFor('the supabase-js upsert in the editor', async () => (await wb.lines())[SUPABASE_WEBHOOK_FINDING.line - 1] === SUPABASE_UPSERT_LINE);
       await wb.waitForSquiggleLines([]);
-    }));
+    }),
+  );
 
   it('made no request outside 127.0.0.1', () => {
     assert.deepEqual([...wb.externalRequests], []);

@@ -71,7 +71,8 @@ export const SUPABASE_WEBHOOK_TEXT = [
   '',
 ].join('\n');
 export const SUPABASE_WEBHOOK_FINDING: ExpectedFinding = { line: 9, rule: 'require-on-conflict' };
-export const SUPABASE_UPSERT_FIX_TITLE = "Do nothing on a duplicate stripe_payment_intent_id: .upsert(…, { onConflict: 'stripe_payment_intent_id', ignoreDuplicates: true })";
+export const SUPABASE_UPSERT_FIX_TITLE =
+  "Do nothing on a duplicate stripe_payment_intent_id: .upsert(…, { onConflict: 'stripe_payment_intent_id', ignoreDuplicates: true })";
 export const SUPABASE_UPSERT_LINE =
   "  await supabase.from('payments').upsert({ stripe_payment_intent_id: intent.id, amount_cents: intent.amount }, { onConflict: 'stripe_payment_intent_id', ignoreDuplicates: true });";
 
@@ -134,7 +135,8 @@ export function fetchRuleStatus(): { active: boolean; reason: string } {
   const rules = (JSON.parse(result.stdout) as { rules: Array<{ id: string; summary?: string }> }).rules;
   const rule = rules.find((each) => each.id === EDGE_FETCH_FINDING.rule);
   if (!rule) return { active: false, reason: `${EDGE_FETCH_FINDING.rule} is not in \`armadilha rules\` yet` };
-  if (!rule.summary || /^\s*$|\b(TODO|TBD|FIXME)\b/i.test(rule.summary)) return { active: false, reason: `${EDGE_FETCH_FINDING.rule} has a placeholder summary ("${rule.summary ?? ''}")` };
+  if (!rule.summary || /^\s*$|\b(TODO|TBD|FIXME)\b/i.test(rule.summary))
+    return { active: false, reason: `${EDGE_FETCH_FINDING.rule} has a placeholder summary ("${rule.summary ?? ''}")` };
   return { active: true, reason: '' };
 }
 
@@ -151,7 +153,9 @@ export interface SnippetCase {
  * for sql. Undefined (with the reason) while there is none.
  */
 export function sqlSnippetCase(extensionDir = ROOT): { snippet?: SnippetCase; reason: string } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { contributes?: { snippets?: Array<{ language: string; path: string }> } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as {
+    contributes?: { snippets?: Array<{ language: string; path: string }> };
+  };
   const entry = manifest.contributes?.snippets?.find((each) => each.language === 'sql');
   if (!entry) return { reason: 'the extension contributes no SQL snippets yet (package.json contributes.snippets)' };
   // The path may be a %key% of package.nls.json (one snippet file per display language); English here.
@@ -164,12 +168,19 @@ export function sqlSnippetCase(extensionDir = ROOT): { snippet?: SnippetCase; re
   if (!fs.existsSync(file)) return { reason: `${relative} does not exist yet` };
   const snippets = Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { prefix: string | string[]; body: string | string[] }>);
   const candidates = snippets
-    .map(([name, snippet]) => ({ name, prefix: ([] as string[]).concat(snippet.prefix).find((prefix) => prefix.startsWith('arm-')), body: ([] as string[]).concat(snippet.body) }))
+    .map(([name, snippet]) => ({
+      name,
+      prefix: ([] as string[]).concat(snippet.prefix).find((prefix) => prefix.startsWith('arm-')),
+      body: ([] as string[]).concat(snippet.body),
+    }))
     .filter((snippet): snippet is { name: string; prefix: string; body: string[] } => Boolean(snippet.prefix))
     .sort((a, b) => a.body.length - b.body.length);
   if (!candidates.length) return { reason: `${relative} has no snippet with an arm- prefix yet` };
   const { name, prefix, body } = candidates[0];
-  const lines = expandSnippet(body.join('\n')).split('\n').map((line) => line.trim()).filter((line) => line.length > 3);
+  const lines = expandSnippet(body.join('\n'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 3);
   // A line with words (not only punctuation), as the editor renders it.
   const expectedLine = lines.find((line) => /[a-z]{3}/i.test(line) && !line.startsWith('--')) ?? lines[0];
   return { snippet: { name, prefix, expectedLine }, reason: '' };

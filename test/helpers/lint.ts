@@ -1,10 +1,10 @@
 // Shared helpers for tests: lint with a schema, apply fixes, parse.
-import { defaultSettings, mergeSettings, type PartialSettings } from '../../server/src/config';
-import { applyEdits } from '../../server/src/fixes';
+import { defaultSettings, mergeSettings, type PartialSettings } from '../../server/src/core/config';
+import { applyEdits } from '../../server/src/core/fixes';
 import { buildSqlFileModel } from '../../server/src/languages/sql/sql-file';
 import { loadParser, parseSql } from '../../server/src/languages/sql/parser';
-import { lint, type DocumentLanguage, type Finding } from '../../server/src/lint';
-import type { Locale } from '../../server/src/locale';
+import { lint, type DocumentLanguage, type Finding } from '../../server/src/core/lint';
+import type { Locale } from '../../server/src/core/locale';
 import { RULES } from '../../server/src/rules';
 import { schemaFacts } from '../../server/src/schema/facts';
 import { loadTypeScript, ts } from '../../server/src/languages/typescript/project';

@@ -3,14 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type ProtocolConnection,
-} from 'vscode-languageserver-protocol/node';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, PublishDiagnosticsParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { StatusNotification } from '../../server/src/protocol';
+import { StatusNotification } from '../../shared/protocol';
 
 export interface ClientOptions {
   workspace?: string;
@@ -51,7 +46,11 @@ export class TestClient {
   /** Every publishDiagnostics received, in order. */
   readonly published: PublishDiagnosticsParams[] = [];
   private readonly latest = new Map<string, PublishDiagnosticsParams>();
-  private readonly waiters: Array<{ uri: string; predicate: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }> = [];
+  private readonly waiters: Array<{
+    uri: string;
+    predicate: (params: PublishDiagnosticsParams) => boolean;
+    resolve: (params: PublishDiagnosticsParams) => void;
+  }> = [];
   private readonly texts = new Map<string, { text: string; version: number; languageId: string }>();
   stderr = '';
 
@@ -193,7 +192,10 @@ export class TestClient {
     document.version++;
     const version = document.version;
     const diagnostics = this.nextDiagnostics(uri, (params) => params.version === version);
-    void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: position, end: position }, text: character }] });
+    void this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: position, end: position }, text: character }],
+    });
     return diagnostics;
   }
 
@@ -260,6 +262,7 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
   // Insertions at one position appear in array order, as the LSP specification says.
   const withOffsets = edits.map((edit, index) => ({ start: offsetOf(text, edit.range.start), end: offsetOf(text, edit.range.end), text: edit.newText, index }));
   let result = text;
-  for (const edit of withOffsets.sort((left, right) => right.start - left.start || right.index - left.index)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  for (const edit of withOffsets.sort((left, right) => right.start - left.start || right.index - left.index))
+    result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   return result;
 }

@@ -28,7 +28,13 @@ export function prismaClient(): string {
     encoding: 'utf8',
     cwd: ROOT,
     // Any executable stands in for the schema engine, which generating a client never runs.
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+      PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING: '1',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
   });
   if (result.status !== 0 || !existsSync(path.join(output, 'client.ts'))) throw new Error(`prisma generate failed:\n${result.stdout}\n${result.stderr}`);
   generated = output;

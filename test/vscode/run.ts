@@ -66,7 +66,17 @@ async function main(): Promise<number> {
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(OUT, 'suite', 'index.js'),
       extensionTestsEnv: { ARMADILHA_TEST_EXPECTED: expectedFile, ARMADILHA_TEST_FETCH_RULE: fetchRule.active ? 'active' : fetchRule.reason },
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--locale', 'en', '--user-data-dir', path.join(OUT, 'user-data')],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        '--locale',
+        'en',
+        '--user-data-dir',
+        path.join(OUT, 'user-data'),
+      ],
     });
     return 0;
   } catch (error) {
@@ -86,7 +96,10 @@ function hasXvfbRun(): boolean {
 }
 
 function rerunUnderXvfb(): number {
-  const result = spawnSync('xvfb-run', ['-a', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ARMADILHA_UNDER_XVFB: '1' } });
+  const result = spawnSync('xvfb-run', ['-a', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ARMADILHA_UNDER_XVFB: '1' },
+  });
   return result.status ?? 1;
 }
 

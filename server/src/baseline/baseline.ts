@@ -4,7 +4,7 @@
 // moving lines does not break it; identical code found several times in a file is counted.
 
 import { createHash } from 'node:crypto';
-import type { Finding } from '../lint';
+import type { Finding } from '../core/lint';
 
 export const BASELINE_FILE_NAME = 'armadilha-baseline.json';
 
@@ -46,9 +46,13 @@ export interface BaselineMatch<T> {
  * Matches a file's findings against its baseline entries: of the findings with the same rule and
  * fingerprint, the first `count` (in file order) are recorded, the rest are new.
  */
-export function matchFindings<T extends { finding: Finding; fingerprint: string }>(entries: Record<string, Record<string, number>> | undefined, findings: T[]): BaselineMatch<T> {
+export function matchFindings<T extends { finding: Finding; fingerprint: string }>(
+  entries: Record<string, Record<string, number>> | undefined,
+  findings: T[],
+): BaselineMatch<T> {
   const left = new Map<string, number>();
-  for (const [rule, byFingerprint] of Object.entries(entries ?? {})) for (const [fingerprint, count] of Object.entries(byFingerprint)) left.set(`${rule}\0${fingerprint}`, count);
+  for (const [rule, byFingerprint] of Object.entries(entries ?? {}))
+    for (const [fingerprint, count] of Object.entries(byFingerprint)) left.set(`${rule}\0${fingerprint}`, count);
   const result: BaselineMatch<T> = { recorded: [], fresh: [], stale: 0 };
   for (const each of findings) {
     const key = `${each.finding.ruleId}\0${each.fingerprint}`;
@@ -93,7 +97,12 @@ export function parseBaseline(text: string): Baseline {
 
 /** The text of a baseline file: keys sorted, so that it diffs well in review. */
 export function serializeBaseline(baseline: Baseline): string {
-  const sorted = (record: Record<string, unknown>) => Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
+  const sorted = (record: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .map((key) => [key, record[key]]),
+    );
   const findings: Record<string, unknown> = {};
   for (const file of Object.keys(baseline.findings).sort()) {
     const byRule: Record<string, unknown> = {};

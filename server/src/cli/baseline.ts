@@ -6,7 +6,16 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASELINE_FILE_NAME, countEntries, entriesOf, findingFingerprint, matchFindings, parseBaseline, serializeBaseline, type Baseline } from '../baseline/baseline';
+import {
+  BASELINE_FILE_NAME,
+  countEntries,
+  entriesOf,
+  findingFingerprint,
+  matchFindings,
+  parseBaseline,
+  serializeBaseline,
+  type Baseline,
+} from '../baseline/baseline';
 import type { FileReport } from './formats';
 
 export type BaselineMode = 'check' | 'update' | 'prune';
@@ -73,7 +82,10 @@ export function applyBaseline(reports: FileReport[], file: string, mode: Baselin
     const text = serializeBaseline(next);
     const before = baseline ? serializeBaseline(baseline) : undefined;
     if (text !== before) writeAtomically(file, text);
-    outcome.written = { findings: Object.values(next.findings).reduce((sum, entries) => sum + countEntries(entries), 0), files: Object.keys(next.findings).length };
+    outcome.written = {
+      findings: Object.values(next.findings).reduce((sum, entries) => sum + countEntries(entries), 0),
+      files: Object.keys(next.findings).length,
+    };
   }
   return outcome;
 }

@@ -15,12 +15,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Settings } from '../config';
-import type { Coverage, Finding } from '../lint';
+import type { Settings } from '../core/config';
+import type { Coverage, Finding } from '../core/lint';
 import type { TextEncoding } from './check';
-import type { Locale } from '../locale';
+import type { Locale } from '../core/locale';
 import type { ProjectCall } from './recording-project';
-import { SERVER_VERSION } from '../version';
+import { SERVER_VERSION } from '../core/version';
 
 export { cacheFilePath, DEFAULT_CACHE_NAME, statStamp } from './replay';
 
@@ -204,7 +204,9 @@ export function contentHash(bytes: Buffer): string {
 
 /** What results depend on besides the file: settings (by value), locale and the folders paths are judged from. */
 export function contextKey(settings: Settings, locale: Locale, cwd: string, base: string): string {
-  return createHash('sha1').update(JSON.stringify([settingsJson(settings), locale, cwd, base])).digest('base64');
+  return createHash('sha1')
+    .update(JSON.stringify([settingsJson(settings), locale, cwd, base]))
+    .digest('base64');
 }
 
 /** The schema model's identity: every file's facts (by hash), in path order. */

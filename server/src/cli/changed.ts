@@ -34,10 +34,13 @@ export function changedFiles(cwd: string, mode: ChangedMode): ChangedFiles {
       // No commit yet: every file is new.
       problem = list(['ls-files', '-z', '--full-name', '--cached', '--others', '--exclude-standard']);
     } else {
-      if (git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).status !== 0) return { error: `${ref} is not a commit this repository knows (fetch it first?)` };
+      if (git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).status !== 0)
+        return { error: `${ref} is not a commit this repository knows (fetch it first?)` };
       const base = git(root, ['merge-base', ref, 'HEAD']);
       const against = base.status === 0 ? base.stdout.trim() : ref;
-      problem = list(['diff', '--name-only', '--no-relative', '-z', '--no-renames', '--diff-filter=d', against, '--']) ?? list(['ls-files', '-z', '--full-name', '--others', '--exclude-standard']);
+      problem =
+        list(['diff', '--name-only', '--no-relative', '-z', '--no-renames', '--diff-filter=d', against, '--']) ??
+        list(['ls-files', '-z', '--full-name', '--others', '--exclude-standard']);
     }
   }
   if (problem) return { error: problem };
@@ -65,6 +68,7 @@ export function changedKey(absolute: string, realFolders: Map<string, string>): 
 
 function git(cwd: string, args: string[]) {
   // Required here: child_process is not loaded by runs that do not ask git.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
   const { spawnSync } = require('node:child_process') as typeof ChildProcess;
   const result = spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.error) return { status: 1, stdout: '', stderr: `git cannot be run: ${result.error.message}` };

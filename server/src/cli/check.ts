@@ -7,14 +7,14 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sqlDialectFor, type Settings, type SqlDialectSetting } from '../config';
+import { sqlDialectFor, type Settings, type SqlDialectSetting } from '../core/config';
 import type { ProjectContext } from '../project/context';
-import { generatedCode, generatedPath } from '../generated-code';
-import { languageOfPath, lint, type Coverage, type DocumentLanguage, type Finding, type SkipReason } from '../lint';
-import { generatedReason, skippedFileFinding, type SkipKind } from '../skips';
-import { coreText, type Locale } from '../locale';
-import { applyEdits, mergeFixes } from '../fixes';
-import { DocumentCache } from '../document-cache';
+import { generatedCode, generatedPath } from '../core/generated-code';
+import { languageOfPath, lint, type Coverage, type DocumentLanguage, type Finding, type SkipReason } from '../core/lint';
+import { generatedReason, skippedFileFinding, type SkipKind } from '../core/skips';
+import { coreText, type Locale } from '../core/locale';
+import { applyEdits, mergeFixes } from '../core/fixes';
+import { DocumentCache } from '../core/document-cache';
 import { schemaFactsOfScript, type SchemaFact } from '../schema/facts';
 import type { SchemaModel } from '../schema/model';
 import { WorkspaceSchema } from '../schema/workspace';
@@ -81,16 +81,31 @@ export function dialectOf(entry: LoadedFile, settings: Settings, options: CheckO
 function skippedReport(entry: LoadedFile, display: string, settings: Settings, locale: Locale): FileReport {
   const skipped = entry.skipped ?? { reason: coreText(locale, 'fileBinary'), kind: 'unanalysable' as const, code: 'binary' as const };
   const finding = skippedFileFinding(skipped.reason, skipped.kind, '', locale, settings);
-  return { file: display, absolute: entry.file.absolute, text: '', findings: finding ? [finding] : [], coverage: { statements: 0, embeddedQueries: 0, skipped: skipped.code } };
+  return {
+    file: display,
+    absolute: entry.file.absolute,
+    text: '',
+    findings: finding ? [finding] : [],
+    coverage: { statements: 0, embeddedQueries: 0, skipped: skipped.code },
+  };
 }
 
 /**
  * Analyses one loaded file and, with fix, applies its safe fixes and writes it back. `note` says why
  * fixes found were not written (read-only, changed on disk, …).
  */
-export function checkLoaded(entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, fix: boolean, cache?: DocumentCache, options: CheckOptions = {}): CheckedFile {
+export function checkLoaded(
+  entry: LoadedFile,
+  schema: WorkspaceSchema,
+  settings: Settings,
+  locale: Locale,
+  fix: boolean,
+  cache?: DocumentCache,
+  options: CheckOptions = {},
+): CheckedFile {
   const cwd = options.cwd ?? process.cwd();
-  if (entry.text === undefined || entry.skipped) return { report: skippedReport(entry, entry.file.display, settings, locale), applied: 0, reuse: { readSchema: false, repeatable: true } };
+  if (entry.text === undefined || entry.skipped)
+    return { report: skippedReport(entry, entry.file.display, settings, locale), applied: 0, reuse: { readSchema: false, repeatable: true } };
   let text = entry.text;
   const reuse = { readSchema: false, repeatable: true };
   const analyse = (current: string) => {
@@ -135,12 +150,24 @@ export interface CheckedFile {
  * One file from standard input. `output` is what --fix prints: the input bytes themselves when
  * nothing was fixed (whatever their encoding), else the fixed text in the input's encoding.
  */
-export function checkStdin(raw: Buffer, fileName: string, settings: Settings, locale: Locale, fix: boolean, truncated = false): { report: FileReport; output: Buffer; note?: string } {
+export function checkStdin(
+  raw: Buffer,
+  fileName: string,
+  settings: Settings,
+  locale: Locale,
+  fix: boolean,
+  truncated = false,
+): { report: FileReport; output: Buffer; note?: string } {
   const language = languageOfPath(fileName) ?? 'sql';
   const file: InputFile = { absolute: path.resolve(fileName), display: fileName, explicit: true };
   const entry = loadedFromBytes(file, raw, language, locale);
   // Input above the size limit was not read to its end (it may never end: /dev/zero).
-  if (truncated) entry.skipped = { reason: coreText(locale, 'fileTooLarge', { size: `> ${settings.maxFileSizeMb}`, limit: settings.maxFileSizeMb }), kind: 'unanalysable', code: 'too-large' };
+  if (truncated)
+    entry.skipped = {
+      reason: coreText(locale, 'fileTooLarge', { size: `> ${settings.maxFileSizeMb}`, limit: settings.maxFileSizeMb }),
+      kind: 'unanalysable',
+      code: 'too-large',
+    };
   const note = entry.encoding === 'latin1' ? `${fileName}: ${coreText(locale, 'cliReadAsLatin1')}` : undefined;
   if (entry.text === undefined || entry.skipped) return { report: skippedReport(entry, fileName, settings, locale), output: raw, note };
   const schema = new WorkspaceSchema();
@@ -155,7 +182,11 @@ export function checkStdin(raw: Buffer, fileName: string, settings: Settings, lo
         output = encodeText(fixed.text, entry.encoding);
         ({ text, findings, coverage } = fixed);
       } catch {
-        return { report: { file: fileName, absolute: file.absolute, text, findings, coverage }, output: raw, note: `${fileName}: ${coreText(locale, 'cliFixNotWritten', { reason: coreText(locale, 'cliFixUnencodable') })}` };
+        return {
+          report: { file: fileName, absolute: file.absolute, text, findings, coverage },
+          output: raw,
+          note: `${fileName}: ${coreText(locale, 'cliFixNotWritten', { reason: coreText(locale, 'cliFixUnencodable') })}`,
+        };
       }
     }
   }
@@ -173,14 +204,28 @@ export function loadFile(file: InputFile, settings?: Settings, locale: Locale = 
  * before reading. Vendored code named on the command line is not read; generated code found by a
  * walk or a glob is left out.
  */
-export function readInput(file: InputFile, settings: Settings | undefined, locale: Locale, cwd: string): { loaded: LoadedFile } | { problem: InputProblem } | { excluded: true } {
+export function readInput(
+  file: InputFile,
+  settings: Settings | undefined,
+  locale: Locale,
+  cwd: string,
+): { loaded: LoadedFile } | { problem: InputProblem } | { excluded: true } {
   const language = languageOfPath(file.absolute);
   if (!language) return { problem: { kind: 'unsupported', path: file.display } };
   const empty = Buffer.alloc(0);
   const generatedByPath = settings?.analyseGeneratedCode ? undefined : generatedPath(toSlashes(path.relative(cwd, file.absolute)));
   if (generatedByPath) {
     if (!file.explicit) return { excluded: true };
-    return { loaded: { file, text: undefined, raw: empty, encoding: 'utf8', language, skipped: { reason: generatedReason(generatedByPath, locale), kind: 'excluded', code: 'generated' } } };
+    return {
+      loaded: {
+        file,
+        text: undefined,
+        raw: empty,
+        encoding: 'utf8',
+        language,
+        skipped: { reason: generatedReason(generatedByPath, locale), kind: 'excluded', code: 'generated' },
+      },
+    };
   }
   let descriptor: number;
   try {
@@ -210,7 +255,15 @@ export function readInput(file: InputFile, settings: Settings | undefined, local
 
 function loadedFromBytes(file: InputFile, raw: Buffer, language: DocumentLanguage, locale: Locale): LoadedFile {
   const decoded = decodeText(raw);
-  if (!decoded) return { file, raw, text: undefined, encoding: 'utf8', language, skipped: { reason: coreText(locale, 'fileBinary'), kind: 'unanalysable', code: 'binary' } };
+  if (!decoded)
+    return {
+      file,
+      raw,
+      text: undefined,
+      encoding: 'utf8',
+      language,
+      skipped: { reason: coreText(locale, 'fileBinary'), kind: 'unanalysable', code: 'binary' },
+    };
   return { file, raw, text: decoded.text, encoding: decoded.encoding, language };
 }
 
@@ -248,6 +301,7 @@ export function encodeText(text: string, encoding: TextEncoding): Buffer {
       return Buffer.concat([Buffer.from([0xfe, 0xff]), bytes]);
     }
     case 'latin1':
+      // eslint-disable-next-line no-control-regex -- the Latin-1 range starts at U+0000 on purpose
       if (/[^\u0000-\u00ff]/.test(text)) throw new RangeError('a character outside Latin-1');
       return Buffer.from(text, 'latin1');
   }
@@ -264,7 +318,12 @@ function looksBinaryBytes(raw: Buffer): boolean {
 }
 
 /** Applies safe fixes round after round until none is left (a fix may reveal another). */
-function applySafeFixes(text: string, findings: Finding[], coverage: Coverage, analyseText: (text: string) => Analysed): Analysed & { text: string; applied: number } {
+function applySafeFixes(
+  text: string,
+  findings: Finding[],
+  coverage: Coverage,
+  analyseText: (text: string) => Analysed,
+): Analysed & { text: string; applied: number } {
   let applied = 0;
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
     const edits = mergeFixes(findings.flatMap((finding) => finding.fixes.filter((each) => each.safe).slice(0, 1)));
@@ -276,7 +335,15 @@ function applySafeFixes(text: string, findings: Finding[], coverage: Coverage, a
   return { text, applied, findings, coverage };
 }
 
-function analyze(text: string, entry: LoadedFile, schema: WorkspaceSchema, settings: Settings, locale: Locale, options: CheckOptions, cache?: DocumentCache): Analysed & { readSchema: boolean; repeatable: boolean } {
+function analyze(
+  text: string,
+  entry: LoadedFile,
+  schema: WorkspaceSchema,
+  settings: Settings,
+  locale: Locale,
+  options: CheckOptions,
+  cache?: DocumentCache,
+): Analysed & { readSchema: boolean; repeatable: boolean } {
   let readSchema = false;
   const noteReads = (model: SchemaModel) => whenRead(model, () => (readSchema = true));
   const result = lint({
@@ -301,7 +368,7 @@ function whenRead(model: SchemaModel, read: () => void): SchemaModel {
   return new Proxy(model, {
     get(target, property, receiver) {
       read();
-      return Reflect.get(target, property, receiver);
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }

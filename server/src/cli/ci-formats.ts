@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { findingFingerprint } from '../baseline/baseline';
-import type { Finding } from '../lint';
-import { LineIndex } from '../text/positions';
+import type { Finding } from '../core/lint';
+import { LineIndex } from '../core/text/positions';
 import type { FileReport } from './formats';
 
 const GITHUB_COMMAND: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
@@ -36,7 +36,9 @@ export function formatGithub(reports: FileReport[], root: string, report = ''): 
       if (from.line === to.line) properties.push(['col', from.character + 1], ['endColumn', Math.max(to.character, from.character + 1) + 1]);
       properties.push(['title', `Armadilha: ${finding.ruleId}`]);
       const message = `${finding.message}\n${finding.docsUrl}`;
-      out.push(`::${GITHUB_COMMAND[finding.severity]} ${properties.map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(',')}::${escapeData(message)}`);
+      out.push(
+        `::${GITHUB_COMMAND[finding.severity]} ${properties.map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(',')}::${escapeData(message)}`,
+      );
     }
   }
   if (report) out.push('::group::Armadilha', report, '::endgroup::');

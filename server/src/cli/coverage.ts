@@ -2,8 +2,8 @@
 // `summary` object and SARIF's run properties. A run that analysed nothing says so (and exits 2):
 // a CI job pointed at the wrong folder, or at MySQL only, must not pass in silence.
 
-import { languageOfPath, type SkipReason } from '../lint';
-import { coreText, type CoreTextKey, type Locale } from '../locale';
+import { languageOfPath, type SkipReason } from '../core/lint';
+import { coreText, type CoreTextKey, type Locale } from '../core/locale';
 import type { FileReport } from './formats';
 
 export interface RunSummary {

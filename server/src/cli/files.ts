@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { generatedFolder, generatedPath } from '../generated-code';
-import { languageOfPath } from '../lint';
+import { generatedFolder, generatedPath } from '../core/generated-code';
+import { languageOfPath } from '../core/lint';
 import { expandGlob, GlobError, hasGlobSyntax } from './glob';
 
 export interface InputFile {
@@ -51,8 +51,10 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
   const files = new Map<string, InputFile>();
   const result: CollectedFiles = { files: [], problems: [], excluded: [] };
   const relative = (absolute: string) => toSlashes(path.relative(cwd, absolute) || path.basename(absolute));
-  const analyseGenerated = (absolute: string, folder: boolean) => (typeof options.analyseGeneratedCode === 'function' ? options.analyseGeneratedCode(absolute, folder) : !!options.analyseGeneratedCode);
-  const excluded = (absolute: string, folder = false) => !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute))) && !analyseGenerated(absolute, folder);
+  const analyseGenerated = (absolute: string, folder: boolean) =>
+    typeof options.analyseGeneratedCode === 'function' ? options.analyseGeneratedCode(absolute, folder) : !!options.analyseGeneratedCode;
+  const excluded = (absolute: string, folder = false) =>
+    !!(folder ? generatedFolder(relative(absolute)) : generatedPath(relative(absolute))) && !analyseGenerated(absolute, folder);
   const add = (absolute: string, display: string, explicit = false, stat?: fs.Stats) => {
     if (!files.has(absolute)) files.set(absolute, { absolute, display: toSlashes(display), explicit, stat });
   };
@@ -71,7 +73,13 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
       }
     }
     if (stat?.isDirectory()) {
-      walk(absolute, gitignoresAbove(absolute, options.onFolder), { cwd, excluded, result, found: (file) => add(file, relative(file)), onFolder: options.onFolder });
+      walk(absolute, gitignoresAbove(absolute, options.onFolder), {
+        cwd,
+        excluded,
+        result,
+        found: (file) => add(file, relative(file)),
+        onFolder: options.onFolder,
+      });
     } else if (stat) {
       if (!stat.isFile()) result.problems.push({ kind: 'not-regular', path: pattern });
       else if (!languageOfPath(absolute)) result.problems.push({ kind: 'unsupported', path: pattern });
@@ -105,7 +113,13 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
 /** The message of a file-system error without the stack: "permission denied" for EACCES. */
 export function describeError(error: unknown): string {
   const failure = error as NodeJS.ErrnoException;
-  const known: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', ELOOP: 'too many levels of symbolic links', EISDIR: 'is a folder', EIO: 'input/output error' };
+  const known: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ELOOP: 'too many levels of symbolic links',
+    EISDIR: 'is a folder',
+    EIO: 'input/output error',
+  };
   return (failure.code && known[failure.code]) ?? failure.code ?? String(failure.message ?? error);
 }
 

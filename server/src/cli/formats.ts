@@ -1,13 +1,13 @@
 // Output formats of `armadilha check`. Lines and columns are 1-based, columns in UTF-16 code units,
 // in every format. The JSON shape is a contract (version 1).
 
-import { docsUrl } from '../docs';
-import type { Coverage, Finding } from '../lint';
-import { coreText, type Locale } from '../locale';
-import type { Rule } from '../rule';
+import { docsUrl } from '../core/docs';
+import type { Coverage, Finding } from '../core/lint';
+import { coreText, type Locale } from '../core/locale';
+import type { Rule } from '../core/rule';
 import { RULES } from '../rules';
-import { SERVER_VERSION } from '../version';
-import { LineIndex } from '../text/positions';
+import { SERVER_VERSION } from '../core/version';
+import { LineIndex } from '../core/text/positions';
 import { withOccurrences } from './ci-formats';
 import { coverageLine, FOREIGN_REASONS, type RunSummary } from './coverage';
 
@@ -155,7 +155,15 @@ export function formatText(reports: FileReport[], locale: Locale, color: boolean
   const total = counts.error + counts.warning + counts.info + counts.hint;
   if (total) {
     out.push('');
-    out.push(coreText(locale, 'cliSummary', { count: total, files: filesWithFindings, errors: counts.error, warnings: counts.warning, infos: counts.info + counts.hint }));
+    out.push(
+      coreText(locale, 'cliSummary', {
+        count: total,
+        files: filesWithFindings,
+        errors: counts.error,
+        warnings: counts.warning,
+        infos: counts.info + counts.hint,
+      }),
+    );
   } else out.push(coreText(locale, 'cliClean', { files: reports.length }));
   if (options.summary) out.push(coverageLine(options.summary, locale, !!options.verbose));
   return out.join('\n');

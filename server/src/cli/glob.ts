@@ -67,7 +67,15 @@ function compile(pattern: string, cwd: string): { base: string; segments: Segmen
   return { base, segments };
 }
 
-function crawl(directory: string, index: number, segments: Segment[], seen: Set<string>, found: Set<string>, result: GlobResult, onFolder?: (folder: string) => void): void {
+function crawl(
+  directory: string,
+  index: number,
+  segments: Segment[],
+  seen: Set<string>,
+  found: Set<string>,
+  result: GlobResult,
+  onFolder?: (folder: string) => void,
+): void {
   const key = `${index}\u0000${directory}`;
   if (seen.has(key) || index >= segments.length) return;
   seen.add(key);
@@ -90,7 +98,8 @@ function crawl(directory: string, index: number, segments: Segment[], seen: Set<
   if (segment.kind === 'globstar') {
     crawl(directory, index + 1, segments, seen, found, result, onFolder);
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && !NEVER_ENTERED.has(entry.name)) crawl(path.join(directory, entry.name), index, segments, seen, found, result, onFolder);
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !NEVER_ENTERED.has(entry.name))
+        crawl(path.join(directory, entry.name), index, segments, seen, found, result, onFolder);
     }
     return;
   }

@@ -63,7 +63,7 @@ function isPlainData(value: unknown): boolean {
       return Number.isFinite(value);
     case 'object': {
       if (Array.isArray(value)) return value.every(isPlainData);
-      const prototype = Object.getPrototypeOf(value);
+      const prototype = Object.getPrototypeOf(value) as unknown;
       if (prototype !== Object.prototype && prototype !== null) return false;
       return Object.values(value as Record<string, unknown>).every((each) => each !== undefined && isPlainData(each));
     }

@@ -115,7 +115,7 @@ export function tryReplay(argv: string[], bundle: string, launcher: string): boo
 // replay. A reader that went away (EPIPE) ends the output quietly, as `check` does.
 function writeAll(descriptor: number, text: string): void {
   const bytes = Buffer.from(text);
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     try {
       offset += fs.writeSync(descriptor, bytes, offset);
     } catch (error) {

@@ -8,12 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sqlDialectFor } from '../config';
-import { DocumentCache } from '../document-cache';
-import { generatedCode, generatedPath } from '../generated-code';
+import { sqlDialectFor } from '../core/config';
+import { DocumentCache } from '../core/document-cache';
+import { generatedCode, generatedPath } from '../core/generated-code';
 import { loadParser, pauseKeepingParses, startKeepingParses, stopKeepingParses } from '../languages/sql/parser';
-import { languageOfPath, type DocumentLanguage } from '../lint';
-import { coreText, type Locale } from '../locale';
+import { languageOfPath, type DocumentLanguage } from '../core/lint';
+import { coreText, type Locale } from '../core/locale';
 import { DiskProject } from '../project/disk-project';
 import type { SchemaFact } from '../schema/facts';
 import { contentHash, contextKey, factsHash, ResultCache, schemaFingerprint } from './cache';
@@ -78,7 +78,16 @@ export async function runCheck(options: RunOptions): Promise<RunResult | { error
 
 async function checkFiles(options: RunOptions): Promise<RunResult | { error: string }> {
   const { cwd, locale, collected } = options;
-  const result: RunResult = { reports: [], fixesApplied: 0, filesFixed: 0, problems: [...collected.problems], excluded: [], notes: [], collected: collected.files.length, workers: 0 };
+  const result: RunResult = {
+    reports: [],
+    fixesApplied: 0,
+    filesFixed: 0,
+    problems: [...collected.problems],
+    excluded: [],
+    notes: [],
+    collected: collected.files.length,
+    workers: 0,
+  };
   let inScope = (_file: InputFile) => true;
   if (options.changed) {
     const changed = changedFiles(cwd, options.changed);
@@ -198,12 +207,19 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
   // Results: from the cache when it still holds them, else analysed.
   const project = new DiskProject();
   const contextOf = (entry: LoadedFile) => contextKey(ownOf(entry.file).settings, locale, cwd, ownOf(entry.file).base);
-  const reports: Array<FileReport | undefined> = new Array(analysed.length);
+  const reports = new Array<FileReport | undefined>(analysed.length);
   const misses: number[] = [];
   analysed.forEach((entry, index) => {
     const cached = cache?.result(entry.file.absolute, hashOf(entry), contextOf(entry), schemaKey, (calls) => answersHold(project, calls));
     // The text is needed only to place findings.
-    if (cached) reports[index] = { file: entry.file.display, absolute: entry.file.absolute, text: cached.findings.length ? (entry.text ?? '') : '', findings: cached.findings, coverage: cached.coverage };
+    if (cached)
+      reports[index] = {
+        file: entry.file.display,
+        absolute: entry.file.absolute,
+        text: cached.findings.length ? (entry.text ?? '') : '',
+        findings: cached.findings,
+        coverage: cached.coverage,
+      };
     else misses.push(index);
   });
   if (misses.length) {
@@ -211,7 +227,11 @@ async function checkFiles(options: RunOptions): Promise<RunResult | { error: str
     const allFacts: Array<[string, SchemaFact[]]> = facts.map((each) => {
       const cached = each.facts ? undefined : cache?.factsText(each.hash);
       // The facts file may have lost them (deleted, another run's): read again.
-      const stated = each.facts ?? (cached !== undefined ? (JSON.parse(cached) as SchemaFact[]) : (factsOf(each.entry, ownOf(each.entry.file).settings, new DocumentCache(), checkOptionsOf(each.entry)) ?? []));
+      const stated =
+        each.facts ??
+        (cached !== undefined
+          ? (JSON.parse(cached) as SchemaFact[])
+          : (factsOf(each.entry, ownOf(each.entry.file).settings, new DocumentCache(), checkOptionsOf(each.entry)) ?? []));
       return [each.entry.file.absolute, stated];
     });
     const configurations: FileSettings[] = [];
@@ -297,7 +317,12 @@ function workerCount(options: RunOptions, files: number): number {
  * read when first asked for; or its exclusion as generated code. Undefined when it must be read (its
  * stat changed, or it is not a plain text file within the size limit).
  */
-function knownUnchanged(file: InputFile, cache: ResultCache, settings: FileSettings['settings'], cwd: string): { loaded: LoadedFile; content: string; stamp: string } | { excluded: { excluded: true }; stamp: string } | undefined {
+function knownUnchanged(
+  file: InputFile,
+  cache: ResultCache,
+  settings: FileSettings['settings'],
+  cwd: string,
+): { loaded: LoadedFile; content: string; stamp: string } | { excluded: { excluded: true }; stamp: string } | undefined {
   const language = languageOfPath(file.absolute);
   if (!language || (!settings.analyseGeneratedCode && generatedPath(path.relative(cwd, file.absolute).split(path.sep).join('/')))) return undefined;
   let stat: fs.Stats;

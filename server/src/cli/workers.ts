@@ -5,10 +5,10 @@
 // Workers pay only with several cores: each compiles the parser and warms its own JIT.
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Settings } from '../config';
-import type { DocumentCache } from '../document-cache';
+import type { Settings } from '../core/config';
+import type { DocumentCache } from '../core/document-cache';
 import { loadParser } from '../languages/sql/parser';
-import type { Locale } from '../locale';
+import type { Locale } from '../core/locale';
 import type { ProjectContext } from '../project/context';
 import { DiskProject } from '../project/disk-project';
 import type { SchemaFact } from '../schema/facts';
@@ -39,7 +39,14 @@ export interface AnalysedFile {
 }
 
 /** Analyses one file with the project's answers recorded (the same in a worker and in the main thread). */
-export function analyseRecorded(entry: LoadedFile, schema: WorkspaceSchema, own: FileSettings, setup: Pick<AnalysisSetup, 'locale' | 'fix' | 'cwd'>, project: ProjectContext, cache?: DocumentCache): AnalysedFile {
+export function analyseRecorded(
+  entry: LoadedFile,
+  schema: WorkspaceSchema,
+  own: FileSettings,
+  setup: Pick<AnalysisSetup, 'locale' | 'fix' | 'cwd'>,
+  project: ProjectContext,
+  cache?: DocumentCache,
+): AnalysedFile {
   const recorder = recordingProject(project);
   const options: CheckOptions = { cwd: setup.cwd, base: own.base, project: recorder.project };
   const checked = checkLoaded(entry, schema, own.settings, setup.locale, setup.fix, cache, options);
@@ -61,7 +68,13 @@ export function workerScript(): string | undefined {
  * Analyses the entries in `jobs` workers; resolves with the results by index. Rejects if a worker
  * fails (the caller analyses what is left in the main thread).
  */
-export function analyseInWorkers(jobs: number, entries: Array<{ entry: LoadedFile; configuration: number }>, setup: AnalysisSetup, script: string, onResult: (index: number, result: AnalysedFile) => void): Promise<void> {
+export function analyseInWorkers(
+  jobs: number,
+  entries: Array<{ entry: LoadedFile; configuration: number }>,
+  setup: AnalysisSetup,
+  script: string,
+  onResult: (index: number, result: AnalysedFile) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let finished = 0;

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { CONFIG_FILE_NAME, mergePartialSettings, parseConfigText, type ConfigProblem, type PartialSettings } from '../config';
-import type { Rule } from '../rule';
+import { CONFIG_FILE_NAME, mergePartialSettings, parseConfigText, type ConfigProblem, type PartialSettings } from './config';
+import type { Rule } from './rule';
 
 /** One configuration file as read from disk. */
 export interface ConfigFile {

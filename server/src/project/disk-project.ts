@@ -16,9 +16,43 @@ import { readDrizzleTables, type DrizzleTable } from '../schema/drizzle';
 import { exportedEntity, type DeclaredEntity } from '../schema/entities';
 
 /** Drivers whose presence says the project talks to PostgreSQL. */
-const POSTGRES_PACKAGES = new Set(['pg', 'postgres', '@neondatabase/serverless', '@vercel/postgres', 'slonik', 'pg-promise', '@databases/pg', '@supabase/supabase-js', 'pg-boss', 'graphile-worker', '@electric-sql/pglite', 'kysely-postgres-js', '@prisma/adapter-pg', '@prisma/adapter-neon']);
+const POSTGRES_PACKAGES = new Set([
+  'pg',
+  'postgres',
+  '@neondatabase/serverless',
+  '@vercel/postgres',
+  'slonik',
+  'pg-promise',
+  '@databases/pg',
+  '@supabase/supabase-js',
+  'pg-boss',
+  'graphile-worker',
+  '@electric-sql/pglite',
+  'kysely-postgres-js',
+  '@prisma/adapter-pg',
+  '@prisma/adapter-neon',
+]);
 /** Drivers of other databases. */
-const OTHER_PACKAGES = new Set(['mysql', 'mysql2', '@planetscale/database', 'serverless-mysql', 'mariadb', 'better-sqlite3', 'sqlite3', 'sqlite', '@libsql/client', '@clickhouse/client', 'clickhouse', 'mssql', 'tedious', 'oracledb', 'duckdb', '@duckdb/node-api', '@prisma/adapter-planetscale', '@prisma/adapter-libsql']);
+const OTHER_PACKAGES = new Set([
+  'mysql',
+  'mysql2',
+  '@planetscale/database',
+  'serverless-mysql',
+  'mariadb',
+  'better-sqlite3',
+  'sqlite3',
+  'sqlite',
+  '@libsql/client',
+  '@clickhouse/client',
+  'clickhouse',
+  'mssql',
+  'tedious',
+  'oracledb',
+  'duckdb',
+  '@duckdb/node-api',
+  '@prisma/adapter-planetscale',
+  '@prisma/adapter-libsql',
+]);
 const PRISMA_POSTGRES = new Set(['postgresql', 'postgres', 'cockroachdb']);
 
 /** Modules larger than this are not read for their exports (a generated client, a bundle). */
@@ -76,7 +110,10 @@ export class DiskProject implements ProjectContext {
     if (!found) {
       const parent = path.dirname(directory);
       const root = parent === directory || fs.existsSync(path.join(directory, '.git'));
-      found = root || fs.existsSync(path.join(directory, 'pnpm-workspace.yaml')) || hasWorkspaces(directory) ? packagesPrismaSchema(directory) : this.prismaSchemaAbove(parent);
+      found =
+        root || fs.existsSync(path.join(directory, 'pnpm-workspace.yaml')) || hasWorkspaces(directory)
+          ? packagesPrismaSchema(directory)
+          : this.prismaSchemaAbove(parent);
     }
     this.prismaSchemas.set(directory, found ?? null);
     return found;
@@ -135,10 +172,12 @@ export class DiskProject implements ProjectContext {
     this.inProgress.add(file);
     try {
       for (const star of entry.stars) {
-        const kind = moduleKind(star) ?? (() => {
-          const target = this.resolver.resolve(file, star);
-          return target ? this.exportedKind(target, name, depth + 1) : undefined;
-        })();
+        const kind =
+          moduleKind(star) ??
+          (() => {
+            const target = this.resolver.resolve(file, star);
+            return target ? this.exportedKind(target, name, depth + 1) : undefined;
+          })();
         if (kind) return kind;
       }
     } finally {
@@ -215,7 +254,14 @@ export class DiskProject implements ProjectContext {
         const table = declared.tables.get(local);
         if (table) tables.set(exported, table);
       }
-      const entry: ModuleEntry = { mtimeMs: stat.mtimeMs, checkedAt: now, exports: model.exportedKinds(), stars: model.starExports(), tables, reexports: namedReexports(model.node) };
+      const entry: ModuleEntry = {
+        mtimeMs: stat.mtimeMs,
+        checkedAt: now,
+        exports: model.exportedKinds(),
+        stars: model.starExports(),
+        tables,
+        reexports: namedReexports(model.node),
+      };
       this.modules.set(file, entry);
       return entry;
     } catch {
@@ -251,7 +297,7 @@ export class DiskProject implements ProjectContext {
 
   private dependenciesIn(directory: string): Set<string> | undefined {
     if (this.packageDeps.has(directory)) return this.packageDeps.get(directory) ?? undefined;
-    let deps: Set<string> | null = null;
+    let deps: Set<string> | null;
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as Record<string, unknown>;
       deps = new Set();
@@ -273,7 +319,8 @@ function namedReexports(source: TS.SourceFile): Map<string, { module: string; im
   for (const statement of source.statements) {
     if (!ts.isExportDeclaration(statement) || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
     if (!statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    for (const element of statement.exportClause.elements) found.set(element.name.text, { module: statement.moduleSpecifier.text, imported: (element.propertyName ?? element.name).text });
+    for (const element of statement.exportClause.elements)
+      found.set(element.name.text, { module: statement.moduleSpecifier.text, imported: (element.propertyName ?? element.name).text });
   }
   return found;
 }
@@ -285,7 +332,7 @@ function namedReexports(source: TS.SourceFile): Map<string, { module: string; im
  */
 function packagesPrismaSchema(root: string): PrismaSchema | undefined {
   for (const group of ['packages', 'apps', 'libs']) {
-    let children: string[] = [];
+    let children: string[];
     try {
       children = fs.readdirSync(path.join(root, group));
     } catch {
@@ -332,4 +379,3 @@ function prismaSchemaIn(directory: string): PrismaSchema | undefined {
   if (!schema) parsedSchemas.set(text, (schema = readPrismaSchema(text)));
   return schema;
 }
-

@@ -38,7 +38,8 @@ export class ModuleResolver {
     const key = `${directory}\u0000${specifier}`;
     if (this.resolved.has(key)) return this.resolved.get(key) ?? undefined;
     let found: string | undefined;
-    if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') found = this.file(path.resolve(directory, specifier));
+    if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')
+      found = this.file(path.resolve(directory, specifier));
     else {
       found = this.viaAliases(directory, specifier) ?? this.viaWorkspace(directory, specifier);
     }
@@ -71,7 +72,12 @@ export class ModuleResolver {
     const aliases = this.aliasesFor(directory);
     if (!aliases) return undefined;
     for (const alias of aliases.paths) {
-      if (alias.exact ? specifier !== alias.prefix : !specifier.startsWith(alias.prefix) || !specifier.endsWith(alias.suffix) || specifier.length < alias.prefix.length + alias.suffix.length) continue;
+      if (
+        alias.exact
+          ? specifier !== alias.prefix
+          : !specifier.startsWith(alias.prefix) || !specifier.endsWith(alias.suffix) || specifier.length < alias.prefix.length + alias.suffix.length
+      )
+        continue;
       const star = specifier.slice(alias.prefix.length, specifier.length - alias.suffix.length);
       for (const target of alias.targets) {
         const found = this.file(path.resolve(aliases.base, target.replace('*', star)));
@@ -178,7 +184,7 @@ function packageName(folder: string): string | undefined {
 function packageEntry(folder: string): string | undefined {
   const manifest = readJson(path.join(folder, 'package.json'));
   if (!manifest) return undefined;
-  return exportsEntry(folder, '.') ?? (['types', 'module', 'main'].map((field) => manifest[field]).find((value) => typeof value === 'string') as string | undefined);
+  return exportsEntry(folder, '.') ?? ['types', 'module', 'main'].map((field) => manifest[field]).find((value): value is string => typeof value === 'string');
 }
 
 function exportsEntry(folder: string, subpath: string): string | undefined {
@@ -202,7 +208,8 @@ function workspacePatterns(folder: string): string[] | undefined {
   const manifest = readJson(path.join(folder, 'package.json'));
   const workspaces = manifest?.workspaces;
   if (Array.isArray(workspaces)) return workspaces.filter((entry): entry is string => typeof entry === 'string');
-  if (workspaces && typeof workspaces === 'object' && Array.isArray((workspaces as { packages?: unknown }).packages)) return ((workspaces as { packages: unknown[] }).packages).filter((entry): entry is string => typeof entry === 'string');
+  if (workspaces && typeof workspaces === 'object' && Array.isArray((workspaces as { packages?: unknown }).packages))
+    return (workspaces as { packages: unknown[] }).packages.filter((entry): entry is string => typeof entry === 'string');
   try {
     const yaml = fs.readFileSync(path.join(folder, 'pnpm-workspace.yaml'), 'utf8');
     return [...yaml.matchAll(/^\s*-\s*['"]?([^'"\n#]+?)['"]?\s*$/gm)].map((match) => match[1]);

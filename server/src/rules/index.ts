@@ -1,6 +1,6 @@
 // The one registry. A rule is added by creating rules/<id>.ts and listing it here.
 
-import type { Rule } from '../rule';
+import type { Rule } from '../core/rule';
 import invalidSuppression from './invalid-suppression';
 import requireLockOwnerCheck from './require-lock-owner-check';
 import requireIdempotencyKey from './require-idempotency-key';

@@ -1,6 +1,6 @@
-import { defineRule } from '../rule';
-import { clockUses } from './shared/clock';
-import { replaceWithNow } from './shared/now-fix';
+import { defineRule } from '../core/rule';
+import { clockUses } from './sql/clock';
+import { replaceWithNow } from './sql/now-fix';
 
 export default defineRule({
   id: 'no-clock-timestamp-expiry',
@@ -16,7 +16,8 @@ export default defineRule({
       default: ['*expires_at*', '*_expires*', 'expir*', '*_until*', 'valid_until', '*deadline*', 'lease*', 'ttl*', '*_timeout*', 'vt', 'visible_at'],
       description: {
         en: 'Column names (globs with *, matched against the whole name) that hold an expiry, lease or visibility instant; a wall-clock value written to or compared with them is reported.',
-        'pt-BR': 'Nomes de colunas (globs com *, comparados com o nome inteiro) que guardam um instante de expiração, lease ou visibilidade; um valor de relógio de parede escrito nelas ou comparado com elas é reportado.',
+        'pt-BR':
+          'Nomes de colunas (globs com *, comparados com o nome inteiro) que guardam um instante de expiração, lease ou visibilidade; um valor de relógio de parede escrito nelas ou comparado com elas é reportado.',
       },
     },
   ],
@@ -27,7 +28,7 @@ export default defineRule({
       rationale:
         'clock_timestamp() and timeofday() return the machine\'s real-time clock at the moment of the call, and statement_timestamp() changes from one statement to the next. The real-time clock is corrected by NTP and can jump in either direction, so an expiry computed from it can be born already expired, or outlive its intended lifetime; two statements of the same transaction can also disagree about "now". When several nodes write and check expiries, these skews compound.',
       remedy:
-        'Compute and check expiry instants with now() (an alias of transaction_timestamp(), also written current_timestamp), which is fixed for the whole transaction: write expires_at = now() + interval \'1 hour\' when the token is created and compare expires_at > now() when it is used. The same holds for leases and visibility timeouts (locked_until, vt) and for SQL built with format() and run by EXECUTE. Keep clock_timestamp() for measuring how long something took inside a transaction. Because now() stands still for the whole transaction, a routine that loops or sleeps and expects time to pass (a poll for messages becoming visible) must not simply switch to it: the fix is offered without being applied automatically in a loop, and not at all in a loop that sleeps between readings; there, poll from the caller, one transaction per attempt. Inside a function or an explicit transaction the fix is offered for review too: a caller\'s long transaction makes now() older than the moment the statement runs, so a lease set from it is shorter (queue libraries choose clock_timestamp() there on purpose); weigh that against clock steps.',
+        "Compute and check expiry instants with now() (an alias of transaction_timestamp(), also written current_timestamp), which is fixed for the whole transaction: write expires_at = now() + interval '1 hour' when the token is created and compare expires_at > now() when it is used. The same holds for leases and visibility timeouts (locked_until, vt) and for SQL built with format() and run by EXECUTE. Keep clock_timestamp() for measuring how long something took inside a transaction. Because now() stands still for the whole transaction, a routine that loops or sleeps and expects time to pass (a poll for messages becoming visible) must not simply switch to it: the fix is offered without being applied automatically in a loop, and not at all in a loop that sleeps between readings; there, poll from the caller, one transaction per attempt. Inside a function or an explicit transaction the fix is offered for review too: a caller's long transaction makes now() older than the moment the statement runs, so a lease set from it is shorter (queue libraries choose clock_timestamp() there on purpose); weigh that against clock steps.",
       fixes: { replaceWithNow: 'Replace {function}() with now()' },
       variants: {
         once: 'Use now() (the transaction start time) so expiry stays consistent.',
@@ -41,7 +42,7 @@ export default defineRule({
       rationale:
         'clock_timestamp() e timeofday() devolvem o relógio real da máquina no momento da chamada, e statement_timestamp() muda de um comando para o outro. O relógio real é corrigido pelo NTP e pode saltar para qualquer lado, então uma expiração calculada com ele pode nascer já vencida ou durar mais do que deveria; dois comandos da mesma transação podem até discordar sobre o "agora". Quando vários nós gravam e conferem expirações, essas diferenças se somam.',
       remedy:
-        'Calcule e confira instantes de expiração com now() (sinônimo de transaction_timestamp(), também escrito current_timestamp), que é fixo durante toda a transação: grave expires_at = now() + interval \'1 hour\' ao criar o token e compare expires_at > now() ao usá-lo. O mesmo vale para leases e timeouts de visibilidade (locked_until, vt) e para SQL montado com format() e executado por EXECUTE. Deixe clock_timestamp() para medir quanto tempo algo levou dentro de uma transação. Como now() fica parado durante toda a transação, uma rotina que repete ou dorme esperando o tempo passar (um polling por mensagens que ficam visíveis) não pode simplesmente trocar para ele: o fix é oferecido sem ser aplicado automaticamente dentro de um laço, e não é oferecido num laço que dorme entre as leituras; ali, faça o polling a partir de quem chama, uma transação por tentativa. Dentro de uma função ou de uma transação explícita o fix também é só oferecido para revisão: a transação longa de quem chama deixa now() mais antigo do que o momento em que a instrução roda, e um lease calculado a partir dele fica mais curto (bibliotecas de fila escolhem clock_timestamp() ali de propósito); pese isso contra os saltos do relógio.',
+        "Calcule e confira instantes de expiração com now() (sinônimo de transaction_timestamp(), também escrito current_timestamp), que é fixo durante toda a transação: grave expires_at = now() + interval '1 hour' ao criar o token e compare expires_at > now() ao usá-lo. O mesmo vale para leases e timeouts de visibilidade (locked_until, vt) e para SQL montado com format() e executado por EXECUTE. Deixe clock_timestamp() para medir quanto tempo algo levou dentro de uma transação. Como now() fica parado durante toda a transação, uma rotina que repete ou dorme esperando o tempo passar (um polling por mensagens que ficam visíveis) não pode simplesmente trocar para ele: o fix é oferecido sem ser aplicado automaticamente dentro de um laço, e não é oferecido num laço que dorme entre as leituras; ali, faça o polling a partir de quem chama, uma transação por tentativa. Dentro de uma função ou de uma transação explícita o fix também é só oferecido para revisão: a transação longa de quem chama deixa now() mais antigo do que o momento em que a instrução roda, e um lease calculado a partir dele fica mais curto (bibliotecas de fila escolhem clock_timestamp() ali de propósito); pese isso contra os saltos do relógio.",
       fixes: { replaceWithNow: 'Trocar {function}() por now()' },
       variants: {
         once: 'Use now() (o início da transação) para que a expiração fique consistente.',

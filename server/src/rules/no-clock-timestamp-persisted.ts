@@ -1,6 +1,6 @@
-import { defineRule } from '../rule';
-import { clockUses } from './shared/clock';
-import { replaceWithNow } from './shared/now-fix';
+import { defineRule } from '../core/rule';
+import { clockUses } from './sql/clock';
+import { replaceWithNow } from './sql/now-fix';
 
 export default defineRule({
   id: 'no-clock-timestamp-persisted',
@@ -12,7 +12,8 @@ export default defineRule({
   skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REGRA #1; REQ ARMADILHAS-01; anti-pattern 5' },
   text: {
     en: {
-      message: '{function}() writes a wall-clock reading into a row{column}. Rows stamped by different nodes with their own clocks do not sort in the order things happened; store now() and order by a sequence instead.',
+      message:
+        '{function}() writes a wall-clock reading into a row{column}. Rows stamped by different nodes with their own clocks do not sort in the order things happened; store now() and order by a sequence instead.',
       summary: 'Timestamps stored in rows should come from now(), not from the wall clock.',
       rationale:
         'Each node has its own real-time clock, and NTP corrections make it jump. A row stamped with clock_timestamp() or timeofday() carries that node\'s clock reading: rows written by different nodes can appear out of causal order by tens of milliseconds or more, and a single transaction can write several different "current" times. Anything that later sorts or compares these columns (event feeds, audit trails, "latest wins" logic) inherits the skew.',
@@ -21,7 +22,8 @@ export default defineRule({
       fixes: { replaceWithNow: 'Replace {function}() with now()' },
     },
     'pt-BR': {
-      message: '{function}() grava uma leitura do relógio de parede em uma linha{column}. Linhas carimbadas por nós diferentes, cada um com seu relógio, não se ordenam na ordem em que as coisas aconteceram; grave now() e ordene por uma sequence.',
+      message:
+        '{function}() grava uma leitura do relógio de parede em uma linha{column}. Linhas carimbadas por nós diferentes, cada um com seu relógio, não se ordenam na ordem em que as coisas aconteceram; grave now() e ordene por uma sequence.',
       summary: 'Timestamps gravados em linhas devem vir de now(), não do relógio de parede.',
       rationale:
         'Cada nó tem seu próprio relógio real, e as correções do NTP o fazem saltar. Uma linha carimbada com clock_timestamp() ou timeofday() leva a leitura do relógio daquele nó: linhas gravadas por nós diferentes podem aparecer fora da ordem causal por dezenas de milissegundos ou mais, e uma única transação pode gravar vários "agoras" diferentes. Tudo o que depois ordena ou compara essas colunas (feeds de eventos, trilhas de auditoria, lógica de "o último vence") herda essa diferença.',

@@ -1,19 +1,23 @@
 import { ts } from '../languages/typescript/project';
-import { defineRule } from '../rule';
-import { BROKER_PUBLISH_CALLS, callLabel, functionSteps, isBrokerPublish, OUTBOX_TABLES, outboxUse, writeLabel } from './shared/side-effects';
-import { isTestCode } from './shared/test-code';
-import { nodeRange } from './shared/ts-effects';
+import { defineRule } from '../core/rule';
+import { BROKER_PUBLISH_CALLS, callLabel, functionSteps, isBrokerPublish, OUTBOX_TABLES, outboxUse, writeLabel } from './typescript/side-effects';
+import { isTestCode } from '../languages/typescript/test-code';
+import { nodeRange } from './typescript/ts-effects';
 
 export default defineRule({
   id: 'no-dual-write',
   severity: 'warning',
   languages: ['ts'],
-  skill: { name: 'distributed-systems-fundamentals', section: 'Dual-Write Inconsistency; Transactional Outbox; sistemas-distribuidos (padrão outbox); streams-eventos-cdc REGRA #4' },
+  skill: {
+    name: 'distributed-systems-fundamentals',
+    section: 'Dual-Write Inconsistency; Transactional Outbox; sistemas-distribuidos (padrão outbox); streams-eventos-cdc REGRA #4',
+  },
   sources: ['Chris Richardson, Pattern: Transactional outbox (microservices.io)'],
   settings: [BROKER_PUBLISH_CALLS, OUTBOX_TABLES],
   text: {
     en: {
-      message: '{publish} publishes to a broker and {write} writes to the database in the same function, with no outbox. If one succeeds and the other fails (crash, timeout, broker down), the database and the consumers disagree for good; write the event to an outbox table in the same transaction as {write} and publish it from there.',
+      message:
+        '{publish} publishes to a broker and {write} writes to the database in the same function, with no outbox. If one succeeds and the other fails (crash, timeout, broker down), the database and the consumers disagree for good; write the event to an outbox table in the same transaction as {write} and publish it from there.',
       summary: 'A database write and a broker publish in one function need a transactional outbox.',
       rationale:
         'The database and the broker do not share a transaction, so a function that writes to one and publishes to the other has two independent outcomes. Publish first and the write may fail: consumers act on a change that never happened. Write first and the process may stop before the publish, or the broker may be unreachable: the change happened and nobody hears of it, while retrying the whole function repeats the write. No ordering and no try/catch closes that window. The transactional outbox does: the event becomes a row written in the same transaction as the data, and a relay publishes it afterwards, at least once, so consumers deduplicate. pgmq.send called in SQL inside that transaction is already this pattern. Effects that are not broker messages (email, HTTP calls, payments) are covered by no-side-effect-before-commit and require-idempotency-key, and the inserts a redelivered event repeats in its consumers by require-on-conflict.',
@@ -21,7 +25,8 @@ export default defineRule({
         'Insert the event into an outbox table (`insert into outbox (aggregate_id, event_type, payload) values (…)`) in the same transaction as the data change, or queue it with `select pgmq.send(…)` inside that transaction, and publish from a relay that reads the outbox, marks rows as published and tolerates publishing a row twice. Functions that read the outbox and publish (the relay), functions that also write the event to an outbox, and functions that only publish are not reported.',
     },
     'pt-BR': {
-      message: '{publish} publica num broker e {write} grava no banco na mesma função, sem outbox. Se um dos dois der certo e o outro falhar (crash, timeout, broker fora do ar), o banco e os consumidores divergem para sempre; grave o evento numa tabela de outbox na mesma transação de {write} e publique a partir dela.',
+      message:
+        '{publish} publica num broker e {write} grava no banco na mesma função, sem outbox. Se um dos dois der certo e o outro falhar (crash, timeout, broker fora do ar), o banco e os consumidores divergem para sempre; grave o evento numa tabela de outbox na mesma transação de {write} e publique a partir dela.',
       summary: 'Uma escrita no banco e uma publicação em broker na mesma função precisam de um outbox transacional.',
       rationale:
         'O banco e o broker não compartilham transação, então uma função que grava num e publica no outro tem dois resultados independentes. Publicando primeiro, a escrita pode falhar: os consumidores agem sobre uma mudança que nunca aconteceu. Gravando primeiro, o processo pode parar antes da publicação, ou o broker pode estar inacessível: a mudança aconteceu e ninguém fica sabendo, e repetir a função inteira repete a escrita. Nenhuma ordem e nenhum try/catch fecha essa janela. O outbox transacional fecha: o evento vira uma linha gravada na mesma transação dos dados, e um relay o publica depois, pelo menos uma vez, então os consumidores deduplicam. Um pgmq.send chamado em SQL dentro dessa transação já é esse padrão. Efeitos que não são mensagens de broker (e-mail, chamadas HTTP, pagamentos) ficam com no-side-effect-before-commit e require-idempotency-key, e os inserts que um evento reentregue repete nos consumidores, com require-on-conflict.',

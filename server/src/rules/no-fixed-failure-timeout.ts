@@ -1,10 +1,20 @@
 import { functionBaseName, relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type RuleContext } from '../rule';
-import { columnRefs, expressionRange, expressionText, isClockReading, isConstant, operatorOf, ORDERINGS, stringConstant, walkStatement } from './shared/expressions';
-import { checkTypeScriptFailureTimeouts } from './shared/failure-timeout-typescript';
-import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
-import { isTestCode } from './shared/test-code';
+import { defineRule, type RuleContext } from '../core/rule';
+import {
+  columnRefs,
+  expressionRange,
+  expressionText,
+  isClockReading,
+  isConstant,
+  operatorOf,
+  ORDERINGS,
+  stringConstant,
+  walkStatement,
+} from './sql/expressions';
+import { checkTypeScriptFailureTimeouts } from './no-fixed-failure-timeout.typescript';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from '../core/names';
+import { isTestCode } from '../languages/typescript/test-code';
 
 export default defineRule({
   id: 'no-fixed-failure-timeout',
@@ -12,7 +22,10 @@ export default defineRule({
   languages: ['sql', 'ts'],
   // Each SQL statement alone: in a .sql document, re-run only where an edit changed it.
   reads: 'statement',
-  skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REGRA #3; REQ ARMADILHAS-04; anti-pattern 3 (also distributed-systems-fundamentals: partial failure, timing models)' },
+  skill: {
+    name: 'armadilhas-sistemas-distribuidos',
+    section: 'REGRA #3; REQ ARMADILHAS-04; anti-pattern 3 (also distributed-systems-fundamentals: partial failure, timing models)',
+  },
   sources: ['Martin Kleppmann, Designing Data-Intensive Applications, ch. 8 (timeouts and unbounded delays)'],
   settings: [
     {
@@ -25,7 +38,20 @@ export default defineRule({
     },
     {
       key: 'nodeTables',
-      default: ['*worker*', '*node*', '*instance*', '*replica*', '*server*', '*leader*', '*peer*', 'cluster_member*', '*executor*', '*runner*', '*daemon*', '*heartbeat*'],
+      default: [
+        '*worker*',
+        '*node*',
+        '*instance*',
+        '*replica*',
+        '*server*',
+        '*leader*',
+        '*peer*',
+        'cluster_member*',
+        '*executor*',
+        '*runner*',
+        '*daemon*',
+        '*heartbeat*',
+      ],
       description: {
         en: 'Table names (globs with *) of nodes or workers; deleting or updating their rows by heartbeat age declares them dead.',
         'pt-BR': 'Nomes de tabelas (globs com *) de nós ou workers; apagar ou atualizar suas linhas pela idade do heartbeat os declara mortos.',
@@ -36,7 +62,8 @@ export default defineRule({
       default: ['*session*', '*token*', '*presence*'],
       description: {
         en: 'Table names (globs with *) of sessions, tokens and user presence; a last-seen age there is an expiry, not failure detection, and is not reported.',
-        'pt-BR': 'Nomes de tabelas (globs com *) de sessões, tokens e presença de usuários; a idade do último sinal ali é expiração, não detecção de falha, e não é reportada.',
+        'pt-BR':
+          'Nomes de tabelas (globs com *) de sessões, tokens e presença de usuários; a idade do último sinal ali é expiração, não detecção de falha, e não é reportada.',
       },
     },
     {
@@ -44,13 +71,15 @@ export default defineRule({
       default: ['dead', 'fail*', 'unhealthy', 'suspect*', 'unresponsive', 'unreachable', 'crash*', 'stale', 'zombie', 'down'],
       description: {
         en: 'Words (globs with *) that, as a word of a status value or view name, declare a node failed (dead, suspected_dead, failed, stale_workers).',
-        'pt-BR': 'Palavras (globs com *) que, como palavra de um valor de status ou nome de view, declaram um nó com falha (dead, suspected_dead, failed, stale_workers).',
+        'pt-BR':
+          'Palavras (globs com *) que, como palavra de um valor de status ou nome de view, declaram um nó com falha (dead, suspected_dead, failed, stale_workers).',
       },
     },
   ],
   text: {
     en: {
-      message: '{column} is compared with the fixed limit {limit} to declare a node dead. A live node can stay silent that long under load, a GC pause or a network hiccup, and then two nodes act as the owner; derive the limit from observed heartbeat latency (e.g. 3 × its p99) and confirm with other nodes before failing over.',
+      message:
+        '{column} is compared with the fixed limit {limit} to declare a node dead. A live node can stay silent that long under load, a GC pause or a network hiccup, and then two nodes act as the owner; derive the limit from observed heartbeat latency (e.g. 3 × its p99) and confirm with other nodes before failing over.',
       summary: 'Do not declare a node dead from a heartbeat age compared with a fixed constant.',
       rationale:
         'In an asynchronous network a slow node and a dead node look the same from outside: messages queue up, round trips grow tenfold under load, a garbage-collection pause or a suspended VM freezes a process for tens of seconds. A fixed threshold chosen on a quiet day turns every such stall into a "death" and a failover, while the supposedly dead node keeps working: two owners of the same work, split brain. A threshold that is too generous instead delays the reaction to real crashes.',
@@ -58,7 +87,8 @@ export default defineRule({
         'Record how long heartbeats normally take per node (a moving p99 of their intervals) and suspect a node only after a multiple of it (e.g. 3 × p99, with a floor), as a phi-accrual detector does; prefer a suspected state over dead, and let a quorum of the other nodes agree before failing over. Protect the work the node held with fencing tokens, so that a node wrongly declared dead cannot overwrite its successor. Not reported: limits computed from a column, variable, parameter or subquery; ages on session, token or presence tables (expiry, not failure detection); limits of a day or more (inactivity or retention windows); queries that only list live nodes.',
     },
     'pt-BR': {
-      message: '{column} é comparado com o limite fixo {limit} para declarar um nó morto. Um nó vivo pode ficar calado esse tempo sob carga, numa pausa de GC ou numa falha de rede, e aí dois nós agem como donos; derive o limite da latência observada dos heartbeats (por exemplo 3 × o p99) e confirme com outros nós antes do failover.',
+      message:
+        '{column} é comparado com o limite fixo {limit} para declarar um nó morto. Um nó vivo pode ficar calado esse tempo sob carga, numa pausa de GC ou numa falha de rede, e aí dois nós agem como donos; derive o limite da latência observada dos heartbeats (por exemplo 3 × o p99) e confirme com outros nós antes do failover.',
       summary: 'Não declare um nó morto comparando a idade do heartbeat com uma constante fixa.',
       rationale:
         'Numa rede assíncrona, um nó lento e um nó morto parecem iguais vistos de fora: mensagens se acumulam, o tempo de ida e volta sobe dez vezes sob carga, uma pausa de garbage collection ou uma VM suspensa congela o processo por dezenas de segundos. Um limite fixo escolhido num dia tranquilo transforma cada travada dessas em "morte" e failover, enquanto o nó supostamente morto continua trabalhando: dois donos do mesmo trabalho, split brain. Um limite folgado demais, ao contrário, atrasa a reação a quedas reais.',

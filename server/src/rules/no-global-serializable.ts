@@ -1,6 +1,6 @@
 import { isolationSettings, type IsolationSetting } from '../languages/sql/transactions';
-import { defineRule } from '../rule';
-import { levelTokens, settingLabel } from './shared/isolation';
+import { defineRule } from '../core/rule';
+import { levelTokens, settingLabel } from './sql/isolation';
 
 // Scopes that make SERIALIZABLE the default of transactions that never asked for it. A transaction's
 // own level (BEGIN, SET TRANSACTION) is the recommended way; SET LOCAL default_transaction_isolation
@@ -22,7 +22,8 @@ export default defineRule({
   skill: { name: 'postgres-isolamento-concorrencia', section: 'REGRA #2; REGRA #6; REQ ISOLAMENTO-02; anti-pattern 2' },
   text: {
     en: {
-      message: '{statement} makes SERIALIZABLE the default for {scope}. Every transaction there, including single-row CRUD that READ COMMITTED already handles, can now abort with SQLSTATE 40001 and must be retried; keep READ COMMITTED as the default and request SERIALIZABLE in the transactions that need it.',
+      message:
+        '{statement} makes SERIALIZABLE the default for {scope}. Every transaction there, including single-row CRUD that READ COMMITTED already handles, can now abort with SQLSTATE 40001 and must be retried; keep READ COMMITTED as the default and request SERIALIZABLE in the transactions that need it.',
       summary: 'Request SERIALIZABLE per transaction, not as the default of a session, role, database or server.',
       rationale:
         'SERIALIZABLE in PostgreSQL is optimistic (Serializable Snapshot Isolation): transactions run without blocking each other and, when PostgreSQL detects that their combined effect could not have happened one at a time, it aborts one of them with SQLSTATE 40001 (serialization_failure), sometimes even when there was no real conflict. Made the default, that applies to every transaction, and code that was written without a retry loop (most CRUD, background jobs, migrations, tools connecting as the same role) starts failing at random under load. Most transactions, single-row INSERTs and UPDATEs by key, are already correct under READ COMMITTED and gain nothing.',
@@ -39,7 +40,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{statement} torna SERIALIZABLE o padrão para {scope}. Toda transação ali, inclusive CRUD de uma linha que o READ COMMITTED já resolve, agora pode abortar com SQLSTATE 40001 e precisa de retry; mantenha READ COMMITTED como padrão e peça SERIALIZABLE nas transações que precisam.',
+      message:
+        '{statement} torna SERIALIZABLE o padrão para {scope}. Toda transação ali, inclusive CRUD de uma linha que o READ COMMITTED já resolve, agora pode abortar com SQLSTATE 40001 e precisa de retry; mantenha READ COMMITTED como padrão e peça SERIALIZABLE nas transações que precisam.',
       summary: 'Peça SERIALIZABLE por transação, não como padrão de uma sessão, role, banco ou servidor.',
       rationale:
         'O SERIALIZABLE do PostgreSQL é otimista (Serializable Snapshot Isolation): as transações rodam sem bloquear umas às outras e, quando o PostgreSQL detecta que o efeito conjunto delas não poderia ter acontecido uma de cada vez, aborta uma com SQLSTATE 40001 (serialization_failure), às vezes mesmo sem conflito real. Como padrão, isso vale para toda transação, e código escrito sem laço de retry (a maior parte do CRUD, jobs em background, migrações, ferramentas que conectam com o mesmo role) passa a falhar aleatoriamente sob carga. A maioria das transações, INSERTs e UPDATEs de uma linha pela chave, já está correta em READ COMMITTED e não ganha nada.',

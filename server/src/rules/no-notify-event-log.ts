@@ -1,14 +1,15 @@
 import { functionBaseName, functionName, relationName, typeName, walk } from '../languages/sql/ast';
 import type { Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type RuleContext } from '../rule';
-import { columnRefs, expressionText, stringConstant, walkStatement } from './shared/expressions';
-import { baseName, matchesAny, matchesAnyExactly } from './shared/names';
+import { defineRule, type RuleContext } from '../core/rule';
+import { columnRefs, expressionText, stringConstant, walkStatement } from './sql/expressions';
+import { baseName, matchesAny, matchesAnyExactly } from '../core/names';
 
 const BUILD_OBJECT = new Set(['json_build_object', 'jsonb_build_object']);
 const WHOLE_ROW = new Set(['row_to_json', 'to_json', 'to_jsonb', 'json_agg', 'jsonb_agg']);
 /** Variable types that hold a scalar or a document, not a table row (a column's %type counts as scalar). */
-const SCALAR_TYPE = /^(pg_catalog\.)?(text|varchar|bpchar|char|character|jsonb?|int[248]?|integer|bigint|smallint|numeric|decimal|real|double|float[48]?|uuid|bool|boolean|timestamptz|timestamp|date|timetz|time|interval)\b|%type$/;
+const SCALAR_TYPE =
+  /^(pg_catalog\.)?(text|varchar|bpchar|char|character|jsonb?|int[248]?|integer|bigint|smallint|numeric|decimal|real|double|float[48]?|uuid|bool|boolean|timestamptz|timestamp|date|timetz|time|interval)\b|%type$/;
 
 interface EventPayload {
   what: 'triggerRow' | 'key' | 'wholeRow';
@@ -16,7 +17,6 @@ interface EventPayload {
   /** The payload carries a whole row (row_to_json(new), t.*): the change itself, not a pointer to re-read. */
   row?: true;
 }
-
 
 const PG_NOTIFY = /pg_notify/i;
 export default defineRule({
@@ -31,7 +31,8 @@ export default defineRule({
       default: ['*outbox*', '*queue*', '*events*', '*jobs*', '*tasks*', '*messages*', '*inbox*'],
       description: {
         en: 'Table names (globs with *) that already record events or messages durably (outboxes, queues, job tables); a NOTIFY from a trigger on one, or about rows read from one, is a wake-up and is not reported.',
-        'pt-BR': 'Nomes de tabelas (globs com *) que já registram eventos ou mensagens de forma durável (outboxes, filas, tabelas de jobs); um NOTIFY vindo de um trigger numa delas, ou sobre linhas lidas de uma delas, é só um aviso e não é reportado.',
+        'pt-BR':
+          'Nomes de tabelas (globs com *) que já registram eventos ou mensagens de forma durável (outboxes, filas, tabelas de jobs); um NOTIFY vindo de um trigger numa delas, ou sobre linhas lidas de uma delas, é só um aviso e não é reportado.',
       },
     },
     {
@@ -39,7 +40,8 @@ export default defineRule({
       default: ['tenant*', 'cache*', 'invalidat*', 'queue*', 'job', 'jobs', 'table', 'tables', 'reload*', 'refresh*', 'wake*', 'config*', 'setting*', 'schema'],
       description: {
         en: 'Words (globs with *, matched against each word of a name: tenants_update is tenants and update) that mark a notification as a cache invalidation or a wake-up: a channel with one of them, or a payload whose every value is named with one (a tenant id, a queue name, TG_TABLE_NAME), tells listeners what to re-read, and is not reported.',
-        'pt-BR': 'Palavras (globs com *, comparadas com cada palavra de um nome: tenants_update é tenants e update) que marcam uma notificação como invalidação de cache ou aviso para acordar: um canal com uma delas, ou um payload em que todo valor tem nome com uma delas (um id de tenant, o nome de uma fila, TG_TABLE_NAME), diz aos ouvintes o que reler, e não é reportado.',
+        'pt-BR':
+          'Palavras (globs com *, comparadas com cada palavra de um nome: tenants_update é tenants e update) que marcam uma notificação como invalidação de cache ou aviso para acordar: um canal com uma delas, ou um payload em que todo valor tem nome com uma delas (um id de tenant, o nome de uma fila, TG_TABLE_NAME), diz aos ouvintes o que reler, e não é reportado.',
       },
     },
     {
@@ -47,18 +49,20 @@ export default defineRule({
       default: ['id', '*_id', 'uuid', 'status', '*_status'],
       description: {
         en: 'Payload keys and column names (globs with *, matched as whole names; camelCase is read as snake_case) that identify an entity or its state; a NOTIFY payload carrying one is a domain event.',
-        'pt-BR': 'Chaves de payload e nomes de colunas (globs com *, comparados com o nome inteiro; camelCase é lido como snake_case) que identificam uma entidade ou seu estado; um payload de NOTIFY que carrega uma delas é um evento de domínio.',
+        'pt-BR':
+          'Chaves de payload e nomes de colunas (globs com *, comparados com o nome inteiro; camelCase é lido como snake_case) que identificam uma entidade ou seu estado; um payload de NOTIFY que carrega uma delas é um evento de domínio.',
       },
     },
   ],
   text: {
     en: {
-      message: '{call} on channel {channel} publishes a domain event ({what}) without recording it anywhere as an event: NOTIFY reaches only the sessions listening at that instant, so a consumer that is offline or reconnecting loses it and cannot replay it. Record the event in an outbox or events table, or a pgmq queue, in the same transaction, and use NOTIFY only to wake consumers up.',
+      message:
+        '{call} on channel {channel} publishes a domain event ({what}) without recording it anywhere as an event: NOTIFY reaches only the sessions listening at that instant, so a consumer that is offline or reconnecting loses it and cannot replay it. Record the event in an outbox or events table, or a pgmq queue, in the same transaction, and use NOTIFY only to wake consumers up.',
       summary: 'Domain events must go to a durable log (a table or pgmq), not only through NOTIFY.',
       rationale:
         'LISTEN/NOTIFY works like a classic message broker without storage: a notification is delivered to the sessions listening at the moment the transaction commits and then it is gone. A consumer that is offline, reconnecting after a network blip, or being redeployed simply never sees it; there is no offset to resume from and no way to replay history, and a second consumer cannot read the same events later. Using it to carry the facts of the business (an order was paid, a row changed) means silently losing some of them.',
       remedy:
-        'Write the event durably in the same transaction as the change: insert it into an outbox or an append-only events table, or send it to a pgmq queue, and let consumers track what they have processed. NOTIFY can still wake consumers up, after which they read the durable log. The rule stays quiet when nothing is lost: pings without a payload (or with a constant one such as \'reload schema\'); cache invalidations and wake-ups, whose channel names what to re-read (tenants_update, cache_reset, a queue or jobs channel) or whose payload carries only such names (a tenant id, a queue name, TG_TABLE_NAME), unless the payload is the whole changed row, since a listener that reconnects re-reads everything anyway; notifications from triggers that fire on INSERT only (the new row is the record) or on an outbox or queue table, and about rows read from such a table; and notifications whose routine or transaction also inserts a row (into any table, also through a function of the same file) or calls pgmq.send.',
+        "Write the event durably in the same transaction as the change: insert it into an outbox or an append-only events table, or send it to a pgmq queue, and let consumers track what they have processed. NOTIFY can still wake consumers up, after which they read the durable log. The rule stays quiet when nothing is lost: pings without a payload (or with a constant one such as 'reload schema'); cache invalidations and wake-ups, whose channel names what to re-read (tenants_update, cache_reset, a queue or jobs channel) or whose payload carries only such names (a tenant id, a queue name, TG_TABLE_NAME), unless the payload is the whole changed row, since a listener that reconnects re-reads everything anyway; notifications from triggers that fire on INSERT only (the new row is the record) or on an outbox or queue table, and about rows read from such a table; and notifications whose routine or transaction also inserts a row (into any table, also through a function of the same file) or calls pgmq.send.",
       variants: {
         triggerRow: 'the row changed in trigger function {routine}',
         key: 'its payload carries {key}',
@@ -66,12 +70,13 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{call} no canal {channel} publica um evento de domínio ({what}) sem registrá-lo como evento em lugar nenhum: o NOTIFY só chega às sessões que estão escutando naquele instante, então um consumidor offline ou reconectando o perde e não consegue reprocessá-lo. Registre o evento numa tabela de outbox ou de eventos, ou numa fila pgmq, na mesma transação, e use o NOTIFY só para acordar os consumidores.',
+      message:
+        '{call} no canal {channel} publica um evento de domínio ({what}) sem registrá-lo como evento em lugar nenhum: o NOTIFY só chega às sessões que estão escutando naquele instante, então um consumidor offline ou reconectando o perde e não consegue reprocessá-lo. Registre o evento numa tabela de outbox ou de eventos, ou numa fila pgmq, na mesma transação, e use o NOTIFY só para acordar os consumidores.',
       summary: 'Eventos de domínio precisam ir para um log durável (uma tabela ou o pgmq), não só pelo NOTIFY.',
       rationale:
         'LISTEN/NOTIFY funciona como um broker de mensagens clássico sem armazenamento: a notificação é entregue às sessões que estão escutando no momento do commit e depois desaparece. Um consumidor que está offline, reconectando depois de uma falha de rede ou sendo reimplantado simplesmente nunca a recebe; não há offset de onde retomar nem como reprocessar o histórico, e um segundo consumidor não consegue ler os mesmos eventos depois. Usá-lo para transportar os fatos do negócio (um pedido foi pago, uma linha mudou) significa perder alguns deles sem aviso.',
       remedy:
-        'Grave o evento de forma durável na mesma transação da mudança: insira-o numa outbox ou numa tabela de eventos append-only, ou envie-o para uma fila pgmq, e deixe os consumidores controlarem o que já processaram. O NOTIFY ainda pode acordar os consumidores, que então leem o log durável. A regra fica quieta quando nada se perde: avisos sem payload (ou com um payload constante como \'reload schema\'); invalidações de cache e avisos para acordar, cujo canal nomeia o que reler (tenants_update, cache_reset, um canal de fila ou de jobs) ou cujo payload só carrega nomes assim (um id de tenant, o nome de uma fila, TG_TABLE_NAME), a menos que o payload seja a linha alterada inteira, já que um ouvinte que reconecta relê tudo de qualquer forma; notificações de triggers que disparam só em INSERT (a nova linha é o registro) ou numa tabela de outbox ou fila, e sobre linhas lidas de uma tabela assim; e notificações cuja rotina ou transação também insere uma linha (em qualquer tabela, também por uma função do mesmo arquivo) ou chama pgmq.send.',
+        "Grave o evento de forma durável na mesma transação da mudança: insira-o numa outbox ou numa tabela de eventos append-only, ou envie-o para uma fila pgmq, e deixe os consumidores controlarem o que já processaram. O NOTIFY ainda pode acordar os consumidores, que então leem o log durável. A regra fica quieta quando nada se perde: avisos sem payload (ou com um payload constante como 'reload schema'); invalidações de cache e avisos para acordar, cujo canal nomeia o que reler (tenants_update, cache_reset, um canal de fila ou de jobs) ou cujo payload só carrega nomes assim (um id de tenant, o nome de uma fila, TG_TABLE_NAME), a menos que o payload seja a linha alterada inteira, já que um ouvinte que reconecta relê tudo de qualquer forma; notificações de triggers que disparam só em INSERT (a nova linha é o registro) ou numa tabela de outbox ou fila, e sobre linhas lidas de uma tabela assim; e notificações cuja rotina ou transação também insere uma linha (em qualquer tabela, também por uma função do mesmo arquivo) ou chama pgmq.send.",
       variants: {
         triggerRow: 'a linha alterada na função de trigger {routine}',
         key: 'o payload carrega {key}',
@@ -273,16 +278,18 @@ function assignedValues(routine: Routine, use: SqlStatement, name: string): any[
 /** CREATE TRIGGER statements of this file that run the function (named without schema: search_path decides). */
 function triggersCalling(context: RuleContext, routineName: string): Array<{ table: string; insertOnly: boolean }> {
   const bare = baseName(routineName);
-  return context.memo('no-notify-event-log:triggers', () =>
-    context.sql.statements
-      .filter((statement) => statement.kind === 'CreateTrigStmt')
-      .map((statement) => ({
-        function: baseName((statement.body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.')),
-        table: relationName(statement.body.relation),
-        // CREATE TRIGGER's events bit mask: INSERT 4, DELETE 8, UPDATE 16, TRUNCATE 32.
-        insertOnly: Number(statement.body.events ?? 0) === 4,
-      })),
-  ).filter((trigger) => trigger.function === bare);
+  return context
+    .memo('no-notify-event-log:triggers', () =>
+      context.sql.statements
+        .filter((statement) => statement.kind === 'CreateTrigStmt')
+        .map((statement) => ({
+          function: baseName((statement.body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.')),
+          table: relationName(statement.body.relation),
+          // CREATE TRIGGER's events bit mask: INSERT 4, DELETE 8, UPDATE 16, TRUNCATE 32.
+          insertOnly: Number(statement.body.events ?? 0) === 4,
+        })),
+    )
+    .filter((trigger) => trigger.function === bare);
 }
 
 // NOTIFY takes a literal payload only: it is an event when the literal carries an id or status key.
@@ -353,7 +360,10 @@ function expressionPayload(expression: any, routine: Routine | undefined, keys: 
     if (visit.type === 'FuncCall') {
       const name = functionBaseName(visit.node);
       if (BUILD_OBJECT.has(name)) {
-        const key = (visit.node.args ?? []).filter((_: any, index: number) => index % 2 === 0).map(stringConstant).find((each: string | undefined) => each !== undefined && isEventKey(each, keys));
+        const key = (visit.node.args ?? [])
+          .filter((_: any, index: number) => index % 2 === 0)
+          .map(stringConstant)
+          .find((each: string | undefined) => each !== undefined && isEventKey(each, keys));
         if (key) payload = { what: 'key', key };
       } else if (WHOLE_ROW.has(name) && isRow(visit.node.args?.[0], routine)) payload = { what: trigger ? 'triggerRow' : 'wholeRow', row: true };
     } else if (visit.type === 'ColumnRef') {

@@ -1,13 +1,13 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type FixProposal, type RuleContext } from '../rule';
-import { appReadModifyWrites, type AppReadModifyWrite } from './shared/app-read-modify-write';
-import { quoteIdentifier } from './shared/identifiers';
-import { lineNumberAt } from './shared/line-numbers';
-import { readModifyWrites, type ReadModifyWrite } from './shared/read-modify-write';
-import { selectEnd } from './shared/row-locks';
-import { scopeOf } from './shared/row-scope';
-import { keywordCase, SqlEdits } from './shared/sql-edits';
+import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
+import { appReadModifyWrites, type AppReadModifyWrite } from './no-read-modify-write.app';
+import { quoteIdentifier } from './sql/identifiers';
+import { lineNumberAt } from './sql/line-numbers';
+import { readModifyWrites, type ReadModifyWrite } from './no-read-modify-write.sql';
+import { selectEnd } from './sql/row-locks';
+import { scopeOf } from './sql/row-scope';
+import { keywordCase, SqlEdits } from './sql/sql-edits';
 
 export default defineRule({
   id: 'no-read-modify-write',
@@ -22,7 +22,8 @@ export default defineRule({
       default: ['version', 'revision', 'updated_at', 'modified_at', 'xmin', 'etag'],
       description: {
         en: 'Column names (words or globs with *) that act as a row version; an UPDATE whose WHERE compares one of them with = is a compare-and-set and is not reported.',
-        'pt-BR': 'Nomes de colunas (palavras ou globs com *) que servem de versão da linha; um UPDATE cujo WHERE compara uma delas com = é um compare-and-set e não é reportado.',
+        'pt-BR':
+          'Nomes de colunas (palavras ou globs com *) que servem de versão da linha; um UPDATE cujo WHERE compara uma delas com = é um compare-and-set e não é reportado.',
       },
     },
   ],
@@ -32,7 +33,7 @@ export default defineRule({
         '{table}.{column} is read here without a row lock and written back by the UPDATE on line {line}. A concurrent transaction can change the row in between, and its change is lost; read it with FOR UPDATE, update atomically (SET {column} = {column} + …), or compare a version column in the UPDATE.',
       summary: 'A value read without a lock must not be written back to the same row in the same transaction.',
       rationale:
-        'Under READ COMMITTED, PostgreSQL\'s default, a plain SELECT takes no row lock. Two transactions can read the same value (a stock count of 10), each compute a new one in the application or in PL/pgSQL (10 + 1), and each write 11: the second UPDATE waits for the first, then overwrites it, and one of the two changes disappears without any error. This lost update grows with concurrency: more instances, retries and parallel workers mean more silently wrong counters and balances.',
+        "Under READ COMMITTED, PostgreSQL's default, a plain SELECT takes no row lock. Two transactions can read the same value (a stock count of 10), each compute a new one in the application or in PL/pgSQL (10 + 1), and each write 11: the second UPDATE waits for the first, then overwrites it, and one of the two changes disappears without any error. This lost update grows with concurrency: more instances, retries and parallel workers mean more silently wrong counters and balances.",
       remedy:
         'Pick one of three patterns. Pessimistic: read with SELECT … FOR UPDATE so the second transaction waits for the first to commit and then reads the new value. Atomic: let the database compute the value (SET n = n + 1, SET balance = balance - $1), with no read at all. Optimistic: keep a version column and write UPDATE … SET …, version = version + 1 WHERE id = $1 AND version = $2, retrying when no row matched. Not reported: atomic updates, reads with FOR UPDATE, FOR NO KEY UPDATE or FOR SHARE, rows already locked earlier in the transaction (a locking SELECT, an UPDATE or DELETE of the table, LOCK TABLE, an advisory lock), compare-and-set on a version-like column or on the written column itself, and SERIALIZABLE or REPEATABLE READ transactions, where PostgreSQL aborts the second writer with SQLSTATE 40001 instead (the application must retry). In plain SQL transactions the application computes the value, so an UPDATE that sets a column read earlier in the transaction to a literal or a parameter, on the same row, counts as writing it back; in PL/pgSQL the value is followed through variables. The fix adds FOR UPDATE to the read; it is marked safe when the schema model knows the table (a view might not accept row locks).',
       fixes: { addForUpdate: 'Read {table} with FOR UPDATE', atomicUpdate: 'Let the database compute {column}: {code}' },
@@ -51,12 +52,9 @@ export default defineRule({
   examples: {
     invalid: [
       {
-        code: [
-          'begin;',
-          'select sales_count from public.products where id = 1;',
-          'update public.products set sales_count = 11 where id = 1;',
-          'commit;',
-        ].join('\n'),
+        code: ['begin;', 'select sales_count from public.products where id = 1;', 'update public.products set sales_count = 11 where id = 1;', 'commit;'].join(
+          '\n',
+        ),
         fixed: [
           'begin;',
           'select sales_count from public.products where id = 1 for update;',
@@ -149,7 +147,9 @@ function atomicFix(context: RuleContext, result: AppReadModifyWrite): Array<FixP
   if (operation) {
     const write = operation.writes.find((candidate) => candidate.value === result.value);
     const fix = write && operation.fixes.atomicUpdate?.(write, atomic.operator, atomic.amount);
-    return fix ? [{ key: 'atomicUpdate', data: { table: result.table, column: result.column, code: fix.label }, edits: fix.edits, safe: safe && fix.keepsResult }] : [];
+    return fix
+      ? [{ key: 'atomicUpdate', data: { table: result.table, column: result.column, code: fix.label }, edits: fix.edits, safe: safe && fix.keepsResult }]
+      : [];
   }
   // query('update … set n = $2 …', [id, rows[0].n + 1]) → set n = n + $2 …, [id, 1].
   const parameters = result.writeEntry.parameters;
@@ -159,15 +159,17 @@ function atomicFix(context: RuleContext, result: AppReadModifyWrite): Array<FixP
     if (!result.write.source.rangeIsVerbatim(sourceRange.start, sourceRange.end)) return [];
     const placeholder = context.text.slice(range.start, range.end);
     const code = `${quoteIdentifier(result.column)} ${atomic.operator} ${placeholder}`;
-    return [{
-      key: 'atomicUpdate',
-      data: { table: result.table, column: result.column, code },
-      edits: [
-        { start: range.start, end: range.end, text: code },
-        { start: result.value.getStart(source), end: result.value.getEnd(), text: atomic.amount.getText(source) },
-      ],
-      safe,
-    }];
+    return [
+      {
+        key: 'atomicUpdate',
+        data: { table: result.table, column: result.column, code },
+        edits: [
+          { start: range.start, end: range.end, text: code },
+          { start: result.value.getStart(source), end: result.value.getEnd(), text: atomic.amount.getText(source) },
+        ],
+        safe,
+      },
+    ];
   }
   // ${row.points - cost} in a tagged template (a bind parameter) → points - ${cost}.
   const span = result.value.parent;

@@ -1,8 +1,8 @@
 import { findAll, relationName } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type RuleContext } from '../rule';
-import { lineNumberAt } from './shared/line-numbers';
-import { tableReads, type TableRead } from './shared/table-reads';
+import { defineRule, type RuleContext } from '../core/rule';
+import { lineNumberAt } from './sql/line-numbers';
+import { tableReads, type TableRead } from './no-repeatable-read-write-skew.table-reads';
 
 // In a transaction that runs under REPEATABLE READ (BEGIN/SET TRANSACTION, or the session default set
 // earlier in the script), a check is a read whose result decides: a count or EXISTS in a script or a
@@ -19,10 +19,14 @@ export default defineRule({
   id: 'no-repeatable-read-write-skew',
   severity: 'warning',
   languages: ['sql'],
-  skill: { name: 'postgres-isolamento-concorrencia', section: 'REGRA #4; REGRA #5; REQ ISOLAMENTO-01 (write skew, phantom); REQ ISOLAMENTO-04; anti-pattern 5' },
+  skill: {
+    name: 'postgres-isolamento-concorrencia',
+    section: 'REGRA #4; REGRA #5; REQ ISOLAMENTO-01 (write skew, phantom); REQ ISOLAMENTO-04; anti-pattern 5',
+  },
   text: {
     en: {
-      message: '{verb} on {table} changes what the check on line {line} tested, and REPEATABLE READ does not protect that check: two concurrent transactions can both pass it on their own snapshots and both write, breaking the invariant (write skew). Lock the rows the check reads (FOR UPDATE), declare the invariant as an exclusion constraint, or run the transaction as SERIALIZABLE.',
+      message:
+        '{verb} on {table} changes what the check on line {line} tested, and REPEATABLE READ does not protect that check: two concurrent transactions can both pass it on their own snapshots and both write, breaking the invariant (write skew). Lock the rows the check reads (FOR UPDATE), declare the invariant as an exclusion constraint, or run the transaction as SERIALIZABLE.',
       summary: 'A REPEATABLE READ transaction that checks rows and then writes them can break its own invariant (write skew).',
       rationale:
         'REPEATABLE READ in PostgreSQL is snapshot isolation: every statement of the transaction sees the database as it was when the transaction took its snapshot. That stops a row from changing between two reads, but not two transactions from deciding on the same outdated picture. Both count two doctors on call, each takes a different doctor off, neither write touches the row the other wrote, and both commit: nobody is on call. The same happens with bookings (both see the room free, both insert an overlapping booking) and balances spread over several rows. Rows inserted by the other transaction are invisible to the snapshot, so re-reading does not help, and neither does an advisory lock taken inside the transaction: the snapshot is already fixed when the lock statement starts.',
@@ -30,7 +34,8 @@ export default defineRule({
         'Pick one of three. Materialise the conflict: read the rows behind the check with SELECT … FOR UPDATE, so a concurrent transaction waits and then fails instead of deciding on stale data (it cannot lock rows that do not exist yet). Declare the conflict: an exclusion constraint (EXCLUDE USING gist, e.g. room with =, time range with &&) or a unique key makes the database reject the second write. Or run the transaction as SERIALIZABLE, which tracks the predicates read and aborts one of the two transactions with SQLSTATE 40001; the caller must retry it.',
     },
     'pt-BR': {
-      message: '{verb} em {table} muda o que a verificação da linha {line} testou, e o REPEATABLE READ não protege essa verificação: duas transações concorrentes podem passar por ela, cada uma no seu snapshot, e ambas escrever, quebrando a invariante (write skew). Trave as linhas que a verificação lê (FOR UPDATE), declare a invariante como exclusion constraint ou rode a transação como SERIALIZABLE.',
+      message:
+        '{verb} em {table} muda o que a verificação da linha {line} testou, e o REPEATABLE READ não protege essa verificação: duas transações concorrentes podem passar por ela, cada uma no seu snapshot, e ambas escrever, quebrando a invariante (write skew). Trave as linhas que a verificação lê (FOR UPDATE), declare a invariante como exclusion constraint ou rode a transação como SERIALIZABLE.',
       summary: 'Uma transação REPEATABLE READ que verifica linhas e depois as escreve pode quebrar a própria invariante (write skew).',
       rationale:
         'O REPEATABLE READ do PostgreSQL é snapshot isolation: todo comando da transação vê o banco como estava quando a transação tirou o snapshot. Isso impede que uma linha mude entre duas leituras, mas não impede duas transações de decidirem com base na mesma foto desatualizada. As duas contam dois médicos de plantão, cada uma tira um médico diferente, nenhuma escrita toca a linha que a outra escreveu, e ambas commitam: ninguém fica de plantão. O mesmo acontece com reservas (as duas veem a sala livre e as duas inserem reservas sobrepostas) e com saldos distribuídos em várias linhas. Linhas inseridas pela outra transação são invisíveis ao snapshot, então ler de novo não ajuda, nem um advisory lock pego dentro da transação: o snapshot já está fixado quando o comando do lock começa.',
@@ -98,14 +103,10 @@ export default defineRule({
           "insert into public.reservations (room, slot) values ('b-204', tstzrange('2025-03-10 14:00', '2025-03-10 15:00'));",
           'commit;',
         ].join('\n'),
-        schema: 'create table public.reservations (id bigserial primary key, room text not null, slot tstzrange not null, exclude using gist (room with =, slot with &&));',
+        schema:
+          'create table public.reservations (id bigserial primary key, room text not null, slot tstzrange not null, exclude using gist (room with =, slot with &&));',
       },
-      [
-        'begin isolation level repeatable read;',
-        'select count(*) from public.orders;',
-        'select sum(total) from public.orders;',
-        'commit;',
-      ].join('\n'),
+      ['begin isolation level repeatable read;', 'select count(*) from public.orders;', 'select sum(total) from public.orders;', 'commit;'].join('\n'),
     ],
   },
   check(context) {
@@ -227,7 +228,12 @@ function breaks(statement: SqlStatement, read: TableRead, decision: Decision, re
 function lockedTableBefore(statements: SqlStatement[], index: number, read: TableRead): boolean {
   return statements
     .slice(0, index)
-    .some((statement) => statement.kind === 'LockStmt' && statement.body.mode >= SHARE_MODE && (statement.body.relations ?? []).some((relation: any) => sameTable(relation.RangeVar, read.relation)));
+    .some(
+      (statement) =>
+        statement.kind === 'LockStmt' &&
+        statement.body.mode >= SHARE_MODE &&
+        (statement.body.relations ?? []).some((relation: any) => sameTable(relation.RangeVar, read.relation)),
+    );
 }
 
 // Rows of the table read FOR UPDATE / FOR SHARE before the write (by the check or another statement):
@@ -245,4 +251,3 @@ function sameTable(left: any, right: any): boolean {
   if (!left || !right || left.relname !== right.relname) return false;
   return !left.schemaname || !right.schemaname || left.schemaname === right.schemaname;
 }
-

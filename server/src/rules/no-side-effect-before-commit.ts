@@ -1,20 +1,24 @@
 import { ts } from '../languages/typescript/project';
-import { defineRule } from '../rule';
-import { IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS } from './shared/payments';
-import { EXTERNAL_EFFECT_CALLS, externalEffectOf, functionSteps, OUTBOX_TABLES, outboxUse, writeLabel } from './shared/side-effects';
-import { isTestCode } from './shared/test-code';
-import { nodeRange } from './shared/ts-effects';
+import { defineRule } from '../core/rule';
+import { IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS } from './typescript/payments';
+import { EXTERNAL_EFFECT_CALLS, externalEffectOf, functionSteps, OUTBOX_TABLES, outboxUse, writeLabel } from './typescript/side-effects';
+import { isTestCode } from '../languages/typescript/test-code';
+import { nodeRange } from './typescript/ts-effects';
 
 export default defineRule({
   id: 'no-side-effect-before-commit',
   severity: 'warning',
   defers: ['require-idempotency-key'],
   languages: ['ts'],
-  skill: { name: 'armadilhas-sistemas-distribuidos', section: 'anti-pattern 4 (crash-stop assumed in an Edge Function); REQ ARMADILHAS-05; streams-eventos-cdc REGRA #4 (transactional outbox)' },
+  skill: {
+    name: 'armadilhas-sistemas-distribuidos',
+    section: 'anti-pattern 4 (crash-stop assumed in an Edge Function); REQ ARMADILHAS-05; streams-eventos-cdc REGRA #4 (transactional outbox)',
+  },
   settings: [EXTERNAL_EFFECT_CALLS, OUTBOX_TABLES, IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS],
   text: {
     en: {
-      message: '{effect} happens before {write} is committed ({reason}). If the function crashes or times out in between, its retry repeats {effect}; record the intent first (an outbox row written in the same transaction and sent by an idempotent worker), or claim the work with a committed write before the effect.',
+      message:
+        '{effect} happens before {write} is committed ({reason}). If the function crashes or times out in between, its retry repeats {effect}; record the intent first (an outbox row written in the same transaction and sent by an idempotent worker), or claim the work with a committed write before the effect.',
       summary: 'An external effect (email, SMS, payment, HTTP call) must not run before the database write that records it is committed.',
       rationale:
         'Under crash-recovery a function can stop at any line: an Edge Function reaches its time limit, a worker is killed during a deploy, a webhook is redelivered. When the effect comes first and the write that records it second, a stop between the two leaves no trace of the effect, so the retry performs it again: a second welcome email, a second SMS, a second call to a partner API. A write inside an open transaction does not help, because it only becomes durable at the commit, after the effect. The finding sits on the effect, which is what the retry repeats, and names the write. Broker publishes are reported by no-dual-write, and payment calls without an idempotency key by require-idempotency-key (this rule reports those only when that rule is turned off); require-on-conflict covers the database writes that the same retry repeats.',
@@ -26,7 +30,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{effect} acontece antes de {write} ser confirmado ({reason}). Se a função cair ou estourar o tempo no meio, a nova execução repete {effect}; registre a intenção primeiro (uma linha de outbox gravada na mesma transação e enviada por um worker idempotente), ou reivindique o trabalho com uma escrita confirmada antes do efeito.',
+      message:
+        '{effect} acontece antes de {write} ser confirmado ({reason}). Se a função cair ou estourar o tempo no meio, a nova execução repete {effect}; registre a intenção primeiro (uma linha de outbox gravada na mesma transação e enviada por um worker idempotente), ou reivindique o trabalho com uma escrita confirmada antes do efeito.',
       summary: 'Um efeito externo (e-mail, SMS, pagamento, chamada HTTP) não deve acontecer antes de a escrita no banco que o registra ser confirmada.',
       rationale:
         'No modelo crash-recovery uma função pode parar em qualquer linha: uma Edge Function atinge o limite de tempo, um worker é morto num deploy, um webhook é reentregue. Quando o efeito vem primeiro e a escrita que o registra depois, uma parada entre os dois não deixa rastro do efeito, e a nova execução o faz de novo: um segundo e-mail de boas-vindas, um segundo SMS, uma segunda chamada à API de um parceiro. Uma escrita dentro de uma transação aberta não resolve, porque ela só fica durável no commit, depois do efeito. O aviso fica no efeito, que é o que a repetição refaz, e cita a escrita. Publicações em broker são apontadas por no-dual-write, e chamadas de pagamento sem chave de idempotência por require-idempotency-key (esta regra só as aponta quando aquela está desligada); require-on-conflict cobre as escritas no banco que a mesma repetição refaz.',

@@ -2,16 +2,49 @@ import type { ts as TS } from 'ts-morph';
 import { kindSet, ts } from '../languages/typescript/project';
 import { dottedName, type TsModel } from '../languages/typescript/ts-file';
 import { unwrapExpression as unwrap } from '../languages/typescript/operations/chain';
-import { defineRule, type RuleContext } from '../rule';
-import { declarationsIn } from './shared/local-variables';
-import { isTestCode } from './shared/test-code';
-import { propertyNameText } from './shared/ts-effects';
+import { defineRule, type RuleContext } from '../core/rule';
+import { declarationsIn } from '../languages/typescript/local-variables';
+import { isTestCode } from '../languages/typescript/test-code';
+import { propertyNameText } from './typescript/ts-effects';
 
 // Properties that make an object an event or a message: what happened, who sent it, where from.
 const EVENT_PROPERTIES = new Set([
-  'type', 'kind', 'event', 'eventType', 'event_type', 'eventName', 'action', 'topic', 'channel', 'payload', 'message', 'msg', 'text', 'body',
-  'content', 'author', 'authorId', 'sender', 'senderId', 'from', 'origin', 'source', 'nodeId', 'node_id', 'replicaId', 'clientId', 'deviceId',
-  'actor', 'actorId', 'op', 'operation', 'command', 'aggregateId', 'aggregate_id', 'streamId', 'stream_id',
+  'type',
+  'kind',
+  'event',
+  'eventType',
+  'event_type',
+  'eventName',
+  'action',
+  'topic',
+  'channel',
+  'payload',
+  'message',
+  'msg',
+  'text',
+  'body',
+  'content',
+  'author',
+  'authorId',
+  'sender',
+  'senderId',
+  'from',
+  'origin',
+  'source',
+  'nodeId',
+  'node_id',
+  'replicaId',
+  'clientId',
+  'deviceId',
+  'actor',
+  'actorId',
+  'op',
+  'operation',
+  'command',
+  'aggregateId',
+  'aggregate_id',
+  'streamId',
+  'stream_id',
 ]);
 /** Field names that say "when this event happened". */
 const EVENT_TIME = /^(occurred|sent|received|published|emitted|happened|recorded|produced|event)(At|_at|Time|_time|Ts|_ts|On)$|^eventTimestamp$/i;
@@ -19,13 +52,44 @@ const EVENT_TIME = /^(occurred|sent|received|published|emitted|happened|recorded
 const TIMING_FIELD = /expir|ttl|deadline|lastSeen|last_seen|heartbeat|lastUsed|lastAccess|accessed|cached|start|begin|finish|ended|duration|elapsed|timeout/i;
 /** Methods that turn a Date into something comparable (a display string such as toLocaleString is not). */
 const COMPARABLE = new Set(['getTime', 'valueOf', 'toISOString', 'toJSON']);
-const ORDERING = kindSet(() => [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+const ORDERING = kindSet(() => [
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+]);
 const LODASH = /^(npm:)?(lodash|lodash-es|underscore|lodash\.sortby|lodash\.orderby)(@[^/]*)?(\/|$)/;
 const SORTS = new Set(['sort', 'toSorted', 'sortBy', 'orderBy']);
 /** Calls that take an object out of the process: network, broker, database, serialisation. Not emit (often an in-process EventEmitter). */
 const TRANSMITS = new Set([
-  'send', 'sendMessage', 'publish', 'broadcast', 'post', 'put', 'patch', 'insert', 'insertOne', 'insertMany', 'upsert', 'create', 'createMany',
-  'add', 'addDoc', 'setDoc', 'write', 'enqueue', 'xadd', 'lpush', 'rpush', 'produce', 'stringify', 'json', 'fetch', 'invoke', 'track', 'capture',
+  'send',
+  'sendMessage',
+  'publish',
+  'broadcast',
+  'post',
+  'put',
+  'patch',
+  'insert',
+  'insertOne',
+  'insertMany',
+  'upsert',
+  'create',
+  'createMany',
+  'add',
+  'addDoc',
+  'setDoc',
+  'write',
+  'enqueue',
+  'xadd',
+  'lpush',
+  'rpush',
+  'produce',
+  'stringify',
+  'json',
+  'fetch',
+  'invoke',
+  'track',
+  'capture',
 ]);
 const LOGGING = /^(console|logger|log)\.|\.(log|info|debug|warn|error|trace)$/;
 
@@ -41,11 +105,16 @@ export default defineRule({
   id: 'no-wall-clock-event-order',
   severity: 'info',
   languages: ['ts'],
-  skill: { name: 'sistemas-distribuidos', section: 'Clock skew e ordenação com relógios lógicos; armadilhas-sistemas-distribuidos REGRA #1, anti-pattern 5; distributed-systems-fundamentals (ordering and logical clocks, physical clocks)' },
+  skill: {
+    name: 'sistemas-distribuidos',
+    section:
+      'Clock skew e ordenação com relógios lógicos; armadilhas-sistemas-distribuidos REGRA #1, anti-pattern 5; distributed-systems-fundamentals (ordering and logical clocks, physical clocks)',
+  },
   sources: ['Leslie Lamport, Time, Clocks, and the Ordering of Events in a Distributed System (1978)'],
   text: {
     en: {
-      message: '{field} is stamped with this machine\'s wall clock ({clock}) and then {use}. Clocks on different machines disagree by milliseconds to seconds and jump when NTP corrects them, so this order can contradict what happened first; order by a number handed out in one place (a database sequence, a log offset) or by a logical clock.',
+      message:
+        "{field} is stamped with this machine's wall clock ({clock}) and then {use}. Clocks on different machines disagree by milliseconds to seconds and jump when NTP corrects them, so this order can contradict what happened first; order by a number handed out in one place (a database sequence, a log offset) or by a logical clock.",
       summary: 'Do not order events from different machines by their wall-clock timestamps.',
       rationale:
         'Date.now() and new Date() read the local clock of whatever machine runs the code. Two servers, two browsers or two Edge Function instances are synchronised only approximately (NTP keeps them within milliseconds at best, often much worse), and a clock can move backwards when it is corrected. An event stamped later on one machine may have happened before one stamped earlier on another, so sorting by these timestamps, or keeping the "latest" write by comparing them (last-write-wins), silently reorders or drops updates.',
@@ -57,7 +126,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{field} recebe o relógio de parede desta máquina ({clock}) e depois é {use}. Relógios de máquinas diferentes discordam de milissegundos a segundos e saltam quando o NTP os corrige, então esta ordem pode contradizer o que aconteceu primeiro; ordene por um número distribuído num só lugar (uma sequence do banco, um offset de log) ou por um relógio lógico.',
+      message:
+        '{field} recebe o relógio de parede desta máquina ({clock}) e depois é {use}. Relógios de máquinas diferentes discordam de milissegundos a segundos e saltam quando o NTP os corrige, então esta ordem pode contradizer o que aconteceu primeiro; ordene por um número distribuído num só lugar (uma sequence do banco, um offset de log) ou por um relógio lógico.',
       summary: 'Não ordene eventos de máquinas diferentes pelo timestamp do relógio de parede.',
       rationale:
         'Date.now() e new Date() leem o relógio local da máquina que executa o código. Dois servidores, dois navegadores ou duas instâncias de Edge Function estão sincronizados só aproximadamente (o NTP os mantém a milissegundos de distância no melhor caso, muitas vezes bem mais), e um relógio pode voltar para trás quando é corrigido. Um evento carimbado depois numa máquina pode ter acontecido antes de outro carimbado antes em outra, então ordenar por esses timestamps, ou manter a escrita "mais recente" comparando-os (last-write-wins), reordena ou descarta atualizações sem aviso.',
@@ -169,14 +239,20 @@ function checkDocument(context: RuleContext, model: TsModel): void {
     const merges = mergesSources(model, sort.node);
     const field = sort.fields.find((each) => stamps.get(each)?.eventLike && (merges || stamps.get(each)?.travels));
     if (!field) continue;
-    context.report({ start: sort.node.getStart(model.node), end: sort.node.expression.getEnd(), data: { field, clock: stamps.get(field)!.clock }, variants: { use: 'sort' } });
+    context.report({
+      start: sort.node.getStart(model.node),
+      end: sort.node.expression.getEnd(),
+      data: { field, clock: stamps.get(field)!.clock },
+      variants: { use: 'sort' },
+    });
   }
   const visit = (node: TS.Node): void => {
     if (comparators.has(node)) return;
     if (ts.isBinaryExpression(node) && ORDERING.has(node.operatorToken.kind)) {
       const field = sameFieldOfTwoObjects(model, node);
       const found = field && stamps.get(field);
-      if (found) context.report({ start: node.getStart(model.node), end: node.getEnd(), data: { field: field!, clock: found.clock }, variants: { use: 'compare' } });
+      if (found)
+        context.report({ start: node.getStart(model.node), end: node.getEnd(), data: { field: field, clock: found.clock }, variants: { use: 'compare' } });
     }
     ts.forEachChild(node, visit);
   };
@@ -195,7 +271,12 @@ function recordStamp(model: TsModel, clock: TS.Node, stamps: Map<string, Stamp>)
     let parent = value.parent;
     // x.toISOString(): climb from x to the call.
     if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) parent = parent.parent;
-    const wraps = ts.isCallExpression(parent) || ts.isNewExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isPrefixUnaryExpression(parent);
+    const wraps =
+      ts.isCallExpression(parent) ||
+      ts.isNewExpression(parent) ||
+      ts.isParenthesizedExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isPrefixUnaryExpression(parent);
     if (!wraps || !wallClock(parent as TS.Expression)) break;
     value = parent;
   }
@@ -208,7 +289,12 @@ function recordStamp(model: TsModel, clock: TS.Node, stamps: Map<string, Stamp>)
     const object = holder.parent;
     eventLike = () => object.properties.some((other) => other.name !== undefined && EVENT_PROPERTIES.has(propertyNameText(other.name) ?? ''));
     travels = () => objectTravels(model, object);
-  } else if (ts.isBinaryExpression(holder) && holder.right === value && holder.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(holder.left)) {
+  } else if (
+    ts.isBinaryExpression(holder) &&
+    holder.right === value &&
+    holder.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    ts.isPropertyAccessExpression(holder.left)
+  ) {
     // event.timestamp = Date.now()
     const target = holder.left.expression;
     field = holder.left.name.text;
@@ -239,7 +325,16 @@ function objectTravels(model: TsModel, object: TS.ObjectLiteralExpression): bool
       if (TRANSMITS.has(methodOf(parent))) return true;
     } else if (ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name)) {
       return passedOn(model, parent, parent.name.text);
-    } else if (!(ts.isObjectLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isArrayLiteralExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent) || ts.isAwaitExpression(parent))) {
+    } else if (!(
+      ts.isObjectLiteralExpression(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isArrayLiteralExpression(parent) ||
+      ts.isParenthesizedExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isSpreadElement(parent) ||
+      ts.isSpreadAssignment(parent) ||
+      ts.isAwaitExpression(parent)
+    )) {
       return false;
     }
   }
@@ -250,9 +345,15 @@ function objectTravels(model: TsModel, object: TS.ObjectLiteralExpression): bool
 function passedOn(model: TsModel, from: TS.Node, name: string): boolean {
   const pattern = new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}($|[^\\w$])`);
   const after = from.getEnd();
-  return model.scopeOf(from).calls.some(
-    (call) => TRANSMITS.has(call.method) && call.node.getStart(model.node) >= after && !ts.isTaggedTemplateExpression(call.node) && (call.node.arguments ?? []).some((argument) => pattern.test(argument.getText(model.node))),
-  );
+  return model
+    .scopeOf(from)
+    .calls.some(
+      (call) =>
+        TRANSMITS.has(call.method) &&
+        call.node.getStart(model.node) >= after &&
+        !ts.isTaggedTemplateExpression(call.node) &&
+        (call.node.arguments ?? []).some((argument) => pattern.test(argument.getText(model.node))),
+    );
 }
 
 function methodOf(call: TS.CallExpression | TS.NewExpression): string {
@@ -278,7 +379,10 @@ function mergesSources(model: TsModel, sort: TS.CallExpression): boolean {
     }
     return false;
   };
-  const receiver = ts.isPropertyAccessExpression(sort.expression) && SORTS.has(sort.expression.name.text) && !['sortBy', 'orderBy'].includes(sort.expression.name.text) ? sort.expression.expression : sort.arguments[0];
+  const receiver =
+    ts.isPropertyAccessExpression(sort.expression) && SORTS.has(sort.expression.name.text) && !['sortBy', 'orderBy'].includes(sort.expression.name.text)
+      ? sort.expression.expression
+      : sort.arguments[0];
   return merges(receiver, 0);
 }
 
@@ -299,7 +403,6 @@ function wallClock(expression: TS.Expression): string | undefined {
   if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.PlusToken) return wallClock(value.operand);
   return undefined;
 }
-
 
 /** An object literal given to a logger is a log line, not an event that gets ordered. */
 function isLogged(object: TS.ObjectLiteralExpression): boolean {
@@ -326,7 +429,8 @@ function sortedFields(call: TS.CallExpression, lodash: Set<string>): { fields: s
   if (!lodashCall || !second) return undefined;
   if (ts.isStringLiteralLike(second)) return { fields: [second.text] };
   if (ts.isArrayLiteralExpression(second)) return { fields: second.elements.filter(ts.isStringLiteralLike).map((element) => element.text) };
-  if (isFunction(second) && second.parameters[0] && ts.isIdentifier(second.parameters[0].name)) return { fields: fieldsRead(second.body, second.parameters[0].name.text) };
+  if (isFunction(second) && second.parameters[0] && ts.isIdentifier(second.parameters[0].name))
+    return { fields: fieldsRead(second.body, second.parameters[0].name.text) };
   return undefined;
 }
 
@@ -339,7 +443,13 @@ function fieldsRead(body: TS.Node, parameter: string): string[] {
   const fields: string[] = [];
   const visit = (node: TS.Node): void => {
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === parameter) fields.push(node.name.text);
-    else if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === parameter && ts.isStringLiteralLike(node.argumentExpression)) fields.push(node.argumentExpression.text);
+    else if (
+      ts.isElementAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === parameter &&
+      ts.isStringLiteralLike(node.argumentExpression)
+    )
+      fields.push(node.argumentExpression.text);
     ts.forEachChild(node, visit);
   };
   visit(body);
@@ -358,8 +468,19 @@ function timeField(expression: TS.Expression): TS.PropertyAccessExpression | und
   let value = unwrap(expression);
   for (;;) {
     if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.PlusToken) value = unwrap(value.operand);
-    else if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && COMPARABLE.has(value.expression.name.text) && !value.arguments.length) value = unwrap(value.expression.expression);
-    else if ((ts.isNewExpression(value) || ts.isCallExpression(value)) && ['Date', 'Date.parse', 'Number'].includes(dottedName(value.expression) ?? '') && value.arguments?.length === 1) value = unwrap(value.arguments[0]);
+    else if (
+      ts.isCallExpression(value) &&
+      ts.isPropertyAccessExpression(value.expression) &&
+      COMPARABLE.has(value.expression.name.text) &&
+      !value.arguments.length
+    )
+      value = unwrap(value.expression.expression);
+    else if (
+      (ts.isNewExpression(value) || ts.isCallExpression(value)) &&
+      ['Date', 'Date.parse', 'Number'].includes(dottedName(value.expression) ?? '') &&
+      value.arguments?.length === 1
+    )
+      value = unwrap(value.arguments[0]);
     else break;
   }
   return ts.isPropertyAccessExpression(value) ? value : undefined;

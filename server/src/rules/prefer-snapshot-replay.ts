@@ -1,8 +1,8 @@
 import { relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type RuleContext } from '../rule';
-import { columnRefs, conjuncts, operatorOf, walkStatement } from './shared/expressions';
-import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
+import { defineRule, type RuleContext } from '../core/rule';
+import { columnRefs, conjuncts, operatorOf, walkStatement } from './sql/expressions';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from '../core/names';
 
 const ORDER_BY = /\border\s+by\b/i;
 
@@ -32,7 +32,7 @@ export default defineRule({
       key: 'eventOrderColumns',
       default: ['id', 'seq', '*_seq', 'sequence*', '*_sequence', 'version', '*_version', 'position', 'global_position', 'event_id'],
       description: {
-        en: 'Column names (globs with *, matched as whole names) that order an aggregate\'s events; a replay sorts by one of them.',
+        en: "Column names (globs with *, matched as whole names) that order an aggregate's events; a replay sorts by one of them.",
         'pt-BR': 'Nomes de colunas (globs com *, comparados com o nome inteiro) que ordenam os eventos de um agregado; um replay ordena por uma delas.',
       },
     },
@@ -47,15 +47,17 @@ export default defineRule({
   ],
   text: {
     en: {
-      message: 'This query replays every event of one aggregate from {table} (ordered by {order}, with no lower bound), although the workspace has a snapshot table, {snapshots}. Load the aggregate\'s latest snapshot and read only the events after its position ({order} > the snapshot\'s position).',
+      message:
+        "This query replays every event of one aggregate from {table} (ordered by {order}, with no lower bound), although the workspace has a snapshot table, {snapshots}. Load the aggregate's latest snapshot and read only the events after its position ({order} > the snapshot's position).",
       summary: 'With snapshots available, rebuild an aggregate from its latest snapshot, not from its first event.',
       rationale:
-        'In event sourcing the current state of an aggregate is a fold over its events. Replaying them all costs time and memory proportional to the aggregate\'s age: an order or account with a long history gets slower to load with every event, and the event table can never be compacted. Snapshots exist to cut that cost: they store the folded state up to a known event position, so only the few events after it need to be applied.',
+        "In event sourcing the current state of an aggregate is a fold over its events. Replaying them all costs time and memory proportional to the aggregate's age: an order or account with a long history gets slower to load with every event, and the event table can never be compacted. Snapshots exist to cut that cost: they store the folded state up to a known event position, so only the few events after it need to be applied.",
       remedy:
         'Load the latest snapshot of the aggregate (its state and the event position it reflects) and replay only later events: … where aggregate_id = $1 and id > (select snapshot_position from snapshots where aggregate_id = $1) order by id. Take a new snapshot every N events, and compact events older than the snapshot when the retention rules allow. Not reported: replays with any lower bound on the event table (a snapshot position, a checkpoint, a time range), reads of the latest events (DESC, LIMIT), replays in a routine or transaction that also reads the snapshot table (a fallback for aggregates without a snapshot, or the code that takes one), and workspaces without a snapshot table.',
     },
     'pt-BR': {
-      message: 'Esta consulta reproduz todos os eventos de um agregado a partir de {table} (ordenados por {order}, sem limite inferior), embora o workspace tenha uma tabela de snapshots, {snapshots}. Carregue o snapshot mais recente do agregado e leia só os eventos depois da posição dele ({order} > a posição do snapshot).',
+      message:
+        'Esta consulta reproduz todos os eventos de um agregado a partir de {table} (ordenados por {order}, sem limite inferior), embora o workspace tenha uma tabela de snapshots, {snapshots}. Carregue o snapshot mais recente do agregado e leia só os eventos depois da posição dele ({order} > a posição do snapshot).',
       summary: 'Com snapshots disponíveis, reconstrua um agregado a partir do último snapshot, não do primeiro evento.',
       rationale:
         'Em event sourcing o estado atual de um agregado é um fold sobre seus eventos. Reproduzir todos custa tempo e memória proporcionais à idade do agregado: um pedido ou uma conta com histórico longo fica mais lento de carregar a cada evento, e a tabela de eventos nunca pode ser compactada. Snapshots existem para cortar esse custo: guardam o estado acumulado até uma posição conhecida de evento, então só os poucos eventos posteriores precisam ser aplicados.',
@@ -113,7 +115,12 @@ function checkSelect(context: RuleContext, statement: SqlStatement, select: any,
   if (!order) return;
   const terms = conjuncts(select.whereClause);
   const aggregateColumns = context.names('aggregateColumns');
-  if (!terms.some((term) => operatorOf(term) === '=' && [term.A_Expr.lexpr, term.A_Expr.rexpr].some((side) => matchesAnyExactly(columnOf(side) ?? '', aggregateColumns)))) return;
+  if (
+    !terms.some(
+      (term) => operatorOf(term) === '=' && [term.A_Expr.lexpr, term.A_Expr.rexpr].some((side) => matchesAnyExactly(columnOf(side) ?? '', aggregateColumns)),
+    )
+  )
+    return;
   if (hasLowerBound(select.whereClause) || readsSnapshots(context, statement)) return;
   context.report({
     ...statement.rangeOf(rangeVar),

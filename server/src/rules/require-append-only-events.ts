@@ -1,10 +1,10 @@
 import { relationName } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
 import type { SchemaModel, TableInfo } from '../schema/model';
-import { baseName, matchesAnyExactly } from './shared/names';
-import { nameRange, statementAfter } from './shared/new-statement';
-import { keywordCase } from './shared/sql-edits';
+import { baseName, matchesAnyExactly } from '../core/names';
+import { nameRange, statementAfter } from './sql/new-statement';
+import { keywordCase } from './sql/sql-edits';
 
 // The roles Supabase gives every table in the public schema; they exist only in Supabase projects.
 const SUPABASE_ROLES = ['anon', 'authenticated'];
@@ -29,21 +29,37 @@ export default defineRule({
       default: ['*outbox*', '*inbox*', 'processed_*', 'pending_*', 'queued_*', 'failed_*', 'scheduled_*', 'calendar_*', 'upcoming_*'],
       description: {
         en: 'Table names (exact, or globs with *) that look like event tables but whose rows are changed or removed by design: outboxes, inboxes, queues, calendars.',
-        'pt-BR': 'Nomes de tabelas (exatos, ou globs com *) que parecem tabelas de eventos mas cujas linhas mudam ou saem por projeto: outboxes, inboxes, filas, calendários.',
+        'pt-BR':
+          'Nomes de tabelas (exatos, ou globs com *) que parecem tabelas de eventos mas cujas linhas mudam ou saem por projeto: outboxes, inboxes, filas, calendários.',
       },
     },
     {
       key: 'mutableRowColumns',
-      default: ['updated_at', 'updated_by', 'updatedat', 'modified_at', 'last_modified*', 'deleted_at', 'processed_at', 'published_at', 'ends_at', 'end_at', 'end_date', 'end_time'],
+      default: [
+        'updated_at',
+        'updated_by',
+        'updatedat',
+        'modified_at',
+        'last_modified*',
+        'deleted_at',
+        'processed_at',
+        'published_at',
+        'ends_at',
+        'end_at',
+        'end_date',
+        'end_time',
+      ],
       description: {
-        en: 'Column names (exact, or globs with *) that show a table\'s rows are updated after the insert; an event-named table with one of them is not reported.',
-        'pt-BR': 'Nomes de colunas (exatos, ou globs com *) que mostram que as linhas da tabela são alteradas depois do insert; uma tabela com nome de eventos que tenha uma delas não é reportada.',
+        en: "Column names (exact, or globs with *) that show a table's rows are updated after the insert; an event-named table with one of them is not reported.",
+        'pt-BR':
+          'Nomes de colunas (exatos, ou globs com *) que mostram que as linhas da tabela são alteradas depois do insert; uma tabela com nome de eventos que tenha uma delas não é reportada.',
       },
     },
   ],
   text: {
     en: {
-      message: '{table} looks like an event or audit log, but nothing in the workspace revokes UPDATE and DELETE on it: any role with write access can rewrite or erase history. Revoke UPDATE and DELETE from the roles the application uses.',
+      message:
+        '{table} looks like an event or audit log, but nothing in the workspace revokes UPDATE and DELETE on it: any role with write access can rewrite or erase history. Revoke UPDATE and DELETE from the roles the application uses.',
       summary: 'Event-sourcing and audit tables must be append-only: revoke UPDATE and DELETE on them.',
       rationale:
         'In event sourcing the event table is the source of truth: projections, read models and consumers are derived from it and can be rebuilt by replaying it. That only holds while the log is immutable. A single UPDATE or DELETE, from a buggy job, a client with too broad a grant or an attacker, silently changes the past: replays no longer give the state that consumers already acted on, downstream copies diverge, and an audit trail can no longer prove what happened. Nothing warns when it happens.',
@@ -52,7 +68,8 @@ export default defineRule({
       fixes: { revokeWrites: 'Revoke UPDATE, DELETE on {table} from {roles}' },
     },
     'pt-BR': {
-      message: '{table} parece um log de eventos ou de auditoria, mas nada no workspace revoga UPDATE e DELETE nela: qualquer papel com permissão de escrita pode reescrever ou apagar o histórico. Revogue UPDATE e DELETE dos papéis que a aplicação usa.',
+      message:
+        '{table} parece um log de eventos ou de auditoria, mas nada no workspace revoga UPDATE e DELETE nela: qualquer papel com permissão de escrita pode reescrever ou apagar o histórico. Revogue UPDATE e DELETE dos papéis que a aplicação usa.',
       summary: 'Tabelas de event sourcing e de auditoria devem ser append-only: revogue UPDATE e DELETE nelas.',
       rationale:
         'Em event sourcing a tabela de eventos é a fonte da verdade: projeções, modelos de leitura e consumidores derivam dela e podem ser reconstruídos refazendo o replay. Isso só vale enquanto o log for imutável. Um único UPDATE ou DELETE, de um job com bug, de um cliente com permissão ampla demais ou de um atacante, muda o passado em silêncio: o replay deixa de reproduzir o estado sobre o qual os consumidores já agiram, as cópias downstream divergem e a trilha de auditoria não prova mais o que aconteceu. Nada avisa quando isso acontece.',
@@ -86,10 +103,11 @@ export default defineRule({
       },
       {
         code: 'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, actor uuid, action text NOT NULL, at timestamptz NOT NULL DEFAULT now()); -- trilha de auditoria',
-        fixed: 'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, actor uuid, action text NOT NULL, at timestamptz NOT NULL DEFAULT now()); -- trilha de auditoria\nREVOKE UPDATE, DELETE ON audit_log FROM PUBLIC, anon, authenticated;',
+        fixed:
+          'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, actor uuid, action text NOT NULL, at timestamptz NOT NULL DEFAULT now()); -- trilha de auditoria\nREVOKE UPDATE, DELETE ON audit_log FROM PUBLIC, anon, authenticated;',
         schema: [
-          "do $$ begin create role anon; exception when duplicate_object then null; end $$;",
-          "do $$ begin create role authenticated; exception when duplicate_object then null; end $$;",
+          'do $$ begin create role anon; exception when duplicate_object then null; end $$;',
+          'do $$ begin create role authenticated; exception when duplicate_object then null; end $$;',
           'grant usage on schema public to anon, authenticated;',
         ].join('\n'),
       },

@@ -1,10 +1,10 @@
 import { relationName } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
 import type { TableInfo } from '../schema/model';
-import { quoteIdentifier } from './shared/identifiers';
-import { nameRange, statementAfter, statementBefore, topLevelOf } from './shared/new-statement';
-import { keywordCase, SqlEdits } from './shared/sql-edits';
+import { quoteIdentifier } from './sql/identifiers';
+import { nameRange, statementAfter, statementBefore, topLevelOf } from './sql/new-statement';
+import { keywordCase, SqlEdits } from './sql/sql-edits';
 
 export default defineRule({
   id: 'require-concurrent-refresh',
@@ -14,21 +14,25 @@ export default defineRule({
   skill: { name: 'streams-eventos-cdc', section: 'REQ STREAMS-03 (projection via materialized view); REQ STREAMS-05 (refresh trade-off); anti-pattern 4' },
   text: {
     en: {
-      message: 'REFRESH MATERIALIZED VIEW {view} without CONCURRENTLY locks the view exclusively: every query that reads it waits until the refresh ends. {next}',
+      message:
+        'REFRESH MATERIALIZED VIEW {view} without CONCURRENTLY locks the view exclusively: every query that reads it waits until the refresh ends. {next}',
       summary: 'Materialized views that are read while they are refreshed must be refreshed CONCURRENTLY.',
       rationale:
         'A materialized view used as a projection of an event stream is refreshed again and again, by a cron job, a trigger or a function, while dashboards and APIs keep reading it. A plain REFRESH takes an ACCESS EXCLUSIVE lock for its whole run and rebuilds the view from scratch, so every reader queues behind it; on a large view that is minutes of stalled requests, timeouts and retries that pile up on each refresh. REFRESH … CONCURRENTLY builds the new contents aside and applies the difference, and readers keep seeing the previous contents meanwhile.',
       remedy:
-        'Write REFRESH MATERIALIZED VIEW CONCURRENTLY. PostgreSQL accepts it only when the view has a unique index on plain columns (no expressions, no WHERE) and has been populated once: give the view such an index on the columns that identify a row (its GROUP BY columns, or the key of the table it selects from), and populate a view created WITH NO DATA with one plain REFRESH first. When the view grows too large to rebuild even concurrently, keep the projection in a table maintained by a trigger on the event table instead. The quick fix that adds CONCURRENTLY is marked safe only when the workspace shows such an index and nothing suggests the view is still unpopulated; otherwise it is offered for review. When the view has no such index but its query proves which columns identify a row, a first fix creates the index (right after the view\'s CREATE, or before the statement that holds the refresh) and adds CONCURRENTLY.',
+        "Write REFRESH MATERIALIZED VIEW CONCURRENTLY. PostgreSQL accepts it only when the view has a unique index on plain columns (no expressions, no WHERE) and has been populated once: give the view such an index on the columns that identify a row (its GROUP BY columns, or the key of the table it selects from), and populate a view created WITH NO DATA with one plain REFRESH first. When the view grows too large to rebuild even concurrently, keep the projection in a table maintained by a trigger on the event table instead. The quick fix that adds CONCURRENTLY is marked safe only when the workspace shows such an index and nothing suggests the view is still unpopulated; otherwise it is offered for review. When the view has no such index but its query proves which columns identify a row, a first fix creates the index (right after the view's CREATE, or before the statement that holds the refresh) and adds CONCURRENTLY.",
       fixes: {
         addConcurrently: 'Refresh CONCURRENTLY',
         addUniqueIndex: 'Add a unique index on {view} ({columns}) and refresh CONCURRENTLY',
       },
       variants: {
         ready: 'Refresh it CONCURRENTLY; the view has the unique index this needs.',
-        needsIndex: 'Refresh it CONCURRENTLY, after giving it a unique index on plain columns: it has none, and PostgreSQL refuses a concurrent refresh without one.',
-        unknownView: 'Refresh it CONCURRENTLY after checking that the view has a unique index on plain columns, which a concurrent refresh requires (its definition is not in the workspace).',
-        unpopulated: 'Refresh it CONCURRENTLY once it has been populated: it is created WITH NO DATA, and PostgreSQL refuses a concurrent refresh of an unpopulated view.',
+        needsIndex:
+          'Refresh it CONCURRENTLY, after giving it a unique index on plain columns: it has none, and PostgreSQL refuses a concurrent refresh without one.',
+        unknownView:
+          'Refresh it CONCURRENTLY after checking that the view has a unique index on plain columns, which a concurrent refresh requires (its definition is not in the workspace).',
+        unpopulated:
+          'Refresh it CONCURRENTLY once it has been populated: it is created WITH NO DATA, and PostgreSQL refuses a concurrent refresh of an unpopulated view.',
       },
     },
     'pt-BR': {
@@ -44,9 +48,12 @@ export default defineRule({
       },
       variants: {
         ready: 'Atualize com CONCURRENTLY; a view já tem o índice único necessário.',
-        needsIndex: 'Atualize com CONCURRENTLY depois de dar à view um índice único sobre colunas simples: ela não tem nenhum, e o PostgreSQL recusa o refresh concorrente sem ele.',
-        unknownView: 'Atualize com CONCURRENTLY depois de conferir que a view tem um índice único sobre colunas simples, exigido pelo refresh concorrente (a definição dela não está no workspace).',
-        unpopulated: 'Atualize com CONCURRENTLY depois que ela for populada: ela é criada WITH NO DATA, e o PostgreSQL recusa o refresh concorrente de uma view não populada.',
+        needsIndex:
+          'Atualize com CONCURRENTLY depois de dar à view um índice único sobre colunas simples: ela não tem nenhum, e o PostgreSQL recusa o refresh concorrente sem ele.',
+        unknownView:
+          'Atualize com CONCURRENTLY depois de conferir que a view tem um índice único sobre colunas simples, exigido pelo refresh concorrente (a definição dela não está no workspace).',
+        unpopulated:
+          'Atualize com CONCURRENTLY depois que ela for populada: ela é criada WITH NO DATA, e o PostgreSQL recusa o refresh concorrente de uma view não populada.',
       },
     },
   },
@@ -95,11 +102,12 @@ export default defineRule({
     valid: [
       {
         code: 'refresh materialized view concurrently public.order_state;',
-        schema: 'create table public.events (id bigserial primary key, aggregate_id uuid not null);\ncreate materialized view public.order_state as select aggregate_id as order_id, count(*) as event_count from public.events group by aggregate_id;\ncreate unique index on public.order_state (order_id);',
+        schema:
+          'create table public.events (id bigserial primary key, aggregate_id uuid not null);\ncreate materialized view public.order_state as select aggregate_id as order_id, count(*) as event_count from public.events group by aggregate_id;\ncreate unique index on public.order_state (order_id);',
       },
       'refresh materialized view public.order_state with no data;',
       [
-        'create materialized view public.monthly_signups as select date_trunc(\'month\', created_at) as month, count(*) as signups from public.profiles group by 1 with no data;',
+        "create materialized view public.monthly_signups as select date_trunc('month', created_at) as month, count(*) as signups from public.profiles group by 1 with no data;",
         'create unique index on public.monthly_signups (month);',
         '-- first population of a new view: no reader yet, and a view WITH NO DATA cannot be refreshed concurrently',
         'refresh materialized view public.monthly_signups;',
@@ -170,7 +178,15 @@ function concurrentlyEdits(statement: SqlStatement): Edit[] | undefined {
 // The index goes right after the view's CREATE when this script has it (where a reader looks for it),
 // else before the top-level statement that holds the refresh (the function, the cron.schedule call),
 // the same place for every refresh of the view in this document so that fix-all adds it once.
-function indexFix(context: RuleContext, statement: SqlStatement, view: TableInfo, anchor: SqlStatement, afterAnchor: boolean, concurrently: Edit[], unpopulated: boolean): FixProposal<'addUniqueIndex'> | undefined {
+function indexFix(
+  context: RuleContext,
+  statement: SqlStatement,
+  view: TableInfo,
+  anchor: SqlStatement,
+  afterAnchor: boolean,
+  concurrently: Edit[],
+  unpopulated: boolean,
+): FixProposal<'addUniqueIndex'> | undefined {
   if (!view.viewKey || view.viewKey.length === 0) return undefined;
   const columns = view.viewKey.map(quoteIdentifier).join(', ');
   const sql = `${keywordCase(statement, 'create unique index on')} ${viewText(statement)} (${columns})`;

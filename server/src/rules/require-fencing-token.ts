@@ -1,14 +1,14 @@
 import { functionBaseName, relationName, walk } from '../languages/sql/ast';
 import { parseSql } from '../languages/sql/parser';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
 import { sequenceArgument } from '../schema/facts';
-import { comparesToken, fencingInsertions, tokenColumn } from './shared/fencing';
-import { fencedByTransaction, heldScopes } from './shared/fencing-scopes';
-import { checkTypeScriptLocks, embeddedFencingFix } from './shared/fencing-typescript';
-import { quoteIdentifier } from './shared/identifiers';
-import { baseName, matchesAny } from './shared/names';
-import { keywordCase, SqlEdits } from './shared/sql-edits';
+import { comparesToken, fencingInsertions, tokenColumn } from './require-fencing-token.sql';
+import { fencedByTransaction, heldScopes } from './require-fencing-token.scopes';
+import { checkTypeScriptLocks, embeddedFencingFix } from './require-fencing-token.typescript';
+import { quoteIdentifier } from './sql/identifiers';
+import { baseName, matchesAny } from '../core/names';
+import { keywordCase, SqlEdits } from './sql/sql-edits';
 
 export default defineRule({
   id: 'require-fencing-token',
@@ -23,7 +23,8 @@ export default defineRule({
       default: ['*token*', '*fencing*', '*epoch*'],
       description: {
         en: 'Column names (globs with *) that hold a fencing token; a write that compares one of them with < or > counts as fenced. Sequences and variables named like them are the tokens a fix may use.',
-        'pt-BR': 'Nomes de colunas (globs com *) que guardam um fencing token; uma escrita que compara uma delas com < ou > conta como protegida. Sequences e variáveis com nomes assim são os tokens que uma correção pode usar.',
+        'pt-BR':
+          'Nomes de colunas (globs com *) que guardam um fencing token; uma escrita que compara uma delas com < ou > conta como protegida. Sequences e variáveis com nomes assim são os tokens que uma correção pode usar.',
       },
     },
     {
@@ -31,7 +32,8 @@ export default defineRule({
       default: ['*locked_until*', '*lease_expires*', '*lease_until*', 'vt'],
       description: {
         en: 'Column names (globs with *) of a lease with an expiry on a row; a later write to the same row, in another transaction, that checks neither a token nor the owner is reported.',
-        'pt-BR': 'Nomes de colunas (globs com *) de um lease com validade numa linha; uma escrita posterior na mesma linha, em outra transação, que não confere nem um token nem o dono é reportada.',
+        'pt-BR':
+          'Nomes de colunas (globs com *) de um lease com validade numa linha; uma escrita posterior na mesma linha, em outra transação, que não confere nem um token nem o dono é reportada.',
       },
     },
     {
@@ -39,7 +41,8 @@ export default defineRule({
       default: ['*locked_by*', '*owner*', '*worker*', '*claimed_by*', '*lease_id*', '*lock_id*', '*lock_token*', '*lease_token*'],
       description: {
         en: 'Column names (globs with *) that say who holds a lease; a write whose WHERE compares one with = only lands while its holder still owns the row, and is not reported.',
-        'pt-BR': 'Nomes de colunas (globs com *) que dizem quem tem o lease; uma escrita cujo WHERE compara uma delas com = só entra enquanto quem a faz ainda é dono da linha, e não é reportada.',
+        'pt-BR':
+          'Nomes de colunas (globs com *) que dizem quem tem o lease; uma escrita cujo WHERE compara uma delas com = só entra enquanto quem a faz ainda é dono da linha, e não é reportada.',
       },
     },
     {
@@ -47,7 +50,8 @@ export default defineRule({
       default: ['*.putObject', 'PutObjectCommand', '*.storage.from.upload', '*.storage.from.update', '*.bucket.file.save'],
       description: {
         en: 'Calls (globs with *) that overwrite an object in shared storage; under a Redis lock they must carry a fencing token or be conditional (IfMatch).',
-        'pt-BR': 'Chamadas (globs com *) que sobrescrevem um objeto num armazenamento compartilhado; sob um lock no Redis precisam levar um fencing token ou ser condicionais (IfMatch).',
+        'pt-BR':
+          'Chamadas (globs com *) que sobrescrevem um objeto num armazenamento compartilhado; sob um lock no Redis precisam levar um fencing token ou ser condicionais (IfMatch).',
       },
     },
   ],
@@ -67,19 +71,24 @@ export default defineRule({
         lease: 'the lease in {lease} that an earlier transaction set or checked',
         expires: 'If this process pauses (GC, VM suspend, timeout) until the lock expires and another one takes it, this stale write still lands',
         leaseExpires: 'If this process pauses (GC, VM suspend, timeout) until the lease expires and another one claims the row, this stale write still lands',
-        session: 'That lock belongs to one database session and this write runs in a later transaction: through a pool or a transaction-mode pooler it can go out on another connection, and if the holding session is lost, another process takes the lock while this write still lands',
+        session:
+          'That lock belongs to one database session and this write runs in a later transaction: through a pool or a transaction-mode pooler it can go out on another connection, and if the holding session is lost, another process takes the lock while this write still lands',
         where: 'compare a monotonic token in the WHERE clause',
         pass: 'pass a monotonic token with the write and have storage reject tokens older than the last one it accepted',
       },
     },
     'pt-BR': {
       message: '{write} roda sob {held} mas não confere um fencing token. {risk}; {advice}.',
-      summary: 'Escritas que dependem de um lock ou lease que pode ser perdido no meio do caminho precisam levar um fencing token conferido pelo armazenamento.',
+      summary:
+        'Escritas que dependem de um lock ou lease que pode ser perdido no meio do caminho precisam levar um fencing token conferido pelo armazenamento.',
       rationale:
         'Um lock que expira ou que pertence a outra conexão só diz quem o tinha há um instante. Quem o adquiriu pode travar logo depois (uma pausa longa de garbage collection, uma VM suspensa, uma Edge Function estourando o timeout) enquanto um lock no Redis ou um lease numa linha expira e um segundo detentor começa a trabalhar; um advisory lock de sessão se perde junto com a conexão, e as escritas que dependem dele em transações posteriores podem sair por outras conexões do pool. Quando o primeiro volta, ainda acredita ter o lock e, sem uma verificação no armazenamento, sua escrita atrasada sobrescreve a mais nova: dois líderes, dados corrompidos. Uma escrita na mesma transação de um pg_advisory_xact_lock ou de um SELECT … FOR UPDATE não é afetada: o lock termina com essa transação, e quem o perdeu não consegue fazer commit.',
       remedy:
         'Obtenha um token estritamente crescente ao pegar o lock ou o lease (nextval de uma sequence, na mesma transação), guarde em cada linha o último token aceito e torne toda escrita condicional a ele: set last_token = <token> … where … and last_token <= <token> (igual: o mesmo detentor escrevendo de novo). Uma escrita com token antigo então não encontra linha, e quem chamou descobre que foi cercado (0 linhas atualizadas). Um lease também pode ser conferido na escrita pelo dono (where locked_by = <eu>). Um lock no Redis (SET NX, Redlock) não fornece token: obtenha um de uma sequence ou de um contador INCR do Redis depois de adquiri-lo e envie-o em toda escrita (no SQL embutido no código, como parâmetro de bind). A correção só usa um token de verdade: o currval de uma sequence de tokens avançada quando o lock ou o lease foi pego, ou uma variável de token do código; quando as migrations não mostram coluna de token na tabela, ela também cria uma (ALTER TABLE … ADD COLUMN IF NOT EXISTS last_token bigint NOT NULL DEFAULT 0) e não é aplicada automaticamente.',
-      fixes: { addFencing: 'Adicionar a verificação de fencing em {column} com {token}', addFencingColumn: 'Adicionar a coluna {column} e a verificação de fencing com {token}' },
+      fixes: {
+        addFencing: 'Adicionar a verificação de fencing em {column} com {token}',
+        addFencingColumn: 'Adicionar a coluna {column} e a verificação de fencing com {token}',
+      },
       variants: {
         sqlWrite: '{verb} em {table}',
         callWrite: '{call}',
@@ -87,7 +96,8 @@ export default defineRule({
         lease: 'o lease em {lease} que uma transação anterior definiu ou conferiu',
         expires: 'Se este processo pausar (GC, VM suspensa, timeout) até o lock expirar e outro pegá-lo, esta escrita atrasada ainda entra',
         leaseExpires: 'Se este processo pausar (GC, VM suspensa, timeout) até o lease expirar e outro pegar a linha, esta escrita atrasada ainda entra',
-        session: 'Esse lock pertence a uma sessão do banco e esta escrita roda numa transação posterior: por um pool ou um pooler em modo transação ela pode sair por outra conexão, e se a sessão que o tem cair, outro processo pega o lock enquanto esta escrita ainda entra',
+        session:
+          'Esse lock pertence a uma sessão do banco e esta escrita roda numa transação posterior: por um pool ou um pooler em modo transação ela pode sair por outra conexão, e se a sessão que o tem cair, outro processo pega o lock enquanto esta escrita ainda entra',
         where: 'compare um token monotônico no WHERE',
         pass: 'envie um token monotônico junto com a escrita e faça o armazenamento recusar tokens mais antigos que o último aceito',
       },
@@ -140,7 +150,7 @@ export default defineRule({
           '',
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
-          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          '  const { rows: [{ token }] } = await pool.query("select nextval(\'fencing_tokens_seq\') as token");',
           "  await pool.query('update public.locked_resource set value = $1 where id = $2', [price, productId]);",
           '}',
         ].join('\n'),
@@ -153,7 +163,7 @@ export default defineRule({
           '',
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
-          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          '  const { rows: [{ token }] } = await pool.query("select nextval(\'fencing_tokens_seq\') as token");',
           "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
@@ -202,18 +212,10 @@ export default defineRule({
         '  update public.job set pending = pending + 1 where queue = p_queue and id = p_parent;',
         'end $$;',
       ].join('\n'),
-      [
-        'begin;',
-        'select * from public.accounts where id = 1 for update;',
-        'update public.accounts set balance = balance - 10 where id = 1;',
-        'commit;',
-      ].join('\n'),
-      [
-        'begin;',
-        "select pg_advisory_lock(hashtext('resource:42'));",
-        "update public.locked_resource set value = 'new' where id = 42;",
-        'commit;',
-      ].join('\n'),
+      ['begin;', 'select * from public.accounts where id = 1 for update;', 'update public.accounts set balance = balance - 10 where id = 1;', 'commit;'].join(
+        '\n',
+      ),
+      ['begin;', "select pg_advisory_lock(hashtext('resource:42'));", "update public.locked_resource set value = 'new' where id = 42;", 'commit;'].join('\n'),
       [
         "select pg_advisory_lock(hashtext('resource:42'));",
         "update public.locked_resource set value = 'new', last_token = 17 where id = 42 and last_token < 17;",
@@ -222,7 +224,7 @@ export default defineRule({
         "update public.jobs set locked_until = now() + interval '5 minutes', locked_by = 'worker-1' where id = 7 and locked_until < now();",
         "update public.jobs set status = 'done' where id = 7 and locked_by = 'worker-1';",
       ].join('\n'),
-      "select pg_advisory_lock_shared(1);\nupdate public.counters set n = n + 1 where id = 1;",
+      'select pg_advisory_lock_shared(1);\nupdate public.counters set n = n + 1 where id = 1;',
       "update public.locked_resource set value = 'x' where id = 1;",
       {
         language: 'ts',
@@ -233,7 +235,7 @@ export default defineRule({
           'const pool = new Pool();',
           'export async function publishPrice(productId: string, price: number) {',
           '  if (!(await redis.set(`lock:price:${productId}`, crypto.randomUUID(), { NX: true, PX: 30_000 }))) return;',
-          "  const { rows: [{ token }] } = await pool.query(\"select nextval('fencing_tokens_seq') as token\");",
+          '  const { rows: [{ token }] } = await pool.query("select nextval(\'fencing_tokens_seq\') as token");',
           "  await pool.query('update public.locked_resource set value = $1, last_token = $3 where id = $2 and last_token <= $3', [price, productId, token]);",
           '}',
         ].join('\n'),
@@ -272,7 +274,12 @@ export default defineRule({
             lock: held.kind === 'lock' ? held.function : '',
             lease: held.kind === 'lease' ? `${held.table}.${held.column}` : '',
           },
-          variants: { write: 'sqlWrite', held: held.kind === 'lock' ? 'lockCall' : 'lease', risk: held.kind === 'lock' ? 'session' : 'leaseExpires', advice: 'where' },
+          variants: {
+            write: 'sqlWrite',
+            held: held.kind === 'lock' ? 'lockCall' : 'lease',
+            risk: held.kind === 'lock' ? 'session' : 'leaseExpires',
+            advice: 'where',
+          },
           fixes: fencingFix(context, write, scope.anchor),
         });
       }
@@ -403,7 +410,10 @@ function addColumnStatement(write: SqlStatement, column: string): Edit | undefin
   const unit = top.transaction;
   const first = unit?.kind === 'explicit' ? unit.statements[0] : top;
   const relation = write.body.relation;
-  const table = [relation.schemaname, relation.relname].filter(Boolean).map((part: string) => quoteIdentifier(String(part))).join('.');
+  const table = [relation.schemaname, relation.relname]
+    .filter(Boolean)
+    .map((part: string) => quoteIdentifier(String(part)))
+    .join('.');
   const alter = `${keywordCase(write, 'alter table')} ${table} ${keywordCase(write, 'add column if not exists')} ${column} ${keywordCase(write, 'bigint not null default')} 0;`;
   if (!parseSql(alter).ok) return undefined;
   return { start: first.start, end: first.start, text: `${alter}\n` };

@@ -1,24 +1,39 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
-import { operationName, SHARED_ID_ENTITIES, stableKey, type KeySource } from './shared/idempotency-keys';
-import { headerNameFor, IDEMPOTENCY_HEADERS, PAYMENT_API_HOSTS, paymentCallOf, READ_ONLY_POST_PATHS, STRIPE_KEYLESS_CALLS, STRIPE_MUTATIONS, type ChangingKey, type PaymentRequest, type StripeMutation } from './shared/payments';
-import { isTestCode } from './shared/test-code';
-import { resolveValue, unwrap } from './shared/ts-declarations';
-import { addArgumentEdit, addPropertyEdit, lineIndent } from './shared/ts-edits';
-import { nodeRange, objectProperty } from './shared/ts-effects';
+import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
+import { operationName, SHARED_ID_ENTITIES, stableKey, type KeySource } from './typescript/idempotency-keys';
+import {
+  headerNameFor,
+  IDEMPOTENCY_HEADERS,
+  PAYMENT_API_HOSTS,
+  paymentCallOf,
+  READ_ONLY_POST_PATHS,
+  STRIPE_KEYLESS_CALLS,
+  STRIPE_MUTATIONS,
+  type ChangingKey,
+  type PaymentRequest,
+  type StripeMutation,
+} from './typescript/payments';
+import { isTestCode } from '../languages/typescript/test-code';
+import { resolveValue, unwrap } from './typescript/ts-declarations';
+import { addArgumentEdit, addPropertyEdit, lineIndent } from './typescript/ts-edits';
+import { nodeRange, objectProperty } from './typescript/ts-effects';
 
 export default defineRule({
   id: 'require-idempotency-key',
   severity: 'warning',
   languages: ['ts'],
   fix: 'safe',
-  skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REQ ARMADILHAS-05 (crash-recovery: idempotent operations); anti-pattern 4; sistemas-distribuidos (Idempotência)' },
+  skill: {
+    name: 'armadilhas-sistemas-distribuidos',
+    section: 'REQ ARMADILHAS-05 (crash-recovery: idempotent operations); anti-pattern 4; sistemas-distribuidos (Idempotência)',
+  },
   sources: ['Stripe API reference, Idempotent requests'],
   settings: [STRIPE_MUTATIONS, STRIPE_KEYLESS_CALLS, PAYMENT_API_HOSTS, IDEMPOTENCY_HEADERS, READ_ONLY_POST_PATHS, SHARED_ID_ENTITIES],
   text: {
     en: {
-      message: '{call} goes to {provider} {keyState}. If a timeout or a re-run of this function sends it again, {provider} cannot tell the repeat from a new request and performs it twice (a duplicate charge, refund, transfer or customer). Pass a key built from a stable id of the operation {how}, never a random value or the current time.',
+      message:
+        '{call} goes to {provider} {keyState}. If a timeout or a re-run of this function sends it again, {provider} cannot tell the repeat from a new request and performs it twice (a duplicate charge, refund, transfer or customer). Pass a key built from a stable id of the operation {how}, never a random value or the current time.',
       summary: 'Payment calls (Stripe mutations, POSTs to payment APIs) must carry an idempotency key derived from the operation.',
       rationale:
         'Edge Functions, webhook handlers and queue workers live in the crash-recovery model: a timeout, a crash or a redelivery runs the same code again, and a network error leaves the caller unsure whether the provider already acted. Without a key every attempt is a new payment. With one, the provider keeps the result of the first request and answers every repeat with it (Stripe keeps keys for at least 24 hours and rejects a key reused with different parameters). A random key per call protects nothing, because each attempt brings a new one; the SDK reuses a key across its own automatic retries, but a new run of the function starts over. This rule is about the provider call itself; no-side-effect-before-commit is about the order of effects and database writes in a function (it leaves keyless payments to this rule), no-dual-write about broker publishes, and require-on-conflict about the database side of the same retry.',
@@ -33,7 +48,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{call} vai para {provider} {keyState}. Se um timeout ou uma nova execução desta função enviar a chamada de novo, {provider} não distingue a repetição de um pedido novo e executa duas vezes (cobrança, reembolso, transferência ou cliente em dobro). Passe uma chave montada a partir de um id estável da operação {how}, nunca um valor aleatório ou a hora atual.',
+      message:
+        '{call} vai para {provider} {keyState}. Se um timeout ou uma nova execução desta função enviar a chamada de novo, {provider} não distingue a repetição de um pedido novo e executa duas vezes (cobrança, reembolso, transferência ou cliente em dobro). Passe uma chave montada a partir de um id estável da operação {how}, nunca um valor aleatório ou a hora atual.',
       summary: 'Chamadas de pagamento (mutações do Stripe, POSTs a APIs de pagamento) precisam levar uma chave de idempotência derivada da operação.',
       rationale:
         'Edge Functions, handlers de webhook e workers de fila vivem no modelo crash-recovery: um timeout, um crash ou uma reentrega executa o mesmo código outra vez, e um erro de rede deixa quem chamou sem saber se o provedor já agiu. Sem chave, cada tentativa é um pagamento novo. Com ela, o provedor guarda o resultado do primeiro pedido e responde toda repetição com ele (o Stripe guarda as chaves por pelo menos 24 horas e rejeita uma chave reutilizada com parâmetros diferentes). Uma chave aleatória por chamada não protege nada, porque cada tentativa traz uma nova; o SDK reaproveita a chave nas próprias retentativas automáticas, mas uma nova execução da função começa do zero. Esta regra trata da chamada ao provedor; no-side-effect-before-commit trata da ordem entre efeitos e escritas no banco numa função (e deixa para esta regra os pagamentos sem chave), no-dual-write das publicações em broker, e require-on-conflict do lado do banco na mesma repetição.',
@@ -263,11 +279,13 @@ function stripeFix(context: RuleContext, mutation: StripeMutation): Array<FixPro
   if (!key) return [];
   // Keyed by the object it acts on, a capture is still right (it happens once); a confirm or a payment is not.
   const safe = !key.fromReference || method === 'capture';
-  if (mutation.changingKey) return replaceKeyFix(mutation.changingKey, key.text, safe, (object) => node.arguments.some((argument) => unwrap(argument) === object));
+  if (mutation.changingKey)
+    return replaceKeyFix(mutation.changingKey, key.text, safe, (object) => node.arguments.some((argument) => unwrap(argument) === object));
   const text = context.text;
   let edit;
   if (mutation.options) edit = addPropertyEdit(text, mutation.options, `idempotencyKey: ${key.text}`);
-  else if (!node.arguments[mutation.optionsIndex]) edit = appendArgument(text, node, `${'{}, '.repeat(mutation.optionsIndex - node.arguments.length)}{ idempotencyKey: ${key.text} }`);
+  else if (!node.arguments[mutation.optionsIndex])
+    edit = appendArgument(text, node, `${'{}, '.repeat(mutation.optionsIndex - node.arguments.length)}{ idempotencyKey: ${key.text} }`);
   if (!edit) return [];
   return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe }];
 }
@@ -277,7 +295,10 @@ function stripeFix(context: RuleContext, mutation: StripeMutation): Array<FixPro
 function headerFix(context: RuleContext, request: PaymentRequest, header: string): Array<FixProposal<'addKey' | 'replaceKey'>> {
   const node = request.call.node;
   const path = request.url.slice(request.url.indexOf(request.host) + request.host.length).split(/[?#]/)[0];
-  const segment = path.split('/').filter((part) => /^[A-Za-z_-]+$/.test(part)).pop();
+  const segment = path
+    .split('/')
+    .filter((part) => /^[A-Za-z_-]+$/.test(part))
+    .pop();
   const sources: KeySource[] = [
     { node: resolveValue(request.body), reference: false },
     { node: request.urlNode, reference: true },
@@ -294,7 +315,8 @@ function headerFix(context: RuleContext, request: PaymentRequest, header: string
   let edit;
   if (inline) edit = addPropertyEdit(text, inline, property);
   else if (!headers && request.options) edit = addPropertyEdit(text, request.options, `headers: { ${property} }`);
-  else if (!headers && !node.arguments[request.http.optionsIndex] && node.arguments.length === request.http.optionsIndex && request.body) edit = appendArgument(text, node, `{ headers: { ${property} } }`);
+  else if (!headers && !node.arguments[request.http.optionsIndex] && node.arguments.length === request.http.optionsIndex && request.body)
+    edit = appendArgument(text, node, `{ headers: { ${property} } }`);
   if (!edit) return [];
   return [{ key: 'addKey', data: { key: key.text }, edits: [edit], safe }];
 }
@@ -302,10 +324,16 @@ function headerFix(context: RuleContext, request: PaymentRequest, header: string
 // idempotencyKey: randomUUID() → idempotencyKey: `refund:${refundRequestId}`. Safe only where the key is
 // written in the call itself: a key kept in a variable, or options shared through one, may be read
 // elsewhere (and the variable may be left unused).
-function replaceKeyFix(changing: ChangingKey, key: string, safe: boolean, writtenInCall: (object: TS.Node) => boolean): Array<FixProposal<'addKey' | 'replaceKey'>> {
+function replaceKeyFix(
+  changing: ChangingKey,
+  key: string,
+  safe: boolean,
+  writtenInCall: (object: TS.Node) => boolean,
+): Array<FixProposal<'addKey' | 'replaceKey'>> {
   const property = changing.value.parent;
   let edit: Edit;
-  if (ts.isPropertyAssignment(property) && property.initializer === changing.value) edit = { start: changing.value.getStart(), end: changing.value.getEnd(), text: key };
+  if (ts.isPropertyAssignment(property) && property.initializer === changing.value)
+    edit = { start: changing.value.getStart(), end: changing.value.getEnd(), text: key };
   else if (ts.isShorthandPropertyAssignment(property)) edit = { start: property.getStart(), end: property.getEnd(), text: `${property.name.text}: ${key}` };
   else return [];
   const inCall = writtenInCall(property.parent) && !changing.throughVariable;
@@ -323,7 +351,10 @@ function appendArgument(text: string, call: TS.CallExpression, argument: string)
 // headers: { … } or headers: new Headers({ … }) written in the call.
 function inlineHeaders(headers: TS.Expression | undefined): TS.ObjectLiteralExpression | undefined {
   const written = unwrap(headers);
-  const literal = written && ts.isNewExpression(written) && ts.isIdentifier(written.expression) && written.expression.text === 'Headers' ? unwrap(written.arguments?.[0]) : written;
+  const literal =
+    written && ts.isNewExpression(written) && ts.isIdentifier(written.expression) && written.expression.text === 'Headers'
+      ? unwrap(written.arguments?.[0])
+      : written;
   return literal && ts.isObjectLiteralExpression(literal) ? literal : undefined;
 }
 

@@ -1,16 +1,15 @@
 import { walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { DbOperation } from '../languages/typescript/operations/operation';
-import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
 import type { SchemaModel } from '../schema/model';
-import { quoteIdentifier } from './shared/identifiers';
-import { lockingSelects, neverWaits, selectTail, strengthOf, type SelectTail } from './shared/row-locks';
-import { conjuncts, keyCandidates, pinnedTables, scopeOf, tableOfColumn, type Scope, type TableRef } from './shared/row-scope';
-import { SqlEdits } from './shared/sql-edits';
-import { embeddedOfStatement } from './shared/ts-effects';
+import { quoteIdentifier } from './sql/identifiers';
+import { lockingSelects, neverWaits, selectTail, strengthOf, type SelectTail } from './sql/row-locks';
+import { conjuncts, keyCandidates, pinnedTables, scopeOf, tableOfColumn, type Scope, type TableRef } from './sql/row-scope';
+import { SqlEdits } from './sql/sql-edits';
+import { embeddedOfStatement } from './typescript/ts-effects';
 
 const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
-
 
 // A locking clause: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE.
 const LOCKING_WORDS = /\bfor\s+(no\s+key\s+update|update|share|key\s+share)\b/i;
@@ -31,7 +30,7 @@ export default defineRule({
       rationale:
         'A locking SELECT takes its row locks one at a time, in whatever order the plan returns the rows: the physical order of a sequential scan, the order of an index, the order the planner gives an IN list. Two transactions that need overlapping rows (a transfer from A to B running next to one from B to A, two workers claiming overlapping batches) can each end up holding one row while waiting for a row the other holds. PostgreSQL breaks the cycle after deadlock_timeout by aborting one of them with SQLSTATE 40P01; under load this surfaces as sporadic, hard-to-reproduce failures.',
       remedy:
-        'Write ORDER BY on the primary key before the locking clause (and before LIMIT): the rows are then sorted before they are locked, so every transaction acquires them in one global order. Alternatively lock the rows one statement at a time in a fixed order (the smaller id first), or claim queue rows with SKIP LOCKED, which never waits. Not reported: lookups that pin a single row by primary or unique key, however the value is written ($1, sqlc.arg(id), sqlc.narg(id), @id, a psql :id, a PL/pgSQL variable or parameter; when the table is unknown to the schema model, an equality on a column named id counts as one), LIMIT 1, SKIP LOCKED and NOWAIT (which fail or skip instead of waiting, so they cannot deadlock), and query-builder calls with a condition Armadilha cannot read (a callback, a raw fragment, an OR), which may pin one row. The fix is marked safe when the schema model gives the primary key; when the table is unknown and the statement uses its id column, ORDER BY id is offered without being marked safe. In a query-builder call the order is written in the library\'s own terms, before the lock (.orderBy(\'id\') in Knex and Kysely, .orderBy(accounts.id) in Drizzle).',
+        "Write ORDER BY on the primary key before the locking clause (and before LIMIT): the rows are then sorted before they are locked, so every transaction acquires them in one global order. Alternatively lock the rows one statement at a time in a fixed order (the smaller id first), or claim queue rows with SKIP LOCKED, which never waits. Not reported: lookups that pin a single row by primary or unique key, however the value is written ($1, sqlc.arg(id), sqlc.narg(id), @id, a psql :id, a PL/pgSQL variable or parameter; when the table is unknown to the schema model, an equality on a column named id counts as one), LIMIT 1, SKIP LOCKED and NOWAIT (which fail or skip instead of waiting, so they cannot deadlock), and query-builder calls with a condition Armadilha cannot read (a callback, a raw fragment, an OR), which may pin one row. The fix is marked safe when the schema model gives the primary key; when the table is unknown and the statement uses its id column, ORDER BY id is offered without being marked safe. In a query-builder call the order is written in the library's own terms, before the lock (.orderBy('id') in Knex and Kysely, .orderBy(accounts.id) in Drizzle).",
       fixes: { addOrderBy: 'Add ORDER BY {columns}', libraryOrderBy: 'Lock in {columns} order: {code}' },
       variants: {
         join: 'it joins several tables',
@@ -50,7 +49,7 @@ export default defineRule({
       rationale:
         'Um SELECT com lock pega os locks de linha um de cada vez, na ordem em que o plano devolve as linhas: a ordem física de um seq scan, a ordem de um índice, a ordem que o planejador dá a uma lista IN. Duas transações que precisam de linhas em comum (uma transferência de A para B ao lado de outra de B para A, dois workers pegando lotes que se sobrepõem) podem acabar cada uma segurando uma linha e esperando pela que a outra segura. O PostgreSQL quebra o ciclo depois do deadlock_timeout abortando uma delas com SQLSTATE 40P01; sob carga isso aparece como falhas esporádicas e difíceis de reproduzir.',
       remedy:
-        'Escreva ORDER BY pela chave primária antes da cláusula de lock (e antes do LIMIT): as linhas são ordenadas antes de serem travadas, e toda transação as adquire numa única ordem global. Outra saída é travar as linhas uma por comando, numa ordem fixa (o menor id primeiro), ou pegar linhas de fila com SKIP LOCKED, que nunca espera. Não são reportados: buscas que fixam uma única linha pela chave primária ou única, seja qual for a forma do valor ($1, sqlc.arg(id), sqlc.narg(id), @id, um :id do psql, uma variável ou parâmetro de PL/pgSQL; quando o modelo de schema não conhece a tabela, uma igualdade numa coluna chamada id conta como tal), LIMIT 1, SKIP LOCKED e NOWAIT (que pulam ou falham em vez de esperar, e por isso não entram em deadlock), e chamadas de query builder com uma condição que o Armadilha não consegue ler (um callback, um fragmento raw, um OR), que podem fixar uma única linha. A correção é marcada como segura quando o modelo de schema informa a chave primária; quando a tabela é desconhecida e o comando usa a coluna id dela, ORDER BY id é oferecido sem ser marcado como seguro. Numa chamada de query builder a ordem é escrita nos termos da própria biblioteca, antes do lock (.orderBy(\'id\') no Knex e no Kysely, .orderBy(accounts.id) no Drizzle).',
+        "Escreva ORDER BY pela chave primária antes da cláusula de lock (e antes do LIMIT): as linhas são ordenadas antes de serem travadas, e toda transação as adquire numa única ordem global. Outra saída é travar as linhas uma por comando, numa ordem fixa (o menor id primeiro), ou pegar linhas de fila com SKIP LOCKED, que nunca espera. Não são reportados: buscas que fixam uma única linha pela chave primária ou única, seja qual for a forma do valor ($1, sqlc.arg(id), sqlc.narg(id), @id, um :id do psql, uma variável ou parâmetro de PL/pgSQL; quando o modelo de schema não conhece a tabela, uma igualdade numa coluna chamada id conta como tal), LIMIT 1, SKIP LOCKED e NOWAIT (que pulam ou falham em vez de esperar, e por isso não entram em deadlock), e chamadas de query builder com uma condição que o Armadilha não consegue ler (um callback, um fragmento raw, um OR), que podem fixar uma única linha. A correção é marcada como segura quando o modelo de schema informa a chave primária; quando a tabela é desconhecida e o comando usa a coluna id dela, ORDER BY id é oferecido sem ser marcado como seguro. Numa chamada de query builder a ordem é escrita nos termos da própria biblioteca, antes do lock (.orderBy('id') no Knex e no Kysely, .orderBy(accounts.id) no Drizzle).",
       fixes: { addOrderBy: 'Adicionar ORDER BY {columns}', libraryOrderBy: 'Travar na ordem de {columns}: {code}' },
       variants: {
         join: 'junta várias tabelas',
@@ -100,7 +99,10 @@ export default defineRule({
       },
     ],
     valid: [
-      { code: 'select balance from public.accounts where id = 1 for update;', schema: 'create table public.accounts (id bigint primary key, balance numeric);' },
+      {
+        code: 'select balance from public.accounts where id = 1 for update;',
+        schema: 'create table public.accounts (id bigint primary key, balance numeric);',
+      },
       {
         code: '-- name: LockAccount :one\nselect balance from public.accounts where id = sqlc.arg(id) for update;\nselect balance from public.accounts where id = @id for update;',
         schema: 'create table public.accounts (id bigint primary key, balance numeric);',
@@ -130,13 +132,19 @@ export default defineRule({
         // A library call with a condition its reader could not read (a callback, a raw fragment, an OR) may pin one row.
         if (libraryCall?.where.some((condition) => condition.operator === 'other')) continue;
         const tail = selectTail(statement, select);
-        const range = tail ? { start: statement.source.toDocument(tail.lock.start), end: statement.source.toDocument(tail.lock.end) } : { start: statement.start, end: statement.end };
+        const range = tail
+          ? { start: statement.source.toDocument(tail.lock.start), end: statement.source.toDocument(tail.lock.end) }
+          : { start: statement.start, end: statement.end };
         context.report({
           ...range,
           anchor: statement.start,
           data: { lock: strengthOf(clauses), table: loose[0].name },
           variants: { reason: reasonOf(select, scope) },
-          fixes: libraryCall ? libraryOrderByFix(libraryCall, select, scope, locked, context.schema) : tail ? orderByFix(statement, select, scope, locked, tail, context.schema) : [],
+          fixes: libraryCall
+            ? libraryOrderByFix(libraryCall, select, scope, locked, context.schema)
+            : tail
+              ? orderByFix(statement, select, scope, locked, tail, context.schema)
+              : [],
         });
       }
     }
@@ -164,7 +172,14 @@ function reasonOf(select: any, scope: Scope): 'join' | 'range' | 'noWhere' | 'in
 // ORDER BY the primary key of every locked table, qualified when the FROM has an alias or a join.
 // Safe when the schema model gives every key; for a table it does not know, `id` is used only when
 // the statement itself names that column, and the fix is not marked safe.
-function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: TableRef[], tail: SelectTail, schema: SchemaModel): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
+function orderByFix(
+  statement: SqlStatement,
+  select: any,
+  scope: Scope,
+  locked: TableRef[],
+  tail: SelectTail,
+  schema: SchemaModel,
+): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
   const columns: string[] = [];
   let safe = true;
   for (const table of locked) {
@@ -184,14 +199,20 @@ function orderByFix(statement: SqlStatement, select: any, scope: Scope, locked: 
 
 // A library call (knex's .forUpdate(), kysely's, drizzle's .for('update')): the order is written in the
 // library's terms (.orderBy('id'), .orderBy(accounts.id)) before the lock. Safe as the SQL fix is.
-function libraryOrderByFix(call: DbOperation, select: any, scope: Scope, locked: TableRef[], schema: SchemaModel): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
+function libraryOrderByFix(
+  call: DbOperation,
+  select: any,
+  scope: Scope,
+  locked: TableRef[],
+  schema: SchemaModel,
+): Array<FixProposal<'addOrderBy' | 'libraryOrderBy'>> {
   const [table] = locked;
   if (locked.length !== 1 || !table) return [];
   const primary = table.info?.primaryKey;
   const assumed = !primary?.length && keyCandidates(schema, table).assumed && usesColumn(select, scope, table, 'id');
   const columns = primary?.length ? primary : assumed ? ['id'] : undefined;
   const fix = columns && call.fixes.orderBy?.(columns);
-  return fix ? [{ key: 'libraryOrderBy', data: { columns: columns!.join(', '), code: fix.label }, edits: fix.edits, safe: !assumed && fix.keepsResult }] : [];
+  return fix ? [{ key: 'libraryOrderBy', data: { columns: columns.join(', '), code: fix.label }, edits: fix.edits, safe: !assumed && fix.keepsResult }] : [];
 }
 
 function operation(context: RuleContext, statement: SqlStatement): DbOperation | undefined {

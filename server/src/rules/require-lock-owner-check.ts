@@ -1,31 +1,35 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import { isFunctionLike, type CallSite, type FunctionScope, type TsModel } from '../languages/typescript/ts-file';
-import { defineRule, type FixProposal } from '../rule';
-import { declarationsIn, isVisibleAt } from './shared/local-variables';
-import { expressionText, fileStyle, isDelete, isLockNamed, redisLocks, type RedisLock, type RedisStyle } from './shared/redis-locks';
-import { isTestCode } from './shared/test-code';
-
+import { defineRule, type FixProposal } from '../core/rule';
+import { declarationsIn, isVisibleAt } from '../languages/typescript/local-variables';
+import { expressionText, fileStyle, isDelete, isLockNamed, redisLocks, type RedisLock, type RedisStyle } from './typescript/redis-locks';
+import { isTestCode } from '../languages/typescript/test-code';
 
 export default defineRule({
   id: 'require-lock-owner-check',
   severity: 'warning',
   languages: ['ts'],
   fix: 'unsafe',
-  skill: { name: 'sistemas-distribuidos', section: 'Locks distribuídos (release by compare-and-delete script); armadilhas-sistemas-distribuidos REGRA #2, anti-pattern 2' },
+  skill: {
+    name: 'sistemas-distribuidos',
+    section: 'Locks distribuídos (release by compare-and-delete script); armadilhas-sistemas-distribuidos REGRA #2, anti-pattern 2',
+  },
   sources: ['Redis documentation, "Distributed Locks with Redis" (safe release)'],
   text: {
     en: {
-      message: '{call}({key}) releases the lock without checking that this process still owns it. If the lock expired while this process was slow or paused and another one acquired it, this deletes the other holder\'s lock and lets a third process in; delete the key only while it still holds this process\'s value, in one atomic step (a compare-and-delete script).',
+      message:
+        "{call}({key}) releases the lock without checking that this process still owns it. If the lock expired while this process was slow or paused and another one acquired it, this deletes the other holder's lock and lets a third process in; delete the key only while it still holds this process's value, in one atomic step (a compare-and-delete script).",
       summary: 'Release a Redis lock only if it still holds your value, checked and deleted atomically.',
       rationale:
-        'A Redis lock is a key with a time-to-live. The holder can outlive it: a garbage-collection pause, a slow query or a suspended VM, and the key expires while the work is still running. Another process then sets the key and holds the lock. When the first one finishes, a plain DEL removes the second one\'s lock, a third process acquires it, and two processes now work on the resource at once. Reading the key first and deleting it afterwards does not help: the key can expire and change hands between the two round trips.',
+        "A Redis lock is a key with a time-to-live. The holder can outlive it: a garbage-collection pause, a slow query or a suspended VM, and the key expires while the work is still running. Another process then sets the key and holds the lock. When the first one finishes, a plain DEL removes the second one's lock, a third process acquires it, and two processes now work on the resource at once. Reading the key first and deleting it afterwards does not help: the key can expire and change hands between the two round trips.",
       remedy:
-        'Store a value unique to the holder (a random UUID) when acquiring with SET NX PX, and release with a short Lua script that deletes the key only when GET returns that value: Redis runs a script without interleaving other commands, so the check and the delete cannot be separated. Redlock\'s release() does the same. The lock still gives no protection to the writes done while it was lost: pair it with a fencing token.',
+        "Store a value unique to the holder (a random UUID) when acquiring with SET NX PX, and release with a short Lua script that deletes the key only when GET returns that value: Redis runs a script without interleaving other commands, so the check and the delete cannot be separated. Redlock's release() does the same. The lock still gives no protection to the writes done while it was lost: pair it with a fencing token.",
       fixes: { compareAndDelete: 'Delete the lock only while it holds {value} (compare-and-delete script)' },
     },
     'pt-BR': {
-      message: '{call}({key}) libera o lock sem verificar se este processo ainda é o dono. Se o lock expirou enquanto este processo estava lento ou pausado e outro o adquiriu, isto apaga o lock do outro detentor e deixa um terceiro processo entrar; apague a chave só enquanto ela ainda guarda o valor deste processo, num único passo atômico (um script compare-and-delete).',
+      message:
+        '{call}({key}) libera o lock sem verificar se este processo ainda é o dono. Se o lock expirou enquanto este processo estava lento ou pausado e outro o adquiriu, isto apaga o lock do outro detentor e deixa um terceiro processo entrar; apague a chave só enquanto ela ainda guarda o valor deste processo, num único passo atômico (um script compare-and-delete).',
       summary: 'Libere um lock no Redis só se ele ainda guarda o seu valor, verificando e apagando de forma atômica.',
       rationale:
         'Um lock no Redis é uma chave com tempo de vida. Quem o detém pode durar mais que ela: uma pausa de garbage collection, uma consulta lenta ou uma VM suspensa, e a chave expira com o trabalho ainda em andamento. Outro processo então grava a chave e passa a deter o lock. Quando o primeiro termina, um DEL simples remove o lock do segundo, um terceiro processo o adquire, e agora dois processos trabalham ao mesmo tempo sobre o recurso. Ler a chave antes e apagar depois não resolve: ela pode expirar e mudar de dono entre as duas idas ao servidor.',
@@ -97,7 +101,7 @@ export default defineRule({
           'export async function withLock(key: string, token: string, work: () => Promise<void>) {',
           '  if ((await redis.set(key, token, "PX", 10000, "NX")) !== "OK") return false;',
           '  await work();',
-          '  await redis.eval("if redis.call(\'get\', KEYS[1]) == ARGV[1] then return redis.call(\'del\', KEYS[1]) else return 0 end", 1, key, token);',
+          "  await redis.eval(\"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end\", 1, key, token);",
           '  return true;',
           '}',
         ].join('\n'),
@@ -109,7 +113,7 @@ export default defineRule({
         code: [
           "import { createClient } from 'redis';",
           'const redis = createClient();',
-          "const RELEASE = 'if redis.call(\"get\", KEYS[1]) == ARGV[1] then return redis.call(\"del\", KEYS[1]) else return 0 end';",
+          'const RELEASE = \'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end\';',
           'export async function release(key: string, owner: string) {',
           '  return redis.eval(RELEASE, { keys: [key], arguments: [owner] });',
           '}',
@@ -176,7 +180,9 @@ function lockOfKey(model: TsModel, locks: RedisLock[], scope: FunctionScope, cal
   const text = expressionText(model, key);
   const start = call.node.getStart(model.node);
   const receiver = receiverText(model, call);
-  const candidates = locks.filter((lock) => expressionText(model, lock.key!) === text && (call.kind === 'redis' || receiverText(model, lock.call) === receiver));
+  const candidates = locks.filter(
+    (lock) => expressionText(model, lock.key!) === text && (call.kind === 'redis' || receiverText(model, lock.call) === receiver),
+  );
   return (
     candidates.filter((lock) => encloses(lock.scope, scope) && lock.call.node.getEnd() <= start).pop() ??
     (ts.isIdentifier(key) ? undefined : candidates.find((lock) => lock.scope !== scope))
@@ -224,7 +230,11 @@ function compareAndDelete(model: TsModel, lock: RedisLock, call: CallSite, key: 
   const keyText = key.getText(model.node);
   const valueText = value.getText(model.node);
   const args =
-    style === 'ioredis' ? `${script}, 1, ${keyText}, ${valueText}` : style === 'upstash' ? `${script}, [${keyText}], [${valueText}]` : `${script}, { keys: [${keyText}], arguments: [${valueText}] }`;
+    style === 'ioredis'
+      ? `${script}, 1, ${keyText}, ${valueText}`
+      : style === 'upstash'
+        ? `${script}, [${keyText}], [${valueText}]`
+        : `${script}, { keys: [${keyText}], arguments: [${valueText}] }`;
   const text = `${callee.expression.getText(model.node)}.eval(${args})`;
   return [{ key: 'compareAndDelete', data: { value: valueText }, edits: [{ start: call.node.getStart(model.node), end: call.node.getEnd(), text }] }];
 }
@@ -241,7 +251,8 @@ function isThisProperty(value: TS.Expression): boolean {
 
 /** The owner's value can be written at the delete: this.x, or a variable visible there (of its function, one around it, the file). */
 function ownerValueVisible(model: TsModel, value: TS.Expression, use: TS.Node): boolean {
-  if (ts.isPropertyAccessExpression(value)) return isThisProperty(value) || (ts.isIdentifier(value.expression) && ownerValueVisible(model, value.expression, use));
+  if (ts.isPropertyAccessExpression(value))
+    return isThisProperty(value) || (ts.isIdentifier(value.expression) && ownerValueVisible(model, value.expression, use));
   if (!ts.isIdentifier(value)) return false;
   const at = use.getStart(model.node);
   for (let node: TS.Node | undefined = use; node; node = node.parent) {
@@ -254,6 +265,8 @@ function ownerValueVisible(model: TsModel, value: TS.Expression, use: TS.Node): 
 /** The quote the file uses: that of the lock's key or value literal, else of its first import. */
 function quoteOf(model: TsModel, lock: RedisLock): string {
   const call = lock.call.node as TS.CallExpression;
-  const literal = [...call.arguments, ...model.node.statements.filter(ts.isImportDeclaration).map((statement) => statement.moduleSpecifier)].find((node) => ts.isStringLiteral(node));
+  const literal = [...call.arguments, ...model.node.statements.filter(ts.isImportDeclaration).map((statement) => statement.moduleSpecifier)].find((node) =>
+    ts.isStringLiteral(node),
+  );
   return literal && model.text[literal.getStart(model.node)] === '"' ? '"' : "'";
 }

@@ -1,13 +1,13 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../rule';
-import { inServerEntry, isBrowserCode } from './shared/browser-code';
-import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './shared/http-clients';
-import { httpDocumentIndex, streamedResponseType, transfersBody, uploadsBody } from './shared/http-responses';
-import { isTestCode } from './shared/test-code';
-import { resolveValue, unwrap } from './shared/ts-declarations';
-import { addArgumentEdit, addPropertyEdit } from './shared/ts-edits';
-import { nodeRange, objectProperty } from './shared/ts-effects';
+import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../core/rule';
+import { inServerEntry, isBrowserCode } from './require-network-timeout.browser-code';
+import { clientFactoryOf, factoryOptionsIndex, httpCallOf, TIMEOUT_KEYS, type ClientFactory, type HttpCall, type HttpClient } from './typescript/http-clients';
+import { httpDocumentIndex, streamedResponseType, transfersBody, uploadsBody } from './require-network-timeout.http-responses';
+import { isTestCode } from '../languages/typescript/test-code';
+import { resolveValue, unwrap } from './typescript/ts-declarations';
+import { addArgumentEdit, addPropertyEdit } from './typescript/ts-edits';
+import { nodeRange, objectProperty } from './typescript/ts-effects';
 
 /** Instance options that bound requests (a signal or dispatcher given to a factory is not one). */
 const FACTORY_KEYS: Record<ClientFactory['client'], string[]> = { axios: ['timeout'], got: ['timeout'], undici: ['headersTimeout', 'bodyTimeout'] };
@@ -17,7 +17,10 @@ export default defineRule({
   severity: 'warning',
   languages: ['ts'],
   fix: 'safe',
-  skill: { name: 'distributed-systems-fundamentals', section: 'Eight Fallacies (1: the network is reliable); Minimal Distributed Hygiene (1: timeouts); sistemas-distribuidos — anti-patterns (no timeouts)' },
+  skill: {
+    name: 'distributed-systems-fundamentals',
+    section: 'Eight Fallacies (1: the network is reliable); Minimal Distributed Hygiene (1: timeouts); sistemas-distribuidos — anti-patterns (no timeouts)',
+  },
   settings: [
     {
       key: 'defaultTimeoutMs',
@@ -32,16 +35,18 @@ export default defineRule({
       default: 'info',
       description: {
         en: 'Level of require-network-timeout findings in browser code (React components, "use client" files, files that import react or touch window/document): off, hint, info, warning or error. Server code keeps the rule\'s own level.',
-        'pt-BR': 'Nível dos achados de require-network-timeout em código de navegador (componentes React, arquivos "use client", arquivos que importam react ou usam window/document): off, hint, info, warning ou error. Código de servidor mantém o nível da própria regra.',
+        'pt-BR':
+          'Nível dos achados de require-network-timeout em código de navegador (componentes React, arquivos "use client", arquivos que importam react ou usam window/document): off, hint, info, warning ou error. Código de servidor mantém o nível da própria regra.',
       },
     },
   ],
   text: {
     en: {
-      message: "{call}(…) {what}: if the server accepts the connection and then stops answering, the request and everything awaiting it wait until the runtime gives up (minutes for Node's fetch and undici, never for others) or the connection drops. {how}",
+      message:
+        "{call}(…) {what}: if the server accepts the connection and then stops answering, the request and everything awaiting it wait until the runtime gives up (minutes for Node's fetch and undici, never for others) or the connection drops. {how}",
       summary: 'Every outbound HTTP call needs a timeout of its own.',
       rationale:
-        'The network is not reliable: a peer can accept a connection and never answer, a load balancer can hold a request, a packet can vanish. A call without a deadline then waits as long as the socket lives: Node\'s built-in fetch gives up only after minutes of silence, other runtimes never do. Meanwhile the request, job or Edge Function that awaits it holds its worker, its memory and often a database connection, so one slow dependency drains the whole pool and turns into an outage upstream.',
+        "The network is not reliable: a peer can accept a connection and never answer, a load balancer can hold a request, a packet can vanish. A call without a deadline then waits as long as the socket lives: Node's built-in fetch gives up only after minutes of silence, other runtimes never do. Meanwhile the request, job or Edge Function that awaits it holds its worker, its memory and often a database connection, so one slow dependency drains the whole pool and turns into an outage upstream.",
       remedy:
         'Give each call a deadline that fits the caller\'s own budget: `signal: AbortSignal.timeout(ms)` for fetch (join it with a caller\'s signal through `AbortSignal.any([...])`), `timeout` in the axios config or instance, `timeout: { request: ms }` for got, `headersTimeout`/`bodyTimeout` for undici, a `signal` for node:http. Treat the timeout as a failure like any other: retry with backoff and jitter when the operation is idempotent, otherwise report it. A signal from `AbortSignal.timeout` also bounds the reading of the body: when the body is streamed, proxied, downloaded or uploaded, the fix is offered but not applied on save; there, abort on a timer that is cleared once the response has started, or give the transfer a deadline of its own. In browser code (React components, "use client" modules, code that uses window or document) findings are information by default: set `armadilha.levels.browserNetworkTimeout` to change that.',
       fixes: { addSignal: 'Add signal: AbortSignal.timeout({ms})', addTimeout: 'Add timeout: {ms}' },
@@ -57,7 +62,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{call}(…) {what}: se o servidor aceitar a conexão e parar de responder, a requisição e tudo que a aguarda esperam até o runtime desistir (minutos no fetch do Node e no undici, nunca nos outros) ou a conexão cair. {how}',
+      message:
+        '{call}(…) {what}: se o servidor aceitar a conexão e parar de responder, a requisição e tudo que a aguarda esperam até o runtime desistir (minutos no fetch do Node e no undici, nunca nos outros) ou a conexão cair. {how}',
       summary: 'Toda chamada HTTP de saída precisa de um timeout próprio.',
       rationale:
         'A rede não é confiável: um par pode aceitar a conexão e nunca responder, um balanceador pode segurar a requisição, um pacote pode sumir. Uma chamada sem prazo então espera enquanto o socket viver: o fetch nativo do Node só desiste depois de minutos de silêncio, outros runtimes nunca desistem. Enquanto isso, a requisição, o job ou a Edge Function que a aguarda prende seu worker, sua memória e muitas vezes uma conexão com o banco, e uma única dependência lenta esgota o pool inteiro e vira indisponibilidade mais acima.',
@@ -135,18 +141,20 @@ export default defineRule({
       {
         language: 'ts',
         code: ["import axios from 'axios';", '', "export const billing = axios.create({ baseURL: 'https://billing.example.com' });"].join('\n'),
-        fixed: ["import axios from 'axios';", '', "export const billing = axios.create({ baseURL: 'https://billing.example.com', timeout: 10000 });"].join('\n'),
+        fixed: ["import axios from 'axios';", '', "export const billing = axios.create({ baseURL: 'https://billing.example.com', timeout: 10000 });"].join(
+          '\n',
+        ),
       },
       {
         language: 'ts',
-        code: ["import got from 'got';", '', 'export const rates = () => got(\'https://rates.example.com/latest\').json();'].join('\n'),
+        code: ["import got from 'got';", '', "export const rates = () => got('https://rates.example.com/latest').json();"].join('\n'),
       },
       {
         language: 'ts',
         // A proxied body: the fix is offered but never applied on save (a total deadline would cut a long download).
         code: [
           'export async function proxyDownload(request: Request) {',
-          "  const upstream = await fetch(`https://files.example.com${new URL(request.url).pathname}`);",
+          '  const upstream = await fetch(`https://files.example.com${new URL(request.url).pathname}`);',
           '  return new Response(upstream.body, { status: upstream.status });',
           '}',
         ].join('\n'),
@@ -163,7 +171,10 @@ export default defineRule({
           '}',
         ].join('\n'),
       },
-      { language: 'ts', code: 'export const get = (url: string, options: RequestInit) => fetch(url, { ...options, headers: { accept: "application/json" } });' },
+      {
+        language: 'ts',
+        code: 'export const get = (url: string, options: RequestInit) => fetch(url, { ...options, headers: { accept: "application/json" } });',
+      },
       {
         language: 'ts',
         code: [
@@ -174,13 +185,26 @@ export default defineRule({
       },
       {
         language: 'ts',
-        code: ["import axios from 'axios';", '', "const api = axios.create({ baseURL: 'https://api.example.com', timeout: 5000 });", "export const me = () => api.get('/me');"].join('\n'),
+        code: [
+          "import axios from 'axios';",
+          '',
+          "const api = axios.create({ baseURL: 'https://api.example.com', timeout: 5000 });",
+          "export const me = () => api.get('/me');",
+        ].join('\n'),
       },
       {
         language: 'ts',
-        code: ["import { createClient } from '@supabase/supabase-js';", '', "const supabase = createClient('https://x.supabase.co', 'key');", "export const plans = () => supabase.from('plans').select('*');"].join('\n'),
+        code: [
+          "import { createClient } from '@supabase/supabase-js';",
+          '',
+          "const supabase = createClient('https://x.supabase.co', 'key');",
+          "export const plans = () => supabase.from('plans').select('*');",
+        ].join('\n'),
       },
-      { language: 'ts', code: 'export default { fetch: (request: Request, env: { ASSETS: { fetch(r: Request): Promise<Response> } }) => env.ASSETS.fetch(request) };' },
+      {
+        language: 'ts',
+        code: 'export default { fetch: (request: Request, env: { ASSETS: { fetch(r: Request): Promise<Response> } }) => env.ASSETS.fetch(request) };',
+      },
       {
         language: 'ts',
         code: [
@@ -188,9 +212,9 @@ export default defineRule({
           '',
           '// Methods that share the name are not HTTP calls: pg-boss takes jobs from a table.',
           'export class Orders {',
-          "  constructor(private readonly boss: PgBoss) {}",
+          '  constructor(private readonly boss: PgBoss) {}',
           '  async fetch(id: string) {',
-          "    return this.boss.fetch(`order-${id}`);",
+          '    return this.boss.fetch(`order-${id}`);',
           '  }',
           '  async refresh(id: string) {',
           '    return this.fetch(id);',
@@ -231,7 +255,8 @@ export default defineRule({
 function relativeUrl(node: TS.CallExpression | TS.TaggedTemplateExpression | TS.NewExpression): boolean {
   const first = ts.isCallExpression(node) ? node.arguments[0] : undefined;
   if (!first) return false;
-  const text = ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined;
+  const text =
+    ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : undefined;
   return !!text && text.startsWith('/') && !text.startsWith('//');
 }
 
@@ -270,7 +295,8 @@ function checkRequest(context: RuleContext, http: HttpCall, scope: TS.Node, ms: 
   const fixable = http.client === 'fetch' || http.client === 'axios';
   const property = http.client === 'fetch' ? `signal: AbortSignal.timeout(${ms})` : `timeout: ${ms}`;
   // A total deadline also cuts the reading of a streamed, proxied or downloaded body.
-  const transfer = (!http.parsesBody && transfersBody(context, node, scope)) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
+  const transfer =
+    (!http.parsesBody && transfersBody(context, node, scope)) || streamedResponseType(resolveValue(options)) || uploadsBody(resolveValue(options));
   const fixes = fixable ? [fixProposal(context, node, http.optionsIndex, state, property, http.client === 'fetch' ? 'addSignal' : 'addTimeout', ms)] : [];
   context.report({
     ...nodeRange(context.typescript!, node.expression),
@@ -294,11 +320,19 @@ function checkFactory(context: RuleContext, factory: ClientFactory, ms: number, 
     data: { call: factory.call.callee, ms },
     variants: { what: factory.client === 'undici' ? 'undiciInstance' : 'instance', how: factory.client },
     severity,
-    fixes: fixable ? [fixProposal(context, node as TS.CallExpression, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
+    fixes: fixable ? [fixProposal(context, node, index, state, `timeout: ${ms}`, 'addTimeout', ms)] : [],
   });
 }
 
-function fixProposal(context: RuleContext, call: TS.CallExpression, index: number, state: Exclude<OptionsState, { kind: 'set' }>, property: string, key: string, ms: number): FixProposal {
+function fixProposal(
+  context: RuleContext,
+  call: TS.CallExpression,
+  index: number,
+  state: Exclude<OptionsState, { kind: 'set' }>,
+  property: string,
+  key: string,
+  ms: number,
+): FixProposal {
   let edits: Edit[];
   if (state.kind === 'absent') {
     // axios.post(url) → axios.post(url, undefined, { timeout }): the config goes third.
@@ -315,8 +349,8 @@ function fixProposal(context: RuleContext, call: TS.CallExpression, index: numbe
 // node-fetch 2 and ofetch read a `timeout` option of their own; the platform's fetch ignores it.
 function timeoutKeys(context: RuleContext, http: HttpCall): readonly string[] {
   if (http.client !== 'fetch') return TIMEOUT_KEYS[http.client];
-  const callee = unwrap(http.call.node.expression)!;
-  const module = ts.isIdentifier(callee) ? context.typescript!.imports.get(callee.text)?.module ?? '' : '';
+  const callee = unwrap(http.call.node.expression);
+  const module = ts.isIdentifier(callee) ? (context.typescript!.imports.get(callee.text)?.module ?? '') : '';
   return /node-fetch|ofetch/.test(module) ? [...TIMEOUT_KEYS.fetch, 'timeout'] : TIMEOUT_KEYS.fetch;
 }
 
@@ -386,7 +420,13 @@ function isRaced(node: TS.CallExpression): boolean {
   for (;;) {
     const parent = current.parent;
     if (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent)) current = parent;
-    else if (ts.isPropertyAccessExpression(parent) && parent.expression === current && /^(then|catch|finally)$/.test(parent.name.text) && ts.isCallExpression(parent.parent)) current = parent.parent;
+    else if (
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === current &&
+      /^(then|catch|finally)$/.test(parent.name.text) &&
+      ts.isCallExpression(parent.parent)
+    )
+      current = parent.parent;
     else break;
   }
   current = current.parent;

@@ -1,14 +1,14 @@
-import { embeddedOfStatement } from './shared/ts-effects';
+import { embeddedOfStatement } from './typescript/ts-effects';
 import { relationName } from '../languages/sql/ast';
 import { caughtBy, type Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type FixProposal, type RuleContext } from '../rule';
+import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
 import type { TableInfo } from '../schema/model';
-import { quoteIdentifier } from './shared/identifiers';
-import { baseName, matchesAny, statementMentions } from './shared/names';
-import { queueReads } from './shared/queues';
-import { mayHoldTypeScriptHandler, webhookHandlerOf, type WebhookHandler } from './shared/webhook-handlers';
-import { keywordCase, SqlEdits } from './shared/sql-edits';
+import { quoteIdentifier } from './sql/identifiers';
+import { baseName, matchesAny, statementMentions } from '../core/names';
+import { queueReads } from './sql/queues';
+import { mayHoldTypeScriptHandler, webhookHandlerOf, type WebhookHandler } from './require-on-conflict.webhook-handlers';
+import { keywordCase, SqlEdits } from './sql/sql-edits';
 
 export default defineRule({
   id: 'require-on-conflict',
@@ -22,15 +22,17 @@ export default defineRule({
       default: ['payment', 'charge', 'refund', 'processed_event', 'idempot', 'inbox', 'dedup'],
       description: {
         en: 'Words (or globs with *) in table names that record something that must happen once; inserts into them need ON CONFLICT. A settings table whose duplicates must fail (webhook_endpoints) belongs nowhere here.',
-        'pt-BR': 'Palavras (ou globs com *) em nomes de tabelas que registram algo que deve acontecer uma vez só; inserts nelas precisam de ON CONFLICT. Uma tabela de configuração cujas duplicatas devem falhar (webhook_endpoints) não entra aqui.',
+        'pt-BR':
+          'Palavras (ou globs com *) em nomes de tabelas que registram algo que deve acontecer uma vez só; inserts nelas precisam de ON CONFLICT. Uma tabela de configuração cujas duplicatas devem falhar (webhook_endpoints) não entra aqui.',
       },
     },
     {
       key: 'webhookEventParameters',
       default: ['*stripe_event*', '*webhook_event*', '*delivery_id', 'event_id', '*_event_id'],
       description: {
-        en: 'Parameter names (globs with *) of a SQL routine that receive a provider\'s event id. With a parameter for the event\'s type or payload (json/jsonb, or named type, event_type, payload), the routine is a webhook handler: its inserts that carry the delivery need ON CONFLICT, because providers redeliver.',
-        'pt-BR': 'Nomes de parâmetros (globs com *) de uma rotina SQL que recebem o id de um evento do provedor. Junto de um parâmetro com o tipo ou o payload do evento (json/jsonb, ou chamado type, event_type, payload), a rotina é um handler de webhook: seus inserts que levam a entrega precisam de ON CONFLICT, porque os provedores reenviam.',
+        en: "Parameter names (globs with *) of a SQL routine that receive a provider's event id. With a parameter for the event's type or payload (json/jsonb, or named type, event_type, payload), the routine is a webhook handler: its inserts that carry the delivery need ON CONFLICT, because providers redeliver.",
+        'pt-BR':
+          'Nomes de parâmetros (globs com *) de uma rotina SQL que recebem o id de um evento do provedor. Junto de um parâmetro com o tipo ou o payload do evento (json/jsonb, ou chamado type, event_type, payload), a rotina é um handler de webhook: seus inserts que levam a entrega precisam de ON CONFLICT, porque os provedores reenviam.',
       },
     },
     {
@@ -38,18 +40,20 @@ export default defineRule({
       default: ['*webhook*', '*stripe_event*'],
       description: {
         en: 'Function names (globs with *) of webhook handlers. Such a function counts as one when it receives the delivery (an event-id parameter or a json/jsonb payload), not by its name alone; its inserts that carry the delivery need ON CONFLICT.',
-        'pt-BR': 'Nomes de funções (globs com *) de handlers de webhook. Uma função assim conta como handler quando recebe a entrega (um parâmetro de id de evento ou um payload json/jsonb), não só pelo nome; seus inserts que levam a entrega precisam de ON CONFLICT.',
+        'pt-BR':
+          'Nomes de funções (globs com *) de handlers de webhook. Uma função assim conta como handler quando recebe a entrega (um parâmetro de id de evento ou um payload json/jsonb), não só pelo nome; seus inserts que levam a entrega precisam de ON CONFLICT.',
       },
     },
   ],
   text: {
     en: {
-      message: 'INSERT into {table} has no ON CONFLICT, but {reason}. When the same message or request arrives again, this insert fails or duplicates the row; add ON CONFLICT on the table\'s unique key.',
+      message:
+        "INSERT into {table} has no ON CONFLICT, but {reason}. When the same message or request arrives again, this insert fails or duplicates the row; add ON CONFLICT on the table's unique key.",
       summary: 'Inserts that record once-only facts, and inserts in queue consumers and webhook handlers, must be idempotent.',
       rationale:
         'Supabase workloads follow the crash-recovery model: Edge Functions are retried after timeouts, pgmq redelivers a message whose visibility timeout ran out before it was deleted, and payment providers resend webhooks until they get a 2xx. Each redelivery runs the same insert again. Without a conflict clause the second run either aborts the whole transaction with a unique violation (and the message is redelivered forever) or, without a unique key, records the payment twice.',
       remedy:
-        'Give the table a unique key that identifies the fact (the provider\'s event or payment id) and write INSERT … ON CONFLICT (that key) DO NOTHING, or DO UPDATE when the latest values must win. Alternatively, catch unique_violation around the insert. A webhook handler is recognised by what it receives (an event id with its type or payload, a stripe_event parameter, Stripe\'s constructEvent, a route under a webhook path), and only its inserts that carry the delivery are reported; a handler that first records the event id with ON CONFLICT DO NOTHING is covered from there on. Settings rows whose duplicates must fail (a webhook endpoint a user creates) are not reported. The fix names a key only when the migrations prove it unique (primary key, unique constraint or plain unique index, not DEFERRABLE, not dropped later): a guessed key makes PostgreSQL reject every call (42P10). It is applied automatically only without RETURNING: with RETURNING a duplicate then returns no row instead of an error. (require-queue-dedup looks at a queue consumer as a whole, for its updates too.)',
+        "Give the table a unique key that identifies the fact (the provider's event or payment id) and write INSERT … ON CONFLICT (that key) DO NOTHING, or DO UPDATE when the latest values must win. Alternatively, catch unique_violation around the insert. A webhook handler is recognised by what it receives (an event id with its type or payload, a stripe_event parameter, Stripe's constructEvent, a route under a webhook path), and only its inserts that carry the delivery are reported; a handler that first records the event id with ON CONFLICT DO NOTHING is covered from there on. Settings rows whose duplicates must fail (a webhook endpoint a user creates) are not reported. The fix names a key only when the migrations prove it unique (primary key, unique constraint or plain unique index, not DEFERRABLE, not dropped later): a guessed key makes PostgreSQL reject every call (42P10). It is applied automatically only without RETURNING: with RETURNING a duplicate then returns no row instead of an error. (require-queue-dedup looks at a queue consumer as a whole, for its updates too.)",
       fixes: { addOnConflict: 'Add ON CONFLICT ({columns}) DO NOTHING', libraryOnConflict: 'Do nothing on a duplicate {columns}: {code}' },
       variants: {
         onceTable: 'the table records something that must happen once',
@@ -58,7 +62,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: 'O INSERT em {table} não tem ON CONFLICT, mas {reason}. Quando a mesma mensagem ou requisição chegar de novo, este insert falha ou duplica a linha; adicione ON CONFLICT na chave única da tabela.',
+      message:
+        'O INSERT em {table} não tem ON CONFLICT, mas {reason}. Quando a mesma mensagem ou requisição chegar de novo, este insert falha ou duplica a linha; adicione ON CONFLICT na chave única da tabela.',
       summary: 'Inserts que registram fatos únicos, e inserts em consumidores de fila e handlers de webhook, precisam ser idempotentes.',
       rationale:
         'Cargas no Supabase seguem o modelo crash-recovery: Edge Functions são reexecutadas depois de timeouts, o pgmq reentrega uma mensagem cujo visibility timeout venceu antes do delete, e provedores de pagamento reenviam webhooks até receber um 2xx. Cada reentrega executa o mesmo insert outra vez. Sem cláusula de conflito, a segunda execução aborta a transação inteira com unique violation (e a mensagem volta para sempre) ou, sem chave única, registra o pagamento duas vezes.',
@@ -81,7 +86,8 @@ export default defineRule({
       },
       {
         code: "INSERT INTO processed_events (event_id, processor) VALUES ('7d1f4c1e-0000-4000-8000-000000000001', 'billing');",
-        fixed: "INSERT INTO processed_events (event_id, processor) VALUES ('7d1f4c1e-0000-4000-8000-000000000001', 'billing') ON CONFLICT (event_id) DO NOTHING;",
+        fixed:
+          "INSERT INTO processed_events (event_id, processor) VALUES ('7d1f4c1e-0000-4000-8000-000000000001', 'billing') ON CONFLICT (event_id) DO NOTHING;",
         schema: 'create table processed_events (event_id uuid primary key, processor text not null);',
       },
       {
@@ -134,7 +140,7 @@ export default defineRule({
       [
         'create function public.record_payment(p_id text) returns void language plpgsql as $$',
         'begin',
-        "  insert into public.payments (stripe_payment_id, amount) values (p_id, 1);",
+        '  insert into public.payments (stripe_payment_id, amount) values (p_id, 1);',
         'exception when unique_violation then',
         '  null;',
         'end $$;',
@@ -166,7 +172,12 @@ export default defineRule({
   },
 });
 
-function contextReason(context: RuleContext, statement: SqlStatement, table: string, consumers: Map<Routine, boolean>): { kind: 'onceTable' | 'queueConsumer' | 'webhookHandler'; routine: string } | undefined {
+function contextReason(
+  context: RuleContext,
+  statement: SqlStatement,
+  table: string,
+  consumers: Map<Routine, boolean>,
+): { kind: 'onceTable' | 'queueConsumer' | 'webhookHandler'; routine: string } | undefined {
   const routine = statement.routine;
   if (routine) {
     if (!consumers.has(routine)) consumers.set(routine, routine.statements.some(readsQueue));
@@ -212,11 +223,16 @@ function onConflictFix(context: RuleContext, statement: SqlStatement, table: str
   const operation = context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
   // Rows the code builds elsewhere (`bulkCreate(rows)`): a key the database fills is not what they repeat.
   const filled = (columns: string[]) => columns.every((column) => info.columns.get(column)?.generated);
-  const key = operation && !supplied.length ? (keys.find((columns) => !filled(columns)) ?? keys[0]) : keys.find((columns) => supplied.length === 0 || columns.every((column) => supplied.includes(column)));
+  const key =
+    operation && !supplied.length
+      ? (keys.find((columns) => !filled(columns)) ?? keys[0])
+      : keys.find((columns) => supplied.length === 0 || columns.every((column) => supplied.includes(column)));
   if (!key) return [];
   if (operation) {
     const fix = operation.fixes.onConflictDoNothing?.(key);
-    return fix ? [{ key: 'libraryOnConflict', data: { columns: key.join(', '), code: fix.label }, edits: fix.edits, safe: fix.keepsResult && !operation.returning }] : [];
+    return fix
+      ? [{ key: 'libraryOnConflict', data: { columns: key.join(', '), code: fix.label }, edits: fix.edits, safe: fix.keepsResult && !operation.returning }]
+      : [];
   }
   const columns = key.map(quoteIdentifier).join(', ');
   const returning = statement.topLevelKeyword('returning');

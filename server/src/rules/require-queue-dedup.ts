@@ -2,10 +2,10 @@ import { functionName, relationName } from '../languages/sql/ast';
 import { caughtBy } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { TransactionUnit } from '../languages/sql/transactions';
-import { defineRule, type RuleContext } from '../rule';
-import { columnRefs, conjuncts, expressionText, operatorOf, sameExpression, stringConstant, walkStatement } from './shared/expressions';
-import { baseName, matchesAny } from './shared/names';
-import { queueReads } from './shared/queues';
+import { defineRule, type RuleContext } from '../core/rule';
+import { columnRefs, conjuncts, expressionText, operatorOf, sameExpression, stringConstant, walkStatement } from './sql/expressions';
+import { baseName, matchesAny } from '../core/names';
+import { queueReads } from './sql/queues';
 
 interface Write {
   verb: 'INSERT' | 'UPDATE';
@@ -25,8 +25,9 @@ export default defineRule({
       key: 'dedupTables',
       default: ['*dedup*', '*idempot*', 'processed_*', '*_processed_*', '*inbox*'],
       description: {
-        en: 'Table names (globs with *) that record processed messages; an insert into one counts as the consumer\'s dedup step.',
-        'pt-BR': 'Nomes de tabelas (globs com *) que registram mensagens já processadas; um insert numa delas conta como a etapa de deduplicação do consumidor.',
+        en: "Table names (globs with *) that record processed messages; an insert into one counts as the consumer's dedup step.",
+        'pt-BR':
+          'Nomes de tabelas (globs com *) que registram mensagens já processadas; um insert numa delas conta como a etapa de deduplicação do consumidor.',
       },
     },
     {
@@ -34,7 +35,8 @@ export default defineRule({
       default: ['*attempt*', '*retries*', '*retry_count*', 'read_ct', '*deliver*'],
       description: {
         en: 'Column names (globs with *) that count deliveries or attempts; an UPDATE that only sets them is bookkeeping meant to run on every delivery, not a write to deduplicate.',
-        'pt-BR': 'Nomes de colunas (globs com *) que contam entregas ou tentativas; um UPDATE que só altera essas colunas é um controle feito para rodar a cada entrega, não uma escrita a deduplicar.',
+        'pt-BR':
+          'Nomes de colunas (globs com *) que contam entregas ou tentativas; um UPDATE que só altera essas colunas é um controle feito para rodar a cada entrega, não uma escrita a deduplicar.',
       },
     },
     {
@@ -42,18 +44,20 @@ export default defineRule({
       default: ['*event_id*', '*message_id*', '*msg_id*', '*idempotency_key*', '*dedup_key*'],
       description: {
         en: 'Column names (globs with *) that identify a message or event; an insert into a table whose primary key or unique key contains one counts as a dedup step.',
-        'pt-BR': 'Nomes de colunas (globs com *) que identificam uma mensagem ou evento; um insert numa tabela cuja chave primária ou única contém uma delas conta como etapa de deduplicação.',
+        'pt-BR':
+          'Nomes de colunas (globs com *) que identificam uma mensagem ou evento; um insert numa tabela cuja chave primária ou única contém uma delas conta como etapa de deduplicação.',
       },
     },
   ],
   text: {
     en: {
-      message: '{call}() takes messages from queue {queue} in {consumer}, which then writes {table} ({verb}) with no dedup step. pgmq delivers at least once, so the same message (or the same event enqueued twice) can run this write again. Record the event id in a table with a unique key in the same transaction (INSERT … ON CONFLICT DO NOTHING, or catch unique_violation) and skip what was already processed.',
+      message:
+        '{call}() takes messages from queue {queue} in {consumer}, which then writes {table} ({verb}) with no dedup step. pgmq delivers at least once, so the same message (or the same event enqueued twice) can run this write again. Record the event id in a table with a unique key in the same transaction (INSERT … ON CONFLICT DO NOTHING, or catch unique_violation) and skip what was already processed.',
       summary: 'Queue consumers must deduplicate: pgmq delivers at least once.',
       rationale:
         'pgmq gives at-least-once delivery. A message read with pgmq.read becomes visible again when its visibility timeout runs out before pgmq.delete or pgmq.archive: the worker crashed, was slower than the timeout, or read and acknowledged in separate transactions. Producers that retry (a webhook resent, an Edge Function re-run) also enqueue the same event twice. Without a dedup step each copy is processed: an order marked paid twice fires its triggers twice, a counter is incremented twice, a customer is charged twice.',
       remedy:
-        'Give each event an id in the message, keep a table of processed ids with a unique key (processed_events(event_id primary key)), and insert into it in the same transaction as the processing: INSERT … ON CONFLICT DO NOTHING and stop when no row was inserted, or let the unique_violation abort the work and catch it to acknowledge the message. Updates that only move a row out of the state they test (… where status <> \'paid\') are idempotent on their own and need no dedup table, and updates that only count deliveries (attempts = attempts + 1) are meant to repeat; neither is reported, nor are consumers that only delete rows or acknowledge messages. Inserts without ON CONFLICT inside a consumer routine are reported by require-on-conflict, which offers a fix; this rule reports the consumer whose other writes have no dedup step.',
+        "Give each event an id in the message, keep a table of processed ids with a unique key (processed_events(event_id primary key)), and insert into it in the same transaction as the processing: INSERT … ON CONFLICT DO NOTHING and stop when no row was inserted, or let the unique_violation abort the work and catch it to acknowledge the message. Updates that only move a row out of the state they test (… where status <> 'paid') are idempotent on their own and need no dedup table, and updates that only count deliveries (attempts = attempts + 1) are meant to repeat; neither is reported, nor are consumers that only delete rows or acknowledge messages. Inserts without ON CONFLICT inside a consumer routine are reported by require-on-conflict, which offers a fix; this rule reports the consumer whose other writes have no dedup step.",
       variants: {
         function: 'function {routine}',
         procedure: 'procedure {routine}',
@@ -64,12 +68,13 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{call}() tira mensagens da fila {queue} em {consumer}, que depois grava em {table} ({verb}) sem etapa de deduplicação. O pgmq entrega pelo menos uma vez, então a mesma mensagem (ou o mesmo evento enfileirado duas vezes) pode executar esta escrita de novo. Registre o id do evento numa tabela com chave única na mesma transação (INSERT … ON CONFLICT DO NOTHING, ou capture unique_violation) e pule o que já foi processado.',
+      message:
+        '{call}() tira mensagens da fila {queue} em {consumer}, que depois grava em {table} ({verb}) sem etapa de deduplicação. O pgmq entrega pelo menos uma vez, então a mesma mensagem (ou o mesmo evento enfileirado duas vezes) pode executar esta escrita de novo. Registre o id do evento numa tabela com chave única na mesma transação (INSERT … ON CONFLICT DO NOTHING, ou capture unique_violation) e pule o que já foi processado.',
       summary: 'Consumidores de fila precisam deduplicar: o pgmq entrega pelo menos uma vez.',
       rationale:
         'O pgmq entrega pelo menos uma vez. Uma mensagem lida com pgmq.read volta a ficar visível quando o visibility timeout vence antes do pgmq.delete ou do pgmq.archive: o worker caiu, demorou mais que o timeout, ou leu e confirmou em transações separadas. Produtores que repetem o envio (um webhook reenviado, uma Edge Function reexecutada) também enfileiram o mesmo evento duas vezes. Sem deduplicação cada cópia é processada: um pedido marcado como pago duas vezes dispara seus triggers duas vezes, um contador é incrementado duas vezes, um cliente é cobrado duas vezes.',
       remedy:
-        'Dê a cada evento um id na mensagem, mantenha uma tabela de ids processados com chave única (processed_events(event_id primary key)) e insira nela na mesma transação do processamento: INSERT … ON CONFLICT DO NOTHING e pare quando nenhuma linha for inserida, ou deixe o unique_violation abortar o trabalho e capture-o para confirmar a mensagem. Updates que só tiram a linha do estado que testam (… where status <> \'paid\') já são idempotentes e não precisam de tabela de deduplicação, e updates que só contam entregas (attempts = attempts + 1) existem para se repetir; nenhum dos dois é reportado, nem consumidores que só apagam linhas ou confirmam mensagens. Inserts sem ON CONFLICT dentro de uma rotina consumidora são reportados por require-on-conflict, que oferece correção; esta regra aponta o consumidor cujas outras escritas não têm deduplicação.',
+        "Dê a cada evento um id na mensagem, mantenha uma tabela de ids processados com chave única (processed_events(event_id primary key)) e insira nela na mesma transação do processamento: INSERT … ON CONFLICT DO NOTHING e pare quando nenhuma linha for inserida, ou deixe o unique_violation abortar o trabalho e capture-o para confirmar a mensagem. Updates que só tiram a linha do estado que testam (… where status <> 'paid') já são idempotentes e não precisam de tabela de deduplicação, e updates que só contam entregas (attempts = attempts + 1) existem para se repetir; nenhum dos dois é reportado, nem consumidores que só apagam linhas ou confirmam mensagens. Inserts sem ON CONFLICT dentro de uma rotina consumidora são reportados por require-on-conflict, que oferece correção; esta regra aponta o consumidor cujas outras escritas não têm deduplicação.",
       variants: {
         function: 'a função {routine}',
         procedure: 'o procedimento {routine}',
@@ -178,7 +183,10 @@ function unprotectedWrite(context: RuleContext, unit: TransactionUnit): Write | 
   return writes.find((write) => {
     if (write.verb === 'UPDATE') return !isGuardedUpdate(write.node) && !countsDeliveries(write.node, deliveryCounts);
     // Plain inserts in a consumer routine are require-on-conflict's findings (with a fix); not repeated here.
-    const insertReported = unit.kind === 'routine' && write.node === write.statement.body && context.inForce('require-on-conflict', { start: write.statement.start, anchor: write.statement.start });
+    const insertReported =
+      unit.kind === 'routine' &&
+      write.node === write.statement.body &&
+      context.inForce('require-on-conflict', { start: write.statement.start, anchor: write.statement.start });
     return !insertReported;
   });
 }

@@ -1,11 +1,11 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
-import { defineRule, type Edit, type FixProposal, type RuleContext } from '../rule';
-import { findRetries, SLEEP_FUNCTIONS, type Pace, type Retry } from './shared/retries';
-import { isTestCode } from './shared/test-code';
-import { declarationOf, unwrap } from './shared/ts-declarations';
-import { lineIndent } from './shared/ts-edits';
-import { nodeRange } from './shared/ts-effects';
+import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
+import { findRetries, SLEEP_FUNCTIONS, type Pace, type Retry } from './require-retry-backoff.retries';
+import { isTestCode } from '../languages/typescript/test-code';
+import { declarationOf, unwrap } from './typescript/ts-declarations';
+import { lineIndent } from './typescript/ts-edits';
+import { nodeRange } from './typescript/ts-effects';
 
 /** Pacing problems the rule reports; the other paces (backoff with jitter, a helper it cannot read) are left alone. */
 const PROBLEMS = ['none', 'constant', 'constantJitter', 'noJitter'] as const;
@@ -22,20 +22,26 @@ export default defineRule({
   severity: 'warning',
   languages: ['ts'],
   fix: 'unsafe',
-  skill: { name: 'distributed-systems-fundamentals', section: 'Minimal Distributed Hygiene (2: retry with exponential backoff and jitter); Cascading Failures; Thundering Herd; Signals You Are Ignoring Distribution' },
+  skill: {
+    name: 'distributed-systems-fundamentals',
+    section:
+      'Minimal Distributed Hygiene (2: retry with exponential backoff and jitter); Cascading Failures; Thundering Herd; Signals You Are Ignoring Distribution',
+  },
   settings: [
     {
       key: 'sleepFunctions',
       default: SLEEP_FUNCTIONS,
       description: {
         en: 'Functions that wait for the number of milliseconds they are given (plain names, or dotted names such as Bun.sleep). A retry that waits through another helper is left alone, because its pacing cannot be read.',
-        'pt-BR': 'Funções que esperam o número de milissegundos recebido (nomes simples, ou nomes com ponto como Bun.sleep). Um retry que espera por outro helper fica de fora, porque o ritmo dele não pode ser lido.',
+        'pt-BR':
+          'Funções que esperam o número de milissegundos recebido (nomes simples, ou nomes com ponto como Bun.sleep). Um retry que espera por outro helper fica de fora, porque o ritmo dele não pode ser lido.',
       },
     },
   ],
   text: {
     en: {
-      message: '{subject} {problem}{forever}. When the service it calls struggles, every client retries on the same schedule and the synchronized attempts keep it down; wait a random delay that grows with each attempt (exponential backoff with full jitter), and give up after a few attempts.',
+      message:
+        '{subject} {problem}{forever}. When the service it calls struggles, every client retries on the same schedule and the synchronized attempts keep it down; wait a random delay that grows with each attempt (exponential backoff with full jitter), and give up after a few attempts.',
       summary: 'Retries must back off exponentially, with jitter, and stop after a bounded number of attempts.',
       rationale:
         'Failures are correlated: when a dependency slows down or restarts, all of its clients see errors at the same moment. Clients that retry at once, or after the same fixed delay, come back together in waves, adding load exactly when the service has the least capacity; its timeouts cause more retries, and a short blip becomes a long outage (a retry storm, or thundering herd). Backoff alone is not enough: clients that failed together and double their delay together still arrive together. Random jitter spreads them out, and a bound on attempts keeps a permanent failure from being hammered forever.',
@@ -54,7 +60,8 @@ export default defineRule({
       },
     },
     'pt-BR': {
-      message: '{subject} {problem}{forever}. Quando o serviço chamado está em apuros, todos os clientes tentam de novo no mesmo ritmo e as tentativas sincronizadas o mantêm fora do ar; espere um atraso aleatório que cresce a cada tentativa (backoff exponencial com jitter completo) e desista depois de poucas tentativas.',
+      message:
+        '{subject} {problem}{forever}. Quando o serviço chamado está em apuros, todos os clientes tentam de novo no mesmo ritmo e as tentativas sincronizadas o mantêm fora do ar; espere um atraso aleatório que cresce a cada tentativa (backoff exponencial com jitter completo) e desista depois de poucas tentativas.',
       summary: 'Retries precisam de backoff exponencial com jitter e de um limite de tentativas.',
       rationale:
         'Falhas são correlacionadas: quando uma dependência fica lenta ou reinicia, todos os seus clientes veem erros no mesmo instante. Clientes que tentam de novo na hora, ou depois do mesmo atraso fixo, voltam juntos em ondas e somam carga justamente quando o serviço tem menos capacidade; os timeouts dele geram mais retries, e um soluço curto vira uma longa indisponibilidade (retry storm, ou thundering herd). Só backoff não basta: clientes que falharam juntos e dobram o atraso juntos continuam chegando juntos. O jitter aleatório os espalha, e um limite de tentativas impede que uma falha permanente seja martelada para sempre.',
@@ -285,7 +292,7 @@ function reportRange(context: RuleContext, retry: Retry): { start: number; end: 
 
 /** The delay as written: a number, or the expression (through a local variable: `delay` is `base * attempt`). */
 function delayLabel(delay: TS.Expression, retry: Retry): string {
-  let value = unwrap(delay)!;
+  let value = unwrap(delay);
   const declared = ts.isIdentifier(value) ? declarationOf(value) : undefined;
   const initializer = unwrap(declared?.initializer);
   if (declared && initializer && declared.pos >= retry.node.pos && declared.end <= retry.node.end) value = initializer;
@@ -310,14 +317,23 @@ function backoffFixes(context: RuleContext, retry: Retry): Array<FixProposal<'ba
     const capped = ts.isCallExpression(delay) && delay.expression.getText() === 'Math.min';
     edit = { ...nodeRange(context.typescript!, delay), text: `Math.random() * ${capped ? delay.getText() : `Math.min(${MIN_CAP}, ${delay.getText()})`}` };
   } else if (retry.pace === 'none' && retry.async) {
-    edit = insertWait(context, retry, `await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(${MIN_CAP}, ${DEFAULT_BASE} * 2 ** ${counter})));`);
+    edit = insertWait(
+      context,
+      retry,
+      `await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(${MIN_CAP}, ${DEFAULT_BASE} * 2 ** ${counter})));`,
+    );
   }
   return edit ? [{ key: 'backoff', data: { counter }, edits: [edit] }] : [];
 }
 
 /** The delay as an operand of `*`: parenthesized unless it is a name, a literal, a call or a property. */
 function operand(expression: TS.Expression): string {
-  const simple = ts.isIdentifier(expression) || ts.isNumericLiteral(expression) || ts.isPropertyAccessExpression(expression) || ts.isCallExpression(expression) || ts.isElementAccessExpression(expression);
+  const simple =
+    ts.isIdentifier(expression) ||
+    ts.isNumericLiteral(expression) ||
+    ts.isPropertyAccessExpression(expression) ||
+    ts.isCallExpression(expression) ||
+    ts.isElementAccessExpression(expression);
   return simple ? expression.getText() : `(${expression.getText()})`;
 }
 

@@ -3,11 +3,11 @@ import type { ts as TS } from 'ts-morph';
 import { isolationOf, type IsolationLevel } from '../languages/sql/transactions';
 import { ts } from '../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../languages/typescript/ts-file';
-import { defineRule, type RuleContext } from '../rule';
+import { defineRule, type RuleContext } from '../core/rule';
 import { functionName, isLoop } from '../languages/typescript/ts-file';
-import { isTestCode } from './shared/test-code';
-import { unwrap } from './shared/ts-declarations';
-import { embeddedOfStatement, nodeRange, objectProperty } from './shared/ts-effects';
+import { isTestCode } from '../languages/typescript/test-code';
+import { unwrap } from './typescript/ts-declarations';
+import { embeddedOfStatement, nodeRange, objectProperty } from './typescript/ts-effects';
 
 /** What a retry around a transaction checks: SQLSTATE 40001 by code, name or helper, Prisma's P2034. */
 const RETRY_CHECK = /40001|serialization_failure|serializ\w*[_ ]?(failure|error|conflict|anomal)|could not serialize|P2034|retr[iy]able|transient/i;
@@ -30,10 +30,14 @@ export default defineRule({
   id: 'require-serialization-retry',
   severity: 'warning',
   languages: ['ts'],
-  skill: { name: 'postgres-isolamento-concorrencia', section: 'REGRA #6 (SERIALIZABLE aborts: the app must retry); distributed-systems-fundamentals — Signals You Are Ignoring Distribution' },
+  skill: {
+    name: 'postgres-isolamento-concorrencia',
+    section: 'REGRA #6 (SERIALIZABLE aborts: the app must retry); distributed-systems-fundamentals — Signals You Are Ignoring Distribution',
+  },
   text: {
     en: {
-      message: '{call}(…) opens a {level} transaction, but nothing here retries it when PostgreSQL aborts it with SQLSTATE 40001 (serialization_failure). At this level such aborts are part of normal operation under concurrency; run the whole transaction again in a loop that retries on 40001, with backoff.',
+      message:
+        '{call}(…) opens a {level} transaction, but nothing here retries it when PostgreSQL aborts it with SQLSTATE 40001 (serialization_failure). At this level such aborts are part of normal operation under concurrency; run the whole transaction again in a loop that retries on 40001, with backoff.',
       summary: 'SERIALIZABLE and REPEATABLE READ transactions need a retry loop on SQLSTATE 40001.',
       rationale:
         'PostgreSQL runs SERIALIZABLE optimistically: transactions do not block each other, and when it detects that their combined effect could not have come from running them one at a time, it aborts one of them with SQLSTATE 40001. REPEATABLE READ aborts with the same code when a transaction updates, deletes or locks a row that another one changed after its snapshot was taken. These aborts are expected whenever transactions overlap; without a retry they surface as random errors under load, exactly when traffic is highest, and the work is lost.',
@@ -41,7 +45,8 @@ export default defineRule({
         'Wrap the whole transaction, from BEGIN to COMMIT and including the reads its decisions came from, in a retry loop: when the error code is 40001 (Prisma reports P2034), roll back and run it again from the start, with exponential backoff and jitter starting around 50 ms, for a few attempts (about 3); rethrow any other error. Keep side effects such as emails or HTTP calls out of the retried block, or make them idempotent. When one row lock is enough, READ COMMITTED with SELECT … FOR UPDATE avoids the aborts altogether.',
     },
     'pt-BR': {
-      message: '{call}(…) abre uma transação {level}, mas nada aqui a repete quando o PostgreSQL a aborta com SQLSTATE 40001 (serialization_failure). Nesse nível, esses aborts fazem parte da operação normal sob concorrência; rode a transação inteira de novo num loop que repete em 40001, com backoff.',
+      message:
+        '{call}(…) abre uma transação {level}, mas nada aqui a repete quando o PostgreSQL a aborta com SQLSTATE 40001 (serialization_failure). Nesse nível, esses aborts fazem parte da operação normal sob concorrência; rode a transação inteira de novo num loop que repete em 40001, com backoff.',
       summary: 'Transações SERIALIZABLE e REPEATABLE READ precisam de um loop de retry em SQLSTATE 40001.',
       rationale:
         'O PostgreSQL executa SERIALIZABLE de forma otimista: as transações não se bloqueiam e, quando ele detecta que o efeito conjunto delas não poderia ter saído de uma execução uma de cada vez, aborta uma delas com SQLSTATE 40001. REPEATABLE READ aborta com o mesmo código quando uma transação atualiza, apaga ou trava uma linha que outra alterou depois que o snapshot foi tirado. Esses aborts são esperados sempre que transações se sobrepõem; sem retry, aparecem como erros aleatórios sob carga, justamente no pico de tráfego, e o trabalho se perde.',
@@ -275,7 +280,7 @@ class CallerIndex {
       for (const site of scope.calls) {
         this.add(site.method, site.node);
         // withRetry(transfer), pool.run(transfer): a function handed over by name.
-        for (const argument of ts.isTaggedTemplateExpression(site.node) ? [] : site.node.arguments ?? []) {
+        for (const argument of ts.isTaggedTemplateExpression(site.node) ? [] : (site.node.arguments ?? [])) {
           if (ts.isIdentifier(argument)) this.add(argument.text, argument);
           else if (ts.isPropertyAccessExpression(argument) && argument.expression.kind === ts.SyntaxKind.ThisKeyword) this.add(argument.name.text, argument);
         }
@@ -323,7 +328,6 @@ class CallerIndex {
     this.callsByName.set(name, [...(this.callsByName.get(name) ?? []), node]);
   }
 }
-
 
 function hasLoop(fn: TS.Node): boolean {
   let found = false;

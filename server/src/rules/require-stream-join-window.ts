@@ -1,8 +1,8 @@
 import { relationName, walk } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
-import { defineRule, type RuleContext } from '../rule';
-import { columnRefs, isConstant, operatorOf, walkStatement } from './shared/expressions';
-import { baseName, matchesAny, matchesAnyExactly, statementMentions } from './shared/names';
+import { defineRule, type RuleContext } from '../core/rule';
+import { columnRefs, isConstant, operatorOf, walkStatement } from './sql/expressions';
+import { baseName, matchesAny, matchesAnyExactly, statementMentions } from '../core/names';
 
 const TEMPORAL_TYPE = /(timestamp|timestamptz|date|time|timetz)$/;
 
@@ -51,38 +51,42 @@ export default defineRule({
       default: ['id', 'event_id', 'uuid', 'parent_*', 'prev_*', 'previous_*', 'causation_*', '*session*'],
       description: {
         en: 'Column names (globs with *, matched as whole names) whose equality between the two streams bounds the match without a time window: a key of one side (one event looked up), a reference to a predecessor, a session (a session window). Primary and unique keys from the schema model count too.',
-        'pt-BR': 'Nomes de colunas (globs com *, comparados com o nome inteiro) cuja igualdade entre os dois streams limita o casamento sem janela de tempo: uma chave de um dos lados (um evento consultado), uma referência a um antecessor, uma sessão (janela de sessão). Chaves primárias e únicas do modelo de schema também contam.',
+        'pt-BR':
+          'Nomes de colunas (globs com *, comparados com o nome inteiro) cuja igualdade entre os dois streams limita o casamento sem janela de tempo: uma chave de um dos lados (um evento consultado), uma referência a um antecessor, uma sessão (janela de sessão). Chaves primárias e únicas do modelo de schema também contam.',
       },
     },
     {
       key: 'streamTimeColumns',
       default: ['*_at', '*time*', '*date*', 'ts', '*_ts'],
       description: {
-        en: 'Column names (globs with *, matched as whole names) taken as event timestamps when the schema model does not know the column\'s type.',
-        'pt-BR': 'Nomes de colunas (globs com *, comparados com o nome inteiro) tomados como instantes de evento quando o modelo de schema não conhece o tipo da coluna.',
+        en: "Column names (globs with *, matched as whole names) taken as event timestamps when the schema model does not know the column's type.",
+        'pt-BR':
+          'Nomes de colunas (globs com *, comparados com o nome inteiro) tomados como instantes de evento quando o modelo de schema não conhece o tipo da coluna.',
       },
     },
   ],
   text: {
     en: {
-      message: 'The join of event stream {left} with event stream {right} {reason}. An event of one can then match events of the other from any time, so a stream processor has to keep both streams forever and a query reads their whole history; add a window such as b.created_at between a.created_at and a.created_at + interval \'5 minutes\'.',
+      message:
+        "The join of event stream {left} with event stream {right} {reason}. An event of one can then match events of the other from any time, so a stream processor has to keep both streams forever and a query reads their whole history; add a window such as b.created_at between a.created_at and a.created_at + interval '5 minutes'.",
       summary: 'A join between two event streams needs an explicit time window between their timestamps.',
       rationale:
         'Joining two streams means waiting for the matching event of the other side. Without a window nothing says how long to wait, so every event has to be kept in case a match arrives: the state of a stream processor grows without limit, and the same join as a query reads both histories in full and pairs an order with a payment from three years before. A window (tumbling, sliding or session) turns it into a bounded problem: events older than the window can be forgotten.',
       remedy:
-        'Relate the two timestamps in the join or WHERE with a bound on both sides: b.event_at between a.event_at and a.event_at + interval \'5 minutes\' (or >= and < pairs), or match both on the same time bucket (date_trunc / date_bin), or restrict each stream to a recent period. Choose the window from the business rule (how late may a payment arrive after its order). Joins that look one event up rather than pair two streams are not reported: on a key of one side (e2.event_id = e1.parent_event_id), a predecessor reference (prev_*, parent_*), the next position (e2.seq = e1.seq + 1) or a shared session; nor are streams that are only joined through a third table.',
+        "Relate the two timestamps in the join or WHERE with a bound on both sides: b.event_at between a.event_at and a.event_at + interval '5 minutes' (or >= and < pairs), or match both on the same time bucket (date_trunc / date_bin), or restrict each stream to a recent period. Choose the window from the business rule (how late may a payment arrive after its order). Joins that look one event up rather than pair two streams are not reported: on a key of one side (e2.event_id = e1.parent_event_id), a predecessor reference (prev_*, parent_*), the next position (e2.seq = e1.seq + 1) or a shared session; nor are streams that are only joined through a third table.",
       variants: {
         noBound: 'has no time bound between their timestamps',
         oneSided: 'bounds their timestamps on one side only',
       },
     },
     'pt-BR': {
-      message: 'O join do stream de eventos {left} com o stream de eventos {right} {reason}. Assim um evento de um casa com eventos do outro de qualquer época, e um processador de streams precisa guardar os dois para sempre enquanto uma consulta lê todo o histórico; adicione uma janela como b.created_at between a.created_at and a.created_at + interval \'5 minutes\'.',
+      message:
+        "O join do stream de eventos {left} com o stream de eventos {right} {reason}. Assim um evento de um casa com eventos do outro de qualquer época, e um processador de streams precisa guardar os dois para sempre enquanto uma consulta lê todo o histórico; adicione uma janela como b.created_at between a.created_at and a.created_at + interval '5 minutes'.",
       summary: 'Um join entre dois streams de eventos precisa de uma janela de tempo explícita entre seus instantes.',
       rationale:
         'Juntar dois streams é esperar pelo evento correspondente do outro lado. Sem janela nada diz quanto tempo esperar, então todo evento precisa ser guardado para o caso de um par chegar: o estado de um processador de streams cresce sem limite, e o mesmo join como consulta lê os dois históricos inteiros e junta um pedido com um pagamento de três anos antes. Uma janela (tumbling, sliding ou de sessão) torna o problema limitado: eventos mais velhos que a janela podem ser esquecidos.',
       remedy:
-        'Relacione os dois instantes no join ou no WHERE com limite dos dois lados: b.event_at between a.event_at and a.event_at + interval \'5 minutes\' (ou pares de >= e <), ou case os dois pelo mesmo intervalo de tempo (date_trunc / date_bin), ou restrinja cada stream a um período recente. Escolha a janela pela regra de negócio (quanto depois do pedido um pagamento pode chegar). Joins que consultam um evento em vez de parear dois streams não são reportados: pela chave de um dos lados (e2.event_id = e1.parent_event_id), por uma referência ao antecessor (prev_*, parent_*), pela próxima posição (e2.seq = e1.seq + 1) ou por uma sessão comum; nem streams ligados só através de uma terceira tabela.',
+        "Relacione os dois instantes no join ou no WHERE com limite dos dois lados: b.event_at between a.event_at and a.event_at + interval '5 minutes' (ou pares de >= e <), ou case os dois pelo mesmo intervalo de tempo (date_trunc / date_bin), ou restrinja cada stream a um período recente. Escolha a janela pela regra de negócio (quanto depois do pedido um pagamento pode chegar). Joins que consultam um evento em vez de parear dois streams não são reportados: pela chave de um dos lados (e2.event_id = e1.parent_event_id), por uma referência ao antecessor (prev_*, parent_*), pela próxima posição (e2.seq = e1.seq + 1) ou por uma sessão comum; nem streams ligados só através de uma terceira tabela.",
       variants: {
         noBound: 'não tem limite de tempo entre os instantes dos dois',
         oneSided: 'limita os instantes dos dois de um lado só',
@@ -207,8 +211,10 @@ function timeTerms(context: RuleContext, conditions: any[], streams: Stream[]): 
     }
     const operator = operatorOf({ A_Expr: node });
     if (operator === '=') terms.push({ kind: 'equal', lower: timeStreams(context, node.lexpr, streams), upper: timeStreams(context, node.rexpr, streams) });
-    else if (operator === '<' || operator === '<=') terms.push({ kind: 'ordering', lower: timeStreams(context, node.lexpr, streams), upper: timeStreams(context, node.rexpr, streams) });
-    else if (operator === '>' || operator === '>=') terms.push({ kind: 'ordering', lower: timeStreams(context, node.rexpr, streams), upper: timeStreams(context, node.lexpr, streams) });
+    else if (operator === '<' || operator === '<=')
+      terms.push({ kind: 'ordering', lower: timeStreams(context, node.lexpr, streams), upper: timeStreams(context, node.rexpr, streams) });
+    else if (operator === '>' || operator === '>=')
+      terms.push({ kind: 'ordering', lower: timeStreams(context, node.rexpr, streams), upper: timeStreams(context, node.lexpr, streams) });
     return true;
   });
   return terms;
@@ -252,7 +258,8 @@ function matchedOnKey(context: RuleContext, from: FromClause, a: Stream, b: Stre
     if (visit.type !== 'A_Expr' || operatorOf({ A_Expr: visit.node }) !== '=') return true;
     const left = streamColumn(visit.node.lexpr, [a, b]);
     const right = streamColumn(visit.node.rexpr, [a, b]);
-    if (left && right && left.stream !== right.stream) matched = isKey(left.stream, left.column) || isKey(right.stream, right.column) || left.shifted !== right.shifted;
+    if (left && right && left.stream !== right.stream)
+      matched = isKey(left.stream, left.column) || isKey(right.stream, right.column) || left.shifted !== right.shifted;
     return !matched;
   });
   return matched;

@@ -34,8 +34,23 @@ export type DrizzleCasing = 'snake_case' | 'camelCase' | undefined;
 const PG_CORE = /^(npm:)?drizzle-orm(@[^/]*)?\/pg-core$/;
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial']);
 /** Builders whose PostgreSQL type is not their own name. */
-const SQL_TYPES: Record<string, string> = { doublePrecision: 'double precision', varchar: 'character varying', char: 'character', decimal: 'numeric', customType: '' };
-const GENERATING_MODIFIERS = new Set(['default', 'defaultNow', 'defaultRandom', '$defaultFn', '$default', 'generatedAlwaysAs', 'generatedAlwaysAsIdentity', 'generatedByDefaultAsIdentity']);
+const SQL_TYPES: Record<string, string> = {
+  doublePrecision: 'double precision',
+  varchar: 'character varying',
+  char: 'character',
+  decimal: 'numeric',
+  customType: '',
+};
+const GENERATING_MODIFIERS = new Set([
+  'default',
+  'defaultNow',
+  'defaultRandom',
+  '$defaultFn',
+  '$default',
+  'generatedAlwaysAs',
+  'generatedAlwaysAsIdentity',
+  'generatedByDefaultAsIdentity',
+]);
 
 /** The column a property names, under a casing (undefined casing: the property name, as Drizzle does). */
 export function drizzleColumn(table: DrizzleTable, property: string, casing: DrizzleCasing): string | undefined {
@@ -57,7 +72,9 @@ export function drizzleProperty(table: DrizzleTable, column: string, casing: Dri
 export function drizzleTableFact(table: DrizzleTable, casing: DrizzleCasing): SchemaFact {
   // Some columns only: none at all, as rules read a known column list as the whole table.
   const columns: ColumnFact[] = [];
-  if (!table.open) for (const property of table.columns.keys()) columns.push({ name: drizzleColumn(table, property, casing)!, type: table.types.get(property) ?? '', generated: table.generated.has(property) });
+  if (!table.open)
+    for (const property of table.columns.keys())
+      columns.push({ name: drizzleColumn(table, property, casing)!, type: table.types.get(property) ?? '', generated: table.generated.has(property) });
   const keys: KeyFact[] = [];
   for (const key of table.keys) {
     const names = key.properties.map((property) => drizzleColumn(table, property, casing));
@@ -70,7 +87,10 @@ export function drizzleTableFact(table: DrizzleTable, casing: DrizzleCasing): Sc
  * The pg-core tables a module declares at its top level, by local variable name, with the names it
  * exports them under (`export const payments`, `export { payments as pay }`).
  */
-export function readDrizzleTables(source: TS.SourceFile, imports: ReadonlyMap<string, ImportBinding>): { tables: Map<string, DrizzleTable>; exported: Map<string, string> } {
+export function readDrizzleTables(
+  source: TS.SourceFile,
+  imports: ReadonlyMap<string, ImportBinding>,
+): { tables: Map<string, DrizzleTable>; exported: Map<string, string> } {
   const tables = new Map<string, DrizzleTable>();
   const exported = new Map<string, string>();
   const pgCore = (name: string, imported: string) => {
@@ -103,7 +123,13 @@ export function readDrizzleTables(source: TS.SourceFile, imports: ReadonlyMap<st
         if (ts.isIdentifier(callee) && pgCore(callee.text, 'pgTable')) {
           // pgTable('t', …)
         } else if (ts.isIdentifier(callee) && creators.has(callee.text)) rename = creators.get(callee.text)!;
-        else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'table' && ts.isIdentifier(callee.expression) && schemas.has(callee.expression.text)) schema = schemas.get(callee.expression.text)!;
+        else if (
+          ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === 'table' &&
+          ts.isIdentifier(callee.expression) &&
+          schemas.has(callee.expression.text)
+        )
+          schema = schemas.get(callee.expression.text)!;
         else continue;
         const table = readTable(call, schema, rename);
         if (!table) continue;
@@ -164,7 +190,11 @@ function columnBuilder(expression: TS.Expression): ColumnBuilder | undefined {
     current = unwrap(current.expression.expression);
   }
   if (!ts.isCallExpression(current)) return undefined;
-  const type = ts.isIdentifier(current.expression) ? current.expression.text : ts.isPropertyAccessExpression(current.expression) ? current.expression.name.text : undefined;
+  const type = ts.isIdentifier(current.expression)
+    ? current.expression.text
+    : ts.isPropertyAccessExpression(current.expression)
+      ? current.expression.name.text
+      : undefined;
   if (!type) return undefined;
   const first = current.arguments[0];
   const name = stringOf(first);
@@ -174,7 +204,15 @@ function columnBuilder(expression: TS.Expression): ColumnBuilder | undefined {
   const configArgument = current.arguments[name === undefined ? 0 : 1];
   const config = configArgument && unwrap(configArgument);
   const withTimezone =
-    !!config && ts.isObjectLiteralExpression(config) && config.properties.some((property) => ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'withTimezone' && property.initializer.kind === ts.SyntaxKind.TrueKeyword);
+    !!config &&
+    ts.isObjectLiteralExpression(config) &&
+    config.properties.some(
+      (property) =>
+        ts.isPropertyAssignment(property) &&
+        ts.isIdentifier(property.name) &&
+        property.name.text === 'withTimezone' &&
+        property.initializer.kind === ts.SyntaxKind.TrueKeyword,
+    );
   const sqlType = type === 'timestamp' && withTimezone ? 'timestamptz' : (SQL_TYPES[type] ?? type.toLowerCase());
   return { name, type: sqlType, modifiers, generated: SERIAL_TYPES.has(type) || modifiers.some((modifier) => GENERATING_MODIFIERS.has(modifier)) };
 }
@@ -218,7 +256,10 @@ function extraKeys(argument: TS.Expression | undefined): Array<{ kind: 'primary'
     const root = current.expression.text;
     if (root === 'primaryKey' && !links.length) {
       const config = current.arguments[0] && unwrap(current.arguments[0]);
-      const listed = config && ts.isObjectLiteralExpression(config) ? config.properties.find((property) => property.name && ts.isIdentifier(property.name) && property.name.text === 'columns') : undefined;
+      const listed =
+        config && ts.isObjectLiteralExpression(config)
+          ? config.properties.find((property) => property.name && ts.isIdentifier(property.name) && property.name.text === 'columns')
+          : undefined;
       const array = listed && ts.isPropertyAssignment(listed) ? unwrap(listed.initializer) : undefined;
       const columns = array && ts.isArrayLiteralExpression(array) ? columnsOf(array.elements) : columnsOf(current.arguments);
       if (columns) keys.push({ kind: 'primary', properties: columns });
@@ -264,4 +305,3 @@ function stringOf(expression: TS.Expression | undefined): string | undefined {
   const value = unwrap(expression);
   return ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) ? value.text : undefined;
 }
-

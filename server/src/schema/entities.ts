@@ -38,7 +38,7 @@ export interface DeclaredEntity {
 export function entityNamed(model: TsModel, name: string, depth = 0): DeclaredEntity | undefined {
   if (depth > MAX_DEPTH) return undefined;
   let known = entitiesByModel.get(model);
-  if (!known) entitiesByModel.set(model, (known = new Map()));
+  if (!known) entitiesByModel.set(model, (known = new Map<string, DeclaredEntity | null>()));
   if (!known.has(name)) {
     known.set(name, null); // a class that extends itself through a cycle of modules finds nothing
     known.set(name, findEntity(model, name, depth) ?? null);
@@ -66,9 +66,11 @@ export function exportedEntity(model: TsModel, exported: string): DeclaredEntity
       return entityOfDeclaration(model, statement, 0);
     }
     if (ts.isVariableStatement(statement) && isExported) {
-      for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name) && declaration.name.text === exported) return entityOfDeclaration(model, declaration, 0);
+      for (const declaration of statement.declarationList.declarations)
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === exported) return entityOfDeclaration(model, declaration, 0);
     }
-    if (ts.isExportAssignment(statement) && exported === 'default' && ts.isIdentifier(statement.expression)) return entityNamed(model, statement.expression.text);
+    if (ts.isExportAssignment(statement) && exported === 'default' && ts.isIdentifier(statement.expression))
+      return entityNamed(model, statement.expression.text);
     if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
       const element = statement.exportClause.elements.find((candidate) => candidate.name.text === exported);
       if (!element) continue;
@@ -131,7 +133,8 @@ function localDeclaration(model: TsModel, name: string): TS.ClassDeclaration | T
   for (const statement of model.node.statements) {
     if (ts.isClassDeclaration(statement) && statement.name?.text === name) return statement;
     if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
+      for (const declaration of statement.declarationList.declarations)
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
     }
   }
   return undefined;

@@ -7,8 +7,8 @@ import { detectForeignSql } from '../languages/sql/dialect';
 import { parseWithPlaceholders } from '../languages/sql/placeholders';
 import { migrationDownStart, splitStatements, type StatementSpan } from '../languages/sql/split';
 import { statementsOf, type SqlStatement } from '../languages/sql/statement';
-import type { SqlDialectSetting } from '../config';
-import { MappedText } from '../text/mapped-text';
+import type { SqlDialectSetting } from '../core/config';
+import { MappedText } from '../core/text/mapped-text';
 
 export interface ColumnFact {
   name: string;
@@ -84,7 +84,22 @@ export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
 const factsByStatement = new WeakMap<SqlStatement, SchemaFact[]>();
 
 // The statement kinds that state facts; the others are never read (reading a body builds its tree).
-const FACT_KINDS = new Set(['CreateStmt', 'CreateTableAsStmt', 'AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'CreateSeqStmt', 'GrantStmt', 'CreatePolicyStmt', 'AlterDefaultPrivilegesStmt', 'CreateRoleStmt', 'RefreshMatViewStmt', 'CreateTrigStmt', 'CreateFunctionStmt']);
+const FACT_KINDS = new Set([
+  'CreateStmt',
+  'CreateTableAsStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'DropStmt',
+  'RenameStmt',
+  'CreateSeqStmt',
+  'GrantStmt',
+  'CreatePolicyStmt',
+  'AlterDefaultPrivilegesStmt',
+  'CreateRoleStmt',
+  'RefreshMatViewStmt',
+  'CreateTrigStmt',
+  'CreateFunctionStmt',
+]);
 
 function collect(statement: SqlStatement, facts: SchemaFact[]): void {
   if (!FACT_KINDS.has(statement.kind)) return;
@@ -117,7 +132,13 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const targets = body.query?.SelectStmt?.targetList ?? [];
       const columns = names.length ? names : targets.map((target) => String(target.ResTarget?.name ?? columnName(target.ResTarget?.val?.ColumnRef) ?? ''));
       const key = viewKey(body.query?.SelectStmt, names);
-      facts.push({ op: 'createMaterializedView', table: qualified(into?.rel), columns, ...(into?.skipData ? { withNoData: true } : {}), ...(key ? { key } : {}) });
+      facts.push({
+        op: 'createMaterializedView',
+        table: qualified(into?.rel),
+        columns,
+        ...(into?.skipData ? { withNoData: true } : {}),
+        ...(key ? { key } : {}),
+      });
       return;
     }
     case 'AlterTableStmt': {
@@ -154,7 +175,9 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
     case 'DropStmt': {
       const body = statement.bodyOf('DropStmt')!;
       if (body.removeType === 'OBJECT_INDEX') {
-        const names = (body.objects ?? []).map((object) => (object.List?.items ?? []).map((item) => String(item.String?.sval ?? '')).pop()).filter((name): name is string => !!name);
+        const names = (body.objects ?? [])
+          .map((object) => (object.List?.items ?? []).map((item) => String(item.String?.sval ?? '')).pop())
+          .filter((name): name is string => !!name);
         if (names.length) facts.push({ op: 'dropIndex', names });
         return;
       }
@@ -190,7 +213,8 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const privileges: string[] = body.privileges ? listed.map((privilege) => String(privilege.AccessPriv?.priv_name ?? '')) : ['all'];
       const roles = roleNames(body.grantees);
       if (body.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
-        for (const schema of body.objects ?? []) facts.push({ op: 'schemaPrivileges', schema: String(schema.String?.sval ?? ''), grant: !!body.is_grant, privileges, roles });
+        for (const schema of body.objects ?? [])
+          facts.push({ op: 'schemaPrivileges', schema: String(schema.String?.sval ?? ''), grant: !!body.is_grant, privileges, roles });
         return;
       }
       if (body.targtype !== 'ACL_TARGET_OBJECT') return;
@@ -235,12 +259,19 @@ function collect(statement: SqlStatement, facts: SchemaFact[]): void {
       const body = statement.bodyOf('CreateFunctionStmt')!;
       const name = (body.funcname ?? []).map((part) => String(part.String?.sval ?? '')).join('.');
       const definition = (body.options ?? []).find((option) => option.DefElem?.defname === 'as')?.DefElem?.arg?.List?.items?.[0]?.String?.sval;
-      if (name) facts.push({ op: 'createFunction', name, writes: typeof definition === 'string' && /\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i.test(definition) });
+      if (name)
+        facts.push({
+          op: 'createFunction',
+          name,
+          writes: typeof definition === 'string' && /\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i.test(definition),
+        });
       return;
     }
     case 'CreateTrigStmt': {
       const body = statement.bodyOf('CreateTrigStmt')!;
-      const events = Object.entries(TRIGGER_EVENTS).filter(([, bit]) => ((body.events ?? 0) & bit) !== 0).map(([event]) => event);
+      const events = Object.entries(TRIGGER_EVENTS)
+        .filter(([, bit]) => ((body.events ?? 0) & bit) !== 0)
+        .map(([event]) => event);
       facts.push({ op: 'createTrigger', table: qualified(body.relation), before: ((body.timing ?? 0) & TRIGGER_BEFORE) !== 0, events });
       return;
     }
@@ -262,7 +293,10 @@ function roleNames(grantees: AstNode[] | undefined): string[] {
 }
 
 function pushRoles(roleSpecs: AstNode[] | undefined, facts: SchemaFact[]): void {
-  const roles = (roleSpecs ?? []).map((spec) => spec.RoleSpec).filter((role) => role?.roletype === 'ROLESPEC_CSTRING').map((role) => String(role!.rolename));
+  const roles = (roleSpecs ?? [])
+    .map((spec) => spec.RoleSpec)
+    .filter((role) => role?.roletype === 'ROLESPEC_CSTRING')
+    .map((role) => String(role!.rolename));
   if (roles.length) facts.push({ op: 'roles', roles });
 }
 
@@ -292,7 +326,12 @@ function columnKeys(definition: NodeFields<'ColumnDef'>, table: string): KeyFact
     const kind = keyKind(contype);
     if (!kind) continue;
     const conname = constraint.Constraint!.conname;
-    keys.push({ kind, columns: [column], name: conname ? String(conname) : defaultKeyName(table, kind, [column]), ...(constraint.Constraint!.deferrable ? { deferrable: true } : {}) });
+    keys.push({
+      kind,
+      columns: [column],
+      name: conname ? String(conname) : defaultKeyName(table, kind, [column]),
+      ...(constraint.Constraint!.deferrable ? { deferrable: true } : {}),
+    });
   }
   return keys;
 }
@@ -301,7 +340,12 @@ function tableKey(constraint: NodeFields<'Constraint'>, table: string): KeyFact 
   const kind = keyKind(constraint.contype);
   if (!kind) return undefined;
   const columns = keyColumns(constraint);
-  return { kind, columns, name: constraint.conname ? String(constraint.conname) : defaultKeyName(table, kind, columns), ...(constraint.deferrable ? { deferrable: true } : {}) };
+  return {
+    kind,
+    columns,
+    name: constraint.conname ? String(constraint.conname) : defaultKeyName(table, kind, columns),
+    ...(constraint.deferrable ? { deferrable: true } : {}),
+  };
 }
 
 // PostgreSQL's own names for unnamed keys (before its truncation to 63 bytes, rarely reached).
@@ -361,7 +405,8 @@ function viewKey(select: NodeFields<'SelectStmt'> | undefined, names: string[]):
   if (!select || (select.op && select.op !== 'SETOP_NONE')) return undefined;
   const targets = (select.targetList ?? []).map((target) => target.ResTarget);
   if (targets.some((target) => !target || returnsSet(target.val))) return undefined;
-  const outputName = (index: number): string | undefined => names[index] ?? targets[index]?.name ?? (targets[index]?.val?.ColumnRef ? columnName(targets[index].val.ColumnRef) : undefined);
+  const outputName = (index: number): string | undefined =>
+    names[index] ?? targets[index]?.name ?? (targets[index]?.val?.ColumnRef ? columnName(targets[index].val.ColumnRef) : undefined);
   if (select.groupClause?.length) {
     const columns: string[] = [];
     for (const item of select.groupClause) {
@@ -404,7 +449,7 @@ function groupedTarget(item: AstNode, targets: Array<NodeFields<'ResTarget'> | u
     const targetFields = target?.val?.ColumnRef?.fields;
     // e.aggregate_id and aggregate_id are one column when either is unqualified (PostgreSQL rejects an
     // ambiguous unqualified name). An output alias alone is not matched: GROUP BY prefers input columns.
-    if (fields && targetFields && (fields.length === 1 || targetFields.length === 1)) return columnName(item.ColumnRef) === columnName(target!.val!.ColumnRef);
+    if (fields && targetFields && (fields.length === 1 || targetFields.length === 1)) return columnName(item.ColumnRef) === columnName(target.val!.ColumnRef);
     return sameExpression(item, target!.val);
   });
   return index >= 0 ? index : undefined;
@@ -429,9 +474,13 @@ function equatedColumns(quals: AstNode | undefined, alias: string): string[] {
   for (const conjunct of conjuncts) {
     const expression = conjunct.A_Expr;
     if (expression?.kind !== 'AEXPR_OP' || expression.name?.[0]?.String?.sval !== '=') continue;
-    for (const [own, other] of [[expression.lexpr, expression.rexpr], [expression.rexpr, expression.lexpr]]) {
+    for (const [own, other] of [
+      [expression.lexpr, expression.rexpr],
+      [expression.rexpr, expression.lexpr],
+    ]) {
       const fields = own?.ColumnRef?.fields ?? [];
-      if (fields.length === 2 && fields[0].String?.sval === alias && fields[1].String && !mayReference(other, alias)) columns.push(String(fields[1].String.sval));
+      if (fields.length === 2 && fields[0].String?.sval === alias && fields[1].String && !mayReference(other, alias))
+        columns.push(String(fields[1].String.sval));
     }
   }
   return columns;
@@ -453,9 +502,11 @@ function aliasOf(rangeVar: NodeFields<'RangeVar'>): string {
 
 // Common set-returning functions: one of them in the output list turns one row into many.
 const SET_RETURNING = new Set(
-  ('unnest generate_series generate_subscripts regexp_matches regexp_split_to_table string_to_table jsonb_array_elements ' +
+  (
+    'unnest generate_series generate_subscripts regexp_matches regexp_split_to_table string_to_table jsonb_array_elements ' +
     'jsonb_array_elements_text json_array_elements json_array_elements_text jsonb_each jsonb_each_text json_each json_each_text ' +
-    'jsonb_object_keys json_object_keys jsonb_path_query jsonb_to_recordset json_to_recordset jsonb_populate_recordset json_populate_recordset').split(' '),
+    'jsonb_object_keys json_object_keys jsonb_path_query jsonb_to_recordset json_to_recordset jsonb_populate_recordset json_populate_recordset'
+  ).split(' '),
 );
 
 function returnsSet(node: AstNode | undefined): boolean {
@@ -469,6 +520,6 @@ function returnsSet(node: AstNode | undefined): boolean {
 }
 
 function sameExpression(left: AstNode | undefined, right: AstNode | undefined): boolean {
-  const withoutLocations = (node: AstNode | undefined) => JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
+  const withoutLocations = (node: AstNode | undefined) => JSON.stringify(node, (key, value: unknown) => (key === 'location' ? undefined : value));
   return withoutLocations(left) === withoutLocations(right);
 }

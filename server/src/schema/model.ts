@@ -249,7 +249,7 @@ export class SchemaModel {
     }
     for (const columns of this.keysOf(base)) {
       const mapped = columns.map((column) => key.columns.find(([source]) => source === column)?.[1] ?? (key.star ? column : undefined));
-      if (columns.length > 0 && mapped.every((column) => column !== undefined)) return mapped as string[];
+      if (columns.length > 0 && mapped.every((column) => column !== undefined)) return mapped;
     }
     return undefined;
   }

@@ -48,7 +48,10 @@ export function readPrismaSchema(text: string): PrismaSchema {
 }
 
 function readModel(name: string, body: string, enums: Set<string>): { model: PrismaModel; fact: SchemaFact } {
-  const lines = body.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = body
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const blockAttributes = lines.filter((line) => line.startsWith('@@'));
   const mapped = blockAttributes.map((line) => /^@@map\(\s*(?:name\s*:\s*)?"([^"]+)"/.exec(line)?.[1]).find(Boolean);
   const schema = blockAttributes.map((line) => /^@@schema\(\s*"([^"]+)"/.exec(line)?.[1]).find(Boolean) ?? 'public';
@@ -71,7 +74,10 @@ function readModel(name: string, body: string, enums: Set<string>): { model: Pri
   for (const line of blockAttributes) {
     const composite = /^@@(id|unique)\(\s*(?:fields\s*:\s*)?\[([^\]]*)\]/.exec(line);
     if (!composite) continue;
-    const fields = composite[2].split(',').map((part) => part.trim().replace(/\(.*$/, '')).filter(Boolean);
+    const fields = composite[2]
+      .split(',')
+      .map((part) => part.trim().replace(/\(.*$/, ''))
+      .filter(Boolean);
     fieldKeys.push({ kind: composite[1] === 'id' ? 'primary' : 'unique', fields });
   }
   const table = `${schema}.${mapped ?? name}`;

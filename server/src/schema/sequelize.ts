@@ -79,7 +79,17 @@ interface ModelSettings {
 }
 
 function modelSettings(options: TS.Expression | undefined): ModelSettings {
-  const settings: ModelSettings = { tableName: undefined, modelName: undefined, freezeTableName: false, underscored: false, schema: undefined, timestamps: true, paranoid: false, hooks: false, unreadable: false };
+  const settings: ModelSettings = {
+    tableName: undefined,
+    modelName: undefined,
+    freezeTableName: false,
+    underscored: false,
+    schema: undefined,
+    timestamps: true,
+    paranoid: false,
+    hooks: false,
+    unreadable: false,
+  };
   const object = options && unwrapExpression(options);
   if (!object) return settings;
   if (!ts.isObjectLiteralExpression(object) || object.properties.some((entry) => ts.isSpreadAssignment(entry))) {
@@ -180,7 +190,13 @@ function readDecoratedAttributes(model: TsModel, declaration: TS.ClassDeclaratio
     entity.columns.set(attribute, name);
     const optionIsTrue = (option: string) => property(options, option)?.kind === ts.SyntaxKind.TrueKeyword;
     if (decorators.some((each) => each.name === 'PrimaryKey') || optionIsTrue('primaryKey')) entity.primaryKey = [...entity.primaryKey, attribute];
-    if (decorators.some((each) => GENERATING_DECORATORS.has(each.name)) || column.name !== 'Column' || optionIsTrue('autoIncrement') || property(options, 'defaultValue') !== undefined) entity.generated.add(name);
+    if (
+      decorators.some((each) => GENERATING_DECORATORS.has(each.name)) ||
+      column.name !== 'Column' ||
+      optionIsTrue('autoIncrement') ||
+      property(options, 'defaultValue') !== undefined
+    )
+      entity.generated.add(name);
     // @Unique, @Unique('group'), @Unique({ name, msg }), @Index({ unique: true, name }), @Column({ unique })
     const uniques: Array<TS.Expression | true> = [];
     for (const each of decorators) {
@@ -193,7 +209,8 @@ function readDecoratedAttributes(model: TsModel, declaration: TS.ClassDeclaratio
       const value = each === true ? each : unwrapExpression(each);
       const group = value === true ? undefined : (stringValue(value) ?? stringValue(property(value, 'name')));
       if (group) composite.set(group, [...(composite.get(group) ?? []), attribute]);
-      else if (value === true || value.kind === ts.SyntaxKind.TrueKeyword || (ts.isObjectLiteralExpression(value) && !property(value, 'name'))) entity.uniqueKeys.push([attribute]);
+      else if (value === true || value.kind === ts.SyntaxKind.TrueKeyword || (ts.isObjectLiteralExpression(value) && !property(value, 'name')))
+        entity.uniqueKeys.push([attribute]);
     }
   }
   for (const key of composite.values()) entity.uniqueKeys.push(key);
@@ -205,11 +222,11 @@ function readIndexes(options: TS.Expression | undefined, entity: DeclaredEntity)
   const list = indexes && unwrapExpression(indexes);
   if (!list || !ts.isArrayLiteralExpression(list)) return;
   for (const element of list.elements) {
-    if (property(element as TS.Expression, 'unique')?.kind !== ts.SyntaxKind.TrueKeyword || property(element as TS.Expression, 'where')) continue;
-    const fields = property(element as TS.Expression, 'fields');
+    if (property(element, 'unique')?.kind !== ts.SyntaxKind.TrueKeyword || property(element, 'where')) continue;
+    const fields = property(element, 'fields');
     const array = fields && unwrapExpression(fields);
     if (!array || !ts.isArrayLiteralExpression(array)) continue;
-    const names = array.elements.map((field) => stringValue(field as TS.Expression) ?? stringValue(property(field as TS.Expression, 'name')) ?? stringValue(property(field as TS.Expression, 'attribute')));
+    const names = array.elements.map((field) => stringValue(field) ?? stringValue(property(field, 'name')) ?? stringValue(property(field, 'attribute')));
     if (!names.length || names.some((name) => name === undefined)) continue;
     entity.uniqueKeys.push(names.map((name) => attributeNamed(entity, name!)));
   }
@@ -243,7 +260,24 @@ const SEQUELIZE_TYPESCRIPT = /^(npm:)?sequelize-typescript(@.*)?$/;
 const COLUMN_DECORATORS = new Set(['Column', 'CreatedAt', 'UpdatedAt', 'DeletedAt']);
 const GENERATING_DECORATORS = new Set(['Default', 'AutoIncrement']);
 /** Decorators that declare a column, a key or an association; any other (IsEmail, Length, Min…) validates. */
-const STRUCTURAL_DECORATORS = new Set(['Column', 'CreatedAt', 'UpdatedAt', 'DeletedAt', 'PrimaryKey', 'AutoIncrement', 'Default', 'Unique', 'Index', 'AllowNull', 'Comment', 'ForeignKey', 'BelongsTo', 'HasMany', 'HasOne', 'BelongsToMany']);
+const STRUCTURAL_DECORATORS = new Set([
+  'Column',
+  'CreatedAt',
+  'UpdatedAt',
+  'DeletedAt',
+  'PrimaryKey',
+  'AutoIncrement',
+  'Default',
+  'Unique',
+  'Index',
+  'AllowNull',
+  'Comment',
+  'ForeignKey',
+  'BelongsTo',
+  'HasMany',
+  'HasOne',
+  'BelongsToMany',
+]);
 const HOOK_DECORATOR = /^(Before|After)[A-Z]\w*$/;
 const HOOK_METHOD = /^(before|after)[A-Z]\w*$|^addHook$/;
 
@@ -257,7 +291,14 @@ function initCall(model: TsModel, className: string): TS.CallExpression | undefi
   for (const statement of model.node.statements) {
     if (!ts.isExpressionStatement(statement)) continue;
     const call = unwrapExpression(statement.expression);
-    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'init' && ts.isIdentifier(call.expression.expression) && call.expression.expression.text === className) return call;
+    if (
+      ts.isCallExpression(call) &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      call.expression.name.text === 'init' &&
+      ts.isIdentifier(call.expression.expression) &&
+      call.expression.expression.text === className
+    )
+      return call;
   }
   return undefined;
 }

@@ -40,8 +40,10 @@ export function typeormEntity(model: TsModel, declaration: TS.ClassDeclaration, 
     const name = stringValue(property(options, 'name')) ?? attribute;
     entity.columns.set(attribute, name);
     const isTrue = (option: string) => property(options, option)?.kind === ts.SyntaxKind.TrueKeyword;
-    if (column.name === 'PrimaryColumn' || column.name === 'PrimaryGeneratedColumn' || column.name === 'ObjectIdColumn' || isTrue('primary')) entity.primaryKey.push(attribute);
-    if (GENERATED_COLUMNS.has(column.name) || property(options, 'default') !== undefined || own.some((each) => each.name === 'Generated')) entity.generated.add(name);
+    if (column.name === 'PrimaryColumn' || column.name === 'PrimaryGeneratedColumn' || column.name === 'ObjectIdColumn' || isTrue('primary'))
+      entity.primaryKey.push(attribute);
+    if (GENERATED_COLUMNS.has(column.name) || property(options, 'default') !== undefined || own.some((each) => each.name === 'Generated'))
+      entity.generated.add(name);
     if (isTrue('unique')) entity.uniqueKeys.push([attribute]);
     const index = own.find((each) => each.name === 'Index' || each.name === 'Unique');
     if (index && (index.name === 'Unique' || indexIsUnique(index.args))) entity.uniqueKeys.push([attribute]);
@@ -49,14 +51,19 @@ export function typeormEntity(model: TsModel, declaration: TS.ClassDeclaration, 
   // @Unique(['a', 'b']), @Unique('name', ['a', 'b']), @Index(['a', 'b'], { unique: true })
   for (const each of decorators) {
     if (each.name !== 'Unique' && !(each.name === 'Index' && indexIsUnique(each.args))) continue;
-    const fields = each.args.map(unwrapExpression).find((argument) => ts.isArrayLiteralExpression(argument)) as TS.ArrayLiteralExpression | undefined;
-    const names = fields?.elements.map((element) => stringValue(element as TS.Expression));
-    if (names?.length && names.every((name) => name !== undefined)) entity.uniqueKeys.push(names as string[]);
+    const fields = each.args.map(unwrapExpression).find((argument): argument is TS.ArrayLiteralExpression => ts.isArrayLiteralExpression(argument));
+    const names = fields?.elements.map((element) => stringValue(element));
+    if (names?.length && names.every((name) => name !== undefined)) entity.uniqueKeys.push(names);
   }
   if (entityDecorator) {
     const first = entityDecorator.args[0];
     const named = stringValue(first) ?? stringValue(property(first, 'name'));
-    const schema = stringValue(property(entityDecorator.args.find((argument) => ts.isObjectLiteralExpression(unwrapExpression(argument))), 'schema'));
+    const schema = stringValue(
+      property(
+        entityDecorator.args.find((argument) => ts.isObjectLiteralExpression(unwrapExpression(argument))),
+        'schema',
+      ),
+    );
     const unreadable = first !== undefined && named === undefined && !ts.isObjectLiteralExpression(unwrapExpression(first));
     if (!unreadable) entity.table = `${schema ?? 'public'}.${named ?? snakeCase(declaration.name.text)}`;
   }
@@ -72,7 +79,17 @@ export function snakeCase(name: string): string {
 }
 
 const TYPEORM = /^(npm:)?typeorm(@.*)?$/;
-const COLUMN_DECORATORS = new Set(['Column', 'PrimaryColumn', 'PrimaryGeneratedColumn', 'CreateDateColumn', 'UpdateDateColumn', 'DeleteDateColumn', 'VersionColumn', 'ObjectIdColumn', 'ViewColumn']);
+const COLUMN_DECORATORS = new Set([
+  'Column',
+  'PrimaryColumn',
+  'PrimaryGeneratedColumn',
+  'CreateDateColumn',
+  'UpdateDateColumn',
+  'DeleteDateColumn',
+  'VersionColumn',
+  'ObjectIdColumn',
+  'ViewColumn',
+]);
 const GENERATED_COLUMNS = new Set(['PrimaryGeneratedColumn', 'CreateDateColumn', 'UpdateDateColumn', 'DeleteDateColumn', 'VersionColumn']);
 const LISTENERS = /^(Before|After)(Insert|Update|Remove|SoftRemove|Recover)$/;
 

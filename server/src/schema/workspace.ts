@@ -3,7 +3,7 @@
 // when some file's facts actually changed.
 
 import { createHash } from 'node:crypto';
-import type { SqlDialectSetting } from '../config';
+import type { SqlDialectSetting } from '../core/config';
 import { schemaFactsOfScript, type SchemaFact } from './facts';
 import { SchemaModel } from './model';
 

@@ -62,8 +62,16 @@ function codeOf(diagnostic: vscode.Diagnostic): string {
   return typeof code === 'object' && code !== null ? String(code.value) : String(code);
 }
 
-const describe = (findings: ExpectedFinding[]) => findings.map((finding) => `${finding.line}:${finding.rule}`).sort().join(', ');
-const describeDiagnostics = (diagnostics: vscode.Diagnostic[]) => diagnostics.map((diagnostic) => `${diagnostic.range.start.line + 1}:${codeOf(diagnostic)}`).sort().join(', ');
+const describe = (findings: ExpectedFinding[]) =>
+  findings
+    .map((finding) => `${finding.line}:${finding.rule}`)
+    .sort()
+    .join(', ');
+const describeDiagnostics = (diagnostics: vscode.Diagnostic[]) =>
+  diagnostics
+    .map((diagnostic) => `${diagnostic.range.start.line + 1}:${codeOf(diagnostic)}`)
+    .sort()
+    .join(', ');
 
 async function waitForFindings(uri: vscode.Uri, findings: ExpectedFinding[]): Promise<vscode.Diagnostic[]> {
   const want = describe(findings);
@@ -89,7 +97,8 @@ async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<st
 }
 
 async function codeActions(uri: vscode.Uri, range: vscode.Range, kind?: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
-  const actions = (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, kind?.value)) ?? [];
+  const actions =
+    (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, kind?.value)) ?? [];
   return actions.filter((action): action is vscode.CodeAction => 'title' in action && !('command' in action && typeof action.command === 'string'));
 }
 
@@ -129,12 +138,17 @@ suite('Armadilha through the VS Code API', () => {
   });
 
   test('counts the problems of the open files', async () => {
-    const all = vscode.languages.getDiagnostics().flatMap(([, diagnostics]) => diagnostics).filter((diagnostic) => diagnostic.source === 'armadilha');
+    const all = vscode.languages
+      .getDiagnostics()
+      .flatMap(([, diagnostics]) => diagnostics)
+      .filter((diagnostic) => diagnostic.source === 'armadilha');
     assert.equal(all.length, TRAPS_FINDINGS.length + edgeFindings.length, describeDiagnostics(all));
   });
 
   test('hover explains the finding in English', async () => {
-    const [clock] = await waitForFindings(traps.uri, TRAPS_FINDINGS).then((diagnostics) => diagnostics.filter((diagnostic) => codeOf(diagnostic) === 'no-clock-timestamp-expiry'));
+    const [clock] = await waitForFindings(traps.uri, TRAPS_FINDINGS).then((diagnostics) =>
+      diagnostics.filter((diagnostic) => codeOf(diagnostic) === 'no-clock-timestamp-expiry'),
+    );
     const text = await hoverText(traps.uri, clock.range.start.translate(0, 1));
     assert.match(text, /Armadilha · no-clock-timestamp-expiry/);
     for (const phrase of EN_PHRASES) assert.ok(text.includes(phrase), `hover has "${phrase}":\n${text}`);
@@ -146,10 +160,14 @@ suite('Armadilha through the VS Code API', () => {
     try {
       const [clock] = armadilhaDiagnostics(edge.uri).filter((diagnostic) => codeOf(diagnostic) === 'no-clock-timestamp-expiry');
       assert.ok(clock, 'the clock finding in the Edge Function');
-      const text = await until('a Portuguese hover', async () => {
-        const hover = await hoverText(edge.uri, clock.range.start.translate(0, 1));
-        return PT_BR_PHRASES.every((phrase) => hover.includes(phrase)) && hover;
-      }, 30_000);
+      const text = await until(
+        'a Portuguese hover',
+        async () => {
+          const hover = await hoverText(edge.uri, clock.range.start.translate(0, 1));
+          return PT_BR_PHRASES.every((phrase) => hover.includes(phrase)) && hover;
+        },
+        30_000,
+      );
       assert.match(text, /Armadilha · no-clock-timestamp-expiry/);
     } finally {
       await configuration.update('locale', undefined, vscode.ConfigurationTarget.Workspace);
@@ -176,10 +194,14 @@ suite('Armadilha through the VS Code API', () => {
   test('fix-all on save applies every safe fix (editor.codeActionsOnSave)', async () => {
     await vscode.window.showTextDocument(traps, { preview: false });
     await vscode.commands.executeCommand('workbench.action.files.save');
-    const onDisk = await until('the fixed file on disk', () => {
-      const text = fs.readFileSync(traps.uri.fsPath, 'utf8');
-      return !traps.isDirty && !text.includes('clock_timestamp()') && text;
-    }, 30_000);
+    const onDisk = await until(
+      'the fixed file on disk',
+      () => {
+        const text = fs.readFileSync(traps.uri.fsPath, 'utf8');
+        return !traps.isDirty && !text.includes('clock_timestamp()') && text;
+      },
+      30_000,
+    );
     for (const fragment of FIX_ALL_FRAGMENTS) assert.ok(onDisk.includes(fragment), `saved file has "${fragment}":\n${onDisk}`);
     assert.equal(onDisk, expected.fixed[TRAPS_SQL], 'the saved file is what `armadilha check --fix` writes');
     await waitForFindings(traps.uri, []);
@@ -210,12 +232,23 @@ suite('Armadilha through the VS Code API', () => {
     await editor.edit((builder) => builder.insert(end, snippet.prefix));
     const position = document.lineAt(document.lineCount - 1).range.end;
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
-    const item = list.items.find((each) => (typeof each.label === 'string' ? each.label : each.label.label) === snippet.prefix && each.kind === vscode.CompletionItemKind.Snippet);
-    assert.ok(item, `completion offers ${snippet.prefix}: ${list.items.slice(0, 20).map((each) => (typeof each.label === 'string' ? each.label : each.label.label)).join(', ')}`);
+    const item = list.items.find(
+      (each) => (typeof each.label === 'string' ? each.label : each.label.label) === snippet.prefix && each.kind === vscode.CompletionItemKind.Snippet,
+    );
+    assert.ok(
+      item,
+      `completion offers ${snippet.prefix}: ${list.items
+        .slice(0, 20)
+        .map((each) => (typeof each.label === 'string' ? each.label : each.label.label))
+        .join(', ')}`,
+    );
     const body = item.insertText instanceof vscode.SnippetString ? item.insertText : new vscode.SnippetString(String(item.insertText ?? ''));
     const prefixRange = new vscode.Range(position.translate(0, -snippet.prefix.length), position);
     assert.ok(await editor.insertSnippet(body, prefixRange));
-    const lines = document.getText().split('\n').map((line) => line.trim());
+    const lines = document
+      .getText()
+      .split('\n')
+      .map((line) => line.trim());
     assert.ok(lines.includes(snippet.expectedLine), `expansion has "${snippet.expectedLine}":\n${document.getText()}`);
     assert.ok(!document.getText().includes(snippet.prefix), 'the prefix was replaced');
   });

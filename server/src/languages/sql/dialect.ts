@@ -28,11 +28,26 @@ const MARKERS: Marker[] = [
   { kind: 'jinja', pattern: /\{%-?|\{#|\{\{-?\s*(?:ref|source|config|var|env_var|this|adapter|is_incremental|run_query|log)\b/gi },
   { kind: 'go-template', pattern: /\{\{-?\s*(?:\.|\$|template\b|if\b|range\b|with\b|end\b|define\b|block\b|printf\b|index\b|len\b)/g },
   { kind: 'template', pattern: /\{\{/g },
-  { kind: 'clickhouse', pattern: /\bENGINE\s*=\s*(?:\w*MergeTree|Distributed|Kafka|TinyLog|StripeLog|Log|Buffer|Null)\b|\bCODEC\s*\(|\bLowCardinality\s*\(|\bNullable\s*\(/gi },
-  { kind: 'mysql', pattern: /`|\bENGINE\s*=\s*(?:InnoDB|MyISAM|MEMORY|Aria|CSV|ARCHIVE|NDB\w*|ROCKSDB)\b|\bAUTO_INCREMENT\b|\bON\s+DUPLICATE\s+KEY\s+UPDATE\b|\b(?:TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT|DECIMAL|NUMERIC|FLOAT|DOUBLE|REAL)\b(?:\s*\([^)]*\))?\s+UNSIGNED\b|\bDEFAULT\s+CHARSET\b|\bCHARSET\s*=|^[ \t]*DELIMITER\s+\S/gim },
+  {
+    kind: 'clickhouse',
+    pattern: /\bENGINE\s*=\s*(?:\w*MergeTree|Distributed|Kafka|TinyLog|StripeLog|Log|Buffer|Null)\b|\bCODEC\s*\(|\bLowCardinality\s*\(|\bNullable\s*\(/gi,
+  },
+  {
+    kind: 'mysql',
+    pattern:
+      /`|\bENGINE\s*=\s*(?:InnoDB|MyISAM|MEMORY|Aria|CSV|ARCHIVE|NDB\w*|ROCKSDB)\b|\bAUTO_INCREMENT\b|\bON\s+DUPLICATE\s+KEY\s+UPDATE\b|\b(?:TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT|DECIMAL|NUMERIC|FLOAT|DOUBLE|REAL)\b(?:\s*\([^)]*\))?\s+UNSIGNED\b|\bDEFAULT\s+CHARSET\b|\bCHARSET\s*=|^[ \t]*DELIMITER\s+\S/gim,
+  },
   { kind: 'clickhouse', pattern: /\bMODIFY\s+COLUMN\b/gi },
-  { kind: 'sqlite', pattern: /\bAUTOINCREMENT\b|^[ \t]*PRAGMA\s+\w|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bsqlite_(?:master|schema|sequence)\b/gim },
-  { kind: 'tsql', pattern: /^[ \t]*GO[ \t]*;?[ \t]*$|\bNVARCHAR\s*\(\s*MAX\s*\)|\[dbo\]|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bSET\s+NOCOUNT\s+(?:ON|OFF)\b|\bEXEC(?:UTE)?\s+sp_\w|\bDECLARE\s+@\w|@@(?:IDENTITY|ROWCOUNT|ERROR|TRANCOUNT|VERSION)\b|\bIF\s+OBJECT_ID\s*\(/gim },
+  {
+    kind: 'sqlite',
+    pattern:
+      /\bAUTOINCREMENT\b|^[ \t]*PRAGMA\s+\w|\bWITHOUT\s+ROWID\b|\bINSERT\s+OR\s+(?:REPLACE|IGNORE|ABORT|FAIL|ROLLBACK)\b|\bsqlite_(?:master|schema|sequence)\b/gim,
+  },
+  {
+    kind: 'tsql',
+    pattern:
+      /^[ \t]*GO[ \t]*;?[ \t]*$|\bNVARCHAR\s*\(\s*MAX\s*\)|\[dbo\]|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|\bSET\s+NOCOUNT\s+(?:ON|OFF)\b|\bEXEC(?:UTE)?\s+sp_\w|\bDECLARE\s+@\w|@@(?:IDENTITY|ROWCOUNT|ERROR|TRANCOUNT|VERSION)\b|\bIF\s+OBJECT_ID\s*\(/gim,
+  },
 ];
 
 // One pass over the text finds whether any marker may be there; most PostgreSQL files stop here.

@@ -5,7 +5,7 @@
 // and a fix can only touch characters the user wrote. A fix's inserted text gets its % doubled, since
 // format() would read a single % as a directive.
 
-import { MappedText, type Segment } from '../../text/mapped-text';
+import { MappedText, type Segment } from '../../core/text/mapped-text';
 
 /** How %s is read: it may stand for an identifier, a literal, or any SQL text. */
 export type PlainDirective = 'identifier' | 'literal';

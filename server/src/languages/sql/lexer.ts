@@ -205,7 +205,15 @@ export function lex(text: string, visit: (token: Token) => boolean | void, optio
 }
 
 // Every token has the same fields, in the same order: one object shape keeps the lexer's callers fast.
-function makeToken(kind: TokenKind, start: number, end: number, contentStart?: number, contentEnd?: number, quoting?: Token['quoting'], unterminated = false): Token {
+function makeToken(
+  kind: TokenKind,
+  start: number,
+  end: number,
+  contentStart?: number,
+  contentEnd?: number,
+  quoting?: Token['quoting'],
+  unterminated = false,
+): Token {
   return { kind, start, end, contentStart, contentEnd, quoting, unterminated };
 }
 
@@ -291,7 +299,10 @@ function numberEnd(text: string, index: number, end: number): number {
       // '..' is the PL/pgSQL range operator, not part of a number.
       if (code === 46 && text.charCodeAt(position + 1) === 46) break;
       position++;
-    } else if ((code === 101 || code === 69) && (isDigit(text.charCodeAt(position + 1)) || text.charCodeAt(position + 1) === 45 || text.charCodeAt(position + 1) === 43)) {
+    } else if (
+      (code === 101 || code === 69) &&
+      (isDigit(text.charCodeAt(position + 1)) || text.charCodeAt(position + 1) === 45 || text.charCodeAt(position + 1) === 43)
+    ) {
       position += 2;
     } else if (isWordStart(code) && position === index + 1 && text.charCodeAt(index) === 48) {
       position++; // 0x, 0o, 0b prefixes

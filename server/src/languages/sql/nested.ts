@@ -3,7 +3,7 @@
 // through a variable: `sql := format(…)` … `EXECUTE sql`). Each is parsed as SQL with offsets that
 // map back to the exact characters of the document.
 
-import { MappedText } from '../../text/mapped-text';
+import { MappedText } from '../../core/text/mapped-text';
 import { columnName, definitionOptions, functionBaseName, functionName, locationOf, nodeTypeOf, typeName, walk } from './ast';
 import { formatStringSql, type PlainDirective } from './format-string';
 import type { Token } from './lexer';
@@ -55,7 +55,16 @@ function expandRoutine(statement: SqlStatement, result: NestedResult, depth: num
   // SQL-standard bodies (BEGIN ATOMIC … END) arrive already parsed, inside the statement.
   const atomic = statement.body.sql_body?.List?.items?.[0]?.List?.items ?? [];
   for (const node of atomic) {
-    const nested = new SqlStatement({ kind: nodeTypeOf(node) ?? '', node }, statement.source, statement.sourceStart, statement.sourceEnd, 'sql-function-body', routine, undefined, statement);
+    const nested = new SqlStatement(
+      { kind: nodeTypeOf(node) ?? '', node },
+      statement.source,
+      statement.sourceStart,
+      statement.sourceEnd,
+      'sql-function-body',
+      routine,
+      undefined,
+      statement,
+    );
     routine.statements.push(nested);
     result.statements.push(nested);
   }
@@ -79,7 +88,15 @@ function expandRoutine(statement: SqlStatement, result: NestedResult, depth: num
   }
 }
 
-function addBodyPiece(piece: BodyPiece, body: MappedText, header: SqlStatement, routine: Routine, result: NestedResult, depth: number, executed: Map<string, BodyStatementInfo>): void {
+function addBodyPiece(
+  piece: BodyPiece,
+  body: MappedText,
+  header: SqlStatement,
+  routine: Routine,
+  result: NestedResult,
+  depth: number,
+  executed: Map<string, BodyStatementInfo>,
+): void {
   if (piece.info.kind === 'execute' && !piece.literal) {
     // EXECUTE <expression>: the expression is not a statement of its own; a format(…) call in it is.
     const command = commandExpression(piece, body);
@@ -148,7 +165,15 @@ function commandExpression(piece: BodyPiece, body: MappedText): { statement: Sql
  * reading under which every statement parses is kept, and a string that parses under neither is
  * skipped, never reported (it may be a fragment that other code completes).
  */
-function expandFormat(container: SqlStatement, expression: AstNode | undefined, info: BodyStatementInfo, header: SqlStatement, routine: Routine, result: NestedResult, depth: number): void {
+function expandFormat(
+  container: SqlStatement,
+  expression: AstNode | undefined,
+  info: BodyStatementInfo,
+  header: SqlStatement,
+  routine: Routine,
+  result: NestedResult,
+  depth: number,
+): void {
   const call = expression?.FuncCall;
   const formatArgument = call && functionBaseName(call) === 'format' && (call.funcname?.length ?? 0) <= 2 ? call.args?.[0]?.A_Const : undefined;
   if (formatArgument?.sval === undefined) return;
@@ -207,7 +232,14 @@ function expandCron(statement: SqlStatement, result: NestedResult, depth: number
 }
 
 /** Splits and parses a script nested in a statement; syntax errors are reported when `reportErrors`. */
-function parseScript(text: MappedText, origin: StatementOrigin, container: SqlStatement, routine: Routine | undefined, result: NestedResult, reportErrors: boolean): SqlStatement[] {
+function parseScript(
+  text: MappedText,
+  origin: StatementOrigin,
+  container: SqlStatement,
+  routine: Routine | undefined,
+  result: NestedResult,
+  reportErrors: boolean,
+): SqlStatement[] {
   const parsed: SqlStatement[] = [];
   for (const span of splitStatements(text.text, { psql: false })) {
     const statementText = MappedText.slice(text, span.start, span.end);

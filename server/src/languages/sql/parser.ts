@@ -4,7 +4,7 @@
 // findings by node.
 
 import type { Node } from '@pgsql/types';
-import { detached } from '../../text/mapped-text';
+import { detached } from '../../core/text/mapped-text';
 import { loadPgQuery, parseRaw, type RawParse } from './pg-query';
 
 /**
@@ -37,8 +37,7 @@ export interface ParsedStatement {
 }
 
 export type ParseOutcome =
-  | { ok: true; statements: ParsedStatement[] }
-  | { ok: false; message: string; /** Code-point index of the error in the parsed text. */ cursor: number };
+  { ok: true; statements: ParsedStatement[] } | { ok: false; message: string; /** Code-point index of the error in the parsed text. */ cursor: number };
 
 // Small: the editor keeps each document's statements in its own cache (SqlModelCache), so this one
 // mostly serves a CLI run's second look at a file; a big one only held memory.
@@ -160,7 +159,7 @@ class LazyStatement implements ParsedStatement {
 
   get node(): AstNode {
     if (!this.tree) {
-      this.tree = JSON.parse(this.json!).stmts[0].stmt as AstNode;
+      this.tree = (JSON.parse(this.json!) as { stmts: Array<{ stmt: AstNode }> }).stmts[0].stmt;
       this.json = undefined;
     }
     return this.tree;

@@ -73,14 +73,24 @@ export function splitPlpgsqlBody(text: string): SplitBody {
   const contextInside = (frame: Omit<Frame, 'context'>, outer: PieceContext): PieceContext => {
     if (frame.type === 'loop') return { ...outer, loopDepth: outer.loopDepth + 1 };
     if (frame.type !== 'block' || !frame.block) return outer;
-    return frame.inHandlers ? { block: frame.block.parent, handlerOf: frame.block, loopDepth: outer.loopDepth } : { block: frame.block, handlerOf: undefined, loopDepth: outer.loopDepth };
+    return frame.inHandlers
+      ? { block: frame.block.parent, handlerOf: frame.block, loopDepth: outer.loopDepth }
+      : { block: frame.block, handlerOf: undefined, loopDepth: outer.loopDepth };
   };
   const open = (frame: Omit<Frame, 'context'>) => {
     if (frames.length >= MAX_BODY_NESTING) throw new BodyNestingError();
     frames.push({ ...frame, context: contextInside(frame, context()) });
   };
 
-  const emit = (kind: BodyStatementKind, start: number, end: number, targets: string[] = [], prefix = '', blanks: Array<[number, number]> = [], literal?: Token) => {
+  const emit = (
+    kind: BodyStatementKind,
+    start: number,
+    end: number,
+    targets: string[] = [],
+    prefix = '',
+    blanks: Array<[number, number]> = [],
+    literal?: Token,
+  ) => {
     if (end <= start && !literal) return;
     pieces.push({ info: { kind, targets, ...context() }, start, end, prefix, blanks, literal });
   };
@@ -144,7 +154,8 @@ export function splitPlpgsqlBody(text: string): SplitBody {
         for (let at = index + 1; at < then; at++) {
           const condition = word(at);
           if (condition && condition !== 'or' && condition !== 'sqlstate') top.block.handlers.push(condition);
-          if (tokens[at].kind === 'string' && word(at - 1) === 'sqlstate') top.block.handlers.push(`sqlstate:${text.slice(tokens[at].contentStart, tokens[at].contentEnd)}`);
+          if (tokens[at].kind === 'string' && word(at - 1) === 'sqlstate')
+            top.block.handlers.push(`sqlstate:${text.slice(tokens[at].contentStart, tokens[at].contentEnd)}`);
         }
       } else {
         emit('condition', ...span(index + 1, then), [], 'select ');
@@ -188,7 +199,14 @@ export function splitPlpgsqlBody(text: string): SplitBody {
     }
     const assign = scanTo(at + 1, (position) => position < end && (isOp(position, ':=') || isOp(position, '=') || word(position) === 'default'));
     const typeEnd = Math.min(assign, end);
-    if (name && name !== 'begin') variables.set(name, text.slice(tokens[at + 1]?.start ?? 0, tokens[typeEnd - 1]?.end ?? 0).toLowerCase().trim());
+    if (name && name !== 'begin')
+      variables.set(
+        name,
+        text
+          .slice(tokens[at + 1]?.start ?? 0, tokens[typeEnd - 1]?.end ?? 0)
+          .toLowerCase()
+          .trim(),
+      );
     if (assign < end && name) emit('declare', ...span(assign + 1, end), [name], 'select ');
     return end + 1;
   }
@@ -258,7 +276,10 @@ export function splitPlpgsqlBody(text: string): SplitBody {
     // Assignment: target [.field | [subscript]] := expression
     const assignment = assignmentOperator(at, end);
     if (assignment >= 0) {
-      const target = text.slice(tokens[at].start, tokens[assignment - 1].end).replace(/["\s]/g, '').toLowerCase();
+      const target = text
+        .slice(tokens[at].start, tokens[assignment - 1].end)
+        .replace(/["\s]/g, '')
+        .toLowerCase();
       emit('assign', ...span(assignment + 1, end), [target], 'select ');
       return end + 1;
     }
@@ -271,10 +292,15 @@ export function splitPlpgsqlBody(text: string): SplitBody {
   // OPEN … FOR EXECUTE). A literal command is SQL to parse; any other command (format(…), a variable)
   // is handed over as "select <command>", for nested.ts to follow to the SQL it runs.
   function dynamicCommand(from: number, end: number): void {
-    const clause = Math.min(end, scanTo(from, (position) => position < end && (word(position) === 'into' || word(position) === 'using')));
+    const clause = Math.min(
+      end,
+      scanTo(from, (position) => position < end && (word(position) === 'into' || word(position) === 'using')),
+    );
     const into = scanTo(clause, (position) => position < end && word(position) === 'into');
     const targets: string[] = [];
-    if (into < end) for (let position = into + 1; position < end && word(position) !== 'using'; position++) if (word(position) && word(position) !== 'strict') targets.push(word(position)!);
+    if (into < end)
+      for (let position = into + 1; position < end && word(position) !== 'using'; position++)
+        if (word(position) && word(position) !== 'strict') targets.push(word(position)!);
     const literal = tokens[from];
     if (literal?.kind === 'string' && clause === from + 1) emit('execute', literal.start, literal.end, targets, '', [], literal);
     else emit('execute', ...span(from, clause), targets, 'select ');

@@ -124,7 +124,12 @@ export function splitStatements(text: string, options: { psql?: boolean } = { ps
  * on is the same, and the splitter's state at a statement start is always the same). A keystroke in a
  * large migration re-lexes a few statements instead of the whole file.
  */
-export function resplitStatements(previous: { text: string; spans: StatementSpan[] }, text: string, options: { psql?: boolean }, carried?: CarriedSpans): StatementSpan[] {
+export function resplitStatements(
+  previous: { text: string; spans: StatementSpan[] },
+  text: string,
+  options: { psql?: boolean },
+  carried?: CarriedSpans,
+): StatementSpan[] {
   const old = previous.text;
   const prefix = commonPrefix(old, text);
   const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
@@ -192,7 +197,12 @@ function commonSuffix(left: string, right: string, limit: number): number {
 }
 
 function shift(span: StatementSpan, delta: number): StatementSpan {
-  return { ...span, start: span.start + delta, end: span.end + delta, metaRanges: span.metaRanges.map(([start, end]) => [start + delta, end + delta] as [number, number]) };
+  return {
+    ...span,
+    start: span.start + delta,
+    end: span.end + delta,
+    metaRanges: span.metaRanges.map(([start, end]) => [start + delta, end + delta] as [number, number]),
+  };
 }
 
 /** A goose directive comment (`-- +goose StatementBegin` / `StatementEnd`), by its first characters. */

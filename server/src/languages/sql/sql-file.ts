@@ -1,7 +1,7 @@
 // Builds the model the SQL rules run on: every statement of a script (and of the scripts nested in
 // it), the routines, the transactions and the syntax problems.
 
-import { MappedText } from '../../text/mapped-text';
+import { MappedText } from '../../core/text/mapped-text';
 import { expandNested, type NestedResult } from './nested';
 import type { ParseOutcome, ParsedStatement } from './parser';
 import { parseWithPlaceholders } from './placeholders';
@@ -182,7 +182,7 @@ function makeUnit(source: MappedText, top: SqlStatement[]): Unit {
   return { key, source, top, ordered, nested: plain ? NOTHING_NESTED : nested };
 }
 
-const NOTHING_NESTED: NestedResult = Object.freeze({ statements: [], routines: [], syntaxErrors: [], scheduled: [] }) as unknown as NestedResult;
+const NOTHING_NESTED: NestedResult = Object.freeze({ statements: [], routines: [], syntaxErrors: [], scheduled: [] });
 
 /** Convenience for a whole .sql document. */
 export function buildSqlFileModel(text: string): SqlModel {
@@ -256,17 +256,57 @@ const NOT_SQL: ParseOutcome = { ok: false, message: 'not SQL', cursor: 0 };
 
 // Statements a program plausibly sends, as opposed to words that happen to parse (SHOW, END, RESET,
 // a bare SELECT): data changes, queries that read a relation, DDL.
-const PLAUSIBLE_KINDS = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CreateStmt', 'AlterTableStmt', 'IndexStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'ViewStmt', 'CreateTableAsStmt', 'RefreshMatViewStmt', 'DoStmt', 'CallStmt', 'LockStmt', 'NotifyStmt', 'CreateSeqStmt', 'GrantStmt', 'DropStmt', 'CreateSchemaStmt', 'CreateEnumStmt', 'CopyStmt', 'TruncateStmt', 'CommentStmt', 'CreatePolicyStmt', 'AlterFunctionStmt', 'RuleStmt', 'CreateExtensionStmt', 'CompositeTypeStmt', 'CreateDomainStmt']);
+const PLAUSIBLE_KINDS = new Set([
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'CreateStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'CreateFunctionStmt',
+  'CreateTrigStmt',
+  'ViewStmt',
+  'CreateTableAsStmt',
+  'RefreshMatViewStmt',
+  'DoStmt',
+  'CallStmt',
+  'LockStmt',
+  'NotifyStmt',
+  'CreateSeqStmt',
+  'GrantStmt',
+  'DropStmt',
+  'CreateSchemaStmt',
+  'CreateEnumStmt',
+  'CopyStmt',
+  'TruncateStmt',
+  'CommentStmt',
+  'CreatePolicyStmt',
+  'AlterFunctionStmt',
+  'RuleStmt',
+  'CreateExtensionStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+]);
 
 function plausibleQuery(statements: ParsedStatement[]): boolean {
-  return statements.length > 0 && statements.every((statement) => PLAUSIBLE_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && readsRelation(statement)));
+  return (
+    statements.length > 0 &&
+    statements.every((statement) => PLAUSIBLE_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && readsRelation(statement)))
+  );
 }
 
 function readsRelation(statement: ParsedStatement): boolean {
   const select = statement.node.SelectStmt;
   return !!(select?.fromClause?.length || select?.withClause || select?.intoClause || select?.op === 'SETOP_UNION' || select?.larg);
 }
-const FAILED: Unit = { key: '', source: MappedText.document(''), top: [], ordered: [], nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] } };
+const FAILED: Unit = {
+  key: '',
+  source: MappedText.document(''),
+  top: [],
+  ordered: [],
+  nested: { statements: [], routines: [], syntaxErrors: [], scheduled: [] },
+};
 
 function blankedText(text: string, span: StatementSpan): string {
   let slice = text.slice(span.start, span.end);
@@ -283,4 +323,3 @@ function parseSpan(document: MappedText, span: StatementSpan, placeholders: bool
   // psql variables stand for identifiers too (`create table :schema.job`).
   return { span, text, outcome: parseWithPlaceholders(text.text, placeholders || span.usesPsqlVariables) };
 }
-

@@ -1,8 +1,8 @@
 // Syntax problems reported by the parser, placed on the token the parser complained about.
 
-import { MappedText } from '../../text/mapped-text';
-import { OffsetConverter } from '../../text/positions';
-import { wholeCharacters } from '../../text/ranges';
+import { MappedText } from '../../core/text/mapped-text';
+import { OffsetConverter } from '../../core/text/positions';
+import { wholeCharacters } from '../../core/text/ranges';
 import { tokenize } from './lexer';
 
 export interface SyntaxProblem {

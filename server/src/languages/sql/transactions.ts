@@ -123,7 +123,15 @@ const LEVELS = new Set<string>(['read uncommitted', 'read committed', 'repeatabl
 
 /** Every isolation level a statement requests, with the scope it applies to. */
 const SET_CONFIG = /set_config/i;
-const ISOLATION_KINDS = new Set(['TransactionStmt', 'VariableSetStmt', 'DiscardStmt', 'AlterDatabaseSetStmt', 'AlterRoleSetStmt', 'AlterSystemStmt', 'SelectStmt']);
+const ISOLATION_KINDS = new Set([
+  'TransactionStmt',
+  'VariableSetStmt',
+  'DiscardStmt',
+  'AlterDatabaseSetStmt',
+  'AlterRoleSetStmt',
+  'AlterSystemStmt',
+  'SelectStmt',
+]);
 
 export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
   if (!ISOLATION_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && !statement.matches(SET_CONFIG))) return [];

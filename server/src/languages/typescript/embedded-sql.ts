@@ -14,7 +14,7 @@
 // can never touch.
 
 import type { ts as TS } from 'ts-morph';
-import { MappedText, type Segment } from '../../text/mapped-text';
+import { MappedText, type Segment } from '../../core/text/mapped-text';
 import { ts } from './project';
 import { sqlDialectOf, type CodeDialect } from './sql-dialect';
 import { looksLikeSql } from './sql-start';
@@ -60,7 +60,23 @@ export interface EmbeddedSql {
   transactionOf?: TS.FunctionLikeDeclaration;
 }
 
-const QUERY_METHODS = new Set(['query', 'queryObject', 'queryArray', 'raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe', 'execute', 'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result']);
+const QUERY_METHODS = new Set([
+  'query',
+  'queryObject',
+  'queryArray',
+  'raw',
+  'unsafe',
+  '$queryRawUnsafe',
+  '$executeRawUnsafe',
+  'execute',
+  'none',
+  'one',
+  'oneOrNone',
+  'many',
+  'manyOrNone',
+  'any',
+  'result',
+]);
 /** Methods whose callback receives a client of the same kind: sql.begin(tx => …), db.tx(t => …). */
 const TRANSACTION_METHODS = new Set(['begin', 'transaction', 'tx', 'task', 'savepoint', 'reserve', 'connection']);
 /** Clients whose `?` are bind placeholders. */
@@ -75,8 +91,17 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
   const source = model.node;
   let dialect: CodeDialect | undefined;
   const fileDialect = () => (dialect ??= sqlDialectOf(model));
-  const add = (literal: TS.Node | undefined, call: EmbeddedSql['call'], parametersAreBound: boolean, certainty: SqlCertainty | undefined, parameters?: TS.ArrayLiteralExpression, questionMarks = false, wholeStatement = false) => {
-    if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal))) return;
+  const add = (
+    literal: TS.Node | undefined,
+    call: EmbeddedSql['call'],
+    parametersAreBound: boolean,
+    certainty: SqlCertainty | undefined,
+    parameters?: TS.ArrayLiteralExpression,
+    questionMarks = false,
+    wholeStatement = false,
+  ) => {
+    if (!literal || seen.has(literal) || !(ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal) || ts.isTemplateExpression(literal)))
+      return;
     // Seen even when not analysed: SQL sent to a MySQL client is not looked at again as a plain string.
     seen.add(literal);
     if (!certainty) return;
@@ -85,8 +110,21 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
     // a typo to report); a tagged template may be an expression fragment (kysely's and drizzle's
     // sql`count(e.id)`), a statement only when it reads like one.
     if (!(certainty === 'certain' && wholeStatement) && !looksLikeSql(assembled.text.text)) return;
-    const boundValues = parameters ? parameters.elements.filter((element): element is TS.Expression => !ts.isSpreadElement(element) && !ts.isOmittedExpression(element)) : ts.isTemplateExpression(literal) ? literal.templateSpans.map((span) => span.expression) : [];
-    found.push({ ...assembled, call, literal, substitutionsAreParameters: parametersAreBound, parameters, certainty, boundValues, resultNames: call ? resultNames(call) : [] });
+    const boundValues = parameters
+      ? parameters.elements.filter((element): element is TS.Expression => !ts.isSpreadElement(element) && !ts.isOmittedExpression(element))
+      : ts.isTemplateExpression(literal)
+        ? literal.templateSpans.map((span) => span.expression)
+        : [];
+    found.push({
+      ...assembled,
+      call,
+      literal,
+      substitutionsAreParameters: parametersAreBound,
+      parameters,
+      certainty,
+      boundValues,
+      resultNames: call ? resultNames(call) : [],
+    });
   };
   for (const node of model.sqlCarriers) {
     if (ts.isTaggedTemplateExpression(node)) {
@@ -170,7 +208,14 @@ function clientVerdict(model: TsModel, expression: TS.Expression, depth = 0): Cl
 
 function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
   let current: TS.Expression = expression;
-  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
+  while (
+    ts.isPropertyAccessExpression(current) ||
+    ts.isCallExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isAwaitExpression(current)
+  )
+    current = current.expression;
   return ts.isIdentifier(current) ? current : undefined;
 }
 
@@ -181,7 +226,14 @@ function transactionCallOf(name: TS.Identifier): TS.CallExpression | undefined {
     const declares = node.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text);
     if (!declares) continue;
     const call = node.parent;
-    if (call && ts.isCallExpression(call) && call.arguments.includes(node as TS.Expression) && ts.isPropertyAccessExpression(call.expression) && TRANSACTION_METHODS.has(call.expression.name.text)) return call;
+    if (
+      call &&
+      ts.isCallExpression(call) &&
+      call.arguments.includes(node as TS.Expression) &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      TRANSACTION_METHODS.has(call.expression.name.text)
+    )
+      return call;
     return undefined;
   }
   return undefined;
@@ -208,7 +260,8 @@ function hasSqlMarker(node: TS.Node, source: TS.SourceFile): boolean {
 
 function propertyValue(object: TS.ObjectLiteralExpression, name: string): TS.Expression | undefined {
   for (const property of object.properties) {
-    if (ts.isPropertyAssignment(property) && ((ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name)) return property.initializer;
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name)
+      return property.initializer;
   }
   return undefined;
 }

@@ -8,8 +8,10 @@ import { ts } from './project';
 
 export type CodeDialect = 'postgres' | 'other' | 'unknown';
 
-const DRIZZLE_POSTGRES = /^(npm:)?drizzle-orm(@[^/]*)?\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|aws-data-api\/pg|xata-http|supabase|pg-proxy)\b/;
-const DRIZZLE_OTHER = /^(npm:)?drizzle-orm(@[^/]*)?\/(mysql\w*|planetscale\w*|tidb\w*|singlestore\w*|sqlite\w*|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|durable-sqlite|sql-js|gel)\b/;
+const DRIZZLE_POSTGRES =
+  /^(npm:)?drizzle-orm(@[^/]*)?\/(node-postgres|postgres-js|pg-core|neon-http|neon-serverless|vercel-postgres|pglite|aws-data-api\/pg|xata-http|supabase|pg-proxy)\b/;
+const DRIZZLE_OTHER =
+  /^(npm:)?drizzle-orm(@[^/]*)?\/(mysql\w*|planetscale\w*|tidb\w*|singlestore\w*|sqlite\w*|better-sqlite3|bun-sqlite|libsql|d1|expo-sqlite|op-sqlite|durable-sqlite|sql-js|gel)\b/;
 const KYSELY_POSTGRES = new Set(['PostgresDialect', 'PostgresAdapter', 'PostgresQueryCompiler']);
 const KYSELY_OTHER = new Set(['MysqlDialect', 'SqliteDialect', 'MssqlDialect', 'MysqlAdapter', 'SqliteAdapter']);
 
@@ -36,7 +38,9 @@ function constructedDialects(model: TsModel): Array<'postgres' | 'other'> {
       if (!ts.isNewExpression(site.node) || (site.kind !== 'sequelize' && site.kind !== 'typeorm')) continue;
       for (const argument of site.node.arguments ?? []) {
         const value = unwrapExpression(argument);
-        const text = ts.isStringLiteralLike(value) ? /^(\w+):/.exec(value.text)?.[1] : stringValue(property(value, site.kind === 'sequelize' ? 'dialect' : 'type'));
+        const text = ts.isStringLiteralLike(value)
+          ? /^(\w+):/.exec(value.text)?.[1]
+          : stringValue(property(value, site.kind === 'sequelize' ? 'dialect' : 'type'));
         if (text) found.push(POSTGRES_DIALECTS.has(text.toLowerCase()) ? 'postgres' : 'other');
       }
     }
@@ -51,8 +55,10 @@ export function fileSqlDialect(model: TsModel): CodeDialect {
   let other = false;
   for (const binding of model.imports.values()) {
     const kind = moduleKind(binding.module);
-    if ((kind && POSTGRES_CLIENTS.has(kind)) || DRIZZLE_POSTGRES.test(binding.module) || (kind === 'kysely' && KYSELY_POSTGRES.has(binding.imported))) postgres = true;
-    if ((kind && FOREIGN_SQL_CLIENTS.has(kind)) || DRIZZLE_OTHER.test(binding.module) || (kind === 'kysely' && KYSELY_OTHER.has(binding.imported))) other = true;
+    if ((kind && POSTGRES_CLIENTS.has(kind)) || DRIZZLE_POSTGRES.test(binding.module) || (kind === 'kysely' && KYSELY_POSTGRES.has(binding.imported)))
+      postgres = true;
+    if ((kind && FOREIGN_SQL_CLIENTS.has(kind)) || DRIZZLE_OTHER.test(binding.module) || (kind === 'kysely' && KYSELY_OTHER.has(binding.imported)))
+      other = true;
   }
   for (const dialect of constructedDialects(model)) {
     if (dialect === 'postgres') postgres = true;

@@ -4,7 +4,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { NO_PROJECT, type ProjectContext } from '../../project/context';
-import { spendWork } from '../../budget';
+import { spendWork } from '../../core/budget';
 import { kindSet, parseTypeScript, ts } from './project';
 import { looksLikeSql } from './sql-start';
 
@@ -72,9 +72,27 @@ const MODULE_KINDS: Array<[RegExp, ClientKind]> = [
 ];
 
 /** Clients whose SQL is certainly PostgreSQL. */
-export const POSTGRES_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['pg', 'postgres', 'slonik', 'neon', 'vercel-postgres', 'pg-promise', 'databases-pg', 'supabase']);
+export const POSTGRES_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>([
+  'pg',
+  'postgres',
+  'slonik',
+  'neon',
+  'vercel-postgres',
+  'pg-promise',
+  'databases-pg',
+  'supabase',
+]);
 /** Clients that send SQL to whatever database the project configures. */
-export const MULTI_DIALECT_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['knex', 'kysely', 'drizzle', 'prisma', 'sequelize', 'typeorm', 'mikro-orm', 'sql-template']);
+export const MULTI_DIALECT_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>([
+  'knex',
+  'kysely',
+  'drizzle',
+  'prisma',
+  'sequelize',
+  'typeorm',
+  'mikro-orm',
+  'sql-template',
+]);
 /** Clients of other databases. */
 export const FOREIGN_SQL_CLIENTS: ReadonlySet<ClientKind> = new Set<ClientKind>(['mysql', 'sqlite', 'clickhouse', 'mssql']);
 
@@ -169,7 +187,10 @@ export class TsModel {
     if (bound) return bound;
     const imported = this.imports.get(name);
     if (!imported) return Object.hasOwn(NAMED_CLIENTS, name) ? NAMED_CLIENTS[name] : undefined;
-    return moduleKind(imported.module) ?? (isProjectModule(imported.module) ? this.project.importedKind(this.fileName, imported.module, imported.imported) : undefined);
+    return (
+      moduleKind(imported.module) ??
+      (isProjectModule(imported.module) ? this.project.importedKind(this.fileName, imported.module, imported.imported) : undefined)
+    );
   }
 
   /** The kinds of client this module exports, by exported name ('default' for the default export). */
@@ -182,16 +203,23 @@ export class TsModel {
       const exportedHere = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
       const isDefault = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword);
       if (ts.isVariableStatement(statement) && exportedHere) {
-        for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) add(declaration.name.text, this.bindings.get(declaration.name.text));
+        for (const declaration of statement.declarationList.declarations)
+          if (ts.isIdentifier(declaration.name)) add(declaration.name.text, this.bindings.get(declaration.name.text));
       } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && exportedHere && statement.name) {
         add(isDefault ? 'default' : statement.name.text, this.bindings.get(statement.name.text));
       } else if (ts.isExportAssignment(statement)) {
-        add('default', this.kindOfInitializer(statement.expression) ?? (ts.isIdentifier(statement.expression) ? this.kindOfName(statement.expression.text) : undefined));
+        add(
+          'default',
+          this.kindOfInitializer(statement.expression) ?? (ts.isIdentifier(statement.expression) ? this.kindOfName(statement.expression.text) : undefined),
+        );
       } else if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
         const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
         for (const element of statement.exportClause.elements) {
           const local = (element.propertyName ?? element.name).text;
-          add(element.name.text, from ? (moduleKind(from) ?? (isProjectModule(from) ? this.project.importedKind(this.fileName, from, local) : undefined)) : this.kindOfName(local));
+          add(
+            element.name.text,
+            from ? (moduleKind(from) ?? (isProjectModule(from) ? this.project.importedKind(this.fileName, from, local) : undefined)) : this.kindOfName(local),
+          );
         }
       }
     }
@@ -200,7 +228,12 @@ export class TsModel {
 
   /** Modules `export * from` re-exports (their names are this module's too). */
   starExports(): string[] {
-    return this.node.statements.filter((statement): statement is TS.ExportDeclaration => ts.isExportDeclaration(statement) && !statement.exportClause && !!statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)).map((statement) => (statement.moduleSpecifier as TS.StringLiteral).text);
+    return this.node.statements
+      .filter(
+        (statement): statement is TS.ExportDeclaration =>
+          ts.isExportDeclaration(statement) && !statement.exportClause && !!statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier),
+      )
+      .map((statement) => (statement.moduleSpecifier as TS.StringLiteral).text);
   }
 
   /** Start of the innermost statement containing an offset (suppression comments go on the line before it). */
@@ -257,12 +290,22 @@ export class TsModel {
       const kind = node.kind;
       if (kind === ts.SyntaxKind.VariableDeclaration) this.collectRequire(node as TS.VariableDeclaration);
       if (BINDERS.has(kind)) binders.push(node);
-      if (kind === ts.SyntaxKind.FunctionDeclaration || (kind === ts.SyntaxKind.VariableDeclaration && (node as TS.VariableDeclaration).initializer && isFunctionLike((node as TS.VariableDeclaration).initializer!))) factories.push(node);
+      if (
+        kind === ts.SyntaxKind.FunctionDeclaration ||
+        (kind === ts.SyntaxKind.VariableDeclaration &&
+          (node as TS.VariableDeclaration).initializer &&
+          isFunctionLike((node as TS.VariableDeclaration).initializer!))
+      )
+        factories.push(node);
       const call = kind === ts.SyntaxKind.CallExpression || kind === ts.SyntaxKind.TaggedTemplateExpression || kind === ts.SyntaxKind.NewExpression;
       if (call || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateExpression) {
         this.sqlCarriers.push(node);
         this.carrierScopes.set(node, scope);
-      } else if (kind === ts.SyntaxKind.StringLiteral && (node as TS.StringLiteral).text.length >= MIN_PLAIN_SQL && looksLikeSql((node as TS.StringLiteral).text)) {
+      } else if (
+        kind === ts.SyntaxKind.StringLiteral &&
+        (node as TS.StringLiteral).text.length >= MIN_PLAIN_SQL &&
+        looksLikeSql((node as TS.StringLiteral).text)
+      ) {
         // A plain string is a carrier only when it reads like SQL (most strings are not, and there are many).
         this.sqlCarriers.push(node);
         this.carrierScopes.set(node, scope);
@@ -305,7 +348,12 @@ export class TsModel {
     const module = argument.text;
     if (ts.isIdentifier(node.name)) this.imports.set(node.name.text, { module, imported: 'default' });
     else if (ts.isObjectBindingPattern(node.name)) {
-      for (const element of node.name.elements) if (ts.isIdentifier(element.name)) this.imports.set(element.name.text, { module, imported: element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text });
+      for (const element of node.name.elements)
+        if (ts.isIdentifier(element.name))
+          this.imports.set(element.name.text, {
+            module,
+            imported: element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text,
+          });
     }
   }
 
@@ -318,7 +366,8 @@ export class TsModel {
       if (key && !this.bindings.has(key)) this.bindings.set(key, kind);
     };
     if (ts.isVariableDeclaration(node) && node.initializer) bind(node.name, this.kindOfInitializer(node.initializer) ?? this.kindOfType(node.type));
-    else if (ts.isPropertyDeclaration(node)) bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type) ?? this.kindOfInjection(node));
+    else if (ts.isPropertyDeclaration(node))
+      bind(node.name, (node.initializer && this.kindOfInitializer(node.initializer)) ?? this.kindOfType(node.type) ?? this.kindOfInjection(node));
     else if (ts.isParameter(node)) bind(node.name, this.kindOfType(node.type) ?? this.kindOfInjection(node));
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) bind(node.left, this.kindOfInitializer(node.right));
     else if (ts.isClassDeclaration(node) && node.name) {
@@ -336,23 +385,27 @@ export class TsModel {
   // a postgres.js transaction in one function and a Prisma one in the next.
   private kindOfCallbackParameter(name: TS.Identifier): ClientKind | undefined | null {
     let fn: TS.Node | undefined = name.parent;
-    while (fn && !(isFunctionLike(fn) && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text))) fn = fn.parent;
+    while (fn && !(isFunctionLike(fn) && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text)))
+      fn = fn.parent;
     if (!fn || !isFunctionLike(fn)) return null;
     const parameter = fn.parameters[0];
     if (!parameter || !ts.isIdentifier(parameter.name) || parameter.name.text !== name.text || parameter.type) return null;
     const call = fn.parent;
-    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as unknown as TS.Expression) || !ts.isPropertyAccessExpression(call.expression)) return null;
+    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as unknown as TS.Expression) || !ts.isPropertyAccessExpression(call.expression))
+      return null;
     if (!TRANSACTION_CALLBACK_METHODS.has(call.expression.name.text)) return null;
     let receiver: TS.Expression = call.expression.expression;
     // kysely: db.transaction().execute((trx) => …)
-    if (call.expression.name.text === 'execute' && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression)) receiver = receiver.expression.expression;
+    if (call.expression.name.text === 'execute' && ts.isCallExpression(receiver) && ts.isPropertyAccessExpression(receiver.expression))
+      receiver = receiver.expression.expression;
     // A call's own name is cut from its dotted name (`db.transaction()` has none): ask of its callee.
     return this.kindOf(ts.isCallExpression(receiver) ? receiver.expression : receiver);
   }
 
   private kindOfInitializer(expression: TS.Expression): ClientKind | undefined {
     let current = expression;
-    while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+    while (ts.isAwaitExpression(current) || ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current))
+      current = current.expression;
     if (ts.isNewExpression(current) || ts.isCallExpression(current)) {
       // new Stripe(), createClient(), Redis.fromEnv(), axios.create(), postgres(), knex(), drizzle(),
       // stripeClient() (a factory of this file or of another module of the project)
@@ -369,7 +422,10 @@ export class TsModel {
       }
     }
     // globalThis.prisma ?? new PrismaClient(), cached || createClient(), dev ? new Redis(a) : new Redis(b)
-    if (ts.isBinaryExpression(current) && (current.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || current.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    if (
+      ts.isBinaryExpression(current) &&
+      (current.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || current.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    ) {
       return this.kindOfInitializer(current.right) ?? this.kindOfInitializer(current.left);
     }
     if (ts.isConditionalExpression(current)) return this.kindOfInitializer(current.whenTrue) ?? this.kindOfInitializer(current.whenFalse);
@@ -385,7 +441,12 @@ export class TsModel {
     if (ts.isFunctionDeclaration(node) && node.name) {
       name = node.name.text;
       body = node.body;
-    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+    } else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))
+    ) {
       name = node.name.text;
       body = node.initializer.body;
     }
@@ -398,7 +459,8 @@ export class TsModel {
     let found: ClientKind | undefined;
     const visit = (node: TS.Node): void => {
       if (found || isFunctionLike(node)) return;
-      if (ts.isReturnStatement(node) && node.expression) found = this.kindOfInitializer(node.expression) ?? (ts.isIdentifier(node.expression) ? this.bindings.get(node.expression.text) : undefined);
+      if (ts.isReturnStatement(node) && node.expression)
+        found = this.kindOfInitializer(node.expression) ?? (ts.isIdentifier(node.expression) ? this.bindings.get(node.expression.text) : undefined);
       else ts.forEachChild(node, visit);
     };
     ts.forEachChild(block, visit);
@@ -409,7 +471,10 @@ export class TsModel {
   private kindOfInjection(node: TS.ParameterDeclaration | TS.PropertyDeclaration): ClientKind | undefined {
     for (const decorator of ts.getDecorators(node) ?? []) {
       const call = decorator.expression;
-      const kind = ts.isCallExpression(call) && /^Inject(Repository|Model|EntityManager|DataSource|Connection)$/.test(call.expression.getText(this.node)) ? this.kindOf(call.expression) : undefined;
+      const kind =
+        ts.isCallExpression(call) && /^Inject(Repository|Model|EntityManager|DataSource|Connection)$/.test(call.expression.getText(this.node))
+          ? this.kindOf(call.expression)
+          : undefined;
       if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
     }
     return undefined;
@@ -452,12 +517,26 @@ const FUNCTIONS = kindSet(() => [
   ts.SyntaxKind.GetAccessor,
   ts.SyntaxKind.SetAccessor,
 ]);
-const BINDERS = kindSet(() => [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.PropertyDeclaration, ts.SyntaxKind.Parameter, ts.SyntaxKind.BinaryExpression, ts.SyntaxKind.ClassDeclaration]);
+const BINDERS = kindSet(() => [
+  ts.SyntaxKind.VariableDeclaration,
+  ts.SyntaxKind.PropertyDeclaration,
+  ts.SyntaxKind.Parameter,
+  ts.SyntaxKind.BinaryExpression,
+  ts.SyntaxKind.ClassDeclaration,
+]);
 /** Libraries whose model classes are clients: `Payment.create(…)` (Sequelize), `Payment.save(…)` (TypeORM's BaseEntity). */
 const ORM_CLASS_KINDS: ReadonlySet<ClientKind> = new Set<ClientKind>(['sequelize', 'typeorm']);
 
 export function isFunctionLike(node: TS.Node): node is TS.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessor(node) ||
+    ts.isSetAccessor(node)
+  );
 }
 
 /** for, for…of, for…in, while, do…while. */
@@ -467,9 +546,15 @@ export function isLoop(node: TS.Node): boolean {
 
 /** A function's name: function f(), method f(), const f = () => …, const f = function () …, { f: () => … }. */
 export function functionName(fn: TS.FunctionLikeDeclaration): string | undefined {
-  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  if (
+    (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) &&
+    fn.name &&
+    (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))
+  )
+    return fn.name.text;
   const parent = fn.parent;
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name))
+    return parent.name.text;
   return undefined;
 }
 
@@ -478,14 +563,34 @@ export function withoutTypeSyntax(expression: TS.Expression): TS.Expression;
 export function withoutTypeSyntax(expression: TS.Expression | undefined): TS.Expression | undefined;
 export function withoutTypeSyntax(expression: TS.Expression | undefined): TS.Expression | undefined {
   let current = expression;
-  while (current && (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current))) {
+  while (
+    current &&
+    (ts.isParenthesizedExpression(current) ||
+      ts.isAsExpression(current) ||
+      ts.isSatisfiesExpression(current) ||
+      ts.isNonNullExpression(current) ||
+      ts.isTypeAssertionExpression(current))
+  ) {
     current = current.expression;
   }
   return current;
 }
 
 function isStatementLike(node: TS.Node): boolean {
-  return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isExportAssignment(node) || ts.isPropertyDeclaration(node) || ts.isForOfStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node);
+  return (
+    ts.isExpressionStatement(node) ||
+    ts.isVariableStatement(node) ||
+    ts.isReturnStatement(node) ||
+    ts.isIfStatement(node) ||
+    ts.isThrowStatement(node) ||
+    ts.isFunctionDeclaration(node) ||
+    ts.isClassDeclaration(node) ||
+    ts.isExportAssignment(node) ||
+    ts.isPropertyDeclaration(node) ||
+    ts.isForOfStatement(node) ||
+    ts.isForStatement(node) ||
+    ts.isWhileStatement(node)
+  );
 }
 
 /** The node's text (from its first token, without leading trivia) holds the offset. */
@@ -547,14 +652,23 @@ export function dottedName(expression: TS.Expression): string | undefined {
 /** The identifier an expression chain starts from (`tx` in tx.payment.create(…)), when it starts from one. */
 function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
   let current: TS.Expression = expression;
-  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isElementAccessExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
+  while (
+    ts.isPropertyAccessExpression(current) ||
+    ts.isCallExpression(current) ||
+    ts.isElementAccessExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isAwaitExpression(current)
+  )
+    current = current.expression;
   return ts.isIdentifier(current) ? current : undefined;
 }
 
 /** `this.findAll` in a static method of a named class: that class's name (`this` is the class there). */
 export function staticThisClass(expression: TS.Expression): string | undefined {
   let current: TS.Expression = expression;
-  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current))
+    current = current.expression;
   if (current.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
   let fn: TS.Node | undefined = current.parent;
   while (fn && (!isFunctionLike(fn) || ts.isArrowFunction(fn))) fn = fn.parent;

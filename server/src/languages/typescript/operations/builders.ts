@@ -3,7 +3,7 @@
 // as builders write them ('accounts as a', 'a.balance').
 
 import type { ts as TS } from 'ts-morph';
-import type { Edit } from '../../../rule';
+import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import type { Chain, Link } from './chain';
 

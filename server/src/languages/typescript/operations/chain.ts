@@ -44,7 +44,14 @@ export function readChain(outermost: TS.CallExpression): Chain | undefined {
 
 export function unwrapExpression(expression: TS.Expression): TS.Expression {
   let current = expression;
-  while (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
+  while (
+    ts.isNonNullExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isAwaitExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current)
+  )
+    current = current.expression;
   return current;
 }
 
@@ -56,13 +63,16 @@ export function stringValue(expression: TS.Expression | undefined): string | und
 }
 
 /** The properties of an object literal by name (spreads and computed names are left out). */
-export function objectProperties(expression: TS.Expression | undefined): Array<{ name: string; node: TS.ObjectLiteralElementLike; value: TS.Expression }> | undefined {
+export function objectProperties(
+  expression: TS.Expression | undefined,
+): Array<{ name: string; node: TS.ObjectLiteralElementLike; value: TS.Expression }> | undefined {
   if (!expression) return undefined;
   const object = unwrapExpression(expression);
   if (!ts.isObjectLiteralExpression(object)) return undefined;
   const properties: Array<{ name: string; node: TS.ObjectLiteralElementLike; value: TS.Expression }> = [];
   for (const property of object.properties) {
-    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) properties.push({ name: property.name.text, node: property, value: property.initializer });
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)))
+      properties.push({ name: property.name.text, node: property, value: property.initializer });
     else if (ts.isShorthandPropertyAssignment(property)) properties.push({ name: property.name.text, node: property, value: property.name });
   }
   return properties;
@@ -81,7 +91,11 @@ export function hasSpread(expression: TS.Expression | undefined): boolean {
 /** The variable names a call's result is bound to: `const acc = await …`, `const [row] = …`, `const { data } = …`. */
 export function resultNames(call: TS.Node): string[] {
   let node: TS.Node = call;
-  while (node.parent && (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isAsExpression(node.parent))) node = node.parent;
+  while (
+    node.parent &&
+    (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isAsExpression(node.parent))
+  )
+    node = node.parent;
   const parent = node.parent;
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== node) return [];
   return bindingNames(parent.name);

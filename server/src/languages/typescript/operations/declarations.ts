@@ -40,7 +40,9 @@ export function memberDeclaration(access: TS.PropertyAccessExpression): NameDecl
   for (const member of owner.members) {
     if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) return member;
     if (ts.isConstructorDeclaration(member)) {
-      const parameter = member.parameters.find((candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === name && ts.getModifiers(candidate)?.length);
+      const parameter = member.parameters.find(
+        (candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === name && ts.getModifiers(candidate)?.length,
+      );
       if (parameter) return parameter;
     }
   }

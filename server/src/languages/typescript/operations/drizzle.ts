@@ -8,14 +8,21 @@
 
 import type { ts as TS } from 'ts-morph';
 import { drizzleColumn, drizzleProperty, drizzleTableFact, readDrizzleTables, type DrizzleCasing, type DrizzleTable } from '../../../schema/drizzle';
-import type { Edit } from '../../../rule';
+import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import { isProjectModule, type TsModel } from '../ts-file';
 import { afterLink, beforeLink, builderLinks, numberValue } from './builders';
 import { hasSpread, objectProperties, property, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
 
-const VERBS: Record<string, OperationKind> = { insert: 'insert', update: 'update', delete: 'delete', select: 'read', selectDistinct: 'read', selectDistinctOn: 'read' };
+const VERBS: Record<string, OperationKind> = {
+  insert: 'insert',
+  update: 'update',
+  delete: 'delete',
+  select: 'read',
+  selectDistinct: 'read',
+  selectDistinctOn: 'read',
+};
 const JOINS = /^(inner|left|right|full|cross)Join(Lateral)?$|^join$/;
 /** Links after which the chain is not run here (a subquery, a prepared statement, the SQL text). */
 const NOT_RUN = new Set(['as', 'prepare', 'toSQL', 'getSQL', '$dynamic']);
@@ -69,9 +76,16 @@ export function drizzleOperation(model: TsModel, chain: Chain): DbOperation | un
     else if (link.name === 'returning') returning = true;
     else if (link.name === 'onConflictDoNothing' || link.name === 'onConflictDoUpdate') {
       const target = property(link.args[0], 'target');
-      const targets = target ? (ts.isArrayLiteralExpression(unwrapExpression(target)) ? [...(unwrapExpression(target) as TS.ArrayLiteralExpression).elements] : [target]) : [];
+      const targets = target
+        ? ts.isArrayLiteralExpression(unwrapExpression(target))
+          ? [...(unwrapExpression(target) as TS.ArrayLiteralExpression).elements]
+          : [target]
+        : [];
       const columns = targets.map((expression) => columnOf(expression, column));
-      conflict = { columns: columns.every((name): name is string => !!name) ? columns : [], action: link.name === 'onConflictDoNothing' ? 'nothing' : 'update' };
+      conflict = {
+        columns: columns.every((name): name is string => !!name) ? columns : [],
+        action: link.name === 'onConflictDoNothing' ? 'nothing' : 'update',
+      };
     } else if (link.name === 'orderBy') orderBy.push(...(link.args.length ? link.args.map((argument) => orderColumn(argument, columnOf, column)) : ['?']));
     else if (link.name === 'limit') limit = numberValue(link.args[0]);
     else if (link.name === 'for') {
@@ -249,7 +263,13 @@ function columnReference(tableCode: string): (expression: TS.Expression, column:
 
 function orderColumn(argument: TS.Expression, columnOf: ReturnType<typeof columnReference>, column: (property: string) => string): string {
   const value = unwrapExpression(argument);
-  const inner = ts.isCallExpression(value) && ts.isIdentifier(value.expression) && (value.expression.text === 'asc' || value.expression.text === 'desc') && value.arguments[0] ? value.arguments[0] : value;
+  const inner =
+    ts.isCallExpression(value) &&
+    ts.isIdentifier(value.expression) &&
+    (value.expression.text === 'asc' || value.expression.text === 'desc') &&
+    value.arguments[0]
+      ? value.arguments[0]
+      : value;
   return columnOf(inner, column) ?? '?';
 }
 
@@ -265,7 +285,7 @@ function columnCode(resolved: ResolvedTable, columns: string[], casing: DrizzleC
 function readValues(argument: TS.Expression | undefined, column: (property: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
   if (!argument) return;
   let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0] as TS.Expression);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
   const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
   if (!properties) {
     opaque.push(argument);
@@ -276,7 +296,13 @@ function readValues(argument: TS.Expression | undefined, column: (property: stri
 
 // .set({ balance: sql`${accounts.balance} - ${cost}` }): a value the database computes from the
 // column itself is an atomic update.
-function readSet(argument: TS.Expression | undefined, column: (property: string) => string, tableCode: string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
+function readSet(
+  argument: TS.Expression | undefined,
+  column: (property: string) => string,
+  tableCode: string,
+  writes: ColumnWrite[],
+  opaque: TS.Expression[],
+): void {
   const properties = argument && !hasSpread(argument) ? objectProperties(argument) : undefined;
   if (!properties) {
     if (argument) opaque.push(argument);
@@ -296,7 +322,8 @@ function selfReference(value: TS.Expression, tableCode: string, name: string): C
   if (!ts.isTaggedTemplateExpression(template) || !ts.isTemplateExpression(template.template)) return undefined;
   const spans = template.template.templateSpans;
   const first = unwrapExpression(spans[0].expression);
-  if (!ts.isPropertyAccessExpression(first) || first.name.text !== name || first.expression.getText().replace(/\s+/g, '') !== tableCode.replace(/\s+/g, '')) return undefined;
+  if (!ts.isPropertyAccessExpression(first) || first.name.text !== name || first.expression.getText().replace(/\s+/g, '') !== tableCode.replace(/\s+/g, ''))
+    return undefined;
   const operator = spans[0].literal.text.trim() === '-' ? '-' : '+';
   return { operator, amount: spans[1] && !spans[1].literal.text.trim() ? spans[1].expression : template };
 }
@@ -336,7 +363,12 @@ function sqlTag(model: TsModel): { name: string; edits: Edit[] } | undefined {
   const statements = model.node.statements;
   const drizzleImport = statements.find(
     (statement): statement is TS.ImportDeclaration =>
-      ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'drizzle-orm' && !statement.importClause?.isTypeOnly && !!statement.importClause?.namedBindings && ts.isNamedImports(statement.importClause.namedBindings),
+      ts.isImportDeclaration(statement) &&
+      ts.isStringLiteral(statement.moduleSpecifier) &&
+      statement.moduleSpecifier.text === 'drizzle-orm' &&
+      !statement.importClause?.isTypeOnly &&
+      !!statement.importClause?.namedBindings &&
+      ts.isNamedImports(statement.importClause.namedBindings),
   );
   const named = drizzleImport?.importClause?.namedBindings as TS.NamedImports | undefined;
   if (named && named.elements.length) {
@@ -345,7 +377,10 @@ function sqlTag(model: TsModel): { name: string; edits: Edit[] } | undefined {
   }
   const imports = statements.filter(ts.isImportDeclaration);
   const at = imports.length ? imports[imports.length - 1].getEnd() : 0;
-  return { name: 'sql', edits: [{ start: at, end: at, text: imports.length ? "\nimport { sql } from 'drizzle-orm';" : "import { sql } from 'drizzle-orm';\n" }] };
+  return {
+    name: 'sql',
+    edits: [{ start: at, end: at, text: imports.length ? "\nimport { sql } from 'drizzle-orm';" : "import { sql } from 'drizzle-orm';\n" }],
+  };
 }
 
 function declaresName(source: TS.SourceFile, name: string): boolean {

@@ -4,7 +4,7 @@
 // `prisma.$transaction(async (tx) => …)` form one transaction for the SQL rules.
 
 import type { ts as TS } from 'ts-morph';
-import { MappedText } from '../../../text/mapped-text';
+import { MappedText } from '../../../core/text/mapped-text';
 import type { EmbeddedSql } from '../embedded-sql';
 import { POSTGRES_CLIENTS, MULTI_DIALECT_CLIENTS, type TsModel } from '../ts-file';
 import { resultNames } from './chain';

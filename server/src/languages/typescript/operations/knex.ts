@@ -13,12 +13,45 @@ import { objectProperties, stringValue, unwrapExpression, type Chain, type Link 
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
 import { readValues } from './supabase';
 
-const VERBS: Record<string, OperationKind> = { insert: 'insert', upsert: 'insert', update: 'update', increment: 'update', decrement: 'update', del: 'delete', delete: 'delete' };
+const VERBS: Record<string, OperationKind> = {
+  insert: 'insert',
+  upsert: 'insert',
+  update: 'update',
+  increment: 'update',
+  decrement: 'update',
+  del: 'delete',
+  delete: 'delete',
+};
 const TABLE_LINKS = new Set(['from', 'table', 'into']);
 const JOINS = /^(join|innerJoin|leftJoin|leftOuterJoin|rightJoin|rightOuterJoin|fullOuterJoin|outerJoin|crossJoin|joinRaw)$/;
 /** Links after which the chain is not run as one statement here (its SQL text, a subquery, a CTE, a union, DDL). */
-const NOT_RUN = new Set(['toSQL', 'toString', 'toQuery', 'as', 'clone', 'stream', 'pipe', 'with', 'withRecursive', 'withMaterialized', 'union', 'unionAll', 'intersect', 'except', 'truncate', 'columnInfo', 'raw', 'transaction', 'schema']);
-const LOCKS: Record<string, NonNullable<DbOperation['lock']>['strength']> = { forUpdate: 'update', forNoKeyUpdate: 'no key update', forShare: 'share', forKeyShare: 'key share' };
+const NOT_RUN = new Set([
+  'toSQL',
+  'toString',
+  'toQuery',
+  'as',
+  'clone',
+  'stream',
+  'pipe',
+  'with',
+  'withRecursive',
+  'withMaterialized',
+  'union',
+  'unionAll',
+  'intersect',
+  'except',
+  'truncate',
+  'columnInfo',
+  'raw',
+  'transaction',
+  'schema',
+]);
+const LOCKS: Record<string, NonNullable<DbOperation['lock']>['strength']> = {
+  forUpdate: 'update',
+  forNoKeyUpdate: 'no key update',
+  forShare: 'share',
+  forKeyShare: 'key share',
+};
 const POSTGRES_CLIENTS = new Set(['pg', 'postgres', 'postgresql', 'pgnative', 'pg-native', 'cockroachdb']);
 
 export function knexOperation(model: TsModel, chain: Chain): DbOperation | undefined {
@@ -77,8 +110,11 @@ export function knexOperation(model: TsModel, chain: Chain): DbOperation | undef
       case 'decrement': {
         const operator = link.name === 'increment' ? '+' : '-';
         const column = stringValue(link.args[0]);
-        if (column !== undefined) writes.push({ column: bareColumn(column), value: link.args[1], node: link.args[0], atomic: { operator, amount: link.args[1] ?? link.args[0] } });
-        else for (const entry of objectProperties(link.args[0]) ?? []) writes.push({ column: entry.name, value: entry.value, node: entry.node, atomic: { operator, amount: entry.value } });
+        if (column !== undefined)
+          writes.push({ column: bareColumn(column), value: link.args[1], node: link.args[0], atomic: { operator, amount: link.args[1] ?? link.args[0] } });
+        else
+          for (const entry of objectProperties(link.args[0]) ?? [])
+            writes.push({ column: entry.name, value: entry.value, node: entry.node, atomic: { operator, amount: entry.value } });
         break;
       }
       case 'where':
@@ -87,12 +123,16 @@ export function knexOperation(model: TsModel, chain: Chain): DbOperation | undef
         break;
       case 'whereIn': {
         const column = stringValue(link.args[0]);
-        where.push(column !== undefined ? { column: bareColumn(column), operator: 'in', value: link.args[1] } : { column: '', operator: 'other', value: link.call });
+        where.push(
+          column !== undefined ? { column: bareColumn(column), operator: 'in', value: link.args[1] } : { column: '', operator: 'other', value: link.call },
+        );
         break;
       }
       case 'whereBetween': {
         const column = stringValue(link.args[0]);
-        where.push(column !== undefined ? { column: bareColumn(column), operator: 'range', value: link.args[1] } : { column: '', operator: 'other', value: link.call });
+        where.push(
+          column !== undefined ? { column: bareColumn(column), operator: 'range', value: link.args[1] } : { column: '', operator: 'other', value: link.call },
+        );
         break;
       }
       case 'first':
@@ -208,7 +248,9 @@ function orderColumns(argument: TS.Expression | undefined): string[] {
   if (single !== undefined) return [bareColumn(single)];
   const list = argument && unwrapExpression(argument);
   if (!list || !ts.isArrayLiteralExpression(list)) return ['?'];
-  const columns = list.elements.map((element) => stringValue(element) ?? stringValue(objectProperties(element)?.find((entry) => entry.name === 'column')?.value));
+  const columns = list.elements.map(
+    (element) => stringValue(element) ?? stringValue(objectProperties(element)?.find((entry) => entry.name === 'column')?.value),
+  );
   return columns.length ? columns.map((column) => (column ? bareColumn(column) : '?')) : ['?'];
 }
 

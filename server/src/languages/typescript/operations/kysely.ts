@@ -17,7 +17,12 @@ const EXECUTE = new Set(['execute', 'executeTakeFirst', 'executeTakeFirstOrThrow
 const JOINS = /^(innerJoin|leftJoin|rightJoin|fullJoin|crossJoin)(Lateral)?$/;
 /** Links whose effect on the query cannot be read here ($if(cond, (qb) => qb.forUpdate())), or that make it another statement. */
 const UNREADABLE = new Set(['$if', '$call', 'modifyEnd', 'modifyFront', 'with', 'withRecursive', 'union', 'unionAll', 'intersect', 'except', 'top', 'output']);
-const LOCKS: Record<string, NonNullable<DbOperation['lock']>['strength']> = { forUpdate: 'update', forNoKeyUpdate: 'no key update', forShare: 'share', forKeyShare: 'key share' };
+const LOCKS: Record<string, NonNullable<DbOperation['lock']>['strength']> = {
+  forUpdate: 'update',
+  forNoKeyUpdate: 'no key update',
+  forShare: 'share',
+  forKeyShare: 'key share',
+};
 
 export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | undefined {
   const links = builderLinks(chain);
@@ -48,7 +53,8 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
     if (link.name === 'values') readValues(link.args[0], column, writes, opaqueValues);
     else if (link.name === 'set') readSet(link.args, column, writes, opaqueValues);
     else if (link.name === 'where') readWhere(link, column, where);
-    else if (/^(where|having)/.test(link.name) || link.name === 'from' || link.name === 'using') where.push({ column: '', operator: 'other', value: link.call });
+    else if (/^(where|having)/.test(link.name) || link.name === 'from' || link.name === 'using')
+      where.push({ column: '', operator: 'other', value: link.call });
     else if (link.name === 'returning' || link.name === 'returningAll') returning = true;
     else if (link.name === 'orderBy') orderBy.push(stringValue(link.args[0]) !== undefined ? column(stringValue(link.args[0])!) : '?');
     else if (link.name === 'limit') limit = numberValue(link.args[0]);
@@ -94,13 +100,15 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
       },
       // balance: acc.balance - cost → balance: (eb) => eb('balance', '-', cost)
       atomicUpdate: (write, operator, amount): LibraryFix | undefined => {
-        if (!setLink || !write.value || !ts.isPropertyAssignment(write.node) || !(ts.isIdentifier(write.node.name) || ts.isStringLiteral(write.node.name))) return undefined;
+        if (!setLink || !write.value || !ts.isPropertyAssignment(write.node) || !(ts.isIdentifier(write.node.name) || ts.isStringLiteral(write.node.name)))
+          return undefined;
         const builder = setBuilderName(setLink);
         const reference = `${quoted(source, write.node.name.text)}, ${quoted(source, operator)}, ${amount.getText(source)}`;
         const code = builder ? `${builder}(${reference})` : `(eb) => eb(${reference})`;
         return { edits: [{ start: write.value.getStart(source), end: write.value.getEnd(), text: code }], label: code, keepsResult: true };
       },
-      lockForUpdate: () => (kind === 'read' && !lock ? { edits: [beforeLink(executeLink, '.forUpdate()')], label: '.forUpdate()', keepsResult: true } : undefined),
+      lockForUpdate: () =>
+        kind === 'read' && !lock ? { edits: [beforeLink(executeLink, '.forUpdate()')], label: '.forUpdate()', keepsResult: true } : undefined,
       orderBy: (columns) => {
         const names = columns.map(codeName);
         if (!lockLink || !names.length || !names.every((name): name is string => !!name)) return undefined;
@@ -114,7 +122,7 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
 function readValues(argument: TS.Expression | undefined, column: (name: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
   if (!argument) return;
   let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0] as TS.Expression);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
   const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
   if (!properties) {
     opaque.push(argument);

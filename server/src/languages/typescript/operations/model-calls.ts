@@ -12,13 +12,18 @@ export function columnOf(entity: DeclaredEntity): (attribute: string) => string 
   return (attribute) => entity.columns.get(attribute) ?? attribute;
 }
 
-
 /**
  * The attributes the code sets on an instance between its declaration and the save() that writes it:
  * `account.balance = account.balance - cost`, `account.balance -= cost`, `account.points++`, and with
  * `setValues` the library's setter (`account.set({ … })`).
  */
-export function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node, save: TS.CallExpression, column: (attribute: string) => string, setValues?: (argument: TS.Expression | undefined, writes: ColumnWrite[]) => void): ColumnWrite[] {
+export function assignmentsBefore(
+  instance: TS.Identifier,
+  declaration: TS.Node,
+  save: TS.CallExpression,
+  column: (attribute: string) => string,
+  setValues?: (argument: TS.Expression | undefined, writes: ColumnWrite[]) => void,
+): ColumnWrite[] {
   let scope: TS.Node | undefined = save.parent;
   while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return [];
@@ -29,11 +34,27 @@ export function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node,
   const visit = (node: TS.Node): void => {
     if (node.getEnd() <= start || node.getStart() >= end) return;
     if (node !== scope && ts.isFunctionLike(node)) return;
-    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && ts.isPropertyAccessExpression(node.left) && isInstance(node.left.expression)) {
+    if (
+      ts.isBinaryExpression(node) &&
+      ASSIGNMENTS.has(node.operatorToken.kind) &&
+      ts.isPropertyAccessExpression(node.left) &&
+      isInstance(node.left.expression)
+    ) {
       writes.push({ column: column(node.left.name.text), value: node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.right : node, node: node.left });
-    } else if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && INCREMENTS.has(node.operator) && ts.isPropertyAccessExpression(node.operand) && isInstance(node.operand.expression)) {
+    } else if (
+      (ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) &&
+      INCREMENTS.has(node.operator) &&
+      ts.isPropertyAccessExpression(node.operand) &&
+      isInstance(node.operand.expression)
+    ) {
       writes.push({ column: column(node.operand.name.text), value: node, node: node.operand });
-    } else if (setValues && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'set' && isInstance(node.expression.expression)) {
+    } else if (
+      setValues &&
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'set' &&
+      isInstance(node.expression.expression)
+    ) {
       setValues(node.arguments[0], writes);
     }
     ts.forEachChild(node, visit);
@@ -43,8 +64,13 @@ export function assignmentsBefore(instance: TS.Identifier, declaration: TS.Node,
 }
 
 const INCREMENTS = kindSet(() => [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken]);
-const ASSIGNMENTS = kindSet(() => [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken]);
-
+const ASSIGNMENTS = kindSet(() => [
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+]);
 
 export function objectOf(expression: TS.Expression | undefined): TS.ObjectLiteralExpression | undefined {
   const value = expression && unwrapExpression(expression);
@@ -71,10 +97,9 @@ export function isTrue(expression: TS.Expression | undefined): boolean {
 export function stringList(expression: TS.Expression | undefined): string[] | undefined {
   const value = expression && unwrapExpression(expression);
   if (!value || !ts.isArrayLiteralExpression(value)) return undefined;
-  const names = value.elements.map((element) => stringValue(element as TS.Expression));
-  return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
+  const names = value.elements.map((element) => stringValue(element));
+  return names.every((name) => name !== undefined) ? names : undefined;
 }
-
 
 /** True when the code uses what the call returns (assigns it, returns it, passes it on). */
 export function resultUsed(call: TS.Node): boolean {

@@ -3,7 +3,7 @@
 // a line of its own, at the indentation of the others.
 
 import type { ts as TS } from 'ts-morph';
-import type { Edit } from '../../../rule';
+import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import { unwrapExpression } from './chain';
 

@@ -6,7 +6,7 @@
 // call chain (MappedText.rendered); a fix is written in the library's own terms by the operation.
 
 import type { ts as TS } from 'ts-morph';
-import type { Edit } from '../../../rule';
+import type { Edit } from '../../../core/rule';
 import type { SchemaFact } from '../../../schema/facts';
 import type { DeclaredEntity } from '../../../schema/entities';
 
@@ -53,7 +53,12 @@ export interface DbOperation {
   /** ON CONFLICT the library says: on which columns (none: any key), doing nothing or updating. */
   conflict?: { columns: string[]; action: 'nothing' | 'update' };
   /** A row lock on a read (`.forUpdate()`, `.for('update')`, `lock: { mode: 'pessimistic_write' }`). */
-  lock?: { strength: 'update' | 'no key update' | 'share' | 'key share'; skipLocked: boolean; noWait?: boolean; /** Where the code asks for it (`lock: t.LOCK.UPDATE`). */ node?: TS.Node };
+  lock?: {
+    strength: 'update' | 'no key update' | 'share' | 'key share';
+    skipLocked: boolean;
+    noWait?: boolean;
+    /** Where the code asks for it (`lock: t.LOCK.UPDATE`). */ node?: TS.Node;
+  };
   orderBy: string[];
   /** LIMIT n when the code or the library says it (`.first()`, `.limit(1)`, `findOne`). */
   limit?: number;

@@ -103,7 +103,7 @@ function findModel(models: Map<string, PrismaModel>, delegate: string): PrismaMo
 function readData(data: TS.Expression | undefined, column: (field: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
   if (!data) return;
   let value = unwrapExpression(data);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0] as TS.Expression);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
   const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
   if (!properties) {
     opaque.push(data);
@@ -113,7 +113,13 @@ function readData(data: TS.Expression | undefined, column: (field: string) => st
     const nested = objectProperties(entry.value);
     const increment = nested?.find((item) => item.name === 'increment' || item.name === 'decrement');
     const set = nested?.find((item) => item.name === 'set');
-    if (increment) writes.push({ column: column(entry.name), value: entry.value, node: entry.node, atomic: { operator: increment.name === 'increment' ? '+' : '-', amount: increment.value } });
+    if (increment)
+      writes.push({
+        column: column(entry.name),
+        value: entry.value,
+        node: entry.node,
+        atomic: { operator: increment.name === 'increment' ? '+' : '-', amount: increment.value },
+      });
     else if (set) writes.push({ column: column(entry.name), value: set.value, node: entry.node });
     // Relations (connect, create, …) are other tables' business; plain values are columns.
     else if (!nested) writes.push({ column: column(entry.name), value: entry.value, node: entry.node });
@@ -131,7 +137,8 @@ function readWhere(where: TS.Expression | undefined, column: (field: string) => 
     if (!nested) conditions.push({ column: column(entry.name), operator: '=', value: entry.value });
     else if (nested.length === 1 && nested[0].name === 'equals') conditions.push({ column: column(entry.name), operator: '=', value: nested[0].value });
     else if (nested.length === 1 && nested[0].name === 'in') conditions.push({ column: column(entry.name), operator: 'in', value: nested[0].value });
-    else if (nested.some((item) => ['gt', 'gte', 'lt', 'lte'].includes(item.name))) conditions.push({ column: column(entry.name), operator: 'range', value: nested[0].value });
+    else if (nested.some((item) => ['gt', 'gte', 'lt', 'lte'].includes(item.name)))
+      conditions.push({ column: column(entry.name), operator: 'range', value: nested[0].value });
     // A compound unique key: where: { userId_day: { userId, day } }.
     else if (entry.name.includes('_')) for (const part of nested) conditions.push({ column: column(part.name), operator: '=', value: part.value });
     else conditions.push({ column: column(entry.name), operator: 'other', value: undefined });

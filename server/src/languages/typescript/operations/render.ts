@@ -4,7 +4,7 @@
 // that says it, so a finding lands on the call, the table argument or the property.
 
 import type { ts as TS } from 'ts-morph';
-import type { RenderedPiece } from '../../../text/mapped-text';
+import type { RenderedPiece } from '../../../core/text/mapped-text';
 import type { DbOperation } from './operation';
 
 export interface RenderedOperation {
@@ -58,10 +58,11 @@ export function renderOperation(operation: DbOperation, source: TS.SourceFile): 
       } else {
         // insert(row): the columns are not written out; what the row holds is still bound.
         writer.text(' SELECT ');
-        if (operation.opaqueValues.length) operation.opaqueValues.forEach((value, index) => {
-          if (index) writer.text(', ');
-          writer.value(value);
-        });
+        if (operation.opaqueValues.length)
+          operation.opaqueValues.forEach((value, index) => {
+            if (index) writer.text(', ');
+            writer.value(value);
+          });
         else writer.text('1');
       }
       if (operation.conflict) {
@@ -165,4 +166,72 @@ function quote(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-const RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'end', 'default', 'check', 'column', 'references', 'primary', 'unique', 'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'desc', 'case', 'cast', 'collate', 'constraint', 'create', 'current_date', 'current_user', 'distinct', 'do', 'else', 'except', 'false', 'fetch', 'for', 'foreign', 'grant', 'having', 'in', 'initially', 'intersect', 'into', 'leading', 'not', 'null', 'on', 'only', 'or', 'placing', 'returning', 'session_user', 'some', 'symmetric', 'then', 'to', 'trailing', 'true', 'union', 'using', 'variadic', 'when', 'window', 'with']);
+const RESERVED = new Set([
+  'user',
+  'order',
+  'group',
+  'table',
+  'select',
+  'from',
+  'where',
+  'limit',
+  'offset',
+  'end',
+  'default',
+  'check',
+  'column',
+  'references',
+  'primary',
+  'unique',
+  'all',
+  'analyse',
+  'analyze',
+  'and',
+  'any',
+  'array',
+  'as',
+  'asc',
+  'desc',
+  'case',
+  'cast',
+  'collate',
+  'constraint',
+  'create',
+  'current_date',
+  'current_user',
+  'distinct',
+  'do',
+  'else',
+  'except',
+  'false',
+  'fetch',
+  'for',
+  'foreign',
+  'grant',
+  'having',
+  'in',
+  'initially',
+  'intersect',
+  'into',
+  'leading',
+  'not',
+  'null',
+  'on',
+  'only',
+  'or',
+  'placing',
+  'returning',
+  'session_user',
+  'some',
+  'symmetric',
+  'then',
+  'to',
+  'trailing',
+  'true',
+  'union',
+  'using',
+  'variadic',
+  'when',
+  'window',
+  'with',
+]);

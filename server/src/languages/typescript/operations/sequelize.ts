@@ -28,12 +28,14 @@ export function sequelizeOperation(model: TsModel, chain: Chain): DbOperation | 
   const entity = modelEntity(model, root);
   if (entity && scoped > 0) {
     const operation = links.length === 1 ? staticOperation(model, { ...chain, links }, links[0], entity) : undefined;
-    if (operation?.kind === 'read' && chain.links.slice(0, scoped).some((link) => link.name === 'scope')) operation.where.push({ column: '', operator: 'other', value: undefined });
+    if (operation?.kind === 'read' && chain.links.slice(0, scoped).some((link) => link.name === 'scope'))
+      operation.where.push({ column: '', operator: 'other', value: undefined });
     return operation;
   }
   if (entity) {
     // Payment.build(values).save(): an insert.
-    if (links.length === 2 && links[0].name === 'build' && links[1].name === 'save') return staticOperation(model, chain, { ...links[0], name: 'create', nameNode: links[1].nameNode, call: chain.outermost }, entity);
+    if (links.length === 2 && links[0].name === 'build' && links[1].name === 'save')
+      return staticOperation(model, chain, { ...links[0], name: 'create', nameNode: links[1].nameNode, call: chain.outermost }, entity);
     return links.length === 1 ? staticOperation(model, chain, links[0], entity) : undefined;
   }
   if (links.length !== 1 || !ts.isIdentifier(root) || !(links[0].name in INSTANCE_METHODS)) return undefined;
@@ -75,7 +77,10 @@ function injectedModel(model: TsModel, root: TS.PropertyAccessExpression): strin
   if (!declaration) return undefined;
   for (const decorator of (ts.canHaveDecorators(declaration) ? ts.getDecorators(declaration) : undefined) ?? []) {
     const call = decorator.expression;
-    const argument = ts.isCallExpression(call) && ts.isIdentifier(call.expression) && model.imports.get(call.expression.text)?.imported === 'InjectModel' ? call.arguments[0] : undefined;
+    const argument =
+      ts.isCallExpression(call) && ts.isIdentifier(call.expression) && model.imports.get(call.expression.text)?.imported === 'InjectModel'
+        ? call.arguments[0]
+        : undefined;
     if (argument && ts.isIdentifier(argument)) return argument.text;
   }
   const type = declaration.type;
@@ -87,7 +92,12 @@ function staticOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
   if (!kind) return undefined;
   const column = columnOf(entity);
   const [first, second] = link.args;
-  const options = kind === 'read' && link.name !== 'findByPk' ? first : link.name === 'findOrCreate' || link.name === 'findCreateFind' || link.name === 'destroy' ? first : second;
+  const options =
+    kind === 'read' && link.name !== 'findByPk'
+      ? first
+      : link.name === 'findOrCreate' || link.name === 'findCreateFind' || link.name === 'destroy'
+        ? first
+        : second;
   const writes: ColumnWrite[] = [];
   const opaqueValues: TS.Expression[] = [];
   let where: RowCondition[] = [];
@@ -169,7 +179,12 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       const rest = addPropertyEdit(link.args[1], 'ignoreDuplicates: true', link.args[0], source);
       if (!rest) return undefined;
       return {
-        edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: 'bulkCreate' }, { start: values.getStart(source), end: values.getStart(source), text: '[' }, { start: values.getEnd(), end: values.getEnd(), text: ']' }, rest],
+        edits: [
+          { start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: 'bulkCreate' },
+          { start: values.getStart(source), end: values.getStart(source), text: '[' },
+          { start: values.getEnd(), end: values.getEnd(), text: ']' },
+          rest,
+        ],
         label: '.bulkCreate([…], { ignoreDuplicates: true })',
         keepsResult: !resultUsed(chain.outermost) && !entity.writeHooks,
       };
@@ -183,7 +198,10 @@ function staticFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       const method = operator === '+' ? 'increment' : 'decrement';
       const text = `{ ${attribute}: ${amount.getText(source)} }`;
       return {
-        edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end: values.getEnd(), text }],
+        edits: [
+          { start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method },
+          { start: values.getStart(source), end: values.getEnd(), text },
+        ],
         label: `.${method}(${text}, …)`,
         keepsResult: !resultUsed(chain.outermost) && !entity.writeHooks,
       };
@@ -210,7 +228,9 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
     const initializer = declaration.initializer && unwrapExpression(declaration.initializer);
     const readChainOf = initializer && ts.isCallExpression(initializer) ? readChain(initializer) : undefined;
     const read = readChainOf?.links.length === 1 ? readChainOf : undefined;
-    const isInstance = ts.isIdentifier(declaration.name) ? ['findByPk', 'findOne', 'create'].includes(read?.links[0].name ?? '') : read?.links[0].name === 'findOrCreate';
+    const isInstance = ts.isIdentifier(declaration.name)
+      ? ['findByPk', 'findOne', 'create'].includes(read?.links[0].name ?? '')
+      : read?.links[0].name === 'findOrCreate';
     entity = read && isInstance ? modelEntity(model, read.root) : undefined;
     if (entity && read) where = staticOperation(model, read, read.links[0], entity)?.where;
   } else if (ts.isParameter(declaration) && declaration.type && ts.isTypeReferenceNode(declaration.type) && ts.isIdentifier(declaration.type.typeName)) {
@@ -237,7 +257,8 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
   } else if (link.name === 'increment' || link.name === 'decrement') {
     writes.push(...increments(first, option(second, 'by'), link.name === 'increment' ? '+' : '-', column));
     options = second;
-  } else if (link.name === 'save') writes.push(...assignmentsBefore(root, declaration, chain.outermost, column, (argument, into) => readValues(argument, column, into, [])));
+  } else if (link.name === 'save')
+    writes.push(...assignmentsBefore(root, declaration, chain.outermost, column, (argument, into) => readValues(argument, column, into, [])));
   const kind = INSTANCE_METHODS[link.name];
   return {
     library: 'sequelize',
@@ -264,7 +285,14 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
         const rest = optionsObject?.properties.length ? `, ${optionsObject.properties.map((entry) => entry.getText(source)).join(', ')}` : '';
         const text = `'${attribute}', { by: ${amount.getText(source)}${rest} }`;
         const end = options ? options.getEnd() : values.getEnd();
-        return { edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end, text }], label: `.${method}(${text})`, keepsResult: !entity!.writeHooks };
+        return {
+          edits: [
+            { start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method },
+            { start: values.getStart(source), end, text },
+          ],
+          label: `.${method}(${text})`,
+          keepsResult: !entity.writeHooks,
+        };
       },
     },
   };
@@ -274,7 +302,7 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
 function readValues(argument: TS.Expression | undefined, column: (attribute: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
   if (!argument) return;
   let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0] as TS.Expression);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
   if (!ts.isObjectLiteralExpression(value) || value.properties.some((entry) => ts.isSpreadAssignment(entry))) {
     opaque.push(argument);
     return;
@@ -288,7 +316,12 @@ function readValues(argument: TS.Expression | undefined, column: (attribute: str
 }
 
 // increment('count', { by: 2 }), increment(['a', 'b'], { by }), increment({ a: 1, b: -2 })
-function increments(fields: TS.Expression | undefined, by: TS.Expression | undefined, operator: '+' | '-', column: (attribute: string) => string): ColumnWrite[] {
+function increments(
+  fields: TS.Expression | undefined,
+  by: TS.Expression | undefined,
+  operator: '+' | '-',
+  column: (attribute: string) => string,
+): ColumnWrite[] {
   if (!fields) return [];
   const value = unwrapExpression(fields);
   const single = stringValue(value);
@@ -322,11 +355,14 @@ function condition(name: string, value: TS.Expression): RowCondition {
   if (ts.isArrayLiteralExpression(inner)) return { column: name, operator: 'in', value };
   if (inner.kind === ts.SyntaxKind.NullKeyword) return { column: name, operator: 'other', value: undefined };
   if (!ts.isObjectLiteralExpression(inner)) return { column: name, operator: '=', value };
-  const operators = inner.properties.map((entry) => (entry.name && ts.isComputedPropertyName(entry.name) && ts.isPropertyAccessExpression(entry.name.expression) ? entry.name.expression.name.text : undefined));
+  const operators = inner.properties.map((entry) =>
+    entry.name && ts.isComputedPropertyName(entry.name) && ts.isPropertyAccessExpression(entry.name.expression) ? entry.name.expression.name.text : undefined,
+  );
   const only = inner.properties.length === 1 && ts.isPropertyAssignment(inner.properties[0]) ? inner.properties[0].initializer : undefined;
   if (operators.length === 1 && operators[0] === 'eq' && only) return { column: name, operator: '=', value: only };
   if (operators.length === 1 && operators[0] === 'in' && only) return { column: name, operator: 'in', value: only };
-  if (operators.length && operators.every((operator) => operator && ['gt', 'gte', 'lt', 'lte', 'between'].includes(operator))) return { column: name, operator: 'range', value: (inner.properties[0] as TS.PropertyAssignment).initializer };
+  if (operators.length && operators.every((operator) => operator && ['gt', 'gte', 'lt', 'lte', 'between'].includes(operator)))
+    return { column: name, operator: 'range', value: (inner.properties[0] as TS.PropertyAssignment).initializer };
   return { column: name, operator: 'other', value: undefined };
 }
 
@@ -342,13 +378,23 @@ function lockOf(options: TS.Expression | undefined): DbOperation['lock'] | null 
     level = unwrapExpression(inner);
   }
   if (level.kind === ts.SyntaxKind.FalseKeyword) return undefined;
-  const name = level.kind === ts.SyntaxKind.TrueKeyword ? 'UPDATE' : ts.isPropertyAccessExpression(level) && ts.isPropertyAccessExpression(level.expression) && level.expression.name.text === 'LOCK' ? level.name.text : undefined;
+  const name =
+    level.kind === ts.SyntaxKind.TrueKeyword
+      ? 'UPDATE'
+      : ts.isPropertyAccessExpression(level) && ts.isPropertyAccessExpression(level.expression) && level.expression.name.text === 'LOCK'
+        ? level.name.text
+        : undefined;
   const strength = name ? LOCK_LEVELS[name] : undefined;
   if (!strength) return null;
   return { strength, skipLocked: isTrue(option(options, 'skipLocked')), node: value.parent };
 }
 
-const LOCK_LEVELS: Record<string, NonNullable<DbOperation['lock']>['strength']> = { UPDATE: 'update', SHARE: 'share', KEY_SHARE: 'key share', NO_KEY_UPDATE: 'no key update' };
+const LOCK_LEVELS: Record<string, NonNullable<DbOperation['lock']>['strength']> = {
+  UPDATE: 'update',
+  SHARE: 'share',
+  KEY_SHARE: 'key share',
+  NO_KEY_UPDATE: 'no key update',
+};
 
 // order: [['id', 'ASC']], ['id'], 'id', [[Model, 'id', 'ASC']], sequelize.literal(…): an order the reader
 // cannot name is still an order ('?').
@@ -359,8 +405,12 @@ function orderOf(order: TS.Expression | undefined, column: (attribute: string) =
   if (single) return [column(single)];
   if (!ts.isArrayLiteralExpression(value)) return ['?'];
   return value.elements.map((element) => {
-    const item = unwrapExpression(element as TS.Expression);
-    const named = stringValue(item) ?? (ts.isArrayLiteralExpression(item) ? item.elements.map((part) => stringValue(part as TS.Expression)).find((text) => text && !/^(asc|desc)( nulls (first|last))?$/i.test(text)) : undefined);
+    const item = unwrapExpression(element);
+    const named =
+      stringValue(item) ??
+      (ts.isArrayLiteralExpression(item)
+        ? item.elements.map((part) => stringValue(part)).find((text) => text && !/^(asc|desc)( nulls (first|last))?$/i.test(text))
+        : undefined);
     return named ? column(named) : '?';
   });
 }
@@ -370,7 +420,8 @@ function orderOf(order: TS.Expression | undefined, column: (attribute: string) =
 function lockFix(link: Link, options: TS.Expression | undefined, source: TS.SourceFile): LibraryFix | undefined {
   if (!['findByPk', 'findOne', 'findAll'].includes(link.name)) return undefined;
   const passed = option(options, 'transaction');
-  const transaction = passed && ts.isIdentifier(unwrapExpression(passed)) ? unwrapExpression(passed).getText(source) : passed ? undefined : callbackTransaction(link.call);
+  const transaction =
+    passed && ts.isIdentifier(unwrapExpression(passed)) ? unwrapExpression(passed).getText(source) : passed ? undefined : callbackTransaction(link.call);
   if (!transaction) return undefined;
   const text = `${passed ? '' : `transaction: ${transaction}, `}lock: ${transaction}.LOCK.UPDATE`;
   const edit = addPropertyEdit(options, text, link.name === 'findByPk' ? link.args[0] : undefined, source);
@@ -383,8 +434,15 @@ function callbackTransaction(call: TS.Node): string | undefined {
     if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) continue;
     const parent = node.parent;
     const parameter = node.parameters[0]?.name;
-    if (parent && ts.isCallExpression(parent) && ts.isPropertyAccessExpression(parent.expression) && parent.expression.name.text === 'transaction' && parameter && ts.isIdentifier(parameter)) return parameter.text;
+    if (
+      parent &&
+      ts.isCallExpression(parent) &&
+      ts.isPropertyAccessExpression(parent.expression) &&
+      parent.expression.name.text === 'transaction' &&
+      parameter &&
+      ts.isIdentifier(parameter)
+    )
+      return parameter.text;
   }
   return undefined;
 }
-

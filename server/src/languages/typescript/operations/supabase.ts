@@ -34,15 +34,20 @@ export function supabaseOperation(model: TsModel, chain: Chain): DbOperation | u
     if (EQUALITY.has(link.name) && column) where.push({ column, operator: '=', value: link.args[1] });
     else if (link.name === 'in' && column) where.push({ column, operator: 'in', value: link.args[1] });
     else if (RANGES.has(link.name) && column) where.push({ column, operator: 'range', value: link.args[1] });
-    else if (link.name === 'match') for (const entry of objectProperties(link.args[0]) ?? []) where.push({ column: entry.name, operator: '=', value: entry.value });
+    else if (link.name === 'match')
+      for (const entry of objectProperties(link.args[0]) ?? []) where.push({ column: entry.name, operator: '=', value: entry.value });
     else if (link.name === 'select' && kind !== 'read') returning = true;
-    else if (['neq', 'like', 'ilike', 'not', 'or', 'filter', 'contains', 'textSearch'].includes(link.name)) where.push({ column: column ?? '', operator: 'other', value: undefined });
+    else if (['neq', 'like', 'ilike', 'not', 'or', 'filter', 'contains', 'textSearch'].includes(link.name))
+      where.push({ column: column ?? '', operator: 'other', value: undefined });
   }
   if (verbLink.name === 'upsert') {
     const options = verbLink.args[1];
     const target = stringValue(property(options, 'onConflict'));
     const ignore = property(options, 'ignoreDuplicates');
-    conflict = { columns: target ? target.split(',').map((part) => part.trim()) : [], action: ignore && ignore.kind === ts.SyntaxKind.TrueKeyword ? 'nothing' : 'update' };
+    conflict = {
+      columns: target ? target.split(',').map((part) => part.trim()) : [],
+      action: ignore && ignore.kind === ts.SyntaxKind.TrueKeyword ? 'nothing' : 'update',
+    };
   }
   const operation: DbOperation = {
     library: 'supabase',
@@ -82,7 +87,7 @@ export function supabaseOperation(model: TsModel, chain: Chain): DbOperation | u
 export function readValues(argument: TS.Expression | undefined, writes: ColumnWrite[], opaque: TS.Expression[]): void {
   if (!argument) return;
   let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0] as TS.Expression);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
   const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
   if (!properties) {
     opaque.push(argument);

@@ -5,7 +5,7 @@
 // the queries between them form one transaction for the SQL rules, at the isolation level asked for.
 
 import type { ts as TS } from 'ts-morph';
-import { MappedText } from '../../../text/mapped-text';
+import { MappedText } from '../../../core/text/mapped-text';
 import type { EmbeddedSql } from '../embedded-sql';
 import { ts } from '../project';
 import { isFunctionLike, type TsModel } from '../ts-file';

@@ -58,23 +58,53 @@ function targetOf(model: TsModel, chain: Chain): Target | undefined {
 }
 
 const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository']);
-const MANAGER_METHODS = new Set(['insert', 'save', 'upsert', 'update', 'increment', 'decrement', 'delete', 'softDelete', 'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail', 'find', 'findBy', 'findAndCount', 'createQueryBuilder']);
+const MANAGER_METHODS = new Set([
+  'insert',
+  'save',
+  'upsert',
+  'update',
+  'increment',
+  'decrement',
+  'delete',
+  'softDelete',
+  'findOne',
+  'findOneBy',
+  'findOneOrFail',
+  'findOneByOrFail',
+  'find',
+  'findBy',
+  'findAndCount',
+  'createQueryBuilder',
+]);
 
 /** `repo` declared as `Repository<Payment>`, `@InjectRepository(Payment)`, or `= x.getRepository(Payment)`. */
 function declaredRepository(model: TsModel, root: TS.Expression): DeclaredEntity | undefined {
   const declaration = rootDeclaration(root);
   if (!declaration) return undefined;
   const type = declaration.type;
-  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && REPOSITORY_TYPES.has(model.imports.get(type.typeName.text)?.imported ?? '') && type.typeArguments?.length === 1) {
+  if (
+    type &&
+    ts.isTypeReferenceNode(type) &&
+    ts.isIdentifier(type.typeName) &&
+    REPOSITORY_TYPES.has(model.imports.get(type.typeName.text)?.imported ?? '') &&
+    type.typeArguments?.length === 1
+  ) {
     const argument = type.typeArguments[0];
     if (ts.isTypeReferenceNode(argument) && ts.isIdentifier(argument.typeName)) return typeormEntity(model, argument.typeName.text);
   }
   for (const decorator of (ts.canHaveDecorators(declaration) ? ts.getDecorators(declaration) : undefined) ?? []) {
     const call = decorator.expression;
-    if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && model.imports.get(call.expression.text)?.imported === 'InjectRepository') return entityArgument(model, call.arguments[0]);
+    if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && model.imports.get(call.expression.text)?.imported === 'InjectRepository')
+      return entityArgument(model, call.arguments[0]);
   }
   const initializer = ts.isVariableDeclaration(declaration) && declaration.initializer ? unwrapExpression(declaration.initializer) : undefined;
-  if (initializer && ts.isCallExpression(initializer) && ts.isPropertyAccessExpression(initializer.expression) && REPOSITORY_GETTERS.has(initializer.expression.name.text) && model.kindOf(initializer.expression.expression) === 'typeorm') {
+  if (
+    initializer &&
+    ts.isCallExpression(initializer) &&
+    ts.isPropertyAccessExpression(initializer.expression) &&
+    REPOSITORY_GETTERS.has(initializer.expression.name.text) &&
+    model.kindOf(initializer.expression.expression) === 'typeorm'
+  ) {
     return entityArgument(model, initializer.arguments[0]);
   }
   return undefined;
@@ -132,7 +162,10 @@ function methodOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
       const saved = createdValues(args[0]) ?? args[0];
       readValues(saved, column, writes, opaqueValues);
       const literal = objectOf(firstOfArray(saved));
-      const namesKey = literal && entity.primaryKey.length && entity.primaryKey.every((key) => literal.properties.some((entry) => entry.name && propertyName(entry.name) === key));
+      const namesKey =
+        literal &&
+        entity.primaryKey.length &&
+        entity.primaryKey.every((key) => literal.properties.some((entry) => entry.name && propertyName(entry.name) === key));
       if (!literal || namesKey) conflict = { columns: literal ? entity.primaryKey.map(column) : [], action: 'update' };
       break;
     }
@@ -152,7 +185,13 @@ function methodOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
     case 'decrement': {
       where = criteria(args[0], entity, column);
       const name = stringValue(args[1]);
-      if (name) writes.push({ column: column(name), value: undefined, node: args[1], atomic: { operator: link.name === 'increment' ? '+' : '-', amount: args[2] ?? args[1] } });
+      if (name)
+        writes.push({
+          column: column(name),
+          value: undefined,
+          node: args[1],
+          atomic: { operator: link.name === 'increment' ? '+' : '-', amount: args[2] ?? args[1] },
+        });
       break;
     }
     case 'delete':
@@ -190,7 +229,15 @@ function methodOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
   };
 }
 
-function methodFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredEntity, manager: boolean, args: readonly TS.Expression[], options: TS.Expression | undefined): OperationFixes {
+function methodFixes(
+  model: TsModel,
+  chain: Chain,
+  link: Link,
+  entity: DeclaredEntity,
+  manager: boolean,
+  args: readonly TS.Expression[],
+  options: TS.Expression | undefined,
+): OperationFixes {
   const source = model.node;
   const target = manager ? `.into(${link.args[0].getText(source)})` : '';
   return {
@@ -210,13 +257,17 @@ function methodFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
     // update(criteria, { balance: account.balance - cost }) → decrement(criteria, 'balance', cost)
     atomicUpdate: (write, operator, amount): LibraryFix | undefined => {
       const values = link.name === 'update' ? objectOf(args[1]) : undefined;
-      if (!values || values.properties.length !== 1 || write.node !== values.properties[0] || !ts.isPropertyAssignment(write.node) || args.length !== 2) return undefined;
+      if (!values || values.properties.length !== 1 || write.node !== values.properties[0] || !ts.isPropertyAssignment(write.node) || args.length !== 2)
+        return undefined;
       const attribute = propertyName(write.node.name);
       if (!attribute) return undefined;
       const method = operator === '+' ? 'increment' : 'decrement';
       const text = `'${attribute}', ${amount.getText(source)}`;
       return {
-        edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method }, { start: values.getStart(source), end: values.getEnd(), text }],
+        edits: [
+          { start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: method },
+          { start: values.getStart(source), end: values.getEnd(), text },
+        ],
         label: `.${method}(…, ${text})`,
         keepsResult: true,
       };
@@ -232,7 +283,10 @@ function methodFixes(model: TsModel, chain: Chain, link: Link, entity: DeclaredE
       const by = { findOneBy: 'findOne', findOneByOrFail: 'findOneOrFail', findBy: 'find' }[link.name];
       if (!by || args.length !== 1) return undefined;
       return {
-        edits: [{ start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: by }, { start: args[0].getStart(source), end: args[0].getEnd(), text: `{ where: ${args[0].getText(source)}, ${lock} }` }],
+        edits: [
+          { start: link.nameNode.getStart(source), end: link.nameNode.getEnd(), text: by },
+          { start: args[0].getStart(source), end: args[0].getEnd(), text: `{ where: ${args[0].getText(source)}, ${lock} }` },
+        ],
         label: `.${by}({ where, ${lock} })`,
         keepsResult: true,
       };
@@ -253,7 +307,13 @@ function builderOperation(model: TsModel, chain: Chain, links: Link[], target: T
   const terminal = links[links.length - 1];
   if (!TERMINALS.has(terminal.name)) return undefined;
   const names = links.map((link) => link.name);
-  const kind: OperationKind = names.includes('insert') ? 'insert' : names.includes('update') ? 'update' : names.includes('delete') || names.includes('softDelete') ? 'delete' : 'read';
+  const kind: OperationKind = names.includes('insert')
+    ? 'insert'
+    : names.includes('update')
+      ? 'update'
+      : names.includes('delete') || names.includes('softDelete')
+        ? 'delete'
+        : 'read';
   if (kind !== 'read' && terminal.name !== 'execute') return undefined;
   if (kind === 'read' && (terminal.name === 'execute' || names.some((name) => WRITES.has(name)))) return undefined;
   let entity = target.entity;
@@ -342,11 +402,17 @@ function builderOperation(model: TsModel, chain: Chain, links: Link[], target: T
     entity,
     fixes: {
       // .values(row).execute() → .values(row).orIgnore().execute()
-      onConflictDoNothing: () => (kind === 'insert' && !conflict ? { edits: [beforeTerminal(links, '.orIgnore()', source)], label: '.orIgnore()', keepsResult: !resultUsed(chain.outermost) } : undefined),
-      lockForUpdate: () => (kind === 'read' && !lock && throughTransaction(chain.root) ? { edits: [beforeTerminal(links, ".setLock('pessimistic_write')", source)], label: ".setLock('pessimistic_write')", keepsResult: true } : undefined),
+      onConflictDoNothing: () =>
+        kind === 'insert' && !conflict
+          ? { edits: [beforeTerminal(links, '.orIgnore()', source)], label: '.orIgnore()', keepsResult: !resultUsed(chain.outermost) }
+          : undefined,
+      lockForUpdate: () =>
+        kind === 'read' && !lock && throughTransaction(chain.root)
+          ? { edits: [beforeTerminal(links, ".setLock('pessimistic_write')", source)], label: ".setLock('pessimistic_write')", keepsResult: true }
+          : undefined,
       orderBy: (columns) => {
         if (kind !== 'read' || !alias) return undefined;
-        const text = columns.map((name, index) => `.${index ? 'addOrderBy' : 'orderBy'}('${alias}.${attributeOf(entity!, name) ?? name}', 'ASC')`).join('');
+        const text = columns.map((name, index) => `.${index ? 'addOrderBy' : 'orderBy'}('${alias}.${attributeOf(entity, name) ?? name}', 'ASC')`).join('');
         return { edits: [beforeTerminal(links, text, source)], label: text, keepsResult: true };
       },
     },
@@ -354,11 +420,18 @@ function builderOperation(model: TsModel, chain: Chain, links: Link[], target: T
 }
 
 /** `account` declared as `const account = await repo.findOneBy(…)` (a row of the same table): the read and its declaration. */
-function readInstance(model: TsModel, argument: TS.Expression | undefined, entity: DeclaredEntity): { read: DbOperation; declaration: TS.VariableDeclaration; name: TS.Identifier } | undefined {
+function readInstance(
+  model: TsModel,
+  argument: TS.Expression | undefined,
+  entity: DeclaredEntity,
+): { read: DbOperation; declaration: TS.VariableDeclaration; name: TS.Identifier } | undefined {
   const name = argument && unwrapExpression(argument);
   if (!name || !ts.isIdentifier(name)) return undefined;
   const declaration = declarationOfName(name, name.text);
-  const initializer = declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer ? unwrapExpression(declaration.initializer) : undefined;
+  const initializer =
+    declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer
+      ? unwrapExpression(declaration.initializer)
+      : undefined;
   const chain = initializer && ts.isCallExpression(initializer) ? readChain(initializer) : undefined;
   const read = chain ? typeormOperation(model, chain) : undefined;
   if (!read || read.kind !== 'read' || read.table !== entity.table || !read.verb.getText().startsWith('findOne')) return undefined;
@@ -398,7 +471,13 @@ function throughTransaction(root: TS.Expression, depth = 0): boolean {
   if (ts.isParameter(declaration)) {
     const fn = declaration.parent;
     const call = fn.parent;
-    return fn.parameters[0] === declaration && !!call && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'transaction';
+    return (
+      fn.parameters[0] === declaration &&
+      !!call &&
+      ts.isCallExpression(call) &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      call.expression.name.text === 'transaction'
+    );
   }
   // const runner = dataSource.createQueryRunner(); const repo = manager.getRepository(E)
   const initializer = ts.isVariableDeclaration(declaration) && declaration.initializer ? unwrapExpression(declaration.initializer) : undefined;
@@ -493,7 +572,8 @@ function findCondition(name: string, value: TS.Expression): RowCondition {
   const operator = ts.isIdentifier(inner.expression) ? inner.expression.text : '';
   if (operator === 'Equal') return { column: name, operator: '=', value: inner.arguments[0] };
   if (operator === 'In') return { column: name, operator: 'in', value: inner.arguments[0] };
-  if (['MoreThan', 'MoreThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Between'].includes(operator)) return { column: name, operator: 'range', value: inner.arguments[0] };
+  if (['MoreThan', 'MoreThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Between'].includes(operator))
+    return { column: name, operator: 'range', value: inner.arguments[0] };
   return { column: name, operator: 'other', value: undefined };
 }
 
@@ -533,12 +613,18 @@ function readValues(argument: TS.Expression | undefined, column: (attribute: str
 /** `repo.create({ … })`'s argument: what save() of it writes. */
 function createdValues(argument: TS.Expression | undefined): TS.Expression | undefined {
   const value = argument && unwrapExpression(argument);
-  return value && ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'create' && value.arguments.length === 1 ? value.arguments[0] : undefined;
+  return value &&
+    ts.isCallExpression(value) &&
+    ts.isPropertyAccessExpression(value.expression) &&
+    value.expression.name.text === 'create' &&
+    value.arguments.length === 1
+    ? value.arguments[0]
+    : undefined;
 }
 
 function firstOfArray(argument: TS.Expression): TS.Expression {
   const value = unwrapExpression(argument);
-  return ts.isArrayLiteralExpression(value) && value.elements.length ? (value.elements[0] as TS.Expression) : argument;
+  return ts.isArrayLiteralExpression(value) && value.elements.length ? value.elements[0] : argument;
 }
 
 // conflictPaths: { stripeEventId: true }
@@ -546,4 +632,3 @@ function objectKeys(expression: TS.Expression | undefined): string[] | undefined
   const object = objectOf(expression);
   return object?.properties.map((entry) => (entry.name && propertyName(entry.name)) ?? '?');
 }
-
