@@ -75,7 +75,7 @@ export function directiveComments(text: string, language: DocumentLanguage, sour
     text,
     (token) => {
       if (token.kind === 'comment') comments.push({ start: token.start, end: token.end });
-      else if (token.quoting === 'dollar') bodyComments(text, token.contentStart!, token.contentEnd!, into);
+      else if (token.quoting === 'dollar') bodyComments(text, token.contentStart!, token.contentEnd!, inBodies);
     },
     { psql: true },
   );
@@ -85,7 +85,10 @@ export function directiveComments(text: string, language: DocumentLanguage, sour
     leadingEnd = comment.end;
   }
   const firstCode = text.slice(leadingEnd).search(/\S/);
-  return { comments: inBodies.length ? [...comments, ...inBodies].sort((a, b) => a.start - b.start) : comments, leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode };
+  return {
+    comments: inBodies.length ? [...comments, ...inBodies].sort((a, b) => a.start - b.start) : comments,
+    leadingEnd: firstCode < 0 ? text.length : leadingEnd + firstCode,
+  };
 }
 
 /**

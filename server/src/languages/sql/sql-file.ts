@@ -110,7 +110,7 @@ export class SqlModelCache {
     // Only the units between the carried ends are indexed by text: hashing every statement's text
     // on each keystroke cost more than the rest of the model.
     if (!this.previousByText) {
-      const byText = (this.previousByText = new Map());
+      const byText = (this.previousByText = new Map<string, Unit[]>());
       const { head, tail } = this.unitsSplit === this.lastSplit ? { head: this.previousUnits.length, tail: 0 } : this.carried;
       for (let index = head; index < this.previousUnits.length - tail; index++) {
         const unit = this.previousUnits[index];
