@@ -10,7 +10,7 @@ const PGMQ = /pgmq/i;
 export const QUEUE_READS: ReadonlySet<string> = new Set(['pgmq.read', 'pgmq.pop', 'pgmq.read_with_poll']);
 
 /** The pgmq.read / pgmq.pop / pgmq.read_with_poll calls of a statement (FuncCall nodes, unwrapped). */
-export function queueReads(statement: SqlStatement): readonly any[] {
+export function queueReads(statement: SqlStatement): Readonly<ReturnType<typeof findQueueReads>> {
   if (!statement.matches(PGMQ)) return [];
   // Statements are reused across keystrokes: their tree is walked once.
   let calls = queueReadsByStatement.get(statement);
@@ -21,7 +21,7 @@ export function queueReads(statement: SqlStatement): readonly any[] {
   return calls;
 }
 
-const queueReadsByStatement = new WeakMap<SqlStatement, readonly any[]>();
+const queueReadsByStatement = new WeakMap<SqlStatement, Readonly<ReturnType<typeof findQueueReads>>>();
 
 function findQueueReads(statement: SqlStatement): any[] {
   const calls: any[] = [];
