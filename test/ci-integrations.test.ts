@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { commitRepository, git, writeFiles as write } from './helpers/git-repository';
 
 // js-yaml comes with the test tooling (mocha); it has no type declarations here.
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -34,30 +35,8 @@ const CLI = path.resolve('dist/cli.js');
 const work = mkdtempSync(path.join(tmpdir(), 'armadilha-action-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
 function repository(name: string, files: Record<string, string>): string {
-  const folder = path.join(work, name);
-  mkdirSync(folder, { recursive: true });
-  git(folder, 'init', '-q', '-b', 'main');
-  git(folder, 'config', 'user.name', 'Armadilha Test');
-  git(folder, 'config', 'user.email', 'test@armadilha.invalid');
-  git(folder, 'config', 'commit.gpgsign', 'false');
-  write(folder, files);
-  git(folder, 'add', '-A');
-  git(folder, 'commit', '-q', '-m', 'initial');
-  return folder;
-}
-
-function write(folder: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
-    writeFileSync(path.join(folder, name), text);
-  }
+  return commitRepository(path.join(work, name), files);
 }
 
 /** The value of a ${{ }} expression: a context path, a quoted string, ==, !=, &&, always(). */

@@ -4,10 +4,11 @@
 // specifications.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { commitRepository, git, writeFiles as write } from './helpers/git-repository';
 import { TestClient, uriOf } from './helpers/lsp-client';
 
 const CLI = path.resolve('dist/cli.js');
@@ -18,27 +19,7 @@ after(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force:
 function repository(files: Record<string, string>): string {
   const folder = mkdtempSync(path.join(tmpdir(), 'armadilha-ci-'));
   folders.push(folder);
-  git(folder, 'init', '-q', '-b', 'main');
-  git(folder, 'config', 'user.name', 'Armadilha Test');
-  git(folder, 'config', 'user.email', 'test@armadilha.invalid');
-  git(folder, 'config', 'commit.gpgsign', 'false');
-  write(folder, files);
-  git(folder, 'add', '-A');
-  git(folder, 'commit', '-q', '-m', 'initial');
-  return folder;
-}
-
-function write(folder: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
-    writeFileSync(path.join(folder, name), text);
-  }
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
+  return commitRepository(folder, files);
 }
 
 function run(args: string[], cwd: string) {

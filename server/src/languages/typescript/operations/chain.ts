@@ -4,6 +4,7 @@
 
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../project';
+import type { ColumnWrite } from './operation';
 
 export interface Link {
   name: string;
@@ -86,6 +87,27 @@ export function property(expression: TS.Expression | undefined, name: string): T
 export function hasSpread(expression: TS.Expression | undefined): boolean {
   const object = expression && unwrapExpression(expression);
   return !!object && ts.isObjectLiteralExpression(object) && object.properties.some((entry) => ts.isSpreadAssignment(entry));
+}
+
+/**
+ * The columns a written row sets (`{ a: 1, b }`, or the first row of an array), each as `column(name)`;
+ * a row that is not a literal, or has a spread, is opaque: its columns are not all known.
+ */
+export function readValues(
+  argument: TS.Expression | undefined,
+  writes: ColumnWrite[],
+  opaque: TS.Expression[],
+  column: (name: string) => string = (name) => name,
+): void {
+  if (!argument) return;
+  let value = unwrapExpression(argument);
+  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
+  const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
+  if (!properties) {
+    opaque.push(argument);
+    return;
+  }
+  for (const entry of properties) writes.push({ column: column(entry.name), value: entry.value, node: entry.node });
 }
 
 /** The variable names a call's result is bound to: `const acc = await …`, `const [row] = …`, `const { data } = …`. */

@@ -12,7 +12,7 @@ import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import { isProjectModule, type TsModel } from '../ts-file';
 import { afterLink, beforeLink, builderLinks, numberValue } from './builders';
-import { hasSpread, objectProperties, property, stringValue, unwrapExpression, type Chain, type Link } from './chain';
+import { hasSpread, objectProperties, property, readValues, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
 
 const VERBS: Record<string, OperationKind> = {
@@ -69,7 +69,7 @@ export function drizzleOperation(model: TsModel, chain: Chain): DbOperation | un
   let returning = false;
   const valuesLink = links.find((link) => link.name === 'values');
   const setLink = links.find((link) => link.name === 'set');
-  if (kind === 'insert') readValues(valuesLink?.args[0], column, writes, opaqueValues);
+  if (kind === 'insert') readValues(valuesLink?.args[0], writes, opaqueValues, column);
   if (kind === 'update') readSet(setLink?.args[0], column, resolved.code, writes, opaqueValues);
   for (const link of links.slice(1)) {
     if (link.name === 'where') readCondition(link.args[0], (expression) => columnOf(expression, column), where);
@@ -280,18 +280,6 @@ function columnCode(resolved: ResolvedTable, columns: string[], casing: DrizzleC
   if (!properties.every((name): name is string => !!name)) return undefined;
   const codes = properties.map((name) => `${resolved.code}.${name}`);
   return codes.length === 1 || spread ? codes.join(', ') : `[${codes.join(', ')}]`;
-}
-
-function readValues(argument: TS.Expression | undefined, column: (property: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
-  if (!argument) return;
-  let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
-  const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
-  if (!properties) {
-    opaque.push(argument);
-    return;
-  }
-  for (const entry of properties) writes.push({ column: column(entry.name), value: entry.value, node: entry.node });
 }
 
 // .set({ balance: sql`${accounts.balance} - ${cost}` }): a value the database computes from the

@@ -11,7 +11,7 @@ import type { TsModel } from '../ts-file';
 import { afterLink, bareColumn, beforeLink, builderLinks, numberValue, quoted, rangeComparison, tableName } from './builders';
 import { objectProperties, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
-import { readValues } from './supabase';
+import { readValues } from './chain';
 
 const VERBS: Record<string, OperationKind> = {
   insert: 'insert',

@@ -9,7 +9,7 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { bareColumn, beforeLink, builderLinks, numberValue, quoted, rangeComparison, tableName } from './builders';
-import { hasSpread, objectProperties, stringValue, unwrapExpression, type Chain, type Link } from './chain';
+import { hasSpread, objectProperties, readValues, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import type { ColumnWrite, DbOperation, LibraryFix, OperationKind, RowCondition } from './operation';
 
 const VERBS: Record<string, OperationKind> = { insertInto: 'insert', updateTable: 'update', deleteFrom: 'delete', selectFrom: 'read' };
@@ -50,7 +50,7 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
   let limit: number | undefined;
   let returning = false;
   for (const link of links.slice(verbIndex + 1)) {
-    if (link.name === 'values') readValues(link.args[0], column, writes, opaqueValues);
+    if (link.name === 'values') readValues(link.args[0], writes, opaqueValues, column);
     else if (link.name === 'set') readSet(link.args, column, writes, opaqueValues);
     else if (link.name === 'where') readWhere(link, column, where);
     else if (/^(where|having)/.test(link.name) || link.name === 'from' || link.name === 'using')
@@ -117,18 +117,6 @@ export function kyselyOperation(model: TsModel, chain: Chain): DbOperation | und
       },
     },
   };
-}
-
-function readValues(argument: TS.Expression | undefined, column: (name: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
-  if (!argument) return;
-  let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
-  const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
-  if (!properties) {
-    opaque.push(argument);
-    return;
-  }
-  for (const entry of properties) writes.push({ column: column(entry.name), value: entry.value, node: entry.node });
 }
 
 // .set({ n: v }) | .set((eb) => ({ n: eb('n', '+', 1) })) | .set('n', v)

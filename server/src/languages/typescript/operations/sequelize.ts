@@ -13,7 +13,7 @@ import type { ts as TS } from 'ts-morph';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
 import { ts } from '../project';
 import { staticThisClass, type TsModel } from '../ts-file';
-import { readChain, stringValue, unwrapExpression, type Chain, type Link } from './chain';
+import { readChain, readValues, stringValue, unwrapExpression, type Chain, type Link } from './chain';
 import { declarationOfName, memberDeclaration } from './declarations';
 import { assignmentsBefore, columnOf, isTrue, objectOf, option, propertyName, resultUsed, stringList } from './model-calls';
 import { addPropertyEdit } from './object-edits';
@@ -105,11 +105,11 @@ function staticOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
   switch (link.name) {
     case 'create':
     case 'upsert':
-      readValues(first, column, writes, opaqueValues);
+      readValues(first, writes, opaqueValues, column);
       if (link.name === 'upsert') conflict = { columns: stringList(option(options, 'conflictFields'))?.map(column) ?? [], action: 'update' };
       break;
     case 'bulkCreate': {
-      readValues(first, column, writes, opaqueValues);
+      readValues(first, writes, opaqueValues, column);
       const updates = option(options, 'updateOnDuplicate');
       if (isTrue(option(options, 'ignoreDuplicates'))) conflict = { columns: [], action: 'nothing' };
       else if (updates) conflict = { columns: stringList(option(options, 'conflictAttributes'))?.map(column) ?? [], action: 'update' };
@@ -118,12 +118,12 @@ function staticOperation(model: TsModel, chain: Chain, link: Link, entity: Decla
     case 'findOrCreate':
     case 'findCreateFind':
       // INSERT … ON CONFLICT DO NOTHING of the `where` and `defaults` values (see the header).
-      readValues(option(first, 'where'), column, writes, opaqueValues);
-      readValues(option(first, 'defaults'), column, writes, opaqueValues);
+      readValues(option(first, 'where'), writes, opaqueValues, column);
+      readValues(option(first, 'defaults'), writes, opaqueValues, column);
       conflict = { columns: [], action: 'nothing' };
       break;
     case 'update':
-      readValues(first, column, writes, opaqueValues);
+      readValues(first, writes, opaqueValues, column);
       where = readWhere(option(options, 'where'), column);
       break;
     case 'increment':
@@ -251,14 +251,14 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
       writes.push({ column: column(key), value: second, node: first });
       options = link.args[2];
     } else {
-      readValues(first, column, writes, opaqueValues);
+      readValues(first, writes, opaqueValues, column);
       options = second;
     }
   } else if (link.name === 'increment' || link.name === 'decrement') {
     writes.push(...increments(first, option(second, 'by'), link.name === 'increment' ? '+' : '-', column));
     options = second;
   } else if (link.name === 'save')
-    writes.push(...assignmentsBefore(root, declaration, chain.outermost, column, (argument, into) => readValues(argument, column, into, [])));
+    writes.push(...assignmentsBefore(root, declaration, chain.outermost, column, (argument, into) => readValues(argument, into, [], column)));
   const kind = INSTANCE_METHODS[link.name];
   return {
     library: 'sequelize',
@@ -299,21 +299,6 @@ function instanceOperation(model: TsModel, chain: Chain, root: TS.Identifier, li
 }
 
 /** Columns of an object literal of values (or of the first of an array of them); anything else is opaque. */
-function readValues(argument: TS.Expression | undefined, column: (attribute: string) => string, writes: ColumnWrite[], opaque: TS.Expression[]): void {
-  if (!argument) return;
-  let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
-  if (!ts.isObjectLiteralExpression(value) || value.properties.some((entry) => ts.isSpreadAssignment(entry))) {
-    opaque.push(argument);
-    return;
-  }
-  for (const entry of value.properties) {
-    const name = entry.name && propertyName(entry.name);
-    if (!name) continue;
-    if (ts.isPropertyAssignment(entry)) writes.push({ column: column(name), value: entry.initializer, node: entry });
-    else if (ts.isShorthandPropertyAssignment(entry)) writes.push({ column: column(name), value: entry.name, node: entry });
-  }
-}
 
 // increment('count', { by: 2 }), increment(['a', 'b'], { by }), increment({ a: 1, b: -2 })
 function increments(

@@ -6,7 +6,7 @@
 import type { ts as TS } from 'ts-morph';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
-import { hasSpread, objectProperties, property, stringValue, unwrapExpression, type Chain } from './chain';
+import { objectProperties, property, readValues, stringValue, unwrapExpression, type Chain } from './chain';
 import type { ColumnWrite, DbOperation, OperationKind, RowCondition } from './operation';
 
 const VERBS: Record<string, OperationKind> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete', select: 'read' };
@@ -84,14 +84,3 @@ export function supabaseOperation(model: TsModel, chain: Chain): DbOperation | u
 }
 
 /** Columns of an object literal (or of the first object of an array literal); anything else is opaque. */
-export function readValues(argument: TS.Expression | undefined, writes: ColumnWrite[], opaque: TS.Expression[]): void {
-  if (!argument) return;
-  let value = unwrapExpression(argument);
-  if (ts.isArrayLiteralExpression(value) && value.elements.length) value = unwrapExpression(value.elements[0]);
-  const properties = ts.isObjectLiteralExpression(value) && !hasSpread(value) ? objectProperties(value) : undefined;
-  if (!properties) {
-    opaque.push(argument);
-    return;
-  }
-  for (const entry of properties) writes.push({ column: entry.name, value: entry.value, node: entry.node });
-}
