@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  cpSync,
   chownSync,
   linkSync,
   lstatSync,
@@ -46,7 +47,7 @@ function project(files: Record<string, string>): string {
 }
 
 function run(args: string[], cwd: string, input?: string | Buffer, options: { uid?: number } = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  const result = spawnSync(process.execPath, [options.uid !== undefined && asRoot ? cliForEveryone() : CLI, ...args], {
     cwd,
     input,
     encoding: 'utf8',
@@ -67,6 +68,22 @@ const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 function unprivileged(uid: number | undefined) {
   return uid !== undefined && asRoot ? { uid, gid: uid } : {};
+}
+
+/**
+ * The CLI where "nobody" can run it: a checkout may sit in a folder only root can enter (mktemp -d
+ * makes it 0700), so the built CLI is copied once into a folder everyone can read.
+ */
+let everyoneCli: string | undefined;
+function cliForEveryone(): string {
+  if (!everyoneCli) {
+    const folder = mkdtempSync(path.join(tmpdir(), 'armadilha-cli-dist-'));
+    folders.push(folder);
+    chmodSync(folder, 0o755);
+    cpSync(path.dirname(CLI), path.join(folder, 'dist'), { recursive: true });
+    everyoneCli = path.join(folder, 'dist', path.basename(CLI));
+  }
+  return everyoneCli;
 }
 
 const MIGRATION = "-- sessões\nupdate sessões set expires_at = clock_timestamp() + interval '1 hour' where nome = 'Zoë';\n";
