@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { readRun, writeRun } from '../server/src/cli/replay';
 import { commitRepository, git, writeFiles as write } from './helpers/git-repository';
 import { TestClient, uriOf } from './helpers/lsp-client';
 
@@ -328,8 +329,9 @@ describe('--cache replays an unchanged run', () => {
   const aged = () => new Promise((resolve) => setTimeout(resolve, 2100));
   const markRecord = (folder: string) => {
     const file = path.join(folder, '.armadilha-cache.run');
-    const record = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...record, stdout: `${record.stdout}REPLAYED\n` }));
+    const record = readRun(file);
+    assert.ok(record, 'the run was recorded');
+    writeRun(file, record.header, `${record.stdout.toString()}REPLAYED\n`, record.stderr);
   };
 
   it('prints the recorded output when nothing the run read changed, and runs again when the command, a file, a folder or the configuration changes', async () => {
@@ -357,6 +359,19 @@ describe('--cache replays an unchanged run', () => {
     assert.doesNotMatch(added.stdout, /REPLAYED/);
     assert.deepEqual(
       findings(added.stdout).map((each) => each.file),
+      ['db/002.sql', 'db/sub/003.sql'],
+    );
+
+    // An edit that keeps the file's size, seen only in its times once they are no longer recent.
+    await aged();
+    run(['check', '--cache', '--format', 'json'], folder);
+    markRecord(folder);
+    write(folder, { 'db/002.sql': PAYMENT_INSERT.replace('4200', '4300') });
+    await aged();
+    const edited = run(['check', '--cache', '--format', 'json'], folder);
+    assert.doesNotMatch(edited.stdout, /REPLAYED/);
+    assert.deepEqual(
+      findings(edited.stdout).map((each) => each.file),
       ['db/002.sql', 'db/sub/003.sql'],
     );
   });
