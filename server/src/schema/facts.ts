@@ -67,21 +67,23 @@ export interface KeyFact {
 export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
   const facts: SchemaFact[] = [];
   for (const statement of statements) {
-    if (statement.origin !== 'file' && statement.origin !== 'embedded') continue;
-    let own = factsByStatement.get(statement);
+    if ((statement.origin !== 'file' && statement.origin !== 'embedded') || !FACT_KINDS.has(statement.kind)) continue;
+    let own = factsByParse.get(statement.parsed);
     if (!own) {
       own = [];
       collect(statement, own);
-      factsByStatement.set(statement, own);
+      factsByParse.set(statement.parsed, own);
     }
     facts.push(...own);
   }
   return facts;
 }
 
-// A statement reused across keystrokes keeps its facts (the same objects), which lets the workspace
-// model see cheaply that nothing changed.
-const factsByStatement = new WeakMap<SqlStatement, SchemaFact[]>();
+// Facts depend on the parse tree alone (no positions), so they are kept by the parser's result: a
+// statement reused across keystrokes, or parsed once for the CLI's schema pass and found again in the
+// parse cache by the analysis, keeps its facts (the same objects). The workspace model then sees by
+// identity that nothing changed, without serialising the facts to compare them.
+const factsByParse = new WeakMap<object, SchemaFact[]>();
 
 // The statement kinds that state facts; the others are never read (reading a body builds its tree).
 const FACT_KINDS = new Set([

@@ -63,6 +63,9 @@ export function parseSql(text: string): ParseOutcome {
       kept.bytes -= costOf(text, cached);
       cache.set(text, cached);
       if (counts) counts.reused++;
+      // The statements the earlier pass made, with the trees it built and the schema facts read from them.
+      const statements = kept.statements.get(cached);
+      if (statements) return { ok: true, statements: [...statements] };
     }
   }
   if (cached) return outcomeOf(cached);
@@ -85,7 +88,12 @@ export function parseSql(text: string): ParseOutcome {
     }
   }
   cache.set(text, result);
-  return outcomeOf(result);
+  const outcome = outcomeOf(result);
+  if (outcome.ok && kept?.entries.get(text) === result) {
+    kept.statements.set(result, outcome.statements);
+    return { ok: true, statements: [...outcome.statements] };
+  }
+  return outcome;
 }
 
 /**
@@ -95,7 +103,7 @@ export function parseSql(text: string): ParseOutcome {
  * of parsing them again. What does not fit is parsed again; each kept parse is used once.
  */
 export function startKeepingParses(limitBytes: number): void {
-  kept = { entries: new Map(), bytes: 0, limit: limitBytes, paused: false };
+  kept = { entries: new Map(), statements: new WeakMap(), bytes: 0, limit: limitBytes, paused: false };
 }
 
 /** While paused, new parses are not kept (a file that is read for its schema only); kept ones stay. */
@@ -107,7 +115,19 @@ export function stopKeepingParses(): void {
   kept = undefined;
 }
 
-let kept: { entries: Map<string, RawParse>; bytes: number; limit: number; paused: boolean } | undefined;
+let kept:
+  | {
+      entries: Map<string, RawParse>;
+      /**
+       * The statements made from a kept parse, handed to the pass that takes it: the trees the schema
+       * pass built (DDL) are not built again from the JSON, and their schema facts are found by identity.
+       */
+      statements: WeakMap<RawParse, ParsedStatement[]>;
+      bytes: number;
+      limit: number;
+      paused: boolean;
+    }
+  | undefined;
 
 const costOf = (text: string, result: RawParse) => 2 * (text.length + (result.ok ? result.json.length : result.message.length)) + 64;
 

@@ -25,8 +25,11 @@ export class SqlStatement {
   private matchResults: number[] | undefined;
 
   constructor(
-    /** The parse tree (built on first access), with its kind. */
-    private readonly parsed: { kind: string; readonly node: AstNode },
+    /**
+     * The parse tree (built on first access), with its kind: the parser's result, the same object for
+     * every statement parsed from the same text while it is cached (schema facts are kept by it).
+     */
+    readonly parsed: { kind: string; readonly node: AstNode },
     /** The text that was parsed; offsets below are UTF-16 offsets into source.text. */
     readonly source: MappedText,
     readonly sourceStart: number,
