@@ -57,6 +57,46 @@ describe('.sql files in other dialects and behind templates', () => {
     });
   }
 
+  // One sample per alternative of every marker, alone in the file: the quick pre-check in dialect.ts
+  // must let each through to the full scan.
+  const eachMarker: Array<[string, string]> = [
+    ['jinja', 'select {%- set x = 1 -%} 1'],
+    ['jinja', 'select 1 {# note #}'],
+    ['jinja', 'select * from {{ source("a", "b") }}'],
+    ['go-template', 'select * from t where id = {{ $id }}'],
+    ['go-template', 'select 1 {{- if .On }} where true {{ end }}'],
+    ['template', 'select {{ anything }}'],
+    ['clickhouse', 'create table t (a int) engine = ReplacingMergeTree'],
+    ['clickhouse', 'create table t (a Nullable(Int32))'],
+    ['clickhouse', 'create table t (a Int32 CODEC(Delta))'],
+    ['clickhouse', 'alter table t modify column a text'],
+    ['mysql', 'create table t (a int) engine=MyISAM'],
+    ['mysql', 'create table t (a int) charset = latin1'],
+    ['mysql', 'create table t (a int) default charset utf8'],
+    ['mysql', 'select `a` from t'],
+    ['mysql', 'create table t (a bigint(20) unsigned)'],
+    ['mysql', 'DELIMITER $$\ncreate procedure p() begin end $$'],
+    ['sqlite', 'create table t (a int) without rowid'],
+    ['sqlite', 'insert or ignore into t values (1)'],
+    ['sqlite', 'select name from sqlite_master'],
+    ['sqlite', 'create table t (id integer primary key AUTOINCREMENT)'],
+    ['sqlite', 'pragma journal_mode = wal'],
+    ['tsql', 'select 1\ngo\nselect 2'],
+    ['tsql', 'create table t (a NVARCHAR ( max ))'],
+    ['tsql', 'select * from [DBO].t'],
+    ['tsql', 'create table t (id int identity (1, 1))'],
+    ['tsql', 'set nocount on'],
+    ['tsql', 'exec sp_help t'],
+    ['tsql', 'declare @n int'],
+    ['tsql', 'select @@rowcount'],
+    ['tsql', "if object_id('t') is not null drop table t"],
+  ];
+  for (const [kind, text] of eachMarker) {
+    it(`finds ${kind} in: ${text.split('\n')[0]}`, () => {
+      assert.equal(detectForeignSql(text)?.kind, kind);
+    });
+  }
+
   it('in Portuguese too', () => {
     const [finding] = lintText('create table `t` (id int);', { locale: 'pt-BR' });
     assert.match(finding.message, /ele é MySQL, não PostgreSQL \(` na linha 1\)/);

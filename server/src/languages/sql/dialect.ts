@@ -52,9 +52,16 @@ const MARKERS: Marker[] = [
 
 // One pass over the text finds whether any marker may be there; most PostgreSQL files stop here.
 const ANY_MARKER = new RegExp(MARKERS.map((marker) => marker.pattern.source).join('|'), 'im');
+// Before it, a cheaper pass that every marker implies (each alternative of ANY_MARKER contains one of
+// these, at a word start where it starts with a letter): eight times faster than ANY_MARKER, which
+// tries its 35 alternatives at every offset of every file.
+const MAY_HAVE_SYMBOL_MARKER = /\{[{%#]|`|\[dbo\]|@@/i;
+const MAY_HAVE_WORD_MARKER =
+  /\b(?:ENGINE\s*=|CODEC\s*\(|LowCardinality|Nullable\s*\(|AUTO_?INCREMENT|DUPLICATE\s+KEY|UNSIGNED|CHARSET|DELIMITER|MODIFY\s+COLUMN|PRAGMA|ROWID|INSERT\s+OR|sqlite_|GO|NVARCHAR|IDENTITY\s*\(\s*\d|NOCOUNT|EXEC(?:UTE)?\s+sp_|DECLARE\s+@|OBJECT_ID)/i;
 
 /** The first foreign-dialect or template marker of a .sql text, by precedence; undefined for PostgreSQL. */
 export function detectForeignSql(text: string): ForeignSql | undefined {
+  if (!MAY_HAVE_SYMBOL_MARKER.test(text) && !MAY_HAVE_WORD_MARKER.test(text)) return undefined;
   if (!ANY_MARKER.test(text)) return undefined;
   const quoted = quotedRanges(text);
   for (const marker of MARKERS) {
