@@ -47,9 +47,12 @@ export class SqlStatement {
     return this.parsed.node;
   }
 
-  /** The node's fields, typed when the caller names the kind it expects (undefined for another kind). */
-  bodyOf<Type extends NodeType>(kind: Type): NodeFields<Type> | undefined {
-    return this.kind === kind ? (this.parsed.node as Record<string, NodeFields<Type>>)[kind] : undefined;
+  /**
+   * The node's fields, typed when the caller names the kind it expects (undefined for another kind).
+   * Several kinds give the union of their fields: `bodyOf('UpdateStmt', 'DeleteStmt')?.whereClause`.
+   */
+  bodyOf<Type extends NodeType>(...kinds: Type[]): NodeFields<Type> | undefined {
+    return (kinds as string[]).includes(this.kind) ? (this.parsed.node as Record<string, NodeFields<Type>>)[this.kind] : undefined;
   }
 
   /** The node's fields, untyped (the rules' reads are being moved to bodyOf). */
