@@ -12,6 +12,26 @@ import type { TransactionUnit } from './transactions';
 export type StatementOrigin = 'file' | 'routine-body' | 'sql-function-body' | 'cron' | 'execute' | 'embedded';
 
 const patternIds = new Map<RegExp, number>();
+/** The statement types with a `relation` field (a RangeVar), from @pgsql/types. */
+const RELATION_KINDS = [
+  'InsertStmt',
+  'DeleteStmt',
+  'UpdateStmt',
+  'MergeStmt',
+  'AlterTableStmt',
+  'CopyStmt',
+  'CreateStmt',
+  'CreateTrigStmt',
+  'IndexStmt',
+  'RenameStmt',
+  'AlterObjectDependsStmt',
+  'AlterObjectSchemaStmt',
+  'AlterOwnerStmt',
+  'RuleStmt',
+  'ClusterStmt',
+  'RefreshMatViewStmt',
+  'ReindexStmt',
+] as const;
 const MAX_REMEMBERED_PATTERNS = 64;
 
 export class SqlStatement {
@@ -59,6 +79,11 @@ export class SqlStatement {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped door for rules not yet on typed trees (test/explicit-any.test.ts counts it)
   get body(): any {
     return this.kind ? (this.parsed.node as Record<string, unknown>)[this.kind] : undefined;
+  }
+
+  /** The table the statement names as its `relation` (the one written, created, altered, indexed, …), whatever its kind. */
+  relation(): NodeFields<'RangeVar'> | undefined {
+    return this.bodyOf(...RELATION_KINDS)?.relation;
   }
 
   /** Document offset of the statement's first character. */
