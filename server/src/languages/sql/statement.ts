@@ -75,9 +75,8 @@ export class SqlStatement {
     return (kinds as string[]).includes(this.kind) ? (this.parsed.node as Record<string, NodeFields<Type>>)[this.kind] : undefined;
   }
 
-  /** The node's fields, untyped (the rules' reads are being moved to bodyOf). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped door for rules not yet on typed trees (test/explicit-any.test.ts counts it)
-  get body(): any {
+  /** The node's fields, whatever the kind: for walking (walk, findAll); typed reads go through bodyOf. */
+  get body(): unknown {
     return this.kind ? (this.parsed.node as Record<string, unknown>)[this.kind] : undefined;
   }
 
