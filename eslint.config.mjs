@@ -53,20 +53,6 @@ export default tseslint.config(
     },
   },
   {
-    // The rules not yet converted to the typed parse trees (languages/sql/parser.ts AstNode), and the two
-    // front-end files that still read a statement through its untyped `body`: their explicit `any` is
-    // counted, and may only go down, by test/explicit-any.test.ts.
-    files: ['server/src/rules/**/*.ts', 'server/src/languages/sql/nested.ts', 'server/src/languages/sql/transactions.ts'],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
-  {
     // Plain JavaScript build scripts: no type information.
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -1,4 +1,4 @@
-import { functionBaseName, relationName, walk } from '../languages/sql/ast';
+import { functionBaseName, relationName, walk, wrapped, type AstNode, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../core/rule';
 import {
@@ -134,8 +134,8 @@ function checkSql(context: RuleContext): void {
   const heartbeatColumns = context.names('heartbeatColumns');
   for (const statement of context.sql.statements) {
     if (!statementMentions(statement, heartbeatColumns) || touchesSessions(context, statement)) continue;
-    const reported = new Set<any>();
-    const report = (comparison: any, column: string, limit: string) => {
+    const reported = new Set<NodeFields<'A_Expr'>>();
+    const report = (comparison: NodeFields<'A_Expr'>, column: string, limit: string) => {
       if (reported.has(comparison)) return;
       reported.add(comparison);
       context.report({ ...expressionRange(statement, { A_Expr: comparison }), anchor: statement.start, data: { column, limit } });
@@ -155,27 +155,33 @@ function checkSql(context: RuleContext): void {
  * The WHERE clause that decides which nodes fail: an UPDATE of a node table or one that writes a dead
  * state, a DELETE from a node table, a view named after dead nodes.
  */
-function decidingWhere(context: RuleContext, statement: SqlStatement): any {
-  const body = statement.body;
-  const isNodeTable = (rangeVar: any) => matchesAny(baseName(relationName(rangeVar)), context.names('nodeTables'));
+function decidingWhere(context: RuleContext, statement: SqlStatement): AstNode | undefined {
+  const isNodeTable = (rangeVar: NodeFields<'RangeVar'> | undefined) => matchesAny(baseName(relationName(rangeVar)), context.names('nodeTables'));
   switch (statement.kind) {
     case 'UpdateStmt': {
-      const writesDeadState = (body.targetList ?? []).some((target: any) => isDeadState(context, stringConstant(target.ResTarget?.val)));
+      const body = statement.bodyOf('UpdateStmt')!;
+      const writesDeadState = (body.targetList ?? []).some((target) => isDeadState(context, stringConstant(target.ResTarget?.val)));
       return isNodeTable(body.relation) || writesDeadState ? body.whereClause : undefined;
     }
-    case 'DeleteStmt':
+    case 'DeleteStmt': {
+      const body = statement.bodyOf('DeleteStmt')!;
       return isNodeTable(body.relation) ? body.whereClause : undefined;
-    case 'ViewStmt':
+    }
+    case 'ViewStmt': {
+      const body = statement.bodyOf('ViewStmt')!;
       return isDeadState(context, String(body.view?.relname ?? '')) ? body.query : undefined;
-    case 'CreateTableAsStmt':
+    }
+    case 'CreateTableAsStmt': {
+      const body = statement.bodyOf('CreateTableAsStmt')!;
       return isDeadState(context, String(body.into?.rel?.relname ?? '')) ? body.query : undefined;
+    }
     default:
       return undefined;
   }
 }
 
 interface AgeCheck {
-  comparison: any;
+  comparison: NodeFields<'A_Expr'>;
   column: string;
   limit: string;
 }
@@ -189,7 +195,7 @@ const AGE_FUNCTIONS = new Set(['extract', 'date_part', 'age', 'abs', 'make_inter
  * now() - last_heartbeat > '30s', extract(epoch from now() - last_ping) > 30). A column, variable,
  * parameter or subquery in the limit (3 * rtt_p99_ms) makes it derived, not fixed.
  */
-function fixedAgeChecks(context: RuleContext, statement: SqlStatement, expression: any): AgeCheck[] {
+function fixedAgeChecks(context: RuleContext, statement: SqlStatement, expression: AstNode | undefined): AgeCheck[] {
   const heartbeatColumns = context.names('heartbeatColumns');
   const checks: AgeCheck[] = [];
   walk(expression, (visit) => {
@@ -208,12 +214,11 @@ function fixedAgeChecks(context: RuleContext, statement: SqlStatement, expressio
 }
 
 /** True when the expression reads the clock and, columns aside, is made of literals and age arithmetic. */
-function readsClockOnlyWithLiterals(expression: any): boolean {
+function readsClockOnlyWithLiterals(expression: AstNode): boolean {
   let clock = false;
   let literal = true;
   walk(expression, (visit) => {
-    const node = { [visit.type]: visit.node };
-    if (isClockReading(node)) clock = true;
+    if (isClockReading(wrapped(visit))) clock = true;
     else if (visit.type === 'FuncCall' && !AGE_FUNCTIONS.has(functionBaseName(visit.node))) literal = false;
     else if (visit.type === 'ParamRef' || visit.type === 'SubLink' || visit.type === 'SQLValueFunction') literal = false;
     return literal;
@@ -238,7 +243,7 @@ const UNIT_SECONDS: Array<[RegExp, number]> = [
 ];
 
 /** Seconds of a literal interval ('30 seconds', '1 hour 30 min', '00:00:30'), when it can be read. */
-function intervalSeconds(limit: any): number | undefined {
+function intervalSeconds(limit: AstNode): number | undefined {
   const text = stringConstant(limit) ?? stringConstant(limit.TypeCast?.arg);
   if (text === undefined) return undefined;
   const clock = /^\s*(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*$/.exec(text);
@@ -255,13 +260,13 @@ function intervalSeconds(limit: any): number | undefined {
 }
 
 /** The first literal subexpression that is the limit (interval '30 seconds', 30 * 1000), not extract's field name. */
-function firstLiteral(expression: any): any {
-  let found: any;
+function firstLiteral(expression: AstNode): AstNode | undefined {
+  let found: AstNode | undefined;
   walk(expression, (visit) => {
     if (found) return false;
-    if (!LIMIT_NODES.has(visit.type) || !isConstant({ [visit.type]: visit.node })) return true;
+    if (!LIMIT_NODES.has(visit.type) || !isConstant(wrapped(visit))) return true;
     if (visit.parent?.type === 'FuncCall' && visit.key === 'args' && ['extract', 'date_part'].includes(functionBaseName(visit.parent.node))) return false;
-    found = { [visit.type]: visit.node };
+    found = wrapped(visit);
     return false;
   });
   return found;
@@ -270,8 +275,8 @@ function firstLiteral(expression: any): any {
 /** Sessions, tokens and user presence: a last-seen age there is an expiry, not a node's failure. */
 function touchesSessions(context: RuleContext, statement: SqlStatement): boolean {
   const patterns = context.names('sessionTables');
-  const isSession = (rangeVar: any) => !!rangeVar && matchesAny(baseName(relationName(rangeVar)), patterns);
-  let found = isSession(statement.body?.relation);
+  const isSession = (rangeVar: NodeFields<'RangeVar'> | undefined) => !!rangeVar && matchesAny(baseName(relationName(rangeVar)), patterns);
+  let found = isSession(statement.relation());
   walkStatement(statement, (visit) => {
     if (visit.type === 'RangeVar' && isSession(visit.node)) found = true;
   });

@@ -1,9 +1,12 @@
-import { functionBaseName, functionName, relationName, typeName, walk } from '../languages/sql/ast';
+import { functionBaseName, functionName, relationName, typeName, walk, type AstNode } from '../languages/sql/ast';
 import type { Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../core/rule';
 import { columnRefs, expressionText, stringConstant, walkStatement } from './sql/expressions';
 import { baseName, matchesAny, matchesAnyExactly } from '../core/names';
+
+/** An expression, or a select list (what a `SELECT … INTO record` assigns). */
+type Value = AstNode | AstNode[] | undefined;
 
 const BUILD_OBJECT = new Set(['json_build_object', 'jsonb_build_object']);
 const WHOLE_ROW = new Set(['row_to_json', 'to_json', 'to_jsonb', 'json_agg', 'jsonb_agg']);
@@ -203,7 +206,7 @@ function routinesNamed(context: RuleContext, name: string): Routine[] {
  * a queue), or every value of the payload is such a name (a tenant id, a queue name, TG_TABLE_NAME).
  * Listeners that miss it re-read everything when they reconnect; nothing is lost.
  */
-function isWakeUp(context: RuleContext, statement: SqlStatement, channel: string, payload: any): boolean {
+function isWakeUp(context: RuleContext, statement: SqlStatement, channel: string, payload: AstNode | undefined): boolean {
   const wakeUpNames = context.names('notifyWakeUpNames');
   const named = (name: string) => wordsOf(name).some((word) => matchesAnyExactly(word, wakeUpNames));
   if (named(channel)) return true;
@@ -212,13 +215,13 @@ function isWakeUp(context: RuleContext, statement: SqlStatement, channel: string
 }
 
 /** The names a payload carries: its columns and variables (a variable through what was assigned to it) and JSON keys of its literals. */
-function payloadNames(statement: SqlStatement, payload: any): string[] {
+function payloadNames(statement: SqlStatement, payload: AstNode | undefined): string[] {
   const names: string[] = [];
   const routine = statement.routine;
-  const visit = (expression: any, depth: number) => {
+  const visit = (expression: Value, depth: number) => {
     walk(expression, (node) => {
       if (node.type === 'ColumnRef') {
-        const fields: string[] = (node.node.fields ?? []).map((field: any) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
+        const fields: string[] = (node.node.fields ?? []).map((field) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
         const assigned = routine && fields.length === 1 && depth < 2 ? assignedValues(routine, statement, fields[0]) : [];
         if (assigned.length) for (const value of assigned) visit(value, depth + 1);
         else names.push(fields[fields.length - 1]);
@@ -233,7 +236,7 @@ function payloadNames(statement: SqlStatement, payload: any): string[] {
         return false;
       } else if (node.type === 'FuncCall' && BUILD_OBJECT.has(functionBaseName(node.node))) {
         // json_build_object('key', value, …): the values carry the data, the keys only name it.
-        (node.node.args ?? []).forEach((argument: any, index: number) => {
+        (node.node.args ?? []).forEach((argument, index) => {
           if (index % 2 === 1) visit(argument, depth);
         });
         return false;
@@ -263,13 +266,14 @@ function wordsOf(name: string): string[] {
  * The expressions assigned to a variable in the routine: `v := expr`, DECLARE defaults, and the
  * matching item of `SELECT a, b INTO x, y` (the whole select list when it fills a record).
  */
-function assignedValues(routine: Routine, use: SqlStatement, name: string): any[] {
-  const values: any[] = [];
+function assignedValues(routine: Routine, use: SqlStatement, name: string): Value[] {
+  const values: Value[] = [];
   for (const assignment of routine.statements) {
     const targets = assignment.plpgsql?.targets ?? [];
     const index = targets.indexOf(name);
-    if (assignment === use || index < 0 || assignment.kind !== 'SelectStmt') continue;
-    const list: any[] = assignment.body.targetList ?? [];
+    const select = assignment === use || index < 0 ? undefined : assignment.bodyOf('SelectStmt');
+    if (!select) continue;
+    const list = select.targetList ?? [];
     values.push(targets.length > 1 && targets.length === list.length ? list[index] : list);
   }
   return values;
@@ -280,23 +284,26 @@ function triggersCalling(context: RuleContext, routineName: string): Array<{ tab
   const bare = baseName(routineName);
   return context
     .memo('no-notify-event-log:triggers', () =>
-      context.sql.statements
-        .filter((statement) => statement.kind === 'CreateTrigStmt')
-        .map((statement) => ({
-          function: baseName((statement.body.funcname ?? []).map((part: any) => String(part.String?.sval ?? '')).join('.')),
-          table: relationName(statement.body.relation),
+      context.sql.statements.flatMap((statement) => {
+        const trigger = statement.bodyOf('CreateTrigStmt');
+        if (!trigger) return [];
+        return {
+          function: baseName((trigger.funcname ?? []).map((part) => String(part.String?.sval ?? '')).join('.')),
+          table: relationName(trigger.relation),
           // CREATE TRIGGER's events bit mask: INSERT 4, DELETE 8, UPDATE 16, TRUNCATE 32.
-          insertOnly: Number(statement.body.events ?? 0) === 4,
-        })),
+          insertOnly: Number(trigger.events ?? 0) === 4,
+        };
+      }),
     )
     .filter((trigger) => trigger.function === bare);
 }
 
 // NOTIFY takes a literal payload only: it is an event when the literal carries an id or status key.
 function checkNotify(context: RuleContext, statement: SqlStatement): void {
-  const literal = String(statement.body.payload ?? '');
+  const notify = statement.bodyOf('NotifyStmt');
+  const literal = String(notify?.payload ?? '');
   const payload = literalPayload(literal, context.names('notifyEventKeys'));
-  const channel = String(statement.body.conditionname ?? '');
+  const channel = String(notify?.conditionname ?? '');
   if (!payload || isWakeUp(context, statement, channel, { A_Const: { sval: { sval: literal } } }) || recordedDurably(context, statement)) return;
   const tokens = statement.tokens();
   const channelToken = tokens[1] ?? tokens[0];
@@ -327,7 +334,7 @@ function checkPgNotify(context: RuleContext, statement: SqlStatement): void {
   });
 }
 
-function eventPayload(context: RuleContext, statement: SqlStatement, argument: any): EventPayload | undefined {
+function eventPayload(context: RuleContext, statement: SqlStatement, argument: AstNode | undefined): EventPayload | undefined {
   if (!argument) return undefined;
   const keys = context.names('notifyEventKeys');
   const literal = stringConstant(argument);
@@ -347,7 +354,7 @@ function eventPayload(context: RuleContext, statement: SqlStatement, argument: a
   return undefined;
 }
 
-function expressionPayload(expression: any, routine: Routine | undefined, keys: string[]): EventPayload | undefined {
+function expressionPayload(expression: Value, routine: Routine | undefined, keys: string[]): EventPayload | undefined {
   const trigger = routine && isRowTrigger(routine);
   let payload: EventPayload | undefined;
   walk(expression, (visit) => {
@@ -361,13 +368,13 @@ function expressionPayload(expression: any, routine: Routine | undefined, keys: 
       const name = functionBaseName(visit.node);
       if (BUILD_OBJECT.has(name)) {
         const key = (visit.node.args ?? [])
-          .filter((_: any, index: number) => index % 2 === 0)
-          .map(stringConstant)
-          .find((each: string | undefined) => each !== undefined && isEventKey(each, keys));
+          .filter((_, index) => index % 2 === 0)
+          .map((argument) => stringConstant(argument))
+          .find((each) => each !== undefined && isEventKey(each, keys));
         if (key) payload = { what: 'key', key };
       } else if (WHOLE_ROW.has(name) && isRow(visit.node.args?.[0], routine)) payload = { what: trigger ? 'triggerRow' : 'wholeRow', row: true };
     } else if (visit.type === 'ColumnRef') {
-      const fields: string[] = (visit.node.fields ?? []).map((field: any) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
+      const fields: string[] = (visit.node.fields ?? []).map((field) => (field.A_Star ? '*' : String(field.String?.sval ?? '')));
       const last = fields[fields.length - 1];
       if (trigger && (fields[0] === 'new' || fields[0] === 'old')) payload = { what: 'triggerRow' };
       else if (last === '*') payload = { what: 'wholeRow', row: true };
@@ -396,10 +403,11 @@ function isEventKey(name: string, keys: string[]): boolean {
 }
 
 /** A whole-row value: NEW/OLD in a trigger, a record or row-typed variable, or a table alias. */
-function isRow(argument: any, routine: Routine | undefined): boolean {
+function isRow(argument: AstNode | undefined, routine: Routine | undefined): boolean {
   const fields = argument?.ColumnRef?.fields;
-  if (!fields || fields.length !== 1 || !fields[0].String) return !!fields?.some((field: any) => field.A_Star);
-  const name = String(fields[0].String.sval);
+  const only = fields?.length === 1 ? fields[0].String : undefined;
+  if (!only) return !!fields?.some((field) => field.A_Star);
+  const name = String(only.sval);
   const type = routine?.variables.get(name);
   if (type === undefined) return true;
   return !SCALAR_TYPE.test(type);
@@ -408,6 +416,6 @@ function isRow(argument: any, routine: Routine | undefined): boolean {
 /** A row trigger's function (returns trigger), not an event trigger's (returns event_trigger). */
 function isRowTrigger(routine: Routine): boolean {
   if (!routine.returnsTrigger) return false;
-  const type = typeName(routine.header.body.returnType);
+  const type = typeName(routine.header.bodyOf('CreateFunctionStmt')?.returnType);
   return type === 'trigger' || type === 'pg_catalog.trigger';
 }

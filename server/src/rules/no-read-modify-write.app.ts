@@ -9,6 +9,7 @@ import type { ts as TS } from 'ts-morph';
 import { ts } from '../languages/typescript/project';
 import type { EmbeddedSql } from '../languages/typescript/embedded-sql';
 import type { DbOperation } from '../languages/typescript/operations/operation';
+import type { AstNode } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { RuleContext } from '../core/rule';
 import { matchesAny } from '../core/names';
@@ -24,7 +25,7 @@ export interface AppReadModifyWrite {
   /** The code of the written value (`acc.balance - cost`) and, when it is `read.column ± amount`, that split. */
   value: TS.Expression;
   /** The bind parameter the UPDATE writes it with (its node in the SQL tree). */
-  parameter: any;
+  parameter: AstNode | undefined;
   atomic?: { operator: '+' | '-'; amount: TS.Expression };
   /** The read and the write run in one transaction (a callback, BEGIN … COMMIT). */
   inTransaction: boolean;
@@ -59,11 +60,12 @@ export function appReadModifyWrites(context: RuleContext, versionColumns: string
         else if (lockingSelects(statement).length) lockTables(reads, statement);
         continue;
       }
-      if (statement.kind !== 'UpdateStmt') continue;
-      const table = String(statement.body.relation?.relname ?? '');
-      const keys = keysOf(context, statement, statement.body.whereClause, entry, model.node);
+      const update = statement.bodyOf('UpdateStmt');
+      if (!update) continue;
+      const table = String(update.relation?.relname ?? '');
+      const keys = keysOf(context, statement, update.whereClause, entry, model.node);
       if ([...keys.keys()].some((column) => matchesAny(column, versionColumns))) continue;
-      for (const item of statement.body.targetList ?? []) {
+      for (const item of update.targetList ?? []) {
         const column: string | undefined = item.ResTarget?.name;
         const parameter = item.ResTarget?.val?.ParamRef?.number;
         if (!column || typeof parameter !== 'number') continue;
@@ -79,7 +81,7 @@ export function appReadModifyWrites(context: RuleContext, versionColumns: string
           table,
           column,
           value,
-          parameter: item.ResTarget.val,
+          parameter: item.ResTarget?.val,
           atomic: atomicForm(value, read.names, column),
           inTransaction: statement.transaction?.kind === 'explicit' && read.statement.transaction === statement.transaction,
           writeEntry: entry,
@@ -93,30 +95,32 @@ export function appReadModifyWrites(context: RuleContext, versionColumns: string
 }
 
 function plainRead(context: RuleContext, statement: SqlStatement, entry: EmbeddedSql, source: TS.SourceFile): AppRead | undefined {
-  const select = statement.body;
+  const select = statement.bodyOf('SelectStmt');
   const from = select?.fromClause ?? [];
   if (from.length !== 1 || !from[0].RangeVar || !entry.resultNames.length) return undefined;
-  const clauses = (select.lockingClause ?? []).map((clause: any) => clause.LockingClause);
+  const clauses = (select?.lockingClause ?? []).map((clause) => clause.LockingClause).filter((clause) => clause !== undefined);
   if (clauses.length && blocksWriters(clauses)) return undefined;
   return {
     statement,
     entry,
     table: String(from[0].RangeVar.relname),
     names: entry.resultNames,
-    keys: keysOf(context, statement, select.whereClause, entry, source),
+    keys: keysOf(context, statement, select?.whereClause, entry, source),
   };
 }
 
 // A locking read or write of a table after a plain read covers the rows it pins: they are guarded.
 function lockTables(reads: AppRead[], statement: SqlStatement): void {
-  const table = String(statement.body?.fromClause?.[0]?.RangeVar?.relname ?? '');
+  const table = String(statement.bodyOf('SelectStmt')?.fromClause?.[0]?.RangeVar?.relname ?? '');
   for (let index = reads.length - 1; index >= 0; index--) if (reads[index].table === table) reads.splice(index, 1);
 }
 
 /** WHERE equalities of a statement, each column mapped to the code of its value ($n → that parameter's code). */
-function keysOf(context: RuleContext, statement: SqlStatement, where: any, entry: EmbeddedSql, source: TS.SourceFile): Map<string, string> {
+function keysOf(context: RuleContext, statement: SqlStatement, where: AstNode | undefined, entry: EmbeddedSql, source: TS.SourceFile): Map<string, string> {
   const keys = new Map<string, string>();
-  const scope = scopeOf(statement, statement.body?.fromClause ?? [], context.schema, statement.body?.relation);
+  // A SELECT (its FROM) or an UPDATE (its target and FROM).
+  const update = statement.bodyOf('UpdateStmt');
+  const scope = scopeOf(statement, (update ?? statement.bodyOf('SelectStmt'))?.fromClause ?? [], context.schema, update?.relation);
   for (const equality of equalities(where, scope)) {
     const parameter = equality.value?.ParamRef?.number;
     const code =

@@ -5,7 +5,7 @@
 // reuse it. Values are followed through PL/pgSQL variables: SELECT … INTO targets, FOR r IN SELECT
 // loop records, and assignments (`v := v + 1` keeps the taint).
 
-import { functionBaseName, walk } from '../languages/sql/ast';
+import { functionBaseName, walk, type AstNode, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { SchemaModel } from '../schema/model';
 import { callIn } from './sql/locks';
@@ -16,7 +16,7 @@ import { columnFields, equalities, pinDifferentRows, scopeOf, shareEquality, tab
 export interface Read {
   statement: SqlStatement;
   /** The SelectStmt that reads: the statement itself, or the subquery of a PL/pgSQL assignment. */
-  select: any;
+  select: NodeFields<'SelectStmt'>;
   scope: Scope;
 }
 
@@ -88,8 +88,9 @@ export function readModifyWrites(statements: readonly SqlStatement[], schema: Sc
 
   for (const statement of statements) {
     if (statement.matches(ADVISORY) && callIn(statement, ADVISORY_LOCKS)) advisory = true;
-    if (statement.kind === 'LockStmt' && statement.body.mode >= SHARE_LOCK_MODE) {
-      for (const relation of statement.body.relations ?? []) locks.push({ table: tableKey(schema, relation.RangeVar), rows: [] });
+    const lock = statement.bodyOf('LockStmt');
+    if (lock && (lock.mode ?? 0) >= SHARE_LOCK_MODE) {
+      for (const relation of lock.relations ?? []) locks.push({ table: tableKey(schema, relation.RangeVar), rows: [] });
     }
     for (const { select, clauses } of lockingSelects(statement)) {
       if (!blocksWriters(clauses)) continue;
@@ -109,9 +110,10 @@ export function readModifyWrites(statements: readonly SqlStatement[], schema: Sc
         found.push(result);
       }
     }
-    if (statement.kind === 'UpdateStmt' || statement.kind === 'DeleteStmt') {
-      const scope = scopeOf(statement, statement.body.fromClause, schema, statement.body.relation);
-      if (scope.tables[0]) locks.push({ table: key(scope.tables[0]), rows: rowsOf(statement.body.whereClause, scope, scope.tables[0]) });
+    const write = statement.bodyOf('UpdateStmt', 'DeleteStmt');
+    if (write) {
+      const scope = scopeOf(statement, statement.bodyOf('UpdateStmt')?.fromClause, schema, write.relation);
+      if (scope.tables[0]) locks.push({ table: key(scope.tables[0]), rows: rowsOf(write.whereClause, scope, scope.tables[0]) });
     }
 
     const targets = statement.plpgsql?.targets ?? [];
@@ -123,7 +125,7 @@ export function readModifyWrites(statements: readonly SqlStatement[], schema: Sc
     } else if (targets.length) {
       for (const target of targets) taint.delete(target); // UPDATE … RETURNING … INTO: read under the row lock
     } else if (options.appComputedValues && statement.kind === 'SelectStmt' && !statement.plpgsql) {
-      const read = plainRead(statement, statement.body, schema);
+      const read = plainRead(statement, statement.bodyOf('SelectStmt'), schema);
       if (read) appReads.push(...explicitColumns(read).filter((source) => !isGuarded(source)));
     }
   }
@@ -133,17 +135,17 @@ export function readModifyWrites(statements: readonly SqlStatement[], schema: Sc
 // ── Reads ────────────────────────────────────────────────────────────────────────────────────────
 
 /** A SELECT that reads rows of tables without blocking writers, one row at a time (no aggregates). */
-function plainRead(statement: SqlStatement, select: any, schema: SchemaModel): Read | undefined {
+function plainRead(statement: SqlStatement, select: NodeFields<'SelectStmt'> | undefined, schema: SchemaModel): Read | undefined {
   if (!select?.fromClause?.length || (select.op !== undefined && select.op !== 'SETOP_NONE')) return undefined;
   if (select.groupClause?.length || select.distinctClause || select.havingClause) return undefined;
-  const clauses = (select.lockingClause ?? []).map((clause: any) => clause.LockingClause);
+  const clauses = (select.lockingClause ?? []).map((clause) => clause.LockingClause).filter((clause) => clause !== undefined);
   if (clauses.length && blocksWriters(clauses)) return undefined;
   if (aggregates(select.targetList)) return undefined;
   const scope = scopeOf(statement, select.fromClause, schema);
   return scope.tables.length ? { statement, select, scope } : undefined;
 }
 
-function aggregates(targetList: any): boolean {
+function aggregates(targetList: AstNode[] | undefined): boolean {
   let found = false;
   walk(targetList, (visit) => {
     if (visit.type === 'SubLink') return false;
@@ -154,13 +156,13 @@ function aggregates(targetList: any): boolean {
 }
 
 /** Columns a read's target item reads directly (`*` and `t.*` read every column). */
-function itemSources(read: Read, item: any): Source[] {
+function itemSources(read: Read, item: AstNode | undefined): Source[] {
   const sources: Source[] = [];
   const field = item?.ResTarget?.name;
   walk(item?.ResTarget?.val, (visit) => {
     if (visit.type === 'SubLink') return false;
     if (visit.type !== 'ColumnRef') return undefined;
-    const fields: any[] = visit.node.fields ?? [];
+    const fields = visit.node.fields ?? [];
     if (fields[fields.length - 1]?.A_Star) {
       const qualifier = fields.length > 1 ? fields[fields.length - 2]?.String?.sval : undefined;
       for (const table of read.scope.tables) if (!qualifier || table.reference === qualifier) sources.push({ read, table, column: '*', field: '*' });
@@ -176,7 +178,7 @@ function itemSources(read: Read, item: any): Source[] {
 
 /** Plain-SQL reads: the columns the select list names (a `select *` is not a read of one value). */
 function explicitColumns(read: Read): Source[] {
-  return (read.select.targetList ?? []).flatMap((item: any) => itemSources(read, item)).filter((source: Source) => source.column !== '*');
+  return (read.select.targetList ?? []).flatMap((item) => itemSources(read, item)).filter((source) => source.column !== '*');
 }
 
 /** For each INTO / assignment target of a PL/pgSQL statement, where its new value comes from. */
@@ -187,10 +189,11 @@ function assignedSources(
   isGuarded: (source: Source) => boolean,
 ): Map<string, Source[]> {
   const targets = statement.plpgsql!.targets;
-  const select = statement.body;
-  const items: any[] = select.targetList ?? [];
+  // A PL/pgSQL SELECT … INTO or assignment: a SelectStmt.
+  const select = statement.bodyOf('SelectStmt');
+  const items = select?.targetList ?? [];
   const read = plainRead(statement, select, schema);
-  const direct = (item: any): Source[] => {
+  const direct = (item: AstNode | undefined): Source[] => {
     const sources = read ? itemSources(read, item) : [];
     // v := (select balance from accounts where id = p): the subquery is the read.
     walk(item?.ResTarget?.val, (visit) => {
@@ -208,7 +211,7 @@ function assignedSources(
 }
 
 /** Sources of the tainted variables an expression uses (`v`, `rec.balance`). */
-function sourcesOf(expression: any, taint: Map<string, Source[]>): Source[] {
+function sourcesOf(expression: AstNode | undefined, taint: Map<string, Source[]>): Source[] {
   const sources: Source[] = [];
   walk(expression, (visit) => {
     if (visit.type !== 'ColumnRef') return;
@@ -236,7 +239,8 @@ function checkUpdate(
   taint: Map<string, Source[]>,
   appReads: Source[],
 ): ReadModifyWrite[] {
-  const body = statement.body;
+  const body = statement.bodyOf('UpdateStmt');
+  if (!body) return [];
   const scope = scopeOf(statement, body.fromClause, schema, body.relation);
   const target = scope.tables[0];
   if (!target) return [];
@@ -258,7 +262,7 @@ function checkUpdate(
 }
 
 /** `SET balance = balance - 1` is atomic: the value is computed from the row being updated. */
-function readsColumn(value: any, scope: Scope, target: TableRef, column: string): boolean {
+function readsColumn(value: AstNode, scope: Scope, target: TableRef, column: string): boolean {
   let found = false;
   walk(value, (visit) => {
     if (visit.type !== 'ColumnRef' || tableOfColumn(scope, visit.node) !== target) return;
@@ -269,7 +273,7 @@ function readsColumn(value: any, scope: Scope, target: TableRef, column: string)
 }
 
 /** A value the application supplies: a literal or a bind parameter, possibly cast. */
-function isAppValue(value: any): boolean {
+function isAppValue(value: AstNode | undefined): boolean {
   if (value?.TypeCast) return isAppValue(value.TypeCast.arg);
   return !!(value?.A_Const || value?.ParamRef);
 }
@@ -279,7 +283,7 @@ function isAppValue(value: any): boolean {
  * from that column (`where id = r.id`), or both share an equality (`id = p_id`) and disagree on none,
  * or neither has a WHERE.
  */
-function sameRow(read: Read, table: TableRef, update: any, written: Equality[], taint: Map<string, Source[]>): boolean {
+function sameRow(read: Read, table: TableRef, update: NodeFields<'UpdateStmt'>, written: Equality[], taint: Map<string, Source[]>): boolean {
   if (written.some((equality) => sourcesOf(equality.value, taint).some((source) => source.read === read && source.column === equality.column))) return true;
   const readRows = rowsOf(read.select.whereClause, read.scope, table);
   if (shareEquality(readRows, written)) return !pinDifferentRows(readRows, written);
@@ -287,7 +291,7 @@ function sameRow(read: Read, table: TableRef, update: any, written: Equality[], 
 }
 
 /** The equalities of a condition on one table's columns. */
-function rowsOf(condition: any, scope: Scope, table: TableRef): Equality[] {
+function rowsOf(condition: AstNode | undefined, scope: Scope, table: TableRef): Equality[] {
   return equalities(condition, scope).filter((equality) => equality.table === table);
 }
 
@@ -297,7 +301,7 @@ function key(table: TableRef): string {
   return table.info?.name ?? (table.name.includes('.') ? table.name : `public.${table.name}`);
 }
 
-function tableKey(schema: SchemaModel, rangeVar: any): string {
+function tableKey(schema: SchemaModel, rangeVar: NodeFields<'RangeVar'> | undefined): string {
   const name = rangeVar?.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : String(rangeVar?.relname ?? '');
   return schema.table(name)?.name ?? (name.includes('.') ? name : `public.${name}`);
 }

@@ -191,9 +191,12 @@ function appLockFix(context: RuleContext, result: AppReadModifyWrite): Array<Fix
     return fix ? [{ key: 'addForUpdate', data: { table: result.table }, edits: fix.edits, safe: false }] : [];
   }
   const statement = result.read;
-  const scope = scopeOf(statement, statement.body.fromClause, context.schema);
+  // The read is a plain SELECT (appReadModifyWrites).
+  const select = statement.bodyOf('SelectStmt');
+  if (!select) return [];
+  const scope = scopeOf(statement, select.fromClause, context.schema);
   const table = scope.tables[0];
-  return table ? forUpdateFix({ read: { statement, select: statement.body, scope }, table, write: result.write, column: result.column }) : [];
+  return table ? forUpdateFix({ read: { statement, select, scope }, table, write: result.write, column: result.column }) : [];
 }
 
 /** The read's result is used by more than the write being fixed (a check, a response). */

@@ -1,7 +1,7 @@
 // The tables a SELECT reads, one entry per table of each (sub)query, with what the read depends on:
 // the columns of its predicate, whether it locks the rows it reads, and how its result is used.
 
-import { columnName, functionBaseName, relationName, walk, type Visit } from '../languages/sql/ast';
+import { columnName, functionBaseName, relationName, walk, type AstNode, type NodeFields, type Visit } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 
 export type ReadUse = 'aggregate' | 'exists' | 'condition' | 'fetch';
@@ -9,7 +9,7 @@ export type ReadUse = 'aggregate' | 'exists' | 'condition' | 'fetch';
 export interface TableRead {
   statement: SqlStatement;
   /** The RangeVar. */
-  relation: any;
+  relation: NodeFields<'RangeVar'>;
   /** As written: "public.doctors" or "doctors". */
   table: string;
   /** Columns of this table the query depends on: WHERE, HAVING, join conditions, selected and aggregated columns. */
@@ -34,7 +34,7 @@ const FETCHES = new Set(['sql', 'assign', 'perform', 'declare']);
 export function tableReads(statement: SqlStatement): TableRead[] {
   if (statement.kind !== 'SelectStmt') return [];
   const reads: TableRead[] = [];
-  const visitSelect = (select: any, parent: Visit | undefined) => {
+  const visitSelect = (select: NodeFields<'SelectStmt'>, parent: Visit | undefined) => {
     // UNION / INTERSECT / EXCEPT branches are plain fields, not wrapped nodes: the walk does not report them.
     for (const branch of [select.larg, select.rarg]) if (branch) visitSelect(branch, parent);
     reads.push(...readsOf(statement, select, useOf(statement, select, parent)));
@@ -48,7 +48,7 @@ export function tableReads(statement: SqlStatement): TableRead[] {
 // In PL/pgSQL a query's result reaches the code only through a condition (IF EXISTS …) or through the
 // variables and FOUND it sets (fetch); elsewhere (a script, a client's queries) a count or an EXISTS
 // is read by the application.
-function useOf(statement: SqlStatement, select: any, parent: Visit | undefined): ReadUse | undefined {
+function useOf(statement: SqlStatement, select: NodeFields<'SelectStmt'>, parent: Visit | undefined): ReadUse | undefined {
   const kind = statement.plpgsql?.kind;
   if (kind === 'condition') return 'condition';
   if (kind) return FETCHES.has(kind) ? 'fetch' : undefined;
@@ -56,7 +56,7 @@ function useOf(statement: SqlStatement, select: any, parent: Visit | undefined):
   return hasAggregate(select) ? 'aggregate' : undefined;
 }
 
-function hasAggregate(select: any): boolean {
+function hasAggregate(select: NodeFields<'SelectStmt'>): boolean {
   let found = false;
   for (const part of [select.targetList, select.havingClause]) {
     walkQuery(part, (visit) => {
@@ -66,8 +66,8 @@ function hasAggregate(select: any): boolean {
   return found;
 }
 
-function readsOf(statement: SqlStatement, select: any, use: ReadUse | undefined): TableRead[] {
-  const relations: any[] = [];
+function readsOf(statement: SqlStatement, select: NodeFields<'SelectStmt'>, use: ReadUse | undefined): TableRead[] {
+  const relations: Array<NodeFields<'RangeVar'>> = [];
   const references: Array<{ qualifier: string | undefined; column: string }> = [];
   // Set operations' branches are reads of their own; lockingClause names tables, it does not read them.
   walkQuery({ ...select, larg: undefined, rarg: undefined, lockingClause: undefined }, (visit) => {
@@ -85,24 +85,25 @@ function readsOf(statement: SqlStatement, select: any, use: ReadUse | undefined)
       table: relationName(relation),
       columns: new Set(references.filter((ref) => ref.column && belongs(ref.qualifier)).map((ref) => ref.column)),
       equalities: new Set(equalities.filter((ref) => belongs(ref.qualifier)).map((ref) => ref.column)),
-      locked: (select.lockingClause ?? []).some((clause: any) => locksRelation(clause.LockingClause, names)),
+      locked: (select.lockingClause ?? []).some((clause) => locksRelation(clause.LockingClause, names)),
       use,
     };
   });
 }
 
-function locksRelation(clause: any, names: Set<string>): boolean {
-  if (!clause || !ROW_LOCKS.has(clause.strength)) return false;
-  const locked: any[] = clause.lockedRels ?? [];
-  return locked.length === 0 || locked.some((rangeVar) => names.has(rangeVar.RangeVar?.relname ?? rangeVar.relname));
+function locksRelation(clause: NodeFields<'LockingClause'> | undefined, names: ReadonlySet<string | undefined>): boolean {
+  if (!clause || !ROW_LOCKS.has(clause.strength ?? '')) return false;
+  const locked = clause.lockedRels ?? [];
+  // lockedRels holds wrapped RangeVars (an unwrapped fallback read here before the trees were typed never matched).
+  return locked.length === 0 || locked.some((rangeVar) => names.has(rangeVar.RangeVar?.relname));
 }
 
 // `a = 1 AND t.b = $1`: the columns on either side of an `=` in the top-level AND chain.
-function equalityColumns(where: any): Array<{ qualifier: string | undefined; column: string }> {
+function equalityColumns(where: AstNode | undefined): Array<{ qualifier: string | undefined; column: string }> {
   const found: Array<{ qualifier: string | undefined; column: string }> = [];
-  const visit = (node: any) => {
+  const visit = (node: AstNode | undefined) => {
     if (node?.BoolExpr?.boolop === 'AND_EXPR') {
-      node.BoolExpr.args.forEach(visit);
+      (node.BoolExpr.args ?? []).forEach(visit);
       return;
     }
     const expression = node?.A_Expr;
@@ -113,7 +114,7 @@ function equalityColumns(where: any): Array<{ qualifier: string | undefined; col
   return found;
 }
 
-function reference(columnRef: any): { qualifier: string | undefined; column: string } {
+function reference(columnRef: NodeFields<'ColumnRef'>): { qualifier: string | undefined; column: string } {
   const fields = columnRef.fields ?? [];
   return { qualifier: fields.length > 1 ? fields[fields.length - 2]?.String?.sval : undefined, column: columnName(columnRef) ?? '' };
 }

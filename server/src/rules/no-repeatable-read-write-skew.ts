@@ -1,4 +1,4 @@
-import { findAll, relationName } from '../languages/sql/ast';
+import { findAll, relationName, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../core/rule';
 import { lineNumberAt } from './sql/line-numbers';
@@ -127,11 +127,12 @@ export default defineRule({
           const write = statements[writeIndex];
           if (reported.has(write) || rowsLockedBefore(reads, writeIndex, read)) continue;
           reported.add(write);
+          const relation = writtenRelation(write);
           context.report({
             start: write.start,
-            end: write.rangeOf(write.body.relation).end,
+            end: write.rangeOf(relation).end,
             anchor: write.start,
-            data: { verb: VERBS[write.kind], table: relationName(write.body.relation), line: lineNumberAt(context, statement.start) },
+            data: { verb: VERBS[write.kind], table: relationName(relation), line: lineNumberAt(context, statement.start) },
           });
         }
       });
@@ -172,7 +173,8 @@ function decisionOf(statements: SqlStatement[], index: number): Decision | undef
  */
 function requiredRows(text: string, decision: Decision, writeIndex: number): 'rows' | 'none' | undefined {
   const condition = decision.condition;
-  let expression = condition?.body.targetList?.[0]?.ResTarget?.val;
+  // A PL/pgSQL condition is parsed as `select <condition>`.
+  let expression = condition?.bodyOf('SelectStmt')?.targetList?.[0]?.ResTarget?.val;
   let negated = false;
   if (expression?.BoolExpr?.boolop === 'NOT_EXPR') {
     negated = true;
@@ -209,16 +211,17 @@ function declaredInvariant(context: RuleContext, read: TableRead): boolean {
  * transaction to write a row aborts.
  */
 function breaks(statement: SqlStatement, read: TableRead, decision: Decision, required: 'rows' | 'none' | undefined): boolean {
-  if (!VERBS[statement.kind] || !sameTable(statement.body.relation, read.relation)) return false;
+  if (!VERBS[statement.kind] || !sameTable(writtenRelation(statement), read.relation)) return false;
   const targets = new Set([...decision.variables].filter((name) => name !== 'found'));
-  if (targets.size && statement.body.whereClause && referencesAny({ node: statement.body.whereClause }, targets)) return false;
+  const where = statement.bodyOf('UpdateStmt', 'DeleteStmt')?.whereClause;
+  if (targets.size && where && referencesAny({ node: where }, targets)) return false;
   switch (statement.kind) {
     case 'InsertStmt':
       return required !== 'rows';
     case 'DeleteStmt':
       return required !== 'none';
     case 'UpdateStmt':
-      return (statement.body.targetList ?? []).some((target: any) => read.columns.has(target.ResTarget?.name));
+      return (statement.bodyOf('UpdateStmt')?.targetList ?? []).some((target) => read.columns.has(target.ResTarget?.name ?? ''));
     default:
       return true;
   }
@@ -226,14 +229,15 @@ function breaks(statement: SqlStatement, read: TableRead, decision: Decision, re
 
 // LOCK TABLE … IN SHARE MODE or stronger, taken before the check: concurrent writers queue behind it.
 function lockedTableBefore(statements: SqlStatement[], index: number, read: TableRead): boolean {
-  return statements
-    .slice(0, index)
-    .some(
-      (statement) =>
-        statement.kind === 'LockStmt' &&
-        statement.body.mode >= SHARE_MODE &&
-        (statement.body.relations ?? []).some((relation: any) => sameTable(relation.RangeVar, read.relation)),
-    );
+  return statements.slice(0, index).some((statement) => {
+    const lock = statement.bodyOf('LockStmt');
+    return !!lock && (lock.mode ?? 0) >= SHARE_MODE && (lock.relations ?? []).some((relation) => sameTable(relation.RangeVar, read.relation));
+  });
+}
+
+/** The table an INSERT, UPDATE, DELETE or MERGE (the VERBS) writes. */
+function writtenRelation(write: SqlStatement): NodeFields<'RangeVar'> | undefined {
+  return write.bodyOf('InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt')?.relation;
 }
 
 // Rows of the table read FOR UPDATE / FOR SHARE before the write (by the check or another statement):
@@ -247,7 +251,7 @@ function referencesAny(statement: Pick<SqlStatement, 'node'>, names: Set<string>
   return findAll(statement.node, 'ColumnRef').some((visit) => names.has(String(visit.node.fields?.[0]?.String?.sval ?? '').toLowerCase()));
 }
 
-function sameTable(left: any, right: any): boolean {
+function sameTable(left: NodeFields<'RangeVar'> | undefined, right: NodeFields<'RangeVar'> | undefined): boolean {
   if (!left || !right || left.relname !== right.relname) return false;
   return !left.schemaname || !right.schemaname || left.schemaname === right.schemaname;
 }

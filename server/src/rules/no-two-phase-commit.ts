@@ -46,8 +46,9 @@ export default defineRule({
   },
   check(context) {
     for (const statement of context.sql.statements) {
-      if (statement.kind !== 'TransactionStmt') continue;
-      const command = COMMANDS[statement.body.kind];
+      const transaction = statement.bodyOf('TransactionStmt');
+      if (!transaction) continue;
+      const command = COMMANDS[transaction.kind ?? ''];
       if (command) context.report({ start: statement.start, end: statement.end, data: { command } });
     }
   },

@@ -1,4 +1,4 @@
-import { relationName, walk } from '../languages/sql/ast';
+import { relationName, walk, type AstNode, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../core/rule';
 import { columnRefs, conjuncts, operatorOf, walkStatement } from './sql/expressions';
@@ -107,7 +107,7 @@ export default defineRule({
 });
 
 /** A SELECT … FROM <events> WHERE <aggregate> = … ORDER BY <position> with neither LIMIT nor a lower bound. */
-function checkSelect(context: RuleContext, statement: SqlStatement, select: any, snapshots: string): void {
+function checkSelect(context: RuleContext, statement: SqlStatement, select: NodeFields<'SelectStmt'>, snapshots: string): void {
   const from = select.fromClause ?? [];
   const rangeVar = from.length === 1 ? from[0].RangeVar : undefined;
   if (!rangeVar || select.limitCount || !matchesAnyExactly(baseName(relationName(rangeVar)), context.names('eventStoreTables'))) return;
@@ -117,7 +117,7 @@ function checkSelect(context: RuleContext, statement: SqlStatement, select: any,
   const aggregateColumns = context.names('aggregateColumns');
   if (
     !terms.some(
-      (term) => operatorOf(term) === '=' && [term.A_Expr.lexpr, term.A_Expr.rexpr].some((side) => matchesAnyExactly(columnOf(side) ?? '', aggregateColumns)),
+      (term) => operatorOf(term) === '=' && [term.A_Expr?.lexpr, term.A_Expr?.rexpr].some((side) => matchesAnyExactly(columnOf(side) ?? '', aggregateColumns)),
     )
   )
     return;
@@ -144,7 +144,7 @@ function readsSnapshots(context: RuleContext, statement: SqlStatement): boolean 
 }
 
 /** The position column of an ascending ORDER BY (its first key), else undefined. */
-function replayOrder(context: RuleContext, sortClause: any[] | undefined): string | undefined {
+function replayOrder(context: RuleContext, sortClause: AstNode[] | undefined): string | undefined {
   const first = sortClause?.[0]?.SortBy;
   if (!first || first.sortby_dir === 'SORTBY_DESC') return undefined;
   const column = columnOf(first.node);
@@ -153,7 +153,7 @@ function replayOrder(context: RuleContext, sortClause: any[] | undefined): strin
 
 // Any column kept above something (id > $2, version >= v_from, seq between …) means the replay does
 // not start at the first event: a snapshot position, a checkpoint or a time range.
-function hasLowerBound(where: any): boolean {
+function hasLowerBound(where: AstNode | undefined): boolean {
   let found = false;
   walk(where, (visit) => {
     if (found || visit.type !== 'A_Expr') return;
@@ -166,7 +166,7 @@ function hasLowerBound(where: any): boolean {
   return found;
 }
 
-function columnOf(expression: any): string | undefined {
+function columnOf(expression: AstNode | undefined): string | undefined {
   if (!expression?.ColumnRef) return undefined;
   const [fields] = columnRefs(expression);
   return fields[fields.length - 1];

@@ -131,8 +131,9 @@ export default defineRule({
       // Schema DDL of .sql files only: a CREATE TABLE in a function body or a string is not the schema.
       if (statement.kind !== 'CreateStmt' || statement.container || statement.origin !== 'file') continue;
       // Temporary tables live in one session; partitions follow their parent, which is checked itself.
-      const relation = statement.body.relation;
-      if (relation?.relpersistence === 't' || statement.body.partbound) continue;
+      const create = statement.bodyOf('CreateStmt')!;
+      const relation = create.relation;
+      if (relation?.relpersistence === 't' || create.partbound) continue;
       const name = relationName(relation);
       const bare = baseName(name);
       if (!matchesAnyExactly(bare, tables) || matchesAnyExactly(bare, exceptions) || /^(pg_[^.]*|information_schema)\./.test(name)) continue;

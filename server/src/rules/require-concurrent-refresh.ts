@@ -119,8 +119,9 @@ export default defineRule({
     const created = createdHere(context);
     const indexAnchors = new Map<string, SqlStatement>();
     for (const statement of context.sql.statements) {
-      if (statement.kind !== 'RefreshMatViewStmt' || statement.body.concurrent || statement.body.skipData) continue;
-      const name = qualified(relationName(statement.body.relation));
+      const refresh = statement.bodyOf('RefreshMatViewStmt');
+      if (!refresh || refresh.concurrent || refresh.skipData) continue;
+      const name = qualified(relationName(refresh.relation));
       const topLevel = !statement.container && statement.origin === 'file';
       // A top-level refresh after the CREATE in the same script populates a new view: nobody reads it yet.
       const creation = created.get(name);
@@ -143,13 +144,13 @@ export default defineRule({
         if (index) fixes.push(index);
       }
       if (concurrently) fixes.push({ key: 'addConcurrently', edits: concurrently, safe: reason === 'ready' });
-      const nameEnd = statement.source.toDocument(nameRange(statement, statement.body.relation).end);
+      const nameEnd = statement.source.toDocument(nameRange(statement, refresh.relation).end);
       context.report({
         start: statement.start,
         end: nameEnd,
         anchor: statement.start,
         // As the document shows it: `${view}` in a TypeScript template, not the placeholder parsed.
-        data: { view: context.text.slice(statement.offsetOf(statement.body.relation), nameEnd) },
+        data: { view: context.text.slice(statement.offsetOf(refresh.relation), nameEnd) },
         variants: { next: reason },
         fixes,
       });
@@ -161,8 +162,9 @@ export default defineRule({
 function createdHere(context: RuleContext): Map<string, SqlStatement> {
   const created = new Map<string, SqlStatement>();
   for (const statement of context.sql.statements) {
-    if (statement.kind !== 'CreateTableAsStmt' || statement.body.objtype !== 'OBJECT_MATVIEW' || statement.container || statement.origin !== 'file') continue;
-    const name = qualified(relationName(statement.body.into?.rel));
+    const create = statement.bodyOf('CreateTableAsStmt');
+    if (!create || create.objtype !== 'OBJECT_MATVIEW' || statement.container || statement.origin !== 'file') continue;
+    const name = qualified(relationName(create.into?.rel));
     if (!created.has(name)) created.set(name, statement);
   }
   return created;
@@ -197,7 +199,8 @@ function indexFix(
 
 /** The view's name as the refresh writes it. */
 function viewText(statement: SqlStatement): string {
-  const range = nameRange(statement, statement.body.relation);
+  // A REFRESH MATERIALIZED VIEW.
+  const range = nameRange(statement, statement.bodyOf('RefreshMatViewStmt')?.relation);
   return statement.source.text.slice(range.start, range.end);
 }
 

@@ -104,7 +104,10 @@ export function fencedByTransaction(write: SqlStatement): boolean {
   for (const statement of statements) {
     if (statement === write) return false;
     if (statement.matches(ADVISORY) && callIn(statement, TRANSACTION_LOCKS)) return true;
-    if (statement.matches(FOR_UPDATE) && lockingSelects(statement).some(({ clauses }) => clauses.some((clause) => EXCLUSIVE_ROW_LOCKS.has(clause.strength))))
+    if (
+      statement.matches(FOR_UPDATE) &&
+      lockingSelects(statement).some(({ clauses }) => clauses.some((clause) => EXCLUSIVE_ROW_LOCKS.has(clause.strength ?? '')))
+    )
       return true;
   }
   return false;
@@ -127,26 +130,27 @@ function leaseAnchor(context: RuleContext, step: Step): { scope: HeldScope; pinK
   const anchor = step.statement;
   if ((anchor.kind !== 'UpdateStmt' && anchor.kind !== 'SelectStmt') || !anchor.matches(LEASE_WORDS)) return undefined;
   const leaseColumns = context.names('leaseColumns');
-  const body = anchor.body;
-  const scope = scopeOf(anchor, body.fromClause, context.schema, anchor.kind === 'UpdateStmt' ? body.relation : undefined);
+  const update = anchor.bodyOf('UpdateStmt');
+  const body = update ?? anchor.bodyOf('SelectStmt');
+  const scope = scopeOf(anchor, body?.fromClause, context.schema, update?.relation);
   let lease: { table: TableRef; column: string } | undefined;
-  if (anchor.kind === 'UpdateStmt') {
-    for (const target of body.targetList ?? []) {
+  if (update) {
+    for (const target of update.targetList ?? []) {
       const name = String(target.ResTarget?.name ?? '');
       if (name && matchesAnyExactly(name, leaseColumns)) lease = { table: scope.tables[0], column: name };
     }
   }
-  walk(body.whereClause, (visit) => {
+  walk(body?.whereClause, (visit) => {
     if (lease || visit.type === 'SubLink') return false;
     if (visit.type !== 'ColumnRef') return undefined;
-    const fields: string[] = (visit.node.fields ?? []).map((field: any) => String(field.String?.sval ?? ''));
+    const fields: string[] = (visit.node.fields ?? []).map((field) => String(field.String?.sval ?? ''));
     const table = tableOfColumn(scope, visit.node);
     if (table && matchesAnyExactly(fields[fields.length - 1], leaseColumns)) lease = { table, column: fields[fields.length - 1] };
     return undefined;
   });
   if (!lease) return undefined;
   const leaseTable = lease.table;
-  const pins = equalities(body.whereClause, scope).filter((equality) => equality.table === leaseTable);
+  const pins = equalities(body?.whereClause, scope).filter((equality) => equality.table === leaseTable);
   if (!pins.length) return undefined;
   const pinKeys = new Set(pins.map((equality) => `${equality.column}=${valueKey(context, anchor, equality)}`));
   return { scope: { held: { kind: 'lease', table: leaseTable.name, column: lease.column }, anchor, writes: [] }, pinKeys };
@@ -159,10 +163,13 @@ function firstLease(
   leases: Map<string, Array<{ index: number; scope: HeldScope; pinKeys: Set<string>; transaction: unknown }>>,
 ): { index: number; scope: HeldScope } | undefined {
   const write = step.statement;
-  const table = baseName(relationName(write.body.relation));
-  const writeScope = scopeOf(write, write.body.fromClause ?? write.body.usingClause, context.schema, write.body.relation);
+  const update = write.bodyOf('UpdateStmt');
+  const remove = write.bodyOf('DeleteStmt');
+  const body = update ?? remove;
+  const table = baseName(relationName(body?.relation));
+  const writeScope = scopeOf(write, update?.fromClause ?? remove?.usingClause, context.schema, body?.relation);
   const target = writeScope.tables[0];
-  const found = equalities(write.body.whereClause, writeScope).filter((equality) => equality.table === target);
+  const found = equalities(body?.whereClause, writeScope).filter((equality) => equality.table === target);
   if (!found.length) return undefined;
   // `and locked_by = $worker`: the write lands only while this holder still owns the row.
   if (found.some((equality) => matchesAnyExactly(equality.column, context.names('leaseOwnerColumns')))) return undefined;

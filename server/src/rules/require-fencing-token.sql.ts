@@ -2,7 +2,7 @@
 // TypeScript side (SQL embedded in code): whether a write already compares a token, which column
 // holds the token, and where `<column> = <token>` and `and <column> < <token>` go in the statement.
 
-import { columnName, walk } from '../languages/sql/ast';
+import { columnName, walk, type AstNode, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { SchemaModel } from '../schema/model';
 import { matchesAny } from '../core/names';
@@ -11,8 +11,13 @@ import { keywordCase } from './sql/sql-edits';
 const ORDERING = new Set(['<', '<=', '>', '>=']);
 const INTEGER_TYPES = /(int2|int4|int8|smallint|integer|bigint|serial|bigserial|numeric)$/;
 
+/** The fields of a write the rule fences: an UPDATE or a DELETE (undefined for other statements). */
+export function writeFields(write: SqlStatement): NodeFields<'UpdateStmt'> | NodeFields<'DeleteStmt'> | undefined {
+  return write.bodyOf('UpdateStmt', 'DeleteStmt');
+}
+
 /** True when the WHERE clause orders a token-like column against something (last_token < $1). */
-export function comparesToken(whereClause: any, fencingColumns: string[]): boolean {
+export function comparesToken(whereClause: AstNode | undefined, fencingColumns: string[]): boolean {
   let found = false;
   walk(whereClause, (visit) => {
     if (found || visit.type !== 'A_Expr' || !ORDERING.has(visit.node.name?.[0]?.String?.sval ?? '')) return;
@@ -61,7 +66,7 @@ export function fencingInsertions(write: SqlStatement, column: string, token: st
 
   if (write.kind === 'UpdateStmt') {
     const set = write.topLevelKeyword('set');
-    const assignsColumn = (write.body.targetList ?? []).some((target: any) => target.ResTarget?.name === column);
+    const assignsColumn = (write.bodyOf('UpdateStmt')?.targetList ?? []).some((target) => target.ResTarget?.name === column);
     if (set < 0 || assignsColumn) return undefined;
     const setEnd = Math.min(keyword(write.topLevelKeyword('from', set)), keyword(where), returning);
     insertions.push({ offset: lastTokenBefore(setEnd), text: `, ${column} = ${token}` });
@@ -70,7 +75,7 @@ export function fencingInsertions(write: SqlStatement, column: string, token: st
   if (where >= 0) {
     const whereEnd = lastTokenBefore(returning);
     // "a or b and last_token < t" would bind to b only: wrap an OR in parentheses first.
-    if (write.body.whereClause?.BoolExpr?.boolop === 'OR_EXPR') {
+    if (writeFields(write)?.whereClause?.BoolExpr?.boolop === 'OR_EXPR') {
       insertions.push({ offset: tokens[where + 1].start, text: '(' });
       insertions.push({ offset: whereEnd, text: `) ${and} ${column} <= ${token}` });
     } else insertions.push({ offset: whereEnd, text: ` ${and} ${column} <= ${token}` });

@@ -3,7 +3,7 @@ import { parseSql } from '../languages/sql/parser';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
 import { sequenceArgument } from '../schema/facts';
-import { comparesToken, fencingInsertions, tokenColumn } from './require-fencing-token.sql';
+import { comparesToken, fencingInsertions, tokenColumn, writeFields } from './require-fencing-token.sql';
 import { fencedByTransaction, heldScopes } from './require-fencing-token.scopes';
 import { checkTypeScriptLocks, embeddedFencingFix } from './require-fencing-token.typescript';
 import { quoteIdentifier } from './sql/identifiers';
@@ -261,16 +261,16 @@ export default defineRule({
     const fencingColumns = context.names('fencingColumns');
     for (const scope of heldScopes(context)) {
       for (const write of scope.writes) {
-        if (reported.has(write) || comparesToken(write.body.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
+        if (reported.has(write) || comparesToken(writeFields(write)?.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
         reported.add(write);
         const held = scope.held;
         context.report({
           start: write.start,
-          end: write.rangeOf(write.body.relation).end,
+          end: write.rangeOf(writeFields(write)?.relation).end,
           anchor: write.start,
           data: {
             verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE',
-            table: relationName(write.body.relation),
+            table: relationName(writeFields(write)?.relation),
             lock: held.kind === 'lock' ? held.function : '',
             lease: held.kind === 'lease' ? `${held.table}.${held.column}` : '',
           },
@@ -302,7 +302,7 @@ function fencingFix(context: RuleContext, write: SqlStatement, anchor: SqlStatem
   }
   const token = tokenAtAcquisition(context, write, anchor);
   if (!token) return [];
-  const table = relationName(write.body.relation);
+  const table = relationName(writeFields(write)?.relation);
   const { column, confirmed } = tokenColumn(context.schema, table);
   const insertions = fencingInsertions(write, column, token);
   if (!insertions) return [];
@@ -409,10 +409,10 @@ function addColumnStatement(write: SqlStatement, column: string): Edit | undefin
   if (top.origin !== 'file') return undefined;
   const unit = top.transaction;
   const first = unit?.kind === 'explicit' ? unit.statements[0] : top;
-  const relation = write.body.relation;
-  const table = [relation.schemaname, relation.relname]
+  const relation = writeFields(write)?.relation;
+  const table = [relation?.schemaname, relation?.relname]
     .filter(Boolean)
-    .map((part: string) => quoteIdentifier(String(part)))
+    .map((part) => quoteIdentifier(String(part)))
     .join('.');
   const alter = `${keywordCase(write, 'alter table')} ${table} ${keywordCase(write, 'add column if not exists')} ${column} ${keywordCase(write, 'bigint not null default')} 0;`;
   if (!parseSql(alter).ok) return undefined;

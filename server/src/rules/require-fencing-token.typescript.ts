@@ -13,7 +13,7 @@ import type { SqlStatement } from '../languages/sql/statement';
 import { ts } from '../languages/typescript/project';
 import { isFunctionLike, type CallSite, type TsModel } from '../languages/typescript/ts-file';
 import type { Edit, FixProposal, RuleContext } from '../core/rule';
-import { comparesToken, fencingInsertions, tokenColumn } from './require-fencing-token.sql';
+import { comparesToken, fencingInsertions, tokenColumn, writeFields } from './require-fencing-token.sql';
 import { fencedByTransaction } from './require-fencing-token.scopes';
 import { declarationsIn, isVisibleAt } from '../languages/typescript/local-variables';
 import { matchesAny } from '../core/names';
@@ -51,13 +51,13 @@ export function checkTypeScriptLocks(context: RuleContext, reported: Set<SqlStat
       const statements = effects.sqlOf(call.node);
       for (const write of statements) {
         if ((write.kind !== 'UpdateStmt' && write.kind !== 'DeleteStmt') || reported.has(write)) continue;
-        if (comparesToken(write.body.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
+        if (comparesToken(writeFields(write)?.whereClause, fencingColumns) || fencedByTransaction(write)) continue;
         reported.add(write);
         const fix = embeddedFencingFix(context, write);
         context.report({
           start: write.start,
-          end: write.rangeOf(write.body.relation).end,
-          data: { verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE', table: relationName(write.body.relation), lock: lockName },
+          end: write.rangeOf(writeFields(write)?.relation).end,
+          data: { verb: write.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE', table: relationName(writeFields(write)?.relation), lock: lockName },
           variants: { write: 'sqlWrite', held: 'lockCall', risk: 'expires', advice: 'where' },
           fixes: fix ? [fix] : [],
         });
@@ -149,7 +149,7 @@ export function embeddedFencingFix(context: RuleContext, write: SqlStatement): F
   } else return undefined;
 
   // Code cannot add a column: without one the migrations show, no fix (never a guessed column).
-  const { column, confirmed } = tokenColumn(context.schema, relationName(write.body.relation));
+  const { column, confirmed } = tokenColumn(context.schema, relationName(writeFields(write)?.relation));
   if (!confirmed) return undefined;
   const insertions = fencingInsertions(write, column, sqlToken);
   if (!insertions) return undefined;

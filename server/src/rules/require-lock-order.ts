@@ -1,4 +1,4 @@
-import { walk } from '../languages/sql/ast';
+import { walk, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { DbOperation } from '../languages/typescript/operations/operation';
 import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
@@ -123,7 +123,7 @@ export default defineRule({
         const scope = scopeOf(statement, select.fromClause, context.schema);
         const lockedNames = clauses.some((clause) => !clause.lockedRels?.length)
           ? undefined
-          : new Set<string>(clauses.flatMap((clause) => clause.lockedRels.map((rel: any) => String(rel.RangeVar?.relname))));
+          : new Set<string>(clauses.flatMap((clause) => (clause.lockedRels ?? []).map((rel) => String(rel.RangeVar?.relname))));
         const locked = scope.tables.filter((table) => !lockedNames || lockedNames.has(table.reference));
         const pinned = pinnedTables(scope, select.whereClause, context.schema);
         const loose = locked.filter((table) => !pinned.has(table));
@@ -151,20 +151,19 @@ export default defineRule({
   },
 });
 
-/** The library call a statement was rendered from (`Model.findAll({ lock })`), if any. */
-function isLimitOne(select: any): boolean {
+function isLimitOne(select: NodeFields<'SelectStmt'>): boolean {
   return select.limitCount?.A_Const?.ival?.ival === 1;
 }
 
-function reasonOf(select: any, scope: Scope): 'join' | 'range' | 'noWhere' | 'inList' | 'inSubquery' | 'anyArray' | 'nonKey' {
+function reasonOf(select: NodeFields<'SelectStmt'>, scope: Scope): 'join' | 'range' | 'noWhere' | 'inList' | 'inSubquery' | 'anyArray' | 'nonKey' {
   if (scope.tables.length > 1) return 'join';
   if (!select.whereClause) return 'noWhere';
   const kinds = conjuncts(select.whereClause).map((conjunct) => conjunct.A_Expr);
   if (kinds.some((expression) => expression?.kind === 'AEXPR_IN')) return 'inList';
   if (conjuncts(select.whereClause).some((conjunct) => conjunct.SubLink?.subLinkType === 'ANY_SUBLINK')) return 'inSubquery';
   if (kinds.some((expression) => expression?.kind === 'AEXPR_OP_ANY')) return 'anyArray';
-  const isRange = (expression: any) =>
-    expression && (expression.kind === 'AEXPR_BETWEEN' || (expression.kind === 'AEXPR_OP' && RANGE_OPERATORS.has(expression.name?.[0]?.String?.sval)));
+  const isRange = (expression: NodeFields<'A_Expr'> | undefined) =>
+    expression && (expression.kind === 'AEXPR_BETWEEN' || (expression.kind === 'AEXPR_OP' && RANGE_OPERATORS.has(expression.name?.[0]?.String?.sval ?? '')));
   if (kinds.some(isRange)) return 'range';
   return 'nonKey';
 }
@@ -174,7 +173,7 @@ function reasonOf(select: any, scope: Scope): 'join' | 'range' | 'noWhere' | 'in
 // the statement itself names that column, and the fix is not marked safe.
 function orderByFix(
   statement: SqlStatement,
-  select: any,
+  select: NodeFields<'SelectStmt'>,
   scope: Scope,
   locked: TableRef[],
   tail: SelectTail,
@@ -201,7 +200,7 @@ function orderByFix(
 // library's terms (.orderBy('id'), .orderBy(accounts.id)) before the lock. Safe as the SQL fix is.
 function libraryOrderByFix(
   call: DbOperation,
-  select: any,
+  select: NodeFields<'SelectStmt'>,
   scope: Scope,
   locked: TableRef[],
   schema: SchemaModel,
@@ -215,6 +214,7 @@ function libraryOrderByFix(
   return fix ? [{ key: 'libraryOrderBy', data: { columns: columns.join(', '), code: fix.label }, edits: fix.edits, safe: !assumed && fix.keepsResult }] : [];
 }
 
+/** The library call a statement was rendered from (`Model.findAll({ lock })`), if any. */
 function operation(context: RuleContext, statement: SqlStatement): DbOperation | undefined {
   return context.typescript ? embeddedOfStatement(statement, context.embedded)?.operation : undefined;
 }
@@ -224,7 +224,7 @@ function qualify(scope: Scope, table: TableRef, column: string): string {
   return qualified ? `${quoteIdentifier(table.reference)}.${quoteIdentifier(column)}` : quoteIdentifier(column);
 }
 
-function usesColumn(select: any, scope: Scope, table: TableRef, column: string): boolean {
+function usesColumn(select: NodeFields<'SelectStmt'>, scope: Scope, table: TableRef, column: string): boolean {
   let found = false;
   walk([select.whereClause, ...scope.joinConditions, select.targetList], (visit) => {
     if (visit.type === 'SubLink') return false;

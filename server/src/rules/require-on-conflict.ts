@@ -155,14 +155,15 @@ export default defineRule({
       // Cheap first: outside routines and TypeScript, only inserts that name a once-only table can
       // fire (reading the body builds the statement's tree).
       if (!statement.routine && !mayHoldTypeScriptHandler(context) && !statementMentions(statement, idempotentTables)) continue;
-      if (statement.body.onConflictClause) continue;
-      const table = relationName(statement.body.relation);
+      const insert = statement.bodyOf('InsertStmt')!;
+      if (insert.onConflictClause) continue;
+      const table = relationName(insert.relation);
       const reason = contextReason(context, statement, table, consumers);
       if (!reason) continue;
       if (caughtBy(statement.plpgsql, ['unique_violation', 'sqlstate:23505'])) continue;
       context.report({
         start: statement.start,
-        end: statement.rangeOf(statement.body.relation).end,
+        end: statement.rangeOf(insert.relation).end,
         anchor: statement.start,
         data: { table, routine: reason.routine },
         variants: { reason: reason.kind },
@@ -197,7 +198,7 @@ function dedupsFirst(context: RuleContext, insert: SqlStatement, handler: Webhoo
   for (const statement of earlier) {
     if (statement === insert) return false;
     // DO NOTHING claims the delivery once; DO UPDATE (an upsert) lets a redelivery run everything after it again.
-    if (statement.kind === 'InsertStmt' && statement.body.onConflictClause?.action === 'ONCONFLICT_NOTHING' && handler.carriesDelivery(statement)) return true;
+    if (statement.bodyOf('InsertStmt')?.onConflictClause?.action === 'ONCONFLICT_NOTHING' && handler.carriesDelivery(statement)) return true;
   }
   return false;
 }
@@ -216,7 +217,7 @@ function readsQueue(statement: SqlStatement): boolean {
 function onConflictFix(context: RuleContext, statement: SqlStatement, table: string): Array<FixProposal<'addOnConflict' | 'libraryOnConflict'>> {
   const info = tableAsWritten(context, table);
   if (!info) return [];
-  const supplied: string[] = (statement.body.cols ?? []).map((column: any) => String(column.ResTarget?.name ?? ''));
+  const supplied: string[] = (statement.bodyOf('InsertStmt')?.cols ?? []).map((column) => String(column.ResTarget?.name ?? ''));
   const keys = context.schema.conflictKeysOf(info);
   // A library call: the fix is written in the library's own terms (upsert with ignoreDuplicates,
   // createMany with skipDuplicates), safe where it keeps what the caller gets back.

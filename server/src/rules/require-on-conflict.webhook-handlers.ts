@@ -59,10 +59,12 @@ interface Parameter {
 function routineHandler(context: RuleContext, routine: Routine): WebhookHandler | undefined {
   return context.memo(`webhook-handler:${routine.header.start}:${routine.name}`, () => {
     if (routine.kind === 'do' || routine.returnsTrigger) return undefined;
-    const parameters: Parameter[] = (routine.header.body.parameters ?? [])
-      .map((parameter: any) => parameter.FunctionParameter)
-      .filter((parameter: any) => parameter && parameter.mode !== 'FUNC_PARAM_OUT' && parameter.mode !== 'FUNC_PARAM_TABLE')
-      .map((parameter: any, index: number) => ({
+    const parameters: Parameter[] = (routine.header.bodyOf('CreateFunctionStmt')?.parameters ?? [])
+      .flatMap((each) => {
+        const parameter = each.FunctionParameter;
+        return parameter && parameter.mode !== 'FUNC_PARAM_OUT' && parameter.mode !== 'FUNC_PARAM_TABLE' ? [parameter] : [];
+      })
+      .map((parameter, index) => ({
         name: String(parameter.name ?? '').toLowerCase(),
         type: typeName(parameter.argType).toLowerCase(),
         position: index + 1,
@@ -96,18 +98,19 @@ function readsParameter(insert: SqlStatement, routine: Routine, names: Set<strin
   for (const statement of routine.statements) {
     if (statement === insert) break;
     const targets = statement.plpgsql?.targets ?? [];
-    if (targets.length && statement.kind === 'SelectStmt' && mentions(statement.body.targetList, derived, positions))
+    if (targets.length && statement.kind === 'SelectStmt' && mentions(statement.bodyOf('SelectStmt')?.targetList, derived, positions))
       for (const target of targets) derived.add(target);
   }
-  return mentions([insert.body.selectStmt, insert.body.withClause], derived, positions);
+  const values = insert.bodyOf('InsertStmt');
+  return mentions([values?.selectStmt, values?.withClause], derived, positions);
 }
 
-function mentions(expression: any, names: Set<string>, positions: Set<number>): boolean {
+function mentions(expression: unknown, names: Set<string>, positions: Set<number>): boolean {
   let found = false;
   walk(expression, (visit) => {
     if (found) return false;
     if (visit.type === 'ColumnRef') {
-      const fields: string[] = (visit.node.fields ?? []).map((field: any) => String(field.String?.sval ?? '').toLowerCase());
+      const fields: string[] = (visit.node.fields ?? []).map((field) => String(field.String?.sval ?? '').toLowerCase());
       if (names.has(fields[0]) || (fields.length === 2 && names.has(fields[1]))) found = true;
     } else if (visit.type === 'ParamRef' && positions.has(Number(visit.node.number))) found = true;
     return !found;

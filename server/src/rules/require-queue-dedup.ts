@@ -1,4 +1,4 @@
-import { functionName, relationName } from '../languages/sql/ast';
+import { functionName, relationName, type AstNode, type NodeFields } from '../languages/sql/ast';
 import { caughtBy } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';
 import type { TransactionUnit } from '../languages/sql/transactions';
@@ -7,12 +7,10 @@ import { columnRefs, conjuncts, expressionText, operatorOf, sameExpression, stri
 import { baseName, matchesAny } from '../core/names';
 import { queueReads } from './sql/queues';
 
-interface Write {
-  verb: 'INSERT' | 'UPDATE';
+type Write = ({ verb: 'INSERT'; node: NodeFields<'InsertStmt'> } | { verb: 'UPDATE'; node: NodeFields<'UpdateStmt'> }) & {
   table: string;
-  node: any;
   statement: SqlStatement;
-}
+};
 
 export default defineRule({
   id: 'require-queue-dedup',
@@ -176,7 +174,7 @@ export default defineRule({
 function unprotectedWrite(context: RuleContext, unit: TransactionUnit): Write | undefined {
   const writes = unit.statements.flatMap(writesOf);
   const hasDedup =
-    writes.some((write) => write.verb === 'INSERT' && (write.node.onConflictClause || isDedupTable(context, write.table))) ||
+    writes.some((write) => write.verb === 'INSERT' && (!!write.node.onConflictClause || isDedupTable(context, write.table))) ||
     unit.statements.some((statement) => caughtBy(statement.plpgsql, ['unique_violation', 'sqlstate:23505']));
   if (hasDedup) return undefined;
   const deliveryCounts = context.names('deliveryCountColumns');
@@ -185,7 +183,7 @@ function unprotectedWrite(context: RuleContext, unit: TransactionUnit): Write | 
     // Plain inserts in a consumer routine are require-on-conflict's findings (with a fix); not repeated here.
     const insertReported =
       unit.kind === 'routine' &&
-      write.node === write.statement.body &&
+      write.node === write.statement.bodyOf('InsertStmt') &&
       context.inForce('require-on-conflict', { start: write.statement.start, anchor: write.statement.start });
     return !insertReported;
   });
@@ -197,7 +195,8 @@ function writesOf(statement: SqlStatement): Write[] {
   walkStatement(statement, (visit) => {
     if (visit.type !== 'InsertStmt' && visit.type !== 'UpdateStmt') return;
     if (visit.node.relation?.schemaname === 'pgmq') return;
-    writes.push({ verb: visit.type === 'InsertStmt' ? 'INSERT' : 'UPDATE', table: relationName(visit.node.relation), node: visit.node, statement });
+    const table = relationName(visit.node.relation);
+    writes.push(visit.type === 'InsertStmt' ? { verb: 'INSERT', table, node: visit.node, statement } : { verb: 'UPDATE', table, node: visit.node, statement });
   });
   return writes;
 }
@@ -214,8 +213,8 @@ function isDedupTable(context: RuleContext, table: string): boolean {
  * value other than the one it writes (status <> 'paid', status = 'pending', processed_at is null,
  * not processed, version < new version). A second run then matches nothing.
  */
-function isGuardedUpdate(update: any): boolean {
-  const assigned = new Map<string, any>();
+function isGuardedUpdate(update: NodeFields<'UpdateStmt'>): boolean {
+  const assigned = new Map<string, AstNode | undefined>();
   for (const target of update.targetList ?? []) if (target.ResTarget?.name) assigned.set(String(target.ResTarget.name), target.ResTarget.val);
   return conjuncts(update.whereClause).some((term) => {
     if (term.NullTest?.nulltesttype === 'IS_NULL') {
@@ -236,7 +235,7 @@ function isGuardedUpdate(update: any): boolean {
       if (value === undefined) continue;
       if (expression.kind === 'AEXPR_DISTINCT') return sameValue(otherSide, value);
       if (expression.kind === 'AEXPR_IN') {
-        const listed = (otherSide?.List?.items ?? []).some((item: any) => sameConstant(item, value));
+        const listed = (otherSide?.List?.items ?? []).some((item) => sameConstant(item, value));
         return expression.name?.[0]?.String?.sval === '<>' ? listed : !listed && isConstantValue(value);
       }
       const operator = operatorOf(term);
@@ -249,30 +248,30 @@ function isGuardedUpdate(update: any): boolean {
 }
 
 /** An UPDATE that only sets delivery counters (attempts = attempts + 1, last_attempt_at = now()). */
-function countsDeliveries(update: any, patterns: string[]): boolean {
-  const targets: any[] = update.targetList ?? [];
+function countsDeliveries(update: NodeFields<'UpdateStmt'>, patterns: string[]): boolean {
+  const targets = update.targetList ?? [];
   return targets.length > 0 && targets.every((target) => !!target.ResTarget?.name && matchesAny(String(target.ResTarget.name), patterns));
 }
 
-function columnOf(expression: any): string | undefined {
+function columnOf(expression: AstNode | undefined): string | undefined {
   const [fields] = expression?.ColumnRef ? columnRefs(expression) : [];
   return fields?.[fields.length - 1];
 }
 
-function constantOf(expression: any): any {
+function constantOf(expression: AstNode | undefined): NodeFields<'A_Const'> | undefined {
   return (expression?.TypeCast ? expression.TypeCast.arg : expression)?.A_Const;
 }
 
-function isConstantValue(expression: any): boolean {
+function isConstantValue(expression: AstNode | undefined): boolean {
   return constantOf(expression) !== undefined;
 }
 
 /** The same expression, or the same literal with or without a cast ('paid' and 'paid'::text). */
-function sameValue(left: any, right: any): boolean {
+function sameValue(left: AstNode | undefined, right: AstNode | undefined): boolean {
   return sameExpression(left, right) || sameConstant(left, right);
 }
 
-function sameConstant(left: any, right: any): boolean {
+function sameConstant(left: AstNode | undefined, right: AstNode | undefined): boolean {
   const a = constantOf(left);
   const b = constantOf(right);
   return a !== undefined && b !== undefined && sameExpression(a, b);
@@ -292,8 +291,8 @@ function consumerKind(unit: TransactionUnit): 'function' | 'transaction' | 'proc
 }
 
 /** The queue argument as written: its value when a literal, else the expression's text. */
-function queueName(statement: SqlStatement, call: any): string {
-  const args: any[] = call.args ?? [];
+function queueName(statement: SqlStatement, call: NodeFields<'FuncCall'>): string {
+  const args = call.args ?? [];
   const value = args.find((arg) => arg.NamedArgExpr?.name === 'queue_name')?.NamedArgExpr?.arg ?? args.find((arg) => !arg.NamedArgExpr);
   if (!value) return '';
   return stringConstant(value) ?? expressionText(statement, value);

@@ -1,4 +1,4 @@
-import { relationName, walk } from '../languages/sql/ast';
+import { relationName, walk, type AstNode, type NodeFields } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { defineRule, type RuleContext } from '../core/rule';
 import { columnRefs, isConstant, operatorOf, walkStatement } from './sql/expressions';
@@ -10,13 +10,13 @@ const TEMPORAL_TYPE = /(timestamp|timestamptz|date|time|timetz)$/;
 interface Stream {
   name: string;
   table: string;
-  rangeVar: any;
+  rangeVar: NodeFields<'RangeVar'>;
 }
 
 interface FromClause {
   streams: Stream[];
   /** WHERE and every ON condition. */
-  conditions: any[];
+  conditions: Array<AstNode | undefined>;
   /** Pairs joined by USING (columns) or NATURAL (no columns listed). */
   usings: Array<{ a: Stream; b: Stream; columns: string[] }>;
 }
@@ -131,9 +131,9 @@ export default defineRule({
   },
 });
 
-function checkSelect(context: RuleContext, statement: SqlStatement, select: any, ctes: Set<string>): void {
+function checkSelect(context: RuleContext, statement: SqlStatement, select: NodeFields<'SelectStmt'>, ctes: Set<string>): void {
   const from: FromClause = { streams: [], conditions: [select.whereClause], usings: [] };
-  for (const item of select.fromClause) collectFrom(item, from);
+  for (const item of select.fromClause ?? []) collectFrom(item, from);
   const patterns = context.names('streamTables');
   const events = from.streams.filter((stream) => !ctes.has(stream.table) && matchesAny(baseName(stream.table), patterns));
   if (events.length < 2) return;
@@ -161,20 +161,20 @@ function display(stream: Stream): string {
 }
 
 /** The relations of a FROM item (through JOINs; subqueries and functions are not streams) and the join conditions. */
-function collectFrom(item: any, from: FromClause): Stream[] {
-  if (item.RangeVar) {
+function collectFrom(item: AstNode | undefined, from: FromClause): Stream[] {
+  if (item?.RangeVar) {
     const table = relationName(item.RangeVar);
     const stream = { name: item.RangeVar.alias?.aliasname ?? String(item.RangeVar.relname), table, rangeVar: item.RangeVar };
     from.streams.push(stream);
     return [stream];
   }
-  const join = item.JoinExpr;
+  const join = item?.JoinExpr;
   if (!join) return [];
   const left = collectFrom(join.larg, from);
   const right = collectFrom(join.rarg, from);
   from.conditions.push(join.quals);
   if (join.usingClause || join.isNatural) {
-    const columns: string[] = (join.usingClause ?? []).map((name: any) => String(name.String?.sval ?? ''));
+    const columns: string[] = (join.usingClause ?? []).map((name) => String(name.String?.sval ?? ''));
     for (const a of left) for (const b of right) from.usings.push({ a, b, columns });
   }
   return [...left, ...right];
@@ -197,7 +197,7 @@ function joinedDirectly(from: FromClause, a: Stream, b: Stream): boolean {
  * Comparisons (anywhere in the conditions, also under OR: a bound that applies only sometimes is
  * given the benefit of the doubt) between expressions that mention the streams' time columns.
  */
-function timeTerms(context: RuleContext, conditions: any[], streams: Stream[]): TimeTerm[] {
+function timeTerms(context: RuleContext, conditions: Array<AstNode | undefined>, streams: Stream[]): TimeTerm[] {
   const terms: TimeTerm[] = [];
   walk(conditions, (visit) => {
     if (visit.type === 'SubLink') return false;
@@ -266,10 +266,10 @@ function matchedOnKey(context: RuleContext, from: FromClause, a: Stream, b: Stre
 }
 
 /** The stream and column of a qualified column of one of the streams (e1.event_id), also shifted by a constant (e1.seq + 1). */
-function streamColumn(expression: any, streams: Stream[]): { stream: Stream; column: string; shifted: boolean } | undefined {
+function streamColumn(expression: AstNode | undefined, streams: Stream[]): { stream: Stream; column: string; shifted: boolean } | undefined {
   const operator = operatorOf(expression);
-  const shifted = (operator === '+' || operator === '-') && isConstant(expression.A_Expr.rexpr);
-  const reference = shifted ? expression.A_Expr.lexpr : expression;
+  const shifted = (operator === '+' || operator === '-') && isConstant(expression?.A_Expr?.rexpr);
+  const reference = shifted ? expression?.A_Expr?.lexpr : expression;
   const fields = reference?.ColumnRef ? columnRefs(reference)[0] : undefined;
   if (!fields || fields.length < 2) return undefined;
   const stream = streams.find((candidate) => candidate.name === fields[fields.length - 2]);
@@ -280,7 +280,7 @@ function streamColumn(expression: any, streams: Stream[]): { stream: Stream; col
  * Names of the streams whose time columns an expression mentions. An unqualified column belongs to
  * every stream that may have it (the schema model decides when it knows the tables).
  */
-function timeStreams(context: RuleContext, expression: any, streams: Stream[]): Set<string> {
+function timeStreams(context: RuleContext, expression: AstNode | undefined, streams: Stream[]): Set<string> {
   const found = new Set<string>();
   for (const fields of columnRefs(expression)) {
     const column = fields[fields.length - 1];

@@ -67,15 +67,19 @@ export function nodeTypeOf(node: AstNode | undefined): NodeType | undefined {
   return keys.length === 1 && isNodeTypeName(keys[0]) ? (keys[0] as NodeType) : undefined;
 }
 
-/** The fields inside a node's wrapper, whatever its type (the caller narrows by nodeTypeOf, or reads through `any`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped door for rules not yet on typed trees (test/explicit-any.test.ts counts it)
-export function unwrap(node: AstNode | undefined): any {
+/** The fields inside a node's wrapper, whatever its type; typed reads name the type (`node.FuncCall`). */
+function unwrap(node: AstNode | undefined): unknown {
   const type = nodeTypeOf(node);
   return type ? (node as Record<string, unknown>)[type] : undefined;
 }
 
-/** Lower-cased dotted name of a FuncCall, e.g. "pg_catalog.now" or "cron.schedule". */
-export function functionName(funcCall: NodeFields<'FuncCall'> | undefined): string {
+/** The wrapped node a visit met: `{ FuncCall: {…} }`, for the helpers that take wrapped nodes. */
+export function wrapped(visit: Visit): AstNode {
+  return { [visit.type]: visit.node };
+}
+
+/** Lower-cased dotted name of a FuncCall (or of a CREATE FUNCTION), e.g. "pg_catalog.now" or "cron.schedule". */
+export function functionName(funcCall: { funcname?: AstNode[] } | undefined): string {
   return (funcCall?.funcname ?? []).map((part) => String(part.String?.sval ?? '').toLowerCase()).join('.');
 }
 

@@ -35,25 +35,26 @@ export function expandNested(statement: SqlStatement, result: NestedResult, dept
 }
 
 function expandRoutine(statement: SqlStatement, result: NestedResult, depth: number, kind: 'function' | 'do'): void {
-  const options = definitionOptions(kind === 'do' ? statement.body.args : statement.body.options);
+  const definition = statement.bodyOf('CreateFunctionStmt');
+  const options = definitionOptions(kind === 'do' ? statement.bodyOf('DoStmt')?.args : definition?.options);
   const language = String(options.get('language')?.arg?.String?.sval ?? (kind === 'do' ? 'plpgsql' : 'sql')).toLowerCase();
   const routine: Routine = {
-    kind: kind === 'do' ? 'do' : statement.body.is_procedure ? 'procedure' : 'function',
-    name: kind === 'do' ? '' : functionName(statement.body),
+    kind: kind === 'do' ? 'do' : definition?.is_procedure ? 'procedure' : 'function',
+    name: kind === 'do' ? '' : functionName(definition),
     language,
     header: statement,
     statements: [],
     variables: new Map(),
-    returnsTrigger: kind === 'function' && typeName(statement.body.returnType).endsWith('trigger'),
+    returnsTrigger: kind === 'function' && typeName(definition?.returnType).endsWith('trigger'),
   };
-  for (const parameter of statement.body.parameters ?? []) {
+  for (const parameter of definition?.parameters ?? []) {
     const name = parameter.FunctionParameter?.name;
-    if (name) routine.variables.set(String(name).toLowerCase(), typeName(parameter.FunctionParameter.argType));
+    if (name) routine.variables.set(String(name).toLowerCase(), typeName(parameter.FunctionParameter?.argType));
   }
   result.routines.push(routine);
 
   // SQL-standard bodies (BEGIN ATOMIC … END) arrive already parsed, inside the statement.
-  const atomic = statement.body.sql_body?.List?.items?.[0]?.List?.items ?? [];
+  const atomic = definition?.sql_body?.List?.items?.[0]?.List?.items ?? [];
   for (const node of atomic) {
     const nested = new SqlStatement(
       { kind: nodeTypeOf(node) ?? '', node },
@@ -131,7 +132,8 @@ function addBodyPiece(
   // sql := format(…) … EXECUTE sql: the format string runs where the variable is executed.
   const target = piece.info.targets.length === 1 ? piece.info.targets[0] : undefined;
   const runAt = target !== undefined && (piece.info.kind === 'assign' || piece.info.kind === 'declare') ? executed.get(target) : undefined;
-  if (runAt) expandFormat(nested, nested.body.targetList?.[0]?.ResTarget?.val, runAt, header, routine, result, depth);
+  // The piece is `select <expression>`: a SelectStmt.
+  if (runAt) expandFormat(nested, nested.bodyOf('SelectStmt')?.targetList?.[0]?.ResTarget?.val, runAt, header, routine, result, depth);
 }
 
 /**
@@ -155,7 +157,7 @@ function commandExpression(piece: BodyPiece, body: MappedText): { statement: Sql
   const outcome = parseSql(text.text);
   if (!outcome.ok || outcome.statements.length !== 1 || outcome.statements[0].kind !== 'SelectStmt') return undefined;
   const statement = new SqlStatement(outcome.statements[0], text, piece.prefix.length, text.text.length, 'routine-body');
-  const targets = statement.body.targetList ?? [];
+  const targets = statement.bodyOf('SelectStmt')?.targetList ?? [];
   return targets.length === 1 ? { statement, expression: targets[0].ResTarget?.val } : undefined;
 }
 

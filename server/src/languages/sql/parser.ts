@@ -17,8 +17,11 @@ export type AstNode = { [Type in NodeType]?: Fields<PgFields<Type>> };
 /** Every node type name: "InsertStmt", "FuncCall", … */
 export type NodeType = Node extends infer Each ? (Each extends unknown ? keyof Each : never) : never;
 
-/** The fields of a node type: NodeFields<'InsertStmt'> is @pgsql/types' InsertStmt, with AstNode for its nodes. */
-export type NodeFields<Type extends NodeType> = Fields<PgFields<Type>>;
+/**
+ * The fields of a node type: NodeFields<'InsertStmt'> is @pgsql/types' InsertStmt, with AstNode for its
+ * nodes. A union of types gives the union of their fields.
+ */
+export type NodeFields<Type extends NodeType> = Type extends NodeType ? Fields<PgFields<Type>> : never;
 
 type PgFields<Type extends NodeType> = Extract<Node, Record<Type, unknown>>[Type];
 

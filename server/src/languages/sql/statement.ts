@@ -12,6 +12,26 @@ import type { TransactionUnit } from './transactions';
 export type StatementOrigin = 'file' | 'routine-body' | 'sql-function-body' | 'cron' | 'execute' | 'embedded';
 
 const patternIds = new Map<RegExp, number>();
+/** The statement types with a `relation` field (a RangeVar), from @pgsql/types. */
+const RELATION_KINDS = [
+  'InsertStmt',
+  'DeleteStmt',
+  'UpdateStmt',
+  'MergeStmt',
+  'AlterTableStmt',
+  'CopyStmt',
+  'CreateStmt',
+  'CreateTrigStmt',
+  'IndexStmt',
+  'RenameStmt',
+  'AlterObjectDependsStmt',
+  'AlterObjectSchemaStmt',
+  'AlterOwnerStmt',
+  'RuleStmt',
+  'ClusterStmt',
+  'RefreshMatViewStmt',
+  'ReindexStmt',
+] as const;
 const MAX_REMEMBERED_PATTERNS = 64;
 
 export class SqlStatement {
@@ -50,15 +70,22 @@ export class SqlStatement {
     return this.parsed.node;
   }
 
-  /** The node's fields, typed when the caller names the kind it expects (undefined for another kind). */
-  bodyOf<Type extends NodeType>(kind: Type): NodeFields<Type> | undefined {
-    return this.kind === kind ? (this.parsed.node as Record<string, NodeFields<Type>>)[kind] : undefined;
+  /**
+   * The node's fields, typed when the caller names the kind it expects (undefined for another kind).
+   * Several kinds give the union of their fields: `bodyOf('UpdateStmt', 'DeleteStmt')?.whereClause`.
+   */
+  bodyOf<Type extends NodeType>(...kinds: Type[]): NodeFields<Type> | undefined {
+    return (kinds as string[]).includes(this.kind) ? (this.parsed.node as Record<string, NodeFields<Type>>)[this.kind] : undefined;
   }
 
-  /** The node's fields, untyped (the rules' reads are being moved to bodyOf). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped door for rules not yet on typed trees (test/explicit-any.test.ts counts it)
-  get body(): any {
+  /** The node's fields, whatever the kind: for walking (walk, findAll); typed reads go through bodyOf. */
+  get body(): unknown {
     return this.kind ? (this.parsed.node as Record<string, unknown>)[this.kind] : undefined;
+  }
+
+  /** The table the statement names as its `relation` (the one written, created, altered, indexed, …), whatever its kind. */
+  relation(): NodeFields<'RangeVar'> | undefined {
+    return this.bodyOf(...RELATION_KINDS)?.relation;
   }
 
   /** Document offset of the statement's first character. */

@@ -81,7 +81,7 @@ export function buildTransactions(scripts: SqlStatement[][], routines: Routine[]
 
 function transactionControl(statement: SqlStatement): 'begin' | 'end' | undefined {
   if (statement.kind !== 'TransactionStmt') return undefined;
-  switch (statement.body.kind) {
+  switch (statement.bodyOf('TransactionStmt')?.kind) {
     case 'TRANS_STMT_BEGIN':
     case 'TRANS_STMT_START':
       return 'begin';
@@ -136,22 +136,25 @@ const ISOLATION_KINDS = new Set([
 export function isolationSettings(statement: SqlStatement): IsolationSetting[] {
   if (!ISOLATION_KINDS.has(statement.kind) || (statement.kind === 'SelectStmt' && !statement.matches(SET_CONFIG))) return [];
   // Reading the body builds the statement's tree: only for the kinds that can set an isolation level.
-  const body = statement.body;
   switch (statement.kind) {
     case 'TransactionStmt':
-      return optionSetting(body.options, 'transaction');
+      return optionSetting(statement.bodyOf('TransactionStmt')?.options, 'transaction');
     case 'VariableSetStmt':
-      return variableSetting(body);
+      return variableSetting(statement.bodyOf('VariableSetStmt'));
     case 'DiscardStmt':
-      return body.target === 'DISCARD_ALL' ? [{ scope: 'session', level: undefined, value: undefined }] : [];
-    case 'AlterDatabaseSetStmt':
+      return statement.bodyOf('DiscardStmt')?.target === 'DISCARD_ALL' ? [{ scope: 'session', level: undefined, value: undefined }] : [];
+    case 'AlterDatabaseSetStmt': {
+      const body = statement.bodyOf('AlterDatabaseSetStmt')!;
       return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'database', database: body.dbname }));
-    case 'AlterRoleSetStmt':
+    }
+    case 'AlterRoleSetStmt': {
+      const body = statement.bodyOf('AlterRoleSetStmt')!;
       return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'role', role: roleName(body.role), database: body.database }));
+    }
     case 'AlterSystemStmt':
-      return variableSetting(body.setstmt).map((setting) => ({ ...setting, scope: 'system' }));
+      return variableSetting(statement.bodyOf('AlterSystemStmt')?.setstmt).map((setting) => ({ ...setting, scope: 'system' }));
     case 'SelectStmt':
-      return setConfigSettings(body);
+      return setConfigSettings(statement.bodyOf('SelectStmt')!);
     default:
       return [];
   }

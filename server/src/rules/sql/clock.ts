@@ -11,7 +11,7 @@
 // PL/pgSQL variables carry a reading from their assignment (`v_now := clock_timestamp()`, also as
 // epoch numbers) to where the variable is used, and through further assignments.
 
-import { functionBaseName, walk, type Visit, type VisitOf } from '../../languages/sql/ast';
+import { functionBaseName, walk, type AstNode, type NodeFields, type Visit, type VisitOf } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import type { RuleContext } from '../../core/rule';
 import { matchesAnyExactly } from '../../core/names';
@@ -25,7 +25,7 @@ export type Repetition = 'once' | 'loop' | 'poll';
 export interface ClockUse {
   statement: SqlStatement;
   /** The FuncCall node (unwrapped). */
-  call: any;
+  call: NodeFields<'FuncCall'>;
   function: string;
   kind: ClockKind;
   /** Column the value reaches or is compared with, when known. */
@@ -61,7 +61,7 @@ const SLEEPS = /pg_sleep/i;
 
 interface Reading {
   statement: SqlStatement;
-  call: any;
+  call: NodeFields<'FuncCall'>;
   function: string;
   shifted: boolean;
 }
@@ -72,7 +72,7 @@ export function clockUses(context: RuleContext): ClockUse[] {
 
 function classify(context: RuleContext): ClockUse[] {
   const expiryColumns = context.names('expiryColumns');
-  const uses = new Map<any, ClockUse>();
+  const uses = new Map<NodeFields<'FuncCall'>, ClockUse>();
   const record = (reading: Reading, kind: ClockKind, column: string | undefined) => {
     const existing = uses.get(reading.call);
     if (!existing || (existing.kind === 'persisted' && kind === 'expiry')) {
@@ -132,8 +132,8 @@ function kindOf(reading: Reading, sink: ValueSink | undefined, expiryColumns: re
 const CLOCK_WORDS = /clock_timestamp|timeofday|statement_timestamp/i;
 
 /** The sink each node of a sink's expression belongs to (the first one that holds it). */
-function sinksByNode(sinks: ValueSink[]): Map<any, ValueSink> {
-  const sinkOf = new Map<any, ValueSink>();
+function sinksByNode(sinks: ValueSink[]): Map<unknown, ValueSink> {
+  const sinkOf = new Map<unknown, ValueSink>();
   for (const sink of sinks) {
     walk(sink.expression, (visit) => {
       if ((visit.type === 'FuncCall' || visit.type === 'ColumnRef') && !sinkOf.has(visit.node)) sinkOf.set(visit.node, sink);
@@ -191,9 +191,9 @@ function callsRandom(expression: Visit): boolean {
   return found;
 }
 
-function isInterval(node: any): boolean {
+function isInterval(node: AstNode | undefined): boolean {
   const cast = node?.TypeCast;
-  if (cast) return (cast.typeName?.names ?? []).some((part: any) => part.String?.sval === 'interval');
+  if (cast) return (cast.typeName?.names ?? []).some((part) => part.String?.sval === 'interval');
   const call = node?.FuncCall;
   return !!call && functionBaseName(call) === 'make_interval';
 }
@@ -227,7 +227,7 @@ function comparedWithExpiry(visit: Visit, expiryColumns: readonly string[], vari
   return undefined;
 }
 
-function expiryColumnIn(expression: any, patterns: readonly string[], variables: ReadonlySet<string>): string | undefined {
+function expiryColumnIn(expression: AstNode | undefined, patterns: readonly string[], variables: ReadonlySet<string>): string | undefined {
   let found: string | undefined;
   walk(expression, (visit) => {
     if (found || visit.type !== 'ColumnRef') return;

@@ -6,14 +6,15 @@ import type { IsolationSetting } from '../../languages/sql/transactions';
 
 /** The statement that sets the level, as SQL: "BEGIN", "SET TRANSACTION", "ALTER DATABASE app", "set_config()". */
 export function settingLabel(statement: SqlStatement, setting: IsolationSetting): string {
-  const body = statement.body;
   switch (statement.kind) {
     case 'TransactionStmt':
-      return body.kind === 'TRANS_STMT_START' ? 'START TRANSACTION' : 'BEGIN';
-    case 'VariableSetStmt':
+      return statement.bodyOf('TransactionStmt')!.kind === 'TRANS_STMT_START' ? 'START TRANSACTION' : 'BEGIN';
+    case 'VariableSetStmt': {
+      const body = statement.bodyOf('VariableSetStmt')!;
       return body.name === 'TRANSACTION' || body.name === 'SESSION CHARACTERISTICS' ? `SET ${body.name}` : `SET ${body.is_local ? 'LOCAL ' : ''}${body.name}`;
+    }
     case 'AlterDatabaseSetStmt':
-      return `ALTER DATABASE ${body.dbname}`;
+      return `ALTER DATABASE ${statement.bodyOf('AlterDatabaseSetStmt')!.dbname}`;
     case 'AlterRoleSetStmt':
       return `ALTER ROLE ${setting.role}`;
     case 'AlterSystemStmt':

@@ -1,6 +1,6 @@
 // Advisory lock calls in SQL statements.
 
-import { functionBaseName, walk } from '../../languages/sql/ast';
+import { functionBaseName, walk, type NodeFields } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 
 /** Held until the end of the transaction that takes them. */
@@ -10,8 +10,8 @@ export const SESSION_LOCKS: ReadonlySet<string> = new Set(['pg_advisory_lock', '
 export const UNLOCKS: ReadonlySet<string> = new Set(['pg_advisory_unlock', 'pg_advisory_unlock_all']);
 
 /** First call to one of `names` in a statement, or undefined. */
-export function callIn(statement: SqlStatement, names: ReadonlySet<string>): { name: string; node: any } | undefined {
-  let found: { name: string; node: any } | undefined;
+export function callIn(statement: SqlStatement, names: ReadonlySet<string>): { name: string; node: NodeFields<'FuncCall'> } | undefined {
+  let found: { name: string; node: NodeFields<'FuncCall'> } | undefined;
   walk(statement.body, (visit) => {
     if (found || visit.type !== 'FuncCall') return;
     const name = functionBaseName(visit.node);

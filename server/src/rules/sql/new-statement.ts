@@ -60,7 +60,7 @@ function parsesAlone(sql: string): boolean {
 }
 
 /** Source range of a (possibly qualified) name at a node's location: `public.events`, not what follows it. */
-export function nameRange(statement: SqlStatement, node: any): { start: number; end: number } {
+export function nameRange(statement: SqlStatement, node: unknown): { start: number; end: number } {
   const start = statement.sourceRangeOf(node).start;
   const tokens = statement.tokens();
   const text = statement.source.text;

@@ -1,7 +1,7 @@
 // pgmq calls that take messages off a queue. A routine, DO block or transaction that makes one is a
 // queue consumer, and pgmq delivers at least once.
 
-import { functionName } from '../../languages/sql/ast';
+import { functionName, type NodeFields } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import { walkStatement } from './expressions';
 
@@ -23,8 +23,8 @@ export function queueReads(statement: SqlStatement): Readonly<ReturnType<typeof 
 
 const queueReadsByStatement = new WeakMap<SqlStatement, Readonly<ReturnType<typeof findQueueReads>>>();
 
-function findQueueReads(statement: SqlStatement): any[] {
-  const calls: any[] = [];
+function findQueueReads(statement: SqlStatement): Array<NodeFields<'FuncCall'>> {
+  const calls: Array<NodeFields<'FuncCall'>> = [];
   walkStatement(statement, (visit) => {
     if (visit.type === 'FuncCall' && QUEUE_READS.has(functionName(visit.node))) calls.push(visit.node);
   });

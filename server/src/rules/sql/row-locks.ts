@@ -2,7 +2,7 @@
 // they sit in a statement (the statement itself, a CTE, a subquery), and where their clauses are
 // written in the source.
 
-import { visitLocation, walk } from '../../languages/sql/ast';
+import { visitLocation, walk, type NodeFields } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 
 export type LockStrength = 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR SHARE' | 'FOR KEY SHARE';
@@ -16,9 +16,9 @@ const STRENGTHS: Record<string, LockStrength> = {
 
 export interface LockingSelect {
   /** The SelectStmt fields. */
-  select: any;
+  select: NodeFields<'SelectStmt'>;
   /** Its LockingClause nodes (unwrapped). */
-  clauses: any[];
+  clauses: Array<NodeFields<'LockingClause'>>;
 }
 
 /** SELECTs with a locking clause in a statement. A BEGIN ATOMIC function body counts as its own statements. */
@@ -37,11 +37,11 @@ const lockingSelectsByStatement = new WeakMap<SqlStatement, readonly LockingSele
 function findLockingSelects(statement: SqlStatement): LockingSelect[] {
   if (statement.kind === 'CreateFunctionStmt') return [];
   const found: LockingSelect[] = [];
-  const visit = (select: any) => {
-    const clauses = (select?.lockingClause ?? []).map((clause: any) => clause.LockingClause).filter(Boolean);
-    if (clauses.length) found.push({ select, clauses });
+  const visit = (select: NodeFields<'SelectStmt'> | undefined) => {
+    const clauses = (select?.lockingClause ?? []).map((clause) => clause.LockingClause).filter((clause) => clause !== undefined);
+    if (select && clauses.length) found.push({ select, clauses });
   };
-  if (statement.kind === 'SelectStmt') visit(statement.body);
+  if (statement.kind === 'SelectStmt') visit(statement.bodyOf('SelectStmt'));
   walk(statement.body, (each) => {
     if (each.type === 'SelectStmt') visit(each.node);
   });
@@ -49,14 +49,14 @@ function findLockingSelects(statement: SqlStatement): LockingSelect[] {
 }
 
 /** The strongest lock of the clauses. */
-export function strengthOf(clauses: any[]): LockStrength {
+export function strengthOf(clauses: ReadonlyArray<NodeFields<'LockingClause'>>): LockStrength {
   const order: LockStrength[] = ['FOR UPDATE', 'FOR NO KEY UPDATE', 'FOR SHARE', 'FOR KEY SHARE'];
-  const strengths = clauses.map((clause) => STRENGTHS[clause.strength] ?? 'FOR UPDATE');
+  const strengths = clauses.map((clause) => STRENGTHS[clause.strength ?? ''] ?? 'FOR UPDATE');
   return order.find((strength) => strengths.includes(strength)) ?? 'FOR UPDATE';
 }
 
 /** True when a clause never waits for a lock (SKIP LOCKED or NOWAIT). */
-export function neverWaits(clauses: any[]): boolean {
+export function neverWaits(clauses: ReadonlyArray<NodeFields<'LockingClause'>>): boolean {
   return clauses.some((clause) => clause.waitPolicy === 'LockWaitSkip' || clause.waitPolicy === 'LockWaitError');
 }
 
@@ -64,7 +64,7 @@ export function neverWaits(clauses: any[]): boolean {
  * Locks that stop concurrent writers of the rows read: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE.
  * FOR KEY SHARE does not (an UPDATE that leaves the key alone takes a lock it does not conflict with).
  */
-export function blocksWriters(clauses: any[]): boolean {
+export function blocksWriters(clauses: ReadonlyArray<NodeFields<'LockingClause'>>): boolean {
   return clauses.some((clause) => clause.strength !== 'LCS_FORKEYSHARE');
 }
 
@@ -84,7 +84,7 @@ const TAIL_WORDS = new Set(['limit', 'offset', 'fetch']);
  * Where the tail of a SELECT (LIMIT, OFFSET, FETCH, locking clauses) starts, found by scanning the
  * tokens from the select's first target at its own parenthesis depth.
  */
-export function selectTail(statement: SqlStatement, select: any): SelectTail | undefined {
+export function selectTail(statement: SqlStatement, select: NodeFields<'SelectStmt'>): SelectTail | undefined {
   const first = select.targetList?.[0]?.ResTarget?.location ?? firstFromLocation(select);
   if (typeof first !== 'number') return undefined;
   const tokens = statement.tokens();
@@ -120,7 +120,7 @@ export function selectTail(statement: SqlStatement, select: any): SelectTail | u
   return undefined;
 }
 
-function firstFromLocation(select: any): number | undefined {
+function firstFromLocation(select: NodeFields<'SelectStmt'>): number | undefined {
   let location: number | undefined;
   walk(select.fromClause, (visit) => {
     if (location === undefined) location = visitLocation(visit);
@@ -129,7 +129,7 @@ function firstFromLocation(select: any): number | undefined {
 }
 
 /** Source offset just after the last token of a SELECT (before a closing parenthesis, `;` or LOOP). */
-export function selectEnd(statement: SqlStatement, select: any): number | undefined {
+export function selectEnd(statement: SqlStatement, select: NodeFields<'SelectStmt'>): number | undefined {
   const first = select.targetList?.[0]?.ResTarget?.location ?? firstFromLocation(select);
   if (typeof first !== 'number') return undefined;
   const tokens = statement.tokens();

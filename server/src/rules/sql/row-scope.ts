@@ -3,7 +3,7 @@
 // Column references are resolved the way PostgreSQL would, as far as the schema model allows:
 // `a.col` by alias, a bare name by the only table that can have it; PL/pgSQL variables are not columns.
 
-import { functionName, walk } from '../../languages/sql/ast';
+import { functionName, walk, type AstNode, type NodeFields, type Visit } from '../../languages/sql/ast';
 import type { SqlStatement } from '../../languages/sql/statement';
 import type { SchemaModel, TableInfo } from '../../schema/model';
 
@@ -15,13 +15,13 @@ export interface TableRef {
   alias: string | undefined;
   info: TableInfo | undefined;
   /** The RangeVar node, for its position. */
-  rangeVar: any;
+  rangeVar: NodeFields<'RangeVar'>;
 }
 
 export interface Scope {
   tables: TableRef[];
   /** ON conditions of the joins. */
-  joinConditions: any[];
+  joinConditions: AstNode[];
   /** True when some join is an outer join. */
   outerJoin: boolean;
   /** PL/pgSQL variables and parameters visible to the statement (never columns). */
@@ -32,7 +32,7 @@ export interface Equality {
   table: TableRef | undefined;
   column: string;
   /** The other side of `column = value` (a wrapped node). */
-  value: any;
+  value: AstNode | undefined;
 }
 
 export interface KeyCandidates {
@@ -42,13 +42,13 @@ export interface KeyCandidates {
 }
 
 /** The tables of a FROM clause; `extra` (an UPDATE's target) comes first. CTE references are not tables. */
-export function scopeOf(statement: SqlStatement, fromClause: any[] | undefined, schema: SchemaModel, extra?: any): Scope {
+export function scopeOf(statement: SqlStatement, fromClause: AstNode[] | undefined, schema: SchemaModel, extra?: NodeFields<'RangeVar'>): Scope {
   const ctes = cteNames(statement);
   const scope: Scope = { tables: [], joinConditions: [], outerJoin: false, variables: new Set(statement.routine?.variables.keys() ?? []) };
-  const add = (item: any) => {
+  const add = (item: AstNode | undefined) => {
     if (item?.RangeVar) {
       const rangeVar = item.RangeVar;
-      if (!rangeVar.schemaname && ctes.has(rangeVar.relname)) return;
+      if (!rangeVar.schemaname && ctes.has(rangeVar.relname ?? '')) return;
       const name = rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : String(rangeVar.relname);
       const alias = rangeVar.alias?.aliasname;
       scope.tables.push({ name, reference: alias ?? String(rangeVar.relname), alias, info: schema.table(name), rangeVar });
@@ -86,14 +86,14 @@ function findCteNames(statement: SqlStatement): Set<string> {
 }
 
 /** Field names of a ColumnRef; undefined for `*` references. */
-export function columnFields(columnRef: any): string[] | undefined {
-  const fields: any[] = columnRef?.fields ?? [];
+export function columnFields(columnRef: NodeFields<'ColumnRef'> | undefined): string[] | undefined {
+  const fields = columnRef?.fields ?? [];
   if (!fields.length || fields.some((field) => !field.String)) return undefined;
-  return fields.map((field) => String(field.String.sval));
+  return fields.map((field) => String(field.String?.sval));
 }
 
 /** The table a column reference belongs to; undefined for variables, outer columns and ambiguous names. */
-export function tableOfColumn(scope: Scope, columnRef: any): TableRef | undefined {
+export function tableOfColumn(scope: Scope, columnRef: NodeFields<'ColumnRef'> | undefined): TableRef | undefined {
   const fields = columnFields(columnRef);
   if (!fields) return undefined;
   const column = fields[fields.length - 1];
@@ -114,21 +114,22 @@ export function tableOfColumn(scope: Scope, columnRef: any): TableRef | undefine
  * (sqlc, Npgsql, Dapper: the prefix operator @ applied to a column name). They stand for one value
  * given by the caller, never for a column of the row. sqlc.slice(ids) expands to a list: not one value.
  */
-export function isParameter(node: any, type: string): boolean {
-  if (type === 'FuncCall') return SINGLE_VALUE_PARAMETERS.has(functionName(node));
-  if (type === 'A_Expr') return node.kind === 'AEXPR_OP' && !node.lexpr && node.name?.[0]?.String?.sval === '@' && !!columnFields(node.rexpr?.ColumnRef);
-  return false;
+export function isParameter(visit: Visit): boolean {
+  if (visit.type === 'FuncCall') return SINGLE_VALUE_PARAMETERS.has(functionName(visit.node));
+  if (visit.type !== 'A_Expr') return false;
+  const node = visit.node;
+  return node.kind === 'AEXPR_OP' && !node.lexpr && node.name?.[0]?.String?.sval === '@' && !!columnFields(node.rexpr?.ColumnRef);
 }
 
 const SINGLE_VALUE_PARAMETERS = new Set(['sqlc.arg', 'sqlc.narg']);
 
 /** True for `sqlc.slice(x)`, which sqlc expands to a list of values. */
-function isListParameter(node: any): boolean {
+function isListParameter(node: AstNode | undefined): boolean {
   return !!node?.FuncCall && functionName(node.FuncCall) === 'sqlc.slice';
 }
 
 /** The conditions joined by AND at the top of a WHERE or ON clause. */
-export function conjuncts(condition: any): any[] {
+export function conjuncts(condition: AstNode | undefined): AstNode[] {
   if (!condition) return [];
   const bool = condition.BoolExpr;
   if (bool?.boolop === 'AND_EXPR') return (bool.args ?? []).flatMap(conjuncts);
@@ -136,7 +137,7 @@ export function conjuncts(condition: any): any[] {
 }
 
 /** `column = value` conjuncts (both directions; `IS NOT DISTINCT FROM` and `column IN (one value)` too). */
-export function equalities(condition: any, scope: Scope): Equality[] {
+export function equalities(condition: AstNode | undefined, scope: Scope): Equality[] {
   const found: Equality[] = [];
   for (const conjunct of conjuncts(condition)) {
     const expression = conjunct.A_Expr;
@@ -152,17 +153,17 @@ export function equalities(condition: any, scope: Scope): Equality[] {
       [right, expression.lexpr],
     ]) {
       const fields = side?.ColumnRef ? columnFields(side.ColumnRef) : undefined;
-      if (fields) found.push({ table: tableOfColumn(scope, side.ColumnRef), column: fields[fields.length - 1], value });
+      if (fields) found.push({ table: tableOfColumn(scope, side?.ColumnRef), column: fields[fields.length - 1], value });
     }
   }
   return found;
 }
 
 /** Tables of the scope whose columns an expression reads (subqueries are their own scope). */
-export function tablesReferenced(expression: any, scope: Scope): Set<TableRef> {
+export function tablesReferenced(expression: AstNode | undefined, scope: Scope): Set<TableRef> {
   const tables = new Set<TableRef>();
   walk(expression, (visit) => {
-    if (visit.type === 'SubLink' || isParameter(visit.node, visit.type)) return false;
+    if (visit.type === 'SubLink' || isParameter(visit)) return false;
     if (visit.type === 'ColumnRef') {
       const table = tableOfColumn(scope, visit.node);
       if (table) tables.add(table);
@@ -183,7 +184,7 @@ export function keyCandidates(schema: SchemaModel, table: TableRef): KeyCandidat
  * reads pinned tables (a constant, a parameter, a variable, a scalar subquery, a column of a table
  * that is itself pinned: `c.id = o.customer_id` once `o.id = $1`).
  */
-export function pinnedTables(scope: Scope, where: any, schema: SchemaModel): Set<TableRef> {
+export function pinnedTables(scope: Scope, where: AstNode | undefined, schema: SchemaModel): Set<TableRef> {
   const found = [...equalities(where, scope), ...scope.joinConditions.flatMap((condition) => equalities(condition, scope))];
   const pinned = new Set<TableRef>();
   let changed = true;
@@ -206,8 +207,8 @@ export function pinnedTables(scope: Scope, where: any, schema: SchemaModel): Set
 }
 
 /** Structural identity of an expression, ignoring where it was written. */
-export function fingerprint(node: any): string {
-  return JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value));
+export function fingerprint(node: unknown): string {
+  return JSON.stringify(node, (key, value: unknown) => (key === 'location' ? undefined : value));
 }
 
 /** True when two row conditions pin the same column to different values (`id = p_from` / `id = p_to`). */

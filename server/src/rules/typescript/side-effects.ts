@@ -177,8 +177,7 @@ function markExplicitTransactions(context: RuleContext, steps: Step[]): void {
 }
 
 function transactionControl(statement: SqlStatement): 'begin' | 'end' | undefined {
-  if (statement.kind !== 'TransactionStmt') return undefined;
-  const kind = statement.body.kind;
+  const kind = statement.bodyOf('TransactionStmt')?.kind;
   if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') return 'begin';
   return kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE' ? 'end' : undefined;
 }
@@ -309,11 +308,12 @@ export function outboxUse(context: RuleContext, call: CallSite): 'insert' | 'oth
   let use: 'insert' | 'other' | undefined;
   for (const statement of effects.sqlOf(call.node)) {
     if (!mayMention(statement.text)) continue;
-    const tables = [statement.body?.relation, ...findAll(statement.body, 'RangeVar').map((visit) => visit.node)].map((relation) =>
+    const tables = [statement.relation(), ...findAll(statement.body, 'RangeVar').map((visit) => visit.node)].map((relation) =>
       relation ? relationName(relation) : '',
     );
     if (!tables.some(isOutbox)) continue;
-    if (statement.kind !== 'InsertStmt' || !isOutbox(relationName(statement.body.relation))) return 'other';
+    const insert = statement.bodyOf('InsertStmt');
+    if (!insert || !isOutbox(relationName(insert.relation))) return 'other';
     use = 'insert';
   }
   if (use || !isOutbox(builderTable(call))) return use;
@@ -350,7 +350,7 @@ export function writeLabel(context: RuleContext, call: CallSite): string {
     .find((each) => ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'].includes(each.kind));
   if (!statement) return callLabel(call.node);
   const verb = { InsertStmt: 'INSERT INTO', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE FROM', MergeStmt: 'MERGE INTO' }[statement.kind as 'InsertStmt'];
-  return `${verb} ${relationName(statement.body.relation)}`;
+  return `${verb} ${relationName(statement.relation())}`;
 }
 
 /** A call as written, with its arguments left out except a leading string: `supabase.from('users').update()`. */

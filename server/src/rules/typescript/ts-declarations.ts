@@ -37,7 +37,7 @@ export function findDeclaration(use: TS.Node, name: string): Declaration | undef
   if (resolved) {
     for (const scope of climbed) {
       let names = resolved.get(scope);
-      if (!names) resolved.set(scope, (names = new Map()));
+      if (!names) resolved.set(scope, (names = new Map<string, Declaration | null>()));
       names.set(name, found);
     }
   }

@@ -72,7 +72,7 @@ export function tsEffects(context: RuleContext): TsEffects {
         const tables = effects
           .sqlOf(call.node)
           .filter((statement) => SQL_WRITES.has(statement.kind))
-          .map((statement) => String(statement.body.relation?.relname ?? ''));
+          .map((statement) => String(statement.relation()?.relname ?? ''));
         const fromTable = supabaseTable(call) ?? prismaModel(call);
         return fromTable ? [...tables, fromTable] : tables;
       },
