@@ -160,6 +160,7 @@ describe('incremental rule results of transaction-scope rules', () => {
     'create table public.events (id bigserial primary key, aggregate_id uuid not null, payload jsonb);',
     'create table public.orders (id uuid primary key, status text, paid_total numeric);',
     'create table public.order_log (order_id uuid primary key, note text);',
+    'create table public.order_snapshots (aggregate_id uuid primary key, state jsonb);',
     'begin;',
     'select payload from public.events where aggregate_id = $1 order by id;',
     'commit;',
