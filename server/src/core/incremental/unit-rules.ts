@@ -37,13 +37,16 @@ export type UnitScope = 'statement' | 'transaction';
 /** What a rule does on one unit's model: its findings, whether it read the schema, whether it asked inForce. */
 export type RunOnUnit = (model: SqlModel) => { findings: Finding[]; readSchema: boolean; askedInForce: boolean };
 
-/** Top-level statements with the statements nested in them, in model order, and what the model says of them. */
+/**
+ * A unit: the top-level statements tops[topFrom, topTo) of the document's script, which are the
+ * statements statements[from, to) of its model with what is nested in them (indexes, not copies:
+ * the units are found again at each analysis, and most are not run).
+ */
 interface UnitGroup {
-  tops: SqlStatement[];
-  statements: SqlStatement[];
-  /** The document's routines and transaction units whose statements (or header) lie in the group, in model order. */
-  routines: Routine[];
-  transactions: TransactionUnit[];
+  topFrom: number;
+  topTo: number;
+  from: number;
+  to: number;
 }
 
 interface KeptGroup {
@@ -67,6 +70,7 @@ const RESULTS = new WeakMap<object, Record<UnitScope, UnitRuleResults>>();
 /** One analysis of a document: the unit-scope rules' findings, run where needed, kept elsewhere. */
 export class UnitRuleRun {
   private readonly results: Record<UnitScope, UnitRuleResults>;
+  private readonly units: DocumentUnits;
   /** Each scope's groups, built when its first rule runs. */
   private readonly groups: Partial<Record<UnitScope, UnitGroup[]>> = {};
   /** False once a rule turned out not to be local to its units: the rest run on the whole document. */
@@ -75,7 +79,7 @@ export class UnitRuleRun {
   /** `owner`: what lives as long as the document's caches (its DocumentCache). */
   constructor(
     owner: object,
-    private readonly sql: SqlModel,
+    sql: SqlModel,
     private readonly schema: SchemaModel,
     private readonly settings: string,
     private readonly locale: string,
@@ -83,6 +87,7 @@ export class UnitRuleRun {
     let results = RESULTS.get(owner);
     if (!results) RESULTS.set(owner, (results = { statement: new UnitRuleResults(), transaction: new UnitRuleResults() }));
     this.results = results;
+    this.units = new DocumentUnits(sql);
   }
 
   /**
@@ -93,6 +98,7 @@ export class UnitRuleRun {
   findings(scope: UnitScope, ruleId: string, runOn: RunOnUnit): Finding[] | undefined {
     const groups = this.groupsOf(scope);
     const results = this.results[scope];
+    const units = this.units;
     const all: Finding[] = [];
     for (let index = 0; index < groups.length; index++) {
       const group = groups[index];
@@ -102,13 +108,13 @@ export class UnitRuleRun {
         // (the language server, to analyse the document again when the workspace schema changes) is told.
         if (kept.schema) Reflect.get(this.schema, 'constructor');
         if (kept.findings.length) {
-          const start = group.tops[0].start;
+          const start = units.tops[group.topFrom].start;
           for (const finding of kept.findings) all.push(moved(finding, start));
         }
         continue;
       }
-      const { findings, readSchema, askedInForce } = runOn(this.modelOf(group, groups.length));
-      const range = rangeOf(group);
+      const { findings, readSchema, askedInForce } = runOn(groups.length === 1 ? units.sql : units.modelOf(group));
+      const range = units.rangeOf(group);
       if (!findings.every((finding) => within(finding, range))) {
         this.invalidate();
         return undefined;
@@ -117,6 +123,7 @@ export class UnitRuleRun {
         results.record(
           index,
           group,
+          units,
           ruleId,
           findings.map((finding) => moved(finding, -range.start)),
           readSchema ? this.schema : undefined,
@@ -137,16 +144,10 @@ export class UnitRuleRun {
   private groupsOf(scope: UnitScope): UnitGroup[] {
     let groups = this.groups[scope];
     if (!groups) {
-      groups = this.groups[scope] = unitGroups(this.sql, scope);
-      this.results[scope].begin(groups, this.settings, this.locale);
+      groups = this.groups[scope] = this.units.groups(scope);
+      this.results[scope].begin(groups, this.units, this.settings, this.locale);
     }
     return groups;
-  }
-
-  /** The model of one unit: its statements, routines and transactions (the document's own model when it is the only unit). */
-  private modelOf(group: UnitGroup, count: number): SqlModel {
-    if (count === 1) return this.sql;
-    return { statements: group.statements, scripts: [group.tops], routines: group.routines, transactions: group.transactions, syntaxErrors: [] };
   }
 }
 
@@ -159,19 +160,21 @@ class UnitRuleResults {
   private context: { settings: string; locale: string } | undefined;
 
   /** Starts an analysis: nothing is reused when the settings or locale differ from the previous one. */
-  begin(groups: readonly UnitGroup[], settings: string, locale: string): void {
+  begin(groups: readonly UnitGroup[], units: DocumentUnits, settings: string, locale: string): void {
     const previous = this.context;
     const same = !!previous && previous.settings === settings && previous.locale === locale;
     this.context = { settings, locale };
     if (!same) this.byStatement.clear();
-    this.entries = groups.map((group) => {
-      const entry = this.byStatement.get(group.tops[0]);
-      return entry && sameTops(entry, group.tops) && sameTransactions(entry.transactions, group.statements) ? entry : undefined;
-    });
+    const entries: Array<KeptGroup | undefined> = (this.entries = new Array<KeptGroup | undefined>(groups.length));
+    for (let index = 0; index < groups.length; index++) {
+      const group = groups[index];
+      const entry = this.byStatement.get(units.tops[group.topFrom]);
+      entries[index] = entry && sameTops(entry, units, group) && sameTransactions(entry.transactions, units.statements, group) ? entry : undefined;
+    }
     // Units edited away leave entries behind: dropped once they outnumber the live ones.
     if (this.byStatement.size > 2 * groups.length + 64) {
       this.byStatement = new Map();
-      groups.forEach((group, index) => this.entries[index] && this.byStatement.set(group.tops[0], this.entries[index]));
+      groups.forEach((group, index) => entries[index] && this.byStatement.set(units.tops[group.topFrom], entries[index]));
     }
   }
 
@@ -181,17 +184,18 @@ class UnitRuleResults {
     return !kept || (kept.schema && kept.schema !== schema) ? undefined : kept;
   }
 
-  record(index: number, group: UnitGroup, ruleId: string, findings: readonly Finding[], schema: SchemaModel | undefined): void {
+  record(index: number, group: UnitGroup, units: DocumentUnits, ruleId: string, findings: readonly Finding[], schema: SchemaModel | undefined): void {
     let entry = this.entries[index];
     if (!entry) {
-      const start = group.tops[0].start;
+      const tops = units.tops.slice(group.topFrom, group.topTo);
+      const start = tops[0].start;
       entry = this.entries[index] = {
-        tops: group.tops,
-        offsets: group.tops.map((top) => top.start - start),
-        transactions: transactionsOf(group.statements),
+        tops,
+        offsets: tops.map((top) => top.start - start),
+        transactions: transactionsOf(units.statements, group),
         rules: new Map(),
       };
-      this.byStatement.set(group.tops[0], entry);
+      this.byStatement.set(tops[0], entry);
     }
     entry.rules.set(ruleId, { findings: findings.length ? findings : NONE, schema });
   }
@@ -205,82 +209,142 @@ class UnitRuleResults {
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
-/** The same top-level statement objects, at the same distances from the first (a single one: always). */
-function sameTops(entry: KeptGroup, tops: readonly SqlStatement[]): boolean {
-  if (entry.tops.length !== tops.length) return false;
-  const start = tops[0].start;
-  for (let index = 1; index < tops.length; index++) {
-    if (entry.tops[index] !== tops[index] || entry.offsets[index] !== tops[index].start - start) return false;
+/** The same top-level statement objects, at the same distances from the first. */
+function sameTops(entry: KeptGroup, units: DocumentUnits, group: UnitGroup): boolean {
+  if (entry.tops.length !== group.topTo - group.topFrom) return false;
+  const start = units.tops[group.topFrom].start;
+  for (let index = 1; index < entry.tops.length; index++) {
+    const top = units.tops[group.topFrom + index];
+    if (entry.tops[index] !== top || entry.offsets[index] !== top.start - start) return false;
   }
   return true;
 }
 
-function transactionsOf(statements: readonly SqlStatement[]): Array<string | undefined> {
+function transactionsOf(statements: readonly SqlStatement[], group: UnitGroup): Array<string | undefined> {
   const signature: Array<string | undefined> = [];
-  for (const statement of statements) signature.push(statement.transaction?.kind, statement.transaction?.isolation);
+  for (let index = group.from; index < group.to; index++) signature.push(statements[index].transaction?.kind, statements[index].transaction?.isolation);
   return signature;
 }
 
-function sameTransactions(signature: Array<string | undefined>, statements: readonly SqlStatement[]): boolean {
-  if (signature.length !== statements.length * 2) return false;
-  for (let index = 0; index < statements.length; index++) {
+function sameTransactions(signature: Array<string | undefined>, statements: readonly SqlStatement[], group: UnitGroup): boolean {
+  if (signature.length !== (group.to - group.from) * 2) return false;
+  for (let index = group.from, at = 0; index < group.to; index++, at += 2) {
     const transaction = statements[index].transaction;
-    if (signature[index * 2] !== transaction?.kind || signature[index * 2 + 1] !== transaction?.isolation) return false;
+    if (signature[at] !== transaction?.kind || signature[at + 1] !== transaction?.isolation) return false;
   }
   return true;
 }
 
 /**
- * The document's units for a scope (a .sql document: one script): each top-level statement with what
- * is nested in it, and for 'transaction' the top-level statements of one explicit transaction together.
+ * The units of a .sql document's model (one script): each top-level statement with what is nested in
+ * it, and for 'transaction' the top-level statements of one explicit transaction together. A unit's
+ * model holds its statements, and the routines and transaction units of its statements in the
+ * document model's order (rules report in the order they visit them): its top-level statements'
+ * transactions, then the routines' units, then the cron commands'. The model lists routines, and each
+ * of the three kinds of units, in the order of their top-level statements, so a unit's are found by
+ * binary search: the units an edit did not change cost nothing.
  */
-function unitGroups(sql: SqlModel, scope: UnitScope): UnitGroup[] {
-  // Model order: each top-level statement, then the statements nested in it.
-  const tops = sql.scripts.length === 1 ? sql.scripts[0] : sql.scripts.flat();
-  const groups: UnitGroup[] = [];
-  const groupOfTop = new Map<SqlStatement, UnitGroup>();
-  let current: UnitGroup | undefined;
-  let next = 0;
-  for (const statement of sql.statements) {
-    if (statement === tops[next]) {
-      next++;
+class DocumentUnits {
+  readonly tops: SqlStatement[];
+  readonly statements: SqlStatement[];
+  /** Where the routines' units start in sql.transactions, and the cron commands' units after them. */
+  private readonly routineUnits: number;
+  private readonly scheduledUnits: number;
+
+  constructor(readonly sql: SqlModel) {
+    this.tops = sql.scripts.length === 1 ? sql.scripts[0] : sql.scripts.flat();
+    this.statements = sql.statements;
+    const transactions = sql.transactions;
+    let low = 0;
+    let high = transactions.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (transactions[middle].kind === 'explicit' || transactions[middle].kind === 'autocommit') low = middle + 1;
+      else high = middle;
+    }
+    this.routineUnits = low;
+    this.scheduledUnits = low + sql.routines.length;
+  }
+
+  groups(scope: UnitScope): UnitGroup[] {
+    const { tops, statements } = this;
+    const groups: UnitGroup[] = [];
+    let current: UnitGroup | undefined;
+    let next = 0;
+    for (let index = 0; index < statements.length && next < tops.length; index++) {
+      const statement = statements[index];
+      if (statement !== tops[next]) continue;
       const transaction = statement.transaction;
-      const joins = scope === 'transaction' && current && transaction?.kind === 'explicit' && current.tops[0].transaction === transaction;
-      if (!joins || !current) {
-        current = { tops: [], statements: [], routines: [], transactions: [] };
+      if (current && scope === 'transaction' && transaction?.kind === 'explicit' && tops[current.topFrom].transaction === transaction) {
+        current.topTo = next + 1;
+      } else {
+        if (current) current.to = index;
+        current = { topFrom: next, topTo: next + 1, from: index, to: statements.length };
         groups.push(current);
       }
-      current.tops.push(statement);
-      groupOfTop.set(statement, current);
+      next++;
     }
-    current?.statements.push(statement);
+    return groups;
   }
-  // Routines go with the group of their header, transaction units with each group that holds one of
-  // their statements (a routine's with its header's when its body is empty), in the model's order:
-  // rules report in the order they visit them. For 'transaction' every unit lies in one group.
-  for (const routine of sql.routines) groupOfTop.get(topOf(routine.header))?.routines.push(routine);
-  const place = (unit: TransactionUnit, statement: SqlStatement) => {
-    const group = groupOfTop.get(topOf(statement));
-    if (group && group.transactions[group.transactions.length - 1] !== unit) group.transactions.push(unit);
-  };
-  for (const unit of sql.transactions) {
-    if (!unit.statements.length && unit.routine) place(unit, unit.routine.header);
-    for (const statement of unit.statements) place(unit, statement);
+
+  modelOf(group: UnitGroup): SqlModel {
+    const { sql, tops } = this;
+    const first = tops[group.topFrom].start;
+    const last = tops[group.topTo - 1].start;
+    const inGroup = (statement: SqlStatement | undefined) => {
+      const start = statement ? topOf(statement).start : -1;
+      return start >= first && start <= last;
+    };
+    const after = (statement: SqlStatement | undefined) => !!statement && topOf(statement).start >= first;
+    const routines: Routine[] = [];
+    const transactions: TransactionUnit[] = [];
+    for (let index = group.topFrom; index < group.topTo; index++) {
+      const unit = tops[index].transaction;
+      if (unit && transactions[transactions.length - 1] !== unit) transactions.push(unit);
+    }
+    const routineFrom = firstIndex(sql.routines, 0, sql.routines.length, (routine) => after(routine.header));
+    for (let index = routineFrom; index < sql.routines.length && inGroup(sql.routines[index].header); index++) {
+      routines.push(sql.routines[index]);
+      transactions.push(sql.transactions[this.routineUnits + index]);
+    }
+    const unitStatement = (unit: TransactionUnit) => unit.statements[0];
+    const scheduledFrom = firstIndex(sql.transactions, this.scheduledUnits, sql.transactions.length, (unit) => after(unitStatement(unit)));
+    for (let index = scheduledFrom; index < sql.transactions.length && inGroup(unitStatement(sql.transactions[index])); index++) {
+      transactions.push(sql.transactions[index]);
+    }
+    return {
+      statements: this.statements.slice(group.from, group.to),
+      scripts: [tops.slice(group.topFrom, group.topTo)],
+      routines,
+      transactions,
+      syntaxErrors: [],
+    };
   }
-  return groups;
+
+  /** Where a group's statements lie in the document: a kept finding lies within. */
+  rangeOf(group: UnitGroup): { start: number; end: number } {
+    let end = this.tops[group.topTo - 1].end;
+    for (let index = group.from; index < group.to; index++) end = Math.max(end, this.statements[index].end);
+    return { start: this.tops[group.topFrom].start, end };
+  }
+}
+
+/** The first index in [from, to) whose item passes `test`, for a test that fails then passes along the list. */
+function firstIndex<T>(items: readonly T[], from: number, to: number, test: (item: T) => boolean): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (test(items[middle])) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 function topOf(statement: SqlStatement): SqlStatement {
   let top = statement;
   while (top.container) top = top.container;
   return top;
-}
-
-/** Where a group's statements lie in the document: a kept finding lies within. */
-function rangeOf(group: UnitGroup): { start: number; end: number } {
-  let end = group.tops[group.tops.length - 1].end;
-  for (const statement of group.statements) end = Math.max(end, statement.end);
-  return { start: group.tops[0].start, end };
 }
 
 function within(finding: Finding, range: { start: number; end: number }): boolean {
