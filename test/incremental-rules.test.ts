@@ -20,6 +20,8 @@ import { RULES } from '../server/src/rules';
 import { TypingHoldback } from '../server/src/lsp/handlers/typing-holdback';
 import { lineIndexAfterEdit } from '../server/src/core/incremental/text-edit';
 import { LineIndex } from '../server/src/core/text/positions';
+import type { SqlModel } from '../server/src/languages/sql/sql-file';
+import type { SqlStatement } from '../server/src/languages/sql/statement';
 import { ready } from './helpers/lint';
 
 before(() => ready);
@@ -332,6 +334,69 @@ describe('incremental rule results of transaction-scope rules', () => {
       assert.deepEqual(reported(moved.replace('1);\nupdate', '1);\ncommit;\nupdate')), []);
       assert.deepEqual(runs, [['begin', "select * from pgmq.read('a', 30, 1)", 'commit']]);
     });
+  });
+
+  it("gives each unit the routines and transaction units of its statements, in the whole document's order", () => {
+    const rule = RULES.find((each) => each.id === 'prefer-snapshot-replay')!;
+    const check = rule.check!;
+    const text = [
+      'select 1;',
+      'begin;',
+      'create function a() returns void language plpgsql as $$ begin update t set x = 1; end $$;',
+      "select cron.schedule('j', '* * * * *', $$update t set y = 2$$);",
+      'do $$ begin perform 1; end $$;',
+      'commit;',
+      'create function empty() returns void language plpgsql as $$ begin end $$;',
+      "select cron.schedule('k', '* * * * *', 'delete from t');",
+      'do $$ begin update t set z = 3; end $$;',
+      'start transaction;',
+      'select 2;',
+      '',
+    ].join('\n');
+    const topOf = (statement: SqlStatement) => {
+      let top = statement;
+      while (top.container) top = top.container;
+      return top;
+    };
+    const describeModel = (model: SqlModel) => ({
+      routines: model.routines.map((routine) => routine.header.start),
+      transactions: model.transactions.map((unit) => [unit.kind, ...unit.statements.map((statement) => statement.start)].join(' ')),
+    });
+    const seen: Array<{ tops: number[]; model: ReturnType<typeof describeModel> }> = [];
+    const whole: SqlModel[] = [];
+    rule.check = (context) => {
+      seen.push({ tops: context.sql.scripts.flat().map((statement) => statement.start), model: describeModel(context.sql) });
+      check(context);
+    };
+    try {
+      analyse(text, serverLike());
+      rule.check = (context) => {
+        whole.push(context.sql);
+        check(context);
+      };
+      analyse(text);
+    } finally {
+      rule.check = check;
+    }
+    const [full] = whole;
+    assert.equal(seen.length, 6);
+    for (const unit of seen) {
+      const holds = (statement: SqlStatement) => unit.tops.includes(topOf(statement).start);
+      assert.deepEqual(
+        unit.model,
+        describeModel({
+          ...full,
+          routines: full.routines.filter((routine) => holds(routine.header)),
+          transactions: full.transactions.filter((each) =>
+            each.statements.length ? each.statements.some(holds) : !!each.routine && holds(each.routine.header),
+          ),
+        }),
+      );
+    }
+    assert.deepEqual(
+      seen.map((unit) => unit.model.transactions.length),
+      [1, 4, 2, 2, 2, 1],
+    );
   });
 
   it('analyses a unit again when the isolation of its transaction changes, and a unit that asked inForce on each analysis', () => {
