@@ -28,7 +28,7 @@ import type { ProjectContext } from '../project/context';
 import { LineIndex } from './text/positions';
 import { guardFindings } from './text/ranges';
 import { generatedReason, skippedFileFinding } from './skips';
-import { StatementRuleRun, type RunOnStatement } from './incremental/statement-rules';
+import { UnitRuleRun, type RunOnUnit, type UnitScope } from './incremental/unit-rules';
 
 export type DocumentLanguage = 'sql' | 'typescript' | 'javascript';
 
@@ -76,8 +76,8 @@ export interface LintInput {
   cache?: DocumentCache;
   /**
    * With `cache`: the document is being edited (the language server), so rule results are kept
-   * between its analyses and an edit re-runs the statement-scope rules only on the statements it
-   * changed (incremental/). Results are identical either way; a one-off analysis (the CLI) saves the
+   * between its analyses and an edit re-runs the statement- and transaction-scope rules only on the
+   * statements and transactions it changed (incremental/). Results are identical either way; a one-off analysis (the CLI) saves the
    * bookkeeping.
    */
   edited?: boolean;
@@ -267,16 +267,17 @@ function analyse(input: LintInput): LintResult {
     return !suppresses(directives, ruleId, new Set([lines.positionAt(anchor).line, lines.positionAt(place.start).line]));
   };
   const budget = new WorkBudget(input.budgetMs ?? DEFAULT_BUDGET_MS);
-  // In an edited .sql document, rules that read one statement at a time run on the changed statements only.
-  const statementRun =
-    !typescript && input.cache && input.edited ? new StatementRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
+  // In an edited .sql document, rules that read one statement or one transaction at a time run on the
+  // changed statements and transactions only.
+  const unitRun = !typescript && input.cache && input.edited ? new UnitRuleRun(input.cache, sql, schema, JSON.stringify(settings), locale) : undefined;
   let schemaRead = false;
-  const watchedSchema = statementRun ? whenRead(schema, () => (schemaRead = true)) : schema;
+  let askedInForce = false;
+  const watchedSchema = unitRun ? whenRead(schema, () => (schemaRead = true)) : schema;
   for (const rule of RULES) {
     // SQL rules also run on the SQL embedded in TypeScript; TypeScript rules only on TypeScript.
     const applies = rule.languages.includes('sql') || rule.languages.includes(ruleLanguage);
     if (!rule.check || !applies || levelOf(rule, settings) === 'off') continue;
-    const incremental = rule.reads === 'statement' ? statementRun : undefined;
+    const scope: UnitScope | undefined = rule.reads === 'statement' || rule.reads === 'transaction' ? rule.reads : undefined;
     const run = (model: SqlModel, runMemo: Map<string, unknown>, sink: Finding[], ruleSchema = schema) => {
       const context: RuleContext = {
         text,
@@ -288,7 +289,10 @@ function analyse(input: LintInput): LintResult {
         names: (key) => settings.names[key] ?? (NO_NAMES as string[]),
         number: (key) => (key === 'defaultTimeoutMs' ? settings.defaultTimeoutMs : Number((settings as unknown as Record<string, unknown>)[key] ?? 0)),
         level: (key) => settings.levels?.[key] ?? levelOf(rule, settings),
-        inForce: (ruleId, place) => inForce(rule, ruleId, place),
+        inForce: (ruleId, place) => {
+          askedInForce = true;
+          return inForce(rule, ruleId, place);
+        },
         memo: <T>(key: string, compute: () => T): T => {
           if (!runMemo.has(key)) runMemo.set(key, compute());
           return runMemo.get(key) as T;
@@ -299,16 +303,17 @@ function analyse(input: LintInput): LintResult {
       budget.check();
       withBudget(budget, () => rule.check!(context));
     };
-    const runOnStatement: RunOnStatement = (model) => {
+    const runOnUnit: RunOnUnit = (model) => {
       const findings: Finding[] = [];
       schemaRead = false;
+      askedInForce = false;
       run(model, new Map(), findings, watchedSchema);
-      return { findings, readSchema: schemaRead };
+      return { findings, readSchema: schemaRead, askedInForce };
     };
     try {
-      if (!incremental || !runIncrementally(incremental, rule.id, runOnStatement, raw)) run(sql, memo, raw);
+      if (!unitRun || !scope || !runIncrementally(unitRun, scope, rule.id, runOnUnit, raw)) run(sql, memo, raw);
     } catch (error) {
-      statementRun?.invalidate();
+      unitRun?.invalidate();
       if (!(error instanceof BudgetExceeded)) {
         result.ruleErrors.push({ ruleId: rule.id, error });
         continue;
@@ -448,15 +453,15 @@ export function looksBinary(text: string): boolean {
 }
 
 /**
- * Runs a statement-scope rule on the changed statements and adds its findings on the whole document to
- * `raw`. False when that cannot stand for a run on the whole document (the rule failed, or reported
- * outside the changed statements): nothing is kept and the caller runs it on the whole document.
+ * Runs a statement- or transaction-scope rule on the changed units and adds its findings on the whole
+ * document to `raw`. False when that cannot stand for a run on the whole document (the rule failed, or
+ * reported outside the unit it ran on): nothing is kept and the caller runs it on the whole document.
  */
-function runIncrementally(incremental: StatementRuleRun, ruleId: string, runOnStatement: RunOnStatement, raw: Finding[]): boolean {
+function runIncrementally(incremental: UnitRuleRun, scope: UnitScope, ruleId: string, runOnUnit: RunOnUnit, raw: Finding[]): boolean {
   if (!incremental.valid) return false;
   let all: Finding[] | undefined;
   try {
-    all = incremental.findings(ruleId, runOnStatement);
+    all = incremental.findings(scope, ruleId, runOnUnit);
   } catch (error) {
     incremental.invalidate();
     if (error instanceof BudgetExceeded) throw error;
@@ -467,7 +472,7 @@ function runIncrementally(incremental: StatementRuleRun, ruleId: string, runOnSt
 }
 
 /**
- * The schema model, noting whether a rule reads it (a statement's kept findings that did not read it
+ * The schema model, noting whether a rule reads it (a unit's kept findings that did not read it
  * stand when the schema changes).
  */
 function whenRead(model: SchemaModel, read: () => void): SchemaModel {

@@ -74,10 +74,25 @@ export interface Rule<Variant extends string = string, FixKey extends string = s
    * What a rule's findings on a statement depend on. 'statement': only that top-level statement (with
    * what is nested in it), the kind and isolation of its transactions, the schema, settings and locale
    * — never other statements, their order or absolute positions; the language server then runs it on
-   * the statements an edit changed only (core/incremental/statement-rules.ts). Default 'document': it runs
-   * on the whole document every time. When unsure, leave the default: a wrong scope gives stale findings.
+   * the statements an edit changed only (core/incremental/unit-rules.ts).
+   *
+   * 'transaction': only the statements of its unit — an explicit transaction (the top-level statements
+   * from BEGIN/START TRANSACTION to COMMIT/ROLLBACK/END/PREPARE TRANSACTION, or to the end of the
+   * script when none closes it, as `statement.transaction` delimits it) with what is nested in them,
+   * or else the one top-level statement (a CREATE FUNCTION/PROCEDURE or DO with its body) — plus the
+   * kind and isolation of their transactions, the schema, settings and locale. It may read
+   * `statement.transaction.statements`, `statement.routine`, and the model's statements, scripts,
+   * routines and transactions (the language server gives it the unit's); it must not read statements
+   * of other units (DDL or routines elsewhere in the file, a count over the document), the text outside
+   * its statements (comments between them, the line ending the file uses), their absolute positions (line
+   * numbers in messages), nor report or fix outside the unit (a finding outside it makes the language
+   * server run the rule on the whole document). context.inForce is allowed (the unit is then analysed
+   * again on each edit). The language server runs it on the units an edit changed only.
+   *
+   * Default 'document': it runs on the whole document every time. When unsure, leave the default: a
+   * wrong scope gives stale findings.
    */
-  reads?: 'statement' | 'document';
+  reads?: 'statement' | 'transaction' | 'document';
   /**
    * Rules that own some of this rule's cases (e.g. no-side-effect-before-commit leaves keyless payments
    * to require-idempotency-key). The rule asks `context.inForce(id, place)` and reports those cases only

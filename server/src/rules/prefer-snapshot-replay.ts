@@ -10,6 +10,7 @@ export default defineRule({
   id: 'prefer-snapshot-replay',
   severity: 'info',
   languages: ['sql'],
+  reads: 'transaction',
   skill: { name: 'streams-eventos-cdc', section: 'REGRA #6; REQ STREAMS-06 (snapshots and log compaction); anti-pattern 5' },
   settings: [
     {

@@ -14,6 +14,7 @@ export default defineRule({
   id: 'require-on-conflict',
   severity: 'warning',
   languages: ['sql'],
+  reads: 'statement',
   fix: 'safe',
   skill: { name: 'armadilhas-sistemas-distribuidos', section: 'REQ ARMADILHAS-05 (crash-recovery: idempotent writes); anti-pattern 4' },
   settings: [

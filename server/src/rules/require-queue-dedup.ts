@@ -17,6 +17,7 @@ export default defineRule({
   severity: 'warning',
   defers: ['require-on-conflict'],
   languages: ['sql'],
+  reads: 'transaction',
   skill: { name: 'streams-eventos-cdc', section: 'REGRA #4; REQ STREAMS-04 (exactly-once with pgmq); anti-pattern 2' },
   settings: [
     {
