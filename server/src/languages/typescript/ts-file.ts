@@ -133,6 +133,8 @@ export class TsModel {
 
   /** Tagged templates, calls, template literals and SQL-like strings in document order: where SQL may be embedded. */
   readonly sqlCarriers: TS.Node[] = [];
+  /** The names of every parameter declared in the file (kindOfCallbackParameter looks only for those). */
+  private readonly parameterNames = new Set<string>();
 
   private readonly scopes = new Map<TS.Node, FunctionScope>();
   /** The scope of each call and template, noted during the walk (scopeOf is asked once per embedded query). */
@@ -162,8 +164,8 @@ export class TsModel {
     return new TsModel(text, parseTypeScript(text, fileName, previous), fileName, project);
   }
 
-  /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create. */
-  kindOf(expression: TS.Expression): ClientKind | undefined {
+  /** The kind of client an expression's root refers to: `stripe` in stripe.charges.create (`dottedNameOfExpression`: its dottedName, when known). */
+  kindOf(expression: TS.Expression, dottedNameOfExpression?: string): ClientKind | undefined {
     const root = rootIdentifier(expression);
     if (root) {
       // A transaction callback's parameter is what the transaction's client is (null: not one).
@@ -175,10 +177,13 @@ export class TsModel {
       const kind = this.bindings.get(modelClass);
       if (kind && ORM_CLASS_KINDS.has(kind)) return kind;
     }
-    const name = rootName(expression);
+    // Asked of every call of the file at each keystroke: the dotted name is built once.
+    const dotted = dottedNameOfExpression ?? dottedName(expression);
+    if (!dotted) return undefined;
+    const parts = dotted.split('.', 2);
     // prisma-extension-kysely: prisma.$kysely is a Kysely instance on Prisma's connection.
-    if (name && dottedName(expression)?.split('.')[1] === '$kysely') return 'kysely';
-    return name ? this.kindOfName(name) : undefined;
+    if (parts[1] === '$kysely') return 'kysely';
+    return this.kindOfName(parts[0]);
   }
 
   /** The kind of client a name of this file refers to: a binding, an import of a client package, or a client another module of the project exports. */
@@ -289,6 +294,8 @@ export class TsModel {
     const visit = (node: TS.Node): void => {
       const kind = node.kind;
       if (kind === ts.SyntaxKind.VariableDeclaration) this.collectRequire(node as TS.VariableDeclaration);
+      else if (kind === ts.SyntaxKind.Parameter && ts.isIdentifier((node as TS.ParameterDeclaration).name))
+        this.parameterNames.add(((node as TS.ParameterDeclaration).name as TS.Identifier).text);
       if (BINDERS.has(kind)) binders.push(node);
       if (
         kind === ts.SyntaxKind.FunctionDeclaration ||
@@ -336,7 +343,7 @@ export class TsModel {
       for (const factory of factories) this.collectFactory(factory);
       for (const binder of binders) this.collectBinding(binder);
     }
-    for (const { site, target } of calls) site.kind = this.kindOf(target);
+    for (const { site, target } of calls) site.kind = this.kindOf(target, site.callee);
   }
 
   // const x = require('m'), const { a } = require('m')
@@ -384,6 +391,8 @@ export class TsModel {
   // Resolved where the name is used (the nearest function declaring it), not file-wide: `tx` may be
   // a postgres.js transaction in one function and a Prisma one in the next.
   private kindOfCallbackParameter(name: TS.Identifier): ClientKind | undefined | null {
+    // Most roots (imports, module variables, globals) are no function's parameter: no walk up to the file.
+    if (!this.parameterNames.has(name.text)) return null;
     let fn: TS.Node | undefined = name.parent;
     while (fn && !(isFunctionLike(fn) && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name.text)))
       fn = fn.parent;
