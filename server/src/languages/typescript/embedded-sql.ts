@@ -13,7 +13,7 @@
 // escapes, line continuations and ${…} substitutions; a substitution becomes a placeholder that a fix
 // can never touch.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { MappedText, type Segment } from '../../core/text/mapped-text';
 import { ts } from './project';
 import { sqlDialectOf, type CodeDialect } from './sql-dialect';
