@@ -127,7 +127,11 @@ export function sqlTemplateGrammar(): unknown {
     'prisma-raw-unsafe-call': sqlCall(alternatives(prismaUnsafe), ANY_TEMPLATE),
     // db.query(`select …`), pg-promise's db.one(`…`): names other code uses too, so the template must
     // begin on this line and, as the analyser asks of the text of an unknown client, like a statement
-    // (a template whose SQL starts on the next line cannot be checked, and is taken as SQL).
+    // (a template whose SQL starts on the next line cannot be checked, and is taken as SQL). The names
+    // share no literal for Oniguruma to search for: tokenizing the TypeScript corpus took about 9% longer
+    // with this pattern (measured with vscode-textmate), less than with one pattern per name. It must
+    // start at the receiver, like the others: one that starts at the dot leaves the TypeScript grammar's
+    // function-call scope open after the call.
     'query-call': sqlCall(alternatives(QUERY_METHODS.filter((method) => !isRawSqlMethod(method))), STATEMENT_TEMPLATE),
     'tag-name': {
       patterns: [
