@@ -108,7 +108,7 @@ export function buildProduction(log: (line: string) => void): string {
   const result = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs'), '--production'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   if (result.status !== 0) throw new SetupError(`production build failed:\n${result.stderr || result.stdout}`);
   const dist = path.join(root, 'dist');
-  for (const file of ['cli.js', 'armadilha-cli.js', 'server.js', 'ts-morph.js', 'libpg-query.wasm']) {
+  for (const file of ['cli.js', 'armadilha-cli.js', 'server.js', 'typescript.js', 'libpg-query.wasm']) {
     if (!fs.existsSync(path.join(dist, file))) throw new SetupError(`production build did not produce ${file}`);
   }
   return dist;

@@ -22,23 +22,24 @@ const common = {
   banner: { js: importMetaUrl },
 };
 
-// ts-morph (with the TypeScript compiler: 7 of the 7.7 MB) gets a bundle of its own that the server
-// and CLI require only when they first analyse a TypeScript document (languages/typescript/project.ts).
-const lazyTsMorph = {
-  name: 'lazy-ts-morph',
+// The TypeScript compiler (most of what the server and the CLI would weigh) gets a bundle of its own
+// that they require only when they first analyse a TypeScript document (languages/typescript/project.ts).
+// Only a require call is redirected: an `import` of 'typescript' would be bundled, and loaded at startup.
+const lazyTypeScript = {
+  name: 'lazy-typescript',
   setup(build) {
-    build.onResolve({ filter: /^ts-morph$/ }, (args) => (args.kind === 'require-call' ? { path: './ts-morph.js', external: true } : undefined));
+    build.onResolve({ filter: /^typescript$/ }, (args) => (args.kind === 'require-call' ? { path: './typescript.js', external: true } : undefined));
   },
 };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [lazyTsMorph] }),
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [lazyTypeScript] }),
   // dist/cli.js (the `armadilha` bin) loads dist/armadilha-cli.js with V8's code cache (cli-launcher.ts).
-  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/armadilha-cli.js', plugins: [lazyTsMorph] }),
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/armadilha-cli.js', plugins: [lazyTypeScript] }),
   build({ ...common, entryPoints: ['server/src/cli/launcher.ts'], outfile: 'dist/cli.js', sourcemap: false, banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...common, entryPoints: [require.resolve('ts-morph')], outfile: 'dist/ts-morph.js' }),
+  build({ ...common, entryPoints: [require.resolve('typescript')], outfile: 'dist/typescript.js' }),
 ]);
 copyFileSync(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), 'dist/libpg-query.wasm');
 chmodSync('dist/cli.js', 0o755);

@@ -1,4 +1,5 @@
-// Writes everything that is derived from the rule objects, so that none of it can drift:
+// Writes everything that is derived from the rule objects (and from the analyser's list of SQL tags and
+// calls), so that none of it can drift:
 //   docs/rules/<id>.md and docs/rules/pt-BR/<id>.md      rule pages
 //   schemas/armadilha.config.schema.json                 JSON schema of armadilha.config.json
 //   package.json contributes.configuration               editor settings
@@ -6,6 +7,8 @@
 //   package.nls.json, package.nls.pt-br.json             manifest strings in both languages
 //   README.md (between rules markers)                    the rules table
 //   snippets/{en,pt-br}/<language>.json                  snippets with descriptions in one language
+//   syntaxes/sql-template.injection.json                 SQL highlighting in templates, from the analyser's
+//                                                        list of SQL tags and calls (sql-template-grammar.ts)
 // `tsx scripts/generate.ts` writes; `--check` only reports stale files (a test runs that).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +19,7 @@ import { RULES } from '../server/src/rules';
 import { MAX_NAME_PATTERN_LENGTH, MAX_NAME_PATTERNS } from '../server/src/core/names';
 import { MANIFEST_STRINGS } from './manifest-strings';
 import { replaceRegion } from './readme-region';
+import { sqlTemplateGrammar } from './sql-template-grammar';
 
 type Files = Map<string, string>;
 
@@ -37,6 +41,7 @@ export function generatedFiles(root = '.'): Files {
     files.set(`snippets/en/${file}.json`, json(snippetsIn(source, 0)));
     files.set(`snippets/pt-br/${file}.json`, json(snippetsIn(source, 1)));
   }
+  files.set('syntaxes/sql-template.injection.json', json(sqlTemplateGrammar()));
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   files.set('README.md', replaceRegion(readme, 'rules', rulesTable()) ?? readme);
   return files;

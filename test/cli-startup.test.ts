@@ -1,7 +1,9 @@
 // What `armadilha check` loads at startup: never the language server's stack (vscode-languageserver and the
-// handlers), which only `armadilha lsp` needs. The CLI's sources are run as modules (through tsx) with
-// a hook that notes every module required, so that an import added on the check path is caught; the
-// bundle keeps the same laziness (esbuild runs a module's body when it is first required).
+// handlers), which only `armadilha lsp` needs, and the TypeScript compiler only once a TypeScript file is
+// read. The CLI's sources are run as modules (through tsx) with a hook that notes every module required,
+// so that an import added on the check path is caught; the bundle keeps the same laziness (esbuild runs a
+// module's body when it is first required, and scripts/build.mjs turns the compiler's require into one
+// of dist/typescript.js).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,12 +15,12 @@ import { coverageLine } from '../server/src/cli/coverage';
 const folder = mkdtempSync(path.join(tmpdir(), 'armadilha-startup-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-// Notes each request for the language-server packages and the server's own modules on stderr.
+// Notes each request for the language-server packages, the server's own modules and the compiler on stderr.
 const HOOK = `
 const Module = require('node:module');
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
-  if (/vscode-languageserver|vscode-jsonrpc|[\\\\/]server\\.ts$|[\\\\/]handlers[\\\\/]|(^|[\\\\/])state(\\.ts)?$|(^|[\\\\/])server$/.test(request)) process.stderr.write('LOADED ' + request + '\\n');
+  if (/vscode-languageserver|vscode-jsonrpc|[\\\\/]server\\.ts$|[\\\\/]handlers[\\\\/]|(^|[\\\\/])state(\\.ts)?$|(^|[\\\\/])server$|^typescript$/.test(request)) process.stderr.write('LOADED ' + request + '\\n');
   return load.apply(this, arguments);
 };
 `;
@@ -49,6 +51,16 @@ describe('check does not load the language server', () => {
     const sqlRun = runCli(['check', project, '--format', 'json', '--fail-on', 'none']);
     assert.equal(sqlRun.status, 0, sqlRun.stderr);
     assert.doesNotMatch(sqlRun.stderr, /LOADED/);
+  });
+
+  it('loads the compiler for a TypeScript file (the hook sees it)', () => {
+    const project = path.join(folder, 'typescript');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'jobs.ts'), 'export const jobs = 1;\n');
+    const run = runCli(['check', project, '--format', 'json', '--fail-on', 'none']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /LOADED typescript\n/);
+    assert.doesNotMatch(run.stderr, /LOADED (?!typescript\n)/);
   });
 
   it('while `lsp` does (the hook sees it)', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { loadTypeScript, ts } from '../server/src/languages/typescript/project';
 
 /** The total; never raise it. */

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 const ALLOWED = [
   /^package\.json$/,
   /^package\.nls(\.pt-br)?\.json$/,
-  /^dist\/(client|server|ts-morph)\.js$/,
+  /^dist\/(client|server|typescript)\.js$/,
   /^dist\/libpg-query\.wasm$/,
   /^snippets\/(en|pt-br)\/[a-z]+\.json$/,
   /^syntaxes\/[a-z.-]+\.json$/,
@@ -42,7 +42,7 @@ describe('package contents', () => {
       'package.json',
       'dist/client.js',
       'dist/server.js',
-      'dist/ts-morph.js',
+      'dist/typescript.js',
       'dist/libpg-query.wasm',
       'images/icon.png',
       'README.md',
@@ -69,7 +69,7 @@ describe('npm package', () => {
     'dist/armadilha-cli.js',
     'dist/cli.js',
     'dist/libpg-query.wasm',
-    'dist/ts-morph.js',
+    'dist/typescript.js',
     'package.json',
   ];
   const work = mkdtempSync(path.join(tmpdir(), 'armadilha-pack-'));

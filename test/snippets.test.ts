@@ -4,7 +4,7 @@
 // leaves every Armadilha rule silent — the snippets show the patterns the rules ask for. Also: the
 // manifest contributes them, prefixes follow one scheme, every description exists in English and
 // Portuguese, the JavaScript set is the TypeScript set without types, and snippets/README.md lists them.
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

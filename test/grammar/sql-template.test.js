@@ -6,6 +6,8 @@ const rows = await sql`select * from users where id = ${userId}`;
 //                                                      ^^^^^^ meta.template.expression.ts variable.other.readwrite.ts - keyword.other.DML.sql
 const marked = /* sql */ `delete from sessions where expires_at < now()`;
 //                        ^^^^^^ meta.embedded.block.sql keyword.other.DML.sql
+const { rows } = await pool.query(`select * from users`);
+//                                 ^^^^^^ meta.embedded.block.sql keyword.other.DML.sql
 const page = html`<select></select>`;
 //                 ^^^^^^ string.template.js - meta.embedded.block.sql
 next(rows);

@@ -1,4 +1,4 @@
-// SYNTAX TEST "source.ts" "SQL in tagged templates, /* sql */ templates and unsafe() calls"
+// SYNTAX TEST "source.ts" "SQL in tagged templates, /* sql */ templates, unsafe() and query calls"
 
 // sql`…`: SQL keywords get SQL scopes, ${…} stays TypeScript.
 const rows = await sql`select id, email from users where id = ${userId} and team = ${team.id}`;
@@ -43,6 +43,33 @@ await sql.unsafe(`select * from ${table} where id = $1`, [id]);
 //                                ^^^^^ meta.template.expression.ts variable.other.readwrite.ts
 //                                                        ^^ variable.other.readwrite.ts - meta.embedded.block.sql
 //                                                           ^ meta.brace.round.ts
+
+// A query method (pg, knex, mysql2, pg-promise…) whose first argument is a template that begins like a
+// statement, as the analyser asks of the text of a client it does not know.
+await pool.query(`select * from users where id = $1`, [id]);
+//         ^^^^^ entity.name.function.ts
+//                ^^^^^^ meta.embedded.block.sql keyword.other.DML.sql
+//                                                     ^^ variable.other.readwrite.ts - meta.embedded.block.sql
+const account = await db.oneOrNone<Account>(`UPDATE accounts SET balance = balance - ${amount}`);
+//                       ^^^^^^^^^ entity.name.function.ts
+//                                 ^^^^^^^ meta.type.parameters.ts entity.name.type.ts - meta.embedded.block.sql
+//                                           ^^^^^^ meta.embedded.block.sql keyword.other.DML.sql
+//                                                                                     ^^^^^^ meta.template.expression.ts variable.other.readwrite.ts
+await knex.raw(`-- keep the lock\nselect pg_advisory_lock(1)`);
+//              ^^ meta.embedded.block.sql comment.line.double-dash.sql
+await this.client.query(`
+//                      ^ string.template.ts punctuation.definition.string.template.begin.ts
+  insert into audit (kind) values ($1)`, [kind]);
+//^^^^^^ meta.embedded.block.sql keyword.other.DML.sql
+//                                        ^^^^ variable.other.readwrite.ts - meta.embedded.block.sql
+// Not SQL: a template that does not begin like a statement, a call with no receiver, a later argument.
+const result = await client.query(`{ viewer { login } }`);
+//                                   ^^^^^^ string.template.ts - meta.embedded.block.sql
+await query(`select 1`);
+//           ^^^^^^ string.template.ts - meta.embedded.block.sql
+await cache.execute(`hello ${name}`, `select`);
+//                   ^^^^^ string.template.ts - meta.embedded.block.sql
+//                                    ^^^^^^ string.template.ts - meta.embedded.block.sql
 
 // The /* sql */ marker.
 const marked = /* sql */ `update orders set status = 'paid' where id = ${id}`;

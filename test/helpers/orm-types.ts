@@ -66,7 +66,7 @@ export function typeErrors(sources: Record<string, string>): string[] {
     esModuleInterop: true,
     types: ['node'],
     typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-    baseUrl: ROOT,
+    // An absolute target: no baseUrl (TypeScript 6 deprecates it).
     paths: { '@prisma/client': [path.join(prismaClient(), 'client.ts')] },
     allowImportingTsExtensions: true,
     rewriteRelativeImportExtensions: false,

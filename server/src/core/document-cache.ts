@@ -2,7 +2,7 @@
 // by text, and its TypeScript syntax tree, parsed again only where the text changed. Neither changes
 // a result (test/incremental.test.ts checks both against analyses from scratch).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { SqlModelCache } from '../languages/sql/sql-file';
 
 export class DocumentCache {

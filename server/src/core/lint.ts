@@ -19,7 +19,7 @@ import { SchemaModel } from '../schema/model';
 import { entityFact, type DeclaredEntity } from '../schema/entities';
 import { directiveComments } from './suppression-edits';
 import { findDirectives, suppresses, type Directive } from './suppressions';
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { ForeignSqlKind } from '../languages/sql/dialect';
 import { detectForeignSqlOf } from './incremental/foreign-sql';
 import { migrationDownStart } from '../languages/sql/split';

@@ -1,7 +1,7 @@
 // The edits behind "disable for this statement" and "disable for this file": a new ignore comment,
 // or the rule id appended to the ignore comment that is already there.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { lex } from '../languages/sql/lexer';
 import { firstTokenStart, typescriptComments } from '../languages/typescript/comments';
 import { parseTypeScript } from '../languages/typescript/project';

@@ -4,7 +4,7 @@
 // application-side API under it: AbortSignal.timeout, the NX/PX/EX options of a Redis SET, an
 // idempotency key. The texts are in hover-texts.ts; the LSP request is lsp/handlers/hover.ts.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { keywordHover, TYPESCRIPT_HOVERS, type KeywordHover, type TypeScriptHoverId } from './texts';
 import { lex, type Token } from '../languages/sql/lexer';
 import { findEmbeddedSql } from '../languages/typescript/embedded-sql';

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { ClientKind } from '../languages/typescript/ts-file';
 import { moduleKind, TsModel } from '../languages/typescript/ts-file';
 import { loadTypeScript, parseTypeScript, ts } from '../languages/typescript/project';

@@ -5,7 +5,7 @@
 // A threshold with anything observed in it (3 * p99, Math.max(3 * p99, FLOOR), a config value) is
 // derived, not fixed, and stays silent; so do heartbeat checks that only decide to send the next beat.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { kindSet, ts } from '../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../languages/typescript/ts-file';
 import { unwrapExpression as unwrap } from '../languages/typescript/operations/chain';

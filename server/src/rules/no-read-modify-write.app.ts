@@ -5,7 +5,7 @@
 // evidence is in the code: the written value names the read's result and the column. Rows are the
 // same when both queries pin the same key to the same code (`where: { id: userId }` in both).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import type { EmbeddedSql } from '../languages/typescript/embedded-sql';
 import type { DbOperation } from '../languages/typescript/operations/operation';

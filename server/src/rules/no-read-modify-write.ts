@@ -1,4 +1,4 @@
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type FixProposal, type RuleContext } from '../core/rule';
 import { appReadModifyWrites, type AppReadModifyWrite } from './no-read-modify-write.app';

@@ -1,4 +1,4 @@
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { kindSet, ts } from '../languages/typescript/project';
 import { dottedName, type TsModel } from '../languages/typescript/ts-file';
 import { unwrapExpression as unwrap } from '../languages/typescript/operations/chain';

@@ -7,7 +7,7 @@
 // token column the migrations show. A write in the same database transaction as an earlier
 // pg_advisory_xact_lock or SELECT … FOR UPDATE is fenced by that transaction and is left alone.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { relationName } from '../languages/sql/ast';
 import type { SqlStatement } from '../languages/sql/statement';
 import { ts } from '../languages/typescript/project';

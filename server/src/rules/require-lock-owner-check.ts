@@ -1,4 +1,4 @@
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { isFunctionLike, type CallSite, type FunctionScope, type TsModel } from '../languages/typescript/ts-file';
 import { defineRule, type FixProposal } from '../core/rule';

@@ -7,7 +7,7 @@
 // a request is bounded by the user, who can reload the page, and by the browser's own limits; a
 // missing deadline there costs far less than in a server, where it holds a worker and its pool.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { childAt, isFunctionLike } from '../languages/typescript/ts-file';
 import type { RuleContext } from '../core/rule';

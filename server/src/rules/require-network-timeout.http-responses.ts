@@ -6,7 +6,7 @@
 // - responses whose body is streamed, proxied or downloaded (`new Response(res.body)`,
 //   `res.body.pipe(…)`, `res.blob()`, `return res`), where a total deadline would cut long transfers.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { dottedName, functionName, isFunctionLike } from '../languages/typescript/ts-file';
 import type { RuleContext } from '../core/rule';

@@ -1,4 +1,4 @@
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext, type Severity } from '../core/rule';
 import { inServerEntry, isBrowserCode } from './require-network-timeout.browser-code';

@@ -5,7 +5,7 @@
 // at least once, so what such a handler records from the delivery must tolerate a second delivery.
 // A function that creates webhook settings (create_webhook(p_url)) receives no event and is not one.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { typeName, walk } from '../languages/sql/ast';
 import type { Routine } from '../languages/sql/plpgsql-model';
 import type { SqlStatement } from '../languages/sql/statement';

@@ -7,7 +7,7 @@
 // poller), readiness polls (`waitForServer` up to a deadline), and a new attempt with a new value
 // after a collision (regenerate a code or slug when the unique key is taken, and insert again).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { kindSet, ts } from '../languages/typescript/project';
 import { childAt, dottedName, functionName, isFunctionLike, isLoop } from '../languages/typescript/ts-file';
 import type { RuleContext } from '../core/rule';

@@ -1,4 +1,4 @@
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { defineRule, type Edit, type FixProposal, type RuleContext } from '../core/rule';
 import { findRetries, SLEEP_FUNCTIONS, type Pace, type Retry } from './require-retry-backoff.retries';

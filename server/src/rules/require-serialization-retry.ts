@@ -1,5 +1,5 @@
 import { sqlDialectOf } from '../languages/typescript/sql-dialect';
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { isolationOf, type IsolationLevel } from '../languages/sql/transactions';
 import { ts } from '../languages/typescript/project';
 import { dottedName, isFunctionLike, type TsModel } from '../languages/typescript/ts-file';

@@ -5,7 +5,7 @@
 // name, its JS property → column map and its keys, which become schema facts when the migrations do
 // not declare the table. Only pg-core tables: mysqlTable and sqliteTable are other databases.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { withoutTypeSyntax as unwrap, type ImportBinding } from '../languages/typescript/ts-file';
 import type { ColumnFact, KeyFact, SchemaFact } from './facts';

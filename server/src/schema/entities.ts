@@ -5,7 +5,7 @@
 // `dataSource.getRepository(Payment)`), in the file or imported from another module of the project:
 // `entityNamed` resolves a name either way, through ProjectContext.importedEntity for imports.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../languages/typescript/project';
 import { isProjectModule, type TsModel } from '../languages/typescript/ts-file';
 import type { ColumnFact, KeyFact, SchemaFact } from './facts';

@@ -9,7 +9,7 @@
 // the model gives no table. Columns are `field`, or the attribute snake_cased when `underscored`.
 // Options a project sets for every model (`new Sequelize(…, { define })`) are not seen.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { objectProperties, property, stringValue, unwrapExpression } from '../languages/typescript/operations/chain';
 import { ts } from '../languages/typescript/project';
 import type { TsModel } from '../languages/typescript/ts-file';

@@ -6,7 +6,7 @@
 // strategy makes them (a project that configures another naming strategy is not seen). Columns,
 // keys and listeners are inherited from base classes (abstract ones carry no @Entity).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { property, stringValue, unwrapExpression } from '../languages/typescript/operations/chain';
 import { ts } from '../languages/typescript/project';
 import type { TsModel } from '../languages/typescript/ts-file';

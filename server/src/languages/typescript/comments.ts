@@ -2,7 +2,7 @@
 // cannot tell a comment from `//` inside a regular-expression literal, a template, a string or JSX
 // text; the parser knows which it is, and the compiler's scanner reads the trivia between its tokens.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from './project';
 
 export interface CommentRange {

@@ -13,9 +13,10 @@
 // escapes, line continuations and ${…} substitutions; a substitution becomes a placeholder that a fix
 // can never touch.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { MappedText, type Segment } from '../../core/text/mapped-text';
 import { ts } from './project';
+import { QUERY_METHODS, RAW_QUERY_TAGS, SQL_TAG_NAMES } from './sql-calls';
 import { sqlDialectOf, type CodeDialect } from './sql-dialect';
 import { looksLikeSql } from './sql-start';
 import { dottedName, FOREIGN_SQL_CLIENTS, isFunctionLike, MULTI_DIALECT_CLIENTS, POSTGRES_CLIENTS, type ClientKind, type TsModel } from './ts-file';
@@ -60,23 +61,9 @@ export interface EmbeddedSql {
   transactionOf?: TS.FunctionLikeDeclaration;
 }
 
-const QUERY_METHODS = new Set([
-  'query',
-  'queryObject',
-  'queryArray',
-  'raw',
-  'unsafe',
-  '$queryRawUnsafe',
-  '$executeRawUnsafe',
-  'execute',
-  'none',
-  'one',
-  'oneOrNone',
-  'many',
-  'manyOrNone',
-  'any',
-  'result',
-]);
+const QUERY_METHOD_NAMES = new Set<string>(QUERY_METHODS);
+const SQL_TAGS = new Set<string>(SQL_TAG_NAMES);
+const RAW_TAGS = new Set<string>(RAW_QUERY_TAGS);
 /** Methods whose callback receives a client of the same kind: sql.begin(tx => …), db.tx(t => …). */
 const TRANSACTION_METHODS = new Set(['begin', 'transaction', 'tx', 'task', 'savepoint', 'reserve', 'connection']);
 /** Clients whose `?` are bind placeholders. */
@@ -138,7 +125,7 @@ export function findEmbeddedSql(model: TsModel, document: MappedText): EmbeddedS
       const callee = dottedName(node.expression) ?? '';
       const method = callee.slice(callee.lastIndexOf('.') + 1);
       const [first, second] = node.arguments;
-      if (!QUERY_METHODS.has(method) || !first) continue;
+      if (!QUERY_METHOD_NAMES.has(method) || !first) continue;
       const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
       const kind = receiver ? model.kindOf(receiver) : model.kindOf(node.expression);
       const certainty = certaintyOf(receiver ? clientVerdict(model, receiver) : verdictOfKind(kind), fileDialect(), false) ?? undefined;
@@ -187,7 +174,7 @@ function tagVerdict(model: TsModel, tag: TS.Expression): ClientVerdict | 'plain'
   if (verdict !== 'unknown') return verdict;
   const last = name.slice(name.lastIndexOf('.') + 1);
   // prisma.$queryRaw`…` and $executeRaw`…` on a client not known by its import.
-  return last === '$queryRaw' || last === '$executeRaw' ? 'named' : 'unknown';
+  return RAW_TAGS.has(last) ? 'named' : 'unknown';
 }
 
 /**
@@ -203,7 +190,7 @@ function clientVerdict(model: TsModel, expression: TS.Expression, depth = 0): Cl
   if (!root || depth > 4) return 'unknown';
   const method = transactionCallOf(root);
   if (method && ts.isPropertyAccessExpression(method.expression)) return clientVerdict(model, method.expression.expression, depth + 1);
-  return /^(sql|SQL)$/.test(root.text) || (ts.isPropertyAccessExpression(expression) && /^(sql|SQL)$/.test(expression.name.text)) ? 'named' : 'unknown';
+  return SQL_TAGS.has(root.text) || (ts.isPropertyAccessExpression(expression) && SQL_TAGS.has(expression.name.text)) ? 'named' : 'unknown';
 }
 
 function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {

@@ -1,7 +1,7 @@
 // The variables and parameters a function declares, and where each is visible: enough to know whether
 // a name written in one statement can be used in a later one (for fixes that reuse a variable).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from './project';
 import { isFunctionLike, type TsModel } from './ts-file';
 

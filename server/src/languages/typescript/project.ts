@@ -1,22 +1,25 @@
-// The TypeScript front end parses with the compiler that ts-morph ships, syntax only: no type check,
+// The TypeScript front end parses with the TypeScript compiler, syntax only: no type check,
 // no project, no lib files, so it stays fast on every keystroke. The compiler is loaded once, and
 // only when a TypeScript or JavaScript document is first analysed: it is most of the bundle, and
 // SQL-only runs (a CLI check of migrations) start several times faster without it. Walks go through
-// the compiler API (ts.forEachChild); wrapping every node in ts-morph objects costs ~30× more.
+// the compiler API (ts.forEachChild), never through a wrapper that allocates an object per node.
 
-import type * as TsMorph from 'ts-morph';
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 
 /**
- * The compiler API (ts-morph's copy of TypeScript). Bound when the front end loads; rules use it only
- * while analysing a TypeScript document, after parseTypeScript. Types come from `import type { ts as TS }`.
+ * The compiler API. Bound when the front end loads; rules use it only while analysing a TypeScript
+ * document, after parseTypeScript. Types come from `import type * as TS from 'typescript'`: a value
+ * import would load the compiler with the module that names it.
  */
-export let ts: typeof TsMorph.ts = undefined as unknown as typeof TsMorph.ts;
+export let ts: typeof TS = undefined as unknown as typeof TS;
 
-/** Loads ts-morph and the TypeScript compiler (once). */
+/**
+ * Loads the TypeScript compiler (once). A require call, not an import: the build turns it into a
+ * require of dist/typescript.js (scripts/build.mjs), so the bundles start without the compiler.
+ */
 export function loadTypeScript(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!ts) ts = (require('ts-morph') as typeof TsMorph).ts;
+  if (!ts) ts = require('typescript') as typeof TS;
 }
 
 /**

@@ -2,7 +2,7 @@
 // client, axios, redlock, a database client), the functions with their calls in source order, and
 // the SQL embedded in the code.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { NO_PROJECT, type ProjectContext } from '../../project/context';
 import { spendWork } from '../../core/budget';
 import { kindSet, parseTypeScript, ts } from './project';

@@ -1,7 +1,7 @@
 // textDocument/hover: the documentation of a finding under the cursor, else of the SQL keyword (also
 // inside SQL embedded in TypeScript), else of the TypeScript API under it.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { findingHover, sqlKeywordHover, typescriptHover } from '../../hover/hover';
 import type { Locale } from '../../core/locale';

@@ -2,7 +2,7 @@
 // call takes its options: fetch (the platform's, or node-fetch/undici's), axios, got, undici and
 // node:http(s). Used by the rules about network calls (timeouts).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../core/rule';

@@ -4,7 +4,7 @@
 // new key and protects nothing. Ids that many operations share (a customer pays many orders) and
 // values fixed for the whole program (constants, configuration, environment) are never used.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../../languages/typescript/project';
 import { dottedName, isFunctionLike } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../core/rule';

@@ -4,7 +4,7 @@
 // require-idempotency-key reports the ones without a key; no-side-effect-before-commit leaves them to
 // it and counts the keyed ones as safe to repeat.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../../languages/typescript/project';
 import type { CallSite } from '../../languages/typescript/ts-file';
 import type { RuleContext, RuleSetting } from '../../core/rule';

@@ -3,7 +3,7 @@
 // Upstash (`{ nx: true, px: 30000 }`), `setnx`, and Redlock's acquire/using/lock; with the key and the
 // owner's value, and what ends the locked region (a delete of the key, a release).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../../languages/typescript/project';
 import { moduleKind, type CallSite, type FunctionScope, type TsModel } from '../../languages/typescript/ts-file';
 import type { RuleContext } from '../../core/rule';

@@ -2,7 +2,7 @@
 // payments, POST/PATCH requests), publishes to a broker, database writes, and which of them run
 // inside a database transaction. Shared by no-side-effect-before-commit and no-dual-write.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../../languages/typescript/project';
 import type { SqlStatement } from '../../languages/sql/statement';
 import { findAll, relationName } from '../../languages/sql/ast';

@@ -6,7 +6,7 @@
 // and not the length of the blocks around it (a file of 8,000 calls made 8,000 searches of 8,000
 // statements).
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { documentMemo, spendWork } from '../../core/budget';
 import { ts } from '../../languages/typescript/project';
 import { isFunctionLike, withoutTypeSyntax as unwrap } from '../../languages/typescript/ts-file';

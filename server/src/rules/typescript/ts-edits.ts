@@ -2,7 +2,7 @@
 // (same line or one more line at the properties' indentation, keeping a trailing comma), or an
 // argument at the end of a call's argument list.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { Edit } from '../../core/rule';
 
 /**

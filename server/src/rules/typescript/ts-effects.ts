@@ -3,7 +3,7 @@
 // a broker. Heuristics by client kind (from imports) and by names; lists are settings where users
 // have their own names.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { spendWork } from '../../core/budget';
 import type { EmbeddedSql } from '../../languages/typescript/embedded-sql';
 import { ts } from '../../languages/typescript/project';

@@ -2,7 +2,7 @@
 // query (a trailing .then/.catch/.finally only consumes it), where a fix inserts a link, and names
 // as builders write them ('accounts as a', 'a.balance').
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import type { Chain, Link } from './chain';

@@ -2,7 +2,7 @@
 // `db.insert(t).values(row).onConflictDoNothing()`, `prisma.payment.create({ data })`. A chain is read
 // from its outermost call (the one the code awaits) down to its root object.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import type { ColumnWrite } from './operation';
 

@@ -3,7 +3,7 @@
 // `constructor(@InjectRepository(Payment) private repo: Repository<Payment>)`, `const repo =
 // dataSource.getRepository(Payment)`. Only the scopes enclosing the use are searched.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import { isFunctionLike } from '../ts-file';
 

@@ -6,7 +6,7 @@
 // their keys join the schema the rules see. A table that cannot be resolved is no operation: its SQL
 // name would be a guess.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { drizzleColumn, drizzleProperty, drizzleTableFact, readDrizzleTables, type DrizzleCasing, type DrizzleTable } from '../../../schema/drizzle';
 import type { Edit } from '../../../core/rule';
 import { ts } from '../project';

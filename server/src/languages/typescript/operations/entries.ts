@@ -3,7 +3,7 @@
 // query and a COMMIT after its last, so that the queries of `sql.begin(tx => …)` or
 // `prisma.$transaction(async (tx) => …)` form one transaction for the SQL rules.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { MappedText } from '../../../core/text/mapped-text';
 import type { EmbeddedSql } from '../embedded-sql';
 import { POSTGRES_CLIENTS, MULTI_DIALECT_CLIENTS, type TsModel } from '../ts-file';

@@ -2,7 +2,7 @@
 // calls of known clients, and the transaction callbacks (`sql.begin(tx => …)`,
 // `prisma.$transaction(async (tx) => …)`, `db.transaction(…)`) that group queries into one transaction.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import { isFunctionLike, type ClientKind, type TsModel } from '../ts-file';
 import { isOutermostCall, readChain, stringValue, property, unwrapExpression, type Chain } from './chain';

@@ -5,7 +5,7 @@
 // knex.transaction(async (trx) => …) is the same client. Column names are written as PostgreSQL knows
 // them. A file whose knex({ client }) is another database's is not judged.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { afterLink, bareColumn, beforeLink, builderLinks, numberValue, quoted, rangeComparison, tableName } from './builders';

@@ -5,7 +5,7 @@
 // without one only builds a query, run elsewhere. trx in db.transaction().execute(async (trx) => …) is
 // the same client. Column names are PostgreSQL's, or snake_case under CamelCasePlugin in this file.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { bareColumn, beforeLink, builderLinks, numberValue, quoted, rangeComparison, tableName } from './builders';

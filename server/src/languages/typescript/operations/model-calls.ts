@@ -1,7 +1,7 @@
 // What the Sequelize and TypeORM readers share: options objects (`{ where, lock, transaction }`), the
 // attributes set on an instance before it is saved, whether the code uses what a call returns.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { DeclaredEntity } from '../../../schema/entities';
 import { kindSet, ts } from '../project';
 import { stringValue, unwrapExpression } from './chain';

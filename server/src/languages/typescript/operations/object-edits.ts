@@ -2,7 +2,7 @@
 // `{ where, lock: t.LOCK.UPDATE }`; in an object written one property per line the new property gets
 // a line of its own, at the indentation of the others.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { Edit } from '../../../core/rule';
 import { ts } from '../project';
 import { unwrapExpression } from './chain';

@@ -5,7 +5,7 @@
 // so the SQL rules judge it exactly as they judge a statement. The rendered text maps back onto the
 // call chain (MappedText.rendered); a fix is written in the library's own terms by the operation.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { Edit } from '../../../core/rule';
 import type { SchemaFact } from '../../../schema/facts';
 import type { DeclaredEntity } from '../../../schema/entities';

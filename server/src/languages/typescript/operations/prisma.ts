@@ -4,7 +4,7 @@
 // schema.prisma (@@map, @map); without one, the model name and field names are PostgreSQL's names,
 // as Prisma creates them. `{ increment: n }`, `{ decrement: n }` are atomic updates.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { PrismaModel } from '../../../schema/prisma';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';

@@ -3,7 +3,7 @@
 // Every piece of the text (the statement, the table, each column and value) maps back onto the code
 // that says it, so a finding lands on the call, the table argument or the property.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import type { RenderedPiece } from '../../../core/text/mapped-text';
 import type { DbOperation } from './operation';
 

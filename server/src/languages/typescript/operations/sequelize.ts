@@ -9,7 +9,7 @@
 // and, when the create hits a unique violation, returns the row that won. It still races where the
 // `where` columns have no unique key — a missing key, not a missing ON CONFLICT.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
 import { ts } from '../project';
 import { staticThisClass, type TsModel } from '../ts-file';

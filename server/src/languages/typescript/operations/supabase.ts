@@ -3,7 +3,7 @@
 // write to get the rows back. PostgREST has no row locks and no transactions: a read and a write are
 // two requests.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { ts } from '../project';
 import type { TsModel } from '../ts-file';
 import { objectProperties, property, readValues, stringValue, unwrapExpression, type Chain } from './chain';

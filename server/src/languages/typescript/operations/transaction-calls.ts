@@ -4,7 +4,7 @@
 // … `t.commit()` / `t.rollback()`). Each call becomes the BEGIN, COMMIT or ROLLBACK it sends, so that
 // the queries between them form one transaction for the SQL rules, at the isolation level asked for.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { MappedText } from '../../../core/text/mapped-text';
 import type { EmbeddedSql } from '../embedded-sql';
 import { ts } from '../project';

@@ -8,7 +8,7 @@
 // its primary key is an upsert on that key (it races, but a redelivery finds its row), one that does
 // not is a plain insert, and an entity the call receives from elsewhere is left as an upsert too.
 
-import type { ts as TS } from 'ts-morph';
+import type * as TS from 'typescript';
 import { attributeOf, entityNamed, type DeclaredEntity } from '../../../schema/entities';
 import { ts } from '../project';
 import { staticThisClass, type TsModel } from '../ts-file';
