@@ -68,22 +68,39 @@ export function schemaFacts(statements: readonly SqlStatement[]): SchemaFact[] {
   const facts: SchemaFact[] = [];
   for (const statement of statements) {
     if ((statement.origin !== 'file' && statement.origin !== 'embedded') || !FACT_KINDS.has(statement.kind)) continue;
-    let own = factsByParse.get(statement.parsed);
+    let own = keptFacts(statement.parsed);
     if (!own) {
       own = [];
       collect(statement, own);
-      factsByParse.set(statement.parsed, own);
+      keepFacts(statement.parsed, own);
     }
     facts.push(...own);
   }
   return facts;
 }
 
-// Facts depend on the parse tree alone (no positions), so they are kept by the parser's result: a
-// statement reused across keystrokes, or parsed once for the CLI's schema pass and found again in the
-// parse cache by the analysis, keeps its facts (the same objects). The workspace model then sees by
-// identity that nothing changed, without serialising the facts to compare them.
+// Facts depend on the parse tree alone (no positions), so they are kept by the parser's output, not
+// by the tree: a statement reused across keystrokes, or parsed for the CLI's schema pass and found
+// again in the parse cache by the analysis, keeps its facts (the same objects) while its tree is long
+// gone. The workspace model then sees by identity that nothing changed, without serialising the facts.
+const factsByResult = new WeakMap<object, SchemaFact[][]>();
 const factsByParse = new WeakMap<object, SchemaFact[]>();
+
+type Parsed = SqlStatement['parsed'];
+
+function keptFacts(parsed: Parsed): SchemaFact[] | undefined {
+  return parsed.source ? factsByResult.get(parsed.source.result)?.[parsed.source.index] : factsByParse.get(parsed);
+}
+
+function keepFacts(parsed: Parsed, facts: SchemaFact[]): void {
+  if (!parsed.source) {
+    factsByParse.set(parsed, facts);
+    return;
+  }
+  let list = factsByResult.get(parsed.source.result);
+  if (!list) factsByResult.set(parsed.source.result, (list = []));
+  list[parsed.source.index] = facts;
+}
 
 // The statement kinds that state facts; the others are never read (reading a body builds its tree).
 const FACT_KINDS = new Set([

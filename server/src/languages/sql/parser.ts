@@ -37,6 +37,11 @@ export interface ParsedStatement {
   byteStart: number;
   /** UTF-8 byte length, or undefined for "to the end of the text". */
   byteLength: number | undefined;
+  /**
+   * The parser's output it comes from and its place there: the same for every statement made from
+   * one cached parse, so that what is read from a tree (schema facts) is kept without the tree.
+   */
+  source?: { result: object; index: number };
 }
 
 export type ParseOutcome =
@@ -66,9 +71,6 @@ export function parseSql(text: string): ParseOutcome {
       kept.bytes -= costOf(text, cached);
       cache.set(text, cached);
       if (counts) counts.reused++;
-      // The statements the earlier pass made, with the trees it built and the schema facts read from them.
-      const statements = kept.statements.get(cached);
-      if (statements) return { ok: true, statements: [...statements] };
     }
   }
   if (cached) return outcomeOf(cached);
@@ -91,12 +93,7 @@ export function parseSql(text: string): ParseOutcome {
     }
   }
   cache.set(text, result);
-  const outcome = outcomeOf(result);
-  if (outcome.ok && kept?.entries.get(text) === result) {
-    kept.statements.set(result, outcome.statements);
-    return { ok: true, statements: [...outcome.statements] };
-  }
-  return outcome;
+  return outcomeOf(result);
 }
 
 /**
@@ -106,7 +103,7 @@ export function parseSql(text: string): ParseOutcome {
  * of parsing them again. What does not fit is parsed again; each kept parse is used once.
  */
 export function startKeepingParses(limitBytes: number): void {
-  kept = { entries: new Map(), statements: new WeakMap(), bytes: 0, limit: limitBytes, paused: false };
+  kept = { entries: new Map(), bytes: 0, limit: limitBytes, paused: false };
 }
 
 /** While paused, new parses are not kept (a file that is read for its schema only); kept ones stay. */
@@ -118,19 +115,7 @@ export function stopKeepingParses(): void {
   kept = undefined;
 }
 
-let kept:
-  | {
-      entries: Map<string, RawParse>;
-      /**
-       * The statements made from a kept parse, handed to the pass that takes it: the trees the schema
-       * pass built (DDL) are not built again from the JSON, and their schema facts are found by identity.
-       */
-      statements: WeakMap<RawParse, ParsedStatement[]>;
-      bytes: number;
-      limit: number;
-      paused: boolean;
-    }
-  | undefined;
+let kept: { entries: Map<string, RawParse>; bytes: number; limit: number; paused: boolean } | undefined;
 
 const costOf = (text: string, result: RawParse) => 2 * (text.length + (result.ok ? result.json.length : result.message.length)) + 64;
 
@@ -153,7 +138,9 @@ export function countParses(): () => ParseCounts {
 
 function outcomeOf(result: RawParse): ParseOutcome {
   if (!result.ok) return { ok: false, message: result.message, cursor: Math.max(0, result.cursor) };
-  return { ok: true, statements: lazyStatement(result.json) ?? eagerStatements(result.json) };
+  const statements = lazyStatement(result.json) ?? eagerStatements(result.json);
+  statements.forEach((statement, index) => (statement.source = { result, index }));
+  return { ok: true, statements };
 }
 
 // libpg-query's JSON for one statement: {"version":N,"stmts":[{"stmt":{"Kind":{…}},"stmt_location":L,"stmt_len":N}]}
@@ -172,6 +159,7 @@ function lazyStatement(json: string): ParsedStatement[] | undefined {
 
 class LazyStatement implements ParsedStatement {
   private tree: AstNode | undefined;
+  source?: { result: object; index: number };
 
   constructor(
     readonly kind: string,

@@ -47,9 +47,9 @@ export class SqlStatement {
   constructor(
     /**
      * The parse tree (built on first access), with its kind: the parser's result, the same object for
-     * every statement parsed from the same text while it is cached (schema facts are kept by it).
+     * every statement parsed from the same text while it is cached; `source` names the parser's output (schema facts are kept by it).
      */
-    readonly parsed: { kind: string; readonly node: AstNode },
+    readonly parsed: { kind: string; readonly node: AstNode; readonly source?: { result: object; index: number } },
     /** The text that was parsed; offsets below are UTF-16 offsets into source.text. */
     readonly source: MappedText,
     readonly sourceStart: number,
