@@ -340,6 +340,8 @@ describe('--cache replays an unchanged run', () => {
     const first = run(['check', '--cache', '--format', 'json'], folder);
     assert.equal(first.code, 1);
     markRecord(folder);
+    // A folder created beside the repository (other tools do so in /tmp all the time) changes nothing it read.
+    folders.push(mkdtempSync(path.join(path.dirname(folder), 'armadilha-ci-beside-')));
     const replayed = run(['check', '--cache', '--format', 'json'], folder);
     assert.equal(replayed.stdout, `${first.stdout}REPLAYED\n`, 'the recorded output, marked: the run was replayed');
     assert.equal(replayed.code, 1);

@@ -412,6 +412,7 @@ async function checkAndReport(
       analyseGeneratedCode: (absolute, folder) =>
         configurations.forFile(folder ? path.join(absolute, CONFIG_FILE_NAME) : absolute).settings.analyseGeneratedCode,
       onFolder: inputs && ((folder) => inputs.folder(folder)),
+      onAncestor: inputs && ((folder) => inputs.folderAndAbove(folder)),
     });
     for (const file of collected.files) configurations.forFile(file.absolute);
     if (reportConfigProblems(configurations, options, cwd)) return { code: 2 };

@@ -41,8 +41,14 @@ export interface CollectedFiles {
 export interface CollectOptions {
   /** Also collect vendored and generated code: for every path, or per file or folder (its nearest configuration). */
   analyseGeneratedCode?: boolean | ((absolute: string, folder: boolean) => boolean);
-  /** Called with every folder about to be listed, and every folder whose .gitignore is read (for replaying a run). */
+  /** Called with every folder about to be listed (for replaying a run). */
   onFolder?: (folder: string) => void;
+  /**
+   * Called with every folder above a listed one whose .gitignore is read. Only the files looked for
+   * there matter to a replay, not the names the folder holds: other tools create and delete folders
+   * beside a repository (in /tmp, in a home folder) all the time.
+   */
+  onAncestor?: (folder: string) => void;
 }
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
@@ -73,7 +79,7 @@ export function collectFiles(patterns: string[], cwd: string, options: CollectOp
       }
     }
     if (stat?.isDirectory()) {
-      walk(absolute, gitignoresAbove(absolute, options.onFolder), {
+      walk(absolute, gitignoresAbove(absolute, options.onAncestor), {
         cwd,
         excluded,
         result,
@@ -137,10 +143,10 @@ interface IgnoreScope {
 }
 
 // .gitignore files of the enclosing folders up to the repository root, so that `check src` honours them too.
-function gitignoresAbove(directory: string, onFolder?: (folder: string) => void): IgnoreScope[] {
+function gitignoresAbove(directory: string, onAncestor?: (folder: string) => void): IgnoreScope[] {
   const scopes: IgnoreScope[] = [];
   for (let current = path.dirname(directory); ; current = path.dirname(current)) {
-    onFolder?.(current);
+    onAncestor?.(current);
     const scope = readGitignore(current);
     if (scope) scopes.unshift(scope);
     if (fs.existsSync(path.join(current, '.git')) || path.dirname(current) === current) break;
