@@ -617,6 +617,16 @@ export class Workbench {
    * the panel's filter box so that lines scrolled away are found too; whitespace (line wraps
    * included) collapsed to single spaces.
    */
+  /**
+   * Empties the filter box of the panel view that shows. The panel's views share one place for their
+   * filter boxes: text typed for the Output view while Problems still showed (outputText) stays in the
+   * Problems filter and hides every row there.
+   */
+  async clearPanelFilter(): Promise<void> {
+    const box = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel input[placeholder^="Filter"]:visible').first();
+    if ((await box.count()) && (await box.inputValue())) await box.fill('');
+  }
+
   async outputText(filter: string): Promise<string> {
     // The Output view's own filter box (the Problems view has one too, hidden while Output shows).
     const box = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel input[placeholder^="Filter"]:visible').first();

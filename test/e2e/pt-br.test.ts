@@ -100,6 +100,7 @@ describe('Armadilha in code-server (pt-BR)', { timeout: 240_000 }, () => {
       await toast.locator('.monaco-button', { hasText: 'Mostrar problemas' }).click();
       const panel = wb.page.locator('.markers-panel');
       await panel.waitFor({ state: 'visible' });
+      await wb.clearPanelFilter();
       await panel.locator('.monaco-list-row[aria-level="1"]', { hasText: path.basename(CLOSED_SQL) }).waitFor({ timeout: 30_000 });
       await panel
         .locator('.monaco-list-row[aria-level="2"]', { hasText: /relógio de parede/ })

@@ -142,6 +142,7 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       await wb.page.keyboard.press('Control+Shift+M');
       const panel = wb.page.locator('.markers-panel');
       await panel.waitFor({ state: 'visible' });
+      await wb.clearPanelFilter();
       const markers = panel.locator('.monaco-list-row[aria-level="2"]');
       await waitFor(`${total} rows in the Problems panel`, async () => (await markers.count()) === total);
       const sources = await markers.evaluateAll((rows) =>
@@ -339,6 +340,7 @@ describe('Armadilha in code-server (English)', { timeout: 300_000 }, () => {
       }
       await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
       await wb.page.keyboard.press('Control+Shift+M');
+      await wb.clearPanelFilter();
       const closedFile = wb.page.locator('.markers-panel .monaco-list-row[aria-level="1"]', { hasText: path.basename(CLOSED_SQL) });
       await closedFile.waitFor({ timeout: 60_000 });
       await wb.page
